@@ -1,0 +1,67 @@
+// @ts-check
+// Architecture is enforced here, not remembered: each area lists what it may not import (STYLE.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const server = { group: ['**/sync/server/**', '**/server/**'], message: 'Only tests and the server entry points import src/sync/server.' };
+const renderer = { group: ['**/renderer/**'], message: 'Only the renderer imports the renderer.' };
+const main = { group: ['**/main/**', '!**/main/ipc/contract*'], message: 'The renderer may only import src/main/ipc/contract.ts (types).' };
+const nodeBuiltins = { group: ['node:*'], message: 'No Node built-ins here: this code runs in the browser.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', '.patron/', 'test/lint/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.es2022 } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/sync/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['rxdb', 'rxjs', 'react', 'react-dom', 'electron', 'fastify', 'pg', '@electric-sql/pglite']
+          .map((name) => ({ name, message: 'src/sync/model is pure: zod and small pure libraries only.' })),
+        patterns: [
+          nodeBuiltins,
+          { group: ['rxdb/*', 'react/*', 'electron/*', '@fastify/*'], message: 'src/sync/model is pure.' },
+          { group: ['**/client/**', '**/server/**', '**/renderer/**', '**/main/**'], message: 'src/sync/model imports nothing else of Patron.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/sync/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['react', 'react-dom', 'electron'].map((name) => ({ name, message: 'src/sync/client has no React and no Electron.' })),
+        patterns: [nodeBuiltins, server, renderer, { group: ['**/main/**'], message: 'src/sync/client has no Electron.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer reaches Electron through the preload bridge only.' }],
+        patterns: [nodeBuiltins, server, main],
+      }],
+    },
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [server, renderer] }],
+    },
+  },
+  {
+    files: ['src/sync/server/**/*.ts', 'test/**/*.ts', 'bin/**/*.mjs', '*.config.{ts,js}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+);

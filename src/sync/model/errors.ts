@@ -1,0 +1,46 @@
+/** Machine-readable error codes with their English and Persian messages (seed 001's error shape). */
+export const ERRORS = {
+  INVALID_PHONE_FORMAT: ['Invalid phone number format', 'فرمت شماره تلفن نامعتبر است'],
+  INVALID_NAME: ['Name must be 3 to 100 characters', 'نام باید بین ۳ تا ۱۰۰ نویسه باشد'],
+  INVALID_EMAIL: ['Invalid email address', 'نشانی ایمیل نامعتبر است'],
+  INVALID_DATE: ['Invalid date', 'تاریخ نامعتبر است'],
+  CUSTOMER_NOT_FOUND: ['Customer not found', 'مشتری یافت نشد'],
+  CUSTOMER_ALREADY_EXISTS: ['A customer with this phone number already exists', 'مشتری با این شماره قبلا ثبت شده'],
+  INSUFFICIENT_POINTS: ['Not enough points', 'امتیاز کافی برای استفاده موجود نیست'],
+  OFFLINE_REDEEM_CAP: ['Offline redemption limit reached', 'سقف استفاده از امتیاز در حالت آفلاین پر شده است'],
+  OFFLINE_DATA_TOO_OLD: ['Local data is too old to redeem offline', 'داده‌های محلی برای استفاده آفلاین از امتیاز قدیمی است'],
+  VALIDATION_FAILED: ['The request is not valid', 'درخواست معتبر نیست'],
+  UNKNOWN_FIELD: ['The request contains an unknown field', 'درخواست شامل فیلد ناشناخته است'],
+  PAYLOAD_TOO_LARGE: ['The request is too large', 'درخواست بیش از حد بزرگ است'],
+  RATE_LIMIT_EXCEEDED: ['Too many requests', 'تعداد درخواست‌ها از حد مجاز تجاوز کرده'],
+  UNAUTHORIZED: ['Not signed in or the token is not valid', 'احراز هویت نامعتبر است'],
+  FORBIDDEN: ['Your role does not allow this', 'نقش شما اجازه این کار را نمی‌دهد'],
+  TERMINAL_REVOKED: ['This terminal has been revoked', 'این پایانه لغو شده است'],
+  ENROLMENT_CODE_INVALID: ['The enrolment code is invalid, used or expired', 'کد ثبت پایانه نامعتبر، استفاده‌شده یا منقضی است'],
+  PIN_INVALID: ['Wrong PIN', 'رمز اشتباه است'],
+  PIN_LOCKED: ['Too many wrong PINs; try again later', 'تعداد تلاش‌های ناموفق زیاد است؛ بعدا تلاش کنید'],
+  PROTOCOL_OUTDATED: ['This app is out of date; please update it', 'این برنامه قدیمی است؛ لطفا آن را به‌روز کنید'],
+  NOT_FOUND: ['Not found', 'یافت نشد'],
+  DATABASE_UNAVAILABLE: ['The database is not reachable; try again shortly', 'پایگاه داده در دسترس نیست؛ کمی بعد تلاش کنید'],
+  INTERNAL: ['Something went wrong on the server', 'خطایی در سرور رخ داد'],
+} as const satisfies Record<string, readonly [en: string, fa: string]>;
+
+/** A machine-readable error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that carries a machine-readable code; UIs translate the code, servers send both messages. */
+export class PatronError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, string> | undefined;
+  constructor(code: ErrorCode, details?: Record<string, string>) {
+    super(ERRORS[code][0]);
+    this.name = 'PatronError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Whether a value is a PatronError (also across realms, where instanceof fails). */
+export function isPatronError(value: unknown): value is PatronError {
+  return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'PatronError';
+}

@@ -1,0 +1,22 @@
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+
+/** Namespace for Patron's deterministic ids (a fixed random UUID; never change it). */
+export const PATRON_ID_NAMESPACE = '6f1c3b5e-2d47-4a8e-9a61-0c8f4e7b2d19';
+
+/** A new time-ordered document id (UUIDv7). */
+export function newId(): string {
+  return uuidv7();
+}
+
+/**
+ * The id of a visit's earning entry: UUIDv5 of `visitId:earn`, so a retried or duplicated earning
+ * collides on its key instead of crediting twice (DESIGN §4).
+ */
+export function earnEntryId(visitId: string): string {
+  return uuidv5(`${visitId}:earn`, PATRON_ID_NAMESPACE);
+}
+
+/** The id of the reversal of entry `entryId` (a visit void): deterministic for the same reason. */
+export function reversalEntryId(entryId: string): string {
+  return uuidv5(`${entryId}:reversal`, PATRON_ID_NAMESPACE);
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { IdSchema } from './common.ts';
+import { CustomerSchema } from './customer.ts';
+import { ERRORS, type ErrorCode } from './errors.ts';
+import { InboxItemSchema } from './inbox.ts';
+import { LoyaltyEntrySchema } from './loyalty-entry.ts';
+import { RewardSchema } from './reward.ts';
+import { SettingsSchema } from './settings.ts';
+import { StaffSchema } from './staff.ts';
+import { VisitSchema } from './visit.ts';
+
+/**
+ * Version of the wire contract. Bump it with every change of a wire schema (a test snapshots their
+ * JSON Schemas); the server answers 426 to clients older than MIN_PROTOCOL_VERSION.
+ */
+export const PROTOCOL_VERSION = 1;
+/** Oldest client protocol the server still accepts. */
+export const MIN_PROTOCOL_VERSION = 1;
+/** Header carrying the client's protocol version on every request. */
+export const PROTOCOL_HEADER = 'x-patron-protocol';
+
+/** Replicated collections and their document schemas. */
+export const COLLECTION_SCHEMAS = {
+  customers: CustomerSchema,
+  visits: VisitSchema,
+  loyaltyEntries: LoyaltyEntrySchema,
+  rewards: RewardSchema,
+  settings: SettingsSchema,
+  staff: StaffSchema,
+  inbox: InboxItemSchema,
+} as const;
+/** Name of a replicated collection. */
+export type CollectionName = keyof typeof COLLECTION_SCHEMAS;
+/** Every collection name, in a stable order. */
+export const COLLECTION_NAMES = Object.keys(COLLECTION_SCHEMAS) as CollectionName[];
+/** Collection name schema. */
+export const CollectionNameSchema = z.enum(COLLECTION_NAMES as [CollectionName, ...CollectionName[]]);
+/** Collections terminals only pull; the server owns their writes. */
+export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = ['staff', 'inbox'];
+/** Collections whose documents never change after insert (except a visit's void/feedback). */
+export const APPEND_ONLY_COLLECTIONS: readonly CollectionName[] = ['visits', 'loyaltyEntries'];
+
+/** Largest pull batch the server answers; bigger requests are capped. */
+export const MAX_PULL_LIMIT = 1000;
+/** Largest push batch the server accepts. */
+export const MAX_PUSH_ROWS = 500;
+
+/** Pull checkpoint: the last server version seen, a bigint as a decimal string. */
+export const CheckpointSchema = z.strictObject({ v: z.string().regex(/^(0|[1-9]\d{0,18})$/) });
+/** Pull checkpoint. */
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+/** Query of `GET /v1/pull/:collection`. */
+export const PullQuerySchema = z.strictObject({
+  checkpoint: z.string().regex(/^(0|[1-9]\d{0,18})$/).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).optional(),
+});
+
+/** Answer of a pull: documents in version order and the checkpoint after the last. */
+export const PullResponseSchema = z.strictObject({
+  documents: z.array(z.record(z.string(), z.unknown())),
+  checkpoint: CheckpointSchema.nullable(),
+});
+/** Answer of a pull. */
+export type PullResponse = z.infer<typeof PullResponseSchema>;
+
+/** One pushed row, as RxDB's replication hands it over. */
+export const PushRowSchema = z.strictObject({
+  newDocumentState: z.record(z.string(), z.unknown()),
+  assumedMasterState: z.record(z.string(), z.unknown()).optional(),
+});
+/** One pushed row. */
+export type PushRow = z.infer<typeof PushRowSchema>;
+
+/** Body of `POST /v1/push/:collection`. */
+export const PushRequestSchema = z.strictObject({ rows: z.array(PushRowSchema).min(1).max(MAX_PUSH_ROWS) });
+
+/** Answer of a push: the current master state of every row that was not applied. */
+export const PushResponseSchema = z.strictObject({ conflicts: z.array(z.record(z.string(), z.unknown())) });
+/** Answer of a push. */
+export type PushResponse = z.infer<typeof PushResponseSchema>;
+
+/** Data-less poke on the SSE stream: which collections changed. */
+export const PokeSchema = z.strictObject({ collections: z.array(CollectionNameSchema).min(1) });
+/** A poke. */
+export type Poke = z.infer<typeof PokeSchema>;
+
+/** Body of `POST /v1/enrol`. */
+export const EnrolRequestSchema = z.strictObject({
+  code: z.string().regex(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/),
+  deviceName: z.string().min(1).max(100),
+});
+/** Answer of an enrolment: who the terminal is and its device credential (shown once). */
+export const EnrolResponseSchema = z.strictObject({
+  terminalId: IdSchema,
+  merchantId: IdSchema,
+  storeId: IdSchema,
+  credential: z.string().min(32).max(200),
+});
+/** Answer of an enrolment. */
+export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
+
+/** Body of `POST /v1/token`: exchanges the device credential (which then rotates) for an access token. */
+export const TokenRequestSchema = z.strictObject({
+  terminalId: IdSchema,
+  credential: z.string().min(32).max(200),
+});
+/** Answer of a token exchange: the access token and the next device credential. */
+export const TokenResponseSchema = z.strictObject({
+  accessToken: z.string().min(1),
+  expiresIn: z.int().min(1),
+  credential: z.string().min(32).max(200),
+});
+/** Answer of a token exchange. */
+export type TokenResponse = z.infer<typeof TokenResponseSchema>;
+
+/** Every error answer: a code, English and Persian messages, optional details (seed 001's shape). */
+export const ErrorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string().min(1),
+    message: z.string(),
+    messageFa: z.string(),
+    details: z.record(z.string(), z.string()).optional(),
+    requestId: z.string().optional(),
+  }),
+});
+/** An error answer. */
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** Builds the error body for a code. */
+export function errorBody(code: ErrorCode, details?: Record<string, string>, requestId?: string): ErrorBody {
+  const [message, messageFa] = ERRORS[code];
+  return { error: { code, message, messageFa, ...(details ? { details } : {}), ...(requestId ? { requestId } : {}) } };
+}
+
+/** Wire schemas whose JSON Schema is snapshotted by the contract guard test. */
+export const WIRE_SCHEMAS = {
+  ...COLLECTION_SCHEMAS,
+  Checkpoint: CheckpointSchema,
+  PullQuery: PullQuerySchema,
+  PullResponse: PullResponseSchema,
+  PushRow: PushRowSchema,
+  PushRequest: PushRequestSchema,
+  PushResponse: PushResponseSchema,
+  Poke: PokeSchema,
+  EnrolRequest: EnrolRequestSchema,
+  EnrolResponse: EnrolResponseSchema,
+  TokenRequest: TokenRequestSchema,
+  TokenResponse: TokenResponseSchema,
+  ErrorBody: ErrorBodySchema,
+} as const;

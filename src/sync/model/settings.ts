@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import {
+  DocumentBaseShape,
+  IdSchema,
+  NonNegativeIntSchema,
+  RecordedConflictSchema,
+  TIERS,
+  TierSchema,
+} from './common.ts';
+
+/** A tier's entry threshold (lifetime earned points) and earning multiplier. */
+export const TierRuleSchema = z.strictObject({
+  tier: TierSchema,
+  threshold: NonNegativeIntSchema,
+  multiplier: z.number().min(1).max(10),
+});
+/** A tier rule. */
+export type TierRule = z.infer<typeof TierRuleSchema>;
+
+/** Thresholds for the recency / frequency / spend segments (segments.ts). */
+export const SegmentRulesSchema = z.strictObject({
+  /** A customer whose first visit is at most this many days ago is `new`. */
+  newDays: z.int().min(1).max(365),
+  /** Window over which frequency and spend are measured. */
+  windowDays: z.int().min(7).max(3650),
+  /** Visits in the window to count as `regular`. */
+  regularMinVisits: z.int().min(1).max(1000),
+  /** Visits in the window to count as VIP (together with the spend). */
+  vipMinVisits: z.int().min(1).max(10_000),
+  /** Spend in the window (minor units) to count as VIP. */
+  vipMinSpend: NonNegativeIntSchema,
+  /** Days since the last visit after which a customer is `at-risk`. */
+  atRiskDays: z.int().min(1).max(3650),
+  /** Days since the last visit after which a customer is `churned`. */
+  churnedDays: z.int().min(1).max(3650),
+});
+/** Segment thresholds. */
+export type SegmentRules = z.infer<typeof SegmentRulesSchema>;
+
+/** The merchant's loyalty program. */
+export const ProgramSchema = z
+  .strictObject({
+    /** `earnPoints` points for every `earnPer` minor units paid (seed 001: 1 point per 1000 IRR). */
+    earnPoints: z.int().min(0).max(1_000_000),
+    earnPer: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+    /** Flat points added to every visit with a customer. */
+    visitBonus: z.int().min(0).max(1_000_000),
+    tiers: z.array(TierRuleSchema).length(TIERS.length),
+    /** Earned points expire after this many days, oldest first; null = never. */
+    expiryDays: z.int().min(1).max(3650).nullable(),
+    /** Points a terminal may redeem per customer while offline. */
+    offlineRedeemCap: NonNegativeIntSchema,
+    /** Offline redemption is refused when the replica is older than this. */
+    offlineMaxDataAgeHours: z.int().min(0).max(24 * 365),
+    /** Largest manual adjustment (absolute points) a cashier may make. */
+    cashierAdjustLimit: NonNegativeIntSchema,
+  })
+  .check((ctx) => {
+    const tiers = ctx.value.tiers;
+    tiers.forEach((rule, i) => {
+      if (rule.tier !== TIERS[i])
+        ctx.issues.push({ code: 'custom', message: `tier ${i} must be ${TIERS[i]}`, input: rule.tier, path: ['tiers', i, 'tier'] });
+      const prev = tiers[i - 1];
+      if (prev && rule.threshold <= prev.threshold)
+        ctx.issues.push({ code: 'custom', message: 'tier thresholds must increase', input: rule.threshold, path: ['tiers', i, 'threshold'] });
+    });
+    if (tiers[0] && tiers[0].threshold !== 0)
+      ctx.issues.push({ code: 'custom', message: 'the first tier starts at 0', input: tiers[0].threshold, path: ['tiers', 0, 'threshold'] });
+  });
+/** The loyalty program. */
+export type Program = z.infer<typeof ProgramSchema>;
+
+/** One location of the merchant. */
+export const StoreSchema = z.strictObject({
+  id: IdSchema,
+  name: z.string().min(1).max(100),
+  address: z.string().max(300),
+});
+/** A store. */
+export type Store = z.infer<typeof StoreSchema>;
+
+/** Supported UI locales. */
+export const LocaleSchema = z.enum(['en', 'fa']);
+/** A UI locale. */
+export type Locale = z.infer<typeof LocaleSchema>;
+
+/** The merchant's settings: one document per merchant whose id is the merchant id. */
+export const SettingsSchema = z.strictObject({
+  ...DocumentBaseShape,
+  businessName: z.string().min(1).max(100),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  /** ISO 3166-1 alpha-2 region used to read national phone numbers. */
+  defaultRegion: z.string().regex(/^[A-Z]{2}$/),
+  locale: LocaleSchema,
+  timeZone: z.string().min(1).max(64),
+  stores: z.array(StoreSchema).max(500),
+  program: ProgramSchema,
+  segments: SegmentRulesSchema,
+  updatedBy: IdSchema,
+  conflicts: z.array(RecordedConflictSchema).max(20),
+});
+/** The settings document. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Settings fields the three-way merge treats one by one. */
+export const SETTINGS_MERGE_FIELDS = [
+  'businessName',
+  'currency',
+  'defaultRegion',
+  'locale',
+  'timeZone',
+  'stores',
+  'program',
+  'segments',
+  '_deleted',
+] as const satisfies readonly (keyof Settings)[];
+
+/** Program defaults: seed 000's tiers (0/500/1000/2500, ×1/1.25/1.5/2) and seed 001's earning rate. */
+export const DEFAULT_PROGRAM: Program = {
+  earnPoints: 1,
+  earnPer: 1000,
+  visitBonus: 0,
+  tiers: [
+    { tier: 'bronze', threshold: 0, multiplier: 1 },
+    { tier: 'silver', threshold: 500, multiplier: 1.25 },
+    { tier: 'gold', threshold: 1000, multiplier: 1.5 },
+    { tier: 'platinum', threshold: 2500, multiplier: 2 },
+  ],
+  expiryDays: 365,
+  offlineRedeemCap: 500,
+  offlineMaxDataAgeHours: 72,
+  cashierAdjustLimit: 100,
+};
+
+/** Segment defaults: new within 30 days, regular at 3 visits / 90 days, at risk after 45 days away. */
+export const DEFAULT_SEGMENT_RULES: SegmentRules = {
+  newDays: 30,
+  windowDays: 90,
+  regularMinVisits: 3,
+  vipMinVisits: 8,
+  vipMinSpend: 5_000_000,
+  atRiskDays: 45,
+  churnedDays: 120,
+};
