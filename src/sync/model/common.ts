@@ -52,3 +52,6 @@ export const DocumentBaseShape = {
   updatedAt: IsoDateTimeSchema,
   _deleted: z.boolean(),
 };
+
+/** Actor id of changes the server makes itself (duplicate merges, inbox items). */
+export const SYSTEM_ACTOR_ID = '00000000-0000-0000-0000-000000000000';

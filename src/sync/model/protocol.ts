@@ -75,8 +75,18 @@ export type PushRow = z.infer<typeof PushRowSchema>;
 /** Body of `POST /v1/push/:collection`. */
 export const PushRequestSchema = z.strictObject({ rows: z.array(PushRowSchema).min(1).max(MAX_PUSH_ROWS) });
 
-/** Answer of a push: the current master state of every row that was not applied. */
-export const PushResponseSchema = z.strictObject({ conflicts: z.array(z.record(z.string(), z.unknown())) });
+/** A pushed row the server refused for good (quarantined), with the reason's error code. */
+export const RejectedRowSchema = z.strictObject({ id: z.string(), code: z.string() });
+
+/**
+ * Answer of a push: the current master state of every row that was not applied, and which of those were
+ * refused for good, so the client's conflict handler takes the server's state for them instead of merging
+ * its own edit back in and pushing it forever (DESIGN §6 "no poison pills").
+ */
+export const PushResponseSchema = z.strictObject({
+  conflicts: z.array(z.record(z.string(), z.unknown())),
+  rejected: z.array(RejectedRowSchema),
+});
 /** Answer of a push. */
 export type PushResponse = z.infer<typeof PushResponseSchema>;
 
@@ -141,6 +151,7 @@ export const WIRE_SCHEMAS = {
   PullResponse: PullResponseSchema,
   PushRow: PushRowSchema,
   PushRequest: PushRequestSchema,
+  RejectedRow: RejectedRowSchema,
   PushResponse: PushResponseSchema,
   Poke: PokeSchema,
   EnrolRequest: EnrolRequestSchema,

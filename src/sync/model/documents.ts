@@ -1,0 +1,161 @@
+import { CustomerSchema, type Customer, type Preferences } from './customer.ts';
+import { earnEntryId, newId, reversalEntryId } from './ids.ts';
+import { LoyaltyEntrySchema, type LoyaltyEntry } from './loyalty-entry.ts';
+import { normalizePhone, phoneKeys } from './phone.ts';
+import { foldName } from './text.ts';
+import { VisitSchema, itemsSubtotal, type PaymentMethod, type Visit, type VisitItem } from './visit.ts';
+
+/** Where a write happens: the merchant, store, terminal and signed-in staff member, and the device clock. */
+export interface WriteContext {
+  merchantId: string;
+  storeId: string;
+  terminalId: string;
+  staffId: string;
+  /** Business time of the write (ISO-8601 UTC). */
+  now: string;
+  /** Whether the terminal is offline (recorded on ledger entries). */
+  offline: boolean;
+}
+
+/** What a cashier enters to sign a customer up (already validated by the form). */
+export interface NewCustomerInput {
+  phone: string;
+  name: string;
+  email?: string | null;
+  birthday?: string | null;
+  anniversary?: string | null;
+  notes?: string;
+  preferences?: Partial<Preferences>;
+  tags?: string[];
+  marketingConsent?: boolean;
+}
+
+/**
+ * A new customer document with its derived lookup keys (E.164 phone, national-prefix and reversed-digit
+ * keys, folded name). Throws PatronError INVALID_PHONE_FORMAT or a ZodError for bad input.
+ */
+export function newCustomer(input: NewCustomerInput, ctx: WriteContext, defaultRegion: string, id = newId()): Customer {
+  const phone = normalizePhone(input.phone, defaultRegion);
+  return CustomerSchema.parse({
+    id,
+    merchantId: ctx.merchantId,
+    updatedAt: ctx.now,
+    _deleted: false,
+    phone,
+    ...phoneKeys(phone, defaultRegion),
+    name: input.name.trim(),
+    nameKey: foldName(input.name),
+    email: input.email?.trim() || null,
+    birthday: input.birthday || null,
+    anniversary: input.anniversary || null,
+    notes: input.notes ?? '',
+    preferences: { favorites: [], allergies: [], preferredTime: null, ...input.preferences },
+    tags: input.tags ?? [],
+    marketingConsent: input.marketingConsent ?? false,
+    status: 'active',
+    mergedInto: null,
+    storeId: ctx.storeId,
+    createdAt: ctx.now,
+    updatedBy: ctx.staffId,
+    conflicts: [],
+  });
+}
+
+/** An edit of a customer: the changed fields applied, derived keys recomputed, business time stamped. */
+export function editCustomer(current: Customer, changes: Partial<NewCustomerInput> & { status?: Customer['status'] }, ctx: WriteContext, defaultRegion: string): Customer {
+  const phone = changes.phone !== undefined ? normalizePhone(changes.phone, defaultRegion) : current.phone;
+  const name = changes.name !== undefined ? changes.name.trim() : current.name;
+  return CustomerSchema.parse({
+    ...current,
+    ...changes,
+    phone,
+    ...phoneKeys(phone, defaultRegion),
+    name,
+    nameKey: foldName(name),
+    email: changes.email !== undefined ? changes.email?.trim() || null : current.email,
+    preferences: { ...current.preferences, ...changes.preferences },
+    updatedAt: ctx.now,
+    updatedBy: ctx.staffId,
+  });
+}
+
+/** What the counter records for a visit. */
+export interface NewVisitInput {
+  customerId: string;
+  items: VisitItem[];
+  /** Paid amount before discount when there are no item lines (minor units). */
+  amount?: number;
+  discount?: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  notes?: string;
+}
+
+/**
+ * A visit and, when it earns anything, its earning entry — whose id is derived from the visit id so a
+ * retried earning collides instead of crediting twice (DESIGN §4).
+ */
+export function newVisit(input: NewVisitInput, points: number, ctx: WriteContext, id = newId()): { visit: Visit; earn: LoyaltyEntry | null } {
+  const subtotal = input.items.length > 0 ? itemsSubtotal(input.items) : (input.amount ?? 0);
+  const discount = Math.min(input.discount ?? 0, subtotal);
+  const visit = VisitSchema.parse({
+    id,
+    merchantId: ctx.merchantId,
+    updatedAt: ctx.now,
+    _deleted: false,
+    storeId: ctx.storeId,
+    customerId: input.customerId,
+    terminalId: ctx.terminalId,
+    staffId: ctx.staffId,
+    occurredAt: ctx.now,
+    items: input.items,
+    subtotal,
+    discount,
+    total: subtotal - discount,
+    currency: input.currency,
+    paymentMethod: input.paymentMethod,
+    pointsEarned: points,
+    notes: input.notes ?? '',
+    feedback: null,
+    voided: false,
+    voidedAt: null,
+    voidedBy: null,
+    voidReason: null,
+  });
+  const earn = points > 0 ? ledgerEntry({ id: earnEntryId(id), kind: 'earn', points, customerId: input.customerId, visitId: id }, ctx) : null;
+  return { visit, earn };
+}
+
+/** A ledger line stamped with the write context. */
+export function ledgerEntry(
+  fields: Pick<LoyaltyEntry, 'kind' | 'points' | 'customerId'> & Partial<Pick<LoyaltyEntry, 'id' | 'visitId' | 'rewardId' | 'reversesId' | 'note'>>,
+  ctx: WriteContext,
+): LoyaltyEntry {
+  return LoyaltyEntrySchema.parse({
+    id: fields.id ?? newId(),
+    merchantId: ctx.merchantId,
+    updatedAt: ctx.now,
+    _deleted: false,
+    customerId: fields.customerId,
+    kind: fields.kind,
+    points: fields.points,
+    visitId: fields.visitId ?? null,
+    rewardId: fields.rewardId ?? null,
+    reversesId: fields.reversesId ?? null,
+    storeId: ctx.storeId,
+    terminalId: ctx.terminalId,
+    staffId: ctx.staffId,
+    offline: ctx.offline,
+    note: fields.note ?? '',
+    occurredAt: ctx.now,
+  });
+}
+
+/** Voids a visit: the flag on the visit and a reversal of its earning entry (deterministic id). */
+export function voidVisit(visit: Visit, earn: LoyaltyEntry | null, reason: string, ctx: WriteContext): { visit: Visit; reversal: LoyaltyEntry | null } {
+  const voided = VisitSchema.parse({ ...visit, voided: true, voidedAt: ctx.now, voidedBy: ctx.staffId, voidReason: reason, updatedAt: ctx.now });
+  const reversal = earn
+    ? ledgerEntry({ id: reversalEntryId(earn.id), kind: 'reversal', points: -earn.points, customerId: earn.customerId, visitId: visit.id, reversesId: earn.id }, ctx)
+    : null;
+  return { visit: voided, reversal };
+}
