@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/protocol.ts';
+import { createTokenSigner, randomSecret, type TokenSigner } from './auth/tokens.ts';
+import type { Database } from './db/database.ts';
+import { HttpError, handleError } from './http-errors.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createPokeHub, type PokeHub } from './pokes.ts';
+import { authRoutes } from './routes/v1/auth.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { streamRoutes } from './routes/v1/stream.ts';
+import { syncRoutes } from './routes/v1/sync.ts';
+
+export interface AppOptions {
+  db: Database;
+  /** Fastify logger options; pino with redaction by default. Tests pass a stream to read the output. */
+  logger?: FastifyServerOptions['logger'];
+  /** Access-token lifetime. */
+  tokenTtlSeconds?: number;
+  /** Requests per window per terminal (or per address when unauthenticated); false turns limiting off. */
+  rateLimit?: { max: number; timeWindow: number; authMax: number } | false;
+  keepAliveMs?: number;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+  /** Folder of the built web app to serve at `/` (the counter app for tablets and browsers). */
+  webRoot?: string;
+}
+
+/** The server's parts that tests and entry points reach besides the HTTP surface. */
+export interface PatronApp extends FastifyInstance {
+  patron: { metrics: Metrics; hub: PokeHub; signer: TokenSigner };
+}
+
+/** Redacted log paths: tokens and credentials never reach the log (and bodies are never logged). */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.credential', '*.accessToken', '*.pin'];
+
+/** Builds the sync server (fastify/demo's `buildApp` shape): plugins, then hooks, then routes. */
+export async function buildApp(options: AppOptions): Promise<PatronApp> {
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info', redact: REDACT },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Keep-alive sockets must not hold up a graceful shutdown.
+    forceCloseConnections: 'idle',
+    trustProxy: false,
+  });
+  const metrics = createMetrics();
+  const signer = createTokenSigner(await signingKey(options.db), options.tokenTtlSeconds ?? 900);
+  const hub = createPokeHub(options.db, { onPoke: () => metrics.pokes.inc() });
+  await hub.start();
+  const patron = { metrics, hub, signer };
+  app.decorate('patron', patron);
+
+  const limits = options.rateLimit ?? { max: 1200, timeWindow: 60_000, authMax: 20 };
+  if (limits) {
+    await app.register(rateLimit, {
+      global: true,
+      max: limits.max,
+      timeWindow: limits.timeWindow,
+      // Terminals are counted by their token (one till behind a shop's NAT must not starve another).
+      keyGenerator: (request) => request.headers.authorization?.slice(-32) ?? request.ip,
+      allowList: (request) => request.url === '/health' || request.url === '/ready' || request.url === '/metrics',
+      errorResponseBuilder: () => new HttpError(429, 'RATE_LIMIT_EXCEEDED'),
+    });
+  }
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => handleError(new HttpError(404, 'NOT_FOUND'), request, reply));
+
+  app.addHook('onRequest', async (request) => {
+    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    if (!request.url.startsWith('/v1/')) return;
+    // An outdated client gets 426 before anything else runs, so it writes nothing and keeps its queue.
+    const header = request.headers[PROTOCOL_HEADER];
+    const version = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : 0;
+    if (version < MIN_PROTOCOL_VERSION) {
+      throw new HttpError(426, 'PROTOCOL_OUTDATED', { minimum: String(MIN_PROTOCOL_VERSION), current: String(PROTOCOL_VERSION) });
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    const started = (request as { startedAt?: bigint }).startedAt;
+    if (started !== undefined) metrics.latency.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+  });
+  // Streams are hijacked connections: end them before Fastify waits for in-flight requests to finish.
+  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('onClose', async () => hub.stop());
+
+  opsRoutes(app, { db: options.db, metrics });
+  authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
+  syncRoutes(app, { db: options.db, signer, metrics });
+  streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? 15_000 });
+
+  if (options.webRoot && existsSync(options.webRoot)) {
+    await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', wildcard: false });
+  }
+  return app as unknown as PatronApp;
+}
+
+// The access-token key lives in the database so every instance behind a load balancer agrees on it.
+async function signingKey(db: Database): Promise<Uint8Array> {
+  await db.query(`INSERT INTO server_secrets (name, value) VALUES ('jwt', $1) ON CONFLICT (name) DO NOTHING`, [randomSecret(32)]);
+  const { rows } = await db.query<{ value: string }>(`SELECT value FROM server_secrets WHERE name = 'jwt'`);
+  const value = rows[0]?.value;
+  if (!value) throw new Error('no signing key');
+  return new Uint8Array(Buffer.from(value, 'base64url'));
+}

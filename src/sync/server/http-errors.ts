@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../model/errors.ts';
+import { errorBody } from '../model/protocol.ts';
+import { isConnectionError } from './db/database.ts';
+
+/** An error answer with an HTTP status and a machine-readable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly details?: Record<string, string>,
+  ) {
+    super(code);
+    this.name = 'HttpError';
+  }
+}
+
+/** Maps zod issues of a request envelope to 400 UNKNOWN_FIELD or VALIDATION_FAILED (paths only, no values). */
+export function invalidRequest(issues: readonly { code: string; path: readonly PropertyKey[] }[]): HttpError {
+  const unknown = issues.some((issue) => issue.code === 'unrecognized_keys');
+  const fields = issues.slice(0, 5).map((issue) => issue.path.map(String).join('.') || '(root)').join(', ');
+  return new HttpError(400, unknown ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED', { fields });
+}
+
+const FASTIFY_CODES: Record<string, [number, ErrorCode]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'VALIDATION_FAILED'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'VALIDATION_FAILED'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'VALIDATION_FAILED'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'VALIDATION_FAILED'],
+};
+
+/** The one error handler: every error answer has a code and both messages, never a stack trace. */
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let status = 500;
+  let code: ErrorCode = 'INTERNAL';
+  let details: Record<string, string> | undefined;
+  const fastifyCode = (error as FastifyError).code;
+  if (error instanceof HttpError) {
+    ({ status, code, details } = error);
+  } else if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
+    [status, code] = FASTIFY_CODES[fastifyCode];
+  } else if ((error as FastifyError).statusCode === 429) {
+    [status, code] = [429, 'RATE_LIMIT_EXCEEDED'];
+  } else if (error instanceof SyntaxError || /prototype|constructor/i.test(error.message) && (error as FastifyError).statusCode === 400) {
+    // JSON parse errors and __proto__ / constructor poisoning refused by the body parser.
+    [status, code] = [400, 'VALIDATION_FAILED'];
+  } else if ((error as FastifyError).statusCode === 400) {
+    [status, code] = [400, 'VALIDATION_FAILED'];
+  } else if (isConnectionError(error)) {
+    [status, code] = [503, 'DATABASE_UNAVAILABLE'];
+  }
+  if (status >= 500) request.log.error({ err: { type: error.name, message: error.message, code: fastifyCode } }, 'request failed');
+  return reply.status(status).send(errorBody(code, details, request.id));
+}

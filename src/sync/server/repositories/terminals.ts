@@ -1,0 +1,80 @@
+import { newId } from '../../model/ids.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { hashSecret, randomSecret, sameHash } from '../auth/tokens.ts';
+import { audit } from './admin.ts';
+
+/** A terminal the token exchange identified. */
+export interface TerminalIdentity {
+  terminalId: string;
+  merchantId: string;
+  storeId: string;
+}
+
+/**
+ * Redeems a one-time enrolment code: single use, one store, not expired. Returns the new terminal and its
+ * device credential (shown once; only its hash is kept), or null — with an audit entry — when refused.
+ */
+export async function enrolTerminal(db: Database, code: string, deviceName: string, remote: string): Promise<(TerminalIdentity & { credential: string }) | null> {
+  return db.transaction(async (tx) => {
+    // FOR UPDATE: two terminals racing with the same code are serialised; the second sees it used.
+    const { rows } = await tx.query<{ merchant_id: string; store_id: string; expired: boolean; used: boolean }>(
+      `SELECT merchant_id, store_id, expires_at < now() AS expired, used_at IS NOT NULL AS used
+         FROM enrolment_codes WHERE code_hash = $1 FOR UPDATE`,
+      [hashSecret(code)],
+    );
+    const found = rows[0];
+    if (!found || found.expired || found.used) {
+      const reason = !found ? 'unknown' : found.used ? 'used' : 'expired';
+      await audit(tx, found?.merchant_id ?? null, `remote:${remote}`, 'enrol.refused', { reason });
+      return null;
+    }
+    const terminalId = newId();
+    const credential = randomSecret();
+    await tx.query(
+      `INSERT INTO terminals (merchant_id, terminal_id, store_id, name, credential_hash) VALUES ($1, $2, $3, $4, $5)`,
+      [found.merchant_id, terminalId, found.store_id, deviceName, hashSecret(credential)],
+    );
+    await tx.query(`UPDATE enrolment_codes SET used_at = now(), used_by = $2 WHERE code_hash = $1`, [hashSecret(code), terminalId]);
+    await audit(tx, found.merchant_id, `terminal:${terminalId}`, 'enrol', { storeId: found.store_id });
+    return { terminalId, merchantId: found.merchant_id, storeId: found.store_id, credential };
+  });
+}
+
+/**
+ * Exchanges a device credential for the next one (rotation on every use). The credential just exchanged
+ * stays acceptable until its successor is first presented, so an answer lost in transit does not lock a
+ * terminal out, while any older credential (a stolen copy) is refused once the terminal has moved on.
+ */
+export async function rotateCredential(db: Database, terminalId: string, credential: string): Promise<(TerminalIdentity & { credential: string }) | 'revoked' | null> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ merchant_id: string; store_id: string; credential_hash: string; previous_credential_hash: string | null; revoked: boolean }>(
+      `SELECT merchant_id, store_id, credential_hash, previous_credential_hash, revoked_at IS NOT NULL AS revoked
+         FROM terminals WHERE terminal_id = $1 FOR UPDATE`,
+      [terminalId],
+    );
+    const terminal = rows[0];
+    if (!terminal) return null;
+    const presented = hashSecret(credential);
+    const current = sameHash(presented, terminal.credential_hash);
+    const previous = terminal.previous_credential_hash !== null && sameHash(presented, terminal.previous_credential_hash);
+    if (!current && !previous) {
+      await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.refused', { reason: 'credential' });
+      return null;
+    }
+    if (terminal.revoked) return 'revoked';
+    const next = randomSecret();
+    // Presenting the current credential retires the previous one; falling back to the previous one (its
+    // answer was lost) replaces the never-delivered current one and keeps the fallback open.
+    await tx.query(
+      `UPDATE terminals SET credential_hash = $2, previous_credential_hash = $3, last_seen_at = now() WHERE terminal_id = $1`,
+      [terminalId, hashSecret(next), current ? terminal.credential_hash : terminal.previous_credential_hash],
+    );
+    return { terminalId, merchantId: terminal.merchant_id, storeId: terminal.store_id, credential: next };
+  });
+}
+
+/** Whether the terminal exists for this merchant and is not revoked (checked on every request). */
+export async function isTerminalActive(db: Queryable, terminalId: string, merchantId: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM terminals WHERE terminal_id = $1 AND merchant_id = $2 AND revoked_at IS NULL`, [terminalId, merchantId]);
+  return rows.length > 0;
+}

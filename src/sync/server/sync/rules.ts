@@ -1,0 +1,81 @@
+import type { Role } from '../../model/common.ts';
+import type { Customer } from '../../model/customer.ts';
+import type { ErrorCode } from '../../model/errors.ts';
+import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
+import { earnEntryId } from '../../model/ids.ts';
+import type { CollectionName } from '../../model/protocol.ts';
+import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../../model/protocol.ts';
+import type { Program } from '../../model/settings.ts';
+import type { Staff } from '../../model/staff.ts';
+import { visitChangeAllowed, type Visit } from '../../model/visit.ts';
+
+/** Why a row was refused: an error code and a reason for the quarantine (never personal data). */
+export interface Refusal {
+  code: ErrorCode;
+  reason: string;
+}
+
+/** The staff member a document says acted, per collection. */
+export function actingStaffId(collection: CollectionName, doc: Record<string, unknown>): unknown {
+  return collection === 'visits' || collection === 'loyaltyEntries' ? doc.staffId : doc.updatedBy;
+}
+
+const rank: Record<Role, number> = { cashier: 0, manager: 1, owner: 2 };
+
+/**
+ * The role rules of DESIGN §7 for one validated row. `master` is the stored document, if any. Returns a
+ * refusal, or null when the write is allowed.
+ */
+export function checkWrite(input: {
+  collection: CollectionName;
+  merchantId: string;
+  doc: Record<string, unknown>;
+  master: Record<string, unknown> | undefined;
+  staff: Staff | undefined;
+  program: Program;
+}): Refusal | null {
+  const { collection, doc, master, staff, program } = input;
+  if (PULL_ONLY_COLLECTIONS.includes(collection)) return { code: 'FORBIDDEN', reason: `${collection} is pull-only for terminals` };
+  if (doc.merchantId !== input.merchantId) return { code: 'FORBIDDEN', reason: 'document names another merchant' };
+  if (!staff || staff.merchantId !== input.merchantId) return { code: 'FORBIDDEN', reason: 'unknown staff member' };
+  if (!staff.active || staff._deleted) return { code: 'FORBIDDEN', reason: 'staff member is not active' };
+  const isManager = rank[staff.role] >= rank.manager;
+
+  if (master && APPEND_ONLY_COLLECTIONS.includes(collection)) {
+    if (collection === 'loyaltyEntries') return { code: 'FORBIDDEN', reason: 'ledger entries are append-only' };
+    if (!visitChangeAllowed(master as unknown as Visit, doc as unknown as Visit)) {
+      return { code: 'FORBIDDEN', reason: 'a visit may only be voided or given feedback' };
+    }
+  }
+  if (doc._deleted === true && APPEND_ONLY_COLLECTIONS.includes(collection)) {
+    return { code: 'FORBIDDEN', reason: 'append-only documents are never deleted' };
+  }
+
+  switch (collection) {
+    case 'rewards':
+    case 'settings':
+      if (!isManager) return { code: 'FORBIDDEN', reason: `${collection} are edited by managers` };
+      if (collection === 'settings' && doc.id !== input.merchantId) return { code: 'FORBIDDEN', reason: 'settings id must be the merchant id' };
+      return null;
+    case 'customers': {
+      const next = doc as unknown as Customer;
+      const prev = master as unknown as Customer | undefined;
+      if (!isManager && next._deleted && !prev?._deleted) return { code: 'FORBIDDEN', reason: 'cashiers do not erase customers' };
+      if (!isManager && (prev?.mergedInto ?? null) !== next.mergedInto) return { code: 'FORBIDDEN', reason: 'cashiers do not merge customers' };
+      return null;
+    }
+    case 'loyaltyEntries': {
+      const entry = doc as unknown as LoyaltyEntry;
+      if (entry.kind === 'earn' && entry.visitId !== null && entry.id !== earnEntryId(entry.visitId)) {
+        return { code: 'VALIDATION_FAILED', reason: "a visit's earning entry must have the id derived from the visit" };
+      }
+      if (entry.kind === 'adjust' && !isManager && Math.abs(entry.points) > program.cashierAdjustLimit) {
+        return { code: 'FORBIDDEN', reason: 'adjustment above the cashier limit' };
+      }
+      if (entry.kind === 'expire' && !isManager) return { code: 'FORBIDDEN', reason: 'expiry entries are written by managers' };
+      return null;
+    }
+    default:
+      return null;
+  }
+}

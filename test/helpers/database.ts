@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../src/sync/server/db/database.ts';
+import { migrate } from '../../src/sync/server/db/migrate.ts';
+import { createPgliteDatabase } from '../../src/sync/server/db/pglite.ts';
+import { createPostgresDatabase } from '../../src/sync/server/db/postgres.ts';
+
+/** The real Postgres the server suite runs against (CI: 127.0.0.1:5432, trust auth, database `test`). */
+export const TEST_DATABASE_URL = process.env.PATRON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The database kinds every server test runs on. */
+export const DATABASE_KINDS = ['pglite', 'postgres'] as const;
+export type DatabaseKind = (typeof DATABASE_KINDS)[number];
+
+/** A migrated, empty database of its own for one test file; `drop` removes it. */
+export interface TestDatabase {
+  db: Database;
+  /** Connection string (Postgres only), to open more connections or a second server instance. */
+  url: string | null;
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh database: a new Postgres database per call (so files run in parallel), or in-memory PGlite. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await createPgliteDatabase();
+    await migrate(db);
+    return { db, url: null, drop: () => db.close() };
+  }
+  const name = `patron_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const db = createPostgresDatabase(url.toString());
+  await migrate(db);
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close().catch(() => {});
+      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}

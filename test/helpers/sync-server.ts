@@ -1,0 +1,99 @@
+import { Writable } from 'node:stream';
+import type { LightMyRequestResponse } from 'fastify';
+import type { WriteContext } from '../../src/sync/model/documents.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName, type PushResponse, type PullResponse } from '../../src/sync/model/protocol.ts';
+import type { Staff } from '../../src/sync/model/staff.ts';
+import { buildApp, type AppOptions, type PatronApp } from '../../src/sync/server/app.ts';
+import type { Database } from '../../src/sync/server/db/database.ts';
+import { addStaff, createEnrolmentCode, createMerchant, createStore } from '../../src/sync/server/repositories/admin.ts';
+
+/** Collects the server's log lines (to assert what is never logged). */
+export function logCollector(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+/** Builds the real app on a test database, quiet unless a log stream is given. */
+export function testApp(db: Database, options: Partial<AppOptions> = {}): Promise<PatronApp> {
+  return buildApp({ db, logger: false, rateLimit: false, ...options });
+}
+
+/** A merchant with one store, a cashier and a manager (PINs 1234 / 9876). */
+export interface SeededMerchant {
+  merchantId: string;
+  storeId: string;
+  cashier: Staff;
+  manager: Staff;
+}
+
+export async function seedMerchant(db: Database, name = 'Café Test'): Promise<SeededMerchant> {
+  const merchantId = await createMerchant(db, { name, currency: 'IRR', defaultRegion: 'IR', locale: 'fa', timeZone: 'Asia/Tehran' }, 'test');
+  const storeId = await createStore(db, merchantId, { name: 'Main' }, 'test');
+  const cashier = await addStaff(db, merchantId, { name: 'Sara', role: 'cashier', pin: '1234' }, 'test');
+  const manager = await addStaff(db, merchantId, { name: 'Reza', role: 'manager', pin: '9876' }, 'test');
+  return { merchantId, storeId, cashier, manager };
+}
+
+/** An enrolled terminal talking to the app through `inject` (no ports). */
+export interface TestTerminal {
+  terminalId: string;
+  merchantId: string;
+  storeId: string;
+  credential: string;
+  token: string;
+  ctx(staff: Staff, offline?: boolean): WriteContext;
+  push(collection: CollectionName, rows: unknown[]): Promise<PushResponse>;
+  pull(collection: CollectionName, checkpoint?: string, limit?: number): Promise<PullResponse>;
+  pullAll(collection: CollectionName): Promise<Record<string, unknown>[]>;
+  request(method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+export const protocolHeaders = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
+
+export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMerchant, deviceName = 'Till'): Promise<TestTerminal> {
+  const { code } = await createEnrolmentCode(db, seed.merchantId, seed.storeId, 60, 'test');
+  const enrol = await app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload: { code, deviceName } });
+  if (enrol.statusCode !== 200) throw new Error(`enrol failed: ${enrol.body}`);
+  const enrolled = enrol.json() as { terminalId: string; credential: string; merchantId: string; storeId: string };
+  const tokenResponse = await app.inject({ method: 'POST', url: '/v1/token', headers: protocolHeaders, payload: { terminalId: enrolled.terminalId, credential: enrolled.credential } });
+  if (tokenResponse.statusCode !== 200) throw new Error(`token failed: ${tokenResponse.body}`);
+  const { accessToken, credential } = tokenResponse.json() as { accessToken: string; credential: string };
+  const terminal: TestTerminal = {
+    ...enrolled,
+    credential,
+    token: accessToken,
+    ctx: (staff, offline = false) => ({ merchantId: seed.merchantId, storeId: seed.storeId, terminalId: enrolled.terminalId, staffId: staff.id, now: new Date().toISOString(), offline }),
+    request: (method, url, body, headers = {}) =>
+      app.inject({ method, url, headers: { ...protocolHeaders, authorization: `Bearer ${terminal.token}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) }),
+    async push(collection, rows) {
+      const response = await terminal.request('POST', `/v1/push/${collection}`, { rows });
+      if (response.statusCode !== 200) throw new Error(`push ${collection} → ${response.statusCode} ${response.body}`);
+      return response.json() as PushResponse;
+    },
+    async pull(collection, checkpoint, limit) {
+      const query = new URLSearchParams();
+      if (checkpoint !== undefined) query.set('checkpoint', checkpoint);
+      if (limit !== undefined) query.set('limit', String(limit));
+      const response = await terminal.request('GET', `/v1/pull/${collection}?${query}`);
+      if (response.statusCode !== 200) throw new Error(`pull ${collection} → ${response.statusCode} ${response.body}`);
+      return response.json() as PullResponse;
+    },
+    async pullAll(collection) {
+      const docs: Record<string, unknown>[] = [];
+      let checkpoint: string | undefined;
+      for (;;) {
+        const page = await terminal.pull(collection, checkpoint, 200);
+        docs.push(...page.documents);
+        if (page.documents.length < 200 || !page.checkpoint) return docs;
+        checkpoint = page.checkpoint.v;
+      }
+    },
+  };
+  return terminal;
+}
