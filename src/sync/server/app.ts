@@ -26,6 +26,11 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Folder of the built web app to serve at `/` (the counter app for tablets and browsers). */
   webRoot?: string;
+  /**
+   * Skips the per-merchant clock row lock. Exists only so the test suites can prove they catch a broken
+   * server (RELIABILITY.md: "a test that cannot fail proves nothing"); never set it anywhere else.
+   */
+  brokenClockForTests?: boolean;
 }
 
 /** The server's parts that tests and entry points reach besides the HTTP surface. */
@@ -92,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
 
   opsRoutes(app, { db: options.db, metrics });
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
-  syncRoutes(app, { db: options.db, signer, metrics });
+  syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? 15_000 });
 
   if (options.webRoot && existsSync(options.webRoot)) {

@@ -27,7 +27,7 @@ function collectionOf(params: unknown): CollectionName {
 }
 
 /** Checkpointed pull and transactional push for every collection (DESIGN §6). */
-export function syncRoutes(app: FastifyInstance, deps: { db: Database; signer: TokenSigner; metrics: Metrics }) {
+export function syncRoutes(app: FastifyInstance, deps: { db: Database; signer: TokenSigner; metrics: Metrics; brokenClockForTests: boolean }) {
   const auth = requireTerminal(deps.db, deps.signer);
 
   app.get('/v1/pull/:collection', { preHandler: auth }, async (request) => {
@@ -50,7 +50,7 @@ export function syncRoutes(app: FastifyInstance, deps: { db: Database; signer: T
     // One transaction per batch; the answer is sent only after COMMIT (RELIABILITY I2). The poke is a
     // NOTIFY inside the same transaction, so Postgres delivers it only if the batch commits.
     const outcome = await deps.db.transaction(async (tx) => {
-      const result = await applyPush(tx, { merchantId, terminalId }, collection, body.data.rows);
+      const result = await applyPush(tx, { merchantId, terminalId }, collection, body.data.rows, { brokenClockForTests: deps.brokenClockForTests });
       if (result.changed.size > 0) {
         await tx.query(`SELECT pg_notify($1, $2)`, [POKE_CHANNEL, JSON.stringify({ m: merchantId, c: [...result.changed] })]);
       }
