@@ -6,7 +6,7 @@ export const IdSchema = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected a lower-case UUID');
 
 /** ISO-8601 UTC instant stamped by the device (business time); never used to order replication. */
-export const IsoDateTimeSchema = z.iso.datetime({ offset: false });
+export const IsoDateTimeSchema = z.iso.datetime({ offset: false, precision: 3 });
 
 /** Calendar date `YYYY-MM-DD` (birthdays, anniversaries, reward validity). */
 export const IsoDateSchema = z.iso.date();
@@ -34,7 +34,7 @@ export type Role = z.infer<typeof RoleSchema>;
 /** A recorded losing value of a three-way merge, kept on the document for the manager's inbox. */
 export const RecordedConflictSchema = z.strictObject({
   field: z.string().min(1).max(64),
-  /** The value that lost, JSON-encoded so any field type fits one shape. */
+  /** The value that lost, JSON-encoded so any field type fits one shape (cut to 3,999 characters + `…`). */
   lost: z.string().max(4000),
   /** The value that was kept, JSON-encoded. */
   kept: z.string().max(4000),

@@ -16,6 +16,14 @@ export function earnEntryId(visitId: string): string {
   return uuidv5(`${visitId}:earn`, PATRON_ID_NAMESPACE);
 }
 
+/**
+ * The id of an expiry entry: one per customer and cut-off day, so two terminals (or a retried job)
+ * expiring the same points collide instead of expiring them twice.
+ */
+export function expireEntryId(customerId: string, cutoffDay: string): string {
+  return uuidv5(`${customerId}:expire:${cutoffDay}`, PATRON_ID_NAMESPACE);
+}
+
 /** The id of the reversal of entry `entryId` (a visit void): deterministic for the same reason. */
 export function reversalEntryId(entryId: string): string {
   return uuidv5(`${entryId}:reversal`, PATRON_ID_NAMESPACE);

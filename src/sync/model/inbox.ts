@@ -17,7 +17,8 @@ export const InboxItemSchema = z.strictObject({
   customerId: IdSchema.nullable(),
   /** The other customer of a duplicate pair, or the document a rejected write named. */
   relatedId: z.string().max(64).nullable(),
-  collection: z.string().max(32).nullable(),
+  /** The collection a finding is about (`collection` is reserved by RxDB documents). */
+  targetCollection: z.string().max(32).nullable(),
   /** Machine-readable reason (an error code). */
   code: z.string().max(64),
   details: z.record(z.string().max(64), z.string().max(4000)),

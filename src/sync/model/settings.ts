@@ -33,6 +33,12 @@ export const SegmentRulesSchema = z.strictObject({
   atRiskDays: z.int().min(1).max(3650),
   /** Days since the last visit after which a customer is `churned`. */
   churnedDays: z.int().min(1).max(3650),
+}).check((ctx) => {
+  // Otherwise a segment silently becomes unreachable.
+  if (ctx.value.atRiskDays >= ctx.value.churnedDays)
+    ctx.issues.push({ code: 'custom', message: 'at-risk must come before churned', input: ctx.value.atRiskDays, path: ['atRiskDays'] });
+  if (ctx.value.vipMinVisits < ctx.value.regularMinVisits)
+    ctx.issues.push({ code: 'custom', message: 'VIP needs at least the visits of a regular', input: ctx.value.vipMinVisits, path: ['vipMinVisits'] });
 });
 /** Segment thresholds. */
 export type SegmentRules = z.infer<typeof SegmentRulesSchema>;

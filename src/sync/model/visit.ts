@@ -64,7 +64,8 @@ export function visitChangeAllowed(prev: Visit, next: Visit): boolean {
     if (JSON.stringify(prev[key]) !== JSON.stringify(next[key])) return false;
   }
   if (prev.voided && !next.voided) return false;
-  if (prev.voided && (prev.voidedAt !== next.voidedAt || prev.voidedBy !== next.voidedBy)) return false;
+  if (prev.voided && (prev.voidedAt !== next.voidedAt || prev.voidedBy !== next.voidedBy || prev.voidReason !== next.voidReason)) return false;
+  if (!next.voided && (next.voidedAt !== null || next.voidedBy !== null || next.voidReason !== null)) return false;
   if (prev.feedback !== null && JSON.stringify(prev.feedback) !== JSON.stringify(next.feedback)) return false;
   if (next.voided && (next.voidedAt === null || next.voidedBy === null)) return false;
   return true;

@@ -38,7 +38,7 @@ export async function applyEffects(tx: Queryable, ctx: PushContext, collection: 
     inbox.push(item(ctx.merchantId, now, 'rejected_write', `${collection}:${id ?? '?'}:${refusal.code}`, {
       customerId: collection === 'customers' && id ? id : typeof doc.customerId === 'string' && isUuid(doc.customerId) ? doc.customerId : null,
       relatedId: id,
-      collection,
+      targetCollection: collection,
       code: refusal.code,
       details: { reason: refusal.reason, terminalId: ctx.terminalId },
     }));
@@ -54,7 +54,7 @@ export async function applyEffects(tx: Queryable, ctx: PushContext, collection: 
         inbox.push(item(ctx.merchantId, now, 'conflict', `${customer.id}:${conflict.field}:${conflict.at}:${conflict.lost}`, {
           customerId: customer.id,
           relatedId: customer.id,
-          collection,
+          targetCollection: collection,
           code: 'CONFLICT',
           details: { field: conflict.field, lost: conflict.lost, kept: conflict.kept, at: conflict.at },
         }));
@@ -85,7 +85,7 @@ export async function applyEffects(tx: Queryable, ctx: PushContext, collection: 
       findings.unshift(item(ctx.merchantId, now, 'overdraft', entry.id, {
         customerId: entry.customerId,
         relatedId: entry.id,
-        collection,
+        targetCollection: collection,
         code: 'INSUFFICIENT_POINTS',
         details: { balance: String(after), points: String(entry.points), offline: String(entry.offline), terminalId: entry.terminalId },
       }));
@@ -153,7 +153,7 @@ async function mergeDuplicates(tx: Queryable, ctx: PushContext, effects: Effects
       inbox.push(item(ctx.merchantId, now, 'duplicate', loser.id, {
         customerId: winner.id,
         relatedId: loser.id,
-        collection: 'customers',
+        targetCollection: 'customers',
         code: 'CUSTOMER_ALREADY_EXISTS',
         details: { mergedInto: winner.id, merged: loser.id },
       }));
@@ -180,7 +180,7 @@ export async function writeServerDocs(tx: Queryable, collection: CollectionName,
   return written;
 }
 
-function item(merchantId: string, now: string, kind: InboxKind, key: string, fields: Pick<InboxItem, 'customerId' | 'relatedId' | 'collection' | 'code' | 'details'>): InboxItem {
+function item(merchantId: string, now: string, kind: InboxKind, key: string, fields: Pick<InboxItem, 'customerId' | 'relatedId' | 'targetCollection' | 'code' | 'details'>): InboxItem {
   return {
     id: findingId(kind, key),
     merchantId,

@@ -1,0 +1,225 @@
+import { RecordedConflictSchema } from './common.ts';
+import type { RecordedConflict } from './common.ts';
+import { CUSTOMER_MERGE_FIELDS, CustomerSchema } from './customer.ts';
+import type { Customer } from './customer.ts';
+import { SETTINGS_MERGE_FIELDS } from './settings.ts';
+import type { Settings } from './settings.ts';
+
+// The three-way merge of DESIGN §6 for mutable documents (customers, settings). `master` is the server's
+// current state (realMasterState), `local` the terminal's new state (newDocumentState), `base` the state the
+// terminal last saw from the server (assumedMasterState; undefined when the terminal thinks it inserted).
+// Pure and deterministic: equal inputs give deep-equal outputs, and which value a field keeps depends on
+// the values and business times only, not on which side is which — except where roles are the point
+// (notes keep the server's text first; fields outside the merge list come from the server).
+
+/** Most recorded conflicts a document keeps (CustomerSchema / SettingsSchema `conflicts.max(20)`). */
+export const MAX_RECORDED_CONFLICTS = 20;
+/** Longest JSON encoding a recorded conflict holds (RecordedConflictSchema `lost`/`kept`). */
+export const MAX_CONFLICT_VALUE = RecordedConflictSchema.shape.lost.maxLength ?? 4000;
+const NOTES_MAX = CustomerSchema.shape.notes.maxLength ?? 4000;
+
+/** What a mergeable document carries besides its fields: identity, business time, author and conflicts. */
+export interface MergeableDocument {
+  readonly id: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+  readonly _deleted: boolean;
+  readonly conflicts: readonly RecordedConflict[];
+}
+
+/** One side of a merge. */
+export type MergeSide = 'master' | 'local';
+
+/** Per-document merge rules for `mergeDocuments`. */
+export interface MergeOptions<T> {
+  /** Fields that move as one unit (derived keys with their source); the first names the group in conflicts. */
+  readonly groups?: readonly (readonly (keyof T & string)[])[];
+  /** Text fields merged by appending when both sides changed them, with their maximum length. */
+  readonly appendText?: { readonly [K in keyof T & string]?: number };
+  /** Rules that pick the side for a single field changed on both sides; undefined falls back to business time. */
+  readonly decide?: {
+    readonly [K in keyof T & string]?: (base: T[K] | undefined, master: T[K], local: T[K]) => MergeSide | undefined;
+  };
+}
+
+/** JSON with object keys sorted, so equal values encode equally whatever order their keys were built in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
+      : v,
+  );
+}
+
+/**
+ * A value as a recorded conflict holds it: canonical JSON, cut with '…' when longer than the schema allows
+ * (then it is no longer parseable JSON; the inbox shows it as text). Never splits a surrogate pair.
+ */
+function recordable(value: unknown): string {
+  const json = canonical(value);
+  if (json.length <= MAX_CONFLICT_VALUE) return json;
+  let end = MAX_CONFLICT_VALUE - 1;
+  const last = json.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${json.slice(0, end)}…`;
+}
+
+/** Order of two business times as instants (text does not sort "…00Z" vs "…00.5Z"), then as text. */
+function compareTimes(a: string, b: string): number {
+  const diff = Date.parse(a) - Date.parse(b);
+  if (diff !== 0 && !Number.isNaN(diff)) return Math.sign(diff);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const conflictKey = (c: RecordedConflict): string => `${c.field}\u0000${c.lost}\u0000${c.at}`;
+
+/**
+ * Appends `local`'s additions to `master`'s text. If local = base + suffix, the suffix is appended (on a new
+ * line unless either side of the join is whitespace), unless master already ends with it; otherwise local's
+ * whole text goes on a new line unless master already contains it. Nobody's words are dropped, and a
+ * replayed merge appends nothing twice.
+ */
+function appendText(base: string, master: string, local: string): string {
+  if (local.startsWith(base)) {
+    const suffix = local.slice(base.length);
+    if (master.endsWith(suffix)) return master;
+    const join = master === '' || /^\s/.test(suffix) || /\s$/.test(master) ? '' : '\n';
+    return master + join + suffix;
+  }
+  if (master.includes(local)) return master;
+  return master === '' ? local : `${master}\n${local}`;
+}
+
+/** Merge units: each group once (at its first listed member), every other field alone. */
+function unitsOf<T>(fields: readonly (keyof T)[], groups: readonly (readonly (keyof T)[])[]): (keyof T)[][] {
+  const units: (keyof T)[][] = [];
+  const seen = new Set<keyof T>();
+  for (const field of fields) {
+    if (seen.has(field)) continue;
+    const unit = [...(groups.find((group) => group.includes(field)) ?? [field])];
+    for (const member of unit) seen.add(member);
+    units.push(unit);
+  }
+  return units;
+}
+
+/**
+ * Three-way merge of one document over `fields`, by unit (a field, or a group that moves as one):
+ * - equal on both sides → that value; changed on one side only (against `base`) → that side;
+ * - changed on both (without a base, every difference counts as both) → an `appendText` field appends
+ *   local's additions to master's text, no conflict recorded (if the result would exceed its maximum
+ *   length, it falls through to the next rules); else a `decide` rule picks; else the later `updatedAt`
+ *   (business time) wins, ties going to the greater canonical JSON so the choice is symmetric. The losing
+ *   value is recorded in `conflicts` as { field, lost, kept, at: loser's updatedAt } (for a group, its
+ *   first field's values; nothing when those are equal, i.e. only derived keys differed).
+ * - A delete wins, whole: if either side is a tombstone, the result is that tombstone's fields and
+ *   conflicts (master's if both), with nothing recorded. Erasure redacts every personal field and then
+ *   tombstones (DESIGN §6); a concurrent offline edit, or its value copied into `conflicts`, must not put
+ *   personal data back into an erased customer. A restore racing a delete therefore loses.
+ * - `conflicts` = master's list, then local's entries master lacks (same field + lost + at), then the new
+ *   ones; the oldest (first) entries are dropped beyond 20. `updatedAt` is the later of both, `updatedBy`
+ *   comes from that side. Fields outside `fields` (id, createdAt, …) are nobody's edit: master's.
+ */
+export function mergeDocuments<T extends MergeableDocument>(
+  base: T | undefined,
+  master: T,
+  local: T,
+  fields: readonly (keyof T)[],
+  options: MergeOptions<T> = {},
+): T {
+  if (master.id !== local.id || (base !== undefined && base.id !== master.id))
+    throw new Error(`mergeDocuments: ${master.id} and ${local.id} are different documents`);
+  const order = compareTimes(master.updatedAt, local.updatedAt);
+  const later = order > 0 || (order === 0 && master.updatedBy >= local.updatedBy) ? master : local;
+  const stamp = { updatedAt: later.updatedAt, updatedBy: later.updatedBy };
+
+  if (master._deleted || local._deleted) {
+    const tombstone = master._deleted ? master : local;
+    const kept = Object.fromEntries(fields.map((field) => [field, tombstone[field]]));
+    return { ...master, ...kept, ...stamp, _deleted: true, conflicts: [...tombstone.conflicts] };
+  }
+
+  const out: Record<keyof T, unknown> = { ...master };
+  const fresh: RecordedConflict[] = [];
+  for (const unit of unitsOf(fields, options.groups ?? [])) {
+    const encode = (doc: T): string => canonical(unit.map((field) => doc[field]));
+    const [m, l] = [encode(master), encode(local)];
+    if (m === l) continue;
+    const b = base === undefined ? undefined : encode(base);
+    const copy = (doc: T): void => unit.forEach((field) => (out[field] = doc[field]));
+    if (b === m) copy(local);
+    if (b === m || b === l) continue; // one side changed: it wins (master's value is already in `out`)
+
+    const field = unit[0] as keyof T & string;
+    const limit = unit.length === 1 ? options.appendText?.[field] : undefined;
+    const [bv, mv, lv] = [base?.[field], master[field], local[field]];
+    if (limit !== undefined && typeof mv === 'string' && typeof lv === 'string') {
+      const text = appendText(typeof bv === 'string' ? bv : '', mv, lv);
+      if (text.length <= limit) {
+        out[field] = text;
+        continue;
+      }
+    }
+    const side =
+      (unit.length === 1 ? options.decide?.[field]?.(bv, mv, lv) : undefined) ??
+      (order !== 0 ? (order > 0 ? 'master' : 'local') : m > l ? 'master' : 'local');
+    const [winner, loser] = side === 'master' ? [master, local] : [local, master];
+    copy(winner);
+    const lost = recordable(loser[field]);
+    const kept = recordable(winner[field]);
+    if (lost !== kept) fresh.push({ field, lost, kept, at: loser.updatedAt });
+  }
+
+  const conflicts = [...master.conflicts];
+  const known = new Set(conflicts.map(conflictKey));
+  for (const c of [...local.conflicts, ...fresh]) {
+    if (known.has(conflictKey(c))) continue;
+    known.add(conflictKey(c));
+    conflicts.push(c);
+  }
+  return { ...(out as T), ...stamp, conflicts: conflicts.slice(-MAX_RECORDED_CONFLICTS) };
+}
+
+/**
+ * `mergedInto` when both sides changed it differently. An undo wins: if the base pointed somewhere and a
+ * side set it back to null, that side wins (a manager separated the customers on purpose; the other side's
+ * pointer, e.g. a flattened merge chain, is recorded). Otherwise a pointer beats null: without a base, a
+ * null side only shows it never saw the merge, and dropping the pointer would split one person in two.
+ * Two different pointers fall back to business time (and the loser is recorded).
+ */
+function decideMergedInto(
+  base: string | null | undefined,
+  master: string | null,
+  local: string | null,
+): MergeSide | undefined {
+  if (master === null) return base != null ? 'master' : 'local';
+  if (local === null) return base != null ? 'local' : 'master';
+  return undefined;
+}
+
+/** Merge rules for customers: phone and name move with their derived keys, notes append, undo/merge rule. */
+export const CUSTOMER_MERGE_OPTIONS: MergeOptions<Customer> = {
+  groups: [
+    ['phone', 'phoneKey', 'phoneReversed'],
+    ['name', 'nameKey'],
+  ],
+  appendText: { notes: NOTES_MAX },
+  decide: { mergedInto: decideMergedInto },
+};
+
+/** Three-way merge of a customer (DESIGN §6) with CUSTOMER_MERGE_FIELDS and CUSTOMER_MERGE_OPTIONS. */
+export function mergeCustomer(base: Customer | undefined, master: Customer, local: Customer): Customer {
+  return mergeDocuments(base, master, local, CUSTOMER_MERGE_FIELDS, CUSTOMER_MERGE_OPTIONS);
+}
+
+/**
+ * Three-way merge of the settings document: each of SETTINGS_MERGE_FIELDS is one unit, so `program` and
+ * `segments` move whole (their cross-field checks then hold by construction).
+ */
+export function mergeSettings(base: Settings | undefined, master: Settings, local: Settings): Settings {
+  return mergeDocuments(base, master, local, SETTINGS_MERGE_FIELDS);
+}

@@ -1,0 +1,568 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RecordedConflict } from '../../../src/sync/model/common.ts';
+import { CustomerSchema } from '../../../src/sync/model/customer.ts';
+import type { Customer } from '../../../src/sync/model/customer.ts';
+import { MAX_CONFLICT_VALUE, mergeCustomer, mergeDocuments, mergeSettings } from '../../../src/sync/model/merge.ts';
+import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema } from '../../../src/sync/model/settings.ts';
+import type { Settings } from '../../../src/sync/model/settings.ts';
+
+const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const CUSTOMER_ID = uuid(10);
+const ALICE = uuid(21); // staff on the server's side
+const BOB = uuid(22); // staff on the terminal
+const SURVIVOR_A = uuid(31);
+const SURVIVOR_B = uuid(32);
+const T0 = Date.parse('2025-03-01T09:00:00.000Z');
+/** ISO business time `n` minutes after T0. */
+const min = (n: number): string => new Date(T0 + n * 60_000).toISOString();
+
+/** Phone triples (E.164, national digits, reversed E.164 digits), valid per CustomerSchema. */
+const PHONES = [
+  ['+989121234567', '09121234567', '765432121989'],
+  ['+989351112233', '09351112233', '332211153989'],
+  ['+14155550123', '4155550123', '32105551441'],
+  ['+447700900123', '07700900123', '321009007744'],
+] as const;
+/** Names with their folded keys. */
+const NAMES = [
+  ['Ahmad Mohammadi', 'ahmad mohammadi'],
+  ['احمد محمدی', 'احمد محمدی'],
+  ['Sara Karimi', 'sara karimi'],
+  ['Zoë Müller', 'zoe muller'],
+] as const;
+
+/** A customer valid per CustomerSchema (asserted). */
+function customer(over: Partial<Customer> = {}): Customer {
+  return CustomerSchema.parse({
+    id: CUSTOMER_ID,
+    merchantId: uuid(1),
+    updatedAt: min(0),
+    _deleted: false,
+    phone: PHONES[0][0],
+    phoneKey: PHONES[0][1],
+    phoneReversed: PHONES[0][2],
+    name: NAMES[0][0],
+    nameKey: NAMES[0][1],
+    email: null,
+    birthday: null,
+    anniversary: null,
+    notes: '',
+    preferences: { favorites: [], allergies: [], preferredTime: null },
+    tags: [],
+    marketingConsent: false,
+    status: 'active',
+    mergedInto: null,
+    storeId: uuid(3),
+    createdAt: min(-1000),
+    updatedBy: ALICE,
+    conflicts: [],
+    ...over,
+  });
+}
+const phone = (i: 0 | 1 | 2 | 3) => {
+  const [p, key, reversed] = PHONES[i];
+  return { phone: p, phoneKey: key, phoneReversed: reversed };
+};
+const server = (over: Partial<Customer>, minute = 10) =>
+  customer({ updatedAt: min(minute), updatedBy: ALICE, ...over });
+const terminal = (over: Partial<Customer>, minute = 20) =>
+  customer({ updatedAt: min(minute), updatedBy: BOB, ...over });
+const conflict = (field: string, lost: unknown, kept: unknown, at: string): RecordedConflict => ({
+  field,
+  lost: JSON.stringify(lost),
+  kept: JSON.stringify(kept),
+  at,
+});
+
+describe('mergeCustomer: field rules', () => {
+  const base = customer();
+
+  it('a field changed on one side takes that side, nothing recorded', () => {
+    const merged = mergeCustomer(base, server({ email: 'a@example.com' }), terminal({ tags: ['vip'] }));
+    expect(merged).toMatchObject({ email: 'a@example.com', tags: ['vip'], conflicts: [] });
+  });
+
+  it('both changed to the same value: that value, nothing recorded', () => {
+    const merged = mergeCustomer(base, server({ status: 'blocked' }), terminal({ status: 'blocked' }));
+    expect(merged).toMatchObject({ status: 'blocked', conflicts: [] });
+  });
+
+  it('both changed differently: later business time wins, the loser is recorded', () => {
+    const merged = mergeCustomer(
+      base,
+      server({ email: 'a@example.com' }, 10),
+      terminal({ email: 'b@example.com' }, 20),
+    );
+    expect(merged.email).toBe('b@example.com');
+    expect(merged.conflicts).toEqual([conflict('email', 'a@example.com', 'b@example.com', min(10))]);
+    const older = mergeCustomer(base, server({ email: 'a@example.com' }, 30), terminal({ email: 'b@example.com' }, 20));
+    expect(older.email).toBe('a@example.com');
+    expect(older.conflicts).toEqual([conflict('email', 'b@example.com', 'a@example.com', min(20))]);
+  });
+
+  it('a later business time wins by a millisecond', () => {
+    // The contract fixes millisecond precision, so text order and instant order agree.
+    const merged = mergeCustomer(
+      base,
+      customer({ email: 'a@example.com', updatedAt: '2025-03-01T09:10:00.500Z' }),
+      customer({ email: 'b@example.com', updatedAt: '2025-03-01T09:10:00.499Z', updatedBy: BOB }),
+    );
+    expect(merged).toMatchObject({ email: 'a@example.com', updatedAt: '2025-03-01T09:10:00.500Z', updatedBy: ALICE });
+  });
+
+  it('equal business times: the same value wins whichever side holds it', () => {
+    const a = server({ email: 'a@example.com', tags: ['x'] }, 15);
+    const b = terminal({ email: 'b@example.com', tags: ['y'] }, 15);
+    const one = mergeCustomer(base, a, b);
+    const other = mergeCustomer(base, b, a);
+    expect([one.email, one.tags]).toEqual([other.email, other.tags]);
+    // the greater JSON wins: "b@…" > "a@…", ["y"] > ["x"]
+    expect([one.email, one.tags]).toEqual(['b@example.com', ['y']]);
+  });
+
+  it('updatedAt is the later one and updatedBy comes from that side', () => {
+    expect(mergeCustomer(base, server({}, 10), terminal({ tags: ['t'] }, 20))).toMatchObject({
+      updatedAt: min(20),
+      updatedBy: BOB,
+    });
+    expect(mergeCustomer(base, server({}, 30), terminal({ tags: ['t'] }, 20))).toMatchObject({
+      updatedAt: min(30),
+      updatedBy: ALICE,
+    });
+  });
+
+  it('without a base every difference counts as changed on both sides', () => {
+    const merged = mergeCustomer(undefined, server({ email: 'a@example.com' }, 10), terminal({ tags: ['vip'] }, 20));
+    // the terminal (minute 20) is later on both differing fields: its null email and ['vip'] are kept,
+    // and the server's values are recorded, in merge-field order
+    expect(merged).toMatchObject({ email: null, tags: ['vip'] });
+    expect(merged.conflicts).toEqual([
+      conflict('email', 'a@example.com', null, min(10)),
+      conflict('tags', [], ['vip'], min(10)),
+    ]);
+  });
+
+  it('fields outside the merge list come from the server', () => {
+    const merged = mergeCustomer(
+      base,
+      server({ createdAt: min(-5) }),
+      terminal({ createdAt: min(-9), storeId: uuid(4) }),
+    );
+    expect(merged).toMatchObject({ createdAt: min(-5), storeId: uuid(3) });
+  });
+
+  it('refuses to merge two different documents', () => {
+    expect(() => mergeCustomer(base, server({}), terminal({ id: uuid(11) }))).toThrow(/different documents/);
+  });
+});
+
+describe('mergeCustomer: phone and name move as units', () => {
+  const base = customer();
+
+  it('the winning side supplies phone, phoneKey and phoneReversed together', () => {
+    // the server re-derived only phoneKey (a new normaliser); the terminal changed the number
+    const master = server({ phoneKey: '9121234567' }, 30);
+    const local = terminal(phone(1), 20);
+    // the server (minute 30) is later: its whole triple wins — never its number with the terminal's keys
+    const merged = mergeCustomer(base, master, local);
+    expect([merged.phone, merged.phoneKey, merged.phoneReversed]).toEqual([PHONES[0][0], '9121234567', PHONES[0][2]]);
+    expect(merged.conflicts).toEqual([conflict('phone', PHONES[1][0], PHONES[0][0], min(20))]);
+    const localWins = mergeCustomer(base, master, terminal(phone(1), 40));
+    expect([localWins.phone, localWins.phoneKey, localWins.phoneReversed]).toEqual([...PHONES[1]]);
+  });
+
+  it('name and nameKey together; nothing recorded when only the derived key differs', () => {
+    const merged = mergeCustomer(
+      base,
+      server({ nameKey: 'ahmad  mohammadi' }, 10),
+      terminal({ name: NAMES[2][0], nameKey: NAMES[2][1] }, 20),
+    );
+    expect([merged.name, merged.nameKey]).toEqual([...NAMES[2]]);
+    const keysOnly = mergeCustomer(base, server({ nameKey: 'x' }, 10), terminal({ nameKey: 'y' }, 20));
+    expect([keysOnly.name, keysOnly.nameKey, keysOnly.conflicts]).toEqual([NAMES[0][0], 'y', []]);
+  });
+});
+
+describe('mergeCustomer: notes append', () => {
+  it('local = base + addition: the addition is appended to the server text, nothing recorded', () => {
+    const base = customer({ notes: 'likes tea' });
+    const merged = mergeCustomer(
+      base,
+      server({ notes: 'likes tea\nallergic: nuts' }),
+      terminal({ notes: 'likes tea\nVIP' }, 5),
+    );
+    expect(merged.notes).toBe('likes tea\nallergic: nuts\nVIP');
+    expect(merged.conflicts).toEqual([]);
+    // an addition without a leading newline still goes on its own line
+    const glued = mergeCustomer(
+      base,
+      server({ notes: 'likes tea. allergic' }),
+      terminal({ notes: 'likes tea, espresso' }),
+    );
+    expect(glued.notes).toBe('likes tea. allergic\n, espresso');
+  });
+
+  it("local rewrote the text: local's whole text on a new line, unless the server already has it", () => {
+    const base = customer({ notes: 'a' });
+    expect(mergeCustomer(base, server({ notes: 'a b' }), terminal({ notes: 'c' })).notes).toBe('a b\nc');
+    expect(mergeCustomer(base, server({ notes: 'x c y' }), terminal({ notes: 'c' })).notes).toBe('x c y');
+    expect(mergeCustomer(base, server({ notes: 'a b' }), terminal({ notes: '' })).notes).toBe('a b');
+    expect(mergeCustomer(undefined, server({ notes: 'm' }), terminal({ notes: 'l' })).notes).toBe('m\nl');
+  });
+
+  it('a replayed merge appends nothing twice', () => {
+    const base = customer({ notes: 'likes tea' });
+    const local = terminal({ notes: 'likes tea\nVIP' });
+    const once = mergeCustomer(base, server({ notes: 'likes tea\nallergic' }), local);
+    expect(mergeCustomer(base, once, local).notes).toBe(once.notes);
+  });
+
+  it('if the appended text would exceed 4000 characters, the later side wins and the loser is recorded (cut to fit)', () => {
+    const base = customer({ notes: 'x' });
+    const master = server({ notes: 'a'.repeat(4000) }, 10);
+    const merged = mergeCustomer(base, master, terminal({ notes: 'b'.repeat(100) }, 20));
+    expect(merged.notes).toBe('b'.repeat(100));
+    const [recorded] = merged.conflicts;
+    expect(recorded?.field).toBe('notes');
+    // JSON of 4000 a's is 4002 characters: cut to 3999 + '…'
+    expect(recorded?.lost).toBe(`"${'a'.repeat(3998)}…`);
+    expect(recorded?.lost.length).toBe(MAX_CONFLICT_VALUE);
+    expect(() => CustomerSchema.parse(merged)).not.toThrow();
+  });
+});
+
+describe('mergeCustomer: deletes win whole', () => {
+  const base = customer({ email: 'a@example.com' });
+  const erased = server({ _deleted: true, name: 'erased', nameKey: 'erased', email: null, notes: '' }, 10);
+
+  it('a server tombstone (an erasure) keeps its redacted fields; the offline edit is not copied anywhere', () => {
+    const merged = mergeCustomer(
+      base,
+      erased,
+      terminal({ name: NAMES[2][0], nameKey: NAMES[2][1], notes: 'secret' }, 20),
+    );
+    expect(merged).toEqual({ ...erased, updatedAt: min(20), updatedBy: BOB });
+    expect(JSON.stringify(merged)).not.toContain('secret');
+  });
+
+  it('a terminal delete wins over a server edit; both deleted → the server tombstone', () => {
+    const localDelete = terminal({ _deleted: true }, 20);
+    const merged = mergeCustomer(base, server({ tags: ['vip'] }, 30), localDelete);
+    expect(merged).toEqual({ ...localDelete, updatedAt: min(30), updatedBy: ALICE });
+    expect(mergeCustomer(base, erased, localDelete)).toEqual({ ...erased, updatedAt: min(20), updatedBy: BOB });
+    expect(mergeCustomer(undefined, server({}), localDelete)._deleted).toBe(true);
+  });
+});
+
+describe('mergeCustomer: mergedInto', () => {
+  it('a side that set the pointer keeps it (one-sided)', () => {
+    const merged = mergeCustomer(customer(), server({ mergedInto: SURVIVOR_A }), terminal({ tags: ['x'] }));
+    expect(merged.mergedInto).toBe(SURVIVOR_A);
+  });
+
+  it('without a base, a pointer beats null even from the older side', () => {
+    expect(mergeCustomer(undefined, server({ mergedInto: SURVIVOR_A }, 10), terminal({}, 20)).mergedInto).toBe(
+      SURVIVOR_A,
+    );
+    expect(mergeCustomer(undefined, server({}, 30), terminal({ mergedInto: SURVIVOR_A }, 20)).mergedInto).toBe(
+      SURVIVOR_A,
+    );
+  });
+
+  it('an undo (base pointed, a side set null) wins over a re-pointing, which is recorded', () => {
+    const base = customer({ mergedInto: SURVIVOR_A });
+    const merged = mergeCustomer(base, server({ mergedInto: null }, 10), terminal({ mergedInto: SURVIVOR_B }, 20));
+    expect(merged.mergedInto).toBeNull();
+    expect(merged.conflicts).toEqual([conflict('mergedInto', SURVIVOR_B, null, min(20))]);
+    expect(
+      mergeCustomer(base, server({ mergedInto: SURVIVOR_B }, 30), terminal({ mergedInto: null }, 20)).mergedInto,
+    ).toBeNull();
+    expect(mergeCustomer(base, server({}, 30), terminal({ mergedInto: null }, 20)).mergedInto).toBeNull(); // one-sided undo
+  });
+
+  it('two different pointers: later business time', () => {
+    const merged = mergeCustomer(
+      customer(),
+      server({ mergedInto: SURVIVOR_A }, 10),
+      terminal({ mergedInto: SURVIVOR_B }, 20),
+    );
+    expect(merged.mergedInto).toBe(SURVIVOR_B);
+    expect(merged.conflicts).toEqual([conflict('mergedInto', SURVIVOR_A, SURVIVOR_B, min(10))]);
+  });
+});
+
+describe('mergeCustomer: recorded conflicts', () => {
+  const c = (n: number) => conflict('tags', [`t${n}`], [], min(n));
+
+  it('unions both lists (field + lost + at), then appends the new ones', () => {
+    const merged = mergeCustomer(
+      customer(),
+      server({ conflicts: [c(1), c(2)], email: 'a@example.com' }, 10),
+      terminal({ conflicts: [c(2), c(3)], email: 'b@example.com' }, 20),
+    );
+    expect(merged.conflicts).toEqual([c(1), c(2), c(3), conflict('email', 'a@example.com', 'b@example.com', min(10))]);
+  });
+
+  it('keeps the newest 20', () => {
+    const many = Array.from({ length: 19 }, (_, i) => c(i));
+    const merged = mergeCustomer(
+      customer(),
+      server({ conflicts: many, email: 'a@example.com' }, 100),
+      terminal({ conflicts: [c(50), c(51)], email: 'b@example.com' }, 200),
+    );
+    expect(merged.conflicts).toHaveLength(20);
+    expect(merged.conflicts[0]).toEqual(c(2)); // c(0), c(1) dropped
+    expect(merged.conflicts.at(-1)?.field).toBe('email');
+    expect(() => CustomerSchema.parse(merged)).not.toThrow();
+  });
+});
+
+describe('mergeSettings', () => {
+  /** A settings document valid per SettingsSchema (asserted). */
+  const settings = (over: Partial<Settings> = {}): Settings =>
+    SettingsSchema.parse({
+      id: uuid(1),
+      merchantId: uuid(1),
+      updatedAt: min(0),
+      _deleted: false,
+      businessName: 'Café Naderi',
+      currency: 'IRR',
+      defaultRegion: 'IR',
+      locale: 'fa',
+      timeZone: 'Asia/Tehran',
+      stores: [{ id: uuid(3), name: 'Main', address: '' }],
+      program: DEFAULT_PROGRAM,
+      segments: DEFAULT_SEGMENT_RULES,
+      updatedBy: ALICE,
+      conflicts: [],
+      ...over,
+    });
+
+  it('program moves whole; one-sided store edit kept; result valid', () => {
+    const base = settings();
+    const master = settings({ updatedAt: min(10), program: { ...DEFAULT_PROGRAM, expiryDays: 180 } });
+    const stores = [...base.stores, { id: uuid(4), name: 'Airport', address: 'IKA' }];
+    const local = settings({
+      updatedAt: min(20),
+      updatedBy: BOB,
+      stores,
+      program: { ...DEFAULT_PROGRAM, visitBonus: 5 },
+    });
+    const merged = mergeSettings(base, master, local);
+    expect(merged.program).toEqual(local.program);
+    expect(merged.stores).toEqual(stores);
+    expect(merged.conflicts.map((x) => [x.field, JSON.parse(x.lost)])).toEqual([['program', master.program]]);
+    expect(() => SettingsSchema.parse(merged)).not.toThrow();
+    expect(mergeSettings(base, master, master)).toEqual(master);
+  });
+
+  it('mergeDocuments works for any document shape given its fields', () => {
+    const merged = mergeDocuments(
+      settings(),
+      settings({ locale: 'en', updatedAt: min(5) }),
+      settings({ businessName: 'Naderi', updatedAt: min(6) }),
+      ['locale', 'businessName'],
+    );
+    expect([merged.locale, merged.businessName, merged.updatedAt]).toEqual(['en', 'Naderi', min(6)]);
+    // a tombstone is a tombstone even when `_deleted` is not among the fields
+    const gone = mergeDocuments(settings(), settings(), settings({ _deleted: true, updatedAt: min(6) }), ['locale']);
+    expect(gone._deleted).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------- properties
+
+/** Merge units of a customer: groups and single fields, as the merge treats them. */
+const UNITS: (keyof Customer)[][] = [
+  ['phone', 'phoneKey', 'phoneReversed'],
+  ['name', 'nameKey'],
+  ['email'],
+  ['birthday'],
+  ['anniversary'],
+  ['notes'],
+  ['preferences'],
+  ['tags'],
+  ['marketingConsent'],
+  ['status'],
+  ['mergedInto'],
+  ['_deleted'],
+];
+const pick = (doc: Customer, unit: (keyof Customer)[]) => unit.map((k) => doc[k]);
+const same = (a: unknown, b: unknown) => {
+  try {
+    expect(a).toEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const conflictArb = fc.record({
+  field: fc.constantFrom('email', 'tags'),
+  lost: fc.constantFrom('"x"', '"y"'),
+  kept: fc.constant('"z"'),
+  at: fc.integer({ min: 0, max: 3 }).map(min),
+});
+/** A customer with random person-edited fields (same identity), valid per CustomerSchema. */
+const customerArb = fc
+  .record({
+    phone: fc.integer({ min: 0, max: 3 }),
+    name: fc.integer({ min: 0, max: 3 }),
+    email: fc.constantFrom(null, 'a@example.com', 'b@example.org'),
+    birthday: fc.constantFrom(null, '1985-03-15', '1990-12-01'),
+    anniversary: fc.constantFrom(null, '2020-06-10'),
+    notes: fc.string({ maxLength: 20 }),
+    favorites: fc.subarray(['espresso', 'latte', 'cake']),
+    allergies: fc.subarray(['nuts', 'milk']),
+    preferredTime: fc.constantFrom(null, 'morning', 'evening'),
+    tags: fc.subarray(['vip', 'student', 'staff']),
+    marketingConsent: fc.boolean(),
+    status: fc.constantFrom('active', 'inactive', 'blocked'),
+    mergedInto: fc.constantFrom(null, null, SURVIVOR_A, SURVIVOR_B),
+    deleted: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    updatedAt: fc.integer({ min: 0, max: 4 }).map(min),
+    updatedBy: fc.constantFrom(ALICE, BOB),
+    conflicts: fc.oneof(
+      fc.array(conflictArb, { maxLength: 4 }),
+      fc.array(conflictArb, { minLength: 18, maxLength: 20 }),
+    ),
+  })
+  .map((r) => {
+    const [p, key, reversed] = PHONES[r.phone as 0] ?? PHONES[0];
+    const [name, nameKey] = NAMES[r.name as 0] ?? NAMES[0];
+    return customer({
+      phone: p,
+      phoneKey: key,
+      phoneReversed: reversed,
+      name,
+      nameKey,
+      email: r.email,
+      birthday: r.birthday,
+      anniversary: r.anniversary,
+      notes: r.notes,
+      preferences: { favorites: r.favorites, allergies: r.allergies, preferredTime: r.preferredTime },
+      tags: r.tags,
+      marketingConsent: r.marketingConsent,
+      status: r.status,
+      mergedInto: r.mergedInto,
+      _deleted: r.deleted,
+      updatedAt: r.updatedAt,
+      updatedBy: r.updatedBy,
+      conflicts: r.conflicts,
+    });
+  });
+
+/** An edit of `base`: each unit either kept or taken from `other`; notes sometimes extend the base text. */
+const editOf = (base: Customer, other: Customer, mask: boolean[], extend: boolean): Customer => {
+  const out: Record<string, unknown> = {
+    ...base,
+    updatedAt: other.updatedAt,
+    updatedBy: other.updatedBy,
+    conflicts: other.conflicts,
+  };
+  UNITS.forEach((unit, i) => {
+    if (mask[i]) for (const k of unit) out[k] = other[k];
+  });
+  if (mask[UNITS.findIndex((u) => u[0] === 'notes')] && extend) out.notes = `${base.notes}\n${other.notes}`;
+  return CustomerSchema.parse(out);
+};
+const tripleArb = fc
+  .record({
+    base: customerArb,
+    m: customerArb,
+    l: customerArb,
+    mMask: fc.array(fc.boolean(), { minLength: UNITS.length, maxLength: UNITS.length }),
+    lMask: fc.array(fc.boolean(), { minLength: UNITS.length, maxLength: UNITS.length }),
+    mExtend: fc.boolean(),
+    lExtend: fc.boolean(),
+    withBase: fc.integer({ min: 0, max: 4 }).map((n) => n !== 0),
+  })
+  .map((r) => ({
+    base: r.withBase ? r.base : undefined,
+    master: editOf(r.base, r.m, r.mMask, r.mExtend),
+    local: editOf(r.base, r.l, r.lMask, r.lExtend),
+  }));
+
+const RUNS = { numRuns: 200 };
+
+describe('mergeCustomer properties', () => {
+  it('deterministic, does not mutate its inputs, and the result is a valid customer', () => {
+    fc.assert(
+      fc.property(tripleArb, ({ base, master, local }) => {
+        const before = structuredClone({ base, master, local });
+        const merged = mergeCustomer(base, master, local);
+        expect({ base, master, local }).toEqual(before);
+        expect(mergeCustomer(before.base, before.master, before.local)).toEqual(merged);
+        expect(() => CustomerSchema.parse(merged)).not.toThrow();
+      }),
+      RUNS,
+    );
+  });
+
+  it('idempotent: merge(base, m, m) = m, and a result merged with itself is unchanged', () => {
+    fc.assert(
+      fc.property(tripleArb, ({ base, master, local }) => {
+        expect(mergeCustomer(base, master, master)).toEqual(master);
+        expect(mergeCustomer(undefined, local, local)).toEqual(local);
+        const merged = mergeCustomer(base, master, local);
+        expect(mergeCustomer(merged, merged, merged)).toEqual(merged);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never loses a one-sided change; both-sided changes keep one value and record the other', () => {
+    fc.assert(
+      fc.property(tripleArb, ({ base, master, local }) => {
+        fc.pre(!master._deleted && !local._deleted);
+        const merged = mergeCustomer(base, master, local);
+        for (const unit of UNITS) {
+          const [b, m, l, r] = [base && pick(base, unit), pick(master, unit), pick(local, unit), pick(merged, unit)];
+          if (same(m, l)) expect(r).toEqual(m);
+          else if (b !== undefined && same(b, m)) expect(r).toEqual(l);
+          else if (b !== undefined && same(b, l)) expect(r).toEqual(m);
+          else if (unit[0] === 'notes') expect(merged.notes.startsWith(master.notes)).toBe(true);
+          else {
+            const field = unit[0] as keyof Customer;
+            const keptMaster = same(r, m);
+            expect(keptMaster || same(r, l)).toBe(true);
+            const loser = keptMaster ? local : master;
+            if (same(master[field], local[field])) continue; // only derived keys differed
+            const recorded = merged.conflicts.some(
+              (c) => c.field === field && c.at === loser.updatedAt && same(JSON.parse(c.lost), loser[field]),
+            );
+            expect(recorded, `${field} recorded`).toBe(true);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('a tombstone wins whole (master if both), with nothing new recorded', () => {
+    fc.assert(
+      fc.property(tripleArb, ({ base, master, local }) => {
+        fc.pre(master._deleted || local._deleted);
+        const tombstone = master._deleted ? master : local;
+        const merged = mergeCustomer(base, master, local);
+        for (const unit of UNITS) expect(pick(merged, unit)).toEqual(pick(tombstone, unit));
+        expect(merged.conflicts).toEqual(tombstone.conflicts);
+      }),
+      RUNS,
+    );
+  });
+
+  it('roles do not change which value a field keeps (notes aside), nor updatedAt / updatedBy', () => {
+    fc.assert(
+      fc.property(tripleArb, ({ base, master, local }) => {
+        fc.pre(!master._deleted && !local._deleted);
+        const one = mergeCustomer(base, master, local);
+        const other = mergeCustomer(base, local, master);
+        for (const unit of UNITS) if (unit[0] !== 'notes') expect(pick(one, unit)).toEqual(pick(other, unit));
+        expect([one.updatedAt, one.updatedBy]).toEqual([other.updatedAt, other.updatedBy]);
+      }),
+      RUNS,
+    );
+  });
+});

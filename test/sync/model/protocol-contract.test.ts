@@ -1,0 +1,186 @@
+// The wire-contract guard (STYLE.md "Habits"): the JSON Schema of every wire schema is snapshotted per
+// PROTOCOL_VERSION, and a snapshot is never overwritten, so changing a wire schema fails until the version is
+// bumped. Old snapshots stay as the record of what each version accepted.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CustomerSchema } from '../../../src/sync/model/customer.ts';
+import { ERRORS, type ErrorCode } from '../../../src/sync/model/errors.ts';
+import {
+  EnrolRequestSchema,
+  ErrorBodySchema,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  WIRE_SCHEMAS,
+  errorBody,
+} from '../../../src/sync/model/protocol.ts';
+
+/** What a snapshot file holds. */
+interface WireSnapshot {
+  protocolVersion: number;
+  /** JSON Schema of what each wire schema accepts (`io: 'input'`). */
+  schemas: Record<string, unknown>;
+  /** JSON Schema of what it produces, only where that differs (defaults, transforms). */
+  outputs: Record<string, unknown>;
+}
+
+const snapshotFile = (version: number) => new URL(`./__snapshots__/wire-v${version}.json`, import.meta.url);
+const WRITE = 'run UPDATE_WIRE_SNAPSHOT=1 npx vitest run test/sync/model/protocol-contract.test.ts';
+const UPDATE = `bump PROTOCOL_VERSION in src/sync/model/protocol.ts and ${WRITE}`;
+
+/** Key order and the order of `required` carry no meaning in JSON Schema; everything else is compared as is. */
+function canonical(value: unknown, key?: string): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => canonical(item));
+    return key === 'required' ? [...(items as string[])].sort() : items;
+  }
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k], k)]),
+    );
+  return value;
+}
+
+/** The snapshot of a set of wire schemas. Unrepresentable types throw (zod's default), so none slips by as `{}`. */
+function snapshotOf(schemas: Readonly<Record<string, z.ZodType>>, protocolVersion: number): WireSnapshot {
+  const snapshot: WireSnapshot = { protocolVersion, schemas: {}, outputs: {} };
+  for (const [name, schema] of Object.entries(schemas)) {
+    const input = canonical(z.toJSONSchema(schema, { io: 'input' }));
+    const output = canonical(z.toJSONSchema(schema, { io: 'output' }));
+    snapshot.schemas[name] = input;
+    if (JSON.stringify(output) !== JSON.stringify(input)) snapshot.outputs[name] = output;
+  }
+  return snapshot;
+}
+
+/** Names of the wire schemas that were added, removed or changed between two snapshots. */
+function changedSchemas(before: WireSnapshot, after: WireSnapshot): string[] {
+  const names = new Set([...Object.keys(before.schemas), ...Object.keys(after.schemas)]);
+  return [...names]
+    .filter(
+      (name) =>
+        JSON.stringify(before.schemas[name]) !== JSON.stringify(after.schemas[name]) ||
+        JSON.stringify(before.outputs[name]) !== JSON.stringify(after.outputs[name]),
+    )
+    .sort();
+}
+
+const current = snapshotOf(WIRE_SCHEMAS, PROTOCOL_VERSION);
+
+describe(`wire contract v${PROTOCOL_VERSION}`, () => {
+  const file = snapshotFile(PROTOCOL_VERSION);
+  let committed: WireSnapshot | undefined;
+
+  beforeAll(() => {
+    // Written only when absent: an existing version's snapshot is history and is never rewritten.
+    if (!existsSync(file) && process.env.UPDATE_WIRE_SNAPSHOT === '1')
+      writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
+    if (existsSync(file)) committed = JSON.parse(readFileSync(file, 'utf8')) as WireSnapshot;
+  });
+
+  function snapshot(): WireSnapshot {
+    if (!committed) throw new Error(`no wire snapshot for protocol v${PROTOCOL_VERSION}: ${WRITE}`);
+    return committed;
+  }
+
+  it(`the snapshot belongs to protocol v${PROTOCOL_VERSION} and lists exactly the current wire schemas`, () => {
+    expect(snapshot().protocolVersion).toBe(PROTOCOL_VERSION);
+    const added = Object.keys(current.schemas).filter((name) => !(name in snapshot().schemas));
+    const removed = Object.keys(snapshot().schemas).filter((name) => !(name in current.schemas));
+    if (added.length || removed.length)
+      throw new Error(`wire schemas added [${added.join(', ')}] / removed [${removed.join(', ')}]: ${UPDATE}`);
+  });
+
+  it.each(Object.keys(WIRE_SCHEMAS).map((name) => [name]))('wire schema %s is unchanged', (name) => {
+    if (changedSchemas(snapshot(), current).includes(name)) throw new Error(`wire schema ${name} changed: ${UPDATE}`);
+  });
+
+  it('every protocol version the server still accepts has its snapshot', () => {
+    expect(MIN_PROTOCOL_VERSION).toBeGreaterThanOrEqual(1);
+    expect(MIN_PROTOCOL_VERSION).toBeLessThanOrEqual(PROTOCOL_VERSION);
+    for (let v = MIN_PROTOCOL_VERSION; v <= PROTOCOL_VERSION; v++)
+      expect(existsSync(snapshotFile(v)), `v${v}`).toBe(true);
+  });
+});
+
+describe('the guard can fail', () => {
+  it('reports a new field on a document schema', () => {
+    const mutated = snapshotOf(
+      { ...WIRE_SCHEMAS, customers: CustomerSchema.extend({ extra: z.string() }) },
+      PROTOCOL_VERSION,
+    );
+    expect(changedSchemas(current, mutated)).toEqual(['customers']);
+  });
+
+  it('reports a tightened bound, a removed schema and an added one', () => {
+    const { Poke: _poke, ...withoutPoke } = WIRE_SCHEMAS;
+    const mutated = snapshotOf(
+      {
+        ...withoutPoke,
+        EnrolRequest: EnrolRequestSchema.extend({ deviceName: z.string().min(1).max(99) }),
+        Brand: z.strictObject({ name: z.string() }),
+      },
+      PROTOCOL_VERSION,
+    );
+    expect(changedSchemas(current, mutated)).toEqual(['Brand', 'EnrolRequest', 'Poke']);
+  });
+
+  it('reports a changed output (a default) even when the input is the same', () => {
+    const withDefault = z.strictObject({ n: z.int().default(1) });
+    const without = z.strictObject({ n: z.int().optional() });
+    expect(changedSchemas(snapshotOf({ X: without }, 1), snapshotOf({ X: withDefault }, 1))).toEqual(['X']);
+  });
+
+  it('ignores key order, including the order of required fields', () => {
+    const a = z.strictObject({ x: z.string(), y: z.int() });
+    const b = z.strictObject({ y: z.int(), x: z.string() });
+    expect(changedSchemas(snapshotOf({ A: a }, 1), snapshotOf({ A: b }, 1))).toEqual([]);
+  });
+
+  // JSON Schema cannot express zod refinements (`.check()`), e.g. the ledger's sign rules or the program's
+  // increasing tier thresholds: changing one of those still needs a deliberate version bump.
+  it('does not see refinements (a documented limit of the guard)', () => {
+    const plain = z.strictObject({ n: z.int() });
+    const refined = plain.check((ctx) => {
+      if (ctx.value.n === 0) ctx.issues.push({ code: 'custom', message: 'zero', input: ctx.value.n });
+    });
+    expect(changedSchemas(snapshotOf({ X: plain }, 1), snapshotOf({ X: refined }, 1))).toEqual([]);
+  });
+});
+
+describe('error bodies', () => {
+  const codes = Object.keys(ERRORS) as ErrorCode[];
+
+  it.each(codes.map((code) => [code]))('%s: English and Persian messages, accepted by ErrorBodySchema', (code) => {
+    const body = errorBody(code);
+    expect(ErrorBodySchema.parse(body)).toEqual(body);
+    expect(body).toEqual({ error: { code, message: ERRORS[code][0], messageFa: ERRORS[code][1] } });
+    expect(body.error.message).toMatch(/^[A-Z][\x20-\x7e]+$/); // plain English
+    expect(body.error.messageFa).toMatch(/[\u0600-\u06ff]/); // Persian script
+    expect(body.error.messageFa).not.toMatch(/[A-Za-z]/);
+  });
+
+  it('codes are SCREAMING_SNAKE_CASE and messages unique', () => {
+    for (const code of codes) expect(code).toMatch(/^[A-Z][A-Z0-9_]*$/);
+    expect(new Set(codes.map((c) => ERRORS[c][0])).size).toBe(codes.length);
+    expect(new Set(codes.map((c) => ERRORS[c][1])).size).toBe(codes.length);
+  });
+
+  it('carries details and a request id only when given', () => {
+    const body = errorBody('VALIDATION_FAILED', { field: 'phone' }, 'req-1');
+    expect(ErrorBodySchema.parse(body)).toEqual(body);
+    expect(body.error).toMatchObject({ details: { field: 'phone' }, requestId: 'req-1' });
+    expect(errorBody('INTERNAL').error).not.toHaveProperty('details');
+    expect(errorBody('INTERNAL').error).not.toHaveProperty('requestId');
+  });
+
+  it('ErrorBodySchema refuses unknown fields and a missing Persian message', () => {
+    const { error } = errorBody('NOT_FOUND');
+    expect(ErrorBodySchema.safeParse({ error: { ...error, stack: 'at x' } }).success).toBe(false);
+    expect(ErrorBodySchema.safeParse({ error, extra: 1 }).success).toBe(false);
+    const { messageFa: _fa, ...english } = error;
+    expect(ErrorBodySchema.safeParse({ error: english }).success).toBe(false);
+  });
+});
