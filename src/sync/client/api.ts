@@ -1,0 +1,95 @@
+import type { z } from 'zod';
+import { ERRORS, type ErrorCode } from '../model/errors.ts';
+import {
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  PullResponseSchema,
+  PushResponseSchema,
+  type CollectionName,
+  type PullResponse,
+  type PushResponse,
+} from '../model/protocol.ts';
+import type { TokenSource } from './auth.ts';
+import { SyncError } from './errors.ts';
+import type { StatusStore } from './status.ts';
+
+/** The sync server's replication endpoints, as the client calls them. */
+export interface SyncApi {
+  pull(collection: CollectionName, checkpoint: string | undefined, limit: number): Promise<PullResponse>;
+  push(collection: CollectionName, rows: readonly unknown[]): Promise<PushResponse>;
+}
+
+
+/**
+ * Pull and push over fetch with the access token, refreshing it once on a 401. 426 and revocation set the
+ * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
+ * queue stays untouched either way.
+ */
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi {
+  const doFetch = options.fetch ?? fetch;
+
+  async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    for (let attempt = 0; ; attempt++) {
+      let token: string;
+      try {
+        token = await options.tokens.get();
+      } catch (error) {
+        throw report(error);
+      }
+      let response: Response;
+      try {
+        response = await doFetch(`${options.serverUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch {
+        throw report(new SyncError('offline', 'NETWORK'));
+      }
+      if (response.ok) {
+        const parsed = schema.parse(await response.json());
+        options.status.update({ connection: 'online', lastError: null });
+        return parsed;
+      }
+      const code = await readCode(response);
+      if (response.status === 401 && code !== 'TERMINAL_REVOKED' && attempt === 0) {
+        options.tokens.invalidate();
+        continue;
+      }
+      if (response.status === 426) throw report(new SyncError('update-needed', 'PROTOCOL_OUTDATED', 426));
+      if (response.status === 401) throw report(new SyncError('revoked', code === 'TERMINAL_REVOKED' ? 'TERMINAL_REVOKED' : 'UNAUTHORIZED', 401));
+      if (response.status === 503) throw report(new SyncError('offline', 'DATABASE_UNAVAILABLE', 503));
+      throw report(new SyncError('server', code ?? 'INTERNAL', response.status));
+    }
+  }
+
+  function report(error: unknown): unknown {
+    if (error instanceof SyncError) options.status.update({ connection: error.failure === 'server' ? 'online' : error.failure, lastError: error.code });
+    return error;
+  }
+
+  return {
+    pull(collection, checkpoint, limit) {
+      const query = new URLSearchParams({ limit: String(limit) });
+      if (checkpoint !== undefined) query.set('checkpoint', checkpoint);
+      return call('GET', `/v1/pull/${collection}?${query}`, undefined, PullResponseSchema);
+    },
+    push(collection, rows) {
+      return call('POST', `/v1/push/${collection}`, { rows }, PushResponseSchema);
+    },
+  };
+}
+
+async function readCode(response: Response): Promise<ErrorCode | undefined> {
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown } };
+    const code = body.error?.code;
+    return typeof code === 'string' && code in ERRORS ? (code as ErrorCode) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+import { createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
+import { deepEqual } from 'rxdb/plugins/utils';
+import type { Customer } from '../model/customer.ts';
+import { mergeCustomer, mergeSettings } from '../model/merge.ts';
+import type { CollectionName } from '../model/protocol.ts';
+import { COLLECTION_NAMES } from '../model/protocol.ts';
+import { RX_SCHEMAS, type CollectionDocTypes } from '../model/rx-schemas.ts';
+import type { Settings } from '../model/settings.ts';
+
+/** The terminal's collections, typed by their documents. */
+export type PatronCollections = { [K in CollectionName]: RxCollection<CollectionDocTypes[K]> };
+/** The terminal's local database: a full replica of its merchant. */
+export type PatronDatabase = RxDatabase<PatronCollections>;
+
+/**
+ * Rows the server refused for good in the last push (quarantined). Their conflict takes the server's
+ * state instead of merging the local edit back in — otherwise the edit would be pushed forever.
+ */
+export class RejectedRows {
+  private readonly ids = new Map<CollectionName, Set<string>>();
+  mark(collection: CollectionName, ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const set = this.ids.get(collection) ?? new Set();
+    for (const id of ids) set.add(id);
+    this.ids.set(collection, set);
+  }
+  take(collection: CollectionName, id: string): boolean {
+    return this.ids.get(collection)?.delete(id) ?? false;
+  }
+}
+
+type Doc<K extends CollectionName> = CollectionDocTypes[K] & { _deleted: boolean };
+
+function handler<K extends CollectionName>(collection: K, rejected: RejectedRows, merge?: (base: Doc<K> | undefined, master: Doc<K>, local: Doc<K>) => Doc<K>): RxConflictHandler<CollectionDocTypes[K]> {
+  return {
+    isEqual: (a, b) => deepEqual(a, b),
+    async resolve(input) {
+      const master = input.realMasterState as Doc<K>;
+      if (rejected.take(collection, (input.newDocumentState as Doc<K>).id) || !merge) return master;
+      return merge(input.assumedMasterState as Doc<K> | undefined, master, input.newDocumentState as Doc<K>);
+    },
+  };
+}
+
+/** Conflict handlers of DESIGN §6: three-way merge for customers and settings, the server's state elsewhere. */
+export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName]: RxConflictHandler<CollectionDocTypes[K]> } {
+  return {
+    customers: handler('customers', rejected, (base, master, local) => mergeCustomer(base as Customer | undefined, master as Customer, local as Customer) as Doc<'customers'>),
+    settings: handler('settings', rejected, (base, master, local) => mergeSettings(base as Settings | undefined, master as Settings, local as Settings) as Doc<'settings'>),
+    visits: handler('visits', rejected),
+    loyaltyEntries: handler('loyaltyEntries', rejected),
+    rewards: handler('rewards', rejected),
+    staff: handler('staff', rejected),
+    inbox: handler('inbox', rejected),
+  };
+}
+
+/**
+ * Opens the terminal's database with every collection (7 of RxDB's 13 per process). Storage is chosen by
+ * the caller: Dexie/IndexedDB in the renderer, memory in Node tests.
+ */
+export async function createPatronDatabase(options: {
+  name: string;
+  storage: RxStorage<unknown, unknown>;
+  rejected: RejectedRows;
+  multiInstance?: boolean;
+  collections?: readonly CollectionName[];
+}): Promise<PatronDatabase> {
+  const db = await createRxDatabase<PatronCollections>({
+    name: options.name,
+    storage: options.storage,
+    // One window owns the database; the replication must not wait for a leader election.
+    multiInstance: options.multiInstance ?? false,
+    eventReduce: true,
+  });
+  const handlers = conflictHandlers(options.rejected);
+  const names = options.collections ?? COLLECTION_NAMES;
+  await db.addCollections(
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        {
+          schema: RX_SCHEMAS[name] as unknown as RxJsonSchema<CollectionDocTypes[typeof name]>,
+          conflictHandler: handlers[name],
+          // Version 0 everywhere; a schema bump adds its migration here (RxDB migrates on open).
+          migrationStrategies: {},
+        },
+      ]),
+    ),
+  );
+  return db;
+}

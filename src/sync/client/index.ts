@@ -1,0 +1,8 @@
+/** Replication of a terminal's local RxDB replica with the Patron sync server (DESIGN §6). */
+export * from './api.ts';
+export * from './auth.ts';
+export * from './database.ts';
+export * from './errors.ts';
+export * from './pokes.ts';
+export * from './replicate.ts';
+export * from './status.ts';

@@ -1,0 +1,203 @@
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import { deepEqual } from 'rxdb/plugins/utils';
+import { Subject, type Subscription } from 'rxjs';
+import type { Checkpoint, CollectionName } from '../model/protocol.ts';
+import { PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
+import type { SyncApi } from './api.ts';
+import type { TokenSource } from './auth.ts';
+import type { PatronCollections, PatronDatabase, RejectedRows } from './database.ts';
+import { SyncError } from './errors.ts';
+import { startPokeStream } from './pokes.ts';
+import type { StatusStore } from './status.ts';
+
+/** Tuning of the replication; the defaults suit a till on a shop's network. */
+export interface ReplicationOptions {
+  /** Documents per pull request (a few hundred: big enough for a fast initial sync, small enough to stay responsive). */
+  pullBatchSize?: number;
+  pushBatchSize?: number;
+  /** Wait before retrying a failed request. */
+  retryMs?: number;
+  /** Periodic resync in case a poke was lost. */
+  resyncIntervalMs?: number;
+  /** Disable the SSE poke stream (tests that drive resyncs by hand). */
+  pokes?: boolean;
+}
+
+/** A running replication of every collection of one terminal. */
+export interface Replication {
+  readonly states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>>;
+  /** Pull everything now (what a poke, a reconnect and the timer do). */
+  resync(collections?: readonly CollectionName[]): void;
+  /** Resolves when every collection has pushed its queue and pulled to the end of the feed. */
+  awaitInSync(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Replicates each collection with RxDB's protocol over the sync API (DESIGN §6): checkpointed pulls, pushes
+ * answered with conflicts, and one poke stream turned into 'RESYNC' — so there is exactly one pull path.
+ */
+export function startReplication(input: {
+  db: PatronDatabase;
+  api: SyncApi;
+  tokens: TokenSource;
+  serverUrl: string;
+  terminalId: string;
+  rejected: RejectedRows;
+  status: StatusStore & { now: () => string };
+  fetch?: typeof fetch;
+  options?: ReplicationOptions;
+}): Replication {
+  const { db, api, status } = input;
+  const pullBatch = input.options?.pullBatchSize ?? 300;
+  const pushBatch = input.options?.pushBatchSize ?? 100;
+  const names = Object.keys(db.collections) as CollectionName[];
+  const resync$ = new Map<CollectionName, Subject<'RESYNC'>>();
+  const states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>> = {};
+  const subscriptions: Subscription[] = [];
+  const caughtUp = new Set<CollectionName>();
+  // Local writes not yet acknowledged, with the state that was written, so an ack of an older state
+  // does not clear a newer edit.
+  const pending = new Map<string, unknown>();
+  const publishPending = () => status.update({ pending: pending.size });
+
+  for (const name of names) {
+    const collection = db.collections[name] as PatronCollections[typeof name];
+    const stream$ = new Subject<'RESYNC'>();
+    resync$.set(name, stream$);
+    const pullOnly = PULL_ONLY_COLLECTIONS.includes(name);
+
+    if (!pullOnly) {
+      subscriptions.push(
+        collection.eventBulks$.subscribe((bulk) => {
+          if (bulk.context.startsWith('replication-')) return;
+          for (const event of bulk.events) pending.set(`${name}:${event.documentId}`, stripMeta(event.documentData));
+          publishPending();
+        }),
+      );
+    }
+
+    const state = replicateRxCollection<unknown, Checkpoint>({
+      collection: collection as never,
+      // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
+      replicationIdentifier: `patron:${input.serverUrl}:${input.terminalId}:${name}`,
+      live: true,
+      retryTime: input.options?.retryMs ?? 5_000,
+      waitForLeadership: false,
+      autoStart: true,
+      pull: {
+        batchSize: pullBatch,
+        stream$: stream$.asObservable(),
+        handler: async (checkpoint, batchSize) => {
+          const page = await api.pull(name, checkpoint?.v, batchSize);
+          status.update({ received: status.get().received + page.documents.length });
+          if (page.documents.length < batchSize) {
+            caughtUp.add(name);
+            status.update({ lastSyncAt: status.now(), initialSyncDone: caughtUp.size === names.length });
+          }
+          return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
+        },
+      },
+      ...(pullOnly
+        ? {}
+        : {
+            push: {
+              batchSize: pushBatch,
+              handler: async (rows) => {
+                let answer;
+                try {
+                  answer = await api.push(name, rows);
+                } catch (error) {
+                  // Rows of a failed attempt are pending even when they were written before a restart.
+                  for (const row of rows) {
+                    const doc = row.newDocumentState as unknown as { id: string };
+                    const key = `${name}:${doc.id}`;
+                    if (!pending.has(key)) pending.set(key, doc);
+                  }
+                  publishPending();
+                  throw error;
+                }
+                input.rejected.mark(name, answer.rejected.map((row) => row.id));
+                for (const row of rows) {
+                  const doc = row.newDocumentState as unknown as { id: string };
+                  const key = `${name}:${doc.id}`;
+                  if (pending.has(key) && deepEqual(stripMeta(pending.get(key)), stripMeta(doc))) pending.delete(key);
+                }
+                publishPending();
+                return answer.conflicts as never[];
+              },
+            },
+          }),
+    });
+    subscriptions.push(
+      state.error$.subscribe((error) => {
+        const cause = findSyncError(error);
+        if (cause && (cause.failure === 'update-needed' || cause.failure === 'revoked' || cause.failure === 'not-enrolled')) {
+          // Replication cannot heal by itself: stop retrying; the local queue stays in the database.
+          void pauseAll();
+        }
+      }),
+    );
+    states[name] = state as RxReplicationState<unknown, Checkpoint>;
+  }
+
+  const resync = (collections: readonly CollectionName[] = names) => {
+    for (const name of collections) resync$.get(name)?.next('RESYNC');
+  };
+
+  const pokes =
+    input.options?.pokes === false
+      ? null
+      : startPokeStream({
+          serverUrl: input.serverUrl,
+          tokens: input.tokens,
+          fetch: input.fetch,
+          handlers: {
+            poke: (collections) => resync(collections),
+            connected: () => resync(),
+            disconnected: () => {},
+          },
+        });
+  const timer = setInterval(() => resync(), input.options?.resyncIntervalMs ?? 60_000);
+
+  async function pauseAll(): Promise<void> {
+    pokes?.stop();
+    clearInterval(timer);
+    await Promise.all(Object.values(states).map((state) => state?.pause()));
+  }
+
+  return {
+    states,
+    resync,
+    async awaitInSync() {
+      await Promise.all(Object.values(states).map((state) => state?.awaitInSync()));
+    },
+    async stop() {
+      pokes?.stop();
+      clearInterval(timer);
+      for (const sub of subscriptions) sub.unsubscribe();
+      await Promise.all(Object.values(states).map((state) => state?.cancel()));
+    },
+  };
+}
+
+function stripMeta(doc: unknown): unknown {
+  if (typeof doc !== 'object' || doc === null) return doc;
+  const { _meta: _m, _rev: _r, _attachments: _a, ...rest } = doc as Record<string, unknown>;
+  return rest;
+}
+
+function findSyncError(error: unknown): SyncError | null {
+  // RxDB wraps handler errors (RC_PULL / RC_PUSH) with the original in `parameters.errors`.
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (next === null || typeof next !== 'object' || seen.has(next)) continue;
+    seen.add(next);
+    if (next instanceof SyncError) return next;
+    const record = next as { parameters?: { errors?: unknown[] }; cause?: unknown; errors?: unknown[] };
+    queue.push(...(record.parameters?.errors ?? []), record.cause, ...(record.errors ?? []));
+  }
+  return null;
+}

@@ -1,0 +1,51 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { SyncFailure } from './errors.ts';
+
+/** What the UI shows about sync, always. */
+export interface SyncStatus {
+  /** `online` once a request succeeded; the failure kinds stop or pause replication until resolved. */
+  connection: 'connecting' | 'online' | SyncFailure;
+  /** Local writes the server has not acknowledged yet. */
+  pending: number;
+  /** Business time of the last pull that reached the end of the feed. */
+  lastSyncAt: string | null;
+  /** Code of the last failure, if the last request failed. */
+  lastError: string | null;
+  /** Documents received since start (initial sync progress). */
+  received: number;
+  /** Whether every collection has pulled to the end of the feed at least once since start. */
+  initialSyncDone: boolean;
+}
+
+/** The status store replication writes to and the UI reads. */
+export interface StatusStore {
+  readonly status$: Observable<SyncStatus>;
+  get(): SyncStatus;
+  update(patch: Partial<SyncStatus>): void;
+}
+
+/** A status store starting from "connecting". */
+export function createStatusStore(now: () => string = () => new Date().toISOString()): StatusStore & { now: () => string } {
+  const subject = new BehaviorSubject<SyncStatus>({
+    connection: 'connecting',
+    pending: 0,
+    lastSyncAt: null,
+    lastError: null,
+    received: 0,
+    initialSyncDone: false,
+  });
+  return {
+    now,
+    status$: subject.asObservable(),
+    get: () => subject.getValue(),
+    update(patch) {
+      const current = subject.getValue();
+      // Once replication has stopped for an update or a revocation, only a restart clears it.
+      if ((current.connection === 'update-needed' || current.connection === 'revoked') && patch.connection && patch.connection !== current.connection) {
+        const { connection: _ignored, ...rest } = patch;
+        patch = rest;
+      }
+      subject.next({ ...current, ...patch });
+    },
+  };
+}

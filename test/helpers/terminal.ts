@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { addRxPlugin, type RxStorage } from 'rxdb';
+import { RxDBDevModePlugin, disableWarnings } from 'rxdb/plugins/dev-mode';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+import { createSyncApi } from '../../src/sync/client/api.ts';
+import { createTokenSource, enrol, memoryCredentialStore, type CredentialStore, type DeviceCredential } from '../../src/sync/client/auth.ts';
+import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
+import { startReplication, type Replication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
+import { createStatusStore } from '../../src/sync/client/status.ts';
+import type { CollectionName } from '../../src/sync/model/protocol.ts';
+
+let devMode = false;
+/** Dev-mode (strict schema checks of every local write) in tests only — never in a production bundle. */
+export function enableDevMode(): void {
+  if (devMode) return;
+  disableWarnings();
+  addRxPlugin(RxDBDevModePlugin);
+  devMode = true;
+}
+
+/** Memory storage with schema validation, as tests use it. */
+export function testStorage(): RxStorage<unknown, unknown> {
+  return wrappedValidateAjvStorage({ storage: getRxStorageMemory() }) as RxStorage<unknown, unknown>;
+}
+
+/** A running terminal: its replica, replication and status. */
+export interface TestClient {
+  db: PatronDatabase;
+  credential: DeviceCredential;
+  store: CredentialStore;
+  status: ReturnType<typeof createStatusStore>;
+  replication: Replication;
+  rejected: RejectedRows;
+  /** Stops replication and closes the database (keeps the storage for a reopen when `keep`). */
+  close(): Promise<void>;
+}
+
+/** Enrols (or reuses a credential) and starts replicating the given collections. */
+export async function startClient(options: {
+  serverUrl: string;
+  code?: string;
+  credential?: DeviceCredential;
+  collections: readonly CollectionName[];
+  storage?: RxStorage<unknown, unknown>;
+  name?: string;
+  fetch?: typeof fetch;
+  replication?: ReplicationOptions;
+}): Promise<TestClient> {
+  enableDevMode();
+  const store = memoryCredentialStore(options.credential ?? null);
+  const doFetch = options.fetch ?? fetch;
+  const credential = options.credential ?? (await enrol({ serverUrl: options.serverUrl, code: options.code!, deviceName: 'test till', store, fetch: doFetch }));
+  const rejected = new RejectedRows();
+  const db = await createPatronDatabase({
+    name: options.name ?? `t${randomBytes(5).toString('hex')}`,
+    storage: options.storage ?? testStorage(),
+    rejected,
+    collections: options.collections,
+  });
+  const status = createStatusStore();
+  const tokens = createTokenSource({ store, fetch: doFetch });
+  const api = createSyncApi({ serverUrl: options.serverUrl, tokens, status, fetch: doFetch });
+  const replication = startReplication({
+    db,
+    api,
+    tokens,
+    serverUrl: options.serverUrl,
+    terminalId: credential.terminalId,
+    rejected,
+    status,
+    fetch: doFetch,
+    options: { retryMs: 200, resyncIntervalMs: 2_000, ...options.replication },
+  });
+  return {
+    db,
+    credential: (await store.load())!,
+    store,
+    status,
+    replication,
+    rejected,
+    async close() {
+      await replication.stop();
+      await db.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns true (or throws after `ms`). */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
