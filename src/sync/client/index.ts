@@ -4,5 +4,7 @@ export * from './auth.ts';
 export * from './database.ts';
 export * from './errors.ts';
 export * from './pokes.ts';
+export * from './reads.ts';
 export * from './replicate.ts';
+export * from './session.ts';
 export * from './status.ts';

@@ -1,6 +1,6 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import { deepEqual } from 'rxdb/plugins/utils';
-import { Subject, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import type { Checkpoint, CollectionName } from '../model/protocol.ts';
 import { PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
 import type { SyncApi } from './api.ts';
@@ -28,6 +28,8 @@ export interface Replication {
   readonly states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>>;
   /** Pull everything now (what a poke, a reconnect and the timer do). */
   resync(collections?: readonly CollectionName[]): void;
+  /** Keys `collection:id` of local writes the server has not acknowledged (to mark unsynced entries). */
+  readonly pending$: Observable<ReadonlySet<string>>;
   /** Resolves when every collection has pushed its queue and pulled to the end of the feed. */
   awaitInSync(): Promise<void>;
   stop(): Promise<void>;
@@ -59,7 +61,11 @@ export function startReplication(input: {
   // Local writes not yet acknowledged, with the state that was written, so an ack of an older state
   // does not clear a newer edit.
   const pending = new Map<string, unknown>();
-  const publishPending = () => status.update({ pending: pending.size });
+  const pending$ = new BehaviorSubject<ReadonlySet<string>>(new Set());
+  const publishPending = () => {
+    status.update({ pending: pending.size });
+    pending$.next(new Set(pending.keys()));
+  };
 
   for (const name of names) {
     const collection = db.collections[name] as PatronCollections[typeof name];
@@ -168,6 +174,7 @@ export function startReplication(input: {
 
   return {
     states,
+    pending$: pending$.asObservable(),
     resync,
     async awaitInSync() {
       await Promise.all(Object.values(states).map((state) => state?.awaitInSync()));

@@ -1,0 +1,52 @@
+import type { Staff } from '../model/staff.ts';
+import { verifyPin } from '../model/pin.ts';
+import { toAsciiDigits } from '../model/text.ts';
+
+/** Where failed PIN attempts are counted, so a reload does not reset a lockout (localStorage, a file, memory). */
+export interface AttemptStore {
+  get(staffId: string): { failures: number; lockedUntil: number } | null;
+  set(staffId: string, value: { failures: number; lockedUntil: number } | null): void;
+}
+
+/** An attempt store in memory. */
+export function memoryAttemptStore(): AttemptStore {
+  const map = new Map<string, { failures: number; lockedUntil: number }>();
+  return {
+    get: (id) => map.get(id) ?? null,
+    set: (id, value) => (value ? map.set(id, value) : map.delete(id)),
+  };
+}
+
+/** After this many wrong PINs in a row the member is locked out. */
+export const MAX_PIN_FAILURES = 5;
+/** First lockout; each further failure while locked doubles it, up to an hour. */
+export const LOCKOUT_MS = 60_000;
+
+/** The result of a sign-in attempt. */
+export type SignInResult =
+  | { ok: true; staff: Staff }
+  | { ok: false; code: 'PIN_INVALID'; remaining: number }
+  | { ok: false; code: 'PIN_LOCKED'; retryAt: number };
+
+/**
+ * Staff sign-in at the terminal, offline: the PIN is checked against the synced argon2id hash. Repeated
+ * failures lock the member out for a growing time, counted per member and kept across reloads.
+ */
+export async function signIn(staff: Staff | null, pin: string, attempts: AttemptStore, now = Date.now()): Promise<SignInResult> {
+  // An unknown or inactive member costs the same as a wrong PIN, and says the same.
+  if (!staff || !staff.active || staff._deleted) return { ok: false, code: 'PIN_INVALID', remaining: MAX_PIN_FAILURES };
+  const record = attempts.get(staff.id);
+  if (record && record.lockedUntil > now) return { ok: false, code: 'PIN_LOCKED', retryAt: record.lockedUntil };
+  if (await verifyPin(toAsciiDigits(pin.trim()), staff.pinHash)) {
+    attempts.set(staff.id, null);
+    return { ok: true, staff };
+  }
+  const failures = (record?.failures ?? 0) + 1;
+  if (failures >= MAX_PIN_FAILURES) {
+    const lockMs = Math.min(LOCKOUT_MS * 2 ** (failures - MAX_PIN_FAILURES), 3_600_000);
+    attempts.set(staff.id, { failures, lockedUntil: now + lockMs });
+    return { ok: false, code: 'PIN_LOCKED', retryAt: now + lockMs };
+  }
+  attempts.set(staff.id, { failures, lockedUntil: 0 });
+  return { ok: false, code: 'PIN_INVALID', remaining: MAX_PIN_FAILURES - failures };
+}
