@@ -9,6 +9,7 @@ import { HttpError, handleError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPokeHub, type PokeHub } from './pokes.ts';
 import { authRoutes } from './routes/v1/auth.ts';
+import { demoRoutes } from './routes/v1/demo.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { streamRoutes } from './routes/v1/stream.ts';
 import { syncRoutes } from './routes/v1/sync.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
    * server (RELIABILITY.md: "a test that cannot fail proves nothing"); never set it anywhere else.
    */
   brokenClockForTests?: boolean;
+  /** The demo merchant `npm start` created: enables one-click enrolment from this machine's browser. */
+  demo?: { merchantId: string; storeId: string };
 }
 
 /** The server's parts that tests and entry points reach besides the HTTP surface. */
@@ -98,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   opsRoutes(app, { db: options.db, metrics });
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true });
+  demoRoutes(app, { db: options.db, demo: options.demo });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? 15_000 });
 
   if (options.webRoot && existsSync(options.webRoot)) {
