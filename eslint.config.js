@@ -6,7 +6,7 @@ import globals from 'globals';
 
 const server = { group: ['**/sync/server/**', '**/server/**'], message: 'Only tests and the server entry points import src/sync/server.' };
 const renderer = { group: ['**/renderer/**'], message: 'Only the renderer imports the renderer.' };
-const main = { group: ['**/main/**', '!**/main/ipc/contract*'], message: 'The renderer may only import src/main/ipc/contract.ts (types).' };
+const main = { group: ['**/main/**', '!**/main/ipc', '!**/main/ipc/contract*'], message: 'The renderer may only import src/main/ipc/contract.ts (types).' };
 const nodeBuiltins = { group: ['node:*'], message: 'No Node built-ins here: this code runs in the browser.' };
 
 export default tseslint.config(

@@ -1,0 +1,68 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import pkg from '../../package.json' with { type: 'json' };
+
+// The renderer's build settings, shared by the web build (this file: `npm run build:web` → dist/web, later
+// served by the sync server; `npm run dev`) and the desktop build (electron.config.ts → out/renderer).
+// Runs in Node at build time (tsconfig.node.json), so it imports no node:* and keeps to Node globals.
+
+const CSP_META = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")/i;
+
+async function sha256Base64(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return btoa(String.fromCharCode(...digest));
+}
+
+/**
+ * Dev server only (`apply: 'serve'`, so it can never touch a build): lets the CSP of index.html admit what a
+ * Vite dev server needs — its inline React-refresh preamble by hash (not 'unsafe-inline'), the <style> tags
+ * Vite injects for CSS ('unsafe-inline' for styles, dev only), and the loopback sync server / HMR socket.
+ * The built index.html keeps the strict policy; tests parse the built file.
+ */
+export function devCspPlugin(): Plugin {
+  return {
+    name: 'patron:dev-csp',
+    apply: 'serve',
+    transformIndexHtml: {
+      order: 'post',
+      async handler(html) {
+        const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => m[1] ?? '');
+        const hashes = await Promise.all(inline.map(async (code) => `'sha256-${await sha256Base64(code)}'`));
+        const loopback = ['http://localhost:*', 'http://127.0.0.1:*', 'ws://localhost:*', 'ws://127.0.0.1:*'];
+        return html.replace(CSP_META, (_m, open: string, policy: string, close: string) => {
+          const relaxed = policy
+            .split(';')
+            .map((part) => {
+              const directive = part.trim();
+              if (directive.startsWith('script-src ')) return [directive, ...hashes].join(' ');
+              if (directive.startsWith('style-src ')) return `${directive} 'unsafe-inline'`;
+              if (directive.startsWith('connect-src ')) return [directive, ...loopback].join(' ');
+              return directive;
+            })
+            .join('; ');
+          return `${open}${relaxed}${close}`;
+        });
+      },
+    },
+  };
+}
+
+/** Plugins and constants every renderer build uses. */
+export function rendererOptions(): Pick<UserConfig, 'plugins' | 'define'> {
+  return {
+    plugins: [react(), devCspPlugin()],
+    // Read by lib/platform.ts in the web build (the desktop app asks main for its version).
+    define: { __PATRON_VERSION__: JSON.stringify(pkg.version) },
+  };
+}
+
+const devSyncServer = process.env.PATRON_DEV_SYNC_URL;
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: '/',
+  ...rendererOptions(),
+  build: { outDir: '../../dist/web', emptyOutDir: true, target: 'es2022' },
+  // `npm run dev` against a local sync server: same-origin /v1 requests, as when the server serves the app.
+  ...(devSyncServer ? { server: { proxy: { '/v1': { target: devSyncServer, changeOrigin: true } } } } : {}),
+});
