@@ -1,0 +1,69 @@
+import { Suspense, lazy, useEffect, useState, type ComponentType, type LazyExoticComponent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSubject, useTerminal } from '../db/hooks.ts';
+import { SyncStatusBar } from '../components/SyncStatusBar.tsx';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+
+type Route = 'counter' | 'customers' | 'analytics' | 'inbox' | 'settings';
+
+const pages: Record<Route, LazyExoticComponent<ComponentType>> = {
+  counter: lazy(() => import('../features/counter/CounterPage.tsx').then((m) => ({ default: m.CounterPage }))),
+  customers: lazy(() => import('../features/customers/CustomersPage.tsx').then((m) => ({ default: m.CustomersPage }))),
+  analytics: lazy(() => import('../features/analytics/AnalyticsPage.tsx').then((m) => ({ default: m.AnalyticsPage }))),
+  inbox: lazy(() => import('../features/inbox/InboxPage.tsx').then((m) => ({ default: m.InboxPage }))),
+  settings: lazy(() => import('../features/settings/SettingsPage.tsx').then((m) => ({ default: m.SettingsPage }))),
+};
+/** Pages only managers and owners see. */
+const MANAGER_ROUTES: readonly Route[] = ['analytics', 'inbox', 'settings'];
+
+function routeFromHash(hash: string): Route {
+  const name = hash.replace(/^#\/?/, '');
+  return name in pages ? (name as Route) : 'counter';
+}
+
+/** The signed-in app: navigation, the sync status that is always visible, and the current page. */
+export function AppShell() {
+  const { t } = useTranslation();
+  const terminal = useTerminal();
+  const staff = useSubject(terminal.staff$);
+  const [route, setRoute] = useState<Route>(() => routeFromHash(location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(routeFromHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const isManager = staff?.role === 'manager' || staff?.role === 'owner';
+  const visible = (Object.keys(pages) as Route[]).filter((r) => isManager || !MANAGER_ROUTES.includes(r));
+  const current = visible.includes(route) ? route : 'counter';
+  const Page = pages[current];
+  return (
+    <div className="shell">
+      <header className="shell-header">
+        <nav aria-label={t('appName')}>
+          <ul className="nav">
+            {visible.map((r) => (
+              <li key={r}>
+                <a href={`#/${r}`} aria-current={r === current ? 'page' : undefined}>
+                  {t(`nav.${r}`)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="shell-tools">
+          <LanguageSwitch />
+          <span className="staff-name">{staff?.name}</span>
+          <button type="button" onClick={() => terminal.staff$.next(null)}>
+            {t('nav.signOut')}
+          </button>
+        </div>
+      </header>
+      <SyncStatusBar />
+      <main className="shell-main">
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>
+          <Page />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

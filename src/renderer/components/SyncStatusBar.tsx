@@ -1,0 +1,4 @@
+// Placeholder: the counter's owner replaces this component.
+export function SyncStatusBar() {
+  return null;
+}

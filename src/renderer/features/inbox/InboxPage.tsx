@@ -1,0 +1,4 @@
+// Placeholder: the feature's owner replaces this page.
+export function InboxPage() {
+  return null;
+}
