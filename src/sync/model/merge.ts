@@ -1,7 +1,7 @@
 import { RecordedConflictSchema } from './common.ts';
 import type { RecordedConflict } from './common.ts';
 import { CUSTOMER_MERGE_FIELDS, CustomerSchema } from './customer.ts';
-import type { Customer } from './customer.ts';
+import type { Customer, Preferences } from './customer.ts';
 import { SETTINGS_MERGE_FIELDS } from './settings.ts';
 import type { Settings } from './settings.ts';
 
@@ -36,6 +36,13 @@ export interface MergeOptions<T> {
   readonly groups?: readonly (readonly (keyof T & string)[])[];
   /** Text fields merged by appending when both sides changed them, with their maximum length. */
   readonly appendText?: { readonly [K in keyof T & string]?: number };
+  /**
+   * Fields whose both-sides changes combine into one value with nothing lost (list additions and removals
+   * from both sides); `undefined` when they cannot, which falls through to the rules below.
+   */
+  readonly combine?: {
+    readonly [K in keyof T & string]?: (base: T[K] | undefined, master: T[K], local: T[K]) => T[K] | undefined;
+  };
   /** Rules that pick the side for a single field changed on both sides; undefined falls back to business time. */
   readonly decide?: {
     readonly [K in keyof T & string]?: (base: T[K] | undefined, master: T[K], local: T[K]) => MergeSide | undefined;
@@ -164,6 +171,11 @@ export function mergeDocuments<T extends MergeableDocument>(
         continue;
       }
     }
+    const combined = unit.length === 1 ? options.combine?.[field]?.(bv, mv, lv) : undefined;
+    if (combined !== undefined) {
+      out[field] = combined;
+      continue;
+    }
     const side =
       (unit.length === 1 ? options.decide?.[field]?.(bv, mv, lv) : undefined) ??
       (order !== 0 ? (order > 0 ? 'master' : 'local') : m > l ? 'master' : 'local');
@@ -201,8 +213,47 @@ function decideMergedInto(
   return undefined;
 }
 
-/** Merge rules for customers: phone and name move with their derived keys, notes append, undo/merge rule. */
+/**
+ * Three-way merge of a list as a set: master's items, minus those the local side removed (in base, not in
+ * local), plus the local side's additions, sorted. Two cashiers adding different allergies at once
+ * both keep theirs — for allergies, losing one is a safety problem, not a cosmetic one. `undefined` when the
+ * result would exceed `max` items (then the ordinary rules decide and record the loser).
+ */
+export function mergeSet(base: readonly string[] | undefined, master: readonly string[], local: readonly string[], max: number): string[] | undefined {
+  const before = new Set(base ?? []);
+  const kept = new Set(local);
+  const removedLocally = new Set([...before].filter((item) => !kept.has(item)));
+  const out = master.filter((item) => !removedLocally.has(item));
+  const present = new Set(out);
+  for (const item of local) {
+    if (!before.has(item) && !present.has(item)) {
+      out.push(item);
+      present.add(item);
+    }
+  }
+  // Sorted, so the result does not depend on which side is master: the order of a tag list means nothing.
+  return out.length <= max ? out.sort() : undefined;
+}
+
+function combinePreferences(base: Preferences | undefined, master: Preferences, local: Preferences): Preferences | undefined {
+  const time =
+    master.preferredTime === local.preferredTime || local.preferredTime === base?.preferredTime
+      ? master.preferredTime
+      : master.preferredTime === base?.preferredTime
+        ? local.preferredTime
+        : undefined;
+  if (time === undefined) return undefined;
+  const favorites = mergeSet(base?.favorites, master.favorites, local.favorites, 20);
+  const allergies = mergeSet(base?.allergies, master.allergies, local.allergies, 20);
+  return favorites && allergies ? { favorites, allergies, preferredTime: time } : undefined;
+}
+
+/** Merge rules for customers: phone and name move with their derived keys, notes append, lists combine, undo/merge rule. */
 export const CUSTOMER_MERGE_OPTIONS: MergeOptions<Customer> = {
+  combine: {
+    tags: (base, master, local) => mergeSet(base, master, local, 30),
+    preferences: combinePreferences,
+  },
   groups: [
     ['phone', 'phoneKey', 'phoneReversed'],
     ['name', 'nameKey'],

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedConflict } from '../../../src/sync/model/common.ts';
 import { CustomerSchema } from '../../../src/sync/model/customer.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
-import { MAX_CONFLICT_VALUE, mergeCustomer, mergeDocuments, mergeSettings } from '../../../src/sync/model/merge.ts';
+import { MAX_CONFLICT_VALUE, mergeCustomer, mergeDocuments, mergeSet, mergeSettings } from '../../../src/sync/model/merge.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema } from '../../../src/sync/model/settings.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
 
@@ -75,6 +75,13 @@ const conflict = (field: string, lost: unknown, kept: unknown, at: string): Reco
   at,
 });
 
+/** Conflicts the merge itself recorded (neither side carried them before). */
+function freshConflicts(merged: Customer, master: Customer, local: Customer): Customer['conflicts'] {
+  const key = (c: Customer['conflicts'][number]) => `${c.field}|${c.lost}|${c.at}`;
+  const before = new Set([...master.conflicts, ...local.conflicts].map(key));
+  return merged.conflicts.filter((c) => !before.has(key(c)));
+}
+
 describe('mergeCustomer: field rules', () => {
   const base = customer();
 
@@ -117,8 +124,8 @@ describe('mergeCustomer: field rules', () => {
     const one = mergeCustomer(base, a, b);
     const other = mergeCustomer(base, b, a);
     expect([one.email, one.tags]).toEqual([other.email, other.tags]);
-    // the greater JSON wins: "b@…" > "a@…", ["y"] > ["x"]
-    expect([one.email, one.tags]).toEqual(['b@example.com', ['y']]);
+    // the greater JSON wins for a scalar: "b@…" > "a@…"; lists combine both sides' additions
+    expect([one.email, one.tags]).toEqual(['b@example.com', ['x', 'y']]);
   });
 
   it('updatedAt is the later one and updatedBy comes from that side', () => {
@@ -134,13 +141,10 @@ describe('mergeCustomer: field rules', () => {
 
   it('without a base every difference counts as changed on both sides', () => {
     const merged = mergeCustomer(undefined, server({ email: 'a@example.com' }, 10), terminal({ tags: ['vip'] }, 20));
-    // the terminal (minute 20) is later on both differing fields: its null email and ['vip'] are kept,
-    // and the server's values are recorded, in merge-field order
+    // the terminal (minute 20) is later on the email: its null is kept and the server's value recorded;
+    // the tag lists combine (an addition on either side survives), so nothing is recorded for them
     expect(merged).toMatchObject({ email: null, tags: ['vip'] });
-    expect(merged.conflicts).toEqual([
-      conflict('email', 'a@example.com', null, min(10)),
-      conflict('tags', [], ['vip'], min(10)),
-    ]);
+    expect(merged.conflicts).toEqual([conflict('email', 'a@example.com', null, min(10))]);
   });
 
   it('fields outside the merge list come from the server', () => {
@@ -523,7 +527,23 @@ describe('mergeCustomer properties', () => {
           else if (b !== undefined && same(b, m)) expect(r).toEqual(l);
           else if (b !== undefined && same(b, l)) expect(r).toEqual(m);
           else if (unit[0] === 'notes') expect(merged.notes.startsWith(master.notes)).toBe(true);
-          else {
+          else if ((unit[0] === 'tags' || unit[0] === 'preferences') && !freshConflicts(merged, master, local).some((c) => c.field === unit[0])) {
+            // Combined lists: every item one side added (not in base) is kept unless the other side removed it.
+            const lists = (c: Customer | undefined): string[][] =>
+              c === undefined ? [[], [], []] : [c.tags, c.preferences.favorites, c.preferences.allergies];
+            const [bl, ml, ll, rl] = [lists(base), lists(master), lists(local), lists(merged)];
+            const index = unit[0] === 'tags' ? [0] : [1, 2];
+            for (const i of index) {
+              for (const [mine, theirs] of [[ml[i]!, ll[i]!], [ll[i]!, ml[i]!]] as const) {
+                for (const item of mine) {
+                  const added = !bl[i]!.includes(item);
+                  const removedByOther = bl[i]!.includes(item) && !theirs.includes(item);
+                  if (added) expect(rl[i], `${unit[0]} keeps ${item}`).toContain(item);
+                  if (removedByOther) expect(rl[i], `${unit[0]} drops ${item}`).not.toContain(item);
+                }
+              }
+            }
+          } else {
             const field = unit[0] as keyof Customer;
             const keptMaster = same(r, m);
             expect(keptMaster || same(r, l)).toBe(true);
@@ -566,3 +586,47 @@ describe('mergeCustomer properties', () => {
     );
   });
 });
+
+describe('list fields combine instead of conflicting', () => {
+  it('keeps allergies added on two terminals at once (a safety matter), and honours a removal', () => {
+    const base = customerWith({ allergies: ['nuts', 'gluten'] });
+    const master = customerWith({ allergies: ['nuts', 'gluten', 'lactose'] }, '2025-03-01T09:05:00.000Z');
+    const local = customerWith({ allergies: ['nuts', 'sesame'] }, '2025-03-01T09:06:00.000Z');
+    const merged = mergeCustomer(base, master, local);
+    expect(merged.preferences.allergies).toEqual(['lactose', 'nuts', 'sesame']);
+    expect(merged.conflicts).toEqual([]);
+  });
+
+  it('mergeSet gives up (returns undefined) beyond the schema limit so the ordinary rule records the loser', () => {
+    const many = (prefix: string) => Array.from({ length: 20 }, (_, i) => `${prefix}${i}`);
+    expect(mergeSet([], many('a'), many('b'), 30)).toBeUndefined();
+    expect(mergeSet(['x'], ['x', 'y'], ['z'], 30)).toEqual(['y', 'z']);
+  });
+});
+
+function customerWith(preferences: Partial<Customer['preferences']>, updatedAt = '2025-03-01T09:00:00.000Z'): Customer {
+  return CustomerSchema.parse({
+    id: '00000000-0000-4000-8000-00000000000a',
+    merchantId: '00000000-0000-4000-8000-000000000001',
+    updatedAt,
+    _deleted: false,
+    phone: '+989121234567',
+    phoneKey: '09121234567',
+    phoneReversed: '765432121989',
+    name: 'Ahmad Mohammadi',
+    nameKey: 'ahmad mohammadi',
+    email: null,
+    birthday: null,
+    anniversary: null,
+    notes: '',
+    preferences: { favorites: [], allergies: [], preferredTime: null, ...preferences },
+    tags: [],
+    marketingConsent: false,
+    status: 'active',
+    mergedInto: null,
+    storeId: '00000000-0000-4000-8000-000000000003',
+    createdAt: '2025-02-28T16:20:00.000Z',
+    updatedBy: '00000000-0000-4000-8000-000000000015',
+    conflicts: [],
+  });
+}
