@@ -45,14 +45,20 @@ export const MAX_PULL_LIMIT = 1000;
 /** Largest push batch the server accepts. */
 export const MAX_PUSH_ROWS = 500;
 
+/** A server version: a non-negative Postgres bigint as a decimal string. */
+const VersionSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,18})$/)
+  .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, 'beyond the bigint range');
+
 /** Pull checkpoint: the last server version seen, a bigint as a decimal string. */
-export const CheckpointSchema = z.strictObject({ v: z.string().regex(/^(0|[1-9]\d{0,18})$/) });
+export const CheckpointSchema = z.strictObject({ v: VersionSchema });
 /** Pull checkpoint. */
 export type Checkpoint = z.infer<typeof CheckpointSchema>;
 
 /** Query of `GET /v1/pull/:collection`. */
 export const PullQuerySchema = z.strictObject({
-  checkpoint: z.string().regex(/^(0|[1-9]\d{0,18})$/).optional(),
+  checkpoint: VersionSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 

@@ -5,6 +5,8 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 export const TOKEN_AUDIENCE = 'patron-sync';
 const ISSUER = 'patron';
 const ALGORITHM = 'HS256';
+// Claims are signed by us, but a malformed one must still be a 401, never a database type error (500).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Claims of a verified access token: the terminal and its merchant (the only source of the merchant). */
 export interface AccessClaims {
@@ -46,8 +48,8 @@ export function createTokenSigner(secret: Uint8Array, ttlSeconds: number): Token
         });
         if (protectedHeader.alg !== ALGORITHM) return null;
         const { sub, mid, sid, exp } = payload;
-        if (typeof sub !== 'string' || typeof mid !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') return null;
-        return { terminalId: sub, merchantId: mid, storeId: sid, exp };
+        if (typeof exp !== 'number' || ![sub, mid, sid].every((v) => typeof v === 'string' && UUID.test(v))) return null;
+        return { terminalId: sub as string, merchantId: mid as string, storeId: sid as string, exp };
       } catch (error) {
         if (error instanceof joseErrors.JOSEError) return null;
         throw error;
