@@ -68,8 +68,16 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
       global: true,
       max: limits.max,
       timeWindow: limits.timeWindow,
-      // Terminals are counted by their token (one till behind a shop's NAT must not starve another).
-      keyGenerator: (request) => request.headers.authorization?.slice(-32) ?? request.ip,
+      // Terminals are counted by their verified identity, so one till behind a shop's NAT does not starve
+      // another; everything else — enrolment and token exchange above all — by address, so a made-up
+      // Authorization header never buys a fresh allowance.
+      keyGenerator: async (request) => {
+        const route = request.routeOptions.url ?? '';
+        const header = request.headers.authorization;
+        if (route === '/v1/enrol' || route === '/v1/token' || typeof header !== 'string' || !header.startsWith('Bearer ')) return `ip:${request.ip}`;
+        const claims = await signer.verify(header.slice(7).trim());
+        return claims ? `terminal:${claims.terminalId}` : `ip:${request.ip}`;
+      },
       allowList: (request) => request.url === '/health' || request.url === '/ready' || request.url === '/metrics',
       errorResponseBuilder: () => new HttpError(429, 'RATE_LIMIT_EXCEEDED'),
     });
@@ -80,7 +88,8 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
 
   app.addHook('onRequest', async (request) => {
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
-    if (!request.url.startsWith('/v1/')) return;
+    // The matched route, not the raw URL: routing decodes the path, so `/%761/push` is a /v1 route too.
+    if (!(request.routeOptions.url ?? request.url).startsWith('/v1/')) return;
     // An outdated client gets 426 before anything else runs, so it writes nothing and keeps its queue.
     const header = request.headers[PROTOCOL_HEADER];
     const version = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : 0;

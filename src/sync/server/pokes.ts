@@ -15,9 +15,10 @@ export interface StreamSink {
 }
 
 /**
- * Fans pokes out to this instance's open streams. Pokes arrive from Postgres LISTEN on one dedicated
- * connection, so every instance — this one included — hears every commit; after that connection was lost
- * and re-established, everyone is poked because notifications may have been missed meanwhile.
+ * Fans pokes out to this instance's open streams. Pokes and revocations arrive from Postgres LISTEN on one
+ * dedicated connection, so every instance — this one included — hears every commit. After that connection
+ * was lost and re-established, notifications may have been missed: everyone is poked, and every open
+ * stream's terminal is checked again so a revocation made meanwhile still closes its stream.
  */
 export function createPokeHub(db: Database, hooks: { onPoke?: () => void } = {}) {
   const streams = new Map<string, Set<StreamSink>>();
@@ -33,16 +34,34 @@ export function createPokeHub(db: Database, hooks: { onPoke?: () => void } = {})
     for (const merchantId of streams.keys()) deliver(merchantId, COLLECTION_NAMES);
   };
 
+  const closeTerminal = (terminalId: string) => {
+    for (const set of [...streams.values()]) for (const sink of [...set]) if (sink.terminalId === terminalId) sink.close();
+  };
+  const recheckRevocations = async () => {
+    const ids = [...new Set([...streams.values()].flatMap((set) => [...set].map((sink) => sink.terminalId)))];
+    if (ids.length === 0) return;
+    const { rows } = await db.query<{ terminal_id: string }>(
+      `SELECT terminal_id::text AS terminal_id FROM terminals WHERE terminal_id = ANY($1::uuid[]) AND revoked_at IS NOT NULL`,
+      [ids],
+    );
+    for (const row of rows) closeTerminal(row.terminal_id);
+  };
+
   return {
     async start() {
       stops.push(
-        await db.listen(POKE_CHANNEL, (payload) => {
-          const message = parsePoke(payload);
-          if (message) deliver(message.m, message.c);
-        }, pokeEveryone),
-        await db.listen(REVOKE_CHANNEL, (terminalId) => {
-          for (const set of streams.values()) for (const sink of set) if (sink.terminalId === terminalId) sink.close();
-        }, pokeEveryone),
+        await db.listen(
+          [POKE_CHANNEL, REVOKE_CHANNEL],
+          (channel, payload) => {
+            if (channel === REVOKE_CHANNEL) return closeTerminal(payload);
+            const message = parsePoke(payload);
+            if (message) deliver(message.m, message.c);
+          },
+          () => {
+            pokeEveryone();
+            recheckRevocations().catch(() => {});
+          },
+        ),
       );
     },
     add(sink: StreamSink) {

@@ -10,10 +10,10 @@ export interface Database extends Queryable {
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
-   * LISTENs on `channel` on one dedicated connection. `onReconnect` runs after the connection was lost and
-   * re-established (notifications may have been missed meanwhile, so callers poke everyone).
+   * LISTENs on `channels` over one dedicated connection. `onReconnect` runs after the connection was lost
+   * and re-established (notifications may have been missed meanwhile, so callers poke everyone).
    */
-  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  listen(channels: readonly string[], onMessage: (channel: string, payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -24,6 +24,9 @@ export class DatabaseUnavailableError extends Error {
     this.name = 'DatabaseUnavailableError';
   }
 }
+
+// pg-pool's and pg's own timeouts: the database did not answer in time, which is "away", not a bug.
+const TIMEOUT_MESSAGES = /timeout exceeded when trying to connect|Query read timeout|canceling statement due to statement timeout/i;
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
@@ -40,5 +43,5 @@ export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
   const message = (error as { message?: unknown }).message;
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message);
+  return typeof message === 'string' && (TIMEOUT_MESSAGES.test(message) || /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message));
 }

@@ -23,9 +23,11 @@ export async function createPgliteDatabase(dataDir?: string): Promise<Database> 
         }),
       );
     },
-    async listen(channel, onPayload) {
-      const unlisten = await pglite.listen(channel, onPayload);
-      return () => unlisten();
+    async listen(channels, onMessage) {
+      const stops = await Promise.all(channels.map((channel) => pglite.listen(channel, (payload) => onMessage(channel, payload))));
+      return async () => {
+        await Promise.all(stops.map((stop) => stop()));
+      };
     },
     async close() {
       await pglite.close();

@@ -10,8 +10,16 @@ function wrap<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** A Postgres database behind a pg Pool, with a dedicated self-healing LISTEN connection. */
-export function createPostgresDatabase(connectionString: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+export function createPostgresDatabase(connectionString: string, options: { max?: number; queryTimeoutMs?: number } = {}): Database {
+  // Bounded waits everywhere: a database that goes silent (dropped packets) must turn into a 503 within
+  // seconds, not a request that hangs until the network returns.
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: options.queryTimeoutMs ?? 5_000,
+    keepAlive: true,
+  });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
   const listeners = new Set<() => Promise<void>>();
@@ -24,7 +32,10 @@ export function createPostgresDatabase(connectionString: string, options: { max?
     async transaction(fn) {
       const client = await wrap(pool.connect());
       let broken = false;
-      client.on('error', () => { broken = true; });
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await wrap(client.query('BEGIN'));
         const tx: Queryable = {
@@ -39,10 +50,11 @@ export function createPostgresDatabase(connectionString: string, options: { max?
         if (!broken) await client.query('ROLLBACK').catch(() => { broken = true; });
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
-    async listen(channel, onPayload, onReconnect) {
+    async listen(channels, onMessage, onReconnect) {
       let client: pg.Client | null = null;
       let stopped = false;
       let timer: NodeJS.Timeout | undefined;
@@ -51,7 +63,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
         if (stopped || closed) return;
         const next = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
         next.on('notification', (message) => {
-          if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+          if (channels.includes(message.channel) && message.payload !== undefined) onMessage(message.channel, message.payload);
         });
         const retry = () => {
           next.removeAllListeners('error');
@@ -66,7 +78,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
         next.on('end', () => { if (client === next) retry(); });
         try {
           await next.connect();
-          await next.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+          for (const channel of channels) await next.query(`LISTEN "${channel.replace(/"/g, '')}"`);
           client = next;
           attempt = 0;
           if (isReconnect) onReconnect?.();

@@ -9,6 +9,7 @@ import type { Queryable } from '../db/database.ts';
 import type { PushContext } from './push.ts';
 import type { Refusal } from './rules.ts';
 import { TABLES, type Doc } from './tables.ts';
+import { storableCopy } from './text-safety.ts';
 
 /** What a push batch wrote and refused, for the rules that run after the writes. */
 export interface Effects {
@@ -29,7 +30,9 @@ export async function applyEffects(tx: Queryable, ctx: PushContext, collection: 
   const now = new Date().toISOString();
   const inbox: InboxItem[] = [];
 
-  for (const { id, refusal, doc } of effects.rejected) {
+  for (const rejected of effects.rejected) {
+    // The quarantine keeps what was pushed, with characters Postgres cannot hold replaced by U+FFFD.
+    const { id, refusal, doc } = storableCopy(rejected);
     await tx.query(
       `INSERT INTO rejected_writes (merchant_id, collection, document_id, terminal_id, code, reason, document)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,

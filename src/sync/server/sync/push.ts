@@ -7,6 +7,7 @@ import type { Queryable } from '../db/database.ts';
 import { applyEffects, type Effects } from './effects.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { TABLES, jsonEqual, type Doc } from './tables.ts';
+import { hasUnstorableText } from './text-safety.ts';
 
 /** Who is pushing: taken from the verified access token, never from the request body. */
 export interface PushContext {
@@ -47,7 +48,7 @@ export async function applyPush(
     if (clock.rows.length === 0) throw new Error('merchant has no clock row');
   }
 
-  const ids = [...new Set(rows.map((row) => row.newDocumentState.id).filter((id): id is string => typeof id === 'string' && id.length <= 64))];
+  const ids = [...new Set(rows.map((row) => row.newDocumentState.id).filter((id): id is string => typeof id === 'string' && id.length <= 64 && !hasUnstorableText(id)))];
   const stored = new Map<string, Doc>();
   if (ids.length > 0) {
     const { rows: found } = await tx.query<{ id: string; doc: Doc }>(
@@ -106,6 +107,7 @@ function decide(
   env: { ctx: PushContext; collection: CollectionName; schema: z.ZodType; staff: Map<string, Staff>; program: Program },
 ): Verdict {
   const doc = row.newDocumentState;
+  if (hasUnstorableText(doc)) return { kind: 'reject', refusal: { code: 'VALIDATION_FAILED', reason: 'text contains NUL or a lone surrogate' }, doc };
   const parsed = env.schema.safeParse(doc);
   if (!parsed.success) {
     const paths = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
@@ -131,7 +133,7 @@ function decide(
 }
 
 async function loadStaff(tx: Queryable, merchantId: string, collection: CollectionName, rows: readonly PushRow[]): Promise<Map<string, Staff>> {
-  const ids = [...new Set(rows.map((row) => actingStaffId(collection, row.newDocumentState)).filter((id): id is string => typeof id === 'string'))];
+  const ids = [...new Set(rows.map((row) => actingStaffId(collection, row.newDocumentState)).filter((id): id is string => typeof id === 'string' && id.length <= 64 && !hasUnstorableText(id)))];
   const staff = new Map<string, Staff>();
   if (ids.length === 0) return staff;
   const { rows: found } = await tx.query<{ doc: Staff }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = ANY($2::text[])`, [merchantId, ids]);
