@@ -56,12 +56,43 @@ export function rendererOptions(): Pick<UserConfig, 'plugins' | 'define'> {
   };
 }
 
+/** Files of public/ the installed web app needs offline (copied as they are, so not in the bundle). */
+const PUBLIC_APP_FILES = ['/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png'];
+
+/**
+ * Web build only (`npm run build:web`; the desktop app loads from app:// and registers no service worker):
+ * writes /precache.json — every built file plus the page itself, and a version derived from their
+ * content-hashed names — which public/sw.js caches on install and compares on each online load; and links
+ * the web app manifest from index.html so the app can be installed on a tablet.
+ */
+export function webAppPlugin(): Plugin {
+  return {
+    name: 'patron:web-app',
+    apply: 'build',
+    async generateBundle(_options, bundle) {
+      const built = Object.keys(bundle)
+        .filter((file) => file !== 'index.html' && !file.endsWith('.map'))
+        .map((file) => `/${file}`)
+        .sort();
+      const files = ['/', ...built, ...PUBLIC_APP_FILES];
+      const version = (await sha256Base64(built.join('\n'))).replace(/[^A-Za-z0-9]/g, '').slice(0, 16);
+      this.emitFile({ type: 'asset', fileName: 'precache.json', source: JSON.stringify({ version, files }) });
+    },
+    transformIndexHtml: () => [
+      { tag: 'link', attrs: { rel: 'manifest', href: '/manifest.webmanifest' }, injectTo: 'head' },
+      { tag: 'meta', attrs: { name: 'theme-color', content: '#0b5cad' }, injectTo: 'head' },
+      { tag: 'link', attrs: { rel: 'icon', href: '/icon.svg', type: 'image/svg+xml' }, injectTo: 'head' },
+    ],
+  };
+}
+
 const devSyncServer = process.env.PATRON_DEV_SYNC_URL;
 
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
   ...rendererOptions(),
+  plugins: [...(rendererOptions().plugins ?? []), webAppPlugin()],
   build: { outDir: '../../dist/web', emptyOutDir: true, target: 'es2022' },
   // `npm run dev` against a local sync server: same-origin /v1 requests, as when the server serves the app.
   ...(devSyncServer ? { server: { proxy: { '/v1': { target: devSyncServer, changeOrigin: true } } } } : {}),

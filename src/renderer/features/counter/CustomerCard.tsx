@@ -1,0 +1,216 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TierBadge } from '../../components/TierBadge.tsx';
+import { useSubject, useTerminal } from '../../db/hooks.ts';
+import { birthdaySoon } from '../../lib/calendar.ts';
+import { useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
+import { formatCalendarDate, formatNumber, formatPercent, formatPhoneCached } from '../../lib/intl.ts';
+import { EditCustomer } from './EditCustomer.tsx';
+import { rootIdOf } from './lookup.ts';
+import { RedeemPanel } from './RedeemPanel.tsx';
+import { useCustomer, useGroup, useGroupEntries, useGroupSummary, useGroupVisits, usePending } from './use-customer.ts';
+import { VisitForm } from './VisitForm.tsx';
+import { VisitHistory } from './VisitHistory.tsx';
+
+/**
+ * The customer at the counter: who they are, where they stand in the loyalty program (the merge group's
+ * ledger, with entries the server has not acknowledged marked), what to remember about them, and the
+ * actions: record a visit, redeem, void.
+ */
+export function CustomerCard({
+  id,
+  onOpen,
+  onBackToLookup,
+}: {
+  id: string;
+  onOpen(id: string): void;
+  onBackToLookup(): void;
+}) {
+  const { t } = useTranslation('counter');
+  const terminal = useTerminal();
+  const locale = useLocale();
+  const settings = useSubject(terminal.settings$);
+  const status = useSyncStatus(terminal);
+  const customer = useCustomer(id);
+  const group = useGroup(id);
+  const summary = useGroupSummary(group);
+  const entries = useGroupEntries(group);
+  const visits = useGroupVisits(group);
+  const pending = usePending();
+  const now = useNow(60_000);
+  const [editing, setEditing] = useState(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  // A customer merged into another while open (a sync brought the merge) is shown as the one they joined.
+  const mergedRoot = customer?.mergedInto ? rootIdOf(customer, (x) => terminal.merges.rootOf(x)) : null;
+  useEffect(() => {
+    if (mergedRoot && mergedRoot !== id) onOpen(mergedRoot);
+  }, [mergedRoot, id, onOpen]);
+
+  if (customer === undefined) return <p role="status">{t('common:loading')}</p>;
+  if (customer === null) {
+    return (
+      <div className="panel">
+        <p role="alert">{t('common:errors.CUSTOMER_NOT_FOUND')}</p>
+        <button type="button" onClick={onBackToLookup}>
+          {t('backToLookup')}
+        </button>
+      </div>
+    );
+  }
+
+  const unsynced = (entries ?? []).filter((e) => pending.has(`loyaltyEntries:${e.id}`));
+  const unsyncedPoints = unsynced.reduce((sum, e) => sum + e.points, 0);
+  const soon = birthdaySoon(customer.birthday, new Date(now), settings.timeZone);
+  const blocked = customer.status === 'blocked';
+  const { favorites, allergies, preferredTime } = customer.preferences;
+
+  return (
+    <article
+      className="customer-card"
+      data-testid="customer-card"
+      data-customer-id={customer.id}
+      aria-labelledby="customer-name"
+    >
+      <header className="card-header">
+        <div className="card-identity">
+          <h2 id="customer-name" ref={headingRef} tabIndex={-1}>
+            {customer.name}
+          </h2>
+          <p className="card-phone">
+            <bdi dir="ltr">{formatPhoneCached(customer.phone, locale, settings.defaultRegion)}</bdi>
+          </p>
+          <ul className="badges" aria-label={t('badges')}>
+            {customer.status !== 'active' ? (
+              <li className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</li>
+            ) : null}
+            {soon !== null ? (
+              <li className="badge badge-birthday" data-testid="birthday-soon">
+                {soon === 0 ? t('birthdayToday') : t('birthdaySoon', { count: soon, n: formatNumber(soon, locale) })}
+              </li>
+            ) : null}
+            <li className={`badge ${customer.marketingConsent ? 'badge-ok' : 'badge-muted'}`}>
+              {customer.marketingConsent ? t('consentYes') : t('consentNo')}
+            </li>
+            {group.length > 1 ? (
+              <li className="badge badge-muted">
+                {t('mergedRecords', { count: group.length - 1, n: formatNumber(group.length - 1, locale) })}
+              </li>
+            ) : null}
+          </ul>
+        </div>
+        <div className="card-tools">
+          <button type="button" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
+            {editing ? t('closeEdit') : t('edit')}
+          </button>
+          <button type="button" className="button-link" onClick={onBackToLookup}>
+            {t('backToLookup')}
+          </button>
+        </div>
+      </header>
+
+      <section className="loyalty" aria-label={t('loyalty')}>
+        {summary ? (
+          <>
+            <div className="loyalty-points">
+              <p
+                className="points"
+                data-testid="customer-points"
+                data-points={summary.balance}
+                data-unsynced={unsynced.length}
+              >
+                <span className="points-value">{formatNumber(summary.balance, locale)}</span>
+                <span className="points-unit">{t('points', { count: summary.balance })}</span>
+                {unsynced.length > 0 ? (
+                  <span className="unsynced" title={t('unsyncedTitle')}>
+                    {t('unsynced', {
+                      count: unsynced.length,
+                      n: formatNumber(unsynced.length, locale),
+                      points: formatNumber(unsyncedPoints, locale, { signDisplay: 'exceptZero' }),
+                    })}
+                  </span>
+                ) : null}
+              </p>
+            </div>
+            <div className="loyalty-tier">
+              <TierBadge tier={summary.tier} label={t(`common:tier.${summary.tier}`)} />
+              {summary.next ? (
+                <>
+                  <progress
+                    className="tier-progress"
+                    value={Math.round(summary.progress * 100)}
+                    max={100}
+                    aria-label={t('tierProgressLabel', { next: t(`common:tier.${summary.next}`) })}
+                    aria-valuetext={formatPercent(summary.progress, locale)}
+                  />
+                  <span className="muted">
+                    {t('toNextTier', {
+                      n: formatNumber(summary.pointsToNext, locale),
+                      tier: t(`common:tier.${summary.next}`),
+                    })}
+                  </span>
+                </>
+              ) : (
+                <span className="muted">{t('topTier')}</span>
+              )}
+            </div>
+          </>
+        ) : (
+          <p role="status">{t('common:loading')}</p>
+        )}
+      </section>
+
+      {allergies.length > 0 ? (
+        <p className="allergy-alert" data-testid="customer-allergies">
+          <strong>{t('allergies')}</strong>
+          <span>{allergies.join(t('listSeparator'))}</span>
+        </p>
+      ) : null}
+
+      {editing ? (
+        <EditCustomer
+          customer={customer}
+          status={status}
+          onDone={() => {
+            setEditing(false);
+            // The form is gone: put focus back on the customer rather than losing it to the page.
+            requestAnimationFrame(() => headingRef.current?.focus());
+          }}
+        />
+      ) : (
+        <dl className="facts">
+          <Fact label={t('favorites')} value={favorites.length > 0 ? favorites.join(t('listSeparator')) : null} />
+          <Fact label={t('preferredTime')} value={preferredTime ? t(`common:preferredTime.${preferredTime}`) : null} />
+          <Fact
+            label={t('birthday')}
+            value={customer.birthday ? formatCalendarDate(customer.birthday, locale) : null}
+          />
+          <Fact
+            label={t('anniversary')}
+            value={customer.anniversary ? formatCalendarDate(customer.anniversary, locale) : null}
+          />
+          <Fact label={t('email')} value={customer.email} ltr />
+          <Fact label={t('tags')} value={customer.tags.length > 0 ? customer.tags.join(t('listSeparator')) : null} />
+          <Fact label={t('notes')} value={customer.notes || null} wide />
+        </dl>
+      )}
+
+      <div className="card-actions">
+        <VisitForm customer={customer} group={group} summary={summary} status={status} blocked={blocked} autoFocus />
+        <RedeemPanel customer={customer} summary={summary} entries={entries} status={status} blocked={blocked} />
+      </div>
+
+      <VisitHistory visits={visits} pending={pending} status={status} />
+    </article>
+  );
+}
+
+function Fact({ label, value, wide, ltr }: { label: string; value: string | null; wide?: boolean; ltr?: boolean }) {
+  const { t } = useTranslation('counter');
+  return (
+    <div className={`fact${wide ? ' fact-wide' : ''}`}>
+      <dt>{label}</dt>
+      <dd className={value ? undefined : 'muted'}>{value ? ltr ? <bdi dir="ltr">{value}</bdi> : value : t('none')}</dd>
+    </div>
+  );
+}

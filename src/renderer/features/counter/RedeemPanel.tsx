@@ -1,0 +1,200 @@
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { map } from 'rxjs';
+import type { SyncStatus } from '../../../sync/client/status.ts';
+import { ledgerEntry } from '../../../sync/model/documents.ts';
+import { checkRedeem, type LedgerSummary } from '../../../sync/model/loyalty.ts';
+import { toAsciiDigits } from '../../../sync/model/text.ts';
+import { TextField } from '../../components/Fields.tsx';
+import { useSubject, useTerminal } from '../../db/hooks.ts';
+import { zonedDate } from '../../lib/calendar.ts';
+import { errorKey } from '../../lib/errors.ts';
+import { useLive, useLocale, useNow } from '../../lib/hooks.ts';
+import { formatNumber } from '../../lib/intl.ts';
+import { dataAgeHours } from '../../lib/last-sync.ts';
+import type { LocalCustomer } from './lookup.ts';
+import { catalogFor, offlineRedeemedToday, rewardBlock, type LocalReward } from './redeem.ts';
+import { useWriteContext, type LocalEntry } from './use-customer.ts';
+
+type Choice = { kind: 'reward'; rewardId: string } | { kind: 'points'; text: string };
+
+/**
+ * Redeems a reward from the catalog or a number of points. Online the ledger balance must cover it; offline
+ * only within the program's cap per customer and day and while the replica is fresh enough (checkRedeem).
+ */
+export function RedeemPanel(props: {
+  customer: LocalCustomer;
+  summary: LedgerSummary | null;
+  entries: LocalEntry[] | null;
+  status: SyncStatus;
+  blocked: boolean;
+}) {
+  const { customer, summary, entries, status, blocked } = props;
+  const { t } = useTranslation('counter');
+  const terminal = useTerminal();
+  const locale = useLocale();
+  const settings = useSubject(terminal.settings$);
+  const program = settings.program;
+  const writeContext = useWriteContext(status);
+  const now = useNow(60_000);
+  const headingId = useId();
+  const rewards = useLive(
+    () => terminal.db.rewards.find().$.pipe(map((docs) => docs.map((d) => d.toJSON() as LocalReward))),
+    [terminal],
+    [] as LocalReward[],
+  );
+  const [choice, setChoice] = useState<Choice>({ kind: 'points', text: '' });
+  const [saving, setSaving] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [done, setDone] = useState<number | null>(null);
+
+  const today = zonedDate(new Date(now), settings.timeZone);
+  const catalog = useMemo(() => catalogFor(rewards, today), [rewards, today]);
+  const online = status.connection === 'online';
+  const balance = summary?.balance ?? 0;
+  const tier = summary?.tier ?? 'bronze';
+  const usedToday = entries
+    ? offlineRedeemedToday(entries, terminal.credential.terminalId, new Date(now), settings.timeZone)
+    : 0;
+
+  const reward = choice.kind === 'reward' ? catalog.find((r) => r.id === choice.rewardId) : undefined;
+  const pointsText = choice.kind === 'points' ? toAsciiDigits(choice.text.trim()) : '';
+  const points = reward ? reward.pointsCost : /^\d{1,9}$/.test(pointsText) ? Number(pointsText) : 0;
+  const check =
+    entries && points > 0
+      ? checkRedeem(
+          {
+            entries: entries.map((e) => ({ ...e, _deleted: false })),
+            points,
+            online,
+            dataAgeHours: dataAgeHours(status.lastSyncAt, now),
+            offlineRedeemedToday: usedToday,
+          },
+          program,
+        )
+      : null;
+  const refusal = blocked
+    ? 'counter:blockedNoRedeem'
+    : check && !check.ok
+      ? `common:errors.${check.code}`
+      : reward && rewardBlock(reward, { tier, balance, today }) === 'tier'
+        ? 'counter:rewardBlock.tier'
+        : null;
+  const typedInvalid = choice.kind === 'points' && choice.text.trim() !== '' && points <= 0;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!check?.ok || refusal || saving) return;
+    setSaving(true);
+    setFailure(null);
+    try {
+      const { _deleted, ...entry } = ledgerEntry(
+        {
+          kind: 'redeem',
+          points: -points,
+          customerId: customer.id,
+          ...(reward ? { rewardId: reward.id, note: reward.name } : {}),
+        },
+        writeContext(),
+      );
+      await terminal.db.loyaltyEntries.insert(entry);
+      setDone(points);
+      setChoice({ kind: 'points', text: '' });
+    } catch (caught) {
+      setFailure(caught);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <section className="panel redeem-panel" aria-labelledby={headingId}>
+      <h3 id={headingId}>{t('redeemTitle')}</h3>
+      {!online ? (
+        <p className="notice">
+          {t('offlineCap', {
+            cap: formatNumber(program.offlineRedeemCap, locale),
+            used: formatNumber(usedToday, locale),
+          })}
+        </p>
+      ) : null}
+      <form onSubmit={(event) => void submit(event)} noValidate className="redeem-form" data-testid="redeem-form">
+        {catalog.length > 0 ? (
+          <fieldset className="rewards">
+            <legend>{t('rewards')}</legend>
+            {catalog.map((r) => {
+              const block = rewardBlock(r, { tier, balance, today });
+              return (
+                <label key={r.id} className={`reward${block ? ' is-blocked' : ''}`}>
+                  <input
+                    type="radio"
+                    name="redeem-choice"
+                    checked={choice.kind === 'reward' && choice.rewardId === r.id}
+                    disabled={blocked || (block !== null && block !== 'points')}
+                    onChange={() => {
+                      setChoice({ kind: 'reward', rewardId: r.id });
+                      setDone(null);
+                    }}
+                  />
+                  <span className="reward-name">{r.name}</span>
+                  <span className="reward-cost">{t('pointsCost', { n: formatNumber(r.pointsCost, locale) })}</span>
+                  {block ? (
+                    <span className="reward-block">
+                      {t(`rewardBlock.${block}`, { tier: r.minTier ? t(`common:tier.${r.minTier}`) : '' })}
+                    </span>
+                  ) : null}
+                </label>
+              );
+            })}
+            <label className="reward">
+              <input
+                type="radio"
+                name="redeem-choice"
+                checked={choice.kind === 'points'}
+                disabled={blocked}
+                onChange={() => {
+                  setChoice({ kind: 'points', text: '' });
+                  setDone(null);
+                }}
+              />
+              <span className="reward-name">{t('redeemPointsOption')}</span>
+            </label>
+          </fieldset>
+        ) : null}
+        {choice.kind === 'points' ? (
+          <TextField
+            label={t('redeemPoints')}
+            inputMode="numeric"
+            autoComplete="off"
+            disabled={blocked}
+            value={choice.text}
+            error={typedInvalid ? t('validation.points') : null}
+            hint={t('balanceHint', { n: formatNumber(balance, locale) })}
+            onChange={(event) => {
+              setChoice({ kind: 'points', text: event.target.value });
+              setDone(null);
+            }}
+          />
+        ) : null}
+        {refusal && points > 0 ? (
+          <p className="field-error" role="alert" data-testid="redeem-refusal">
+            {t(refusal)}
+          </p>
+        ) : null}
+        {failure ? (
+          <p className="alert alert-error" role="alert">
+            {t(errorKey(failure))}
+          </p>
+        ) : null}
+        <button type="submit" className="button-wide" disabled={blocked || saving || !check?.ok || refusal !== null}>
+          {points > 0 ? t('redeemConfirm', { count: points, n: formatNumber(points, locale) }) : t('redeem')}
+        </button>
+      </form>
+      {done !== null ? (
+        <p className="recorded" role="status">
+          {t('redeemed', { count: done, n: formatNumber(done, locale) })}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,170 @@
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { newCustomer } from '../../../sync/model/documents.ts';
+import { parsePhone } from '../../../sync/model/phone.ts';
+import { useSubject, useTerminal } from '../../db/hooks.ts';
+import { formatPhoneCached } from '../../lib/intl.ts';
+import { zonedDate } from '../../lib/calendar.ts';
+import { errorKey } from '../../lib/errors.ts';
+import { useLocale, useSyncStatus } from '../../lib/hooks.ts';
+import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
+import { emptyCustomerForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
+import { findLikelyDuplicates, type LikelyDuplicate } from './duplicates.ts';
+import { useWriteContext } from './use-customer.ts';
+
+/**
+ * Signs a new customer up, the phone (or name) prefilled from the lookup. Errors show inline in the UI
+ * language; a likely duplicate (same number, or a similar name on a nearly equal number) is shown before
+ * anything is created, with "open existing" and "create anyway".
+ */
+export function SignUpForm(props: {
+  prefill: { phone: string; name: string };
+  onCreated(id: string): void;
+  onOpenExisting(id: string): void;
+  onCancel(): void;
+}) {
+  const { t } = useTranslation('counter');
+  const terminal = useTerminal();
+  const locale = useLocale();
+  const settings = useSubject(terminal.settings$);
+  const region = settings.defaultRegion;
+  const status = useSyncStatus(terminal);
+  const writeContext = useWriteContext(status);
+  const [values, setValues] = useState<CustomerFormValues>(() => emptyCustomerForm(props.prefill));
+  const [showErrors, setShowErrors] = useState(false);
+  const [duplicates, setDuplicates] = useState<LikelyDuplicate[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const confirmRef = useRef<HTMLDivElement>(null);
+  const today = zonedDate(new Date(), settings.timeZone);
+  const result = useMemo(() => validateCustomerForm(values, region, today), [values, region, today]);
+  const e164 = useMemo(() => {
+    const phone = parsePhone(values.phone, region);
+    return phone.ok ? phone.e164 : null;
+  }, [values.phone, region]);
+
+  // The duplicate check runs as soon as the number is valid (index-backed reads), so the warning is there
+  // before the cashier reaches the button.
+  useEffect(() => {
+    if (!e164) {
+      setDuplicates([]);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      void findLikelyDuplicates(terminal.db, { e164, name: values.name }, region, (id) =>
+        terminal.merges.rootOf(id),
+      ).then((found) => {
+        if (live) setDuplicates(found);
+      });
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [terminal, e164, values.name, region]);
+
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+
+  const create = async () => {
+    if (!result.ok) return;
+    setSaving(true);
+    setFailure(null);
+    try {
+      const { status: _status, ...input } = result.input;
+      const { _deleted, ...doc } = newCustomer(input, writeContext(), region);
+      await terminal.db.customers.insert(doc);
+      props.onCreated(doc.id);
+    } catch (caught) {
+      setFailure(caught);
+      setSaving(false);
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setShowErrors(true);
+    if (!result.ok) {
+      // Let React render the errors first, then focus the first invalid field.
+      requestAnimationFrame(() => focusFirstError(formRef.current));
+      return;
+    }
+    const found = await findLikelyDuplicates(
+      terminal.db,
+      { e164: result.e164, name: result.input.name },
+      region,
+      (id) => terminal.merges.rootOf(id),
+    );
+    setDuplicates(found);
+    if (found.length > 0) {
+      setConfirming(true);
+      return;
+    }
+    await create();
+  };
+
+  return (
+    <section className="panel signup" aria-labelledby="signup-title">
+      <h2 id="signup-title">{t('signUpTitle')}</h2>
+      <form ref={formRef} data-testid="signup-form" onSubmit={(event) => void submit(event)} noValidate>
+        <CustomerFields
+          idPrefix="signup"
+          values={values}
+          errors={showErrors && !result.ok ? result.errors : {}}
+          onChange={(patch) => {
+            setValues((v) => ({ ...v, ...patch }));
+            setConfirming(false);
+          }}
+        />
+        {duplicates.length > 0 ? (
+          <div
+            ref={confirmRef}
+            tabIndex={-1}
+            className={`duplicates${confirming ? ' is-confirming' : ''}`}
+            role={confirming ? 'alert' : 'region'}
+            aria-label={t('duplicatesTitle')}
+            data-testid="duplicates"
+          >
+            <p className="duplicates-title">{confirming ? t('duplicatesConfirm') : t('duplicatesTitle')}</p>
+            <ul>
+              {duplicates.map(({ customer, reason }) => (
+                <li key={customer.id} className="duplicate">
+                  <span className="duplicate-name">{customer.name}</span>
+                  <bdi dir="ltr">{formatPhoneCached(customer.phone, locale, region)}</bdi>
+                  <span className="badge badge-muted">
+                    {t(reason === 'phone' ? 'duplicateSamePhone' : 'duplicateSimilarName')}
+                  </span>
+                  <button type="button" onClick={() => props.onOpenExisting(customer.id)}>
+                    {t('openExisting')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {confirming ? (
+              <button type="button" className="button-danger" disabled={saving} onClick={() => void create()}>
+                {t('createAnyway')}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {failure ? (
+          <p className="alert alert-error" role="alert">
+            {t(errorKey(failure))}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="submit" className="button-primary" disabled={saving || confirming}>
+            {saving ? t('saving') : t('signUpSubmit')}
+          </button>
+          <button type="button" onClick={props.onCancel}>
+            {t('common:cancel')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

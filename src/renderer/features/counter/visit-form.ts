@@ -1,0 +1,121 @@
+import type { Tier } from '../../../sync/model/common.ts';
+import type { NewVisitInput } from '../../../sync/model/documents.ts';
+import { pointsForVisit } from '../../../sync/model/loyalty.ts';
+import { parseMoney } from '../../../sync/model/money.ts';
+import type { Program } from '../../../sync/model/settings.ts';
+import { toAsciiDigits } from '../../../sync/model/text.ts';
+import { PaymentMethodSchema, type PaymentMethod, type VisitItem } from '../../../sync/model/visit.ts';
+
+// The visit form as typed text, parsed into the model's input: amounts in the merchant's currency (Persian
+// digits and separators accepted by parseMoney), optional item lines, a discount; and the points the visit
+// will earn, shown before the cashier confirms.
+
+/** Payment methods in the order the form offers them. */
+export const PAYMENT_METHODS: readonly PaymentMethod[] = PaymentMethodSchema.options;
+
+/** One item line as typed. */
+export interface ItemLineValues {
+  key: string;
+  name: string;
+  quantity: string;
+  unitPrice: string;
+}
+
+/** The form as typed. */
+export interface VisitFormValues {
+  amount: string;
+  items: ItemLineValues[];
+  discount: string;
+  paymentMethod: PaymentMethod;
+  notes: string;
+}
+
+/** Inline errors as i18n keys: `amount`, `discount`, `notes`, and `items.<index>.<field>`. */
+export type VisitFormErrors = Record<string, string>;
+
+/** A parsed form: the input for newVisit (without customer and currency) and the money it adds up to. */
+export type ParsedVisit =
+  | {
+      ok: true;
+      input: Pick<NewVisitInput, 'items' | 'amount' | 'discount' | 'paymentMethod' | 'notes'>;
+      subtotal: number;
+      discount: number;
+      total: number;
+    }
+  | { ok: false; errors: VisitFormErrors };
+
+/** An empty visit form. */
+export function emptyVisitForm(): VisitFormValues {
+  return { amount: '', items: [], discount: '', paymentMethod: 'cash', notes: '' };
+}
+
+function money(text: string, currency: string): number | null {
+  try {
+    return parseMoney(text, currency);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parses the form. With item lines the subtotal is their sum and the amount field is not used; without,
+ * the amount is required. The discount may not exceed the subtotal (the model would silently cap it).
+ */
+export function parseVisitForm(values: VisitFormValues, currency: string): ParsedVisit {
+  const errors: VisitFormErrors = {};
+  const items: VisitItem[] = [];
+  values.items.forEach((line, index) => {
+    const name = line.name.trim();
+    if (name === '') errors[`items.${index}.name`] = 'counter:validation.required';
+    else if (name.length > 120) errors[`items.${index}.name`] = 'counter:validation.tooLong';
+    const quantityText = toAsciiDigits(line.quantity.trim() || '1');
+    const quantity = /^\d{1,5}$/.test(quantityText) ? Number(quantityText) : NaN;
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000)
+      errors[`items.${index}.quantity`] = 'counter:validation.quantity';
+    const unitPrice = line.unitPrice.trim() === '' ? null : money(line.unitPrice, currency);
+    if (unitPrice === null) errors[`items.${index}.unitPrice`] = 'counter:validation.amount';
+    if (name !== '' && Number.isInteger(quantity) && unitPrice !== null) items.push({ name, quantity, unitPrice });
+  });
+  let subtotal = 0;
+  let amount: number | undefined;
+  if (values.items.length > 0) subtotal = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+  else if (values.amount.trim() === '') errors.amount = 'counter:validation.required';
+  else {
+    const parsed = money(values.amount, currency);
+    if (parsed === null) errors.amount = 'counter:validation.amount';
+    else subtotal = amount = parsed;
+  }
+  let discount = 0;
+  if (values.discount.trim() !== '') {
+    const parsed = money(values.discount, currency);
+    if (parsed === null) errors.discount = 'counter:validation.amount';
+    else if (parsed > subtotal) errors.discount = 'counter:validation.discountTooLarge';
+    else discount = parsed;
+  }
+  if (values.notes.length > 1000) errors.notes = 'counter:validation.tooLong';
+  if (!Number.isSafeInteger(subtotal)) errors.amount = 'counter:validation.amount';
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    input: {
+      items,
+      ...(amount !== undefined ? { amount } : {}),
+      discount,
+      paymentMethod: values.paymentMethod,
+      notes: values.notes.trim(),
+    },
+    subtotal,
+    discount,
+    total: subtotal - discount,
+  };
+}
+
+/** Points a visit earns at the customer's tier; a blocked customer earns nothing. */
+export function previewPoints(total: number, tier: Tier, program: Program, blocked: boolean): number {
+  if (blocked) return 0;
+  try {
+    return pointsForVisit({ total, tier }, program);
+  } catch {
+    return 0;
+  }
+}

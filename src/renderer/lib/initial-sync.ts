@@ -1,0 +1,65 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { CollectionName } from '../../sync/model/protocol.ts';
+import type { Terminal } from '../app/runtime.ts';
+
+// Which collections have finished their first pull in this session. The customers collection matters most:
+// the counter's lookup is useful as soon as customers are in, whatever the other collections are doing.
+
+const tracked = new WeakMap<Terminal, BehaviorSubject<ReadonlySet<CollectionName>>>();
+const READY_KEY = 'patron.customersSynced.';
+
+function storage(): Pick<Storage, 'getItem' | 'setItem'> | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether this terminal's customers have completed a first pull at some point (this session or before a
+ * reload). A terminal restarted offline has all its customers as of its last sync: no "still arriving" notice.
+ */
+export function customersSyncedBefore(terminalId: string): boolean {
+  try {
+    return storage()?.getItem(READY_KEY + terminalId) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Collections whose initial replication has completed (grows only; one watcher per terminal). */
+export function caughtUp$(terminal: Terminal): Observable<ReadonlySet<CollectionName>> {
+  let subject = tracked.get(terminal);
+  if (!subject) {
+    const done = new BehaviorSubject<ReadonlySet<CollectionName>>(new Set());
+    subject = done;
+    tracked.set(terminal, done);
+    for (const [name, state] of Object.entries(terminal.replication.states) as [
+      CollectionName,
+      { awaitInitialReplication(): Promise<void> } | undefined,
+    ][]) {
+      state
+        ?.awaitInitialReplication()
+        .then(() => {
+          done.next(new Set([...done.getValue(), name]));
+          if (name === 'customers') {
+            try {
+              storage()?.setItem(READY_KEY + terminal.credential.terminalId, '1');
+            } catch {
+              // Storage unavailable: the notice may show again after a reload offline; harmless.
+            }
+          }
+        })
+        .catch(() => {
+          // A cancelled replication (terminal closed) never completes; nothing to show.
+        });
+    }
+  }
+  return subject.asObservable();
+}
+
+/** How many collections the terminal replicates. */
+export function collectionCount(terminal: Terminal): number {
+  return Object.keys(terminal.replication.states).length;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { SyncError } from '../../src/sync/client/errors.ts';
+import { PROTOCOL_HEADER } from '../../src/sync/model/protocol.ts';
+import {
+  ENROL_CODE,
+  fetchDemoAvailable,
+  isLoopbackHost,
+  normalizeEnrolCode,
+  requestDemoCode,
+} from '../../src/renderer/features/enrol/enrol-code.ts';
+
+describe('enrolment code field', () => {
+  it('upper-cases, converts Persian digits and puts the dash back', () => {
+    expect(normalizeEnrolCode('abcd1234')).toBe('ABCD-1234');
+    expect(normalizeEnrolCode('ab cd-۱۲۳۴')).toBe('ABCD-1234');
+    expect(normalizeEnrolCode('٧x٩k')).toBe('7X9K');
+    expect(normalizeEnrolCode('ABCD-12345678')).toBe('ABCD-1234');
+    expect(ENROL_CODE.test(normalizeEnrolCode(' q w e r - 1 2 3 4 '))).toBe(true);
+  });
+
+  it('reads letters typed on a Persian keyboard layout as the Latin keys', () => {
+    // ض ص ث ق are the Q W E R keys.
+    expect(normalizeEnrolCode('ضصثق۱۲۳۴')).toBe('QWER-1234');
+  });
+
+  it('knows this machine from another', () => {
+    for (const host of ['localhost', '127.0.0.1', '[::1]', '127.1.2.3']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['192.168.1.10', 'patron.example.com', 'localhost.evil.com'])
+      expect(isLoopbackHost(host), host).toBe(false);
+  });
+});
+
+describe('demo enrolment requests', () => {
+  it('asks /v1/demo with the protocol header', async () => {
+    let seen: RequestInit | undefined;
+    const fake = (async (url: string, init?: RequestInit) => {
+      expect(url).toBe('http://127.0.0.1:8787/v1/demo');
+      seen = init;
+      return new Response(JSON.stringify({ available: true }), { status: 200 });
+    }) as typeof fetch;
+    expect(await fetchDemoAvailable('http://127.0.0.1:8787', fake)).toBe(true);
+    expect((seen?.headers as Record<string, string>)[PROTOCOL_HEADER]).toBe('1');
+    const no = (async () => new Response('{}', { status: 404 })) as typeof fetch;
+    expect(await fetchDemoAvailable('http://x', no)).toBe(false);
+  });
+
+  it('turns refusals into SyncError codes the UI translates', async () => {
+    const forbidden = (async () =>
+      new Response(JSON.stringify({ error: { code: 'FORBIDDEN' } }), { status: 403 })) as typeof fetch;
+    await expect(requestDemoCode('http://x', forbidden)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const down = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    await expect(requestDemoCode('http://x', down)).rejects.toBeInstanceOf(SyncError);
+    const ok = (async () =>
+      new Response(JSON.stringify({ code: 'ABCD-1234', expiresAt: 'x' }), { status: 200 })) as typeof fetch;
+    expect(await requestDemoCode('http://x', ok)).toBe('ABCD-1234');
+  });
+});

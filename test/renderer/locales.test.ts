@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { TIERS } from '../../src/sync/model/common.ts';
+import { SEGMENTS } from '../../src/sync/model/segments.ts';
+import { PaymentMethodSchema } from '../../src/sync/model/visit.ts';
+
+// The counter's namespaces: the same keys in English and Persian, every key the components use present,
+// and no raw text in their JSX. (test/renderer/i18n.test.ts covers the whole app; this one pinpoints the
+// counter's files when it fails.)
+
+const RENDERER = path.resolve(import.meta.dirname, '../../src/renderer');
+const NAMESPACES = ['common', 'enrol', 'signin', 'counter', 'customers', 'status'];
+const SOURCES = ['features/enrol', 'features/signin', 'features/counter', 'features/customers', 'components'];
+
+type Tree = { [key: string]: string | Tree };
+
+function load(locale: string, ns: string): Tree {
+  return JSON.parse(readFileSync(path.join(RENDERER, 'i18n/locales', locale, `${ns}.json`), 'utf8')) as Tree;
+}
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    if (typeof value === 'string') out.set(prefix + key, value);
+    else for (const [k, v] of flatten(value, `${prefix}${key}.`)) out.set(k, v);
+  }
+  return out;
+}
+
+const keys = Object.fromEntries(
+  NAMESPACES.map((ns) => [ns, { en: flatten(load('en', ns)), fa: flatten(load('fa', ns)) }]),
+);
+
+function has(ns: string, key: string): boolean {
+  const table = keys[ns]?.en;
+  return !!table && (table.has(key) || (table.has(`${key}_one`) && table.has(`${key}_other`)));
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : /\.tsx?$/.test(name) ? [full] : [];
+  });
+}
+
+const sources = SOURCES.flatMap((dir) => files(path.join(RENDERER, dir)));
+
+describe('counter locales', () => {
+  it.each(NAMESPACES)('%s has the same keys in English and Persian, none empty', (ns) => {
+    const { en, fa } = keys[ns]!;
+    expect([...fa.keys()].sort()).toEqual([...en.keys()].sort());
+    for (const [key, value] of [...en, ...fa]) expect(value.trim(), `${ns}:${key}`).not.toBe('');
+  });
+
+  it('has every key the components and form modules use', () => {
+    const missing: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(file, 'utf8');
+      const ns = /useTranslation\('(\w+)'\)/.exec(text)?.[1] ?? 'common';
+      for (const [, key] of text.matchAll(/\bt\(\s*'([^']+)'/g)) {
+        const [space, name] = key!.includes(':') ? (key!.split(':') as [string, string]) : [ns, key!];
+        if (!has(space, name)) missing.push(`${path.relative(RENDERER, file)}: ${space}:${name}`);
+      }
+      // Keys returned by pure modules (validation messages) are full keys in string literals.
+      for (const [, space, name] of text.matchAll(/'(common|counter|customers|status|signin|enrol):([\w.-]+)'/g)) {
+        if (!has(space!, name!)) missing.push(`${path.relative(RENDERER, file)}: ${space}:${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('names every tier, segment, status, payment method, time and role in both languages', () => {
+    const expected = [
+      ...TIERS.map((v) => `tier.${v}`),
+      ...SEGMENTS.map((v) => `segment.${v}`),
+      ...['active', 'inactive', 'blocked'].map((v) => `customerStatus.${v}`),
+      ...PaymentMethodSchema.options.map((v) => `payment.${v}`),
+      ...['morning', 'afternoon', 'evening'].map((v) => `preferredTime.${v}`),
+      ...['cashier', 'manager', 'owner'].map((v) => `role.${v}`),
+    ];
+    for (const key of expected) expect(keys.common!.fa.has(key), key).toBe(true);
+    for (const c of ['connecting', 'online', 'offline', 'update-needed', 'revoked', 'not-enrolled', 'server'])
+      expect(has('status', `connection.${c}`), c).toBe(true);
+    for (const b of ['inactive', 'notYet', 'expired', 'tier', 'outOfStock', 'points'])
+      expect(has('counter', `rewardBlock.${b}`), b).toBe(true);
+  });
+
+  it('puts no raw text in JSX (every visible string comes from t())', () => {
+    const raw: string[] = [];
+    // Attributes people read (or hear): a literal with letters there is untranslated text.
+    const spoken = new Set(['aria-label', 'aria-valuetext', 'placeholder', 'title', 'alt', 'label']);
+    for (const file of sources.filter((f) => f.endsWith('.tsx'))) {
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(file, 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+        ts.ScriptKind.TSX,
+      );
+      const visit = (node: ts.Node): void => {
+        if (ts.isJsxText(node) && /\p{L}/u.test(node.text))
+          raw.push(`${path.relative(RENDERER, file)}: ${node.text.trim()}`);
+        if (
+          ts.isJsxAttribute(node) &&
+          spoken.has(node.name.getText(source)) &&
+          node.initializer &&
+          ts.isStringLiteral(node.initializer) &&
+          /\p{L}/u.test(node.initializer.text)
+        ) {
+          raw.push(`${path.relative(RENDERER, file)}: ${node.name.getText(source)}="${node.initializer.text}"`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(raw).toEqual([]);
+  });
+});
