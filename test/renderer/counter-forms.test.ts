@@ -9,11 +9,9 @@ import {
   validateCustomerForm,
 } from '../../src/renderer/features/counter/customer-form.ts';
 import {
-  mergeResults,
   moveHighlight,
   prefillFromLookup,
   resolveRoots,
-  suffixAlsoFor,
   type LocalCustomer,
 } from '../../src/renderer/features/counter/lookup.ts';
 import { emptyVisitForm, parseVisitForm, previewPoints } from '../../src/renderer/features/counter/visit-form.ts';
@@ -146,15 +144,6 @@ describe('lookup helpers', () => {
     expect(moveHighlight(2, 3, 'ArrowDown')).toBe(0);
     expect(moveHighlight(0, 3, 'ArrowUp')).toBe(2);
     expect(moveHighlight(0, 0, 'ArrowUp')).toBe(-1);
-  });
-
-  it('also searches the last digits for a short number starting with 0 ("last four" 0053)', () => {
-    expect(suffixAlsoFor('0053')).toBe('0053');
-    expect(suffixAlsoFor('۰۰۵۳')).toBe('0053');
-    expect(suffixAlsoFor('05')).toBeNull();
-    expect(suffixAlsoFor('0912345')).toBeNull();
-    expect(suffixAlsoFor('4567')).toBeNull();
-    expect(mergeResults([c('a')], [c('a'), c('b')], 20).map((r) => r.id)).toEqual(['a', 'b']);
   });
 });
 

@@ -17,6 +17,7 @@ export const INITIAL_STATUS: SyncStatus = {
   lastSyncAt: null,
   lastError: null,
   received: 0,
+  ready: [],
   initialSyncDone: false,
 };
 

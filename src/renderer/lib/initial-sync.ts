@@ -28,33 +28,24 @@ export function customersSyncedBefore(terminalId: string): boolean {
   }
 }
 
-/** Collections whose initial replication has completed (grows only; one watcher per terminal). */
+/** Collections whose initial replication has completed (the client's status `ready`; grows only). */
 export function caughtUp$(terminal: Terminal): Observable<ReadonlySet<CollectionName>> {
   let subject = tracked.get(terminal);
   if (!subject) {
     const done = new BehaviorSubject<ReadonlySet<CollectionName>>(new Set());
     subject = done;
     tracked.set(terminal, done);
-    for (const [name, state] of Object.entries(terminal.replication.states) as [
-      CollectionName,
-      { awaitInitialReplication(): Promise<void> } | undefined,
-    ][]) {
-      state
-        ?.awaitInitialReplication()
-        .then(() => {
-          done.next(new Set([...done.getValue(), name]));
-          if (name === 'customers') {
-            try {
-              storage()?.setItem(READY_KEY + terminal.credential.terminalId, '1');
-            } catch {
-              // Storage unavailable: the notice may show again after a reload offline; harmless.
-            }
-          }
-        })
-        .catch(() => {
-          // A cancelled replication (terminal closed) never completes; nothing to show.
-        });
-    }
+    terminal.status$.subscribe(({ ready }) => {
+      if (ready.length === done.getValue().size) return;
+      done.next(new Set(ready));
+      if (ready.includes('customers')) {
+        try {
+          storage()?.setItem(READY_KEY + terminal.credential.terminalId, '1');
+        } catch {
+          // Storage unavailable: the notice may show again after a reload offline; harmless.
+        }
+      }
+    });
   }
   return subject.asObservable();
 }

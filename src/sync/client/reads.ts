@@ -1,10 +1,10 @@
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, filter, type Observable, type Subscription } from 'rxjs';
 import type { Customer } from '../model/customer.ts';
 import type { LoyaltyEntry } from '../model/loyalty-entry.ts';
 import { applyEntry, summarize, tierProgressFor, type LedgerSummary } from '../model/loyalty.ts';
-import { phoneQuery, rangeFor } from '../model/phone.ts';
+import { PHONE_SUFFIX_MAX_DIGITS, phoneQuery, rangeFor } from '../model/phone.ts';
 import type { Program } from '../model/settings.ts';
-import { foldName } from '../model/text.ts';
+import { foldName, toAsciiDigits } from '../model/text.ts';
 import type { Visit } from '../model/visit.ts';
 import type { PatronDatabase } from './database.ts';
 
@@ -17,10 +17,18 @@ type LocalCustomer = Omit<Customer, '_deleted'>;
  */
 export async function lookupCustomers(db: PatronDatabase, typed: string, defaultRegion: string, limit = 20): Promise<LocalCustomer[]> {
   const phone = phoneQuery(typed, defaultRegion);
+  const byKey = async (field: 'phoneKey' | 'phoneReversed', key: string) =>
+    (await db.customers.find({ selector: { [field]: rangeFor(key) }, sort: [{ [field]: 'asc' }], limit }).exec()).map((doc) => doc.toJSON() as LocalCustomer);
   if (phone.kind === 'prefix' || phone.kind === 'suffix') {
-    const field = phone.kind === 'prefix' ? 'phoneKey' : 'phoneReversed';
-    const docs = await db.customers.find({ selector: { [field]: rangeFor(phone.key) }, sort: [{ [field]: 'asc' }], limit }).exec();
-    return docs.map((doc) => doc.toJSON() as LocalCustomer);
+    const results = await byKey(phone.kind === 'prefix' ? 'phoneKey' : 'phoneReversed', phone.key);
+    // "Last four?" can start with 0 (…0053), which reads as the start of a national number: for 3–6 digits
+    // with a leading 0 both the prefix and the last-digits index are asked, prefix matches first.
+    const digits = toAsciiDigits(typed).replace(/\D/g, '');
+    if (phone.kind === 'prefix' && /^\s*0/.test(toAsciiDigits(typed)) && digits.length >= 3 && digits.length <= PHONE_SUFFIX_MAX_DIGITS) {
+      const seen = new Set(results.map((c) => c.id));
+      for (const c of await byKey('phoneReversed', [...digits].reverse().join(''))) if (!seen.has(c.id) && results.length < limit) results.push(c);
+    }
+    return results;
   }
   const key = foldName(typed);
   if (key.length === 0) return [];
@@ -92,8 +100,9 @@ export type MergeIndex = ReturnType<typeof createMergeIndex>;
  * through the (customerId, occurredAt) index when first asked for, then every new entry is applied as it
  * arrives (`applyEntry`) — no full scan per render, and the sum is always the ledger's (DESIGN §4 MUST).
  */
-export function createLedgerIndex(db: PatronDatabase, program: () => Program) {
-  const customers = new Map<string, { ids: Set<string>; summary$: BehaviorSubject<LedgerSummary>; loaded: Promise<void> }>();
+export function createLedgerIndex(db: PatronDatabase, program: () => Program, maxCustomers = 500) {
+  // Customers recently asked for, least recently used first; a till looks at a few hundred a day.
+  const customers = new Map<string, { ids: Set<string>; summary$: BehaviorSubject<LedgerSummary>; loaded: Promise<void>; ready: boolean }>();
   const subscription: Subscription = db.loyaltyEntries.eventBulks$.subscribe((bulk) => {
     for (const event of bulk.events) {
       const entry = { ...(event.documentData as unknown as LoyaltyEntry) };
@@ -106,7 +115,16 @@ export function createLedgerIndex(db: PatronDatabase, program: () => Program) {
 
   function slotFor(customerId: string) {
     let slot = customers.get(customerId);
-    if (slot) return slot;
+    if (slot) {
+      customers.delete(customerId);
+      customers.set(customerId, slot);
+      return slot;
+    }
+    while (customers.size >= maxCustomers) {
+      const oldest = customers.keys().next().value;
+      if (oldest === undefined) break;
+      customers.delete(oldest);
+    }
     const summary$ = new BehaviorSubject<LedgerSummary>(summarize([], program()));
     const ids = new Set<string>();
     const loaded = db.loyaltyEntries
@@ -120,17 +138,19 @@ export function createLedgerIndex(db: PatronDatabase, program: () => Program) {
           ids.add(doc.id);
           summary = applyEntry(summary, { ...(doc.toJSON() as Omit<LoyaltyEntry, '_deleted'>), _deleted: false }, program());
         }
+        slot!.ready = true;
         summary$.next(summary);
       });
-    slot = { ids, summary$, loaded };
+    slot = { ids, summary$, loaded, ready: false };
     customers.set(customerId, slot);
     return slot;
   }
 
   return {
-    /** The live summary of one customer's own entries. */
+    /** The live summary of one customer's own entries; first emits once the ledger has been read. */
     summary$(customerId: string): Observable<LedgerSummary> {
-      return slotFor(customerId).summary$.asObservable();
+      const slot = slotFor(customerId);
+      return slot.summary$.pipe(filter(() => slot.ready));
     },
     /** The current summary once loaded. */
     async summary(customerId: string): Promise<LedgerSummary> {
@@ -158,10 +178,16 @@ export function combine(parts: readonly LedgerSummary[], program: Program): Ledg
   return { balance, lifetimeEarned, redeemed, ...tierProgressFor(lifetimeEarned, program) };
 }
 
-/** The most recent visits of a merge group, newest first (a customer has few; the index narrows to them). */
+/**
+ * The most recent visits of a merge group, newest first. One indexed query per member: RxDB runs `$in` over
+ * several ids as a single range from the smallest to the largest id, which can read most of the collection.
+ */
 export async function recentVisits(db: PatronDatabase, customerIds: readonly string[], limit = 5): Promise<Omit<Visit, '_deleted'>[]> {
-  const docs = await db.visits.find({ selector: { customerId: { $in: [...customerIds] } }, sort: [{ customerId: 'asc' }, { occurredAt: 'asc' }] }).exec();
-  return docs
+  const perMember = await Promise.all(
+    customerIds.map((customerId) => db.visits.find({ selector: { customerId }, sort: [{ customerId: 'asc' }, { occurredAt: 'asc' }] }).exec()),
+  );
+  return perMember
+    .flat()
     .map((doc) => doc.toJSON() as Omit<Visit, '_deleted'>)
     .sort((a, b) => (a.occurredAt < b.occurredAt ? 1 : -1))
     .slice(0, limit);

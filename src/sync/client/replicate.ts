@@ -58,6 +58,15 @@ export function startReplication(input: {
   const states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>> = {};
   const subscriptions: Subscription[] = [];
   const caughtUp = new Set<CollectionName>();
+  let unflushed = 0;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  const flushReceived = () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (unflushed === 0) return;
+    status.update({ received: status.get().received + unflushed });
+    unflushed = 0;
+  };
   // Local writes not yet acknowledged, with the state that was written, so an ack of an older state
   // does not clear a newer edit.
   const pending = new Map<string, unknown>();
@@ -96,11 +105,7 @@ export function startReplication(input: {
         stream$: stream$.asObservable(),
         handler: async (checkpoint, batchSize) => {
           const page = await api.pull(name, checkpoint?.v, batchSize);
-          status.update({ received: status.get().received + page.documents.length });
-          if (page.documents.length < batchSize) {
-            caughtUp.add(name);
-            status.update({ lastSyncAt: status.now(), initialSyncDone: caughtUp.size === names.length });
-          }
+          if (page.documents.length < batchSize && caughtUp.has(name)) status.update({ lastSyncAt: status.now() });
           return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
         },
       },
@@ -144,6 +149,23 @@ export function startReplication(input: {
         }
       }),
     );
+    // Progress counts documents once they are written to the local database (not when a page arrives),
+    // flushed at most four times a second so a fast initial sync does not re-render the UI per document.
+    subscriptions.push(
+      state.received$.subscribe(() => {
+        unflushed += 1;
+        flushTimer ??= setTimeout(flushReceived, 250);
+      }),
+    );
+    void state.awaitInitialReplication().then(() => {
+      caughtUp.add(name);
+      flushReceived();
+      status.update({
+        lastSyncAt: status.now(),
+        ready: names.filter((n) => caughtUp.has(n)),
+        initialSyncDone: caughtUp.size === names.length,
+      });
+    }, () => {});
     states[name] = state as RxReplicationState<unknown, Checkpoint>;
   }
 
@@ -182,6 +204,7 @@ export function startReplication(input: {
     async stop() {
       pokes?.stop();
       clearInterval(timer);
+      clearTimeout(flushTimer);
       for (const sub of subscriptions) sub.unsubscribe();
       await Promise.all(Object.values(states).map((state) => state?.cancel()));
     },

@@ -1,4 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
+import type { CollectionName } from '../model/protocol.ts';
 import type { SyncFailure } from './errors.ts';
 
 /** What the UI shows about sync, always. */
@@ -13,6 +14,8 @@ export interface SyncStatus {
   lastError: string | null;
   /** Documents received since start (initial sync progress). */
   received: number;
+  /** Collections whose first sync since start is written locally (the counter can look up once `customers` is). */
+  ready: readonly CollectionName[];
   /** Whether every collection has pulled to the end of the feed at least once since start. */
   initialSyncDone: boolean;
 }
@@ -25,13 +28,14 @@ export interface StatusStore {
 }
 
 /** A status store starting from "connecting". */
-export function createStatusStore(now: () => string = () => new Date().toISOString()): StatusStore & { now: () => string } {
+export function createStatusStore(now: () => string = () => new Date().toISOString(), lastSyncAt: string | null = null): StatusStore & { now: () => string } {
   const subject = new BehaviorSubject<SyncStatus>({
     connection: 'connecting',
     pending: 0,
-    lastSyncAt: null,
+    lastSyncAt,
     lastError: null,
     received: 0,
+    ready: [],
     initialSyncDone: false,
   });
   return {

@@ -132,3 +132,21 @@ describe('staff sign-in with a PIN, offline', () => {
     expect(await signIn(null, '1234', memoryAttemptStore())).toMatchObject({ ok: false, code: 'PIN_INVALID' });
   });
 });
+
+describe('"last four" that starts with 0', () => {
+  it('asks both the prefix and the last-digits index for 3–6 digits with a leading 0', async () => {
+    enableDevMode();
+    const db = await createPatronDatabase({ name: `z${randomBytes(4).toString('hex')}`, storage: testStorage(), rejected: new RejectedRows(), collections: ['customers'] });
+    try {
+      const a = newCustomer({ phone: '09121230053', name: 'Nima Karimi' }, ctx, 'IR');
+      const b = newCustomer({ phone: '09053334444', name: 'Sima Karimi' }, ctx, 'IR');
+      await db.customers.bulkInsert([a, b].map(local));
+      const found = (await lookupCustomers(db, '0053', 'IR')).map((c) => c.name);
+      expect(found).toEqual(['Nima Karimi']);
+      const both = (await lookupCustomers(db, '۰۹۰۵', 'IR')).map((c) => c.name);
+      expect(both).toContain('Sima Karimi');
+    } finally {
+      await db.remove();
+    }
+  });
+});

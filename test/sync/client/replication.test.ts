@@ -56,6 +56,10 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
     expect(await serverDoc('customers', customer.id)).toEqual(customer);
     await eventually(() => a.status.get().pending === 0, 5_000, 'no pending writes');
     expect(a.status.get().connection).toBe('online');
+    // Progress is counted once documents are written locally, and every collection reports ready.
+    await eventually(() => b.status.get().initialSyncDone, 5_000, 'initial sync done');
+    expect([...b.status.get().ready].sort()).toEqual([...COLLECTIONS].sort());
+    await eventually(() => b.status.get().received >= 1, 5_000, 'received counted');
   });
 
   it('merges concurrent edits of the same customer field by field, on every replica and the server', async () => {

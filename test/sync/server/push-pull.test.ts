@@ -203,3 +203,32 @@ describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
     expect(await rowCount('customers')).toBe(before);
   });
 });
+
+describe('reward stock follows redemptions', () => {
+  it('takes one from a stock-limited reward per redemption, never below zero', async () => {
+    const tdb = await createTestDatabase('pglite');
+    const app = await testApp(tdb.db);
+    try {
+      const seed = await seedMerchant(tdb.db);
+      const till = await enrolTerminal(app, tdb.db, seed);
+      const now = new Date().toISOString();
+      const reward = {
+        id: newId(), merchantId: seed.merchantId, updatedAt: now, _deleted: false, name: 'Mug', description: '',
+        pointsCost: 100, value: 0, stock: 2, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: seed.manager.id,
+      };
+      await till.push('rewards', [insertRow(reward)]);
+      const ctx = till.ctx(seed.cashier);
+      const customer = aCustomer(ctx);
+      await till.push('customers', [insertRow(customer)]);
+      const { ledgerEntry } = await import('../../../src/sync/model/documents.ts');
+      const redeem = () => ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: reward.id }, ctx);
+      await till.push('loyaltyEntries', [insertRow(redeem())]);
+      expect((await till.pullAll('rewards')).find((r) => r.id === reward.id)?.stock).toBe(1);
+      await till.push('loyaltyEntries', [insertRow(redeem()), insertRow(redeem())]);
+      expect((await till.pullAll('rewards')).find((r) => r.id === reward.id)?.stock).toBe(0);
+    } finally {
+      await app.close();
+      await tdb.drop();
+    }
+  });
+});

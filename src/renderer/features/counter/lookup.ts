@@ -1,6 +1,5 @@
 import type { Customer } from '../../../sync/model/customer.ts';
-import { PHONE_SUFFIX_MAX_DIGITS, phoneQuery } from '../../../sync/model/phone.ts';
-import { toAsciiDigits } from '../../../sync/model/text.ts';
+import { phoneQuery } from '../../../sync/model/phone.ts';
 
 /** A customer as the replica holds it (RxDB manages `_deleted` itself). */
 export type LocalCustomer = Omit<Customer, '_deleted'>;
@@ -46,18 +45,3 @@ export function moveHighlight(current: number, count: number, key: 'ArrowDown' |
   return current <= 0 ? count - 1 : current - 1;
 }
 
-/**
- * The digits to search as "last digits" as well, when the typed text is 1–6 digits starting with 0 — which
- * phoneQuery reads as a prefix only (national trunk 0, or 00 international) — else null.
- */
-export function suffixAlsoFor(typed: string): string | null {
-  const text = toAsciiDigits(typed).replace(/[\s\-.()]/g, '');
-  return /^0\d*$/.test(text) && text.length >= 3 && text.length <= PHONE_SUFFIX_MAX_DIGITS ? text : null;
-}
-
-/** Primary results, then supplementary ones not already present, up to `limit`. */
-export function mergeResults<T extends { id: string }>(primary: readonly T[], extra: readonly T[], limit: number): T[] {
-  if (extra.length === 0) return primary as T[];
-  const seen = new Set(primary.map((r) => r.id));
-  return [...primary, ...extra.filter((r) => !seen.has(r.id))].slice(0, Math.max(limit, primary.length));
-}

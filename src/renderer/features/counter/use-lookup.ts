@@ -1,41 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { PatronDatabase } from '../../../sync/client/database.ts';
-import { rangeFor } from '../../../sync/model/phone.ts';
 import { useCustomerLookup, useSubject, useTerminal } from '../../db/hooks.ts';
 import { useLive } from '../../lib/hooks.ts';
-import { mergeResults, resolveRoots, suffixAlsoFor, type LocalCustomer } from './lookup.ts';
-
-/** Customers whose number ends with `digits`, through the reversed-phone index (a range, limited). */
-async function bySuffix(db: PatronDatabase, digits: string, limit: number): Promise<LocalCustomer[]> {
-  const key = [...digits].reverse().join('');
-  const docs = await db.customers
-    .find({ selector: { phoneReversed: rangeFor(key) }, sort: [{ phoneReversed: 'asc' }], limit })
-    .exec();
-  return docs.map((d) => d.toJSON() as LocalCustomer);
-}
-
-/**
- * "Last four?" digits that start with 0 (…0053) read as a national or international prefix to phoneQuery,
- * so the answer to the cashier's usual question would be empty. For up to six typed digits starting with 0,
- * the last-digits range is read too and its customers follow the prefix results.
- */
-function useSuffixSupplement(typed: string, limit: number): { results: LocalCustomer[]; pending: boolean } {
-  const terminal = useTerminal();
-  const digits = suffixAlsoFor(typed);
-  const [state, setState] = useState<{ for: string | null; results: LocalCustomer[] }>({ for: null, results: [] });
-  useEffect(() => {
-    if (!digits) return;
-    let live = true;
-    void bySuffix(terminal.db, digits, limit).then((results) => {
-      if (live) setState({ for: digits, results });
-    });
-    return () => {
-      live = false;
-    };
-  }, [terminal, digits, limit]);
-  if (!digits) return { results: [], pending: false };
-  return { results: state.for === digits ? state.results : [], pending: state.for !== digits };
-}
+import { resolveRoots, type LocalCustomer } from './lookup.ts';
 
 /**
  * The counter's lookup (index-backed, one query per keystroke, stale answers dropped — db/hooks.ts) with
@@ -48,13 +14,8 @@ export function useResolvedLookup(
 ): { customers: LocalCustomer[]; pending: boolean; region: string } {
   const terminal = useTerminal();
   const region = useSubject(terminal.settings$).defaultRegion;
-  const main = useCustomerLookup(typed, limit);
-  const supplement = useSuffixSupplement(typed, limit);
-  const results = useMemo(
-    () => mergeResults(main.results, supplement.results, limit),
-    [main.results, supplement.results, limit],
-  );
-  const pending = main.pending || supplement.pending;
+  // lookupCustomers also asks the last-digits index for "last four" digits that start with 0.
+  const { results, pending } = useCustomerLookup(typed, limit);
   const mergeVersion = useLive(() => terminal.merges.changes$, [terminal], 0);
   const resolved = useMemo(
     () => resolveRoots(results, (id) => terminal.merges.rootOf(id)),

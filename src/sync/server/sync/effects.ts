@@ -94,11 +94,29 @@ export async function applyEffects(tx: Queryable, ctx: PushContext, collection: 
       }));
     }
     inbox.push(...findings);
+    await consumeRewardStock(tx, ctx, inserted, now, changed);
   }
 
   if (inbox.length > 0 && (await writeServerDocs(tx, 'inbox', ctx.merchantId, inbox as unknown as Doc[], { onlyNew: true })) > 0) {
     changed.add('inbox');
   }
+}
+
+// A redemption of a stock-limited reward takes one from its stock. Cashiers cannot write rewards, so the
+// server does it, as an ordinary new version of the reward (never below zero; an oversold reward stays at 0
+// and its redemptions are kept — they happened at the till).
+async function consumeRewardStock(tx: Queryable, ctx: PushContext, entries: readonly LoyaltyEntry[], now: string, changed: Set<CollectionName>): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const entry of entries) if (entry.kind === 'redeem' && entry.rewardId) counts.set(entry.rewardId, (counts.get(entry.rewardId) ?? 0) + 1);
+  if (counts.size === 0) return;
+  const { rows } = await tx.query<{ doc: Doc & { stock: number | null; updatedAt: string } }>(
+    `SELECT doc FROM rewards WHERE merchant_id = $1 AND id = ANY($2::text[]) AND NOT deleted`,
+    [ctx.merchantId, [...counts.keys()]],
+  );
+  const updated = rows
+    .filter(({ doc }) => doc.stock !== null && doc.stock > 0)
+    .map(({ doc }) => ({ ...doc, stock: Math.max(0, (doc.stock ?? 0) - (counts.get(doc.id) ?? 0)), updatedAt: later(doc.updatedAt, now), updatedBy: SYSTEM_ACTOR_ID }) as Doc);
+  if (updated.length > 0 && (await writeServerDocs(tx, 'rewards', ctx.merchantId, updated, { onlyNew: false })) > 0) changed.add('rewards');
 }
 
 /** The ids of a customer's merge group: the root it was merged into and every customer merged into that root. */

@@ -1,0 +1,234 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp, type AppOptions, type PatronApp } from './app.ts';
+import type { Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { createPgliteDatabase } from './db/pglite.ts';
+import { createPostgresDatabase } from './db/postgres.ts';
+
+// The server's entry point (fastify/demo's server.ts): open the database, migrate, build the app, listen,
+// and shut down gracefully. `app.ts` knows nothing about ports, folders or signals.
+
+/** Default port of `patron-sync serve` and `npm start`. */
+export const DEFAULT_PORT = 8787;
+/**
+ * Default interface: loopback only, so a first `npm start` does not expose the demo merchant to the
+ * network. Pass `--host 0.0.0.0` (or HOST) to let tablets on the same network reach it.
+ */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Default folder of the embedded database (relative to the working directory). */
+export const DEFAULT_DATA_DIR = './.patron';
+/** The built counter app (`npm run build:web`), served at `/` when present. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
+
+/** Where the data lives: Postgres when a URL is given, otherwise embedded PGlite in a folder. */
+export interface DatabaseLocation {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+/** An open database and how to let go of it. */
+export interface OpenedDatabase {
+  db: Database;
+  /** For humans: "PGlite in /abs/dir" or "Postgres" (never the URL: it may hold a password). */
+  description: string;
+  /** Closes the database and releases the data folder. */
+  close(): Promise<void>;
+}
+
+/** Thrown when another process holds the PGlite data folder. */
+export class DataDirBusyError extends Error {
+  constructor(dir: string, pid: number) {
+    super(`the data folder ${dir} is in use by process ${pid} (a running server?); stop it first, or use DATABASE_URL`);
+    this.name = 'DataDirBusyError';
+  }
+}
+
+/**
+ * Opens Postgres (DATABASE_URL) or PGlite in `<dataDir>/pgdata`. PGlite is a single-process database, so the
+ * folder is guarded by `<dataDir>/patron.lock` holding the owner's pid: an admin command run next to a
+ * running server fails clearly instead of opening the same files twice. A lock left by a dead process is taken
+ * over. The lock sits beside `pgdata`, not inside it, so Postgres never sees a foreign file in its folder.
+ */
+export async function openDatabase(location: DatabaseLocation): Promise<OpenedDatabase> {
+  if (location.databaseUrl) {
+    const db = createPostgresDatabase(location.databaseUrl);
+    return { db, description: 'Postgres', close: () => db.close() };
+  }
+  const dir = resolve(location.dataDir ?? DEFAULT_DATA_DIR);
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'patron.lock');
+  takeLock(lock, dir);
+  try {
+    const db = await createPgliteDatabase(join(dir, 'pgdata'));
+    let closed = false;
+    return {
+      db,
+      description: `PGlite in ${dir}`,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await db.close();
+        } finally {
+          rmSync(lock, { force: true });
+        }
+      },
+    };
+  } catch (error) {
+    rmSync(lock, { force: true });
+    throw error;
+  }
+}
+
+function takeLock(lock: string, dir: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new DataDirBusyError(dir, pid);
+    rmSync(lock, { force: true });
+  }
+  throw new Error(`could not lock the data folder ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** How to run the server. */
+export interface ServerOptions extends DatabaseLocation {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  webRoot?: string;
+  /** pino level of the request log (info by default). */
+  logLevel?: string;
+  /** Overrides for buildApp (tests: a log stream, rate limits). */
+  app?: Partial<Omit<AppOptions, 'db'>>;
+  /**
+   * Runs after the migrations and before the app is built (the demo merchant of `npm start`); what it
+   * returns is added to the app's options.
+   */
+  prepare?: (db: Database) => Promise<Partial<Omit<AppOptions, 'db'>> | void>;
+  /** Where the one human line with the URL goes (stdout by default). */
+  print?: (line: string) => void;
+  /** Shut down on SIGTERM/SIGINT and exit the process (the CLI); a second signal forces exit(1). */
+  handleSignals?: boolean;
+  /** How long a graceful shutdown may take before the process exits with 1 anyway. */
+  shutdownTimeoutMs?: number;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  app: PatronApp;
+  db: Database;
+  /** Base URL reachable from this machine (loopback when listening on every interface). */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, ends streams, closes the database. Idempotent. */
+  close(): Promise<void>;
+  /** Settles when `close` has finished. */
+  closed: Promise<void>;
+}
+
+/** Opens the database, applies migrations, builds the app and listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const opened = await openDatabase(options);
+  let app: PatronApp | undefined;
+  let draining = false;
+  try {
+    await migrate(opened.db);
+    const prepared = (await options.prepare?.(opened.db)) ?? {};
+    app = await buildApp({ db: opened.db, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, ...options.app, ...prepared });
+    // Settable after the fact: request loggers are children created per request, so they inherit it.
+    if (options.logLevel) app.log.level = options.logLevel;
+    // Node's server.close() drops the keep-alive connections idle at that moment, but a request still running
+    // then leaves its connection open afterwards — for as long as the client's keep-alive lasts (~70 s with
+    // fetch against Fastify's 72 s hint), holding the shutdown up. Answers sent while draining say so.
+    app.addHook('onSend', async (_request, reply) => {
+      if (draining) reply.header('connection', 'close');
+    });
+    await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await opened.close().catch(() => {});
+    throw error;
+  }
+  const listening = app;
+  const address = listening.server.address() as AddressInfo;
+  const url = `http://${urlHost(address.address)}:${address.port}`;
+  const others = everyInterface(address.address) ? lanUrls(address.port) : [];
+  print(`Patron sync server listening on ${url} (${opened.description})${others.length > 0 ? ` — on this network: ${others.join(', ')}` : ''}`);
+
+  let closing: Promise<void> | undefined;
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((done) => (markClosed = done));
+  const close = () => {
+    // Fastify's close stops accepting (new requests get 503 while it drains), runs the app's preClose hook
+    // that ends the poke streams, and waits for in-flight requests — a push answers after its COMMIT.
+    // Only then does the database close.
+    draining = true;
+    closing ??= listening
+      .close()
+      .finally(() => opened.close())
+      .finally(() => markClosed());
+    return closing;
+  };
+  if (options.handleSignals) installSignalHandlers(listening, close, options.shutdownTimeoutMs ?? 30_000);
+  return { app: listening, db: opened.db, url, close, closed };
+}
+
+function installSignalHandlers(app: PatronApp, close: () => Promise<void>, timeoutMs: number): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      app.log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      app.log.error({ timeoutMs }, 'shutdown took too long: exiting');
+      process.exit(1);
+    }, timeoutMs).unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function everyInterface(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
+function urlHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function lanUrls(port: number): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((info) => info !== undefined && info.family === 'IPv4' && !info.internal)
+    .map((info) => `http://${info?.address}:${port}`);
+}

@@ -1,0 +1,314 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/protocol.ts';
+import { verifyPin } from '../../../src/sync/model/pin.ts';
+import type { Staff } from '../../../src/sync/model/staff.ts';
+import { runCli, type CliIo } from '../../../src/sync/server/cli.ts';
+import { openDatabase, startServer, type DatabaseLocation } from '../../../src/sync/server/main.ts';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+
+// The CLI runs in-process (runCli) against a PGlite folder in a temp directory and against a real Postgres
+// database (DATABASE_URL in the io's env), exactly as `patron-sync` would with those settings.
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(argv: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+function json<T>(result: CliResult): T {
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+// Each CLI call opens PGlite from scratch (a WASM start, an initdb the first time): seconds each on a
+// loaded two-core machine.
+vi.setConfig({ testTimeout: 120_000 });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ABSENT = '0196a3b2-0000-7000-8000-000000000000';
+
+describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
+  let dir: string;
+  let tdb: TestDatabase | undefined;
+  let env: Record<string, string | undefined>;
+  let where: DatabaseLocation;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'patron-cli-'));
+    if (kind === 'postgres') {
+      tdb = await createTestDatabase('postgres');
+      await tdb.db.close();
+      env = { DATABASE_URL: tdb.url ?? '' };
+      where = { databaseUrl: tdb.url ?? '' };
+    } else {
+      env = { PATRON_DATA_DIR: join(dir, 'data') };
+      where = { dataDir: join(dir, 'data') };
+    }
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrates, and a second run has nothing to apply', async () => {
+    const first = await cli(['migrate'], env);
+    expect(first.code).toBe(0);
+    // createTestDatabase has already migrated the Postgres database.
+    expect(first.stdout).toMatch(kind === 'pglite' ? /Applied 2 migration\(s\): 001_init, 002_collections/ : /up to date/);
+    const second = await cli(['migrate'], env);
+    expect(second).toEqual({ code: 0, stdout: 'The database is up to date; nothing to apply.\n', stderr: '' });
+  });
+
+  it('creates a merchant, a store, staff and an enrolment code; lists and revokes the enrolled terminal', async () => {
+    const merchant = json<{ merchantId: string; name: string; currency: string; defaultRegion: string; locale: string; timeZone: string }>(
+      await cli(['merchant', 'create', '--name', ' Café Round Trip ', '--currency', 'IRR', '--region', 'IR', '--locale', 'fa', '--time-zone', 'Asia/Tehran', '--json'], env),
+    );
+    expect(merchant).toEqual({ merchantId: expect.stringMatching(UUID), name: 'Café Round Trip', currency: 'IRR', defaultRegion: 'IR', locale: 'fa', timeZone: 'Asia/Tehran' });
+    const m = merchant.merchantId;
+
+    // Ids are accepted in any case and stored lower-case.
+    const store = json<{ storeId: string; merchantId: string; name: string; address: string }>(
+      await cli(['store', 'create', '--merchant', m.toUpperCase(), '--name', 'Valiasr', '--address', 'Tehran, Valiasr St.', '--json'], env),
+    );
+    expect(store).toEqual({ storeId: expect.stringMatching(UUID), merchantId: m, name: 'Valiasr', address: 'Tehran, Valiasr St.' });
+
+    // The PIN comes from the environment, out of the shell history, and never appears in the output.
+    const added = await cli(['staff', 'add', '--merchant', m, '--name', 'Leila', '--role', 'manager', '--store', store.storeId, '--json'], { ...env, PATRON_STAFF_PIN: '48213' });
+    const staff = json<{ staffId: string; merchantId: string; name: string; role: string; storeIds: string[] }>(added);
+    expect(staff).toEqual({ staffId: expect.stringMatching(UUID), merchantId: m, name: 'Leila', role: 'manager', storeIds: [store.storeId] });
+    expect(added.stdout).not.toContain('48213');
+    expect(added.stdout).not.toContain('argon2');
+    const human = await cli(['staff', 'add', '--merchant', m, '--name', 'Omid', '--role', 'cashier', '--pin', '7391'], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^Added cashier [0-9a-f-]{36} "Omid" at every store\./);
+    expect(human.stdout).not.toContain('7391');
+
+    const code = json<{ code: string; merchantId: string; storeId: string; expiresAt: string }>(
+      await cli(['enrol-code', '--merchant', m, '--store', store.storeId, '--ttl-minutes', '5', '--json'], env),
+    );
+    expect(code.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(code.storeId).toBe(store.storeId);
+    expect(Date.parse(code.expiresAt) - Date.now()).toBeGreaterThan(4 * 60_000);
+    expect(Date.parse(code.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+
+    expect(json<unknown[]>(await cli(['terminal', 'list', '--merchant', m, '--json'], env))).toEqual([]);
+    expect((await cli(['terminal', 'list', '--merchant', m], env)).stdout).toMatch(/No terminals enrolled yet/);
+
+    // A real server enrols a terminal with the printed code.
+    const server = await startServer({ ...where, port: 0, app: { logger: false }, print: () => {} });
+    let terminalId: string;
+    try {
+      const response = await fetch(`${server.url}/v1/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+        // A device name with a terminal escape sequence: shown defused in the human table.
+        body: JSON.stringify({ code: code.code, deviceName: 'Till 1\u001b[2J' }),
+      });
+      expect(response.status).toBe(200);
+      terminalId = ((await response.json()) as { terminalId: string }).terminalId;
+    } finally {
+      await server.close();
+    }
+
+    const listed = json<{ terminalId: string; storeId: string; name: string; createdAt: string; lastSeenAt: string | null; revokedAt: string | null }[]>(
+      await cli(['terminal', 'list', '--merchant', m, '--json'], env),
+    );
+    expect(listed).toEqual([{ terminalId, storeId: store.storeId, name: 'Till 1\u001b[2J', createdAt: expect.any(String), lastSeenAt: null, revokedAt: null }]);
+    const table = await cli(['terminal', 'list', '--merchant', m], env);
+    expect(table.stdout).toMatch(/^TERMINAL\s+STORE\s+NAME\s+ENROLLED\s+LAST SEEN\s+STATUS\n/);
+    expect(table.stdout).toMatch(new RegExp(`${terminalId}.*Till 1\\?\\[2J.*active`));
+    expect(table.stdout).not.toContain('\u001b');
+
+    expect(await cli(['terminal', 'revoke', terminalId], env)).toEqual({ code: 0, stdout: `Revoked terminal ${terminalId}.\n`, stderr: '' });
+    const after = json<{ revokedAt: string | null }[]>(await cli(['terminal', 'list', '--merchant', m, '--json'], env));
+    expect(after[0]?.revokedAt).toEqual(expect.any(String));
+    expect((await cli(['terminal', 'list', '--merchant', m], env)).stdout).toMatch(/revoked \d{4}-/);
+    // Revoking twice is harmless (the first revocation time stays).
+    expect((await cli(['terminal', 'revoke', terminalId], env)).code).toBe(0);
+
+    // What the CLI wrote, read back from the database: the PIN only as a verifiable argon2id hash, the
+    // store in the settings document, and an audit trail of every action.
+    const opened = await openDatabase(where);
+    try {
+      const { rows: staffRows } = await opened.db.query<{ doc: Staff }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = $2`, [m, staff.staffId]);
+      const pinHash = staffRows[0]?.doc.pinHash ?? '';
+      expect(pinHash.startsWith('$argon2id$')).toBe(true);
+      expect(await verifyPin('48213', pinHash)).toBe(true);
+      const { rows: settings } = await opened.db.query<{ doc: { stores: { id: string; name: string; address: string }[] } }>(`SELECT doc FROM settings WHERE merchant_id = $1`, [m]);
+      expect(settings[0]?.doc.stores).toEqual([{ id: store.storeId, name: 'Valiasr', address: 'Tehran, Valiasr St.' }]);
+      const { rows: actions } = await opened.db.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE merchant_id = $1 ORDER BY id`, [m]);
+      expect(actions.filter((a) => a.actor === 'cli').map((a) => a.action)).toEqual([
+        'merchant.create', 'store.create', 'staff.add', 'staff.add', 'enrolment_code.create', 'terminal.revoke', 'terminal.revoke',
+      ]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it.each([
+    ['store create', ['store', 'create', '--merchant', ABSENT, '--name', 'Nowhere'], /no merchant/],
+    ['staff add', ['staff', 'add', '--merchant', ABSENT, '--name', 'Nobody', '--role', 'cashier', '--pin', '1234'], /no merchant/],
+    ['enrol-code', ['enrol-code', '--merchant', ABSENT, '--store', ABSENT], /does not belong to merchant/],
+    ['terminal list', ['terminal', 'list', '--merchant', ABSENT], /no merchant/],
+    ['terminal revoke', ['terminal', 'revoke', ABSENT], /no terminal/],
+  ])('fails with exit code 1 and a message for an unknown merchant or terminal (%s)', async (_name, argv, message) => {
+    const result = await cli(argv, env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/^error: /);
+  });
+
+  it('refuses a staff member for a store of another merchant', async () => {
+    const a = json<{ merchantId: string }>(await cli(['merchant', 'create', '--name', 'A', '--currency', 'EUR', '--region', 'DE', '--locale', 'en', '--time-zone', 'Europe/Berlin', '--json'], env));
+    const b = json<{ merchantId: string }>(await cli(['merchant', 'create', '--name', 'B', '--currency', 'EUR', '--region', 'DE', '--locale', 'en', '--time-zone', 'Europe/Berlin', '--json'], env));
+    const storeOfB = json<{ storeId: string }>(await cli(['store', 'create', '--merchant', b.merchantId, '--name', 'B1', '--json'], env));
+    const result = await cli(['staff', 'add', '--merchant', a.merchantId, '--name', 'Mallory', '--role', 'owner', '--pin', '1234', '--store', storeOfB.storeId], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/does not belong to merchant/);
+    const code = await cli(['enrol-code', '--merchant', a.merchantId, '--store', storeOfB.storeId], env);
+    expect(code.code).toBe(1);
+  });
+});
+
+describe('patron-sync usage', () => {
+  let dir: string;
+  let env: Record<string, string | undefined>;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'patron-cli-usage-'));
+    env = { PATRON_DATA_DIR: join(dir, 'data') };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const merchantArgs = ['merchant', 'create', '--name', 'X', '--currency', 'IRR', '--region', 'IR', '--locale', 'fa', '--time-zone', 'Asia/Tehran'];
+  const withOption = (option: string, value: string) => merchantArgs.map((arg, i) => (merchantArgs[i - 1] === option ? value : arg));
+
+  it.each([
+    ['no command', [], /Usage: patron-sync \[options\] \[command\]/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a group without its subcommand', ['merchant'], /Usage: patron-sync merchant/],
+    ['an unknown option', ['migrate', '--verbose'], /unknown option '--verbose'/],
+    ['an extra argument', ['migrate', 'now'], /too many arguments/],
+    ['a lower-case currency', withOption('--currency', 'irr'), /'--currency <code>' argument 'irr' is invalid\. expected an ISO 4217 code/],
+    ['a currency of four letters', withOption('--currency', 'IRRR'), /--currency/],
+    ['an unknown region', withOption('--region', 'XX'), /--region <code>' argument 'XX' is invalid/],
+    ['a lower-case region', withOption('--region', 'ir'), /--region/],
+    ['an unsupported locale', withOption('--locale', 'de'), /--locale/],
+    ['an unknown time zone', withOption('--time-zone', 'Mars/Olympus'), /expected an IANA time zone/],
+    ['a blank name', withOption('--name', '   '), /--name <name>' argument ' {3}' is invalid\. must not be empty/],
+    ['a missing required option', ['merchant', 'create', '--name', 'X'], /required option '--currency <code>' not specified/],
+    ['a malformed merchant id', ['store', 'create', '--merchant', 'merchant-1', '--name', 'S'], /--merchant <id>' argument 'merchant-1' is invalid\. expected a UUID/],
+    ['an unknown role', ['staff', 'add', '--merchant', ABSENT, '--name', 'N', '--role', 'boss', '--pin', '1234'], /Allowed choices are cashier, manager, owner/],
+    ['no PIN at all', ['staff', 'add', '--merchant', ABSENT, '--name', 'N', '--role', 'cashier'], /give the PIN with --pin or in PATRON_STAFF_PIN/],
+    ['a zero TTL', ['enrol-code', '--merchant', ABSENT, '--store', ABSENT, '--ttl-minutes', '0'], /--ttl-minutes <minutes>' argument '0' is invalid/],
+    ['a fractional TTL', ['enrol-code', '--merchant', ABSENT, '--store', ABSENT, '--ttl-minutes', '1.5'], /expected a whole number/],
+    ['revoke without a terminal', ['terminal', 'revoke'], /missing required argument 'terminalId'/],
+    ['revoke of a malformed id', ['terminal', 'revoke', '42'], /expected a UUID/],
+    ['a port out of range', ['serve', '--port', '70000'], /--port <port>' argument '70000' is invalid/],
+    ['a negative demo size', ['demo', '--customers', '-5'], /--customers/],
+    ['an empty data folder', ['migrate', '--data', ''], /--data <dir>' argument '' is invalid\. must not be empty/],
+  ])('exits 2 with a usage message for %s', async (_name, argv, message) => {
+    const result = await cli(argv, env);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('exits 2 for a malformed PIN without echoing it', async () => {
+    const flag = await cli(['staff', 'add', '--merchant', ABSENT, '--name', 'N', '--role', 'cashier', '--pin', '99x'], env);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--pin must be 4–8 digits/);
+    expect(flag.stderr).not.toContain('99x');
+    const fromEnv = await cli(['staff', 'add', '--merchant', ABSENT, '--name', 'N', '--role', 'cashier'], { ...env, PATRON_STAFF_PIN: '123456789' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toMatch(/PATRON_STAFF_PIN must be 4–8 digits/);
+    expect(fromEnv.stderr).not.toContain('123456789');
+  });
+
+  it('exits 2 when --data and DATABASE_URL disagree, and for a bad PORT or LOG_LEVEL', async () => {
+    const both = await cli(['migrate', '--data', join(dir, 'other')], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/DATABASE_URL is set/);
+    const port = await cli(['serve'], { ...env, PORT: 'eighty' });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/PORT must be a port number/);
+    const level = await cli(['serve'], { ...env, LOG_LEVEL: 'loud' });
+    expect(level.code).toBe(2);
+    expect(level.stderr).toMatch(/LOG_LEVEL must be one of fatal, error, warn, info/);
+  });
+
+  it('touches no database for bad usage', () => {
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
+  it('prints help for the program and every command with exit code 0', async () => {
+    const top = await cli(['--help'], env);
+    expect(top.code).toBe(0);
+    expect(top.stderr).toBe('');
+    for (const command of ['serve', 'start', 'migrate', 'merchant', 'store', 'staff', 'enrol-code', 'terminal', 'demo']) expect(top.stdout).toContain(command);
+    expect(top.stdout).toMatch(/DATABASE_URL/);
+    expect(top.stdout).toMatch(/Exit codes: 0 done, 1 failed, 2 bad usage/);
+
+    const cases: [string[], RegExp][] = [
+      [['serve', '--help'], /--port <port>[\s\S]*--host <address>[\s\S]*--data <dir>/],
+      [['start', '--help'], /--customers <n>/],
+      [['migrate', '--help'], /--data <dir>/],
+      [['merchant', '--help'], /create \[options\]/],
+      [['merchant', 'create', '--help'], /--currency <code>[\s\S]*--time-zone <zone>[\s\S]*--json/],
+      [['store', 'create', '--help'], /--address <text>/],
+      [['staff', 'add', '--help'], /--role <role>[\s\S]*choices: "cashier", "manager",\s+"owner"[\s\S]*PATRON_STAFF_PIN/],
+      [['enrol-code', '--help'], /--ttl-minutes <minutes>[\s\S]*default: 60/],
+      [['terminal', 'list', '--help'], /--merchant <id>/],
+      [['terminal', 'revoke', '--help'], /terminalId/],
+      [['demo', '--help'], /--customers <n>[\s\S]*default: 3000[\s\S]*--seed <n>/],
+      [['help', 'staff'], /add \[options\]/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const result = await cli(argv, env);
+      expect(result.code, argv.join(' ')).toBe(0);
+      expect(result.stdout, argv.join(' ')).toMatch(pattern);
+    }
+  });
+
+  it('refuses a PGlite folder another live process holds, and takes over a stale lock', async () => {
+    const data = join(dir, 'locked');
+    const held = await openDatabase({ dataDir: data });
+    try {
+      const busy = await cli(['migrate'], { PATRON_DATA_DIR: data });
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(new RegExp(`in use by process ${process.pid}`));
+    } finally {
+      await held.close();
+    }
+    expect(existsSync(join(data, 'patron.lock'))).toBe(false);
+    // A lock left by a process that no longer exists (pids on Linux stay below 2^22).
+    writeFileSync(join(data, 'patron.lock'), String(2 ** 22 + 7));
+    const taken = await cli(['migrate'], { PATRON_DATA_DIR: data });
+    expect(taken).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(data, 'patron.lock'))).toBe(false);
+  });
+
+  it('reports an unreachable Postgres as a failure without printing the connection string', async () => {
+    const result = await cli(['migrate'], { DATABASE_URL: 'postgres://patron:s3cret@127.0.0.1:1/none' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/database unavailable/);
+    expect(result.stderr).not.toContain('s3cret');
+  });
+});
