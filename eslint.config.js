@@ -10,7 +10,7 @@ const main = { group: ['**/main/**', '!**/main/ipc', '!**/main/ipc/contract*'], 
 const nodeBuiltins = { group: ['node:*'], message: 'No Node built-ins here: this code runs in the browser.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', '.patron/', 'test/lint/fixtures/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', '.patron/', '.tmp*/', 'test/lint/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
