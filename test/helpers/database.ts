@@ -48,3 +48,25 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     },
   };
 }
+
+// Everything the server persists: a refused request must leave every count, clock and credential as it was.
+const PERSISTED_TABLES = [
+  'merchants', 'merchant_clock', 'stores', 'terminals', 'enrolment_codes', 'audit_log', 'rejected_writes', 'server_secrets',
+  'customers', 'visits', 'loyalty_entries', 'rewards', 'settings', 'staff', 'inbox',
+] as const;
+
+/** Row counts of every table, the merchants' clocks and the terminals' credential state (current and previous). */
+export async function databaseSnapshot(db: Database): Promise<Record<string, string>> {
+  const counts: Record<string, string> = {};
+  for (const table of PERSISTED_TABLES) {
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+    counts[table] = rows[0]!.n;
+  }
+  const clock = await db.query<{ v: string }>(`SELECT COALESCE(sum(version), 0)::text AS v FROM merchant_clock`);
+  counts.clock = clock.rows[0]!.v;
+  const creds = await db.query<{ h: string | null }>(
+    `SELECT string_agg(credential_hash || coalesce(previous_credential_hash, '-'), ',' ORDER BY terminal_id) AS h FROM terminals`,
+  );
+  counts.credentials = creds.rows[0]!.h ?? '';
+  return counts;
+}

@@ -5,28 +5,10 @@ import { EnrolResponseSchema, ErrorBodySchema, TokenResponseSchema } from '../..
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { AdminError, createEnrolmentCode, createStore, revokeTerminal } from '../../../src/sync/server/repositories/admin.ts';
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase, databaseSnapshot } from '../../helpers/database.ts';
 import { aCustomer, insertRow } from '../../helpers/documents.ts';
 import { enrolTerminal, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
 
-// Everything the server persists: a refused request must leave every count (and the clock) as it was.
-const TABLES = [
-  'merchants', 'stores', 'terminals', 'enrolment_codes', 'audit_log', 'rejected_writes',
-  'customers', 'visits', 'loyalty_entries', 'rewards', 'settings', 'staff', 'inbox',
-] as const;
-
-async function snapshot(db: Database): Promise<Record<string, string>> {
-  const counts: Record<string, string> = {};
-  for (const table of TABLES) {
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
-    counts[table] = rows[0]!.n;
-  }
-  const clock = await db.query<{ v: string }>(`SELECT COALESCE(sum(version), 0)::text AS v FROM merchant_clock`);
-  counts.clock = clock.rows[0]!.v;
-  const creds = await db.query<{ h: string }>(`SELECT string_agg(credential_hash || coalesce(previous_credential_hash, '-'), ',' ORDER BY terminal_id) AS h FROM terminals`);
-  counts.credentials = creds.rows[0]!.h ?? '';
-  return counts;
-}
 
 async function signingKey(db: Database): Promise<Uint8Array> {
   const { rows } = await db.query<{ value: string }>(`SELECT value FROM server_secrets WHERE name = 'jwt'`);
@@ -110,11 +92,11 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
       expect(enrolled).toMatchObject({ merchantId: seed.merchantId, storeId: seed.storeId });
 
       const refusedBefore = (await auditRows('enrol.refused')).length;
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const second = await enrol(code, 'Thief');
       expect(second.statusCode).toBe(401);
       expect(errorCode(second)).toBe('ENROLMENT_CODE_INVALID');
-      const after = await snapshot(tdb.db);
+      const after = await databaseSnapshot(tdb.db);
       expect(after).toEqual({ ...before, audit_log: String(Number(before.audit_log) + 1) });
       const refused = await auditRows('enrol.refused');
       expect(refused).toHaveLength(refusedBefore + 1);
@@ -126,21 +108,21 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
 
     it('are single use under a race: two enrolments with one code → exactly one terminal', async () => {
       const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const answers = await Promise.all([enrol(code, 'Race 1'), enrol(code, 'Race 2'), enrol(code, 'Race 3')]);
       expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401, 401]);
-      const after = await snapshot(tdb.db);
+      const after = await databaseSnapshot(tdb.db);
       expect(Number(after.terminals)).toBe(Number(before.terminals) + 1);
     });
 
     it('expire: an expired code is 401, audited as expired, and creates no terminal', async () => {
       const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
       await tdb.db.query(`UPDATE enrolment_codes SET expires_at = now() - interval '1 second' WHERE used_at IS NULL`);
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const answer = await enrol(code);
       expect(answer.statusCode).toBe(401);
       expect(errorCode(answer)).toBe('ENROLMENT_CODE_INVALID');
-      const after = await snapshot(tdb.db);
+      const after = await databaseSnapshot(tdb.db);
       expect(after.terminals).toBe(before.terminals);
       expect(Number(after.audit_log)).toBe(Number(before.audit_log) + 1);
       expect((await auditRows('enrol.refused')).at(-1)).toMatchObject({ merchant_id: seed.merchantId, details: { reason: 'expired' } });
@@ -154,13 +136,13 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
     });
 
     it('a malformed enrolment body is 400 and audits nothing', async () => {
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       for (const payload of [{ code: 'abcd-efgh', deviceName: 'x' }, { code: 'ABCD-EFGH' }, { code: 'ABCD-EFGH', deviceName: 'x', storeId: seed.storeId }]) {
         const answer = await app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload });
         expect(answer.statusCode).toBe(400);
         expect(['VALIDATION_FAILED', 'UNKNOWN_FIELD']).toContain(errorCode(answer));
       }
-      expect(await snapshot(tdb.db)).toEqual(before);
+      expect(await databaseSnapshot(tdb.db)).toEqual(before);
     });
 
     it('a code for store X yields a terminal of store X (and of its merchant) only', async () => {
@@ -196,11 +178,11 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
       expect(second.statusCode).toBe(200);
       const c2 = TokenResponseSchema.parse(second.json()).credential;
 
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const replayed = await exchange(terminalId, c0);
       expect(replayed.statusCode).toBe(401);
       expect(errorCode(replayed)).toBe('UNAUTHORIZED');
-      const after = await snapshot(tdb.db);
+      const after = await databaseSnapshot(tdb.db);
       // The refusal rotates nothing and leaves an audit entry.
       expect(after).toEqual({ ...before, audit_log: String(Number(before.audit_log) + 1) });
       expect((await auditRows('token.refused')).at(-1)).toMatchObject({ merchant_id: seed.merchantId, actor: `terminal:${terminalId}`, details: { reason: 'credential' } });
@@ -231,7 +213,7 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
     });
 
     it('refuses an unknown terminal and a malformed body with 4xx and a code', async () => {
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const unknown = await exchange(newId(), till.credential);
       expect(unknown.statusCode).toBe(401);
       expect(errorCode(unknown)).toBe('UNAUTHORIZED');
@@ -239,7 +221,7 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
       expect((await exchange(till.terminalId, otherTill.credential)).statusCode).toBe(401);
       const bad = await app.inject({ method: 'POST', url: '/v1/token', headers: protocolHeaders, payload: { terminalId: 'x', credential: 'short' } });
       expect(bad.statusCode).toBe(400);
-      const after = await snapshot(tdb.db);
+      const after = await databaseSnapshot(tdb.db);
       // Only the audit entry of the wrong-credential attempt.
       expect(after).toEqual({ ...before, audit_log: String(Number(before.audit_log) + 1) });
     });
@@ -252,7 +234,7 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
       await revokeTerminal(tdb.db, victim.terminalId, 'operator');
       expect((await auditRows('terminal.revoke')).at(-1)).toMatchObject({ merchant_id: seed.merchantId, details: { terminalId: victim.terminalId } });
 
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const pull = await victim.request('GET', '/v1/pull/customers');
       const push = await victim.request('POST', '/v1/push/customers', { rows: [insertRow(aCustomer(victim.ctx(seed.cashier)))] });
       const stream = await victim.request('GET', '/v1/stream');
@@ -261,7 +243,7 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
         expect(answer.statusCode).toBe(401);
         expect(errorCode(answer)).toBe('TERMINAL_REVOKED');
       }
-      expect(await snapshot(tdb.db)).toEqual(before);
+      expect(await databaseSnapshot(tdb.db)).toEqual(before);
     });
   });
 
@@ -303,7 +285,7 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
 
     it.each(cases)('refuses a token %s with 401 on pull, push and stream, writing nothing', async (_name, make) => {
       const token = await make();
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const customer = aCustomer(till.ctx(seed.cashier));
       const headers = { authorization: `Bearer ${token}` };
       const answers = [
@@ -316,7 +298,7 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
         expect(['UNAUTHORIZED', 'TERMINAL_REVOKED']).toContain(errorCode(answer));
         expect(answer.body).not.toContain(customer.phone);
       }
-      expect(await snapshot(tdb.db)).toEqual(before);
+      expect(await databaseSnapshot(tdb.db)).toEqual(before);
     });
 
     it('refuses Authorization headers that are not a Bearer token', async () => {
@@ -353,14 +335,14 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
         const terminal = await enrolTerminal(shortLived, tdb.db, seed, 'Short-lived');
         expect((await terminal.request('GET', '/v1/pull/customers')).statusCode).toBe(200);
         await new Promise((resolve) => setTimeout(resolve, 2100));
-        const before = await snapshot(tdb.db);
+        const before = await databaseSnapshot(tdb.db);
         const pull = await terminal.request('GET', '/v1/pull/customers');
         const push = await terminal.request('POST', '/v1/push/customers', { rows: [insertRow(aCustomer(terminal.ctx(seed.cashier)))] });
         for (const answer of [pull, push]) {
           expect(answer.statusCode).toBe(401);
           expect(errorCode(answer)).toBe('UNAUTHORIZED');
         }
-        expect(await snapshot(tdb.db)).toEqual(before);
+        expect(await databaseSnapshot(tdb.db)).toEqual(before);
       } finally {
         await shortLived.close();
       }

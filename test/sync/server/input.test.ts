@@ -4,30 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../../src/sync/model/errors.ts';
 import { ErrorBodySchema, MAX_PUSH_ROWS, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
-import type { Database } from '../../../src/sync/server/db/database.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase, databaseSnapshot } from '../../helpers/database.ts';
 import { aCustomer, insertRow } from '../../helpers/documents.ts';
 import { enrolTerminal, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
 
-const TABLES = [
-  'merchants', 'merchant_clock', 'stores', 'terminals', 'enrolment_codes', 'audit_log', 'rejected_writes', 'server_secrets',
-  'customers', 'visits', 'loyalty_entries', 'rewards', 'settings', 'staff', 'inbox',
-] as const;
-
-/** Row counts of every table, the merchants' clocks and the terminals' credential state. */
-async function snapshot(db: Database): Promise<Record<string, string>> {
-  const counts: Record<string, string> = {};
-  for (const table of TABLES) {
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
-    counts[table] = rows[0]!.n;
-  }
-  const clock = await db.query<{ v: string }>(`SELECT COALESCE(sum(version), 0)::text AS v FROM merchant_clock`);
-  counts.clock = clock.rows[0]!.v;
-  const creds = await db.query<{ h: string | null }>(`SELECT string_agg(credential_hash, ',' ORDER BY terminal_id) AS h FROM terminals`);
-  counts.credentials = creds.rows[0]!.h ?? '';
-  return counts;
-}
 
 /** The answer is an error with this status and code, shaped as ErrorBodySchema, without internals. */
 function expectError(response: LightMyRequestResponse, status: number, codes: string | string[]): void {
@@ -68,10 +49,10 @@ describe.each(DATABASE_KINDS)('strict input validation on %s (I9)', (kind) => {
 
   /** Sends `send`, expects the error, and checks that nothing anywhere was written. */
   async function refused(send: () => Promise<LightMyRequestResponse>, status: number, codes: string | string[]): Promise<LightMyRequestResponse> {
-    const before = await snapshot(tdb.db);
+    const before = await databaseSnapshot(tdb.db);
     const response = await send();
     expectError(response, status, codes);
-    expect(await snapshot(tdb.db)).toEqual(before);
+    expect(await databaseSnapshot(tdb.db)).toEqual(before);
     return response;
   }
 
@@ -197,7 +178,7 @@ describe.each(DATABASE_KINDS)('strict input validation on %s (I9)', (kind) => {
     async function pushAndInspect(bad: Record<string, unknown>) {
       const ctx = till.ctx(seed.cashier);
       const good = aCustomer(ctx);
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const response = await till.request('POST', '/v1/push/customers', { rows: [insertRow(bad), insertRow(good)] });
       return { response, before, good };
     }
@@ -213,7 +194,7 @@ describe.each(DATABASE_KINDS)('strict input validation on %s (I9)', (kind) => {
       const { response, before, good } = await pushAndInspect(bad);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({ conflicts: [{ ...bad, _deleted: true }], rejected: [{ id: bad.id, code: 'VALIDATION_FAILED' }] });
-      const after = await snapshot(tdb.db);
+      const after = await databaseSnapshot(tdb.db);
       expect(Number(after.customers)).toBe(Number(before.customers) + 1);
       expect(Number(after.rejected_writes)).toBe(Number(before.rejected_writes) + 1);
       const { rows } = await tdb.db.query<{ id: string }>(`SELECT id FROM customers WHERE id = ANY($1::text[])`, [[good.id, bad.id]]);
@@ -288,18 +269,18 @@ describe.each(DATABASE_KINDS)('protocol version gate on %s (I6)', (kind) => {
     for (const [route, method, url, body] of routes()) {
       const headers: Record<string, string> = { authorization: `Bearer ${till.token}` };
       if (value !== undefined) headers[PROTOCOL_HEADER] = value;
-      const before = await snapshot(tdb.db);
+      const before = await databaseSnapshot(tdb.db);
       const payload = body();
       const response = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
       expect(response.statusCode, route).toBe(426);
       expectError(response, 426, 'PROTOCOL_OUTDATED');
       expect(response.json().error.details).toEqual({ minimum: expect.any(String), current: String(PROTOCOL_VERSION) });
-      expect(await snapshot(tdb.db)).toEqual(before);
+      expect(await databaseSnapshot(tdb.db)).toEqual(before);
     }
   });
 
   it('cannot be sidestepped by percent-encoding the path', async () => {
-    const before = await snapshot(tdb.db);
+    const before = await databaseSnapshot(tdb.db);
     const customer = aCustomer(till.ctx(seed.cashier));
     const response = await app.inject({
       method: 'POST',
@@ -308,7 +289,7 @@ describe.each(DATABASE_KINDS)('protocol version gate on %s (I6)', (kind) => {
       payload: { rows: [insertRow(customer)] },
     });
     expect([404, 426]).toContain(response.statusCode);
-    expect(await snapshot(tdb.db)).toEqual(before);
+    expect(await databaseSnapshot(tdb.db)).toEqual(before);
   });
 
   it('ops endpoints need no protocol header', async () => {
@@ -343,12 +324,12 @@ describe.each(DATABASE_KINDS)('rate limits on %s (I9)', (kind) => {
     const attempt = (value: string) => app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload: { code: value, deviceName: 'Brute' } });
     expect((await attempt('AAAA-AAAA')).statusCode).toBe(401);
     expect((await attempt('AAAA-AAAB')).statusCode).toBe(401);
-    const before = await snapshot(tdb.db);
+    const before = await databaseSnapshot(tdb.db);
     // Even the right code is not tried once the limit is reached.
     const limited = await attempt(code);
     expectError(limited, 429, 'RATE_LIMIT_EXCEEDED');
     expect(limited.headers['retry-after']).toBeDefined();
-    expect(await snapshot(tdb.db)).toEqual(before);
+    expect(await databaseSnapshot(tdb.db)).toEqual(before);
   });
 
   it('enrolment: a random Authorization header does not buy a fresh allowance', async () => {
@@ -370,10 +351,10 @@ describe.each(DATABASE_KINDS)('rate limits on %s (I9)', (kind) => {
     const app = await limitedApp();
     const till = await enrolTerminal(app, tdb.db, seed, 'Busy till');
     for (let i = 0; i < 5; i++) expect((await till.request('GET', '/v1/pull/customers')).statusCode).toBe(200);
-    const before = await snapshot(tdb.db);
+    const before = await databaseSnapshot(tdb.db);
     const push = await till.request('POST', '/v1/push/customers', { rows: [insertRow(aCustomer(till.ctx(seed.cashier)))] });
     expectError(push, 429, 'RATE_LIMIT_EXCEEDED');
-    expect(await snapshot(tdb.db)).toEqual(before);
+    expect(await databaseSnapshot(tdb.db)).toEqual(before);
     // Health, readiness and metrics are never limited.
     for (let i = 0; i < 8; i++) expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
