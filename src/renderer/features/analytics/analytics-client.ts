@@ -1,0 +1,178 @@
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { PatronDatabase } from '../../../sync/client/database.ts';
+import type { Settings } from '../../../sync/model/settings.ts';
+import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type ToWorker } from '../../workers/protocol.ts';
+import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
+
+// The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
+// find their customer; pages of `pageSize` by primary key, each an index range, never a skip), then forwards
+// the collections' change streams. Changes that happen while the stream runs are buffered and sent after it
+// (the aggregator's `apply` is an upsert, so a document both streamed and changed is harmless). Every answer
+// is validated (protocol.ts) before the page sees it.
+
+/** What the page needs of a Worker (a real one, or an in-process stand-in in tests). */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  terminate(): void;
+}
+
+/** Loading and freshness of the worker's data. */
+export interface AnalyticsState {
+  ready: boolean;
+  loaded: Record<AnalyticsCollection, number>;
+  /** Bumps whenever the data changed (the dashboard asks again). */
+  version: number;
+  error: string | null;
+}
+
+type Pending = { resolve: (value: never) => void; reject: (error: Error) => void };
+
+/** An error answer of the worker. */
+export class AnalyticsError extends Error {
+  override readonly name = 'AnalyticsError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const settingsOf = (s: Settings) => ({ timeZone: s.timeZone, currency: s.currency, program: s.program, segments: s.segments });
+
+/** Starts streaming `db` to `worker` and returns the client. */
+export function createAnalyticsClient(options: { db: PatronDatabase; settings$: Observable<Settings>; worker: WorkerLike; pageSize?: number }) {
+  const { db, worker } = options;
+  const pageSize = options.pageSize ?? 5000;
+  const state$ = new BehaviorSubject<AnalyticsState>({ ready: false, loaded: { customers: 0, visits: 0, loyaltyEntries: 0, rewards: 0 }, version: 0, error: null });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let closed = false;
+  const post = (message: ToWorker) => {
+    if (!closed) worker.postMessage(message);
+  };
+
+  worker.onmessage = (event) => {
+    const parsed = FromWorkerSchema.safeParse(event.data);
+    if (!parsed.success) {
+      state$.next({ ...state$.getValue(), error: 'INVALID_ANSWER' });
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'progress':
+        state$.next({ ...state$.getValue(), loaded: message.loaded, ready: message.ready });
+        return;
+      case 'changed':
+        state$.next({ ...state$.getValue(), version: message.version });
+        return;
+      case 'error': {
+        const waiting = message.id === null ? undefined : pending.get(message.id);
+        if (waiting) {
+          pending.delete(message.id!);
+          waiting.reject(new AnalyticsError(message.code, message.message));
+        } else state$.next({ ...state$.getValue(), error: message.code });
+        return;
+      }
+      default: {
+        const waiting = pending.get(message.id);
+        if (!waiting) return;
+        pending.delete(message.id);
+        (waiting.resolve as (value: unknown) => void)(message.type === 'snapshot' ? message.snapshot : message.rows);
+      }
+    }
+  };
+
+  const subscriptions: Subscription[] = [];
+  let initialised = false;
+  subscriptions.push(
+    options.settings$.subscribe((settings) => {
+      post(initialised ? { type: 'settings', settings: settingsOf(settings) } : { type: 'init', settings: settingsOf(settings) });
+      initialised = true;
+    }),
+  );
+
+  // Subscribe before streaming, so nothing written meanwhile is missed.
+  let buffer: { collection: AnalyticsCollection; doc: { id: string } }[] | null = [];
+  for (const name of ANALYTICS_COLLECTIONS) {
+    subscriptions.push(
+      db[name].eventBulks$.subscribe((bulk) => {
+        const changes = bulk.events.map((event) => {
+          // RxDB's bookkeeping fields are not the analytics' business (and cost a structured clone).
+          const { _meta: _m, _rev: _r, _attachments: _a, ...doc } = event.documentData as unknown as Record<string, unknown> & { id: string };
+          return { collection: name, doc: doc as { id: string } };
+        });
+        if (buffer) buffer.push(...changes);
+        else post({ type: 'changes', changes });
+      }),
+    );
+  }
+
+  async function stream(): Promise<void> {
+    for (const name of ANALYTICS_COLLECTIONS) {
+      const collection = db[name] as unknown as { find(query: object): { exec(): Promise<{ id: string; toJSON(): unknown }[]> } };
+      let last: string | null = null;
+      for (;;) {
+        const docs = await collection.find({ selector: last === null ? {} : { id: { $gt: last } }, sort: [{ id: 'asc' }], limit: pageSize }).exec();
+        if (closed) return;
+        if (docs.length > 0) post({ type: 'load', collection: name, docs: docs.map((doc) => doc.toJSON()) });
+        if (docs.length < pageSize) break;
+        last = docs[docs.length - 1]!.id;
+      }
+    }
+    post({ type: 'loaded' });
+    const buffered = buffer ?? [];
+    buffer = null;
+    if (buffered.length > 0) post({ type: 'changes', changes: buffered });
+  }
+  const streamed = stream().catch((error: unknown) => {
+    state$.next({ ...state$.getValue(), error: error instanceof Error ? error.message : String(error) });
+  });
+
+  function request<T>(message: Omit<Extract<ToWorker, { type: 'snapshot' }>, 'id'> | Omit<Extract<ToWorker, { type: 'members' }>, 'id'>): Promise<T> {
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      post({ ...message, id } as ToWorker);
+    });
+  }
+
+  return {
+    state$: state$.asObservable(),
+    /** Resolves once the whole replica has been streamed to the worker. */
+    streamed,
+    /** The dashboard for a question. */
+    snapshot: (query: AnalyticsQuery) => request<Snapshot>({ type: 'snapshot', query }),
+    /** A whole ranked list (drill-down, CSV export). */
+    members: (query: AnalyticsQuery, list: ListName, offset = 0, limit = 1_000_000) => request<CustomerRow[]>({ type: 'members', query, list, offset, limit }),
+    close(): void {
+      closed = true;
+      for (const sub of subscriptions) sub.unsubscribe();
+      for (const waiting of pending.values()) waiting.reject(new AnalyticsError('CLOSED', 'analytics closed'));
+      pending.clear();
+      worker.terminate();
+    },
+  };
+}
+
+/** An analytics client. */
+export type AnalyticsClient = ReturnType<typeof createAnalyticsClient>;
+
+const clients = new WeakMap<PatronDatabase, AnalyticsClient>();
+
+/**
+ * The terminal's analytics client, started on first use and kept while the database is open (leaving the
+ * dashboard and coming back does not stream the replica again); closed with the database.
+ */
+export function analyticsClientFor(db: PatronDatabase, settings$: Observable<Settings>): AnalyticsClient {
+  let client = clients.get(db);
+  if (!client) {
+    const worker = new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), { type: 'module', name: 'patron-analytics' });
+    client = createAnalyticsClient({ db, settings$, worker: worker as unknown as WorkerLike });
+    clients.set(db, client);
+    const created = client;
+    db.onClose.push(() => created.close());
+  }
+  return client;
+}

@@ -1,0 +1,276 @@
+import { TIERS } from '../../../../sync/model/common.ts';
+import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
+import type { Program, SegmentRules } from '../../../../sync/model/settings.ts';
+import { liabilityOf, tierThresholds } from './customer-math.ts';
+import {
+  L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, Replica, V_RATING, V_REVENUE, V_VISITS, V_VOIDED,
+  type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
+} from './replica.ts';
+import { FREQUENCY_BUCKETS, type AnalyticsQuery, type CustomerRow, type ListName, type Snapshot } from './schema.ts';
+import { createMonthIndex, dayKey, dayOfKey, isoOf, parseIsoMs, type CalendarName, type MonthIndex } from './time.ts';
+import { COHORT_MONTHS, View } from './view.ts';
+
+// The incremental dashboard aggregator (the analytics worker's engine, pure and synchronous):
+//   add(batch)        the cold path — documents streamed from the replica, appended without duplicate checks;
+//   apply(changes)    the change stream — upserts (a new visit, a void, late feedback, a ledger line, a customer
+//                     edit, merge or undo, a reward); each touches only the customer group concerned;
+//   snapshot(query)   the dashboard for a period / store / now / calendar.
+// A snapshot for a new question builds a View (one pass over the visit columns, not the documents); the last
+// few views are kept and updated by `apply`, ranked lists included, so refreshing the same question after a
+// visit costs that customer's visits, the list lengths and the period's days — never a pass over everyone.
+// (A merge or an undone merge re-resolves every customer's root once: O(customers), rare.)
+//
+// Definitions (DESIGN §4, §6):
+// - voided and tombstoned visits count nowhere but `voidedVisits`; money is summed in integers (minor units);
+// - a merged duplicate counts as its surviving customer (mergedInto followed, up to 10 hops; a cycle or a
+//   longer chain leaves a customer on its own); erased (tombstoned) customers keep their visits in the visit
+//   and revenue totals but count in no customer figure and appear in no list;
+// - with a store chosen, visits and ledger lines are that store's, and customer figures are about the
+//   customers who visited it, computed from their visits there; points balances, tiers, outstanding points and
+//   the liability are merchant-wide (points are spent anywhere), and tiers come from the whole ledger.
+
+/** The settings the analytics read. */
+export interface AnalyticsSettings {
+  timeZone: string;
+  currency: string;
+  program: Program;
+  segments: SegmentRules;
+}
+
+/** A document change for `apply`: the document's new state (tombstones carry `_deleted: true`). */
+export type AnalyticsChange =
+  | { collection: 'customers'; doc: CustomerLike }
+  | { collection: 'visits'; doc: VisitLike }
+  | { collection: 'loyaltyEntries'; doc: EntryLike }
+  | { collection: 'rewards'; doc: RewardLike };
+
+/** A chunk of the replica for `add`. */
+export interface AnalyticsBatch {
+  customers?: readonly CustomerLike[];
+  visits?: readonly VisitLike[];
+  loyaltyEntries?: readonly EntryLike[];
+  rewards?: readonly RewardLike[];
+}
+
+/** A query that names no real period. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+}
+
+const MAX_VIEWS = 4;
+const MAX_PERIOD_DAYS = 3700;
+
+/** Creates an aggregator for a merchant's settings. */
+export function createAggregator(initial: AnalyticsSettings) {
+  let settings = initial;
+  let tiers = tierThresholds(settings.program);
+  const replica = new Replica(settings.timeZone);
+  const views = new Map<string, View>();
+  const monthIndexes = new Map<CalendarName, MonthIndex>();
+
+  const monthsFor = (calendar: CalendarName): MonthIndex => {
+    let index = monthIndexes.get(calendar);
+    if (!index) {
+      index = createMonthIndex(calendar);
+      monthIndexes.set(calendar, index);
+    }
+    return index;
+  };
+
+  const detach = (r: number) => {
+    for (const view of views.values()) view.detach(r);
+  };
+  const attach = (r: number) => {
+    for (const view of views.values()) view.attach(r);
+  };
+  const settle = () => {
+    if (!replica.needsRoots) return;
+    replica.resolveRoots();
+    views.clear();
+  };
+
+  function applyCustomer(doc: CustomerLike): void {
+    if (typeof doc.id !== 'string') return;
+    const known = replica.customerIndex.get(doc.id);
+    const before = known >= 0 ? replica.root[known]! : -1;
+    if (before >= 0) detach(before);
+    const changed = replica.putCustomer(doc);
+    const touched = new Set<number>([replica.customerIndex.get(doc.id)]);
+    if (before >= 0) touched.add(before);
+    if (changed) {
+      // A merge, an undo or a tombstone: every group that lost or gained a member is recomputed (detach
+      // subtracts what the view stored for the group, so doing it after the change is exact).
+      for (const { customer, from } of replica.resolveRoots()) {
+        detach(from);
+        touched.add(from);
+        touched.add(customer);
+      }
+    }
+    for (const r of touched) attach(replica.root[r]!);
+    for (const r of touched) attach(r);
+  }
+
+  function applyVisitOrEntry(kind: 'visits' | 'loyaltyEntries', doc: VisitLike | EntryLike): void {
+    if (typeof doc.customerId !== 'string') return;
+    const known = replica.customerIndex.get(doc.customerId);
+    const before = known >= 0 ? replica.root[known]! : -1;
+    if (before >= 0) detach(before);
+    const c = kind === 'visits' ? replica.upsertVisit(doc as VisitLike) : replica.upsertEntry(doc as EntryLike);
+    if (before >= 0) attach(before);
+    if (c >= 0 && replica.root[c] !== before) attach(replica.root[c]!);
+  }
+
+  function rowOf(view: View, r: number): CustomerRow {
+    const count = view.count[r]!;
+    return {
+      id: replica.customerIds[r]!,
+      name: replica.names[r]!,
+      phone: replica.phones[r]!,
+      visits: count,
+      spend: view.spend[r]!,
+      periodVisits: view.pCount[r]!,
+      periodSpend: view.pSpend[r]!,
+      firstVisitAt: count > 0 ? isoOf(view.firstMs[r]!) : null,
+      lastVisitAt: count > 0 ? isoOf(view.lastMs[r]!) : null,
+      segment: view.segment[r]! >= 0 ? SEGMENTS[view.segment[r]!]! : 'none',
+      churnRisk: view.risk[r]!,
+      projectedClv: view.projected[r]!,
+      tier: TIERS[Math.max(0, view.tier[r]!)]!,
+      balance: view.groupBalance[r]!,
+    };
+  }
+
+  function viewFor(query: AnalyticsQuery): View {
+    settle();
+    const fromDay = dayOfKey(query.from);
+    const toDay = dayOfKey(query.to);
+    const nowMs = parseIsoMs(query.now);
+    if (fromDay === null || toDay === null || toDay <= fromDay || toDay - fromDay > MAX_PERIOD_DAYS || Number.isNaN(nowMs))
+      throw new QueryError(`not a period: ${query.from} → ${query.to} at ${query.now}`);
+    const store = query.storeId === null ? -1 : replica.storeSlot(query.storeId);
+    const key = `${store}|${fromDay}|${toDay}|${nowMs}|${query.calendar}`;
+    let view = views.get(key);
+    if (view) {
+      views.delete(key);
+      views.set(key, view); // most recently used last
+      return view;
+    }
+    view = new View(replica, { store, fromDay, toDay, nowMs, rules: settings.segments, tiers, months: monthsFor(query.calendar) });
+    views.set(key, view);
+    while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
+    return view;
+  }
+
+  return {
+    /** The replica's compact copy (tests and the benchmark read its counts). */
+    replica,
+
+    /** Streams documents in (the cold path). Any kept view is dropped; the next snapshot rebuilds it. */
+    add(batch: AnalyticsBatch): void {
+      for (const doc of batch.customers ?? []) replica.putCustomer(doc);
+      for (const doc of batch.visits ?? []) replica.insertVisit(doc);
+      for (const doc of batch.loyaltyEntries ?? []) replica.insertEntry(doc);
+      for (const doc of batch.rewards ?? []) replica.putReward(doc);
+      views.clear();
+    },
+
+    /** Applies change-stream documents (upserts; repeats and documents already added are harmless). */
+    apply(changes: readonly AnalyticsChange[]): void {
+      settle();
+      for (const change of changes) {
+        if (change.collection === 'customers') applyCustomer(change.doc);
+        else if (change.collection === 'rewards') replica.putReward(change.doc);
+        else applyVisitOrEntry(change.collection, change.doc);
+      }
+    },
+
+    /** New settings: a time zone change re-buckets every day; program or segment rules rebuild the views. */
+    setSettings(next: AnalyticsSettings): void {
+      settings = next;
+      tiers = tierThresholds(next.program);
+      replica.setTimeZone(next.timeZone);
+      views.clear();
+    },
+
+    /** The dashboard for a question. Throws QueryError for a period that is not one. */
+    snapshot(query: AnalyticsQuery): Snapshot {
+      const view = viewFor(query);
+      const { store, fromDay, toDay } = view.spec;
+      const visitSums = replica.visitTotals.sum(store, fromDay, toDay);
+      const ledgerSums = replica.ledgerTotals.sum(store, fromDay, toDay);
+      const visits = visitSums[V_VISITS]!;
+      const revenue = visitSums[V_REVENUE]!;
+      const daily: Snapshot['daily'] = [];
+      for (let day = fromDay; day < toDay; day++) {
+        daily.push({ day: dayKey(day), visits: replica.visitTotals.get(store, day, V_VISITS), revenue: replica.visitTotals.get(store, day, V_REVENUE) });
+      }
+      const distribution = [0, 1, 2, 3, 4].map((i) => visitSums[V_RATING + i]!);
+      const rated = distribution.reduce((a, b) => a + b, 0);
+      const ratingSum = distribution.reduce((sum, n, i) => sum + n * (i + 1), 0);
+      const endSlot = COHORT_MONTHS - 1;
+      const cohorts = view.cohortStarts.map((start, slot) => ({
+        monthStart: dayKey(start),
+        size: view.cohortSize[slot]!,
+        retained: Array.from({ length: endSlot - slot + 1 }, (_, k) => view.cohortCells[slot * COHORT_MONTHS + k]!),
+      }));
+      const lists: ListName[] = [{ kind: 'top' }, { kind: 'clv' }, { kind: 'churn' }, ...SEGMENTS.map((segment) => ({ kind: 'segment' as const, segment }))];
+      const [top, clvTop, churn, ...segmentLists] = view.rank(lists, query.listLimit).map((items) => items.map((r) => rowOf(view, r)));
+      const perPoint = replica.valuePerPoint();
+      const earned = ledgerSums[L_EARNED]!;
+      const adjustedUp = ledgerSums[L_ADJUSTED_UP]!;
+      return {
+        currency: settings.currency,
+        timeZone: settings.timeZone,
+        query,
+        kpis: {
+          visits,
+          revenue,
+          averageTicket: visits > 0 ? Math.round(revenue / visits) : 0,
+          voidedVisits: visitSums[V_VOIDED]!,
+          activeCustomers: view.active,
+          newCustomers: view.newCustomers,
+          returningCustomers: view.returning,
+          customers: view.customers,
+        },
+        daily,
+        frequency: FREQUENCY_BUCKETS.map((bucket, i) => ({ bucket, customers: view.frequency[i]! })),
+        cohorts,
+        segments: Object.fromEntries(SEGMENTS.map((s, i) => [s, view.segments[i]!])) as Record<Segment, number>,
+        segmentMembers: Object.fromEntries(SEGMENTS.map((segment, i) => [segment, segmentLists[i]!])) as Record<Segment, CustomerRow[]>,
+        topCustomers: top!,
+        clv: {
+          customers: view.clvCustomers,
+          total: view.clvTotal,
+          average: view.clvCustomers > 0 ? Math.round(view.clvTotal / view.clvCustomers) : 0,
+          projectedAverage: view.clvCustomers > 0 ? Math.round(view.projectedTotal / view.clvCustomers) : 0,
+          top: clvTop!,
+        },
+        churn: churn!,
+        loyalty: {
+          earned,
+          redeemed: ledgerSums[L_REDEEMED]!,
+          expired: ledgerSums[L_EXPIRED]!,
+          adjustedUp,
+          adjustedDown: ledgerSums[L_ADJUSTED_DOWN]!,
+          reversed: ledgerSums[L_REVERSED]!,
+          issued: earned + adjustedUp,
+          outstanding: view.outstanding,
+          overdrawn: view.overdrawn,
+          valuePerPoint: perPoint,
+          liability: liabilityOf(view.outstanding, perPoint),
+        },
+        tiers: Object.fromEntries(TIERS.map((t, i) => [t, view.tiers[i]!])) as Record<(typeof TIERS)[number], number>,
+        feedback: { count: rated, average: rated > 0 ? ratingSum / rated : null, distribution },
+      };
+    },
+
+    /** A whole list, ranked, from `offset` (for drill-down paging and CSV export). */
+    members(query: AnalyticsQuery, list: ListName, offset = 0, limit = Number.MAX_SAFE_INTEGER): CustomerRow[] {
+      const view = viewFor(query);
+      return view.rank([list], offset + Math.min(limit, replica.customerCount))[0]!.slice(offset).map((r) => rowOf(view, r));
+    },
+  };
+}
+
+/** An aggregator. */
+export type Aggregator = ReturnType<typeof createAggregator>;

@@ -1,0 +1,199 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TIERS } from '../../../../sync/model/common.ts';
+import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
+import type { Locale } from '../../../../sync/model/settings.ts';
+import type { AnalyticsClient } from '../analytics-client.ts';
+import type { AnalyticsQuery, CustomerRow, Snapshot } from '../compute/schema.ts';
+import { formatAmount, formatDay, formatInstant, formatMonth, formatNumber, formatPercent } from '../format.ts';
+import { BarChart, LineChart } from './Charts.tsx';
+import { DataTable, type Column } from './DataTable.tsx';
+
+// The dashboard's sections, each a heading, a chart or a table, and a CSV export.
+
+interface SectionProps {
+  snapshot: Snapshot;
+  locale: Locale;
+}
+
+/** KPI cards. */
+export function Kpis({ snapshot, locale }: SectionProps) {
+  const { t } = useTranslation('analytics');
+  const { kpis, currency, loyalty } = snapshot;
+  const cards: [string, string][] = [
+    ['visits', formatNumber(kpis.visits, locale)],
+    ['revenue', formatAmount(kpis.revenue, currency, locale)],
+    ['averageTicket', formatAmount(kpis.averageTicket, currency, locale)],
+    ['activeCustomers', formatNumber(kpis.activeCustomers, locale)],
+    ['newCustomers', formatNumber(kpis.newCustomers, locale)],
+    ['returningCustomers', formatNumber(kpis.returningCustomers, locale)],
+    ['pointsOutstanding', formatNumber(loyalty.outstanding, locale)],
+    ['liability', loyalty.liability === null ? t('notDefined') : formatAmount(loyalty.liability, currency, locale)],
+  ];
+  return (
+    <section aria-labelledby="kpi-title">
+      <h2 id="kpi-title">{t('kpis.title')}</h2>
+      <dl className="kpis">
+        {cards.map(([key, value]) => (
+          <div key={key} className="kpi" data-testid={`kpi-${key}`}>
+            <dt>{t(`kpis.${key}`)}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+/** Revenue and visits per day, frequency, segments, tiers and ratings as charts. */
+export function Charts({ snapshot, locale }: SectionProps) {
+  const { t } = useTranslation('analytics');
+  const n = (v: number) => formatNumber(v, locale);
+  const money = (v: number) => formatAmount(Math.round(v), snapshot.currency, locale);
+  return (
+    <section aria-labelledby="charts-title" className="charts">
+      <h2 id="charts-title">{t('charts.title')}</h2>
+      <LineChart title={t('charts.revenueDaily')} data={snapshot.daily.map((d) => ({ label: formatDay(d.day, locale, 'short'), value: d.revenue }))} format={money} />
+      <LineChart title={t('charts.visitsDaily')} data={snapshot.daily.map((d) => ({ label: formatDay(d.day, locale, 'short'), value: d.visits }))} format={n} />
+      <BarChart title={t('charts.frequency')} data={snapshot.frequency.map((f) => ({ label: t(`frequency.${f.bucket}`), value: f.customers }))} format={n} />
+      <BarChart title={t('charts.segments')} data={SEGMENTS.map((s) => ({ label: t(`segment.${s}`), value: snapshot.segments[s] }))} format={n} />
+      <BarChart title={t('charts.tiers')} data={TIERS.map((tier) => ({ label: t(`tier.${tier}`), value: snapshot.tiers[tier] }))} format={n} />
+      <BarChart
+        title={`${t('charts.ratings')} — ${snapshot.feedback.average === null ? t('noRatings') : t('averageRating', { value: formatNumber(snapshot.feedback.average, locale, 2), count: snapshot.feedback.count })}`}
+        data={snapshot.feedback.distribution.map((count, i) => ({ label: '★'.repeat(i + 1), value: count }))}
+        format={n}
+      />
+    </section>
+  );
+}
+
+/** Columns of customer lists. */
+function customerColumns(t: (key: string) => string, locale: Locale, snapshot: Snapshot, keys: readonly (keyof CustomerRow)[]): Column<CustomerRow>[] {
+  const money = (v: number) => formatAmount(v, snapshot.currency, locale);
+  const all: Record<string, Column<CustomerRow>> = {
+    name: { key: 'name', header: t('col.name'), cell: (r) => r.name || '—', csv: (r) => r.name },
+    phone: { key: 'phone', header: t('col.phone'), cell: (r) => <bdi dir="ltr">{r.phone}</bdi>, csv: (r) => r.phone },
+    visits: { key: 'visits', header: t('col.visits'), cell: (r) => formatNumber(r.visits, locale), csv: (r) => r.visits, numeric: true },
+    spend: { key: 'spend', header: t('col.spend'), cell: (r) => money(r.spend), csv: (r) => r.spend, numeric: true },
+    periodVisits: { key: 'periodVisits', header: t('col.periodVisits'), cell: (r) => formatNumber(r.periodVisits, locale), csv: (r) => r.periodVisits, numeric: true },
+    periodSpend: { key: 'periodSpend', header: t('col.periodSpend'), cell: (r) => money(r.periodSpend), csv: (r) => r.periodSpend, numeric: true },
+    lastVisitAt: { key: 'lastVisitAt', header: t('col.lastVisitAt'), cell: (r) => (r.lastVisitAt ? formatInstant(r.lastVisitAt, locale, snapshot.timeZone) : '—'), csv: (r) => r.lastVisitAt },
+    segment: { key: 'segment', header: t('col.segment'), cell: (r) => t(`segment.${r.segment}`), csv: (r) => r.segment },
+    churnRisk: { key: 'churnRisk', header: t('col.churnRisk'), cell: (r) => formatPercent(r.churnRisk, locale), csv: (r) => Number(r.churnRisk.toFixed(4)), numeric: true },
+    projectedClv: { key: 'projectedClv', header: t('col.projectedClv'), cell: (r) => money(r.projectedClv), csv: (r) => r.projectedClv, numeric: true },
+    tier: { key: 'tier', header: t('col.tier'), cell: (r) => t(`tier.${r.tier}`), csv: (r) => r.tier },
+    balance: { key: 'balance', header: t('col.balance'), cell: (r) => formatNumber(r.balance, locale), csv: (r) => r.balance, numeric: true },
+  };
+  return keys.map((k) => all[k]!);
+}
+
+/** Customer tables: top customers, CLV, churn risk, and segment drill-down. */
+export function CustomerTables({ snapshot, locale, client, query }: SectionProps & { client: AnalyticsClient; query: AnalyticsQuery }) {
+  const { t } = useTranslation('analytics');
+  const [segment, setSegment] = useState<Segment>('vip');
+  const cols = (keys: readonly (keyof CustomerRow)[]) => customerColumns(t, locale, snapshot, keys);
+  const key = (r: CustomerRow) => r.id;
+  return (
+    <>
+      <section aria-labelledby="segments-title">
+        <h2 id="segments-title">{t('segments.title')}</h2>
+        <div className="segment-picker" role="group" aria-label={t('segments.pick')}>
+          {SEGMENTS.map((s) => (
+            <button key={s} type="button" aria-pressed={s === segment} onClick={() => setSegment(s)}>
+              {t(`segment.${s}`)} ({formatNumber(snapshot.segments[s], locale)})
+            </button>
+          ))}
+        </div>
+        <p className="hint">{t(`segmentHelp.${segment}`)}</p>
+        <DataTable
+          caption={t('segments.members', { segment: t(`segment.${segment}`) })}
+          fileName={`segment-${segment}`}
+          columns={cols(['name', 'phone', 'visits', 'spend', 'lastVisitAt', 'churnRisk', 'tier', 'balance'])}
+          rows={snapshot.segmentMembers[segment]}
+          rowKey={key}
+          exportRows={() => client.members(query, { kind: 'segment', segment })}
+        />
+      </section>
+      <section aria-labelledby="top-title">
+        <h2 id="top-title">{t('top.title')}</h2>
+        <DataTable caption={t('top.title')} fileName="top-customers" columns={cols(['name', 'phone', 'periodVisits', 'periodSpend', 'segment', 'tier'])} rows={snapshot.topCustomers} rowKey={key} exportRows={() => client.members(query, { kind: 'top' })} />
+      </section>
+      <section aria-labelledby="clv-title">
+        <h2 id="clv-title">{t('clv.title')}</h2>
+        <p className="hint">{t('clv.definition')}</p>
+        <dl className="kpis">
+          <div className="kpi"><dt>{t('clv.average')}</dt><dd>{formatAmount(snapshot.clv.average, snapshot.currency, locale)}</dd></div>
+          <div className="kpi"><dt>{t('clv.projectedAverage')}</dt><dd>{formatAmount(snapshot.clv.projectedAverage, snapshot.currency, locale)}</dd></div>
+          <div className="kpi"><dt>{t('clv.total')}</dt><dd>{formatAmount(snapshot.clv.total, snapshot.currency, locale)}</dd></div>
+        </dl>
+        <DataTable caption={t('clv.top')} fileName="customer-lifetime-value" columns={cols(['name', 'phone', 'visits', 'spend', 'projectedClv', 'segment'])} rows={snapshot.clv.top} rowKey={key} exportRows={() => client.members(query, { kind: 'clv' })} />
+      </section>
+      <section aria-labelledby="churn-title">
+        <h2 id="churn-title">{t('churn.title')}</h2>
+        <p className="hint">{t('churn.definition')}</p>
+        <DataTable caption={t('churn.title')} fileName="churn-risk" columns={cols(['name', 'phone', 'churnRisk', 'lastVisitAt', 'visits', 'spend', 'segment'])} rows={snapshot.churn} rowKey={key} exportRows={() => client.members(query, { kind: 'churn' })} />
+      </section>
+    </>
+  );
+}
+
+/** Retention cohorts as a heat table. */
+export function Cohorts({ snapshot, locale }: SectionProps) {
+  const { t } = useTranslation('analytics');
+  const offsets = snapshot.cohorts.length;
+  const heat = (count: number, size: number) => `heat-${size === 0 ? 0 : Math.min(5, Math.ceil((count / size) * 5))}`;
+  const rows = snapshot.cohorts;
+  const columns: Column<Snapshot['cohorts'][number]>[] = [
+    { key: 'month', header: t('cohorts.month'), cell: (c) => formatMonth(c.monthStart, locale), csv: (c) => c.monthStart },
+    { key: 'size', header: t('cohorts.size'), cell: (c) => formatNumber(c.size, locale), csv: (c) => c.size, numeric: true },
+    ...Array.from({ length: offsets }, (_, k): Column<Snapshot['cohorts'][number]> => ({
+      key: `m${k}`,
+      header: t('cohorts.offset', { n: formatNumber(k, locale) }),
+      numeric: true,
+      cell: (c) => (k < c.retained.length ? <span className={heat(c.retained[k]!, c.size)}>{c.size === 0 ? '—' : formatPercent(c.retained[k]! / c.size, locale)}</span> : ''),
+      csv: (c) => (k < c.retained.length ? c.retained[k]! : null),
+    })),
+  ];
+  return (
+    <section aria-labelledby="cohorts-title">
+      <h2 id="cohorts-title">{t('cohorts.title')}</h2>
+      <p className="hint">{t('cohorts.definition')}</p>
+      <DataTable caption={t('cohorts.title')} fileName="retention-cohorts" columns={columns} rows={rows} rowKey={(c) => c.monthStart} />
+    </section>
+  );
+}
+
+/** Points issued, redeemed, outstanding and the liability. */
+export function Loyalty({ snapshot, locale }: SectionProps) {
+  const { t } = useTranslation('analytics');
+  const l = snapshot.loyalty;
+  const rows: { key: string; value: number | null; money?: boolean }[] = [
+    { key: 'issued', value: l.issued },
+    { key: 'earned', value: l.earned },
+    { key: 'adjustedUp', value: l.adjustedUp },
+    { key: 'redeemed', value: l.redeemed },
+    { key: 'expired', value: l.expired },
+    { key: 'adjustedDown', value: l.adjustedDown },
+    { key: 'reversed', value: l.reversed },
+    { key: 'outstanding', value: l.outstanding },
+    { key: 'overdrawn', value: l.overdrawn },
+    { key: 'liability', value: l.liability, money: true },
+  ];
+  const show = (r: (typeof rows)[number]) => (r.value === null ? t('notDefined') : r.money ? formatAmount(r.value, snapshot.currency, locale) : formatNumber(r.value, locale));
+  return (
+    <section aria-labelledby="loyalty-title">
+      <h2 id="loyalty-title">{t('loyalty.title')}</h2>
+      <p className="hint">{l.valuePerPoint === null ? t('loyalty.noValue') : t('loyalty.definition', { value: formatAmount(Math.round(l.valuePerPoint), snapshot.currency, locale) })}</p>
+      <DataTable
+        caption={t('loyalty.title')}
+        fileName="loyalty-points"
+        columns={[
+          { key: 'what', header: t('loyalty.what'), cell: (r) => t(`loyalty.${r.key}`), csv: (r) => r.key },
+          { key: 'value', header: t('loyalty.value'), cell: show, csv: (r) => r.value, numeric: true },
+        ]}
+        rows={rows}
+        rowKey={(r) => r.key}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useObservable } from '../../db/hooks.ts';
+import type { AnalyticsClient, AnalyticsState } from './analytics-client.ts';
+import type { AnalyticsQuery, Snapshot } from './compute/schema.ts';
+
+const INITIAL: AnalyticsState = { ready: false, loaded: { customers: 0, visits: 0, loyaltyEntries: 0, rewards: 0 }, version: 0, error: null };
+
+/** The current time, refreshed every `everyMs` (segments and churn risk move with it, not with every render). */
+export function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+/**
+ * The dashboard for a question, asked again when the question changes or the data does. Bursts of changes
+ * (a replication pull writes hundreds of documents) are coalesced: the question is asked 250 ms after the
+ * last change. Answers to superseded questions are dropped.
+ */
+export function useSnapshot(client: AnalyticsClient, query: AnalyticsQuery | null): { state: AnalyticsState; snapshot: Snapshot | null; error: string | null } {
+  const state = useObservable(client.state$, INITIAL);
+  const [answer, setAnswer] = useState<{ key: string; snapshot: Snapshot | null; error: string | null }>({ key: '', snapshot: null, error: null });
+  const key = useMemo(() => (query ? JSON.stringify(query) : ''), [query]);
+  useEffect(() => {
+    if (!query) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      client.snapshot(query).then(
+        (snapshot) => live && setAnswer({ key, snapshot, error: null }),
+        (error: unknown) => live && setAnswer((previous) => ({ key, snapshot: previous.snapshot, error: (error as { code?: string }).code ?? 'INTERNAL' })),
+      );
+    }, state.version === 0 ? 0 : 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+    // `key` stands for `query` (a new object each render).
+  }, [client, key, state.version]);
+  return { state, snapshot: answer.snapshot, error: answer.error };
+}

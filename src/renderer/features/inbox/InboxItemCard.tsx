@@ -1,0 +1,158 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Customer } from '../../../sync/model/customer.ts';
+import type { InboxItem } from '../../../sync/model/inbox.ts';
+import type { Locale } from '../../../sync/model/settings.ts';
+import { formatDateTime, formatNumber } from '../analytics/format.ts';
+import { conflictOf, InboxActionError, type Resolution } from './actions.ts';
+
+/** What a card can do; the page turns each into a replicated write. */
+export interface ItemActions {
+  keepMerged(item: InboxItem): void;
+  undoMerge(item: InboxItem): Promise<void>;
+  mergeAgain(item: InboxItem): Promise<void>;
+  settle(item: InboxItem): Promise<void>;
+  keepValue(item: InboxItem): Promise<void>;
+  takeOther(item: InboxItem): Promise<void>;
+  acknowledge(item: InboxItem): void;
+}
+
+const customerLabel = (customer: Customer | undefined, fallback: string) => (customer ? `${customer.name} (${customer.phone})` : fallback);
+
+/** Shows a value recorded by a merge (JSON) as readable text. */
+function showValue(json: string): string {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (value === null) return '—';
+    if (typeof value === 'string') return value;
+    return JSON.stringify(value);
+  } catch {
+    return json;
+  }
+}
+
+/** One inbox item with its explanation and actions. */
+export function InboxItemCard(props: {
+  item: InboxItem;
+  state: Resolution;
+  customers: ReadonlyMap<string, Customer>;
+  balance: number | undefined;
+  locale: Locale;
+  timeZone: string;
+  actions: ItemActions;
+}) {
+  const { t } = useTranslation('inbox');
+  const { item, state, customers, actions, locale } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = (action: () => Promise<void> | void) => async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(e instanceof InboxActionError ? e.code : 'WRITE_FAILED');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const open = state === 'open';
+  const headingId = `inbox-${item.id}`;
+  let body;
+  switch (item.kind) {
+    case 'duplicate': {
+      const survivor = customers.get(item.details.mergedInto ?? item.customerId ?? '');
+      const merged = customers.get(item.details.merged ?? item.relatedId ?? '');
+      body = (
+        <>
+          <p>{t('duplicate.text', { merged: customerLabel(merged, t('unknownCustomer')), survivor: customerLabel(survivor, t('unknownCustomer')) })}</p>
+          <div className="inbox-actions">
+            {state === 'separated' ? (
+              <button type="button" disabled={busy} onClick={run(() => actions.mergeAgain(item))}>{t('duplicate.mergeAgain')}</button>
+            ) : (
+              <>
+                {open && <button type="button" disabled={busy} onClick={run(() => actions.keepMerged(item))}>{t('duplicate.keep')}</button>}
+                <button type="button" disabled={busy} onClick={run(() => actions.undoMerge(item))}>{t('duplicate.undo')}</button>
+              </>
+            )}
+          </div>
+        </>
+      );
+      break;
+    }
+    case 'overdraft': {
+      const customer = customers.get(item.customerId ?? '');
+      body = (
+        <>
+          <p>{t('overdraft.text', { customer: customerLabel(customer, t('unknownCustomer')), points: formatNumber(Math.abs(Number(item.details.points ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
+          {props.balance !== undefined && <p>{t('overdraft.now', { balance: formatNumber(props.balance, locale) })}</p>}
+          {open && props.balance !== undefined && props.balance < 0 && (
+            <div className="inbox-actions">
+              <button type="button" disabled={busy} onClick={run(() => actions.settle(item))}>{t('overdraft.adjust', { points: formatNumber(-props.balance, locale) })}</button>
+            </div>
+          )}
+        </>
+      );
+      break;
+    }
+    case 'rejected_write':
+      body = (
+        <>
+          <p>{t('rejected.text', { collection: t(`collections.${item.targetCollection ?? 'unknown'}`, { defaultValue: item.targetCollection ?? '' }), reason: t(`common:errors.${item.code}`, { defaultValue: item.code }) })}</p>
+          <details>
+            <summary>{t('rejected.details')}</summary>
+            <dl className="inbox-details">
+              <dt>{t('rejected.code')}</dt>
+              <dd><code>{item.code}</code></dd>
+              {Object.entries(item.details).map(([key, value]) => (
+                <div key={key}>
+                  <dt>{t(`rejected.detail.${key}`, { defaultValue: key })}</dt>
+                  <dd><bdi>{value}</bdi></dd>
+                </div>
+              ))}
+            </dl>
+          </details>
+          {open && (
+            <div className="inbox-actions">
+              <button type="button" disabled={busy} onClick={run(() => actions.acknowledge(item))}>{t('rejected.acknowledge')}</button>
+            </div>
+          )}
+        </>
+      );
+      break;
+    case 'conflict': {
+      const conflict = conflictOf(item);
+      const customer = customers.get(item.customerId ?? '');
+      body = (
+        <>
+          <p>{t('conflict.text', { customer: customerLabel(customer, t('unknownCustomer')), field: t(`fields.${conflict?.field ?? ''}`, { defaultValue: conflict?.field ?? '' }) })}</p>
+          {conflict && (
+            <dl className="inbox-details">
+              <dt>{t('conflict.kept')}</dt>
+              <dd><bdi>{showValue(conflict.kept)}</bdi></dd>
+              <dt>{t('conflict.lost')}</dt>
+              <dd><bdi>{showValue(conflict.lost)}</bdi></dd>
+            </dl>
+          )}
+          {open && (
+            <div className="inbox-actions">
+              <button type="button" disabled={busy} onClick={run(() => actions.keepValue(item))}>{t('conflict.keep')}</button>
+              <button type="button" disabled={busy} onClick={run(() => actions.takeOther(item))}>{t('conflict.takeOther')}</button>
+            </div>
+          )}
+        </>
+      );
+      break;
+    }
+  }
+  return (
+    <li className="inbox-item" data-testid="inbox-item" data-kind={item.kind} data-state={state} aria-labelledby={headingId}>
+      <h3 id={headingId}>
+        {t(`kind.${item.kind}`)} <span className="inbox-state">{t(`state.${state}`)}</span>
+      </h3>
+      <p className="hint">{formatDateTime(item.createdAt, locale, props.timeZone)}</p>
+      {body}
+      {error && <p role="alert">{t(`actionErrors.${error}`)}</p>}
+    </li>
+  );
+}

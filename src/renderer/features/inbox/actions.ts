@@ -1,0 +1,195 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { RecordedConflict } from '../../../sync/model/common.ts';
+import { CustomerSchema, type Customer } from '../../../sync/model/customer.ts';
+import { editCustomer, ledgerEntry, type WriteContext } from '../../../sync/model/documents.ts';
+import { PATRON_ID_NAMESPACE } from '../../../sync/model/ids.ts';
+import type { InboxItem } from '../../../sync/model/inbox.ts';
+import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
+
+// The inbox's actions as pure functions: each takes the documents as they are and returns the ordinary
+// replicated write that resolves an item — a customer patch or a new ledger line — already validated against
+// the model's schemas. The page applies them with RxDB (incrementalPatch / insert); replication carries them
+// to the server like any other write, where the role rules check them (DESIGN §6, §7).
+//
+// Inbox documents themselves are pull-only for terminals (the server refuses pushes of them), so an item's
+// "resolved" state is DERIVED from the data it is about (`resolution`), plus a per-device acknowledgement for
+// the two kinds that need no data change: a kept merge and a read rejected write.
+
+/** Why an action cannot be built. */
+export type InboxActionCode = 'NOT_FOUND' | 'SAME_CUSTOMER' | 'ALREADY_MERGED' | 'MERGE_CYCLE' | 'NOT_OVERDRAWN' | 'NOT_RESTORABLE' | 'CONFLICT_GONE';
+
+/** An action that cannot be built, with a code the UI translates. */
+export class InboxActionError extends Error {
+  override readonly name = 'InboxActionError';
+  constructor(readonly code: InboxActionCode) {
+    super(code);
+  }
+}
+
+/** Who acts and when: the signed-in staff member and the device clock (business time). */
+export interface Actor {
+  staffId: string;
+  now: string;
+}
+
+/** A patch of customer fields (what `incrementalPatch` receives), checked by parsing the whole result. */
+export type CustomerPatch = Partial<Omit<Customer, 'id' | '_deleted'>>;
+
+function checked(customer: Customer, patch: CustomerPatch): CustomerPatch {
+  CustomerSchema.parse({ ...customer, ...patch });
+  return patch;
+}
+
+/**
+ * Undo a duplicate merge: the loser's `mergedInto` back to null, as a manager's edit. The server accepts it
+ * from a manager and never merges the pair again (it only merges new sign-ups); the three-way merge lets an
+ * undo win over a concurrent edit of the pointer (merge.ts `decideMergedInto`).
+ */
+export function undoMerge(loser: Customer, actor: Actor): CustomerPatch {
+  if (loser.mergedInto === null) throw new InboxActionError('NOT_FOUND');
+  return checked(loser, { mergedInto: null, updatedAt: actor.now, updatedBy: actor.staffId });
+}
+
+/**
+ * Merge `loser` into `keep` by hand (the server's own merge, done by a manager): reads then follow
+ * `mergedInto`. `rootOf` resolves merge chains; merging into a customer who is (or leads to) the loser would
+ * make a cycle and is refused, as is merging a customer who is already merged.
+ */
+export function mergeInto(loser: Customer, keep: Customer, rootOf: (id: string) => string, actor: Actor): CustomerPatch {
+  if (loser.id === keep.id) throw new InboxActionError('SAME_CUSTOMER');
+  if (loser.mergedInto !== null) throw new InboxActionError('ALREADY_MERGED');
+  if (rootOf(keep.id) === loser.id || keep.mergedInto === loser.id) throw new InboxActionError('MERGE_CYCLE');
+  if (loser._deleted || keep._deleted) throw new InboxActionError('NOT_FOUND');
+  return checked(loser, { mergedInto: rootOf(keep.id), updatedAt: actor.now, updatedBy: actor.staffId });
+}
+
+/** The id of the adjustment that settles an overdraft item: two managers settling it collide, not double up. */
+export function adjustmentId(item: InboxItem): string {
+  return uuidv5(`${item.id}:adjust`, PATRON_ID_NAMESPACE);
+}
+
+/**
+ * The ledger line that brings an overdrawn balance back to 0: kind `adjust`, +|balance| points, on the
+ * customer the item names, its note referencing the item. `balance` is the merge group's current balance
+ * (the server computed the overdraft over the group too).
+ */
+export function settleOverdraft(item: InboxItem, balance: number, ctx: WriteContext): LoyaltyEntry {
+  if (item.kind !== 'overdraft' || item.customerId === null) throw new InboxActionError('NOT_FOUND');
+  if (!Number.isSafeInteger(balance) || balance >= 0) throw new InboxActionError('NOT_OVERDRAWN');
+  return ledgerEntry({ id: adjustmentId(item), kind: 'adjust', points: -balance, customerId: item.customerId, note: `inbox:${item.id}` }, ctx);
+}
+
+const sameConflict = (a: RecordedConflict, b: RecordedConflict) => a.field === b.field && a.lost === b.lost && a.at === b.at;
+
+/** Whether the customer still holds the recorded conflict. */
+export function holdsConflict(customer: Customer, conflict: RecordedConflict): boolean {
+  return customer.conflicts.some((c) => sameConflict(c, conflict));
+}
+
+/** The conflict an inbox item describes (its details carry field, lost, kept, at). */
+export function conflictOf(item: InboxItem): RecordedConflict | null {
+  const { field, lost, kept, at } = item.details;
+  return field !== undefined && lost !== undefined && kept !== undefined && at !== undefined ? { field, lost, kept, at } : null;
+}
+
+/** Keep the value the merge kept: the recorded conflict is removed from the customer's list. */
+export function keepValue(customer: Customer, conflict: RecordedConflict, actor: Actor): CustomerPatch {
+  if (!holdsConflict(customer, conflict)) throw new InboxActionError('CONFLICT_GONE');
+  return checked(customer, { conflicts: customer.conflicts.filter((c) => !sameConflict(c, conflict)), updatedAt: actor.now, updatedBy: actor.staffId });
+}
+
+/** Fields a lost value can be restored to (a customer's editable fields; keys derived from them follow). */
+const RESTORABLE = new Set(['phone', 'name', 'email', 'birthday', 'anniversary', 'notes', 'preferences', 'tags', 'marketingConsent', 'status', 'mergedInto']);
+
+/**
+ * Take the other value: the field set to the lost value (JSON.parse of the record; phone and name through the
+ * model's edit so their lookup keys follow), the conflict removed. A value cut short when it was recorded is
+ * no longer JSON and cannot be restored.
+ */
+export function takeOtherValue(customer: Customer, conflict: RecordedConflict, actor: Actor & { ctx: WriteContext; defaultRegion: string }): CustomerPatch {
+  if (!holdsConflict(customer, conflict)) throw new InboxActionError('CONFLICT_GONE');
+  if (!RESTORABLE.has(conflict.field)) throw new InboxActionError('NOT_RESTORABLE');
+  let value: unknown;
+  try {
+    value = JSON.parse(conflict.lost);
+  } catch {
+    throw new InboxActionError('NOT_RESTORABLE');
+  }
+  const conflicts = customer.conflicts.filter((c) => !sameConflict(c, conflict));
+  try {
+    if (conflict.field === 'phone' || conflict.field === 'name') {
+      if (typeof value !== 'string') throw new InboxActionError('NOT_RESTORABLE');
+      const edited = editCustomer(customer, { [conflict.field]: value }, { ...actor.ctx, now: actor.now, staffId: actor.staffId }, actor.defaultRegion);
+      const { phone, phoneKey, phoneReversed, name, nameKey } = edited;
+      return checked(customer, { phone, phoneKey, phoneReversed, name, nameKey, conflicts, updatedAt: actor.now, updatedBy: actor.staffId });
+    }
+    return checked(customer, { [conflict.field]: value, conflicts, updatedAt: actor.now, updatedBy: actor.staffId } as CustomerPatch);
+  } catch (error) {
+    if (error instanceof InboxActionError) throw error;
+    throw new InboxActionError('NOT_RESTORABLE');
+  }
+}
+
+/** What the page knows when deciding whether an item is still open. */
+export interface ResolutionFacts {
+  /** Customers by id (those the item names), as the replica has them now. */
+  customers: ReadonlyMap<string, Customer>;
+  /** The merge group's balance of an overdraft's customer, when known. */
+  balance?: number;
+  /** Items acknowledged on this device. */
+  acknowledged: ReadonlySet<string>;
+}
+
+/** How an item stands. */
+export type Resolution = 'open' | 'resolved' | 'separated' | 'acknowledged';
+
+/**
+ * Derived state of an item (inbox documents are pull-only, so nothing on them records what a manager did):
+ * - any kind the server marked resolved or dismissed → resolved;
+ * - duplicate: the merged customer no longer points at the survivor → separated (undone); acknowledged on
+ *   this device ("keep merged") → acknowledged;
+ * - overdraft: the group's balance is back to ≥ 0 → resolved;
+ * - conflict: the customer no longer holds the recorded conflict → resolved;
+ * - rejected write: acknowledged on this device → acknowledged.
+ */
+export function resolution(item: InboxItem, facts: ResolutionFacts): Resolution {
+  if (item.status !== 'open') return 'resolved';
+  switch (item.kind) {
+    case 'duplicate': {
+      const merged = facts.customers.get(item.details.merged ?? item.relatedId ?? '');
+      if (merged && merged.mergedInto !== (item.details.mergedInto ?? item.customerId)) return 'separated';
+      return facts.acknowledged.has(item.id) ? 'acknowledged' : 'open';
+    }
+    case 'overdraft':
+      return facts.balance !== undefined && facts.balance >= 0 ? 'resolved' : 'open';
+    case 'conflict': {
+      const customer = facts.customers.get(item.customerId ?? '');
+      const conflict = conflictOf(item);
+      return customer && conflict && !holdsConflict(customer, conflict) ? 'resolved' : 'open';
+    }
+    case 'rejected_write':
+      return facts.acknowledged.has(item.id) ? 'acknowledged' : 'open';
+  }
+}
+
+/** This device's acknowledgements, kept in localStorage per merchant. */
+export function acknowledgements(storage: Pick<Storage, 'getItem' | 'setItem'> | undefined, merchantId: string) {
+  const key = `patron.inbox.acknowledged.${merchantId}`;
+  const read = (): Set<string> => {
+    try {
+      const parsed: unknown = JSON.parse(storage?.getItem(key) ?? '[]');
+      return new Set(Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : []);
+    } catch {
+      return new Set();
+    }
+  };
+  return {
+    read,
+    add(id: string): Set<string> {
+      const next = read().add(id);
+      // Keep the newest 2000: items are never deleted, acknowledgements of old ones stop mattering.
+      storage?.setItem(key, JSON.stringify([...next].slice(-2000)));
+      return next;
+    },
+  };
+}

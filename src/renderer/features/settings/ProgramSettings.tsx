@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TIERS } from '../../../sync/model/common.ts';
+import type { Program, SegmentRules } from '../../../sync/model/settings.ts';
+import { Field } from './Field.tsx';
+import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type ProgramForm, type SegmentsForm } from './validation.ts';
+
+/** Save outcome shown under a form. */
+export type SaveResult = { ok: true } | { ok: false; code: string };
+
+function Outcome({ result }: { result: SaveResult | null }) {
+  const { t } = useTranslation('settings');
+  if (!result) return null;
+  return result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(`saveErrors.${result.code}`, { defaultValue: t('saveErrors.WRITE_FAILED') })}</p>;
+}
+
+/** The loyalty program: earning rate, per-visit bonus, tiers, expiry, offline cap, cashier adjust limit. */
+export function ProgramSettings({ program, currency, onSave }: { program: Program; currency: string; onSave: (program: Program) => Promise<SaveResult> }) {
+  const { t } = useTranslation('settings');
+  const [form, setForm] = useState<ProgramForm>(() => programToForm(program, currency));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [result, setResult] = useState<SaveResult | null>(null);
+  // A change replicated from another terminal replaces the form (unless the manager is mid-edit with errors).
+  const key = JSON.stringify(program);
+  useEffect(() => setForm(programToForm(program, currency)), [key, currency]);
+  const set = (patch: Partial<ProgramForm>) => setForm({ ...form, ...patch });
+  const save = async () => {
+    setResult(null);
+    const parsed = parseProgramForm(form, currency);
+    if (!parsed.ok) {
+      setErrors(parsed.errors);
+      setResult({ ok: false, code: 'INVALID' });
+      return;
+    }
+    setErrors({});
+    setResult(await onSave(parsed.value));
+  };
+  const intField = (key: Exclude<keyof ProgramForm, 'tiers'>, hint?: string) => (
+    <Field key={key} name={key} label={t(`program.${key}`)} hint={hint} inputMode="numeric" value={form[key]} error={errors[key]} onChange={(v) => set({ [key]: v })} />
+  );
+  return (
+    <form className="settings-form" aria-labelledby="program-title" onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
+      <h2 id="program-title">{t('program.title')}</h2>
+      <fieldset>
+        <legend>{t('program.earning')}</legend>
+        {intField('earnPoints')}
+        {intField('earnPer', t('program.earnPerHint', { currency }))}
+        {intField('visitBonus')}
+      </fieldset>
+      <fieldset>
+        <legend>{t('program.tiers')}</legend>
+        <table className="tiers-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('program.tier')}</th>
+              <th scope="col">{t('program.threshold')}</th>
+              <th scope="col">{t('program.multiplier')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {TIERS.map((tier, i) => (
+              <tr key={tier}>
+                <th scope="row">{t(`tier.${tier}`)}</th>
+                <td>
+                  <Field label={t('program.thresholdOf', { tier: t(`tier.${tier}`) })} inputMode="numeric" value={form.tiers[i]!.threshold} error={errors[`tiers.${i}.threshold`]}
+                    onChange={(v) => set({ tiers: form.tiers.map((row, j) => (j === i ? { ...row, threshold: v } : row)) })} />
+                </td>
+                <td>
+                  <Field label={t('program.multiplierOf', { tier: t(`tier.${tier}`) })} inputMode="decimal" value={form.tiers[i]!.multiplier} error={errors[`tiers.${i}.multiplier`]}
+                    onChange={(v) => set({ tiers: form.tiers.map((row, j) => (j === i ? { ...row, multiplier: v } : row)) })} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {errors.tiers && <p className="field-error">{t(`errors.${errors.tiers.code}`)}</p>}
+      </fieldset>
+      <fieldset>
+        <legend>{t('program.limits')}</legend>
+        {intField('expiryDays', t('program.expiryHint'))}
+        {intField('offlineRedeemCap')}
+        {intField('offlineMaxDataAgeHours')}
+        {intField('cashierAdjustLimit')}
+      </fieldset>
+      <button type="submit">{t('save')}</button>
+      <Outcome result={result} />
+    </form>
+  );
+}
+
+/** Segment thresholds (new / regular / VIP / at-risk / churned). */
+export function SegmentSettings({ rules, currency, onSave }: { rules: SegmentRules; currency: string; onSave: (rules: SegmentRules) => Promise<SaveResult> }) {
+  const { t } = useTranslation('settings');
+  const [form, setForm] = useState<SegmentsForm>(() => segmentsToForm(rules, currency));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [result, setResult] = useState<SaveResult | null>(null);
+  const key = JSON.stringify(rules);
+  useEffect(() => setForm(segmentsToForm(rules, currency)), [key, currency]);
+  const save = async () => {
+    setResult(null);
+    const parsed = parseSegmentsForm(form, currency);
+    if (!parsed.ok) {
+      setErrors(parsed.errors);
+      setResult({ ok: false, code: 'INVALID' });
+      return;
+    }
+    setErrors({});
+    setResult(await onSave(parsed.value));
+  };
+  return (
+    <form className="settings-form" aria-labelledby="segments-title" onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
+      <h2 id="segments-title">{t('segments.title')}</h2>
+      <p className="hint">{t('segments.intro')}</p>
+      {(Object.keys(form) as (keyof SegmentsForm)[]).map((key) => (
+        <Field key={key} name={key} label={t(`segments.${key}`)} inputMode="numeric" value={form[key]} error={errors[key]} onChange={(v) => setForm({ ...form, [key]: v })} />
+      ))}
+      <button type="submit">{t('save')}</button>
+      <Outcome result={result} />
+    </form>
+  );
+}

@@ -1,0 +1,135 @@
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Observable } from 'rxjs';
+import { TIERS } from '../../../sync/model/common.ts';
+import type { Reward } from '../../../sync/model/reward.ts';
+import type { Locale } from '../../../sync/model/settings.ts';
+import type { Terminal } from '../../app/runtime.ts';
+import { useObservable } from '../../db/hooks.ts';
+import { formatAmount, formatDay, formatNumber } from '../analytics/format.ts';
+import { Field, useErrorText } from './Field.tsx';
+import type { SaveResult } from './ProgramSettings.tsx';
+import { EMPTY_REWARD_FORM, parseRewardForm, rewardToForm, type FieldErrors, type RewardForm } from './validation.ts';
+
+type Local = Omit<Reward, '_deleted'>;
+
+/** The rewards catalog: list, add, edit, remove. Every change is a replicated write of db.rewards. */
+export function RewardsCatalog({ terminal, staffId, currency, locale }: { terminal: Terminal; staffId: string; currency: string; locale: Locale }) {
+  const { t } = useTranslation('settings');
+  const errorText = useErrorText();
+  const rewards$ = useMemo(() => terminal.db.rewards.find().$ as unknown as Observable<{ toJSON(): unknown }[]>, [terminal]);
+  const docs = useObservable(rewards$, []);
+  const rewards = useMemo(() => docs.map((d) => ({ ...(d.toJSON() as Local), _deleted: false }) as Reward).sort((a, b) => a.pointsCost - b.pointsCost || a.name.localeCompare(b.name)), [docs]);
+  const [editing, setEditing] = useState<Reward | 'new' | null>(null);
+  const [form, setForm] = useState<RewardForm>(EMPTY_REWARD_FORM);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [result, setResult] = useState<SaveResult | null>(null);
+
+  const start = (reward: Reward | 'new') => {
+    setEditing(reward);
+    setForm(reward === 'new' ? EMPTY_REWARD_FORM : rewardToForm(reward, currency));
+    setErrors({});
+    setResult(null);
+  };
+  const save = async () => {
+    const existing = editing === 'new' || editing === null ? undefined : editing;
+    const parsed = parseRewardForm(form, { merchantId: terminal.credential.merchantId, staffId, now: new Date().toISOString(), currency }, existing);
+    if (!parsed.ok) {
+      setErrors(parsed.errors);
+      setResult({ ok: false, code: 'INVALID' });
+      return;
+    }
+    const { _deleted, ...doc } = parsed.value;
+    try {
+      if (existing) {
+        const stored = await terminal.db.rewards.findOne(existing.id).exec();
+        if (!stored) throw new Error('gone');
+        const { id: _id, merchantId: _m, ...patch } = doc;
+        await stored.incrementalPatch(patch);
+      } else await terminal.db.rewards.insert(doc);
+      setEditing(null);
+      setResult({ ok: true });
+    } catch {
+      setResult({ ok: false, code: 'WRITE_FAILED' });
+    }
+  };
+  const remove = async (reward: Reward) => {
+    if (!globalThis.confirm(t('rewards.confirmRemove', { name: reward.name }))) return;
+    const stored = await terminal.db.rewards.findOne(reward.id).exec();
+    // A tombstone: replicated like any write, so the reward leaves every terminal's catalog.
+    await stored?.remove();
+  };
+  const set = (patch: Partial<RewardForm>) => setForm({ ...form, ...patch });
+
+  return (
+    <section aria-labelledby="rewards-title" className="settings-form">
+      <h2 id="rewards-title">{t('rewards.title')}</h2>
+      <table className="rewards-table">
+        <caption className="visually-hidden">{t('rewards.title')}</caption>
+        <thead>
+          <tr>
+            {['name', 'pointsCost', 'value', 'stock', 'minTier', 'validity', 'active', 'actions'].map((c) => (
+              <th key={c} scope="col">{t(`rewards.${c}`)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rewards.length === 0 && (
+            <tr>
+              <td colSpan={8}>{t('rewards.empty')}</td>
+            </tr>
+          )}
+          {rewards.map((r) => (
+            <tr key={r.id}>
+              <td>{r.name}</td>
+              <td>{formatNumber(r.pointsCost, locale)}</td>
+              <td>{formatAmount(r.value, currency, locale)}</td>
+              <td>{r.stock === null ? t('rewards.unlimited') : formatNumber(r.stock, locale)}</td>
+              <td>{r.minTier ? t(`tier.${r.minTier}`) : t('rewards.anyTier')}</td>
+              <td>{[r.validFrom ? formatDay(r.validFrom, locale) : '…', r.validUntil ? formatDay(r.validUntil, locale) : '…'].join(' – ')}</td>
+              <td>{r.active ? t('rewards.yes') : t('rewards.no')}</td>
+              <td>
+                <button type="button" onClick={() => start(r)} aria-label={t('rewards.editNamed', { name: r.name })}>{t('rewards.edit')}</button>{' '}
+                <button type="button" onClick={() => void remove(r)} aria-label={t('rewards.removeNamed', { name: r.name })}>{t('rewards.remove')}</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {editing === null ? (
+        <button type="button" onClick={() => start('new')}>{t('rewards.add')}</button>
+      ) : (
+        <form aria-label={editing === 'new' ? t('rewards.add') : t('rewards.editNamed', { name: editing.name })} onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
+          <Field label={t('rewards.name')} value={form.name} error={errors.name} onChange={(v) => set({ name: v })} />
+          <Field label={t('rewards.description')} value={form.description} error={errors.description} onChange={(v) => set({ description: v })} />
+          <Field label={t('rewards.pointsCost')} inputMode="numeric" value={form.pointsCost} error={errors.pointsCost} onChange={(v) => set({ pointsCost: v })} />
+          <Field label={t('rewards.value')} hint={t('rewards.valueHint', { currency })} inputMode="decimal" value={form.value} error={errors.value} onChange={(v) => set({ value: v })} />
+          <Field label={t('rewards.stock')} hint={t('rewards.stockHint')} inputMode="numeric" value={form.stock} error={errors.stock} onChange={(v) => set({ stock: v })} />
+          <div className="field">
+            <label>
+              {t('rewards.minTier')}
+              <select value={form.minTier} onChange={(e) => set({ minTier: e.target.value as RewardForm['minTier'] })}>
+                <option value="">{t('rewards.anyTier')}</option>
+                {TIERS.map((tier) => (
+                  <option key={tier} value={tier}>{t(`tier.${tier}`)}</option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <Field label={t('rewards.validFrom')} type="date" value={form.validFrom} error={errors.validFrom} onChange={(v) => set({ validFrom: v })} />
+          <Field label={t('rewards.validUntil')} type="date" value={form.validUntil} error={errors.validUntil} onChange={(v) => set({ validUntil: v })} />
+          <div className="field">
+            <label>
+              <input type="checkbox" checked={form.active} onChange={(e) => set({ active: e.target.checked })} /> {t('rewards.active')}
+            </label>
+          </div>
+          {Object.entries(errors).filter(([k]) => !['name', 'description', 'pointsCost', 'value', 'stock', 'validFrom', 'validUntil'].includes(k)).map(([k, e]) => (
+            <p key={k} className="field-error">{errorText(e)}</p>
+          ))}
+          <button type="submit">{t('save')}</button> <button type="button" onClick={() => setEditing(null)}>{t('cancel')}</button>
+        </form>
+      )}
+      {result && (result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(`saveErrors.${result.code}`)}</p>)}
+    </section>
+  );
+}

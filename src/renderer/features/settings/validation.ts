@@ -1,0 +1,224 @@
+import type { z } from 'zod';
+import { TIERS, type Tier } from '../../../sync/model/common.ts';
+import { newId } from '../../../sync/model/ids.ts';
+import { parseMoney, minorToDecimal } from '../../../sync/model/money.ts';
+import { RewardSchema, type Reward } from '../../../sync/model/reward.ts';
+import { ProgramSchema, SegmentRulesSchema, type Program, type SegmentRules } from '../../../sync/model/settings.ts';
+import { toAsciiDigits } from '../../../sync/model/text.ts';
+
+// The settings forms: text as typed (ASCII, Persian or Arabic-Indic digits, thousands separators) → the
+// model's schemas (ProgramSchema, SegmentRulesSchema, RewardSchema) → either a valid value or field errors
+// with codes the UI translates. Nothing is written unless the whole form is valid.
+
+/** A field error: a code and the numbers its message needs. */
+export interface FieldError {
+  code: 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'thresholdsIncrease' | 'firstTierZero' | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'invalid';
+  min?: number;
+  max?: number;
+}
+/** Errors by field path (`earnPer`, `tiers.2.threshold`, …). */
+export type FieldErrors = Record<string, FieldError>;
+/** A parsed form. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+const GROUPING = /[,\u066c\u060c\s]/g;
+
+/** A whole number as typed; null for empty, NaN for anything else. */
+function integer(text: string): number | null {
+  const ascii = toAsciiDigits(text).replace(GROUPING, '');
+  if (ascii === '') return null;
+  return /^-?\d+$/.test(ascii) ? Number(ascii) : Number.NaN;
+}
+
+/** A decimal as typed (`1.25`, `۱٫۲۵`); null for empty, NaN for anything else. */
+function decimal(text: string): number | null {
+  const ascii = toAsciiDigits(text).replace(/\u066b/g, '.').replace(GROUPING, '');
+  if (ascii === '') return null;
+  return /^-?\d+(\.\d+)?$/.test(ascii) ? Number(ascii) : Number.NaN;
+}
+
+/** zod issues → field errors (the first per field). */
+function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: FieldErrors): FieldErrors {
+  for (const issue of issues) {
+    const path = issue.path.join('.');
+    if (errors[path]) continue;
+    if (issue.code === 'too_small') errors[path] = { code: 'min', min: Number(issue.minimum) };
+    else if (issue.code === 'too_big') errors[path] = { code: 'max', max: Number(issue.maximum) };
+    else if (issue.code === 'invalid_type') errors[path] = { code: 'integer' };
+    else if (issue.message.includes('thresholds must increase')) errors[path] = { code: 'thresholdsIncrease' };
+    else if (issue.message.includes('first tier starts at 0')) errors[path] = { code: 'firstTierZero' };
+    else if (issue.message.includes('at-risk must come before churned')) errors[path] = { code: 'atRiskBeforeChurned' };
+    else if (issue.message.includes('VIP needs')) errors[path] = { code: 'vipVisits' };
+    else errors[path] = { code: 'invalid' };
+  }
+  return errors;
+}
+
+/** Reads named whole-number fields; records `required` / `integer` errors. */
+function readIntegers<K extends string>(form: Record<K, string>, keys: readonly K[], errors: FieldErrors, optional: readonly K[] = []): Record<K, number | null> {
+  const out = {} as Record<K, number | null>;
+  for (const key of keys) {
+    const value = integer(form[key]);
+    if (value === null && !optional.includes(key)) errors[key] = { code: 'required' };
+    else if (Number.isNaN(value)) errors[key] = { code: 'integer' };
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The program form: every number as text; tiers in TIERS order; an empty expiry means "never". */
+export interface ProgramForm {
+  earnPoints: string;
+  earnPer: string;
+  visitBonus: string;
+  expiryDays: string;
+  offlineRedeemCap: string;
+  offlineMaxDataAgeHours: string;
+  cashierAdjustLimit: string;
+  tiers: { threshold: string; multiplier: string }[];
+}
+
+const PROGRAM_INTS = ['earnPoints', 'earnPer', 'visitBonus', 'expiryDays', 'offlineRedeemCap', 'offlineMaxDataAgeHours', 'cashierAdjustLimit'] as const;
+
+/** The form of a program (for editing). `earnPer` is in minor units of the currency, shown as an amount. */
+export function programToForm(program: Program, currency: string): ProgramForm {
+  return {
+    earnPoints: String(program.earnPoints),
+    earnPer: minorToDecimal(program.earnPer, currency),
+    visitBonus: String(program.visitBonus),
+    expiryDays: program.expiryDays === null ? '' : String(program.expiryDays),
+    offlineRedeemCap: String(program.offlineRedeemCap),
+    offlineMaxDataAgeHours: String(program.offlineMaxDataAgeHours),
+    cashierAdjustLimit: String(program.cashierAdjustLimit),
+    tiers: TIERS.map((tier) => {
+      const rule = program.tiers.find((r) => r.tier === tier);
+      return { threshold: String(rule?.threshold ?? 0), multiplier: String(rule?.multiplier ?? 1) };
+    }),
+  };
+}
+
+/** Validates the program form with ProgramSchema. */
+export function parseProgramForm(form: ProgramForm, currency: string): Parsed<Program> {
+  const errors: FieldErrors = {};
+  const ints = readIntegers(form, PROGRAM_INTS.filter((k) => k !== 'earnPer'), errors, ['expiryDays']);
+  let earnPer: number | null = null;
+  if (form.earnPer.trim() === '') errors.earnPer = { code: 'required' };
+  else {
+    try {
+      earnPer = parseMoney(form.earnPer, currency);
+    } catch {
+      errors.earnPer = { code: 'money' };
+    }
+  }
+  const tiers = TIERS.map((tier, i) => {
+    const row = form.tiers[i] ?? { threshold: '', multiplier: '' };
+    const threshold = integer(row.threshold);
+    const multiplier = decimal(row.multiplier);
+    if (threshold === null) errors[`tiers.${i}.threshold`] = { code: 'required' };
+    else if (Number.isNaN(threshold)) errors[`tiers.${i}.threshold`] = { code: 'integer' };
+    if (multiplier === null) errors[`tiers.${i}.multiplier`] = { code: 'required' };
+    else if (Number.isNaN(multiplier)) errors[`tiers.${i}.multiplier`] = { code: 'number' };
+    return { tier, threshold: threshold ?? 0, multiplier: multiplier ?? 1 };
+  });
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const result = ProgramSchema.safeParse({ ...ints, earnPer, tiers });
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
+}
+
+/** The segment rules form (VIP spend as an amount of the currency). */
+export type SegmentsForm = Record<keyof SegmentRules, string>;
+
+const SEGMENT_INTS = ['newDays', 'windowDays', 'regularMinVisits', 'vipMinVisits', 'atRiskDays', 'churnedDays'] as const;
+
+/** The form of segment rules. */
+export function segmentsToForm(rules: SegmentRules, currency: string): SegmentsForm {
+  return { ...(Object.fromEntries(SEGMENT_INTS.map((k) => [k, String(rules[k])])) as Record<(typeof SEGMENT_INTS)[number], string>), vipMinSpend: minorToDecimal(rules.vipMinSpend, currency) };
+}
+
+/** Validates segment rules with SegmentRulesSchema. */
+export function parseSegmentsForm(form: SegmentsForm, currency: string): Parsed<SegmentRules> {
+  const errors: FieldErrors = {};
+  const ints = readIntegers(form, SEGMENT_INTS, errors);
+  let vipMinSpend: number | null = null;
+  if (form.vipMinSpend.trim() === '') errors.vipMinSpend = { code: 'required' };
+  else {
+    try {
+      vipMinSpend = parseMoney(form.vipMinSpend, currency);
+    } catch {
+      errors.vipMinSpend = { code: 'money' };
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const result = SegmentRulesSchema.safeParse({ ...ints, vipMinSpend });
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
+}
+
+/** The reward form. Empty stock = unlimited, empty dates = no limit, empty tier = everyone. */
+export interface RewardForm {
+  name: string;
+  description: string;
+  pointsCost: string;
+  value: string;
+  stock: string;
+  minTier: '' | Tier;
+  validFrom: string;
+  validUntil: string;
+  active: boolean;
+}
+
+/** An empty reward form. */
+export const EMPTY_REWARD_FORM: RewardForm = { name: '', description: '', pointsCost: '', value: '0', stock: '', minTier: '', validFrom: '', validUntil: '', active: true };
+
+/** The form of a reward. */
+export function rewardToForm(reward: Reward, currency: string): RewardForm {
+  return {
+    name: reward.name,
+    description: reward.description,
+    pointsCost: String(reward.pointsCost),
+    value: minorToDecimal(reward.value, currency),
+    stock: reward.stock === null ? '' : String(reward.stock),
+    minTier: reward.minTier ?? '',
+    validFrom: reward.validFrom ?? '',
+    validUntil: reward.validUntil ?? '',
+    active: reward.active,
+  };
+}
+
+/**
+ * Validates a reward form into a whole reward document (RewardSchema): a new one (fresh id) or `existing`
+ * edited. Stamped with the acting manager and business time.
+ */
+export function parseRewardForm(form: RewardForm, ctx: { merchantId: string; staffId: string; now: string; currency: string }, existing?: Reward): Parsed<Reward> {
+  const errors: FieldErrors = {};
+  const ints = readIntegers(form as unknown as Record<'pointsCost' | 'stock', string>, ['pointsCost', 'stock'], errors, ['stock']);
+  let value = 0;
+  if (form.value.trim() !== '') {
+    try {
+      value = parseMoney(form.value, ctx.currency);
+    } catch {
+      errors.value = { code: 'money' };
+    }
+  }
+  if (form.name.trim() === '') errors.name = { code: 'required' };
+  const validFrom = form.validFrom.trim() || null;
+  const validUntil = form.validUntil.trim() || null;
+  if (validFrom && validUntil && validUntil < validFrom) errors.validUntil = { code: 'dateRange' };
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const result = RewardSchema.safeParse({
+    id: existing?.id ?? newId(),
+    merchantId: ctx.merchantId,
+    updatedAt: ctx.now,
+    _deleted: false,
+    name: form.name.trim(),
+    description: form.description.trim(),
+    pointsCost: ints.pointsCost,
+    value,
+    stock: ints.stock,
+    minTier: form.minTier === '' ? null : form.minTier,
+    validFrom,
+    validUntil,
+    active: form.active,
+    updatedBy: ctx.staffId,
+  });
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { createAnalyticsHandler } from './analytics-handler.ts';
+
+// The analytics Web Worker: the page loads it with
+//   new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), { type: 'module' })
+// (Vite bundles it; the CSP's worker-src 'self' admits it). Everything is in the handler.
+
+// zod probes for eval on first use, which a strict CSP refuses (as in main.tsx).
+z.config({ jitless: true });
+
+interface WorkerScope {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+const scope = globalThis as unknown as WorkerScope;
+const handler = createAnalyticsHandler((message) => scope.postMessage(message));
+scope.onmessage = (event) => handler.handle(event.data);

@@ -1,0 +1,212 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAggregator, type AnalyticsChange, type AnalyticsSettings } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
+import type { CustomerLike, EntryLike, RewardLike, VisitLike } from '../../../src/renderer/features/analytics/compute/replica.ts';
+import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
+import { dayKey, DAY_MS } from '../../../src/renderer/features/analytics/compute/time.ts';
+import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
+import { uid } from './fixture.ts';
+import { referenceSnapshot } from './reference.ts';
+
+// Property: whatever happens to the replica — visits, voids, late feedback, ledger lines, new customers,
+// merges, undone merges, merge cycles, erasures, catalog changes, repeated change events — the aggregator
+// updated incrementally gives exactly the snapshot of a cold aggregator over the final documents, and both
+// equal the reference computed from the model's functions (reference.ts).
+
+const NOW = Date.parse('2025-03-20T12:00:00.000Z');
+const STORES = [uid(1), uid(2)] as const;
+const iso = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString();
+const minute = fc.integer({ min: -300 * 24 * 60, max: 2 * 24 * 60 });
+
+type Op =
+  | { op: 'visit'; customer: number; store: number; at: number; total: number; voided: boolean; rating: number | null }
+  | { op: 'void'; pick: number }
+  | { op: 'feedback'; pick: number; rating: number }
+  | { op: 'entry'; customer: number; store: number; kind: string; points: number; at: number }
+  | { op: 'customer'; customer: number }
+  | { op: 'merge'; customer: number; into: number }
+  | { op: 'unmerge'; customer: number }
+  | { op: 'erase'; customer: number }
+  | { op: 'reward'; cost: number; value: number; active: boolean }
+  | { op: 'replay'; pick: number };
+
+const customerIx = fc.integer({ min: 0, max: 6 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('visit' as const), customer: customerIx, store: fc.integer({ min: 0, max: 1 }), at: minute, total: fc.integer({ min: 0, max: 9_000_000 }), voided: fc.integer({ min: 0, max: 9 }).map((n) => n < 2), rating: fc.option(fc.integer({ min: 1, max: 5 })) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('void' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('feedback' as const), pick: fc.nat(), rating: fc.integer({ min: 1, max: 5 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ customer: customerIx, store: fc.integer({ min: 0, max: 1 }), kind: fc.constantFrom('earn', 'redeem', 'adjust', 'reversal', 'expire'), size: fc.integer({ min: 1, max: 3000 }), negative: fc.boolean(), at: minute })
+      .map(({ kind, size, negative, ...rest }) => ({ op: 'entry' as const, kind, points: kind === 'earn' ? size : kind === 'redeem' || kind === 'expire' ? -size : negative ? -size : size, ...rest })),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('customer' as const), customer: customerIx }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('merge' as const), customer: customerIx, into: customerIx }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('unmerge' as const), customer: customerIx }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('erase' as const), customer: customerIx }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('reward' as const), cost: fc.integer({ min: 1, max: 1000 }), value: fc.integer({ min: 0, max: 100_000 }), active: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('replay' as const), pick: fc.nat() }) },
+);
+
+/** Replays operations on documents, returning the change (the document's new state) each produced. */
+function replay(ops: readonly Op[]) {
+  let seq = 5000;
+  const customers = new Map<string, CustomerLike>();
+  const visits = new Map<string, VisitLike>();
+  const entries = new Map<string, EntryLike>();
+  const rewards = new Map<string, RewardLike>();
+  const changes: AnalyticsChange[] = [];
+  const customerId = (i: number) => uid(100 + i);
+  const upsertCustomer = (id: string, patch: Partial<CustomerLike>) => {
+    const doc: CustomerLike = { ...(customers.get(id) ?? { id, name: `c${id.slice(-3)}`, phone: `+9891200${id.slice(-5)}`, mergedInto: null, _deleted: false }), ...patch };
+    customers.set(id, doc);
+    changes.push({ collection: 'customers', doc });
+  };
+  for (const op of ops) {
+    const visitList = [...visits.values()];
+    switch (op.op) {
+      case 'visit': {
+        const doc: VisitLike = { id: uid(seq++), customerId: customerId(op.customer), storeId: STORES[op.store]!, occurredAt: iso(op.at), total: op.total, voided: op.voided, feedback: op.rating ? { rating: op.rating } : null, _deleted: false };
+        visits.set(doc.id, doc);
+        changes.push({ collection: 'visits', doc });
+        break;
+      }
+      case 'void':
+      case 'feedback': {
+        const target = visitList[op.pick % Math.max(1, visitList.length)];
+        if (!target) break;
+        const doc = op.op === 'void' ? { ...target, voided: true } : target.feedback ? target : { ...target, feedback: { rating: op.rating } };
+        visits.set(doc.id, doc);
+        changes.push({ collection: 'visits', doc });
+        break;
+      }
+      case 'entry': {
+        const doc: EntryLike = { id: uid(seq++), customerId: customerId(op.customer), storeId: STORES[op.store]!, kind: op.kind, points: op.points, occurredAt: iso(op.at), _deleted: false };
+        entries.set(doc.id, doc);
+        changes.push({ collection: 'loyaltyEntries', doc });
+        break;
+      }
+      case 'customer':
+        upsertCustomer(customerId(op.customer), { name: `renamed ${seq++}` });
+        break;
+      case 'merge':
+        upsertCustomer(customerId(op.customer), { mergedInto: customerId(op.into) });
+        break;
+      case 'unmerge':
+        upsertCustomer(customerId(op.customer), { mergedInto: null });
+        break;
+      case 'erase':
+        upsertCustomer(customerId(op.customer), { _deleted: true });
+        break;
+      case 'reward': {
+        const doc: RewardLike = { id: uid(seq++), pointsCost: op.cost, value: op.value, active: op.active, _deleted: false };
+        rewards.set(doc.id, doc);
+        changes.push({ collection: 'rewards', doc });
+        break;
+      }
+      case 'replay': {
+        // A repeated event (or a document both streamed and seen on the change stream) carries the
+        // document's current state: it must change nothing.
+        const again = changes[op.pick % Math.max(1, changes.length)];
+        if (!again) break;
+        const stores = { customers, visits, loyaltyEntries: entries, rewards } as const;
+        const current = stores[again.collection].get(again.doc.id)!;
+        changes.push({ collection: again.collection, doc: current } as AnalyticsChange);
+        break;
+      }
+    }
+  }
+  return { changes, final: { customers: [...customers.values()], visits: [...visits.values()], loyaltyEntries: [...entries.values()], rewards: [...rewards.values()] } };
+}
+
+const settingsArb = fc.record({
+  timeZone: fc.constantFrom('Asia/Tehran', 'America/New_York', 'UTC'),
+  segments: fc.record({
+    newDays: fc.integer({ min: 1, max: 60 }),
+    windowDays: fc.integer({ min: 7, max: 200 }),
+    regularMinVisits: fc.integer({ min: 1, max: 3 }),
+    vipMinVisits: fc.integer({ min: 3, max: 5 }),
+    vipMinSpend: fc.integer({ min: 0, max: 10_000_000 }),
+    atRiskDays: fc.integer({ min: 1, max: 60 }),
+    churnedDays: fc.integer({ min: 61, max: 200 }),
+  }),
+}).map(({ timeZone, segments }): AnalyticsSettings => ({ timeZone, currency: 'IRR', program: DEFAULT_PROGRAM, segments }));
+
+const queryArb = fc.record({
+  start: fc.integer({ min: -320, max: 3 }),
+  length: fc.integer({ min: 1, max: 200 }),
+  store: fc.constantFrom<string | null>(null, STORES[0], STORES[1], uid(3)),
+  calendar: fc.constantFrom('gregory' as const, 'persian' as const),
+  listLimit: fc.integer({ min: 1, max: 8 }),
+}).map(({ start, length, store, calendar, listLimit }): AnalyticsQuery => {
+  const day = Math.floor(NOW / DAY_MS) + start;
+  return { from: dayKey(day), to: dayKey(day + length), storeId: store, now: new Date(NOW).toISOString(), calendar, listLimit };
+});
+
+describe('incremental aggregator', () => {
+  it('equals a cold recompute and the model-based reference after any sequence of changes', () => {
+    fc.assert(
+      fc.property(settingsArb, fc.array(opArb, { maxLength: 60 }), fc.nat(), queryArb, (settings, ops, cut, query) => {
+        const { changes, final } = replay(ops);
+        const split = changes.length === 0 ? 0 : cut % (changes.length + 1);
+
+        // Incremental: the first changes streamed in as a cold load, then a view, then the rest as events.
+        const incremental = createAggregator(settings);
+        const loaded = replay([]).final;
+        const firstDocs = new Map<string, AnalyticsChange>();
+        for (const change of changes.slice(0, split)) firstDocs.set(`${change.collection}:${change.doc.id}`, change);
+        for (const change of firstDocs.values()) (loaded[change.collection] as unknown[]).push(change.doc);
+        incremental.add(loaded);
+        incremental.snapshot(query);
+        // Snapshots between changes too: the kept lists are then updated in place across many changes.
+        changes.slice(split).forEach((change, i) => {
+          incremental.apply([change]);
+          if (i % 3 === 2) incremental.snapshot(query);
+        });
+        const updated = incremental.snapshot(query);
+
+        const cold = createAggregator(settings);
+        cold.add(final);
+        expect(updated).toEqual(cold.snapshot(query));
+        expect(updated).toEqual(referenceSnapshot(final, settings, query));
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 200) },
+    );
+  }, 300_000);
+
+  it('pages whole lists for drill-down and export', () => {
+    const { final } = replay(
+      Array.from({ length: 30 }, (_, i): Op => ({ op: 'visit', customer: i % 7, store: i % 2, at: -i * 600, total: 1000 * (i + 1), voided: false, rating: null })),
+    );
+    const aggregator = createAggregator({ timeZone: 'UTC', currency: 'IRR', program: DEFAULT_PROGRAM, segments: { newDays: 30, windowDays: 90, regularMinVisits: 3, vipMinVisits: 8, vipMinSpend: 0, atRiskDays: 45, churnedDays: 120 } });
+    aggregator.add(final);
+    const query: AnalyticsQuery = { from: '2025-01-01', to: '2025-04-01', storeId: null, now: new Date(NOW).toISOString(), calendar: 'gregory', listLimit: 2 };
+    const all = aggregator.members(query, { kind: 'clv' });
+    expect(all).toHaveLength(7);
+    expect(all.map((r) => r.spend)).toEqual([...all.map((r) => r.spend)].sort((a, b) => b - a));
+    expect(aggregator.members(query, { kind: 'clv' }, 2, 3)).toEqual(all.slice(2, 5));
+    expect(aggregator.snapshot(query).clv.top).toEqual(all.slice(0, 2));
+  });
+});
+
+describe('at a few thousand customers (the id index grows several times)', () => {
+  it('equals the reference, every customer counted once', async () => {
+    const { v7 } = await import('uuid');
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const customers = Array.from({ length: 2500 }, (_, i): CustomerLike => ({ id: v7(), name: `c${i}`, phone: `+98912${String(i).padStart(7, '0')}`, mergedInto: null, _deleted: false }));
+    const visits = Array.from({ length: 8000 }, (): VisitLike => ({
+      id: v7(), customerId: customers[Math.floor(random() * customers.length)]!.id, storeId: STORES[Math.floor(random() * 2)]!, occurredAt: iso(-Math.floor(random() * 200 * 24 * 60)),
+      total: Math.floor(random() * 500) * 1000, voided: random() < 0.02, feedback: random() < 0.1 ? { rating: 1 + Math.floor(random() * 5) } : null, _deleted: false,
+    }));
+    const loyaltyEntries = visits.map((v): EntryLike => ({ id: v7(), customerId: v.customerId, storeId: v.storeId, kind: 'earn', points: 1 + v.total / 1000, occurredAt: v.occurredAt, _deleted: false }));
+    const settings: AnalyticsSettings = { timeZone: 'Asia/Tehran', currency: 'IRR', program: DEFAULT_PROGRAM, segments: { newDays: 30, windowDays: 90, regularMinVisits: 3, vipMinVisits: 8, vipMinSpend: 1_000_000, atRiskDays: 45, churnedDays: 120 } };
+    const query: AnalyticsQuery = { from: '2025-01-01', to: '2025-03-21', storeId: null, now: new Date(NOW).toISOString(), calendar: 'persian', listLimit: 10 };
+    const aggregator = createAggregator(settings);
+    aggregator.add({ customers, visits, loyaltyEntries });
+    const snapshot = aggregator.snapshot(query);
+    expect(snapshot.kpis.customers).toBe(2500);
+    expect(snapshot).toEqual(referenceSnapshot({ customers, visits, loyaltyEntries, rewards: [] }, settings, query));
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EMPTY_REWARD_FORM, parseProgramForm, parseRewardForm, parseSegmentsForm, programToForm, rewardToForm, segmentsToForm, type ProgramForm,
+} from '../../../src/renderer/features/settings/validation.ts';
+import { newId } from '../../../src/sync/model/ids.ts';
+import { RewardSchema } from '../../../src/sync/model/reward.ts';
+import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Settings } from '../../../src/sync/model/settings.ts';
+import type { Staff } from '../../../src/sync/model/staff.ts';
+import { checkWrite } from '../../../src/sync/server/sync/rules.ts';
+
+// The settings forms: what a manager types → the model's schemas, or field errors and nothing written.
+
+const form = (patch: Partial<ProgramForm> = {}): ProgramForm => ({ ...programToForm(DEFAULT_PROGRAM, 'IRR'), ...patch });
+const errorsOf = <T>(parsed: { ok: true; value: T } | { ok: false; errors: Record<string, unknown> }) => (parsed.ok ? {} : parsed.errors);
+
+describe('program form', () => {
+  it('round-trips the program, reading Persian digits, separators and decimal commas', () => {
+    expect(parseProgramForm(form(), 'IRR')).toEqual({ ok: true, value: DEFAULT_PROGRAM });
+    const persian = parseProgramForm(
+      form({ earnPoints: '۲', earnPer: '۱٬۰۰۰', visitBonus: '۵', expiryDays: '', tiers: [{ threshold: '0', multiplier: '1' }, { threshold: '۵۰۰', multiplier: '۱٫۵' }, { threshold: '1,000', multiplier: '2' }, { threshold: '2500', multiplier: '3' }] }),
+      'IRR',
+    );
+    expect(persian.ok && persian.value).toMatchObject({ earnPoints: 2, earnPer: 1000, visitBonus: 5, expiryDays: null, tiers: [{ multiplier: 1 }, { threshold: 500, multiplier: 1.5 }, { threshold: 1000 }, { multiplier: 3 }] });
+  });
+
+  it('reports each bad field with a code the UI translates', () => {
+    expect(errorsOf(parseProgramForm(form({ earnPoints: '', cashierAdjustLimit: 'ten', earnPer: '12.5' }), 'IRR'))).toEqual({
+      earnPoints: { code: 'required' },
+      cashierAdjustLimit: { code: 'integer' },
+      earnPer: { code: 'money' }, // IRR has no minor unit
+    });
+    const tiers = form().tiers.map((row, i) => (i === 2 ? { ...row, threshold: '400' } : row));
+    expect(errorsOf(parseProgramForm(form({ tiers }), 'IRR'))).toEqual({ 'tiers.2.threshold': { code: 'thresholdsIncrease' } });
+    const first = form().tiers.map((row, i) => (i === 0 ? { ...row, threshold: '10' } : row));
+    expect(errorsOf(parseProgramForm(form({ tiers: first }), 'IRR'))).toEqual({ 'tiers.0.threshold': { code: 'firstTierZero' } });
+    const big = form().tiers.map((row, i) => (i === 3 ? { ...row, multiplier: '11' } : row));
+    expect(errorsOf(parseProgramForm(form({ tiers: big }), 'IRR'))).toEqual({ 'tiers.3.multiplier': { code: 'max', max: 10 } });
+    expect(errorsOf(parseProgramForm(form({ earnPer: '0', expiryDays: '4000' }), 'IRR'))).toEqual({ earnPer: { code: 'min', min: 1 }, expiryDays: { code: 'max', max: 3650 } });
+    expect(errorsOf(parseProgramForm(form({ visitBonus: '-3' }), 'IRR'))).toEqual({ visitBonus: { code: 'min', min: 0 } });
+  });
+
+  it('reads money in the currency’s minor units', () => {
+    const usd = parseProgramForm({ ...programToForm({ ...DEFAULT_PROGRAM, earnPer: 100 }, 'USD') }, 'USD');
+    expect(usd.ok && usd.value.earnPer).toBe(100);
+    expect(programToForm({ ...DEFAULT_PROGRAM, earnPer: 250 }, 'USD').earnPer).toBe('2.50');
+  });
+});
+
+describe('segment rules form', () => {
+  it('round-trips and checks the cross-field rules', () => {
+    expect(parseSegmentsForm(segmentsToForm(DEFAULT_SEGMENT_RULES, 'IRR'), 'IRR')).toEqual({ ok: true, value: DEFAULT_SEGMENT_RULES });
+    const base = segmentsToForm(DEFAULT_SEGMENT_RULES, 'IRR');
+    expect(errorsOf(parseSegmentsForm({ ...base, atRiskDays: '200' }, 'IRR'))).toEqual({ atRiskDays: { code: 'atRiskBeforeChurned' } });
+    expect(errorsOf(parseSegmentsForm({ ...base, vipMinVisits: '2' }, 'IRR'))).toEqual({ vipMinVisits: { code: 'vipVisits' } });
+    expect(errorsOf(parseSegmentsForm({ ...base, windowDays: '3', vipMinSpend: 'lots' }, 'IRR'))).toEqual({ vipMinSpend: { code: 'money' } });
+    expect(errorsOf(parseSegmentsForm({ ...base, windowDays: '3' }, 'IRR'))).toEqual({ windowDays: { code: 'min', min: 7 } });
+  });
+});
+
+describe('reward form', () => {
+  const ctx = { merchantId: newId(), staffId: newId(), now: '2025-06-01T10:00:00.000Z', currency: 'IRR' };
+
+  it('builds a reward document the schema accepts, new or edited', () => {
+    const parsed = parseRewardForm({ ...EMPTY_REWARD_FORM, name: ' Free latte ', pointsCost: '۲۰۰', value: '۱۵۰٬۰۰۰', stock: '', minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31' }, ctx);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value).toMatchObject({ name: 'Free latte', pointsCost: 200, value: 150_000, stock: null, minTier: 'silver', active: true, updatedBy: ctx.staffId, merchantId: ctx.merchantId });
+    expect(RewardSchema.safeParse(parsed.value).success).toBe(true);
+    const edited = parseRewardForm({ ...rewardToForm(parsed.value, 'IRR'), stock: '5', active: false }, { ...ctx, now: '2025-06-02T10:00:00.000Z' }, parsed.value);
+    expect(edited.ok && edited.value).toMatchObject({ id: parsed.value.id, stock: 5, active: false, updatedAt: '2025-06-02T10:00:00.000Z' });
+  });
+
+  it('refuses bad input with field errors', () => {
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: '', pointsCost: '0' }, ctx))).toEqual({ name: { code: 'required' } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '0' }, ctx))).toEqual({ pointsCost: { code: 'min', min: 1 } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '', validFrom: '2025-06-02', validUntil: '2025-06-01' }, ctx))).toEqual({ pointsCost: { code: 'required' }, validUntil: { code: 'dateRange' } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '10', stock: '-1' }, ctx))).toEqual({ stock: { code: 'min', min: 0 } });
+  });
+});
+
+describe('settings writes and the server rules', () => {
+  it('a manager’s program change is a settings write the server accepts; a cashier’s is refused', () => {
+    const merchantId = newId();
+    const staff = (role: Staff['role']): Staff => ({ id: newId(), merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name: 'S', role, pinHash: '$argon2id$x', active: true, storeIds: [] });
+    const current: Settings = {
+      id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', defaultRegion: 'IR', locale: 'fa',
+      timeZone: 'Asia/Tehran', stores: [], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, updatedBy: merchantId, conflicts: [],
+    };
+    const parsed = parseProgramForm(form({ visitBonus: '10' }), 'IRR');
+    if (!parsed.ok) throw new Error('form');
+    const manager = staff('manager');
+    const next = { ...current, program: parsed.value, updatedAt: '2025-06-01T10:00:00.000Z', updatedBy: manager.id };
+    expect(SettingsSchema.safeParse(next).success).toBe(true);
+    const check = (who: Staff) => checkWrite({ collection: 'settings', merchantId, doc: { ...next, updatedBy: who.id }, master: current, staff: who, program: DEFAULT_PROGRAM });
+    expect(check(manager)).toBeNull();
+    expect(check(staff('cashier'))).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
