@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 import { metaPolicies, parseCsp, withSyncOrigin, type CspDirectives } from '../../src/main/policy/csp.ts';
 
 // The CSP is checked on the BUILT index.html: the renderer is built here from a clean checkout with the
@@ -14,20 +13,19 @@ let outDir: string;
 let builtHtml: string;
 let policy: CspDirectives;
 
+let web: WebBuild;
+
 beforeAll(async () => {
-  outDir = mkdtempSync(path.join(tmpdir(), 'patron-renderer-'));
-  await build({
-    configFile: path.join(REPO, 'src/renderer/vite.config.ts'),
-    logLevel: 'silent',
-    build: { outDir, emptyOutDir: true },
-  });
+  // The production build, exactly as `npm run build:web` makes it (not a development bundle under Vitest).
+  web = await buildWebApp();
+  outDir = web.dir;
   builtHtml = readFileSync(path.join(outDir, 'index.html'), 'utf8');
   const policies = metaPolicies(builtHtml);
   expect(policies).toHaveLength(1);
   policy = parseCsp(policies[0] ?? '');
 });
 
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => web?.remove());
 
 const directive = (name: string): string[] => policy.get(name) ?? [];
 const allSources = (): string[] => [...policy.values()].flat();

@@ -1,0 +1,43 @@
+// The in-page half of the keystroke benchmark, bundled by keystroke.ts into the built web app's folder and
+// loaded into the app's own page (same origin, so the app's CSP admits it) AFTER the typing session, so it
+// cannot disturb what it measures. It opens a second RxDB instance on the app's IndexedDB replica (same
+// storage, same schema, no dev-mode) and times the counter's own lookup function there: the floor.
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
+import { lookupCustomers } from '../../../src/sync/client/reads.ts';
+
+/** One timed query. */
+export interface FloorSample {
+  text: string;
+  ms: number;
+  results: number;
+}
+
+/**
+ * Runs `lookupCustomers` for every text in order, once each (RxDB caches a repeated query's results, as the
+ * app's instance does for texts typed twice), and times each call from the call to the resolved results.
+ */
+async function floor(input: { databaseName: string; texts: readonly string[]; region: string }): Promise<FloorSample[]> {
+  const db = await createPatronDatabase({
+    name: input.databaseName,
+    storage: getRxStorageDexie(),
+    rejected: new RejectedRows(),
+    multiInstance: false,
+    collections: ['customers'],
+  });
+  try {
+    // One untimed query first: opening the store and the first read pay Chromium's cold start (DESIGN §10).
+    await lookupCustomers(db, '0', input.region, 20);
+    const samples: FloorSample[] = [];
+    for (const text of input.texts) {
+      const started = performance.now();
+      const results = await lookupCustomers(db, text, input.region, 20);
+      samples.push({ text, ms: performance.now() - started, results: results.length });
+    }
+    return samples;
+  } finally {
+    await db.close();
+  }
+}
+
+(globalThis as unknown as { patronKeystrokeFloor: unknown }).patronKeystrokeFloor = { floor };
