@@ -183,7 +183,9 @@ export function startReplication(input: {
           handlers: {
             poke: (collections) => resync(collections),
             connected: () => resync(),
-            disconnected: () => {},
+            // A lost stream is the first sign the server is gone: pull now, so a failing request flips the
+            // status to offline within seconds (writes made meanwhile are then stamped offline).
+            disconnected: () => resync(),
           },
         });
   const timer = setInterval(() => resync(), input.options?.resyncIntervalMs ?? 60_000);
