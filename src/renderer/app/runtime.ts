@@ -2,6 +2,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { createSyncApi } from '../../sync/client/api.ts';
 import { createTokenSource, enrol, type CredentialStore, type DeviceCredential } from '../../sync/client/auth.ts';
 import { RejectedRows, type PatronDatabase } from '../../sync/client/database.ts';
+import { createLookupIndex, type LookupIndex } from '../../sync/client/lookup-index.ts';
 import { createLedgerIndex, createMergeIndex, type LedgerIndex, type MergeIndex } from '../../sync/client/reads.ts';
 import { startReplication, type Replication } from '../../sync/client/replicate.ts';
 import { createStatusStore, type SyncStatus } from '../../sync/client/status.ts';
@@ -18,6 +19,8 @@ export interface Terminal {
   replication: Replication;
   ledger: LedgerIndex;
   merges: MergeIndex;
+  /** The counter's lookup in memory (answers once filled; `lookupCustomers` until then). */
+  lookup: LookupIndex;
   /** The merchant's settings as replicated (defaults until the first pull brings them). */
   settings$: BehaviorSubject<Settings>;
   /** The staff member signed in at this terminal, if any. */
@@ -76,6 +79,7 @@ export async function startTerminal(credential: DeviceCredential, store: Credent
   });
   const ledger = createLedgerIndex(db, () => settings$.getValue().program);
   const merges = createMergeIndex(db);
+  const lookup = createLookupIndex(db, () => settings$.getValue().defaultRegion);
   return {
     credential,
     db,
@@ -83,12 +87,14 @@ export async function startTerminal(credential: DeviceCredential, store: Credent
     replication,
     ledger,
     merges,
+    lookup,
     settings$,
     staff$: new BehaviorSubject<Staff | null>(null),
     async close() {
       settingsSub.unsubscribe();
       ledger.stop();
       merges.stop();
+      lookup.stop();
       await replication.stop();
       await db.close();
     },
@@ -101,14 +107,17 @@ export function createRuntime(platform: Platform, origin: string) {
   const store = platformCredentialStore(platform, serverUrl);
   const state$ = new BehaviorSubject<RuntimeState>({ phase: 'starting' });
 
-  async function boot(): Promise<void> {
+  async function start(): Promise<void> {
     const credential = await store.load();
     state$.next(credential ? { phase: 'ready', terminal: await startTerminal(credential, store) } : { phase: 'enrol' });
   }
+  // Boots once: React's StrictMode runs effects twice in development, and a second database with the
+  // same name would be refused (RxDB DB8).
+  let booted: Promise<void> | null = null;
 
   return {
     state$,
-    boot,
+    boot: () => (booted ??= start()),
     /** Enrols with a one-time code and starts the terminal. Throws SyncError on refusal. */
     async enrol(code: string, deviceName: string): Promise<void> {
       const credential = await enrol({ serverUrl: await serverUrl(), code, deviceName, store });

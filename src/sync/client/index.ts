@@ -3,6 +3,7 @@ export * from './api.ts';
 export * from './auth.ts';
 export * from './database.ts';
 export * from './errors.ts';
+export * from './lookup-index.ts';
 export * from './pokes.ts';
 export * from './reads.ts';
 export * from './replicate.ts';

@@ -89,7 +89,11 @@ export function installKeystrokeProbe(): void {
       pending.pendingAt ??= performance.now();
       return;
     }
-    if (pending.pendingAt === null && shown === pending.before) return;
+    // The lookup answers synchronously from the in-memory index: the new text and its results commit
+    // together and the count may not change ("20" → "20"), so React's commit of the text (the input's
+    // value attribute) with a count shown also ends the keystroke.
+    const textCommitted = input.getAttribute('value') === pending.text;
+    if (pending.pendingAt === null && shown === pending.before && !textCommitted) return;
     pending.committed = true;
     const commit = performance.now();
     const results = root.querySelectorAll('[data-testid="lookup-result"]').length;
@@ -98,5 +102,5 @@ export function installKeystrokeProbe(): void {
       state.samples.push({ via, text: text ?? '', start, pendingAt, idbStart, idbLast, commit, frame: performance.now(), results });
       state.pending = null;
     });
-  }).observe(root, { subtree: true, childList: true, characterData: true });
+  }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['value'] });
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
 import { CustomerCard } from './CustomerCard.tsx';
-import { LookupPanel } from './LookupPanel.tsx';
+import { LookupPanel, type LookupHandle } from './LookupPanel.tsx';
 import { prefillFromLookup } from './lookup.ts';
 import { SignUpForm } from './SignUpForm.tsx';
 
@@ -24,12 +24,14 @@ export function CounterPage() {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const region = useSubject(terminal.settings$).defaultRegion;
-  const [typed, setTyped] = useState('');
   const [detail, setDetail] = useState<Detail>(() => {
     const id = customerFromHash();
     return id ? { kind: 'customer', id } : { kind: 'none' };
   });
   const lookupRef = useRef<HTMLInputElement>(null);
+  // The typed text lives in the lookup panel (a keystroke must not re-render an open card); the page
+  // gets it only when a sign-up starts from it, and clears it through this handle.
+  const lookupHandle = useRef<LookupHandle>(null);
 
   useEffect(() => {
     const onHash = () => {
@@ -45,6 +47,7 @@ export function CounterPage() {
     lookupRef.current?.select();
   }, []);
   const open = useCallback((id: string) => setDetail({ kind: 'customer', id }), []);
+  const signUp = useCallback((typed: string) => setDetail({ kind: 'signup', prefill: prefillFromLookup(typed, region) }), [region]);
 
   // Esc anywhere on the counter (not handled by the lookup itself, which clears) returns to the lookup —
   // also when focus was left on the page body, e.g. after a form closed.
@@ -64,11 +67,10 @@ export function CounterPage() {
       <h1 className="visually-hidden">{t('title')}</h1>
       <section className="counter-lookup" aria-label={t('lookupSection')}>
         <LookupPanel
-          typed={typed}
-          onTyped={setTyped}
           onOpen={open}
-          onSignUp={() => setDetail({ kind: 'signup', prefill: prefillFromLookup(typed, region) })}
+          onSignUp={signUp}
           inputRef={lookupRef}
+          handle={lookupHandle}
           openId={detail.kind === 'customer' ? detail.id : null}
         />
       </section>
@@ -81,7 +83,7 @@ export function CounterPage() {
             prefill={detail.prefill}
             onCreated={(id) => {
               // The lookup text found nobody; it would keep saying so next to the new customer.
-              setTyped('');
+              lookupHandle.current?.clear();
               open(id);
             }}
             onOpenExisting={open}

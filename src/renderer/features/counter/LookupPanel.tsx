@@ -1,59 +1,87 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react';
+import { memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../db/hooks.ts';
 import { useLive, useLocale } from '../../lib/hooks.ts';
 import { caughtUp$, customersSyncedBefore } from '../../lib/initial-sync.ts';
 import { formatNumber, formatPhoneCached } from '../../lib/intl.ts';
+import type { Locale } from '../../../sync/model/settings.ts';
 import { moveHighlight, type LocalCustomer } from './lookup.ts';
 import { useGroup, useGroupSummary } from './use-customer.ts';
 import { useResolvedLookup } from './use-lookup.ts';
 
 const LISTBOX_ID = 'lookup-results';
 
+/** Pause in typing before the results read their ledgers (tiers): keystrokes keep the main thread and the database. */
+const TIER_DELAY_MS = 300;
+
+/** What the counter may do to the lookup from outside (the typed text lives in the panel, not the page). */
+export interface LookupHandle {
+  clear(): void;
+}
+
 /**
  * The one lookup field of the counter: phone prefix, last digits or name, results on every keystroke.
  * Keyboard: ↑/↓ move through the results, Enter opens the highlighted one (or signs up when there is none),
  * Esc clears. The field is a combobox whose options stay in the field's focus (aria-activedescendant).
+ * The typed text is the panel's own state, so a keystroke re-renders the panel only, not an open card.
  */
 export function LookupPanel(props: {
-  typed: string;
-  onTyped(text: string): void;
   onOpen(customerId: string): void;
-  onSignUp(): void;
+  /** Sign up someone new, starting from the typed text. */
+  onSignUp(typed: string): void;
   inputRef: Ref<HTMLInputElement>;
+  handle?: Ref<LookupHandle>;
   openId: string | null;
 }) {
-  const { typed, onTyped, onOpen, onSignUp, inputRef, openId } = props;
+  const { onOpen, onSignUp, inputRef, handle, openId } = props;
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const locale = useLocale();
+  const [typed, setTyped] = useState('');
   const { customers, pending, region } = useResolvedLookup(typed);
   const [highlight, setHighlight] = useState(0);
+  // Typing resets the highlight in the same commit as the text (no second render per key).
+  const type = useCallback((text: string) => {
+    setTyped(text);
+    setHighlight(0);
+  }, []);
+  useImperativeHandle(handle, () => ({ clear: () => type('') }), [type]);
   const customersReady =
     useLive(() => caughtUp$(terminal), [terminal], new Set()).has('customers') ||
     customersSyncedBefore(terminal.credential.terminalId);
   const listRef = useRef<HTMLUListElement>(null);
-  useEffect(() => setHighlight(0), [typed]);
   const searching = typed.trim() !== '';
   const active = customers[highlight] ? highlight : customers.length > 0 ? 0 : -1;
-  // Keep the highlighted result visible when the arrows move past the scrolled part of the list.
+  // Keep the highlighted result visible when the arrows move past the scrolled part of the list (only then:
+  // typing never scrolls, and a layout read per keystroke would cost a frame).
+  const [arrowMoves, setArrowMoves] = useState(0);
   useEffect(() => {
+    if (arrowMoves === 0) return;
     listRef.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
-  }, [active]);
+  }, [arrowMoves]);
+  // Tiers load once typing pauses; a result that showed its tier keeps it (ResultTier).
+  const [settled, setSettled] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(typed), TIER_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [typed]);
+  const loadTiers = settled === typed;
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       setHighlight(moveHighlight(active, customers.length, event.key));
+      setArrowMoves((n) => n + 1);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       const chosen = customers[active];
       if (chosen) onOpen(chosen.id);
-      else if (searching && !pending) onSignUp();
+      else if (searching && !pending) onSignUp(typed);
     } else if (event.key === 'Escape') {
       event.preventDefault();
-      onTyped('');
+      type('');
     }
   };
 
@@ -79,7 +107,7 @@ export function LookupPanel(props: {
         aria-activedescendant={active >= 0 && customers[active] ? `lookup-option-${customers[active].id}` : undefined}
         aria-describedby="lookup-hint"
         value={typed}
-        onChange={(event) => onTyped(event.target.value)}
+        onChange={(event) => type(event.target.value)}
         onKeyDown={onKeyDown}
       />
       <p id="lookup-hint" className="field-hint">
@@ -96,24 +124,28 @@ export function LookupPanel(props: {
           <LookupResult
             key={customer.id}
             customer={customer}
+            index={index}
             region={region}
+            locale={locale}
+            t={t}
             highlighted={index === active}
             open={customer.id === openId}
-            onPick={() => onOpen(customer.id)}
-            onHover={() => setHighlight(index)}
+            loadTier={loadTiers}
+            onPick={onOpen}
+            onHover={setHighlight}
           />
         ))}
       </ul>
       {searching && !pending && customers.length === 0 ? (
         <div className="lookup-empty">
           <p>{t('noMatch')}</p>
-          <button type="button" className="button-primary" onClick={onSignUp}>
+          <button type="button" className="button-primary" onClick={() => onSignUp(typed)}>
             {t('signUpNew')}
           </button>
         </div>
       ) : null}
       {searching && customers.length > 0 ? (
-        <button type="button" className="button-link" onClick={onSignUp}>
+        <button type="button" className="button-link" onClick={() => onSignUp(typed)}>
           {t('signUpOther')}
         </button>
       ) : null}
@@ -121,17 +153,20 @@ export function LookupPanel(props: {
   );
 }
 
-function LookupResult(props: {
+/** One result row; `t` and `locale` come from the panel (no i18n hook per row), callbacks are stable. */
+const LookupResult = memo(function LookupResult(props: {
   customer: LocalCustomer;
+  index: number;
   region: string;
+  locale: Locale;
+  t: TFunction<'counter'>;
   highlighted: boolean;
   open: boolean;
-  onPick(): void;
-  onHover(): void;
+  loadTier: boolean;
+  onPick(customerId: string): void;
+  onHover(index: number): void;
 }) {
-  const { customer, region, highlighted } = props;
-  const { t } = useTranslation('counter');
-  const locale = useLocale();
+  const { customer, index, region, locale, t, highlighted, onPick, onHover } = props;
   return (
     <li
       id={`lookup-option-${customer.id}`}
@@ -140,36 +175,32 @@ function LookupResult(props: {
       className={`lookup-result${highlighted ? ' is-highlighted' : ''}${props.open ? ' is-open' : ''}`}
       data-testid="lookup-result"
       data-customer-id={customer.id}
-      onClick={props.onPick}
-      onMouseMove={props.onHover}
+      onClick={() => onPick(customer.id)}
+      onMouseMove={() => onHover(index)}
     >
       <span className="lookup-result-name">{customer.name}</span>
       <bdi className="lookup-result-phone" dir="ltr">
         {formatPhoneCached(customer.phone, locale, region)}
       </bdi>
-      <ResultTier customerId={customer.id} />
+      <ResultTier customerId={customer.id} load={props.loadTier} t={t} />
       {customer.status !== 'active' ? (
         <span className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</span>
       ) : null}
     </li>
   );
+});
+
+/**
+ * The tier of a result, read (per customer, once) only after typing pauses — never at typing speed. Once
+ * started it stays, so the next keystrokes do not blank it.
+ */
+function ResultTier({ customerId, load, t }: { customerId: string; load: boolean; t: TFunction<'counter'> }) {
+  const [started, setStarted] = useState(load);
+  if (load && !started) setStarted(true);
+  return started ? <LoadedTier customerId={customerId} t={t} /> : <span className="tier tier-pending" />;
 }
 
-/** Pause before a result reads its ledger: while the cashier is still typing, keystrokes keep the database. */
-const TIER_DELAY_MS = 120;
-
-/** The tier of a result, filled in shortly after the results render (the ledger is read per customer, once). */
-function ResultTier({ customerId }: { customerId: string }) {
-  const [ready, setReady] = useState(false);
-  useEffect(() => {
-    const timer = setTimeout(() => setReady(true), TIER_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, []);
-  return ready ? <LoadedTier customerId={customerId} /> : <span className="tier tier-pending" />;
-}
-
-function LoadedTier({ customerId }: { customerId: string }) {
-  const { t } = useTranslation('counter');
+function LoadedTier({ customerId, t }: { customerId: string; t: TFunction<'counter'> }) {
   const summary = useGroupSummary(useGroup(customerId));
   return summary ? (
     <TierBadge tier={summary.tier} label={t(`common:tier.${summary.tier}`)} />

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
+import { createLookupIndex, type LookupIndex } from '../../../src/sync/client/lookup-index.ts';
+import { lookupCustomers } from '../../../src/sync/client/reads.ts';
+import type { Customer } from '../../../src/sync/model/customer.ts';
+import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { newId } from '../../../src/sync/model/ids.ts';
+import { phoneKeys } from '../../../src/sync/model/phone.ts';
+import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
+
+const ctx: WriteContext = {
+  merchantId: newId(), storeId: newId(), terminalId: newId(), staffId: newId(), now: '2026-01-10T10:00:00.000Z', offline: false,
+};
+const local = <T extends { _deleted: boolean }>(doc: T): Omit<T, '_deleted'> => {
+  const { _deleted, ...rest } = doc;
+  return rest;
+};
+
+const TYPED = [
+  '0912', '۰۹۱۲', '۰۹۳۵ ۱۲', '+98912345', '0044 20', '09', '0', '4567', '٤٥٦٧', '6789', '0053', '۰۰۵۳', '053', '0958', '00',
+  'علی', 'علي', 'علی ر', 'كاظمي', 'کاظمی', 'fatemeh', 'FAT', 'zz', '', '  ', 'a', 'سارا',
+];
+
+describe('the lookup index answers as lookupCustomers does', () => {
+  let db: PatronDatabase;
+  let index: LookupIndex;
+  const people: Customer[] = [];
+
+  beforeAll(async () => {
+    enableDevMode();
+    db = await createPatronDatabase({ name: `l${randomBytes(4).toString('hex')}`, storage: testStorage(), rejected: new RejectedRows(), collections: ['customers'] });
+    people.push(
+      newCustomer({ phone: '09123456789', name: 'علی رضایی' }, ctx, 'IR'),
+      newCustomer({ phone: '09121114567', name: 'علي كاظمي' }, ctx, 'IR'),
+      newCustomer({ phone: '09351234567', name: 'Fatemeh Ahmadi' }, ctx, 'IR'),
+      newCustomer({ phone: '+44 20 7946 0958', name: 'John Smith' }, ctx, 'IR'),
+      newCustomer({ phone: '09120000053', name: 'سارا محمدی' }, ctx, 'IR'),
+      newCustomer({ phone: '09350530053', name: 'سارا کریمی' }, ctx, 'IR'),
+    );
+    // Enough customers for several pages of the fill and for limits to cut the results.
+    for (let i = 0; i < 4500; i++) {
+      const phone = `0912${String(1_000_000 + i * 7).padStart(7, '0')}`;
+      people.push(newCustomer({ phone, name: `${i % 2 ? 'علی' : 'Ali'} Test ${i}` }, ctx, 'IR'));
+    }
+    await db.customers.bulkInsert(people.map(local));
+    index = createLookupIndex(db, () => 'IR');
+  });
+  afterAll(async () => {
+    index?.stop();
+    await db?.remove();
+  });
+
+  const expectSame = async (limit = 20) => {
+    for (const typed of TYPED) expect({ typed, results: index.search(typed, limit) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', limit) });
+  };
+
+  it('answers null until filled, then the same results in the same order', async () => {
+    expect(index.search('0912')).toBeNull();
+    await index.ready;
+    expect(index.search('0912')).toHaveLength(20);
+    await expectSame();
+    await expectSame(5);
+    await expectSame(100);
+  });
+
+  it('follows inserts, phone edits and deletes', async () => {
+    await index.ready;
+    const newcomer = newCustomer({ phone: '09390001234', name: 'Zahra Karimi' }, ctx, 'IR');
+    await db.customers.insert(local(newcomer));
+    expect(index.search('zahra')?.map((c) => c.id)).toEqual([newcomer.id]);
+    expect(index.search('1234')?.map((c) => c.id)).toContain(newcomer.id);
+
+    const doc = await db.customers.findOne(newcomer.id).exec();
+    await doc!.incrementalPatch({ phone: '+989391110053', ...phoneKeys('+989391110053', 'IR') });
+    expect(index.search('09390001')).toEqual([]);
+    expect(index.search('0939111')?.map((c) => c.phone)).toEqual(['+989391110053']);
+    expect(index.search('0053')?.map((c) => c.id)).toContain(newcomer.id);
+    await expectSame();
+
+    await (await db.customers.findOne(newcomer.id).exec())!.remove();
+    expect(index.search('zahra')).toEqual([]);
+    expect(index.search('0939111')).toEqual([]);
+    await expectSame();
+  });
+});
