@@ -1,6 +1,6 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import { deepEqual } from 'rxdb/plugins/utils';
-import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
 import type { Checkpoint, CollectionName } from '../model/protocol.ts';
 import { PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
 import type { SyncApi } from './api.ts';
@@ -51,7 +51,9 @@ export function startReplication(input: {
   options?: ReplicationOptions;
 }): Replication {
   const { db, api, status } = input;
-  const pullBatch = input.options?.pullBatchSize ?? 300;
+  // Pages of the server's maximum: an initial sync of a big merchant is dominated by per-batch local write
+  // costs (RxDB rebuilds index arrays per write), so fewer, larger batches are much faster.
+  const pullBatch = input.options?.pullBatchSize ?? 1000;
   const pushBatch = input.options?.pushBatchSize ?? 100;
   const names = Object.keys(db.collections) as CollectionName[];
   const resync$ = new Map<CollectionName, Subject<'RESYNC'>>();
@@ -157,7 +159,9 @@ export function startReplication(input: {
         flushTimer ??= setTimeout(flushReceived, 250);
       }),
     );
-    void state.awaitInitialReplication().then(() => {
+    // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
+    // replication done", which also waits for the push side's first scan of the whole local collection.
+    void firstPullDone(state).then(() => {
       caughtUp.add(name);
       flushReceived();
       status.update({
@@ -188,10 +192,17 @@ export function startReplication(input: {
             disconnected: () => resync(),
           },
         });
-  const timer = setInterval(() => resync(), input.options?.resyncIntervalMs ?? 60_000);
+  // The periodic resync starts once the initial sync is done: during it, a resync only adds work.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const startTimer = status.status$.subscribe(({ initialSyncDone }) => {
+    if (!initialSyncDone || timer !== undefined) return;
+    timer = setInterval(() => resync(), input.options?.resyncIntervalMs ?? 60_000);
+  });
+  subscriptions.push(startTimer);
 
   async function pauseAll(): Promise<void> {
     pokes?.stop();
+    startTimer.unsubscribe();
     clearInterval(timer);
     await Promise.all(Object.values(states).map((state) => state?.pause()));
   }
@@ -211,6 +222,13 @@ export function startReplication(input: {
       await Promise.all(Object.values(states).map((state) => state?.cancel()));
     },
   };
+}
+
+async function firstPullDone(state: RxReplicationState<unknown, Checkpoint>): Promise<void> {
+  await state.startPromise;
+  const internal = state.internalReplicationState;
+  if (!internal) return state.awaitInitialReplication();
+  await firstValueFrom(internal.firstSyncDone.down.pipe(filter((done) => done)));
 }
 
 function stripMeta(doc: unknown): unknown {
