@@ -1,0 +1,135 @@
+// The browser side of the initial-sync benchmark, bundled with esbuild and served by the benchmark's own
+// server (same origin as the API, so no CORS). Production-like: Dexie/IndexedDB storage, no dev-mode, no
+// validation wrapper. Playwright calls `window.patronBench.floor()` / `.sync()` and reads the results.
+import { filter, firstValueFrom } from 'rxjs';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { createSyncApi } from '../../../src/sync/client/api.ts';
+import { createTokenSource, enrol, memoryCredentialStore } from '../../../src/sync/client/auth.ts';
+import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
+import { startReplication, type ReplicationOptions } from '../../../src/sync/client/replicate.ts';
+import { createStatusStore } from '../../../src/sync/client/status.ts';
+import { customersFirst, trackWritten, type WrittenTimes } from '../lib/variants.ts';
+
+const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
+type Synced = (typeof SYNCED)[number];
+
+/** What one run measured (times in ms, memory in bytes of JS heap). */
+export interface BrowserRun {
+  /** False when the run was stopped at its time limit before every collection was at the end. */
+  finished: boolean;
+  ms: number;
+  /** Customers complete locally (the cashier can search); null when not reached. */
+  lookupReadyMs: number | null;
+  counts: Record<Synced, number>;
+  /** performance.memory (Chromium): JS heap used, sampled; 0 when unavailable. */
+  peakHeap: number;
+  startHeap: number;
+  /** When the documents were written locally (sync runs). */
+  written?: WrittenTimes;
+  pulls?: number;
+}
+
+function heapUsed(): number {
+  return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+}
+
+function heapSampler(): { stop(): { peakHeap: number; startHeap: number } } {
+  const startHeap = heapUsed();
+  let peakHeap = startHeap;
+  const timer = setInterval(() => {
+    peakHeap = Math.max(peakHeap, heapUsed());
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { peakHeap: Math.max(peakHeap, heapUsed()), startHeap };
+    },
+  };
+}
+
+async function counts(db: PatronDatabase): Promise<Record<Synced, number>> {
+  const out = {} as Record<Synced, number>;
+  for (const name of SYNCED) out[name] = await db.collections[name].count().exec();
+  return out;
+}
+
+/**
+ * The floor: the same documents (fetched first, untimed) bulk-inserted into a fresh IndexedDB database. With
+ * `chunk`, the same inserts in slices of that many documents (what page-by-page writes cost the storage).
+ */
+async function floor(input: { chunk?: number } = {}): Promise<BrowserRun> {
+  const docs = {} as Record<Synced, unknown[]>;
+  for (const name of SYNCED) docs[name] = (await (await fetch(`/bench/docs/${name}`)).json()) as unknown[];
+  const memory = heapSampler();
+  const started = performance.now();
+  const db = await createPatronDatabase({ name: 'patronfloor', storage: getRxStorageDexie(), rejected: new RejectedRows() });
+  let lookupReadyMs = 0;
+  for (const name of SYNCED) {
+    const all = docs[name];
+    const step = input.chunk ?? all.length;
+    for (let i = 0; i < all.length; i += step) {
+      const result = await db.collections[name].bulkInsert(all.slice(i, i + step) as never[]);
+      if (result.error.length > 0) throw new Error(`bulkInsert ${name}: ${result.error.length} errors`);
+    }
+    if (name === 'customers') lookupReadyMs = performance.now() - started;
+  }
+  const ms = performance.now() - started;
+  const result = { finished: true, ms, lookupReadyMs, ...memory.stop(), counts: await counts(db) };
+  await db.close();
+  return result;
+}
+
+/** A fresh terminal on this origin: enrol (untimed), then open the database and replicate to the end. */
+async function sync(input: { code: string; expected: Record<Synced, number>; options?: ReplicationOptions; customersFirst?: boolean; limitMs?: number }): Promise<BrowserRun> {
+  const serverUrl = location.origin;
+  const store = memoryCredentialStore();
+  const credential = await enrol({ serverUrl, code: input.code, deviceName: 'bench browser', store });
+  const memory = heapSampler();
+  const started = performance.now();
+  const rejected = new RejectedRows();
+  const db = await createPatronDatabase({ name: 'patronsync', storage: getRxStorageDexie(), rejected });
+  const status = createStatusStore();
+  const tokens = createTokenSource({ store });
+  const real = createSyncApi({ serverUrl, tokens, status });
+  let pulls = 0;
+  const api = {
+    pull: (...args: Parameters<typeof real.pull>) => {
+      pulls += 1;
+      return real.pull(...args);
+    },
+    push: real.push,
+  };
+  const replication = startReplication({ db, api, tokens, serverUrl, terminalId: credential.terminalId, rejected, status, options: input.options });
+  const written = trackWritten(replication, input.expected, started);
+  if (input.customersFirst) await customersFirst(replication);
+  // Lookup-ready is the product's own signal: the status lists `customers` once its first sync is written.
+  let lookupReadyMs: number | null = null;
+  void firstValueFrom(status.status$.pipe(filter((s) => s.ready.includes('customers')))).then(() => {
+    lookupReadyMs = performance.now() - started;
+  });
+  // A long run says how far it got (the benchmark forwards these console lines).
+  const progress = setInterval(() => {
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`[initial-sync-browser] ${seconds.toFixed(0)} s: ${status.get().received} documents written (${Math.round(status.get().received / seconds)}/s)`);
+  }, 30_000);
+  const done = (async () => {
+    await firstValueFrom(status.status$.pipe(filter((s) => s.initialSyncDone)));
+    await replication.awaitInSync();
+    return true;
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<false>((resolve) => {
+    if (input.limitMs !== undefined) timer = setTimeout(() => resolve(false), input.limitMs);
+  });
+  const finished = await Promise.race([done, limit]);
+  clearTimeout(timer);
+  clearInterval(progress);
+  const ms = performance.now() - started;
+  const result = { finished, ms, lookupReadyMs, ...memory.stop(), counts: await counts(db), written, pulls };
+  await replication.stop();
+  await db.close();
+  return result;
+}
+
+(globalThis as unknown as { patronBench: unknown }).patronBench = { floor, sync };
+document.title = 'patron bench ready';

@@ -1,0 +1,243 @@
+// Initial-sync benchmark in Chromium (issue 4 item 6): a fresh terminal on IndexedDB (RxDB Dexie storage)
+// replicating 20k customers, 60k visits and 60k ledger entries (a fifth of the Node size) from the real server
+// on Postgres — beside the floor, a raw bulkInsert of the same documents into IndexedDB in the same page
+// code, measured in the same run. The page is bundled with esbuild into a temp dir and served by the
+// benchmark's own app instance (same origin as the API). A table, not a test.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Page } from 'playwright-core';
+import type { ReplicationOptions } from '../../src/sync/client/replicate.ts';
+import type { BrowserRun } from './browser/page.ts';
+import { bundleResolver, summarize, type Profile } from './lib/cpu-profile.ts';
+import type { DatasetSize } from './lib/dataset.ts';
+import { duration, int, mib, perSecond, printTable, type BenchContext, type Print } from './lib/report.ts';
+import { startSyncServer, type SyncServer } from './lib/sync-server.ts';
+import { printProfile } from './initial-sync.ts';
+
+const TARGET = 2;
+const CHROMIUM = process.env.PATRON_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // performance.memory without its 100 KB quantisation, for the heap column.
+  '--enable-precise-memory-info',
+];
+const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
+
+export async function run(ctx: BenchContext): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    ctx.print(`[initial-sync-browser] skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PATRON_CHROMIUM)`);
+    return;
+  }
+  const size: DatasetSize = ctx.quick ? { customers: 2_000, visits: 6_000, loyaltyEntries: 6_000 } : { customers: 20_000, visits: 60_000, loyaltyEntries: 60_000 };
+  // A run that has not finished by then is stopped and reported as such (the whole suite should fit ~10 min).
+  const limitMs = ctx.quick ? 120_000 : 200_000;
+  const bundleDir = mkdtempSync(join(tmpdir(), 'patron-bench-page-'));
+  let server: SyncServer | null = null;
+  try {
+    server = await startPageServer(size, ctx.print, bundleDir);
+    ctx.print('[initial-sync-browser] floor: raw bulkInsert into a fresh IndexedDB database…');
+    const floor = await inBrowser(server, async (page) => page.evaluate(() => (window as unknown as Bench).patronBench.floor()));
+    ctx.print('[initial-sync-browser] replication: a fresh terminal in Chromium against the server…');
+    const sync = await syncIn(server, { limitMs }, ctx.print);
+    report(ctx.print, server, floor.result, sync.result, limitMs);
+    if (ctx.profile) await profile(ctx, server, floor.result, sync.result, readFileSync(join(bundleDir, 'page.js'), 'utf8'), limitMs);
+    else if (!sync.result.finished || sync.result.ms > TARGET * floor.result.ms) ctx.print('target missed: `npm run bench -- initial-sync-browser --profile` shows where the time goes.');
+  } finally {
+    await server?.close();
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Bundles the page into `bundleDir` and starts the sync server with the dataset, serving the page, its bundle
+ * and the floor's input from the benchmark's own app instance (bench-only routes, same origin as the API).
+ */
+export async function startPageServer(size: DatasetSize, print: Print, bundleDir: string): Promise<SyncServer> {
+  await bundlePage(bundleDir);
+  return startSyncServer(size, print, 'initial-sync-browser', (app, files) => {
+    app.get('/bench/', async (_request, reply) => reply.type('text/html').send(readFileSync(join(bundleDir, 'index.html'))));
+    app.get('/bench/page.js', async (_request, reply) => reply.type('text/javascript').send(readFileSync(join(bundleDir, 'page.js'))));
+    app.get('/bench/docs/:name', async (request, reply) => {
+      const name = (request.params as { name: string }).name;
+      if (!(SYNCED as readonly string[]).includes(name)) return reply.code(404).send();
+      return reply.type('application/json').send(createReadStream(files[name as (typeof SYNCED)[number]]));
+    });
+  });
+}
+
+interface SyncInput {
+  code: string;
+  expected: DatasetSize;
+  options?: ReplicationOptions;
+  customersFirst?: boolean;
+  limitMs?: number;
+}
+
+interface Bench {
+  patronBench: { floor(input?: { chunk?: number }): Promise<BrowserRun>; sync(input: SyncInput): Promise<BrowserRun> };
+}
+
+/** One fresh terminal in a fresh browser profile; with `cpuProfile`, the renderer is profiled over CDP. */
+export async function syncIn(server: SyncServer, input: Omit<SyncInput, 'code' | 'expected'>, print: Print, cpuProfile = false): Promise<{ result: BrowserRun; profile: Profile | null }> {
+  const code = await server.enrolmentCode();
+  return (
+    await inBrowser(server, async (page) => {
+      const cdp = cpuProfile ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+        await cdp.send('Profiler.start');
+      }
+      const result = await page.evaluate((arg) => (window as unknown as Bench).patronBench.sync(arg), { ...input, code, expected: server.size });
+      const profile = cdp ? ((await cdp.send('Profiler.stop')).profile as unknown as Profile) : null;
+      return { result, profile };
+    }, print)
+  ).result;
+}
+
+/** Variants of the sync (same server, same documents) and a CPU profile of the page's main thread. */
+async function profile(ctx: BenchContext, server: SyncServer, floor: BrowserRun, sync: BrowserRun, bundle: string, limitMs: number): Promise<void> {
+  ctx.print('[initial-sync-browser] profiling: the floor in slices of 300, pull batch 1000, customers first, and a CPU profile of the renderer…');
+  const sliced = await inBrowser(server, async (page) => page.evaluate(() => (window as unknown as Bench).patronBench.floor({ chunk: 300 })));
+  const big = await syncIn(server, { options: { pullBatchSize: 1000 }, limitMs }, ctx.print);
+  const first = await syncIn(server, { customersFirst: true, limitMs }, ctx.print);
+  const push1000 = await syncIn(server, { options: { pushBatchSize: 1000 }, limitMs }, ctx.print);
+  // The profiled run is bounded: its first minute shows the per-page costs.
+  const profiled = await syncIn(server, { limitMs: Math.min(limitMs, 60_000) }, ctx.print, true);
+  const n = server.size.customers + server.size.visits + server.size.loyaltyEntries;
+  const row = (label: string, run: BrowserRun) => [
+    label,
+    wall(run, n),
+    rate(run),
+    lookup(run),
+    run.written ? ms(run.written.allMs) : run.finished ? duration(run.ms) : 'not reached',
+    run.pulls === undefined ? '' : int(run.pulls),
+    `${(run.ms / floor.ms).toFixed(2)}×`,
+  ];
+  printTable(ctx.print, 'Initial sync in Chromium — where the time goes (same run, same server, same documents)', ['variant', 'wall time', 'documents/s', 'lookup-ready', 'all written', 'pull requests', 'vs floor'], [
+    row('floor: one bulkInsert per collection', floor),
+    row('floor: bulkInsert in slices of 300 (the default pull batch)', sliced.result),
+    row('replication, pull batch 300 (default)', sync),
+    row('replication, pull batch 1000', big.result),
+    row('replication, customers before visits and entries', first.result),
+    row('replication, push batch 1000 (the upstream pass reads the fork in push-sized batches)', push1000.result),
+    row('replication, default, CPU profiler attached (first minute)', profiled.result),
+  ]);
+  if (profiled.profile) printProfile(ctx.print, 'page (renderer main thread; IndexedDB work runs off it and shows as idle)', summarize(profiled.profile, bundleResolver('/bench/page.js', bundle)));
+}
+
+async function bundlePage(dir: string): Promise<void> {
+  await build({
+    entryPoints: [fileURLToPath(new URL('./browser/page.ts', import.meta.url))],
+    outfile: join(dir, 'page.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    // Not minified, so a CPU profile names functions and esbuild's per-module comments map lines to sources;
+    // production-like where it matters: no dev-mode plugin, no validation wrapper, NODE_ENV=production.
+    minify: false,
+    absWorkingDir: fileURLToPath(new URL('../..', import.meta.url)),
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'error',
+  });
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>patron bench</title><script type="module" src="/bench/page.js"></script>\n');
+}
+
+/** A fresh Chromium profile (so a fresh IndexedDB) per run; the page waits until the bundle has loaded. */
+async function inBrowser<T>(server: SyncServer, fn: (page: Page) => Promise<T>, print?: Print): Promise<{ result: T }> {
+  const profile = mkdtempSync(join(tmpdir(), 'patron-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(0);
+    page.on('console', (message) => {
+      if (print && message.text().startsWith('[initial-sync-browser]')) print(message.text());
+    });
+    await page.goto(`${server.url}/bench/`);
+    await page.waitForFunction(() => document.title === 'patron bench ready');
+    return { result: await fn(page) };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** "156.0.8078.79" from `chromium --version` (the user agent carries a reduced version). */
+function chromiumVersion(): string {
+  try {
+    const out = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.match(/(\d+\.\d+\.\d+\.\d+)/)?.[1] ?? out.trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function docsIn(run: BrowserRun): number {
+  return run.counts.customers + run.counts.visits + run.counts.loyaltyEntries;
+}
+
+/** "12.3 s" or "> 200 s (41,000 of 140,000 docs)" for a run stopped at its limit. */
+function wall(run: BrowserRun, n: number): string {
+  return run.finished ? duration(run.ms) : `> ${duration(run.ms)} (stopped: ${int(docsIn(run))} of ${int(n)} docs)`;
+}
+
+function rate(run: BrowserRun): string {
+  return `${int(perSecond(docsIn(run), run.ms))}${run.finished ? '' : ' (until stopped)'}`;
+}
+
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'not reached' : duration(value);
+}
+
+function lookup(run: BrowserRun): string {
+  return ms(run.lookupReadyMs);
+}
+
+function report(print: Print, server: SyncServer, floor: BrowserRun, sync: BrowserRun, limitMs: number): void {
+  const n = server.size.customers + server.size.visits + server.size.loyaltyEntries;
+  const ratio = sync.ms / floor.ms;
+  const complete = (run: BrowserRun) =>
+    run.counts.customers === server.size.customers && run.counts.visits === server.size.visits && run.counts.loyaltyEntries === server.size.loyaltyEntries;
+  const counts = (run: BrowserRun) => `${int(run.counts.customers)} / ${int(run.counts.visits)} / ${int(run.counts.loyaltyEntries)}`;
+  printTable(
+    print,
+    `Initial sync in Chromium ${chromiumVersion()} — RxDB Dexie/IndexedDB, ${int(server.size.customers)} customers + ${int(server.size.visits)} visits + ${int(server.size.loyaltyEntries)} ledger entries, server on Postgres${server.shimmed ? ' (pull ORDER BY shimmed)' : ''}`,
+    ['measure', 'Patron replication', 'floor: raw bulkInsert', 'ratio', 'target', 'result'],
+    [
+      [
+        `wall time, ${int(n)} documents`,
+        wall(sync, n),
+        duration(floor.ms),
+        `${sync.finished ? '' : '> '}${ratio.toFixed(2)}×`,
+        `≤ ${TARGET}×`,
+        !sync.finished ? `fail: not done after ${duration(limitMs)}` : !complete(sync) ? 'fail: replica incomplete' : ratio <= TARGET ? 'pass' : 'fail',
+      ],
+      ['documents/s', rate(sync), int(perSecond(n, floor.ms)), '', '', ''],
+      [
+        'lookup-ready (customers complete)',
+        lookup(sync),
+        lookup(floor),
+        sync.lookupReadyMs !== null && floor.lookupReadyMs ? `${(sync.lookupReadyMs / floor.lookupReadyMs).toFixed(2)}×` : '',
+        '',
+        '',
+      ],
+      ['customers written locally (received$)', ms(sync.written?.customersMs), lookup(floor), '', '', ''],
+      ['all documents written locally (received$)', ms(sync.written?.allMs), duration(floor.ms), '', '', ''],
+      ['peak JS heap above start (performance.memory)', mib(sync.peakHeap - sync.startHeap), mib(floor.peakHeap - floor.startHeap), '', '', ''],
+      ['documents in the replica (c / v / l)', counts(sync), counts(floor), '', '', complete(sync) && complete(floor) ? 'complete' : 'INCOMPLETE'],
+    ],
+  );
+  print(`replication: default options (pull batch 300, pokes on), ${int(sync.pulls ?? 0)} pull requests; the floor inserts customers, then visits, then entries (one bulkInsert each).`);
+}

@@ -1,0 +1,173 @@
+// Child process of the Node initial-sync benchmark: one fresh terminal per process (its peak memory is its
+// own, and RxDB's 13-collection limit is per process). Production-like: memory storage without dev-mode and
+// without the validation wrapper.
+import { readFileSync } from 'node:fs';
+import { filter, firstValueFrom } from 'rxjs';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { createSyncApi, type SyncApi } from '../../src/sync/client/api.ts';
+import { createTokenSource, enrol, memoryCredentialStore } from '../../src/sync/client/auth.ts';
+import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
+import { startReplication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
+import { createStatusStore, type StatusStore } from '../../src/sync/client/status.ts';
+import { serveRequests } from './lib/child.ts';
+import { customersFirst, trackWritten, type WrittenTimes } from './lib/variants.ts';
+import { startCpuProfile, type CpuSummary } from './lib/cpu-profile.ts';
+import { memorySampler } from './lib/report.ts';
+
+/** The collections the benchmark fills, in the order the floor inserts them. */
+export const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
+type Synced = (typeof SYNCED)[number];
+
+/** What one run measured. */
+export interface ClientRun {
+  /** False when the run was stopped at its time limit before every collection was at the end. */
+  finished: boolean;
+  ms: number;
+  /** Customers complete locally (the cashier can search); null when not reached. */
+  lookupReadyMs: number | null;
+  counts: Record<Synced, number>;
+  peakRss: number;
+  peakHeap: number;
+  startRss: number;
+  startHeap: number;
+  /** When the documents were written locally (sync runs). */
+  written?: WrittenTimes;
+  /** Requests and status updates seen (sync runs). */
+  pulls?: number;
+  statusUpdates?: number;
+  profile?: CpuSummary;
+}
+
+async function counts(db: PatronDatabase): Promise<Record<Synced, number>> {
+  const out = {} as Record<Synced, number>;
+  for (const name of SYNCED) out[name] = await db.collections[name].count().exec();
+  return out;
+}
+
+/**
+ * Raw bulkInsert of the same documents into a fresh database of the same storage: the client's floor. With
+ * `chunk`, the same inserts in slices of that many documents (what page-by-page writes cost the storage).
+ */
+async function floor(files: Record<Synced, string>, chunk?: number, limitMs?: number): Promise<ClientRun> {
+  const docs = {} as Record<Synced, Record<string, unknown>[]>;
+  for (const name of SYNCED) docs[name] = JSON.parse(readFileSync(files[name], 'utf8')) as Record<string, unknown>[];
+  (globalThis as { gc?: () => void }).gc?.();
+  const memory = memorySampler();
+  const started = performance.now();
+  const db = await createPatronDatabase({ name: `floor${process.pid}`, storage: getRxStorageMemory(), rejected: new RejectedRows() });
+  let lookupReadyMs: number | null = null;
+  let finished = true;
+  insert: for (const name of SYNCED) {
+    const all = docs[name];
+    const step = chunk ?? all.length;
+    for (let i = 0; i < all.length; i += step) {
+      const result = await db.collections[name].bulkInsert(all.slice(i, i + step) as never[]);
+      if (result.error.length > 0) throw new Error(`bulkInsert ${name}: ${result.error.length} errors, first ${JSON.stringify(result.error[0]).slice(0, 300)}`);
+      if (limitMs !== undefined && performance.now() - started > limitMs) {
+        finished = false;
+        break insert;
+      }
+    }
+    if (name === 'customers') lookupReadyMs = performance.now() - started;
+  }
+  const ms = performance.now() - started;
+  const mem = memory.stop();
+  const result = { finished, ms, lookupReadyMs, counts: await counts(db), ...mem };
+  await db.close();
+  return result;
+}
+
+/** A wrapper around the real API that counts pulls (and can time them) without changing what they do. */
+function countingApi(api: SyncApi, tally: { pulls: number }): SyncApi {
+  return {
+    pull: (collection, checkpoint, limit) => {
+      tally.pulls += 1;
+      return api.pull(collection, checkpoint, limit);
+    },
+    push: (collection, rows) => api.push(collection, rows),
+  };
+}
+
+/** A fresh terminal: enrol (untimed), then open the database and replicate until every collection is at the end. */
+async function sync(input: {
+  url: string;
+  code: string;
+  expected: Record<Synced, number>;
+  options?: ReplicationOptions;
+  customersFirst?: boolean;
+  profile?: boolean;
+  limitMs?: number;
+  label?: string;
+}): Promise<ClientRun> {
+  const store = memoryCredentialStore();
+  const credential = await enrol({ serverUrl: input.url, code: input.code, deviceName: 'bench terminal', store });
+  const profiler = input.profile ? await startCpuProfile() : null;
+  const memory = memorySampler();
+  const started = performance.now();
+  const rejected = new RejectedRows();
+  const db = await createPatronDatabase({ name: `sync${process.pid}`, storage: getRxStorageMemory(), rejected });
+  const status = createStatusStore();
+  let statusUpdates = 0;
+  const countedStatus: StatusStore & { now: () => string } = {
+    ...status,
+    update(patch) {
+      statusUpdates += 1;
+      status.update(patch);
+    },
+  };
+  const tokens = createTokenSource({ store });
+  const tally = { pulls: 0 };
+  const api = countingApi(createSyncApi({ serverUrl: input.url, tokens, status: countedStatus }), tally);
+  const replication = startReplication({
+    db,
+    api,
+    tokens,
+    serverUrl: input.url,
+    terminalId: credential.terminalId,
+    rejected,
+    status: countedStatus,
+    options: input.options,
+  });
+  const written = trackWritten(replication, input.expected, started);
+  if (input.customersFirst) await customersFirst(replication);
+  // Lookup-ready is the product's own signal: the status lists `customers` once its first sync is written.
+  let lookupReadyMs: number | null = null;
+  void firstValueFrom(status.status$.pipe(filter((s) => s.ready.includes('customers')))).then(() => {
+    lookupReadyMs = performance.now() - started;
+  });
+  // A long run says how far it got (documents received, not yet necessarily written).
+  const progress = setInterval(() => {
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`[${input.label ?? 'sync'}] ${seconds.toFixed(0)} s: ${status.get().received} documents received (${Math.round(status.get().received / seconds)}/s)`);
+  }, 30_000);
+  const done = (async () => {
+    await firstValueFrom(status.status$.pipe(filter((s) => s.initialSyncDone)));
+    await replication.awaitInSync();
+    return true;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<false>((resolve) => {
+    if (input.limitMs !== undefined) timer = setTimeout(() => resolve(false), input.limitMs);
+  });
+  const finished = await Promise.race([done, limit]);
+  clearTimeout(timer);
+  clearInterval(progress);
+  const ms = performance.now() - started;
+  const mem = memory.stop();
+  const profile = await profiler?.stop();
+  const result: ClientRun = { finished, ms, lookupReadyMs, counts: await counts(db), ...mem, written, pulls: tally.pulls, statusUpdates, ...(profile ? { profile } : {}) };
+  await replication.stop();
+  await db.close();
+  return result;
+}
+
+serveRequests(async (message) => {
+  switch (message.cmd) {
+    case 'floor':
+      return floor(message.files as Record<Synced, string>, typeof message.chunk === 'number' ? message.chunk : undefined, typeof message.limitMs === 'number' ? message.limitMs : undefined);
+    case 'sync':
+      return sync(message as unknown as Parameters<typeof sync>[0]);
+    default:
+      throw new Error(`unknown command ${String(message.cmd)}`);
+  }
+});
