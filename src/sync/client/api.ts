@@ -46,6 +46,8 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          // A connection accepted and then dropped would otherwise hang this terminal's sync for good.
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
       } catch {
         throw report(new SyncError('offline', 'NETWORK'));
@@ -83,6 +85,9 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
   };
 }
+
+/** Longest wait for one sync request (a pull page or a push batch answers in well under a second). */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 async function readCode(response: Response): Promise<ErrorCode | undefined> {
   try {

@@ -37,6 +37,9 @@ export function memoryCredentialStore(initial: DeviceCredential | null = null): 
 
 type Fetch = typeof fetch;
 
+/** Longest wait for an enrolment or a token exchange. */
+const AUTH_TIMEOUT_MS = 20_000;
+
 async function errorCode(response: Response): Promise<string | undefined> {
   try {
     const body = (await response.json()) as { error?: { code?: unknown } };
@@ -55,6 +58,7 @@ export async function enrol(options: { serverUrl: string; code: string; deviceNa
       method: 'POST',
       headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
       body: JSON.stringify({ code: options.code.trim().toUpperCase(), deviceName: options.deviceName }),
+      signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
     });
   } catch {
     throw new SyncError('offline', 'NETWORK');
@@ -94,6 +98,8 @@ export function createTokenSource(options: { store: CredentialStore; fetch?: Fet
         method: 'POST',
         headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
         body: JSON.stringify({ terminalId: current.terminalId, credential: current.credential }),
+        // One hung exchange would hold every later request behind the shared in-flight promise.
+        signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
       });
     } catch {
       throw new SyncError('offline', 'NETWORK');

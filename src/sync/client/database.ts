@@ -42,12 +42,30 @@ function handler<K extends CollectionName>(collection: K, rejected: RejectedRows
   };
 }
 
+/**
+ * A merge result is this terminal's write: it carries the local author, because the server reads
+ * `updatedBy` as the acting staff member (a system actor or another member's role would refuse it).
+ */
+function asLocalWrite<T extends { updatedBy: string }>(merged: T, local: T): T {
+  return { ...merged, updatedBy: local.updatedBy };
+}
+
+/** A void made before the insert's answer arrived is kept: the server's copy is only missing it. */
+function keepVoid(master: Doc<'visits'>, local: Doc<'visits'>): Doc<'visits'> {
+  if (master.voided || !local.voided) return master;
+  return { ...master, voided: true, voidedAt: local.voidedAt, voidedBy: local.voidedBy, voidReason: local.voidReason, updatedAt: local.updatedAt };
+}
+
 /** Conflict handlers of DESIGN §6: three-way merge for customers and settings, the server's state elsewhere. */
 export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName]: RxConflictHandler<CollectionDocTypes[K]> } {
   return {
-    customers: handler('customers', rejected, (base, master, local) => mergeCustomer(base as Customer | undefined, master as Customer, local as Customer) as Doc<'customers'>),
-    settings: handler('settings', rejected, (base, master, local) => mergeSettings(base as Settings | undefined, master as Settings, local as Settings) as Doc<'settings'>),
-    visits: handler('visits', rejected),
+    customers: handler('customers', rejected, (base, master, local) =>
+      asLocalWrite(mergeCustomer(base as Customer | undefined, master as Customer, local as Customer), local as Customer) as Doc<'customers'>,
+    ),
+    settings: handler('settings', rejected, (base, master, local) =>
+      asLocalWrite(mergeSettings(base as Settings | undefined, master as Settings, local as Settings), local as Settings) as Doc<'settings'>,
+    ),
+    visits: handler('visits', rejected, (_base, master, local) => keepVoid(master, local)),
     loyaltyEntries: handler('loyaltyEntries', rejected),
     rewards: handler('rewards', rejected),
     staff: handler('staff', rejected),

@@ -24,12 +24,20 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
   let failures = 0;
 
   async function connectOnce(): Promise<void> {
-    controller = new AbortController();
+    const current = new AbortController();
+    controller = current;
     const token = await options.tokens.get();
-    const response = await doFetch(`${options.serverUrl}/v1/stream`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
-      signal: controller.signal,
-    });
+    // The stream lives long, but its answer must start soon: a connection that hangs before the headers is dead.
+    const connectTimer = setTimeout(() => current.abort(), 15_000);
+    let response: Response;
+    try {
+      response = await doFetch(`${options.serverUrl}/v1/stream`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+        signal: current.signal,
+      });
+    } finally {
+      clearTimeout(connectTimer);
+    }
     if (response.status === 401) options.tokens.invalidate();
     if (!response.ok || !response.body) throw new Error(`stream ${response.status}`);
     const parser = createParser({
@@ -44,10 +52,18 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
       },
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      parser.feed(value);
+    // The server sends a keep-alive every 15 s: silence for much longer means the connection is dead.
+    let silence = setTimeout(() => current.abort(), 45_000);
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        clearTimeout(silence);
+        silence = setTimeout(() => current.abort(), 45_000);
+        parser.feed(value);
+      }
+    } finally {
+      clearTimeout(silence);
     }
   }
 

@@ -116,7 +116,11 @@ export function startReplication(input: {
         : {
             push: {
               batchSize: pushBatch,
-              handler: async (rows) => {
+              handler: async (batch) => {
+                // RxDB (17.6) reads the local documents of an upstream pass before it compares them with the
+                // assumed master state; a pull landing in between makes it offer an older state on top of a
+                // newer one, which the server would accept. Push what the replica holds now instead.
+                const rows = await withCurrentStates(collection, batch);
                 let answer;
                 try {
                   answer = await api.push(name, rows);
@@ -222,6 +226,18 @@ export function startReplication(input: {
       await Promise.all(Object.values(states).map((state) => state?.cancel()));
     },
   };
+}
+
+type PushRows = Parameters<NonNullable<Parameters<typeof replicateRxCollection<unknown, Checkpoint>>[0]['push']>['handler']>[0];
+
+async function withCurrentStates(collection: { storageInstance: { findDocumentsById(ids: string[], withDeleted: boolean): Promise<unknown[]> } }, rows: PushRows): Promise<PushRows> {
+  const ids = rows.map((row) => (row.newDocumentState as unknown as { id: string }).id);
+  const stored = (await collection.storageInstance.findDocumentsById(ids, true)) as { id: string }[];
+  const current = new Map(stored.map((doc) => [doc.id, stripMeta(doc)]));
+  return rows.map((row) => {
+    const now = current.get((row.newDocumentState as unknown as { id: string }).id);
+    return now === undefined ? row : { ...row, newDocumentState: now as typeof row.newDocumentState };
+  });
 }
 
 async function firstPullDone(state: RxReplicationState<unknown, Checkpoint>): Promise<void> {
