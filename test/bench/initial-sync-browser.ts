@@ -128,7 +128,7 @@ async function profile(ctx: BenchContext, server: SyncServer, floor: BrowserRun,
   printTable(ctx.print, 'Initial sync in Chromium — where the time goes (same run, same server, same documents)', ['variant', 'wall time', 'documents/s', 'lookup-ready', 'all written', 'pull requests', 'vs floor'], [
     row('floor: one bulkInsert per collection', floor),
     row('floor: bulkInsert in slices of 300 (the default pull batch)', sliced.result),
-    row('replication, pull batch 300 (default)', sync),
+    row('replication, pull batch 1000 (default)', sync),
     row('replication, pull batch 1000', big.result),
     row('replication, customers before visits and entries', first.result),
     row('replication, push batch 1000 (the upstream pass reads the fork in push-sized batches)', push1000.result),
@@ -239,5 +239,5 @@ function report(print: Print, server: SyncServer, floor: BrowserRun, sync: Brows
       ['documents in the replica (c / v / l)', counts(sync), counts(floor), '', '', complete(sync) && complete(floor) ? 'complete' : 'INCOMPLETE'],
     ],
   );
-  print(`replication: default options (pull batch 300, pokes on), ${int(sync.pulls ?? 0)} pull requests; the floor inserts customers, then visits, then entries (one bulkInsert each).`);
+  print(`replication: default options (pull batch 1000, pokes on), ${int(sync.pulls ?? 0)} pull requests; the floor inserts customers, then visits, then entries (one bulkInsert each).`);
 }

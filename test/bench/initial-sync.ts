@@ -96,7 +96,7 @@ function report(print: Print, server: SyncServer, floor: ClientRun, sync: Client
     ],
   );
   print(
-    `replication: default options (pull batch 300, pokes on), ${int(sync.pulls ?? 0)} pull requests, ${int(sync.statusUpdates ?? 0)} status updates; ` +
+    `replication: default options (pull batch 1000, pokes on), ${int(sync.pulls ?? 0)} pull requests, ${int(sync.statusUpdates ?? 0)} status updates; ` +
       `the floor inserts customers, then visits, then entries (one bulkInsert each) and holds its ${mib(floor.startHeap)} input in the heap from the start.`,
   );
 }
@@ -130,13 +130,13 @@ async function profile(ctx: BenchContext, server: SyncServer, floor: ClientRun, 
   printTable(print, 'Initial sync in Node — where the time goes (same run, same server, same documents)', ['variant', 'wall time', 'documents/s', 'lookup-ready', 'all written', 'pull requests', 'vs floor'], [
     row('floor: one bulkInsert per collection', floor),
     ...slices.map(([chunk, run]) => row(`floor: bulkInsert in slices of ${int(chunk)}${chunk === 300 ? ' (the default pull batch)' : chunk === 1000 ? ' (the server’s largest page)' : ''}`, run)),
-    row('replication, pull batch 300 (default)', sync),
+    row('replication, pull batch 1000 (default)', sync),
     row('replication, pull batch 1000', big),
     row('replication, customers before visits and entries', first),
     row('replication, push batch 1000 (the upstream pass reads the fork in push-sized batches)', push1000),
-    row('replication, pull batch 300, CPU profiler attached', profiled),
+    row('replication, pull batch 1000, CPU profiler attached', profiled),
   ]);
-  if (profiled.profile) printProfile(print, `terminal process (pull batch 300, first ${duration(profiled.ms)})`, profiled.profile);
+  if (profiled.profile) printProfile(print, `terminal process (pull batch 1000, first ${duration(profiled.ms)})`, profiled.profile);
 }
 
 /** Prints a CPU profile's buckets and hottest functions. */
