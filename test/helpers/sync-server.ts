@@ -5,6 +5,7 @@ import { PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName, type PushRespon
 import type { Staff } from '../../src/sync/model/staff.ts';
 import { buildApp, type AppOptions, type PatronApp } from '../../src/sync/server/app.ts';
 import type { Database } from '../../src/sync/server/db/database.ts';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.ts';
 import { addStaff, createEnrolmentCode, createMerchant, createStore } from '../../src/sync/server/repositories/admin.ts';
 
 /** Collects the server's log lines (to assert what is never logged). */
@@ -96,4 +97,31 @@ export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMe
     },
   };
   return terminal;
+}
+
+/** The usual server test setup: a fresh database of `kind`, the app on it, a seeded merchant, one enrolled till. */
+export interface ServerFixture {
+  tdb: TestDatabase;
+  app: PatronApp;
+  seed: SeededMerchant;
+  till: TestTerminal;
+  close(): Promise<void>;
+}
+
+/** Builds a ServerFixture; `close` stops the app and drops the database. */
+export async function startServerFixture(kind: DatabaseKind, options: Partial<AppOptions> = {}): Promise<ServerFixture> {
+  const tdb = await createTestDatabase(kind);
+  const app = await testApp(tdb.db, options);
+  const seed = await seedMerchant(tdb.db);
+  const till = await enrolTerminal(app, tdb.db, seed);
+  return {
+    tdb,
+    app,
+    seed,
+    till,
+    async close() {
+      await app.close();
+      await tdb.drop();
+    },
+  };
 }

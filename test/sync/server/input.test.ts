@@ -7,7 +7,7 @@ import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase, databaseSnapshot } from '../../helpers/database.ts';
 import { aCustomer, insertRow } from '../../helpers/documents.ts';
-import { enrolTerminal, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
+import { enrolTerminal, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal, startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
 
 
 /** The answer is an error with this status and code, shaped as ErrorBodySchema, without internals. */
@@ -28,15 +28,14 @@ describe.each(DATABASE_KINDS)('strict input validation on %s (I9)', (kind) => {
   let seed: SeededMerchant;
   let till: TestTerminal;
 
+  let fixture: ServerFixture | undefined;
+
   beforeAll(async () => {
-    tdb = await createTestDatabase(kind);
-    app = await testApp(tdb.db);
-    seed = await seedMerchant(tdb.db);
-    till = await enrolTerminal(app, tdb.db, seed);
+    fixture = await startServerFixture(kind);
+    ({ tdb, app, seed, till } = fixture);
   });
   afterAll(async () => {
-    await app?.close();
-    await tdb?.drop();
+    await fixture?.close();
   });
 
   const raw = (url: string, payload: string, headers: Record<string, string> = {}) =>
@@ -237,15 +236,14 @@ describe.each(DATABASE_KINDS)('protocol version gate on %s (I6)', (kind) => {
   let seed: SeededMerchant;
   let till: TestTerminal;
 
+  let fixture: ServerFixture | undefined;
+
   beforeAll(async () => {
-    tdb = await createTestDatabase(kind);
-    app = await testApp(tdb.db);
-    seed = await seedMerchant(tdb.db);
-    till = await enrolTerminal(app, tdb.db, seed);
+    fixture = await startServerFixture(kind);
+    ({ tdb, app, seed, till } = fixture);
   });
   afterAll(async () => {
-    await app?.close();
-    await tdb?.drop();
+    await fixture?.close();
   });
 
   const routes = (): [string, 'GET' | 'POST', string, () => unknown][] => [

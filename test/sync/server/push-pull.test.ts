@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editCustomer } from '../../../src/sync/model/documents.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
-import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, aRedeem, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
-import { enrolTerminal, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
+import { enrolTerminal, seedMerchant, testApp, type SeededMerchant, type TestTerminal, startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
 
 describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
   let tdb: TestDatabase;
-  let app: PatronApp;
   let seed: SeededMerchant;
   let till: TestTerminal;
 
+  let fixture: ServerFixture | undefined;
+
   beforeAll(async () => {
-    tdb = await createTestDatabase(kind);
-    app = await testApp(tdb.db);
-    seed = await seedMerchant(tdb.db);
-    till = await enrolTerminal(app, tdb.db, seed);
+    fixture = await startServerFixture(kind);
+    ({ tdb, seed, till } = fixture);
   });
   afterAll(async () => {
-    await app?.close();
-    await tdb?.drop();
+    await fixture?.close();
   });
 
   async function rowCount(table: string): Promise<number> {
