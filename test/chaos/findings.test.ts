@@ -109,10 +109,9 @@ describe('found by the convergence suite: a till whose clock is corrected still 
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  // KNOWN BUG, not fixed yet (issue 4 stays open for it): RxDB's push checkpoint follows device write
-  // times, so writes made after the clock moved back are never offered for push. `it.fails` keeps the
-  // reproduction running; it turns red the day the bug is fixed, and must then become `it`.
-  it.fails('a sign-up made after a restart with the clock set back two days reaches the server', async () => {
+  // RxDB's push checkpoint follows device write times, so writes made after the clock moved back were never
+  // offered for push. Fixed by stamping monotonic write times (src/sync/client/monotonic-storage.ts).
+  it('a sign-up made after a restart with the clock set back two days reaches the server', async () => {
     const tdb: TestDatabase = await createTestDatabase('postgres');
     cleanups.push(() => tdb.drop());
     const seed = await seedMerchant(tdb.db);

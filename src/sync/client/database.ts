@@ -5,6 +5,7 @@ import { mergeCustomer, mergeSettings } from '../model/merge.ts';
 import type { CollectionName } from '../model/protocol.ts';
 import { COLLECTION_NAMES } from '../model/protocol.ts';
 import { RX_SCHEMAS, type CollectionDocTypes } from '../model/rx-schemas.ts';
+import { monotonicWriteTimes } from './monotonic-storage.ts';
 import type { Settings } from '../model/settings.ts';
 
 /** The terminal's collections, typed by their documents. */
@@ -86,7 +87,8 @@ export async function createPatronDatabase(options: {
 }): Promise<PatronDatabase> {
   const db = await createRxDatabase<PatronCollections>({
     name: options.name,
-    storage: options.storage,
+    // Write times stay monotonic across restarts and clock corrections, or RxDB never pushes some writes.
+    storage: monotonicWriteTimes(options.storage),
     // One window owns the database; the replication must not wait for a leader election.
     multiInstance: options.multiInstance ?? false,
     eventReduce: true,
