@@ -1,7 +1,25 @@
-import { getChangedDocumentsSince, type RxDocumentData, type RxStorage, type RxStorageInstance } from 'rxdb';
+import { getChangedDocumentsSince, type RxDocumentData, type RxStorage, type RxStorageInstance, type RxStorageInstanceCreationParams } from 'rxdb';
 
 /** Documents read per step when looking for write times ahead of the clock at open. */
 const SCAN_PAGE = 500;
+
+/**
+ * The write context of a fresh terminal's initial load (initial-load.ts). It starts with `replication-` so
+ * the replication's pending-write tracking ignores it like RxDB's own replication writes.
+ */
+export const INITIAL_LOAD_CONTEXT = 'replication-initial-load';
+
+/** Per storage instance: the stamp of its first write that was not the initial load's, since it opened. */
+const firstOtherWrite = new WeakMap<object, number>();
+
+/**
+ * The write time of the first write to `instance` since it opened that did not come from the initial
+ * load (a sale recorded while the load runs), or null. Stamps only grow, so every such write is at or after
+ * it; the initial load starts the push side from there and never skips one.
+ */
+export function firstWriteOutsideInitialLoad(instance: object): number | null {
+  return firstOtherWrite.get(instance) ?? null;
+}
 
 /**
  * Wraps an RxDB storage so that every storage instance stamps strictly increasing write times
@@ -20,8 +38,8 @@ const SCAN_PAGE = 500;
 export function monotonicWriteTimes<Internals, Options>(storage: RxStorage<Internals, Options>): RxStorage<Internals, Options> {
   return Object.assign({}, storage, {
     // The name stays: RxDB's dev mode recognises a validating storage by its name prefix.
-    async createStorageInstance<RxDocType>(params: Parameters<RxStorage<Internals, Options>['createStorageInstance']>[0]) {
-      const instance = (await storage.createStorageInstance<RxDocType>(params)) as RxStorageInstance<RxDocType, Internals, Options>;
+    async createStorageInstance<RxDocType>(params: RxStorageInstanceCreationParams<RxDocType, Options>) {
+      const instance = await storage.createStorageInstance<RxDocType>(params);
       let latest = await latestWriteTime(instance, Date.now());
       const bulkWrite = instance.bulkWrite.bind(instance);
       instance.bulkWrite = (rows, context) => {
@@ -33,7 +51,12 @@ export function monotonicWriteTimes<Internals, Options>(storage: RxStorage<Inter
           next ||= after(latest);
           row.document._meta = { ...row.document._meta, lwt: next };
         }
-        for (const row of rows) latest = Math.max(latest, row.document._meta.lwt);
+        let earliest = Infinity;
+        for (const row of rows) {
+          latest = Math.max(latest, row.document._meta.lwt);
+          earliest = Math.min(earliest, row.document._meta.lwt);
+        }
+        if (context !== INITIAL_LOAD_CONTEXT && rows.length > 0 && !firstOtherWrite.has(instance)) firstOtherWrite.set(instance, earliest);
         return bulkWrite(rows, context);
       };
       return instance;
@@ -59,7 +82,7 @@ async function latestWriteTime<RxDocType>(instance: RxStorageInstance<RxDocType,
     const last = page.at(-1);
     if (!last) return latest;
     latest = last._meta.lwt;
-    checkpoint = { id: String((last as Record<string, unknown>)[primaryKeyOf(instance)]), lwt: latest };
+    checkpoint = { id: String((last as Record<string, unknown>)[primaryKeyOf(instance.schema.primaryKey)]), lwt: latest };
     if (page.length < SCAN_PAGE) return latest;
   }
 }
@@ -69,7 +92,6 @@ async function changedSince<RxDocType>(instance: RxStorageInstance<RxDocType, un
   return result.documents;
 }
 
-function primaryKeyOf(instance: RxStorageInstance<unknown, unknown, unknown>): string {
-  const key = instance.schema.primaryKey;
+function primaryKeyOf(key: string | { key: string }): string {
   return typeof key === 'string' ? key : key.key;
 }

@@ -2,11 +2,12 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import { deepEqual } from 'rxdb/plugins/utils';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
 import type { Checkpoint, CollectionName } from '../model/protocol.ts';
-import { PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
+import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
 import type { SyncApi } from './api.ts';
 import type { TokenSource } from './auth.ts';
 import type { PatronCollections, PatronDatabase, RejectedRows } from './database.ts';
 import { SyncError } from './errors.ts';
+import { initialLoad } from './initial-load.ts';
 import { startPokeStream } from './pokes.ts';
 import type { StatusStore } from './status.ts';
 
@@ -21,6 +22,11 @@ export interface ReplicationOptions {
   resyncIntervalMs?: number;
   /** Disable the SSE poke stream (tests that drive resyncs by hand). */
   pokes?: boolean;
+  /**
+   * A fresh replica downloads visits and ledger entries with the initial load (initial-load.ts) before
+   * their replication starts (default true; false measures RxDB's replication alone).
+   */
+  initialLoad?: boolean;
 }
 
 /** A running replication of every collection of one terminal. */
@@ -60,6 +66,7 @@ export function startReplication(input: {
   const states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>> = {};
   const subscriptions: Subscription[] = [];
   const caughtUp = new Set<CollectionName>();
+  const loads = new AbortController();
   let unflushed = 0;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   const flushReceived = () => {
@@ -68,6 +75,12 @@ export function startReplication(input: {
     if (unflushed === 0) return;
     status.update({ received: status.get().received + unflushed });
     unflushed = 0;
+  };
+  // Progress counts documents once they are written to the local database (not when a page arrives),
+  // flushed at most four times a second so a fast initial sync does not re-render the UI per document.
+  const countReceived = (documents: number) => {
+    unflushed += documents;
+    flushTimer ??= setTimeout(flushReceived, 250);
   };
   // Local writes not yet acknowledged, with the state that was written, so an ack of an older state
   // does not clear a newer edit.
@@ -94,16 +107,23 @@ export function startReplication(input: {
       );
     }
 
+    // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
+    const replicationIdentifier = `patron:${input.serverUrl}:${input.terminalId}:${name}`;
+    const loadFirst = input.options?.initialLoad !== false && APPEND_ONLY_COLLECTIONS.includes(name);
+    // Kept by reference: an initial load sets where the replication starts before it is started.
+    const checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } } = {};
     const state = replicateRxCollection<unknown, Checkpoint>({
       collection: collection as never,
-      // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
-      replicationIdentifier: `patron:${input.serverUrl}:${input.terminalId}:${name}`,
+      replicationIdentifier,
       live: true,
       retryTime: input.options?.retryMs ?? 5_000,
       waitForLeadership: false,
-      autoStart: true,
+      autoStart: !loadFirst,
       pull: {
         batchSize: pullBatch,
+        get initialCheckpoint() {
+          return checkpoints.pull;
+        },
         stream$: stream$.asObservable(),
         handler: async (checkpoint, batchSize) => {
           const page = await api.pull(name, checkpoint?.v, batchSize);
@@ -116,6 +136,9 @@ export function startReplication(input: {
         : {
             push: {
               batchSize: pushBatch,
+              get initialCheckpoint() {
+                return checkpoints.push;
+              },
               handler: async (batch) => {
                 // RxDB (17.6) reads the local documents of an upstream pass before it compares them with the
                 // assumed master state; a pull landing in between makes it offer an older state on top of a
@@ -155,14 +178,26 @@ export function startReplication(input: {
         }
       }),
     );
-    // Progress counts documents once they are written to the local database (not when a page arrives),
-    // flushed at most four times a second so a fast initial sync does not re-render the UI per document.
-    subscriptions.push(
-      state.received$.subscribe(() => {
-        unflushed += 1;
-        flushTimer ??= setTimeout(flushReceived, 250);
-      }),
-    );
+    subscriptions.push(state.received$.subscribe(() => countReceived(1)));
+    if (loadFirst) {
+      void (async () => {
+        try {
+          const loaded = await initialLoad({
+            collection: collection as never,
+            name,
+            api,
+            identifierHash: await db.hashFunction(`rxdbreplication${replicationIdentifier}`),
+            batchSize: pullBatch,
+            signal: loads.signal,
+            onWritten: countReceived,
+          });
+          checkpoints.pull = loaded?.downstream;
+          checkpoints.push = loaded?.upstream;
+        } finally {
+          if (!loads.signal.aborted) await state.start();
+        }
+      })();
+    }
     // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
     // replication done", which also waits for the push side's first scan of the whole local collection.
     void firstPullDone(state).then(() => {
@@ -219,6 +254,7 @@ export function startReplication(input: {
       await Promise.all(Object.values(states).map((state) => state?.awaitInSync()));
     },
     async stop() {
+      loads.abort();
       pokes?.stop();
       clearInterval(timer);
       clearTimeout(flushTimer);

@@ -1,0 +1,93 @@
+import { getChangedDocumentsSince, type RxCollection, type RxStorageInstance } from 'rxdb';
+import { now } from 'rxdb/plugins/utils';
+import type { Checkpoint, CollectionName } from '../model/protocol.ts';
+import type { SyncApi } from './api.ts';
+import { firstWriteOutsideInitialLoad, INITIAL_LOAD_CONTEXT } from './monotonic-storage.ts';
+
+/** Where RxDB's replication of a collection starts after an initial load. */
+export interface InitialLoadResult {
+  /** The server checkpoint after the last page written (the pull side starts there). */
+  downstream: Checkpoint | undefined;
+  /** The local write-time checkpoint the push side starts from (every later local write is offered). */
+  upstream: { id: string; lwt: number } | undefined;
+  /** Documents written by the load. */
+  documents: number;
+}
+
+/**
+ * A fresh terminal's first download of an append-only collection (visits, ledger entries — most of a
+ * merchant's documents), written straight into the replica instead of through RxDB's replication.
+ *
+ * RxDB's replication stores, next to every pulled document, a second document with its assumed server
+ * state (the base of a three-way merge). For a first download of a big merchant that doubles the local
+ * writes, and local writes are what an initial sync costs (IndexedDB writes ~3-4k documents/s). Documents
+ * of append-only collections need no merge base: a visit only changes by a void or feedback (merged from
+ * the server's state and the local one, `keepVoid`), a ledger line never. So the load writes the pages as
+ * RxDB's replication would — marked as the server's state (`_meta.o`, how RxDB's downstream recognises a
+ * document it wrote and may overwrite with a newer server state) — and the replication then starts from the
+ * load's checkpoints. A local edit of a loaded document is pushed without an assumed state; the server
+ * answers with its state as a conflict, and the collection's conflict handler merges it, as for any
+ * conflict.
+ *
+ * Runs only on an empty collection (a fresh replica); anything unusual (a tombstone, an error, a stop)
+ * ends the load early and the replication simply continues from the last page written. Sales recorded
+ * while the load runs are kept: the push side starts at the first of them (`firstWriteOutsideInitialLoad`).
+ */
+export async function initialLoad(input: {
+  collection: RxCollection;
+  name: CollectionName;
+  api: SyncApi;
+  /** RxDB's replication identifier (`rxdbreplication` + replicationIdentifier), hashed with the database's hash function. */
+  identifierHash: string;
+  batchSize: number;
+  signal: AbortSignal;
+  /** Called after each page is written, with its document count. */
+  onWritten: (documents: number) => void;
+}): Promise<InitialLoadResult | null> {
+  const { collection, api, name, batchSize, signal } = input;
+  const instance = (collection.storageInstance as unknown as { originalStorageInstance: RxStorageInstance<Record<string, unknown>, unknown, unknown> }).originalStorageInstance;
+  const existing = await getChangedDocumentsSince(instance, 1, undefined);
+  if (existing.documents.length > 0) return null;
+
+  const revision = `1-${collection.database.token}`;
+  const primary = collection.schema.primaryPath as string;
+  let downstream: Checkpoint | undefined;
+  let lastWritten: { id: string; lwt: number } | undefined;
+  let documents = 0;
+  let next = api.pull(name, undefined, batchSize);
+  try {
+    while (!signal.aborted) {
+      const page = await next;
+      const docs = page.documents as Record<string, unknown>[];
+      // Tombstones are never in these collections; if one shows up, RxDB's replication handles it.
+      if (signal.aborted || docs.some((doc) => doc._deleted === true)) break;
+      const more = docs.length >= batchSize && page.checkpoint !== null;
+      if (more) {
+        // The next page downloads while this one is written.
+        next = api.pull(name, page.checkpoint!.v, batchSize);
+        next.catch(() => undefined);
+      }
+      if (docs.length > 0) {
+        const meta = { lwt: now(), o: { _rev: 1, hash: input.identifierHash } };
+        const rows = docs.map((doc) => ({ document: { ...doc, _meta: meta, _rev: revision, _attachments: {} } as never }));
+        const result = await instance.bulkWrite(rows, INITIAL_LOAD_CONTEXT);
+        // 409: the replica already holds the document (a local write); the replication reconciles it.
+        const failure = result.error.find((error) => error.status !== 409);
+        if (failure) throw new Error(`initial load of ${name}: local write failed (${failure.status})`);
+        const stamp = (rows[0]!.document as { _meta: { lwt: number } })._meta.lwt;
+        const ids = docs.map((doc) => String(doc[primary]));
+        lastWritten = { lwt: stamp, id: ids.reduce((a, b) => (a > b ? a : b)) };
+        documents += docs.length;
+        input.onWritten(docs.length);
+      }
+      downstream = page.checkpoint ?? downstream;
+      if (!more) break;
+    }
+  } catch {
+    // Offline, a server error, an expired token…: the replication continues from the last page written,
+    // with its own retries and error reporting.
+  }
+  const firstOther = firstWriteOutsideInitialLoad(instance);
+  const upstream = firstOther !== null ? { id: '', lwt: firstOther } : lastWritten;
+  return { downstream, upstream, documents };
+}
