@@ -1,6 +1,7 @@
 import { createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { deepEqual } from 'rxdb/plugins/utils';
 import type { Customer } from '../model/customer.ts';
+import { mergeInboxItem, type InboxItem } from '../model/inbox.ts';
 import { mergeCustomer, mergeSettings } from '../model/merge.ts';
 import type { CollectionName } from '../model/protocol.ts';
 import { COLLECTION_NAMES } from '../model/protocol.ts';
@@ -57,7 +58,10 @@ function keepVoid(master: Doc<'visits'>, local: Doc<'visits'>): Doc<'visits'> {
   return { ...master, voided: true, voidedAt: local.voidedAt, voidedBy: local.voidedBy, voidReason: local.voidReason, updatedAt: local.updatedAt };
 }
 
-/** Conflict handlers of DESIGN §6: three-way merge for customers and settings, the server's state elsewhere. */
+/**
+ * Conflict handlers of DESIGN §6: three-way merge for customers and settings, a manager's resolution against
+ * another for inbox items, the server's state elsewhere.
+ */
 export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName]: RxConflictHandler<CollectionDocTypes[K]> } {
   return {
     customers: handler('customers', rejected, (base, master, local) =>
@@ -70,7 +74,7 @@ export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName
     loyaltyEntries: handler('loyaltyEntries', rejected),
     rewards: handler('rewards', rejected),
     staff: handler('staff', rejected),
-    inbox: handler('inbox', rejected),
+    inbox: handler('inbox', rejected, (_base, master, local) => mergeInboxItem(master as InboxItem, local as InboxItem) as Doc<'inbox'>),
   };
 }
 

@@ -35,8 +35,11 @@ export type CollectionName = keyof typeof COLLECTION_SCHEMAS;
 export const COLLECTION_NAMES = Object.keys(COLLECTION_SCHEMAS) as CollectionName[];
 /** Collection name schema. */
 export const CollectionNameSchema = z.enum(COLLECTION_NAMES as [CollectionName, ...CollectionName[]]);
-/** Collections terminals only pull; the server owns their writes. */
-export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = ['staff', 'inbox'];
+/**
+ * Collections terminals only pull; the server owns their writes. Inbox items are created by the server too,
+ * but managers push their resolution of one (inbox.ts `inboxResolutionProblem`, docs/protocol.md §5).
+ */
+export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = ['staff'];
 /** Collections whose documents never change after insert (except a visit's void/feedback). */
 export const APPEND_ONLY_COLLECTIONS: readonly CollectionName[] = ['visits', 'loyaltyEntries'];
 

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  acknowledgements, adjustmentId, conflictOf, InboxActionError, keepValue, mergeInto, resolution, settleOverdraft, takeOtherValue, undoMerge,
+  adjustmentId, conflictOf, InboxActionError, keepValue, mergeInto, reopenable, resolution, settleOverdraft, statusPatch, takeOtherValue, undoMerge,
 } from '../../../src/renderer/features/inbox/actions.ts';
+import { setItemStatus } from '../../../src/renderer/features/inbox/writes.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
@@ -23,7 +24,7 @@ const merchantId = newId();
 const ctx: WriteContext = { merchantId, storeId: newId(), terminalId: newId(), staffId: newId(), now: '2025-06-01T10:00:00.000Z', offline: false };
 const actor = { staffId: newId(), now: '2025-06-02T09:00:00.000Z' };
 const staffOf = (role: Staff['role'], id = actor.staffId): Staff => ({ id, merchantId, updatedAt: ctx.now, _deleted: false, name: 'M', role, pinHash: '$argon2id$x', active: true, storeIds: [] });
-const allowed = (collection: 'customers' | 'loyaltyEntries', doc: object, master: object | undefined, role: Staff['role'] = 'manager') =>
+const allowed = (collection: 'customers' | 'loyaltyEntries' | 'inbox', doc: object, master: object | undefined, role: Staff['role'] = 'manager') =>
   checkWrite({ collection, merchantId, doc: doc as Record<string, unknown>, master: master as Record<string, unknown> | undefined, staff: staffOf(role), program: DEFAULT_PROGRAM });
 
 const winner = newCustomer({ phone: '09121112233', name: 'سارا احمدی' }, ctx, 'IR');
@@ -33,7 +34,7 @@ const item = (kind: InboxItem['kind'], fields: Partial<InboxItem> = {}): InboxIt
   code: 'X', details: {}, createdAt: ctx.now, resolvedAt: null, resolvedBy: null, ...fields,
 });
 const duplicate = item('duplicate', { customerId: winner.id, relatedId: loser.id, targetCollection: 'customers', code: 'CUSTOMER_ALREADY_EXISTS', details: { mergedInto: winner.id, merged: loser.id } });
-const none = { customers: new Map<string, Customer>(), acknowledged: new Set<string>() };
+const none = { customers: new Map<string, Customer>() };
 
 describe('duplicates', () => {
   it('undo merge is a manager edit setting mergedInto back to null, which the server accepts from a manager only', () => {
@@ -74,10 +75,17 @@ describe('duplicates', () => {
     expect(mergeInto(b, { ...a, mergedInto: root }, () => root, actor).mergedInto).toBe(root);
   });
 
-  it('derives the state: open, undone (separated), or kept on this device', () => {
-    expect(resolution(duplicate, { ...none, customers: new Map([[loser.id, loser]]) })).toBe('open');
-    expect(resolution(duplicate, { ...none, customers: new Map([[loser.id, { ...loser, mergedInto: null }]]) })).toBe('separated');
-    expect(resolution(duplicate, { customers: new Map([[loser.id, loser]]), acknowledged: new Set([duplicate.id]) })).toBe('acknowledged');
+  it('derives the state: open, kept merged (resolved, reopenable), or undone (separated, whatever the status)', () => {
+    const merged = { customers: new Map([[loser.id, loser]]) };
+    const separated = { customers: new Map([[loser.id, { ...loser, mergedInto: null }]]) };
+    const kept = { ...duplicate, ...statusPatch(duplicate, 'resolved', actor) };
+    expect(resolution(duplicate, merged)).toBe('open');
+    expect(resolution(kept, merged)).toBe('resolved');
+    expect(reopenable(kept, merged)).toBe(true);
+    expect(resolution(duplicate, separated)).toBe('separated');
+    // An undo also marks the item resolved; "merge again" must stay on offer, and reopening would change nothing.
+    expect(resolution(kept, separated)).toBe('separated');
+    expect(reopenable(kept, separated)).toBe(false);
     expect(resolution({ ...duplicate, status: 'resolved' }, none)).toBe('resolved');
   });
 });
@@ -97,10 +105,15 @@ describe('overdrafts', () => {
     expect(() => settleOverdraft(overdraft, 0, ctx)).toThrow(InboxActionError);
   });
 
-  it('is resolved once the group balance is back to zero or more', () => {
+  it('is resolved once the group balance is back to zero or more, or once a manager marked it resolved', () => {
     expect(resolution(overdraft, { ...none, balance: -30 })).toBe('open');
     expect(resolution(overdraft, { ...none, balance: 0 })).toBe('resolved');
     expect(resolution(overdraft, none)).toBe('open');
+    const settled = { ...overdraft, ...statusPatch(overdraft, 'resolved', actor) };
+    expect(resolution(settled, { ...none, balance: 0 })).toBe('resolved');
+    // Settled by the data too: reopening it would not bring it back, so it is not offered.
+    expect(reopenable(settled, { ...none, balance: 0 })).toBe(false);
+    expect(reopenable(settled, { ...none, balance: -30 })).toBe(true);
   });
 });
 
@@ -133,18 +146,45 @@ describe('recorded conflicts', () => {
   });
 });
 
-describe('rejected writes and acknowledgements', () => {
-  it('keeps acknowledgements per merchant on this device', () => {
-    const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
-    const rejected = item('rejected_write', { code: 'FORBIDDEN', details: { reason: 'cashiers do not merge customers' } });
-    const acks = acknowledgements(storage, merchantId);
-    expect(resolution(rejected, { ...none, acknowledged: acks.read() })).toBe('open');
-    acks.add(rejected.id);
-    expect(resolution(rejected, { ...none, acknowledged: acknowledgements(storage, merchantId).read() })).toBe('acknowledged');
-    expect(acknowledgements(storage, newId()).read().size).toBe(0);
-    store.set(`patron.inbox.acknowledged.${merchantId}`, '{broken');
-    expect(acks.read().size).toBe(0);
+describe("an item's status: keep merged, mark as read, reopen", () => {
+  const rejected = item('rejected_write', { code: 'FORBIDDEN', details: { reason: 'cashiers do not merge customers' } });
+
+  it('resolves or dismisses an open item as the manager, changing nothing but the resolution', () => {
+    expect(statusPatch(duplicate, 'resolved', actor)).toEqual({ status: 'resolved', resolvedAt: actor.now, resolvedBy: actor.staffId, updatedAt: actor.now });
+    const read = { ...rejected, ...statusPatch(rejected, 'dismissed', actor) };
+    expect(read).toEqual({ ...rejected, status: 'dismissed', resolvedAt: actor.now, resolvedBy: actor.staffId, updatedAt: actor.now });
+    expect(resolution(rejected, none)).toBe('open');
+    expect(resolution(read, none)).toBe('dismissed');
+  });
+
+  it('reopens a settled item (the undo), naming who reopened it', () => {
+    const read = { ...rejected, ...statusPatch(rejected, 'dismissed', actor) };
+    expect(reopenable(read, none)).toBe(true);
+    const other = { staffId: newId(), now: '2025-06-03T08:00:00.000Z' };
+    expect(statusPatch(read, 'open', other)).toEqual({ status: 'open', resolvedAt: null, resolvedBy: other.staffId, updatedAt: other.now });
+  });
+
+  it('writes nothing when the item already stands so: the first decision stands', () => {
+    const kept = { ...duplicate, ...statusPatch(duplicate, 'resolved', actor) };
+    expect(statusPatch(kept, 'resolved', actor)).toBeNull();
+    expect(statusPatch(kept, 'dismissed', actor)).toBeNull();
+    expect(statusPatch(duplicate, 'open', actor)).toBeNull();
+  });
+
+  it('is a write the server accepts from a manager only', () => {
+    for (const [before, status] of [[duplicate, 'resolved'], [rejected, 'dismissed']] as const) {
+      const next = { ...before, ...statusPatch(before, status, actor) };
+      expect(allowed('inbox', next, before)).toBeNull();
+      expect(allowed('inbox', next, before, 'owner')).toBeNull();
+      expect(allowed('inbox', next, before, 'cashier')).toMatchObject({ code: 'FORBIDDEN' });
+      const reopened = { ...next, ...statusPatch(next, 'open', actor) };
+      expect(allowed('inbox', reopened, next)).toBeNull();
+    }
+  });
+
+  it('refuses an actor the schema would refuse, before anything is written', () => {
+    expect(() => statusPatch(duplicate, 'resolved', { staffId: 'not-a-uuid', now: actor.now })).toThrow();
+    expect(() => statusPatch(duplicate, 'resolved', { staffId: actor.staffId, now: 'yesterday' })).toThrow();
   });
 });
 
@@ -152,7 +192,7 @@ describe('the writes on a real replica (RxDB schema validation)', () => {
   let db: PatronDatabase;
   beforeAll(async () => {
     enableDevMode();
-    db = await createPatronDatabase({ name: `i${randomBytes(4).toString('hex')}`, storage: testStorage(), rejected: new RejectedRows(), collections: ['customers', 'loyaltyEntries'] });
+    db = await createPatronDatabase({ name: `i${randomBytes(4).toString('hex')}`, storage: testStorage(), rejected: new RejectedRows(), collections: ['customers', 'loyaltyEntries', 'inbox'] });
   });
   afterAll(async () => {
     await db?.remove();
@@ -169,5 +209,21 @@ describe('the writes on a real replica (RxDB schema validation)', () => {
     // A second settle of the same item collides on the derived id instead of adjusting twice.
     await expect(db.loyaltyEntries.insert({ ...entry })).rejects.toThrow();
     expect(await db.loyaltyEntries.count().exec()).toBe(1);
+  });
+
+  it("sets an item's status on the replica; another manager's resolution already there stands", async () => {
+    const { _deleted, ...open } = item('rejected_write', { code: 'FORBIDDEN' });
+    await db.inbox.insert(open);
+    await setItemStatus(db, open.id, 'dismissed', actor);
+    expect((await db.inbox.findOne(open.id).exec())?.toJSON()).toMatchObject({ status: 'dismissed', resolvedBy: actor.staffId, resolvedAt: actor.now });
+    await setItemStatus(db, open.id, 'open', actor);
+    expect((await db.inbox.findOne(open.id).exec())?.toJSON()).toMatchObject({ status: 'open', resolvedAt: null });
+
+    // Another manager's resolution was pulled after this page rendered the item as open: it is not overwritten.
+    const other = { staffId: newId(), now: '2025-06-02T09:30:00.000Z' };
+    await (await db.inbox.findOne(open.id).exec())!.incrementalPatch(statusPatch({ ...open, status: 'open', _deleted: false }, 'resolved', other)!);
+    await setItemStatus(db, open.id, 'dismissed', actor);
+    expect((await db.inbox.findOne(open.id).exec())?.toJSON()).toMatchObject({ status: 'resolved', resolvedBy: other.staffId });
+    await expect(setItemStatus(db, newId(), 'resolved', actor)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -9,8 +9,10 @@ import { ERRORS, type ErrorCode } from '../../../src/sync/model/errors.ts';
 import {
   EnrolRequestSchema,
   ErrorBodySchema,
+  COLLECTION_NAMES,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
+  PULL_ONLY_COLLECTIONS,
   WIRE_SCHEMAS,
   errorBody,
 } from '../../../src/sync/model/protocol.ts';
@@ -22,6 +24,12 @@ interface WireSnapshot {
   schemas: Record<string, unknown>;
   /** JSON Schema of what it produces, only where that differs (defaults, transforms). */
   outputs: Record<string, unknown>;
+  /**
+   * The collections terminals push (every collection but PULL_ONLY_COLLECTIONS), in COLLECTION_NAMES order.
+   * Part of the contract: a server refuses pushes of the others. Adding one is additive — older clients never
+   * push it, so the version stays (docs/protocol.md says why for each); removing one needs a version bump.
+   */
+  pushCollections: string[];
 }
 
 const snapshotFile = (version: number) => new URL(`./__snapshots__/wire-v${version}.json`, import.meta.url);
@@ -44,8 +52,12 @@ function canonical(value: unknown, key?: string): unknown {
 }
 
 /** The snapshot of a set of wire schemas. Unrepresentable types throw (zod's default), so none slips by as `{}`. */
-function snapshotOf(schemas: Readonly<Record<string, z.ZodType>>, protocolVersion: number): WireSnapshot {
-  const snapshot: WireSnapshot = { protocolVersion, schemas: {}, outputs: {} };
+function snapshotOf(
+  schemas: Readonly<Record<string, z.ZodType>>,
+  protocolVersion: number,
+  pushCollections: readonly string[] = COLLECTION_NAMES.filter((name) => !PULL_ONLY_COLLECTIONS.includes(name)),
+): WireSnapshot {
+  const snapshot: WireSnapshot = { protocolVersion, schemas: {}, outputs: {}, pushCollections: [...pushCollections] };
   for (const [name, schema] of Object.entries(schemas)) {
     const input = canonical(z.toJSONSchema(schema, { io: 'input' }));
     const output = canonical(z.toJSONSchema(schema, { io: 'output' }));
@@ -53,6 +65,14 @@ function snapshotOf(schemas: Readonly<Record<string, z.ZodType>>, protocolVersio
     if (JSON.stringify(output) !== JSON.stringify(input)) snapshot.outputs[name] = output;
   }
   return snapshot;
+}
+
+/** Collections pushed in one snapshot and not in the other. */
+function pushChanges(before: WireSnapshot, after: WireSnapshot): { added: string[]; removed: string[] } {
+  return {
+    added: after.pushCollections.filter((name) => !before.pushCollections.includes(name)),
+    removed: before.pushCollections.filter((name) => !after.pushCollections.includes(name)),
+  };
 }
 
 /** Names of the wire schemas that were added, removed or changed between two snapshots. */
@@ -97,6 +117,13 @@ describe(`wire contract v${PROTOCOL_VERSION}`, () => {
     if (changedSchemas(snapshot(), current).includes(name)) throw new Error(`wire schema ${name} changed: ${UPDATE}`);
   });
 
+  it('terminals push exactly the collections the snapshot lists', () => {
+    const { removed, added } = pushChanges(snapshot(), current);
+    if (removed.length) throw new Error(`terminals no longer push [${removed.join(', ')}]: older clients' writes would be refused; ${UPDATE}`);
+    if (added.length)
+      throw new Error(`terminals now push [${added.join(', ')}]: additive (older clients never push it) — say so in docs/protocol.md and add it to pushCollections of the snapshot`);
+  });
+
   it('every protocol version the server still accepts has its snapshot', () => {
     expect(MIN_PROTOCOL_VERSION).toBeGreaterThanOrEqual(1);
     expect(MIN_PROTOCOL_VERSION).toBeLessThanOrEqual(PROTOCOL_VERSION);
@@ -125,6 +152,12 @@ describe('the guard can fail', () => {
       PROTOCOL_VERSION,
     );
     expect(changedSchemas(current, mutated)).toEqual(['Brand', 'EnrolRequest', 'Poke']);
+  });
+
+  it('reports a collection that became pull-only or pushable', () => {
+    const names = current.pushCollections;
+    expect(pushChanges(current, snapshotOf(WIRE_SCHEMAS, PROTOCOL_VERSION, names.filter((name) => name !== 'inbox')))).toEqual({ added: [], removed: ['inbox'] });
+    expect(pushChanges(current, snapshotOf(WIRE_SCHEMAS, PROTOCOL_VERSION, [...names, 'staff']))).toEqual({ added: ['staff'], removed: [] });
   });
 
   it('reports a changed output (a default) even when the input is the same', () => {

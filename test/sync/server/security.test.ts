@@ -278,10 +278,10 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
       expect(await tillA.pullAll('staff')).toEqual(expect.arrayContaining([a.cashier, a.manager]));
     });
 
-    it('an inbox write (pull-only)', async () => {
+    it('an inbox resolution (managers resolve items; inbox-resolutions.test.ts covers the rest)', async () => {
       const items = await tillA.pullAll('inbox');
       const item = items[0]!;
-      const resolved = { ...item, status: 'resolved', resolvedAt: new Date().toISOString(), resolvedBy: a.manager.id, updatedAt: new Date().toISOString() };
+      const resolved = { ...item, status: 'resolved', resolvedAt: new Date().toISOString(), resolvedBy: a.cashier.id, updatedAt: new Date().toISOString() };
       const before = await merchantState(tdb.db, a.merchantId);
       const answer = await tillA.push('inbox', [updateRow(resolved, item)]);
       expect(answer.rejected).toEqual([{ id: item.id, code: 'FORBIDDEN' }]);

@@ -6,15 +6,17 @@ import type { Locale } from '../../../sync/model/settings.ts';
 import { formatDateTime, formatNumber } from '../analytics/format.ts';
 import { conflictOf, InboxActionError, type Resolution } from './actions.ts';
 
-/** What a card can do; the page turns each into a replicated write. */
+/** What a card can do; the page turns each into replicated writes. */
 export interface ItemActions {
-  keepMerged(item: InboxItem): void;
+  keepMerged(item: InboxItem): Promise<void>;
   undoMerge(item: InboxItem): Promise<void>;
   mergeAgain(item: InboxItem): Promise<void>;
   settle(item: InboxItem): Promise<void>;
   keepValue(item: InboxItem): Promise<void>;
   takeOther(item: InboxItem): Promise<void>;
-  acknowledge(item: InboxItem): void;
+  acknowledge(item: InboxItem): Promise<void>;
+  /** Back to open: the undo of "keep merged" and "mark as read". */
+  reopen(item: InboxItem): Promise<void>;
 }
 
 const customerLabel = (customer: Customer | undefined, fallback: string) => (customer ? `${customer.name} (${customer.phone})` : fallback);
@@ -35,6 +37,10 @@ function showValue(json: string): string {
 export function InboxItemCard(props: {
   item: InboxItem;
   state: Resolution;
+  /** Settled by its status alone, so reopening it brings it back (actions.ts `reopenable`). */
+  reopenable: boolean;
+  /** Name of the staff member who set the status, when this device knows them. */
+  resolver: string | undefined;
   customers: ReadonlyMap<string, Customer>;
   balance: number | undefined;
   locale: Locale;
@@ -45,7 +51,7 @@ export function InboxItemCard(props: {
   const { item, state, customers, actions, locale } = props;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const run = (action: () => Promise<void> | void) => async () => {
+  const run = (action: () => Promise<void>) => async () => {
     setBusy(true);
     setError(null);
     try {
@@ -151,7 +157,17 @@ export function InboxItemCard(props: {
         {t(`kind.${item.kind}`)} <span className="inbox-state">{t(`state.${state}`)}</span>
       </h3>
       <p className="hint">{formatDateTime(item.createdAt, locale, props.timeZone)}</p>
+      {item.status !== 'open' && item.resolvedAt && (
+        <p className="hint" data-testid="inbox-settled">
+          {t(`settled.${item.status}`, { name: props.resolver ?? t('settled.someone'), time: formatDateTime(item.resolvedAt, locale, props.timeZone) })}
+        </p>
+      )}
       {body}
+      {props.reopenable && (
+        <div className="inbox-actions">
+          <button type="button" disabled={busy} onClick={run(() => actions.reopen(item))}>{t('reopen')}</button>
+        </div>
+      )}
       {error && <p role="alert">{t(`actionErrors.${error}`)}</p>}
     </li>
   );

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import type { WriteContext } from '../../../sync/model/documents.ts';
@@ -6,12 +6,13 @@ import type { InboxItem, InboxKind } from '../../../sync/model/inbox.ts';
 import { useObservable, useSubject, useTerminal } from '../../db/hooks.ts';
 import { uiLocale } from '../analytics/format.ts';
 import {
-  acknowledgements, conflictOf, InboxActionError, keepValue, mergeInto, resolution, settleOverdraft, takeOtherValue, undoMerge,
-  type Actor, type CustomerPatch,
+  conflictOf, InboxActionError, keepValue, mergeInto, reopenable, resolution, settleOverdraft, takeOtherValue, undoMerge,
+  type Actor, type CustomerPatch, type ResolutionFacts,
 } from './actions.ts';
 import { InboxItemCard, type ItemActions } from './InboxItemCard.tsx';
 import { MergeForm } from './MergeForm.tsx';
-import { customerIdsOf, useCustomers, useGroupBalances, useInboxItems } from './useInboxData.ts';
+import { customerIdsOf, useCustomers, useGroupBalances, useInboxItems, useStaffNames } from './useInboxData.ts';
+import { setItemStatus } from './writes.ts';
 import './inbox.css';
 
 /** Kinds in the order a manager should look at them. */
@@ -19,7 +20,9 @@ const INBOX_KINDS: readonly InboxKind[] = ['duplicate', 'overdraft', 'conflict',
 
 /**
  * The sync inbox (managers): what the server could not decide alone, grouped by kind, each with the ordinary
- * replicated write that settles it. Items are pull-only, so their state is derived (actions.ts `resolution`).
+ * replicated writes that settle it. Every action that settles an item also marks it resolved as the signed-in
+ * manager (or dismissed, for a rejected write marked read), so every manager's device shows it settled and
+ * by whom; how an item stands also follows the data it is about (actions.ts `resolution`).
  */
 export function InboxPage() {
   const { t, i18n } = useTranslation('inbox');
@@ -29,9 +32,8 @@ export function InboxPage() {
   const settings = useSubject(terminal.settings$);
   const status = useObservable(terminal.status$, null);
   const [showResolved, setShowResolved] = useState(false);
-  const acks = useMemo(() => acknowledgements(globalThis.localStorage, terminal.credential.merchantId), [terminal]);
-  const [acknowledged, setAcknowledged] = useState<Set<string>>(() => acks.read());
   const items = useInboxItems(terminal, showResolved);
+  const staffNames = useStaffNames(terminal);
   const customers = useCustomers(terminal, items.flatMap(customerIdsOf));
   const overdrawn = items.filter((i) => i.kind === 'overdraft' && i.customerId).map((i) => i.customerId!);
   const balances = useGroupBalances(terminal, overdrawn);
@@ -54,40 +56,52 @@ export function InboxPage() {
     const patch = build({ ...(doc.toJSON() as Omit<Customer, '_deleted'>), _deleted: false });
     await doc.incrementalPatch(patch);
   };
+  // Called after the write that settles the item (if any): when that write fails, the item stays open.
+  const resolve = (item: InboxItem) => setItemStatus(terminal.db, item.id, 'resolved', actor());
   const loserOf = (item: InboxItem) => item.details.merged ?? item.relatedId ?? '';
   const survivorOf = (item: InboxItem) => item.details.mergedInto ?? item.customerId ?? '';
 
   const actions: ItemActions = {
-    keepMerged: (item) => setAcknowledged(acks.add(item.id)),
-    acknowledge: (item) => setAcknowledged(acks.add(item.id)),
-    undoMerge: (item) => patchCustomer(loserOf(item), (loser) => undoMerge(loser, actor())),
+    keepMerged: resolve,
+    acknowledge: (item) => setItemStatus(terminal.db, item.id, 'dismissed', actor()),
+    reopen: (item) => setItemStatus(terminal.db, item.id, 'open', actor()),
+    undoMerge: async (item) => {
+      await patchCustomer(loserOf(item), (loser) => undoMerge(loser, actor()));
+      await resolve(item);
+    },
     mergeAgain: async (item) => {
       const keep = customers.get(survivorOf(item));
       if (!keep) throw new InboxActionError('NOT_FOUND');
       await patchCustomer(loserOf(item), (loser) => mergeInto(loser, keep, (id) => terminal.merges.rootOf(id), actor()));
+      await resolve(item);
     },
     settle: async (item) => {
       const balance = balances.get(item.customerId ?? '');
       if (balance === undefined) throw new InboxActionError('NOT_FOUND');
       const entry = settleOverdraft(item, balance, context());
       // Its id derives from the item: an adjustment already made (here or replicated) is not made again.
-      if (await terminal.db.loyaltyEntries.findOne(entry.id).exec()) return;
-      const { _deleted, ...doc } = entry;
-      await terminal.db.loyaltyEntries.insert(doc);
+      if (!(await terminal.db.loyaltyEntries.findOne(entry.id).exec())) {
+        const { _deleted, ...doc } = entry;
+        await terminal.db.loyaltyEntries.insert(doc);
+      }
+      await resolve(item);
     },
     keepValue: async (item) => {
       const conflict = conflictOf(item);
       if (!conflict || !item.customerId) throw new InboxActionError('NOT_FOUND');
       await patchCustomer(item.customerId, (customer) => keepValue(customer, conflict, actor()));
+      await resolve(item);
     },
     takeOther: async (item) => {
       const conflict = conflictOf(item);
       if (!conflict || !item.customerId) throw new InboxActionError('NOT_FOUND');
       await patchCustomer(item.customerId, (customer) => takeOtherValue(customer, conflict, { ...actor(), ctx: context(), defaultRegion: settings.defaultRegion }));
+      await resolve(item);
     },
   };
 
-  const states = new Map(items.map((item) => [item.id, resolution(item, { customers, balance: item.customerId ? balances.get(item.customerId) : undefined, acknowledged })]));
+  const facts = (item: InboxItem): ResolutionFacts => ({ customers, balance: item.customerId ? balances.get(item.customerId) : undefined });
+  const states = new Map(items.map((item) => [item.id, resolution(item, facts(item))]));
   const visible = items.filter((item) => showResolved || states.get(item.id) === 'open');
 
   return (
@@ -113,6 +127,8 @@ export function InboxPage() {
                   key={item.id}
                   item={item}
                   state={states.get(item.id) ?? 'open'}
+                  reopenable={reopenable(item, facts(item))}
+                  resolver={item.resolvedBy ? staffNames.get(item.resolvedBy) : undefined}
                   customers={customers}
                   balance={item.customerId ? balances.get(item.customerId) : undefined}
                   locale={locale}

@@ -3,17 +3,14 @@ import type { RecordedConflict } from '../../../sync/model/common.ts';
 import { CustomerSchema, type Customer } from '../../../sync/model/customer.ts';
 import { editCustomer, ledgerEntry, type WriteContext } from '../../../sync/model/documents.ts';
 import { PATRON_ID_NAMESPACE } from '../../../sync/model/ids.ts';
-import type { InboxItem } from '../../../sync/model/inbox.ts';
+import { InboxItemSchema, type InboxItem, type InboxStatus } from '../../../sync/model/inbox.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 
 // The inbox's actions as pure functions: each takes the documents as they are and returns the ordinary
-// replicated write that resolves an item — a customer patch or a new ledger line — already validated against
-// the model's schemas. The page applies them with RxDB (incrementalPatch / insert); replication carries them
-// to the server like any other write, where the role rules check them (DESIGN §6, §7).
-//
-// Inbox documents themselves are pull-only for terminals (the server refuses pushes of them), so an item's
-// "resolved" state is DERIVED from the data it is about (`resolution`), plus a per-device acknowledgement for
-// the two kinds that need no data change: a kept merge and a read rejected write.
+// replicated write that resolves an item — a customer patch, a new ledger line, or the item's own status —
+// already validated against the model's rules. The page applies them with RxDB (incrementalPatch / insert);
+// replication carries them to the server like any other write, where the role rules check them (DESIGN §6,
+// §7). The server creates every item; a manager's device only changes its status (`statusPatch`).
 
 /** Why an action cannot be built. */
 export type InboxActionCode = 'NOT_FOUND' | 'SAME_CUSTOMER' | 'ALREADY_MERGED' | 'MERGE_CYCLE' | 'NOT_OVERDRAWN' | 'NOT_RESTORABLE' | 'CONFLICT_GONE';
@@ -130,36 +127,50 @@ export function takeOtherValue(customer: Customer, conflict: RecordedConflict, a
   }
 }
 
-/** What the page knows when deciding whether an item is still open. */
+/** A patch of an item's resolution fields (what `incrementalPatch` receives). */
+export type InboxPatch = Pick<InboxItem, 'status' | 'resolvedAt' | 'resolvedBy' | 'updatedAt'>;
+
+/**
+ * The write that sets an item's status as the signed-in manager: `resolved` (a decision was made),
+ * `dismissed` (read; nothing to decide) or back to `open` (an undo). Null when there is nothing to write: the
+ * item is already settled (the first decision stands) or already open — the only moves the server accepts
+ * from a manager are open → settled and back (inbox.ts `inboxResolutionProblem`).
+ */
+export function statusPatch(item: InboxItem, status: InboxStatus, actor: Actor): InboxPatch | null {
+  if ((item.status === 'open') === (status === 'open')) return null;
+  const patch: InboxPatch = { status, resolvedAt: status === 'open' ? null : actor.now, resolvedBy: actor.staffId, updatedAt: actor.now };
+  InboxItemSchema.parse({ ...item, ...patch });
+  return patch;
+}
+
+/** What the page knows when deciding how an item stands. */
 export interface ResolutionFacts {
   /** Customers by id (those the item names), as the replica has them now. */
   customers: ReadonlyMap<string, Customer>;
   /** The merge group's balance of an overdraft's customer, when known. */
   balance?: number;
-  /** Items acknowledged on this device. */
-  acknowledged: ReadonlySet<string>;
 }
 
-/** How an item stands. */
-export type Resolution = 'open' | 'resolved' | 'separated' | 'acknowledged';
+/** How an item stands: its status, or what the data it is about says. */
+export type Resolution = 'open' | 'resolved' | 'dismissed' | 'separated';
 
 /**
- * Derived state of an item (inbox documents are pull-only, so nothing on them records what a manager did):
- * - any kind the server marked resolved or dismissed → resolved;
- * - duplicate: the merged customer no longer points at the survivor → separated (undone); acknowledged on
- *   this device ("keep merged") → acknowledged;
- * - overdraft: the group's balance is back to ≥ 0 → resolved;
- * - conflict: the customer no longer holds the recorded conflict → resolved;
- * - rejected write: acknowledged on this device → acknowledged.
+ * How an item stands, on every device alike (the status replicates like the data):
+ * - duplicate: the merged customer no longer points at the survivor → separated (undone, whatever the status,
+ *   so "merge again" stays on offer);
+ * - a status a manager set (here or on another device) → that status;
+ * - otherwise from the data, for items settled by a write made elsewhere (a cashier's adjustment, a customer
+ *   edited on another terminal): overdraft with the group's balance back to ≥ 0, or conflict no longer held
+ *   by the customer → resolved;
+ * - else open.
  */
 export function resolution(item: InboxItem, facts: ResolutionFacts): Resolution {
-  if (item.status !== 'open') return 'resolved';
+  if (item.kind === 'duplicate') {
+    const merged = facts.customers.get(item.details.merged ?? item.relatedId ?? '');
+    if (merged && merged.mergedInto !== (item.details.mergedInto ?? item.customerId)) return 'separated';
+  }
+  if (item.status !== 'open') return item.status;
   switch (item.kind) {
-    case 'duplicate': {
-      const merged = facts.customers.get(item.details.merged ?? item.relatedId ?? '');
-      if (merged && merged.mergedInto !== (item.details.mergedInto ?? item.customerId)) return 'separated';
-      return facts.acknowledged.has(item.id) ? 'acknowledged' : 'open';
-    }
     case 'overdraft':
       return facts.balance !== undefined && facts.balance >= 0 ? 'resolved' : 'open';
     case 'conflict': {
@@ -167,29 +178,12 @@ export function resolution(item: InboxItem, facts: ResolutionFacts): Resolution 
       const conflict = conflictOf(item);
       return customer && conflict && !holdsConflict(customer, conflict) ? 'resolved' : 'open';
     }
-    case 'rejected_write':
-      return facts.acknowledged.has(item.id) ? 'acknowledged' : 'open';
+    default:
+      return 'open';
   }
 }
 
-/** This device's acknowledgements, kept in localStorage per merchant. */
-export function acknowledgements(storage: Pick<Storage, 'getItem' | 'setItem'> | undefined, merchantId: string) {
-  const key = `patron.inbox.acknowledged.${merchantId}`;
-  const read = (): Set<string> => {
-    try {
-      const parsed: unknown = JSON.parse(storage?.getItem(key) ?? '[]');
-      return new Set(Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : []);
-    } catch {
-      return new Set();
-    }
-  };
-  return {
-    read,
-    add(id: string): Set<string> {
-      const next = read().add(id);
-      // Keep the newest 2000: items are never deleted, acknowledgements of old ones stop mattering.
-      storage?.setItem(key, JSON.stringify([...next].slice(-2000)));
-      return next;
-    },
-  };
+/** Whether reopening the item would show it as open again: it is settled by its status alone. */
+export function reopenable(item: InboxItem, facts: ResolutionFacts): boolean {
+  return item.status !== 'open' && resolution({ ...item, status: 'open' }, facts) === 'open';
 }

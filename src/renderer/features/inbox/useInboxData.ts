@@ -6,7 +6,8 @@ import type { Terminal } from '../../app/runtime.ts';
 import { useObservable } from '../../db/hooks.ts';
 
 // Live reads of the inbox: the items (newest first, by the (status, createdAt) index), the customers they
-// name, and the merge-group balances of overdrawn customers — all recomputed as replication brings changes.
+// name, the merge-group balances of overdrawn customers and the staff names of who settled an item — all
+// recomputed as replication brings changes.
 
 type Local<T> = Omit<T, '_deleted'>;
 
@@ -35,6 +36,13 @@ export function useCustomers(terminal: Terminal, ids: readonly string[]): Map<st
     for (const [id, doc] of docs) out.set(id, { ...(doc.toJSON() as Local<Customer>), _deleted: false });
     return out;
   }, [docs]);
+}
+
+/** Staff names by id, live (deactivated members included: they may have settled an item before). */
+export function useStaffNames(terminal: Terminal): Map<string, string> {
+  const staff$ = useMemo(() => terminal.db.staff.find().$ as unknown as Observable<{ id: string; name: string }[]>, [terminal]);
+  const docs = useObservable(staff$, []);
+  return useMemo(() => new Map(docs.map((doc) => [doc.id, doc.name])), [docs]);
 }
 
 /** Merge-group balances (the ledger's sum over the group, DESIGN §4) of the given customers, live. */

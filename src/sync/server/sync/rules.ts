@@ -1,6 +1,7 @@
 import type { Role } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
 import type { ErrorCode } from '../../model/errors.ts';
+import { inboxResolutionProblem, type InboxItem } from '../../model/inbox.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { earnEntryId } from '../../model/ids.ts';
 import type { CollectionName } from '../../model/protocol.ts';
@@ -15,8 +16,9 @@ export interface Refusal {
   reason: string;
 }
 
-/** The staff member a document says acted, per collection. */
+/** The staff member a document says acted, per collection (an inbox item has no author but its resolver). */
 export function actingStaffId(collection: CollectionName, doc: Record<string, unknown>): unknown {
+  if (collection === 'inbox') return doc.resolvedBy;
   return collection === 'visits' || collection === 'loyaltyEntries' ? doc.staffId : doc.updatedBy;
 }
 
@@ -37,6 +39,8 @@ export function checkWrite(input: {
   const { collection, doc, master, staff, program } = input;
   if (PULL_ONLY_COLLECTIONS.includes(collection)) return { code: 'FORBIDDEN', reason: `${collection} is pull-only for terminals` };
   if (doc.merchantId !== input.merchantId) return { code: 'FORBIDDEN', reason: 'document names another merchant' };
+  // Whatever the role: the server raises every finding, so a terminal never inserts one.
+  if (collection === 'inbox' && !master) return { code: 'FORBIDDEN', reason: 'inbox items are created by the server only' };
   if (!staff || staff.merchantId !== input.merchantId) return { code: 'FORBIDDEN', reason: 'unknown staff member' };
   if (!staff.active || staff._deleted) return { code: 'FORBIDDEN', reason: 'staff member is not active' };
   const isManager = rank[staff.role] >= rank.manager;
@@ -74,6 +78,11 @@ export function checkWrite(input: {
       }
       if (entry.kind === 'expire' && !isManager) return { code: 'FORBIDDEN', reason: 'expiry entries are written by managers' };
       return null;
+    }
+    case 'inbox': {
+      if (!isManager) return { code: 'FORBIDDEN', reason: 'inbox items are resolved by managers' };
+      const problem = inboxResolutionProblem(master as unknown as InboxItem, doc as unknown as InboxItem);
+      return problem === null ? null : { code: 'FORBIDDEN', reason: problem };
     }
     default:
       return null;
