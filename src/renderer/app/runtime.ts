@@ -3,6 +3,7 @@ import { createSyncApi } from '../../sync/client/api.ts';
 import { createTokenSource, enrol, type CredentialStore, type DeviceCredential } from '../../sync/client/auth.ts';
 import { RejectedRows, type PatronDatabase } from '../../sync/client/database.ts';
 import { createLookupIndex, type LookupIndex } from '../../sync/client/lookup-index.ts';
+import { isEmptyReplica, loadExpectedDocuments } from '../../sync/client/progress.ts';
 import { createLedgerIndex, createMergeIndex, type LedgerIndex, type MergeIndex } from '../../sync/client/reads.ts';
 import { startReplication, type Replication } from '../../sync/client/replicate.ts';
 import { createStatusStore, type SyncStatus } from '../../sync/client/status.ts';
@@ -72,7 +73,11 @@ export async function startTerminal(credential: DeviceCredential, store: Credent
   const status = createStatusStore();
   const tokens = createTokenSource({ store });
   const api = createSyncApi({ serverUrl: credential.serverUrl, tokens, status });
+  // Only a replica that starts empty pulls the whole feed, so only its initial sync is shown as a percentage
+  // of the server's totals (fetched once, alongside the first pulls).
+  const fresh = await isEmptyReplica(db);
   const replication = startReplication({ db, api, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status });
+  if (fresh) void loadExpectedDocuments({ db, api, status });
   const settings$ = new BehaviorSubject<Settings>(defaultSettings(credential));
   const settingsSub = db.settings.findOne(credential.merchantId).$.subscribe((doc) => {
     if (doc) settings$.next({ ...(doc.toJSON() as Omit<Settings, '_deleted'>), _deleted: false } as Settings);

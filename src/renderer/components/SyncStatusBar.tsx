@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { initialSyncProgress } from '../../sync/client/progress.ts';
+import type { SyncStatus } from '../../sync/client/status.ts';
 import { useTerminal } from '../db/hooks.ts';
-import { caughtUp$, collectionCount } from '../lib/initial-sync.ts';
+import { caughtUp$ } from '../lib/initial-sync.ts';
 import { formatNumber, formatPercent, formatRelative } from '../lib/intl.ts';
 import { useLive, useLocale, useNow, useServiceWorker, useSyncStatus } from '../lib/hooks.ts';
 import { getPlatform } from '../lib/platform.ts';
@@ -9,7 +11,7 @@ import { getPlatform } from '../lib/platform.ts';
 /**
  * Always visible: connection, writes waiting for the server, the last sync, and the states that need a
  * person (update needed, terminal revoked). A fresh terminal shows its initial sync as documents received
- * and a percentage; the counter's lookup works as soon as the customers are in.
+ * of the server's total and a percentage; the counter's lookup works as soon as the customers are in.
  */
 export function SyncStatusBar() {
   const { t } = useTranslation('status');
@@ -22,7 +24,6 @@ export function SyncStatusBar() {
   const now = Date.now();
   useServiceWorker();
   const done = useLive(() => caughtUp$(terminal), [terminal], new Set());
-  const total = collectionCount(terminal);
   const connection = status.connection;
   const syncing = !status.initialSyncDone && (connection === 'online' || connection === 'connecting');
   const customersReady = done.has('customers');
@@ -52,19 +53,7 @@ export function SyncStatusBar() {
             })
           : t('neverSynced')}
       </p>
-      {syncing ? (
-        <div className="sync-item sync-progress">
-          <progress value={done.size} max={total} aria-label={t('initialSync')} />
-          <span>
-            {t('initialProgress', {
-              count: status.received,
-              n: formatNumber(status.received, locale),
-              percent: formatPercent(total > 0 ? done.size / total : 0, locale),
-            })}
-          </span>
-          {customersReady ? <span className="badge badge-ok">{t('customersReady')}</span> : null}
-        </div>
-      ) : null}
+      {syncing ? <InitialSyncProgress status={status} customersReady={customersReady} /> : null}
       {connection === 'server' && status.lastError ? (
         <p className="sync-item muted">
           {t(`common:errors.${status.lastError}`, { defaultValue: t('common:errors.unknown') })}
@@ -73,6 +62,36 @@ export function SyncStatusBar() {
       {connection === 'update-needed' ? <UpdateNeeded /> : null}
       {connection === 'revoked' || connection === 'not-enrolled' ? <Revoked reason={connection} /> : null}
     </section>
+  );
+}
+
+/**
+ * The initial sync in documents: "N of M documents · P %" over a bar when the server's total is known, else
+ * the count alone over an indeterminate bar — never a percentage of a total nobody knows.
+ */
+export function InitialSyncProgress({ status, customersReady }: { status: Pick<SyncStatus, 'received' | 'expected' | 'initialSyncDone'>; customersReady: boolean }) {
+  const { t } = useTranslation('status');
+  const locale = useLocale();
+  const { received, total, fraction } = initialSyncProgress(status);
+  const n = formatNumber(received, locale);
+  return (
+    <div className="sync-item sync-progress" data-testid="sync-progress">
+      {total === null || fraction === null ? (
+        <>
+          <progress aria-label={t('initialSync')} />
+          <span>{t('initialReceived', { count: received, n })}</span>
+        </>
+      ) : (
+        <>
+          {/* The bar shows the same whole percent as the text (at most 99 % until the sync is done). */}
+          <progress value={Math.round(fraction * total)} max={total} aria-label={t('initialSync')} />
+          <span>
+            {t('initialProgress', { count: total, n, total: formatNumber(total, locale), percent: formatPercent(fraction, locale) })}
+          </span>
+        </>
+      )}
+      {customersReady ? <span className="badge badge-ok">{t('customersReady')}</span> : null}
+    </div>
   );
 }
 

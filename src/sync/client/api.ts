@@ -5,9 +5,11 @@ import {
   PROTOCOL_VERSION,
   PullResponseSchema,
   PushResponseSchema,
+  SyncTotalsSchema,
   type CollectionName,
   type PullResponse,
   type PushResponse,
+  type SyncTotals,
 } from '../model/protocol.ts';
 import type { TokenSource } from './auth.ts';
 import { SyncError } from './errors.ts';
@@ -19,13 +21,17 @@ export interface SyncApi {
   push(collection: CollectionName, rows: readonly unknown[]): Promise<PushResponse>;
 }
 
+/** The feed's totals, which a fresh terminal measures its initial sync against (replication never needs them). */
+export interface TotalsApi {
+  totals(): Promise<SyncTotals>;
+}
 
 /**
  * Pull and push over fetch with the access token, refreshing it once on a 401. 426 and revocation set the
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi {
   const doFetch = options.fetch ?? fetch;
 
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
@@ -82,6 +88,9 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     push(collection, rows) {
       return call('POST', `/v1/push/${collection}`, { rows }, PushResponseSchema);
+    },
+    totals() {
+      return call('GET', '/v1/sync/totals', undefined, SyncTotalsSchema);
     },
   };
 }

@@ -5,6 +5,7 @@ export * from './database.ts';
 export * from './errors.ts';
 export * from './lookup-index.ts';
 export * from './pokes.ts';
+export * from './progress.ts';
 export * from './reads.ts';
 export * from './replicate.ts';
 export * from './session.ts';

@@ -14,6 +14,11 @@ export interface SyncStatus {
   lastError: string | null;
   /** Documents received since start (initial sync progress). */
   received: number;
+  /**
+   * Documents the initial sync pulls in all: the server's feed totals, known only for a replica that started
+   * empty (progress.ts). Absent otherwise or when the totals could not be fetched — then there is no percentage.
+   */
+  expected?: number;
   /** Collections whose first sync since start is written locally (the counter can look up once `customers` is). */
   ready: readonly CollectionName[];
   /** Whether every collection has pulled to the end of the feed at least once since start. */

@@ -104,6 +104,15 @@ export const PokeSchema = z.strictObject({ collections: z.array(CollectionNameSc
 /** A poke. */
 export type Poke = z.infer<typeof PokeSchema>;
 
+/**
+ * Answer of `GET /v1/sync/totals`: per collection, how many documents a pull from checkpoint 0 returns now
+ * (every row of the merchant's feed once, tombstones included), so a fresh terminal can show its initial
+ * sync as a percentage. Additive to protocol 1: older clients never call it.
+ */
+export const SyncTotalsSchema = z.strictObject({ documents: z.record(CollectionNameSchema, z.int().min(0)) });
+/** Feed totals per collection. */
+export type SyncTotals = z.infer<typeof SyncTotalsSchema>;
+
 /** Body of `POST /v1/enrol`. */
 export const EnrolRequestSchema = z.strictObject({
   code: z.string().regex(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/),
@@ -163,6 +172,7 @@ export const WIRE_SCHEMAS = {
   RejectedRow: RejectedRowSchema,
   PushResponse: PushResponseSchema,
   Poke: PokeSchema,
+  SyncTotals: SyncTotalsSchema,
   EnrolRequest: EnrolRequestSchema,
   EnrolResponse: EnrolResponseSchema,
   TokenRequest: TokenRequestSchema,

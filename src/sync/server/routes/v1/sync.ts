@@ -17,8 +17,11 @@ import type { Metrics } from '../../metrics.ts';
 import { POKE_CHANNEL } from '../../pokes.ts';
 import { pullPage } from '../../sync/pull.ts';
 import { applyPush } from '../../sync/push.ts';
+import { feedTotals } from '../../sync/totals.ts';
 
 const ParamsSchema = z.strictObject({ collection: CollectionNameSchema });
+/** The totals take no query: a parameter is refused (UNKNOWN_FIELD) as on the other routes, never ignored. */
+const TotalsQuerySchema = z.strictObject({});
 
 function collectionOf(params: unknown): CollectionName {
   const parsed = ParamsSchema.safeParse(params);
@@ -26,7 +29,7 @@ function collectionOf(params: unknown): CollectionName {
   return parsed.data.collection;
 }
 
-/** Checkpointed pull and transactional push for every collection (DESIGN §6). */
+/** Checkpointed pull and transactional push for every collection (DESIGN §6), and the feed's totals. */
 export function syncRoutes(app: FastifyInstance, deps: { db: Database; signer: TokenSigner; metrics: Metrics; brokenClockForTests: boolean }) {
   const auth = requireTerminal(deps.db, deps.signer);
 
@@ -38,6 +41,14 @@ export function syncRoutes(app: FastifyInstance, deps: { db: Database; signer: T
     const page = await pullPage(deps.db, terminalOf(request).merchantId, collection, query.data.checkpoint, limit);
     deps.metrics.pullRows.inc({ collection }, page.documents.length);
     return page;
+  });
+
+  // How many documents a pull of each collection from the start returns: a fresh terminal's initial sync
+  // shows its progress against these. Authenticated and rate-limited like a pull; the merchant is the token's.
+  app.get('/v1/sync/totals', { preHandler: auth }, async (request) => {
+    const query = TotalsQuerySchema.safeParse(request.query);
+    if (!query.success) throw invalidRequest(query.error.issues);
+    return feedTotals(deps.db, terminalOf(request).merchantId);
   });
 
   app.post('/v1/push/:collection', { preHandler: auth }, async (request) => {
