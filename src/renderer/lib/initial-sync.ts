@@ -49,8 +49,3 @@ export function caughtUp$(terminal: Terminal): Observable<ReadonlySet<Collection
   }
   return subject.asObservable();
 }
-
-/** How many collections the terminal replicates. */
-export function collectionCount(terminal: Terminal): number {
-  return Object.keys(terminal.replication.states).length;
-}

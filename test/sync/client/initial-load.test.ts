@@ -48,7 +48,7 @@ describe('initial load of append-only collections against the real server (Postg
   async function assumedStates(c: TestClient, name: 'visits' | 'loyaltyEntries'): Promise<number> {
     const meta = (c.replication.states[name] as unknown as { metaInstance: Parameters<typeof getChangedDocumentsSince>[0] }).metaInstance;
     const { documents } = await getChangedDocumentsSince(meta, 100_000, undefined);
-    return documents.filter((doc) => (doc as { isCheckpoint: string }).isCheckpoint === '0').length;
+    return documents.filter((doc) => (doc as unknown as { isCheckpoint: string }).isCheckpoint === '0').length;
   }
   async function voided(c: TestClient, id: string): Promise<boolean> {
     return (await c.db.visits.findOne(id).exec())?.voided === true;
