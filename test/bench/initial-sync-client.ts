@@ -10,7 +10,7 @@ import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../s
 import { startReplication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
 import { createStatusStore, type StatusStore } from '../../src/sync/client/status.ts';
 import { serveRequests } from './lib/child.ts';
-import { customersFirst, trackWritten, type WrittenTimes } from './lib/variants.ts';
+import { trackWritten, type WrittenTimes } from './lib/variants.ts';
 import { startCpuProfile, type CpuSummary } from './lib/cpu-profile.ts';
 import { memorySampler } from './lib/report.ts';
 
@@ -94,7 +94,6 @@ async function sync(input: {
   code: string;
   expected: Record<Synced, number>;
   options?: ReplicationOptions;
-  customersFirst?: boolean;
   profile?: boolean;
   limitMs?: number;
   label?: string;
@@ -128,8 +127,7 @@ async function sync(input: {
     status: countedStatus,
     options: input.options,
   });
-  const written = trackWritten(replication, input.expected, started);
-  if (input.customersFirst) await customersFirst(replication);
+  const written = trackWritten(db, input.expected, started);
   // Lookup-ready is the product's own signal: the status lists `customers` once its first sync is written.
   let lookupReadyMs: number | null = null;
   void firstValueFrom(status.status$.pipe(filter((s) => s.ready.includes('customers')))).then(() => {
@@ -161,8 +159,36 @@ async function sync(input: {
   return result;
 }
 
+/**
+ * The network floor: every page of the three collections downloaded and validated by the client's API, in
+ * parallel per collection as the sync does, and nothing written — what the server and HTTP alone cost.
+ */
+async function download(input: { url: string; code: string }): Promise<ClientRun> {
+  const store = memoryCredentialStore();
+  await enrol({ serverUrl: input.url, code: input.code, deviceName: 'bench download', store });
+  const api = createSyncApi({ serverUrl: input.url, tokens: createTokenSource({ store }), status: createStatusStore() });
+  const memory = memorySampler();
+  const started = performance.now();
+  const got = {} as Record<Synced, number>;
+  await Promise.all(
+    SYNCED.map(async (name) => {
+      got[name] = 0;
+      for (let checkpoint: string | undefined; ; ) {
+        const page = await api.pull(name, checkpoint, 1000);
+        got[name] += page.documents.length;
+        if (page.documents.length < 1000 || page.checkpoint === null) break;
+        checkpoint = page.checkpoint.v;
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  return { finished: true, ms, lookupReadyMs: null, counts: got, ...memory.stop() };
+}
+
 serveRequests(async (message) => {
   switch (message.cmd) {
+    case 'download':
+      return download(message as unknown as Parameters<typeof download>[0]);
     case 'floor':
       return floor(message.files as Record<Synced, string>, typeof message.chunk === 'number' ? message.chunk : undefined, typeof message.limitMs === 'number' ? message.limitMs : undefined);
     case 'sync':

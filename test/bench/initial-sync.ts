@@ -23,7 +23,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     const floor = await inChild((child) => child.request<ClientRun>({ cmd: 'floor', files: server.files }));
     ctx.print(`[initial-sync] replication: a fresh terminal against the server (stopped after ${duration(limitMs)} if not done; load average ${loadAverage()})…`);
     const sync = await syncRun(server, { limitMs, label: 'initial-sync' });
-    report(ctx.print, server, floor, sync, limitMs);
+    ctx.print('[initial-sync] network floor: the same pages downloaded and validated, nothing stored…');
+    const network = await inChild(async (child) => child.request<ClientRun>({ cmd: 'download', url: server.url, code: await server.enrolmentCode() }));
+    report(ctx.print, server, floor, sync, limitMs, network);
     if (ctx.profile) await profile(ctx, server, floor, sync, limitMs);
     else if (!sync.finished || sync.ms > TARGET * floor.ms) ctx.print('target missed: `npm run bench -- initial-sync --profile` shows where the time goes.');
   } finally {
@@ -65,7 +67,7 @@ function ms(value: number | null | undefined): string {
   return value === null || value === undefined ? 'not reached' : duration(value);
 }
 
-function report(print: Print, server: SyncServer, floor: ClientRun, sync: ClientRun, limitMs: number): void {
+function report(print: Print, server: SyncServer, floor: ClientRun, sync: ClientRun, limitMs: number, network: ClientRun): void {
   const n = total(server.size);
   const ratio = sync.ms / floor.ms;
   const complete = (run: ClientRun) =>
@@ -80,6 +82,7 @@ function report(print: Print, server: SyncServer, floor: ClientRun, sync: Client
     [
       [`wall time, ${int(n)} documents`, wall(sync, n), duration(floor.ms), `${sync.finished ? '' : '> '}${ratio.toFixed(2)}×`, `≤ ${TARGET}×`, verdict],
       ['documents/s', rate(sync), int(perSecond(n, floor.ms)), '', '', ''],
+      ['network floor: the same pages downloaded and validated, nothing stored', duration(network.ms), '', `sync = ${(sync.ms / network.ms).toFixed(2)}× it`, '', ''],
       [
         'lookup-ready (customers complete)',
         lookup(sync),
@@ -88,15 +91,15 @@ function report(print: Print, server: SyncServer, floor: ClientRun, sync: Client
         '',
         '',
       ],
-      ['customers written locally (received$)', ms(sync.written?.customersMs), lookup(floor), '', '', ''],
-      ['all documents written locally (received$)', ms(sync.written?.allMs), duration(floor.ms), '', '', ''],
+      ['customers written locally (change events)', ms(sync.written?.customersMs), lookup(floor), '', '', ''],
+      ['all documents written locally (change events)', ms(sync.written?.allMs), duration(floor.ms), '', '', ''],
       ['peak RSS', mib(sync.peakRss), mib(floor.peakRss), '', '', ''],
       ['peak V8 heap above start', mib(sync.peakHeap - sync.startHeap), mib(floor.peakHeap - floor.startHeap), '', '', ''],
       ['documents in the replica (c / v / l)', counts(sync), counts(floor), '', '', complete(sync) && complete(floor) ? 'complete' : 'INCOMPLETE'],
     ],
   );
   print(
-    `replication: default options (pull batch 1000, pokes on), ${int(sync.pulls ?? 0)} pull requests, ${int(sync.statusUpdates ?? 0)} status updates; ` +
+    `replication: default options (pull batch 1000, pokes on; customers through RxDB replication, then visits and ledger entries by the initial load), ${int(sync.pulls ?? 0)} pull requests, ${int(sync.statusUpdates ?? 0)} status updates; ` +
       `the floor inserts customers, then visits, then entries (one bulkInsert each) and holds its ${mib(floor.startHeap)} input in the heap from the start.`,
   );
 }
@@ -108,12 +111,12 @@ function report(print: Print, server: SyncServer, floor: ClientRun, sync: Client
 async function profile(ctx: BenchContext, server: SyncServer, floor: ClientRun, sync: ClientRun, limitMs: number): Promise<void> {
   const { print } = ctx;
   const n = total(server.size);
-  print('[initial-sync] profiling: the floor in slices, sync with pull batch 1000 and customers first, a CPU profile of the terminal…');
+  print('[initial-sync] profiling: the floor in slices, sync with pull batch 1000, RxDB replication alone, a CPU profile of the terminal…');
   const sliced = (chunk: number) => inChild((child) => child.request<ClientRun>({ cmd: 'floor', files: server.files, chunk, limitMs: 120_000 }));
   const slices = [] as [number, ClientRun][];
   for (const chunk of [300, 1000, 5000, 20_000]) slices.push([chunk, await sliced(chunk)]);
   const big = await syncRun(server, { options: { pullBatchSize: 1000 }, limitMs, label: 'initial-sync, batch 1000' });
-  const first = await syncRun(server, { customersFirst: true, limitMs, label: 'initial-sync, customers first' });
+  const alone = await syncRun(server, { options: { initialLoad: false }, limitMs, label: 'initial-sync, RxDB replication alone' });
   const push1000 = await syncRun(server, { options: { pushBatchSize: 1000 }, limitMs, label: 'initial-sync, push batch 1000' });
   // The profiled sync is bounded: the first part of the sync shows the per-page costs; the quadratic part is
   // what the sliced floors show.
@@ -132,7 +135,7 @@ async function profile(ctx: BenchContext, server: SyncServer, floor: ClientRun, 
     ...slices.map(([chunk, run]) => row(`floor: bulkInsert in slices of ${int(chunk)}${chunk === 300 ? ' (the default pull batch)' : chunk === 1000 ? ' (the server’s largest page)' : ''}`, run)),
     row('replication, pull batch 1000 (default)', sync),
     row('replication, pull batch 1000', big),
-    row('replication, customers before visits and entries', first),
+    row('RxDB replication alone (no initial load: an assumed-state document per document)', alone),
     row('replication, push batch 1000 (the upstream pass reads the fork in push-sized batches)', push1000),
     row('replication, pull batch 1000, CPU profiler attached', profiled),
   ]);

@@ -1,8 +1,11 @@
 import { getChangedDocumentsSince, type RxCollection, type RxStorageInstance } from 'rxdb';
 import { now } from 'rxdb/plugins/utils';
-import type { Checkpoint, CollectionName } from '../model/protocol.ts';
+import type { Checkpoint, CollectionName, PullResponse } from '../model/protocol.ts';
 import type { SyncApi } from './api.ts';
 import { firstWriteOutsideInitialLoad, INITIAL_LOAD_CONTEXT } from './monotonic-storage.ts';
+
+/** Documents downloaded ahead of the local writes, at most (about 10-20 MB of JSON). */
+const MAX_AHEAD = 20_000;
 
 /** Where RxDB's replication of a collection starts after an initial load. */
 export interface InitialLoadResult {
@@ -43,51 +46,97 @@ export async function initialLoad(input: {
   signal: AbortSignal;
   /** Called after each page is written, with its document count. */
   onWritten: (documents: number) => void;
+  /** Waited for before the first page is requested, when the collection is empty (another collection first). */
+  after?: Promise<unknown>;
 }): Promise<InitialLoadResult | null> {
   const { collection, api, name, batchSize, signal } = input;
   const instance = (collection.storageInstance as unknown as { originalStorageInstance: RxStorageInstance<Record<string, unknown>, unknown, unknown> }).originalStorageInstance;
   const existing = await getChangedDocumentsSince(instance, 1, undefined);
   if (existing.documents.length > 0) return null;
+  await input.after;
+  if (signal.aborted) return null;
 
   const revision = `1-${collection.database.token}`;
   const primary = collection.schema.primaryPath as string;
   let downstream: Checkpoint | undefined;
   let lastWritten: { id: string; lwt: number } | undefined;
   let documents = 0;
-  let next = api.pull(name, undefined, batchSize);
+
+  // Pages download one after the other while the pages already downloaded are written, all of them in one
+  // write: a storage slower than the network gets fewer, bigger writes (cheaper per document), bounded by
+  // MAX_AHEAD documents held in memory.
+  const pages: PullResponse[] = [];
+  let ahead = 0;
+  let downloading = true;
+  let writing = true;
+  const progress = createNotifier();
+  signal.addEventListener('abort', () => progress.notify(), { once: true });
+  const download = (async () => {
+    try {
+      let checkpoint: string | undefined;
+      for (;;) {
+        while (ahead >= MAX_AHEAD && writing && !signal.aborted) await progress.wait();
+        if (!writing || signal.aborted) return;
+        const page = await api.pull(name, checkpoint, batchSize);
+        // Tombstones are never in these collections; if one shows up, RxDB's replication handles it.
+        if (page.documents.some((doc) => (doc as { _deleted?: boolean })._deleted === true)) return;
+        if (page.documents.length > 0) {
+          pages.push(page);
+          ahead += page.documents.length;
+          progress.notify();
+        }
+        if (page.documents.length < batchSize || page.checkpoint === null) return;
+        checkpoint = page.checkpoint.v;
+      }
+    } catch {
+      // Offline, a server error, an expired token…: the replication continues from the last page written,
+      // with its own retries and error reporting.
+    } finally {
+      downloading = false;
+      progress.notify();
+    }
+  })();
   try {
-    while (!signal.aborted) {
-      const page = await next;
-      const docs = page.documents as Record<string, unknown>[];
-      // Tombstones are never in these collections; if one shows up, RxDB's replication handles it.
-      if (signal.aborted || docs.some((doc) => doc._deleted === true)) break;
-      const more = docs.length >= batchSize && page.checkpoint !== null;
-      if (more) {
-        // The next page downloads while this one is written.
-        next = api.pull(name, page.checkpoint!.v, batchSize);
-        next.catch(() => undefined);
-      }
-      if (docs.length > 0) {
-        const meta = { lwt: now(), o: { _rev: 1, hash: input.identifierHash } };
-        const rows = docs.map((doc) => ({ document: { ...doc, _meta: meta, _rev: revision, _attachments: {} } as never }));
-        const result = await instance.bulkWrite(rows, INITIAL_LOAD_CONTEXT);
-        // 409: the replica already holds the document (a local write); the replication reconciles it.
-        const failure = result.error.find((error) => error.status !== 409);
-        if (failure) throw new Error(`initial load of ${name}: local write failed (${failure.status})`);
-        const stamp = (rows[0]!.document as { _meta: { lwt: number } })._meta.lwt;
-        const ids = docs.map((doc) => String(doc[primary]));
-        lastWritten = { lwt: stamp, id: ids.reduce((a, b) => (a > b ? a : b)) };
-        documents += docs.length;
-        input.onWritten(docs.length);
-      }
-      downstream = page.checkpoint ?? downstream;
-      if (!more) break;
+    for (;;) {
+      while (pages.length === 0 && downloading) await progress.wait();
+      if (pages.length === 0 || signal.aborted) break;
+      const batch = pages.splice(0);
+      const docs = batch.flatMap((page) => page.documents as Record<string, unknown>[]);
+      ahead -= docs.length;
+      progress.notify();
+      const meta = { lwt: now(), o: { _rev: 1, hash: input.identifierHash } };
+      const rows = docs.map((doc) => ({ document: { ...doc, _meta: meta, _rev: revision, _attachments: {} } as never }));
+      const result = await instance.bulkWrite(rows, INITIAL_LOAD_CONTEXT);
+      // 409: the replica already holds the document (a local write); the replication reconciles it.
+      const failure = result.error.find((error) => error.status !== 409);
+      if (failure) throw new Error(`initial load of ${name}: local write failed (${failure.status})`);
+      const stamp = (rows[0]!.document as { _meta: { lwt: number } })._meta.lwt;
+      lastWritten = { lwt: stamp, id: docs.map((doc) => String(doc[primary])).reduce((a, b) => (a > b ? a : b)) };
+      downstream = batch.at(-1)!.checkpoint ?? downstream;
+      documents += docs.length;
+      input.onWritten(docs.length);
     }
   } catch {
-    // Offline, a server error, an expired token…: the replication continues from the last page written,
-    // with its own retries and error reporting.
+    // A local write failed: the replication takes over from the last batch written (and reports errors).
+  } finally {
+    writing = false;
+    progress.notify();
+    await download;
   }
   const firstOther = firstWriteOutsideInitialLoad(instance);
   const upstream = firstOther !== null ? { id: '', lwt: firstOther } : lastWritten;
   return { downstream, upstream, documents };
+}
+
+/** Lets one side of the load wait until the other has made progress (every waiter re-checks its condition). */
+function createNotifier(): { wait(): Promise<void>; notify(): void } {
+  let waiters: (() => void)[] = [];
+  return {
+    wait: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    notify() {
+      const woken = waiters;
+      waiters = [];
+      for (const wake of woken) wake();
+    },
+  };
 }

@@ -182,6 +182,7 @@ export function startReplication(input: {
     if (loadFirst) {
       void (async () => {
         try {
+          const customers = states.customers;
           const loaded = await initialLoad({
             collection: collection as never,
             name,
@@ -190,6 +191,9 @@ export function startReplication(input: {
             batchSize: pullBatch,
             signal: loads.signal,
             onWritten: countReceived,
+            // Customers first: the counter's lookup works as soon as they are in, and the load would compete
+            // with them for the same local writes.
+            after: customers ? untilAborted(firstPullDone(customers), loads.signal) : undefined,
           });
           checkpoints.pull = loaded?.downstream;
           checkpoints.push = loaded?.upstream;
@@ -281,6 +285,14 @@ async function firstPullDone(state: RxReplicationState<unknown, Checkpoint>): Pr
   const internal = state.internalReplicationState;
   if (!internal) return state.awaitInitialReplication();
   await firstValueFrom(internal.firstSyncDone.down.pipe(filter((done) => done)));
+}
+
+/** `promise`, or settles when `signal` aborts (then the caller checks the signal). */
+function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => {
+    signal.addEventListener('abort', resolve, { once: true });
+    promise.then(resolve, resolve);
+  });
 }
 
 function stripMeta(doc: unknown): unknown {

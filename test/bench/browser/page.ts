@@ -8,7 +8,7 @@ import { createTokenSource, enrol, memoryCredentialStore } from '../../../src/sy
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import { startReplication, type ReplicationOptions } from '../../../src/sync/client/replicate.ts';
 import { createStatusStore } from '../../../src/sync/client/status.ts';
-import { customersFirst, trackWritten, type WrittenTimes } from '../lib/variants.ts';
+import { trackWritten, type WrittenTimes } from '../lib/variants.ts';
 
 const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
 type Synced = (typeof SYNCED)[number];
@@ -80,7 +80,7 @@ async function floor(input: { chunk?: number } = {}): Promise<BrowserRun> {
 }
 
 /** A fresh terminal on this origin: enrol (untimed), then open the database and replicate to the end. */
-async function sync(input: { code: string; expected: Record<Synced, number>; options?: ReplicationOptions; customersFirst?: boolean; limitMs?: number }): Promise<BrowserRun> {
+async function sync(input: { code: string; expected: Record<Synced, number>; options?: ReplicationOptions; limitMs?: number }): Promise<BrowserRun> {
   const serverUrl = location.origin;
   const store = memoryCredentialStore();
   const credential = await enrol({ serverUrl, code: input.code, deviceName: 'bench browser', store });
@@ -100,8 +100,7 @@ async function sync(input: { code: string; expected: Record<Synced, number>; opt
     push: real.push,
   };
   const replication = startReplication({ db, api, tokens, serverUrl, terminalId: credential.terminalId, rejected, status, options: input.options });
-  const written = trackWritten(replication, input.expected, started);
-  if (input.customersFirst) await customersFirst(replication);
+  const written = trackWritten(db, input.expected, started);
   // Lookup-ready is the product's own signal: the status lists `customers` once its first sync is written.
   let lookupReadyMs: number | null = null;
   void firstValueFrom(status.status$.pipe(filter((s) => s.ready.includes('customers')))).then(() => {
