@@ -30,6 +30,11 @@ export function formatNumber(value: number, locale: Locale, fractionDigits = 0):
   return cached(`n:${locale}:${fractionDigits}`, () => new Intl.NumberFormat(MONEY_LOCALES[locale], { maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 })).format(value);
 }
 
+/** A number for an axis tick, shortened to a few digits and the locale's word for the magnitude (12.5K, ۱۲٫۵ هزار). */
+export function formatCompact(value: number, locale: Locale): string {
+  return cached(`c:${locale}`, () => new Intl.NumberFormat(MONEY_LOCALES[locale], { notation: 'compact', maximumFractionDigits: 1 })).format(value);
+}
+
 /** A 0..1 ratio as a percentage. */
 export function formatPercent(ratio: number, locale: Locale): string {
   return cached(`p:${locale}`, () => new Intl.NumberFormat(MONEY_LOCALES[locale], { style: 'percent', maximumFractionDigits: 0 })).format(ratio);
@@ -42,11 +47,20 @@ export function formatAmount(minor: number, currency: string, locale: Locale): s
 
 const dateLocale = (locale: Locale) => (locale === 'fa' ? 'fa-IR-u-ca-persian' : 'en-US');
 
-/** A local calendar day (`YYYY-MM-DD`) in the locale's calendar, e.g. ۱۴۰۴/۳/۱ or Jun 1, 2025. */
-export function formatDay(day: string, locale: Locale, style: 'short' | 'medium' = 'medium'): string {
+const DAY_STYLES: Record<'short' | 'medium' | 'monthDay', Intl.DateTimeFormatOptions> = {
+  short: { dateStyle: 'short' },
+  medium: { dateStyle: 'medium' },
+  monthDay: { month: 'short', day: 'numeric' },
+};
+
+/**
+ * A local calendar day (`YYYY-MM-DD`) in the locale's calendar: `medium` ۱ خرداد ۱۴۰۴ or Jun 1, 2025,
+ * `short` ۱۴۰۴/۳/۱ or 6/1/25, `monthDay` for a chart's time axis (the period gives the year) ۱ خرداد or Jun 1.
+ */
+export function formatDay(day: string, locale: Locale, style: keyof typeof DAY_STYLES = 'medium'): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   // A day key is already local: format its UTC midnight in UTC so no zone shifts it.
-  return cached(`d:${locale}:${style}`, () => new Intl.DateTimeFormat(dateLocale(locale), { dateStyle: style, timeZone: 'UTC' })).format(Date.UTC(y, m - 1, d));
+  return cached(`d:${locale}:${style}`, () => new Intl.DateTimeFormat(dateLocale(locale), { ...DAY_STYLES[style], timeZone: 'UTC' })).format(Date.UTC(y, m - 1, d));
 }
 
 /** The month (and year) of a local day in the locale's calendar, e.g. خرداد ۱۴۰۴ or June 2025. */

@@ -1,12 +1,12 @@
-import { useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TIERS } from '../../../../sync/model/common.ts';
 import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
 import type { Locale } from '../../../../sync/model/settings.ts';
 import type { AnalyticsClient } from '../analytics-client.ts';
 import type { AnalyticsQuery, CustomerRow, Snapshot } from '../compute/schema.ts';
-import { formatAmount, formatDay, formatInstant, formatMonth, formatNumber, formatPercent } from '../format.ts';
-import { BarChart, LineChart } from './Charts.tsx';
+import { formatAmount, formatInstant, formatMonth, formatNumber, formatPercent } from '../format.ts';
+import { countMeasure, dailySeries, frequencySeries, loyaltySeries, moneyMeasure, ratingSeries, segmentSeries, tierSeries } from './chart-data.ts';
+import { ChartFigure } from './Charts.tsx';
 import { DataTable, type Column } from './DataTable.tsx';
 
 // The dashboard's sections, each a heading, a chart or a table, and a CSV export.
@@ -45,24 +45,32 @@ export function Kpis({ snapshot, locale }: SectionProps) {
   );
 }
 
-/** Revenue and visits per day, frequency, segments, tiers and ratings as charts. */
-export function Charts({ snapshot, locale }: SectionProps) {
+/** Revenue and visits per day, frequency, segments, tiers and ratings as charts, each with its data table. */
+export function Charts({ snapshot: latest, locale }: SectionProps) {
   const { t } = useTranslation('analytics');
-  const n = (v: number) => formatNumber(v, locale);
-  const money = (v: number) => formatAmount(Math.round(v), snapshot.currency, locale);
+  // The charts are the heaviest part of the page to render: on a new snapshot they catch up after the
+  // filters and figures, in a render React may interrupt, so the pickers stay responsive.
+  const snapshot = useDeferredValue(latest);
+  const count = useMemo(() => countMeasure(locale), [locale]);
+  const money = useMemo(() => moneyMeasure(snapshot.currency, locale), [snapshot.currency, locale]);
+  const charts = useMemo(() => {
+    const customers = t('charts.customers');
+    const ratings = snapshot.feedback.average === null ? t('noRatings') : t('averageRating', { value: formatNumber(snapshot.feedback.average, locale, 2), count: snapshot.feedback.count, n: formatNumber(snapshot.feedback.count, locale) });
+    return [
+      { id: 'revenue-per-day', kind: 'time', title: t('charts.revenueDaily'), data: dailySeries(snapshot, 'revenue', locale), measure: money, headers: [t('charts.day'), t('kpis.revenue')] },
+      { id: 'visits-per-day', kind: 'time', title: t('charts.visitsDaily'), data: dailySeries(snapshot, 'visits', locale), measure: count, headers: [t('charts.day'), t('kpis.visits')] },
+      { id: 'visit-frequency', kind: 'category', title: t('charts.frequency'), data: frequencySeries(snapshot, t), measure: count, headers: [t('col.periodVisits'), customers] },
+      { id: 'segments', kind: 'category', title: t('charts.segments'), data: segmentSeries(snapshot, t), measure: count, headers: [t('col.segment'), customers] },
+      { id: 'tiers', kind: 'category', title: t('charts.tiers'), data: tierSeries(snapshot, t), measure: count, headers: [t('col.tier'), customers] },
+      { id: 'ratings', kind: 'category', title: `${t('charts.ratings')} — ${ratings}`, data: ratingSeries(snapshot, t, locale), measure: count, headers: [t('charts.rating'), t('charts.ratingCount')] },
+    ] as const;
+  }, [snapshot, locale, t, count, money]);
   return (
     <section aria-labelledby="charts-title" className="charts">
       <h2 id="charts-title">{t('charts.title')}</h2>
-      <LineChart title={t('charts.revenueDaily')} data={snapshot.daily.map((d) => ({ label: formatDay(d.day, locale, 'short'), value: d.revenue }))} format={money} />
-      <LineChart title={t('charts.visitsDaily')} data={snapshot.daily.map((d) => ({ label: formatDay(d.day, locale, 'short'), value: d.visits }))} format={n} />
-      <BarChart title={t('charts.frequency')} data={snapshot.frequency.map((f) => ({ label: t(`frequency.${f.bucket}`), value: f.customers }))} format={n} />
-      <BarChart title={t('charts.segments')} data={SEGMENTS.map((s) => ({ label: t(`segment.${s}`), value: snapshot.segments[s] }))} format={n} />
-      <BarChart title={t('charts.tiers')} data={TIERS.map((tier) => ({ label: t(`tier.${tier}`), value: snapshot.tiers[tier] }))} format={n} />
-      <BarChart
-        title={`${t('charts.ratings')} — ${snapshot.feedback.average === null ? t('noRatings') : t('averageRating', { value: formatNumber(snapshot.feedback.average, locale, 2), count: snapshot.feedback.count })}`}
-        data={snapshot.feedback.distribution.map((count, i) => ({ label: '★'.repeat(i + 1), value: count }))}
-        format={n}
-      />
+      {charts.map((c) => (
+        <ChartFigure key={c.id} kind={c.kind} title={c.title} data={c.data} measure={c.measure} locale={locale} fileName={c.id} headers={c.headers} />
+      ))}
     </section>
   );
 }
@@ -179,10 +187,13 @@ export function Loyalty({ snapshot, locale }: SectionProps) {
     { key: 'overdrawn', value: l.overdrawn },
     { key: 'liability', value: l.liability, money: true },
   ];
+  const count = useMemo(() => countMeasure(locale), [locale]);
+  const flows = useMemo(() => loyaltySeries(snapshot, t), [snapshot, t]);
   const show = (r: (typeof rows)[number]) => (r.value === null ? t('notDefined') : r.money ? formatAmount(r.value, snapshot.currency, locale) : formatNumber(r.value, locale));
   return (
     <section aria-labelledby="loyalty-title">
       <h2 id="loyalty-title">{t('loyalty.title')}</h2>
+      <ChartFigure kind="category" title={t('loyalty.chart')} data={flows} measure={count} locale={locale} fileName="points-moved" headers={[t('loyalty.what'), t('loyalty.change')]} />
       <p className="hint">{l.valuePerPoint === null ? t('loyalty.noValue') : t('loyalty.definition', { value: formatAmount(Math.round(l.valuePerPoint), snapshot.currency, locale) })}</p>
       <DataTable
         caption={t('loyalty.title')}
