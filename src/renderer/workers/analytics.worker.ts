@@ -1,12 +1,9 @@
-import { z } from 'zod';
+import '../lib/zod-jitless.ts';
 import { createAnalyticsHandler } from './analytics-handler.ts';
 
 // The analytics Web Worker: the page loads it with
 //   new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), { type: 'module' })
 // (Vite bundles it; the CSP's worker-src 'self' admits it). Everything is in the handler.
-
-// zod probes for eval on first use, which a strict CSP refuses (as in main.tsx).
-z.config({ jitless: true });
 
 interface WorkerScope {
   postMessage(message: unknown): void;
