@@ -4,8 +4,11 @@ import type { Checkpoint, CollectionName, PullResponse } from '../model/protocol
 import type { SyncApi } from './api.ts';
 import { firstWriteOutsideInitialLoad, INITIAL_LOAD_CONTEXT } from './monotonic-storage.ts';
 
-/** Documents downloaded ahead of the local writes, at most (about 10-20 MB of JSON). */
-const MAX_AHEAD = 20_000;
+/**
+ * Documents per local write, at least (unless the download has ended): a storage pays per write for updating
+ * its indexes (RxDB's memory storage merges whole index arrays), so fewer, bigger writes are much cheaper.
+ */
+const MIN_WRITE = 10_000;
 
 /** Where RxDB's replication of a collection starts after an initial load. */
 export interface InitialLoadResult {
@@ -48,6 +51,8 @@ export async function initialLoad(input: {
   onWritten: (documents: number) => void;
   /** Waited for before the first page is requested, when the collection is empty (another collection first). */
   after?: Promise<unknown>;
+  /** Documents per local write, at least (default MIN_WRITE); twice that are downloaded ahead, at most. */
+  minWrite?: number;
 }): Promise<InitialLoadResult | null> {
   const { collection, api, name, batchSize, signal } = input;
   const instance = (collection.storageInstance as unknown as { originalStorageInstance: RxStorageInstance<Record<string, unknown>, unknown, unknown> }).originalStorageInstance;
@@ -63,8 +68,8 @@ export async function initialLoad(input: {
   let documents = 0;
 
   // Pages download one after the other while the pages already downloaded are written, all of them in one
-  // write: a storage slower than the network gets fewer, bigger writes (cheaper per document), bounded by
-  // MAX_AHEAD documents held in memory.
+  // write of at least `minWrite` documents; at most twice that many are held in memory (20-40 MB of JSON).
+  const minWrite = input.minWrite ?? MIN_WRITE;
   const pages: PullResponse[] = [];
   let ahead = 0;
   let downloading = true;
@@ -75,7 +80,7 @@ export async function initialLoad(input: {
     try {
       let checkpoint: string | undefined;
       for (;;) {
-        while (ahead >= MAX_AHEAD && writing && !signal.aborted) await progress.wait();
+        while (ahead >= 2 * minWrite && writing && !signal.aborted) await progress.wait();
         if (!writing || signal.aborted) return;
         const page = await api.pull(name, checkpoint, batchSize);
         // Tombstones are never in these collections; if one shows up, RxDB's replication handles it.
@@ -98,7 +103,7 @@ export async function initialLoad(input: {
   })();
   try {
     for (;;) {
-      while (pages.length === 0 && downloading) await progress.wait();
+      while (ahead < minWrite && downloading && !signal.aborted) await progress.wait();
       if (pages.length === 0 || signal.aborted) break;
       const batch = pages.splice(0);
       const docs = batch.flatMap((page) => page.documents as Record<string, unknown>[]);

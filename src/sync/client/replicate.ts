@@ -27,6 +27,8 @@ export interface ReplicationOptions {
    * their replication starts (default true; false measures RxDB's replication alone).
    */
   initialLoad?: boolean;
+  /** Documents per local write of the initial load, at least (default 10,000; tests use small pages). */
+  initialLoadWrite?: number;
 }
 
 /** A running replication of every collection of one terminal. */
@@ -194,6 +196,7 @@ export function startReplication(input: {
             // Customers first: the counter's lookup works as soon as they are in, and the load would compete
             // with them for the same local writes.
             after: customers ? untilAborted(firstPullDone(customers), loads.signal) : undefined,
+            minWrite: input.options?.initialLoadWrite,
           });
           checkpoints.pull = loaded?.downstream;
           checkpoints.push = loaded?.upstream;

@@ -32,7 +32,7 @@ describe('initial load of append-only collections against the real server (Postg
     const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
     const started = await startClient({
       serverUrl: url, code, collections: COLLECTIONS, ...(options.fetch ? { fetch: options.fetch } : {}),
-      replication: { pullBatchSize: PAGE, initialLoad: options.initialLoad ?? true },
+      replication: { pullBatchSize: PAGE, initialLoadWrite: PAGE, initialLoad: options.initialLoad ?? true },
     });
     clients.push(started);
     return started;
