@@ -2,12 +2,17 @@
 // the new text are on screen, in the REAL app — production web build served by the real sync server, replica
 // filled in IndexedDB by the app's own initial sync — in Debian's Chromium. Beside it, the floor: the same
 // lookup function (src/sync/client/reads.ts lookupCustomers: one indexed RxDB query) on the same replica, in
-// the same page, for the same texts. A table, never an assertion (STYLE.md).
+// the same page, for the same texts, and the in-memory lookup index's search the app answers from once it has
+// filled (src/sync/client/lookup-index.ts). A table, never an assertion (STYLE.md).
 //
 // `run()` returns the printed text (progress goes to stderr). The fill (100k customers; 20k with `quick`) is
-// reported and never part of a measured number. PATRON_KEYSTROKE_PROFILE=1 adds a CPU profile of the page
-// over the typing (unminified build, so samples map to modules); PATRON_KEYSTROKE_GAP_MS changes the pause.
+// reported and never part of a measured number. Profile mode (`profile`, or PATRON_KEYSTROKE_PROFILE=1) adds a
+// Chrome trace and a CPU profile of the page over the typing (unminified build, so samples map to modules):
+// each keystroke's main-thread work against its wall time, where the main thread spent the typing, the hottest
+// functions. PATRON_KEYSTROKE_TRACE=<file.json> (with it) saves the trace for Perfetto or DevTools, every key a
+// User Timing span, and the CPU profile beside it (.cpuprofile). PATRON_KEYSTROKE_GAP_MS changes the pause.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
@@ -24,7 +29,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { seedMerchant, type SeededMerchant } from '../helpers/sync-server.ts';
 import type { FloorSample } from './keystroke/page.ts';
 import { installKeystrokeProbe, type ProbeSample, type ProbeState } from './keystroke/probe.ts';
-import { startMainThreadTrace } from './keystroke/trace.ts';
+import { startMainThreadTrace, type KeyCpu, type MainThreadTrace } from './keystroke/trace.ts';
 import { bundleResolver, summarize, type CpuSummary, type Profile } from './lib/cpu-profile.ts';
 import { loadDataset } from './lib/dataset.ts';
 import { duration, int, machineInfo, printTable, type Print } from './lib/report.ts';
@@ -33,6 +38,7 @@ const TARGET_P95_MS = 16;
 /** Pause after a key's results are on screen before the next key (a cashier types ~5–7 keys a second). */
 const TYPING_GAP_MS = Number(process.env.PATRON_KEYSTROKE_GAP_MS ?? 150);
 const PROFILE = process.env.PATRON_KEYSTROKE_PROFILE === '1';
+const TRACE_FILE = process.env.PATRON_KEYSTROKE_TRACE;
 const PAGE_BUNDLE = 'bench-keystroke.js';
 
 type Kind = 'phone prefix' | 'last four' | 'Persian name';
@@ -69,7 +75,8 @@ interface KeySample extends ProbeSample {
   kind: Kind;
 }
 
-export async function run(options: { quick?: boolean } = {}): Promise<string> {
+export async function run(options: { quick?: boolean; profile?: boolean } = {}): Promise<string> {
+  const profiling = options.profile ?? PROFILE;
   const lines: string[] = [];
   const print: Print = (line = '') => void lines.push(line);
   const progress = (line: string) => void process.stderr.write(`[keystroke] ${line}\n`);
@@ -81,7 +88,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<string> {
   let terminal: BrowserTerminal | null = null;
   try {
     progress('building the web app…');
-    web = await buildWebApp({ minify: !PROFILE });
+    web = await buildWebApp({ minify: !profiling });
     await bundlePage(web.dir);
     let dbKind = 'Postgres';
     tdb = await createTestDatabase('postgres').catch(() => {
@@ -106,14 +113,14 @@ export async function run(options: { quick?: boolean } = {}): Promise<string> {
     const fillMs = performance.now() - fillStarted;
     progress(`replica filled in ${duration(fillMs)}; typing…`);
     await page.waitForTimeout(2_000); // the last sync writes and first renders settle
-    await page.evaluate(installKeystrokeProbe);
+    await page.evaluate(installKeystrokeProbe, { marks: profiling });
     await typeSequence(page, { kind: 'phone prefix', text: '0912' }); // warm-up, not counted
 
     // The pointer rests away from the results: Chromium sends a synthetic mousemove to whatever lies under a
     // still pointer after each layout, and a result row under it would take the highlight (onMouseMove).
     await page.mouse.move(1, 1);
-    const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
-    const trace = cdp ? await startMainThreadTrace(cdp) : null;
+    const cdp = profiling ? await page.context().newCDPSession(page) : null;
+    const trace = cdp ? await startMainThreadTrace(cdp, TRACE_FILE) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -125,6 +132,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<string> {
       for (const sequence of rounds.flat()) samples.push(...(await typeSequence(page, sequence)).map((s) => ({ ...s, scenario, kind: sequence.kind })));
     }
     const profile = cdp ? ((await cdp.send('Profiler.stop')).profile as unknown as Profile) : null;
+    if (profile && TRACE_FILE) writeFileSync(TRACE_FILE.replace(/(\.json)?$/, '.cpuprofile'), JSON.stringify(profile));
     const mainThread = trace ? await trace.stop() : null;
 
     progress('floor: the same lookups on the same replica, in the same page…');
@@ -141,7 +149,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<string> {
     if (profile) {
       // The unminified build marks each module with a `// node_modules/…` line, so samples map to modules.
       const resolvers = web.assets().filter((a) => a.file.endsWith('.js')).map((a) => bundleResolver(`/assets/${a.file}`, a.text));
-      printProfile(print, samples.length, summarize(profile, (at, line) => resolvers.reduce<string | undefined>((found, resolve) => found ?? resolve(at, line), undefined)), mainThread ?? []);
+      printProfile(print, samples.length, summarize(profile, (at, line) => resolvers.reduce<string | undefined>((found, resolve) => found ?? resolve(at, line), undefined)), mainThread ?? { totals: [], keys: [] });
     }
     return lines.join('\n');
   } finally {
@@ -226,6 +234,7 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 const ms = (value: number) => (Number.isNaN(value) ? '—' : `${value.toFixed(1)} ms`);
+const us = (value: number) => (Number.isNaN(value) ? '—' : `${(value * 1000).toFixed(0)} µs`);
 
 function chromiumVersion(): string {
   try {
@@ -236,13 +245,18 @@ function chromiumVersion(): string {
 }
 
 function report(print: Print, run: { customers: number; dbKind: string; fillMs: number; samples: readonly KeySample[]; floor: readonly FloorSample[] }): void {
-  const paired = run.samples.map((sample, i) => ({ sample, floor: run.floor[i]?.ms ?? Number.NaN }));
-  const row = (label: string, picked: typeof paired) => {
-    const pct = (f: (p: (typeof paired)[number]) => number, p: number) => ms(percentile(picked.map(f).filter((v) => !Number.isNaN(v)), p));
-    const rendered = (p: (typeof paired)[number]) => p.sample.frame - p.sample.start;
-    const commit = (p: (typeof paired)[number]) => p.sample.commit - p.sample.start;
+  const paired = run.samples.map((sample, i) => ({ sample, floor: run.floor[i]?.ms ?? Number.NaN, index: run.floor[i]?.indexMs ?? Number.NaN }));
+  type Paired = (typeof paired)[number];
+  const row = (label: string, picked: readonly Paired[]) => {
+    const pct = (f: (p: Paired) => number, p: number, format = ms) => format(percentile(picked.map(f).filter((v) => !Number.isNaN(v)), p));
+    const rendered = (p: Paired) => p.sample.frame - p.sample.start;
+    const painted = (p: Paired) => p.sample.painted - p.sample.start;
+    const commit = (p: Paired) => p.sample.commit - p.sample.start;
     const results = picked.reduce((sum, p) => sum + p.sample.results, 0) / Math.max(1, picked.length);
-    return [label, String(picked.length), pct(rendered, 50), pct(rendered, 95), pct(commit, 50), pct(commit, 95), pct((p) => p.floor, 50), pct((p) => p.floor, 95), results.toFixed(1)];
+    return [
+      label, String(picked.length), pct(rendered, 50), pct(rendered, 95), pct(painted, 50), pct(painted, 95), pct(commit, 50), pct(commit, 95),
+      pct((p) => p.floor, 50), pct((p) => p.floor, 95), pct((p) => p.index, 95, us), results.toFixed(1),
+    ];
   };
   const rows: string[][] = [];
   for (const { scenario } of SESSIONS) {
@@ -258,37 +272,68 @@ function report(print: Print, run: { customers: number; dbKind: string; fillMs: 
   print(machineInfo());
   printTable(
     print,
-    `Per keystroke: ${run.samples.length} keys, ${TYPING_GAP_MS} ms pause after each key's results. rendered = key event → the frame that paints the new text's results; DOM commit = key event → React's commit of them; floor = lookupCustomers alone (a second RxDB instance on the same IndexedDB replica, same page, same texts)`,
-    ['typed', 'keys', 'rendered p50', 'rendered p95', 'DOM commit p50', 'DOM commit p95', 'floor p50', 'floor p95', 'results/key'],
+    `Per keystroke: ${run.samples.length} keys, ${TYPING_GAP_MS} ms pause after each key's results. rendered = key event → the frame that paints the new text's results (its requestAnimationFrame); painted = → the first task after that frame (the main thread has laid it out and painted it); DOM commit = key event → React's commit of them; floor = lookupCustomers alone (a second RxDB instance on the same IndexedDB replica, same page, same texts); index = the in-memory lookup index's search alone (the app answers from it once filled), same replica and texts`,
+    ['typed', 'keys', 'rendered p50', 'rendered p95', 'painted p50', 'painted p95', 'DOM commit p50', 'DOM commit p95', 'floor p50', 'floor p95', 'index p95', 'results/key'],
     rows,
   );
   print();
   print(`target: rendered p95 ≤ ${TARGET_P95_MS} ms (one frame): ${p95 <= TARGET_P95_MS ? 'met' : 'MISSED'} (${ms(p95)}; worst key ${ms(Math.max(...all))}).`);
 
-  // Where a keystroke's time goes, over the keys whose lookup read IndexedDB (the others hit RxDB's cache).
-  const queried = run.samples.filter((s) => s.pendingAt !== null && s.idbStart !== null && s.idbLast !== null);
-  const phase = (label: string, f: (s: KeySample) => number) => {
-    const values = queried.map(f);
-    return [label, ms(percentile(values, 50)), ms(percentile(values, 95))];
+  const phases = (title: string, keys: readonly KeySample[], steps: readonly (readonly [string, (s: KeySample) => number])[]) => {
+    if (keys.length === 0) return;
+    printTable(print, title, ['phase', 'p50', 'p95'], steps.map(([label, f]) => {
+      const values = keys.map(f);
+      return [label, ms(percentile(values, 50)), ms(percentile(values, 95))];
+    }));
   };
-  const floorQueried = paired.filter((p) => p.sample.idbStart !== null).map((p) => p.floor);
-  printTable(print, `Where the time goes (${queried.length} keys whose lookup read IndexedDB; the rest were answered from RxDB's query cache)`, ['phase', 'p50', 'p95'], [
-    phase('key event → React commits the new text (lookup pending)', (s) => (s.pendingAt ?? 0) - s.start),
-    phase('→ the lookup opens its IndexedDB cursor (effect, RxDB query setup)', (s) => (s.idbStart ?? 0) - (s.pendingAt ?? 0)),
-    phase('→ the cursor delivers its last row (IndexedDB, in the app)', (s) => (s.idbLast ?? 0) - (s.idbStart ?? 0)),
-    phase('→ results committed (RxDB result handling, React renders the list)', (s) => s.commit - (s.idbLast ?? 0)),
-    phase('→ the frame that paints them (waiting for the next frame)', (s) => s.frame - s.commit),
-    ['floor: the whole lookupCustomers call, same keys', ms(percentile(floorQueried, 50)), ms(percentile(floorQueried, 95))],
+  const frameSteps = [
+    ['→ the frame that paints them starts (layout, waiting for the frame)', (s: KeySample) => s.frame - s.commit],
+    ['→ the main thread has painted that frame (style, layout, paint)', (s: KeySample) => s.painted - s.frame],
+  ] as const;
+  // Keys answered in their own commit (the in-memory index) and keys whose lookup read IndexedDB (before the
+  // index has filled); the remaining keys were answered from RxDB's query cache.
+  const fromIndex = run.samples.filter((s) => s.pendingAt === null && s.inputAt !== null);
+  phases(`Where the time goes (${fromIndex.length} keys answered in the keystroke's own commit, from the in-memory index)`, fromIndex, [
+    ['key event → the input event reaches the field (browser → page, key handling, editing)', (s) => (s.inputAt ?? 0) - s.start],
+    ['→ React commits the text and its results (index search, render, DOM)', (s) => s.commit - (s.inputAt ?? 0)],
+    ...frameSteps,
   ]);
+  const queried = run.samples.filter((s) => s.pendingAt !== null && s.idbStart !== null && s.idbLast !== null);
+  phases(`Where the time goes (${queried.length} keys whose lookup read IndexedDB)`, queried, [
+    ['key event → React commits the new text (lookup pending)', (s) => (s.pendingAt ?? 0) - s.start],
+    ['→ the lookup opens its IndexedDB cursor (effect, RxDB query setup)', (s) => (s.idbStart ?? 0) - (s.pendingAt ?? 0)],
+    ['→ the cursor delivers its last row (IndexedDB, in the app)', (s) => (s.idbLast ?? 0) - (s.idbStart ?? 0)],
+    ['→ results committed (RxDB result handling, React renders the list)', (s) => s.commit - (s.idbLast ?? 0)],
+    ...frameSteps,
+  ]);
+
+  // The tail decides the p95: the slowest keys with their phases show whether it is the app or the machine.
+  const slowest = [...run.samples].sort((a, b) => b.frame - b.start - (a.frame - a.start)).slice(0, 6);
+  const at = (from: number | null, to: number | null) => (from === null || to === null ? '—' : ms(to - from));
+  printTable(print, 'Slowest keys', ['scenario', 'text', 'rendered', 'key → input event', '→ DOM commit', '→ frame', '→ painted'],
+    slowest.map((s) => [s.scenario, JSON.stringify(s.text), ms(s.frame - s.start), at(s.start, s.inputAt), at(s.inputAt ?? s.start, s.commit), at(s.commit, s.frame), at(s.frame, s.painted)]));
   print();
   print(`The replica was filled by the app's own initial sync in ${duration(run.fillMs)} (not measured above). The probe wraps IDBIndex.openCursor to time the lookup's cursor (microseconds per key).`);
 }
 
 /** Where the page's main thread spent the typing (profile mode; both recorders on, so every number is inflated). */
-function printProfile(print: Print, keys: number, summary: CpuSummary, mainThread: readonly { name: string; ms: number }[]): void {
+function printProfile(print: Print, keys: number, summary: CpuSummary, mainThread: MainThreadTrace): void {
   const share = (value: number) => `${(value * 100).toFixed(1)} %`;
+  // Per key: the page's own work against the wall time. A slow key with little thread time waited for a CPU
+  // (other processes on the machine), not for the app.
+  const row = (label: string, f: (k: KeyCpu) => number) => {
+    const values = mainThread.keys.map(f);
+    return [label, ms(percentile(values, 50)), ms(percentile(values, 95)), ms(Math.max(...values))];
+  };
+  if (mainThread.keys.length > 0) printTable(print, `Renderer main thread per keystroke, from the trace (${mainThread.keys.length} keys; tasks that started between the key event and its frame)`, ['', 'p50', 'p95', 'max'], [
+    row('key event → frame (wall)', (k) => k.wall),
+    row('thread time: key events (editing, React, forced layout)', (k) => k.input),
+    row('thread time: the frame (hit test, style, layout, paint)', (k) => k.frame),
+    row('thread time: other tasks (GC, timers, CDP)', (k) => k.other),
+    row('descheduled: those tasks waiting for a CPU', (k) => k.descheduled),
+  ]);
   printTable(print, `Renderer main thread by trace event over the typing (${keys} keys; nested events count in their parents too)`, ['event', 'total', 'per key'],
-    mainThread.slice(0, 25).map((e) => [e.name, duration(e.ms), ms(e.ms / Math.max(1, keys))]));
+    mainThread.totals.slice(0, 25).map((e) => [e.name, duration(e.ms), ms(e.ms / Math.max(1, keys))]));
   printTable(print, `Renderer main thread over the typing (CPU profile, ${duration(summary.totalMs)} sampled)`, ['bucket', 'self time', 'share'],
     summary.buckets.slice(0, 20).map((b) => [b.name, duration(b.ms), share(b.share)]));
   printTable(print, 'Hottest functions (self time)', ['function', 'self time', 'share'],

@@ -9,7 +9,7 @@ const BENCHMARKS = {
   'initial-sync-browser': () => import('./initial-sync-browser.ts'),
   keystroke: async () => {
     const { run } = await import('./keystroke.ts');
-    return { run: async (ctx: BenchContext) => ctx.print(await run({ quick: ctx.quick })) };
+    return { run: async (ctx: BenchContext) => ctx.print(await run({ quick: ctx.quick, profile: ctx.profile })) };
   },
   analytics: () => import('./analytics.ts'),
 } as const;

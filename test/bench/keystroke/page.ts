@@ -1,9 +1,11 @@
 // The in-page half of the keystroke benchmark, bundled by keystroke.ts into the built web app's folder and
 // loaded into the app's own page (same origin, so the app's CSP admits it) AFTER the typing session, so it
 // cannot disturb what it measures. It opens a second RxDB instance on the app's IndexedDB replica (same
-// storage, same schema, no dev-mode) and times the counter's own lookup function there: the floor.
+// storage, same schema, no dev-mode) and times the counter's own lookup function there: the floor. Beside it,
+// the in-memory lookup index the app answers from once it has filled (lookup-index.ts), over the same replica.
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
+import { createLookupIndex } from '../../../src/sync/client/lookup-index.ts';
 import { lookupCustomers } from '../../../src/sync/client/reads.ts';
 
 /** One timed query. */
@@ -11,11 +13,16 @@ export interface FloorSample {
   text: string;
   ms: number;
   results: number;
+  /** The in-memory index's search for the same text (mean of INDEX_RUNS runs: the page's clock is coarse). */
+  indexMs: number;
 }
+
+const INDEX_RUNS = 20;
 
 /**
  * Runs `lookupCustomers` for every text in order, once each (RxDB caches a repeated query's results, as the
  * app's instance does for texts typed twice), and times each call from the call to the resolved results.
+ * Then fills a lookup index on the same instance and times its synchronous search for the same texts.
  */
 async function floor(input: { databaseName: string; texts: readonly string[]; region: string }): Promise<FloorSample[]> {
   const db = await createPatronDatabase({
@@ -32,7 +39,19 @@ async function floor(input: { databaseName: string; texts: readonly string[]; re
     for (const text of input.texts) {
       const started = performance.now();
       const results = await lookupCustomers(db, text, input.region, 20);
-      samples.push({ text, ms: performance.now() - started, results: results.length });
+      samples.push({ text, ms: performance.now() - started, results: results.length, indexMs: Number.NaN });
+    }
+    // The index after the floor, so that its fill (every customer read once) cannot warm the floor's reads.
+    const index = createLookupIndex(db, () => input.region);
+    try {
+      await index.ready;
+      for (const sample of samples) {
+        const started = performance.now();
+        for (let run = 0; run < INDEX_RUNS; run++) index.search(sample.text, 20);
+        sample.indexMs = (performance.now() - started) / INDEX_RUNS;
+      }
+    } finally {
+      index.stop();
     }
     return samples;
   } finally {

@@ -9,6 +9,8 @@ export interface ProbeSample {
   text: string;
   /** The keydown's timestamp, or beforeinput's when there is no keydown. */
   start: number;
+  /** The input event reached the field (after the browser's editing, before the app's handler). */
+  inputAt: number | null;
   /** The commit that blanked the result count: React rendered the new text and its lookup is pending. */
   pendingAt: number | null;
   /** The lookup's IndexedDB cursor opened (null: RxDB answered from its query cache, no IndexedDB read). */
@@ -19,6 +21,8 @@ export interface ProbeSample {
   commit: number;
   /** The requestAnimationFrame callback after that commit: the frame that paints the results. */
   frame: number;
+  /** The first task after that frame: the main thread has laid it out, painted it and handed it on. */
+  painted: number;
   results: number;
 }
 
@@ -32,14 +36,17 @@ export interface ProbeState {
  * Marks every keystroke in the counter's lookup. A MutationObserver on the lookup notices the commit where
  * the result count is back for the field's current text: React blanks the count while a lookup is pending,
  * so the count reappearing (or, after a cleared field, appearing) means the list holds the new text's
- * results. The next requestAnimationFrame is the frame that paints them. IDBIndex.openCursor is wrapped to
+ * results. The next requestAnimationFrame is the frame that paints them; a message posted from it arrives
+ * once the main thread has finished that frame (style, layout, paint). IDBIndex.openCursor is wrapped to
  * time the lookup's own cursor (the first one on the customers store after the pending commit) — a wrapper
- * and one event listener per key, microseconds.
+ * and one event listener per key, microseconds. With `marks` (profile mode) each keystroke also becomes a
+ * User Timing measure, so a saved trace shows every key's span from its event to its frame.
  */
-export function installKeystrokeProbe(): void {
+export function installKeystrokeProbe(options: { marks: boolean } = { marks: false }): void {
   type Pending = {
     start: number;
     via: 'keydown' | 'input';
+    inputAt: number | null;
     text: string | null;
     before: string;
     pendingAt: number | null;
@@ -56,14 +63,15 @@ export function installKeystrokeProbe(): void {
 
   input.addEventListener('keydown', (event) => {
     if (event.key.length !== 1) return;
-    state.pending = { start: event.timeStamp, via: 'keydown', text: null, before: '', pendingAt: null, idbStart: null, idbLast: null, committed: false };
+    state.pending = { start: event.timeStamp, via: 'keydown', inputAt: null, text: null, before: '', pendingAt: null, idbStart: null, idbLast: null, committed: false };
   }, true);
   input.addEventListener('beforeinput', (event) => {
     if (state.pending) return;
-    state.pending = { start: event.timeStamp, via: 'input', text: null, before: '', pendingAt: null, idbStart: null, idbLast: null, committed: false };
+    state.pending = { start: event.timeStamp, via: 'input', inputAt: null, text: null, before: '', pendingAt: null, idbStart: null, idbLast: null, committed: false };
   }, true);
   input.addEventListener('input', () => {
     if (!state.pending) return;
+    state.pending.inputAt = performance.now();
     state.pending.text = input.value;
     state.pending.before = count.textContent ?? '';
   }, true);
@@ -98,9 +106,17 @@ export function installKeystrokeProbe(): void {
     const commit = performance.now();
     const results = root.querySelectorAll('[data-testid="lookup-result"]').length;
     requestAnimationFrame(() => {
-      const { via, text, start, pendingAt, idbStart, idbLast } = pending;
-      state.samples.push({ via, text: text ?? '', start, pendingAt, idbStart, idbLast, commit, frame: performance.now(), results });
-      state.pending = null;
+      const frame = performance.now();
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        const { via, text, start, inputAt, pendingAt, idbStart, idbLast } = pending;
+        const painted = performance.now();
+        state.samples.push({ via, text: text ?? '', start, inputAt, pendingAt, idbStart, idbLast, commit, frame, painted, results });
+        if (options.marks) performance.measure(`keystroke ${JSON.stringify(text)}`, { start, end: frame });
+        channel.port1.close();
+        state.pending = null;
+      };
+      channel.port2.postMessage(null);
     });
   }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['value'] });
 }
