@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { rawJsxText } from '../helpers/raw-jsx-text.ts';
 import { TIERS } from '../../src/sync/model/common.ts';
 import { SEGMENTS } from '../../src/sync/model/segments.ts';
 import { PaymentMethodSchema } from '../../src/sync/model/visit.ts';
@@ -88,33 +88,7 @@ describe('counter locales', () => {
   });
 
   it('puts no raw text in JSX (every visible string comes from t())', () => {
-    const raw: string[] = [];
-    // Attributes people read (or hear): a literal with letters there is untranslated text.
-    const spoken = new Set(['aria-label', 'aria-valuetext', 'placeholder', 'title', 'alt', 'label']);
-    for (const file of sources.filter((f) => f.endsWith('.tsx'))) {
-      const source = ts.createSourceFile(
-        file,
-        readFileSync(file, 'utf8'),
-        ts.ScriptTarget.Latest,
-        true,
-        ts.ScriptKind.TSX,
-      );
-      const visit = (node: ts.Node): void => {
-        if (ts.isJsxText(node) && /\p{L}/u.test(node.text))
-          raw.push(`${path.relative(RENDERER, file)}: ${node.text.trim()}`);
-        if (
-          ts.isJsxAttribute(node) &&
-          spoken.has(node.name.getText(source)) &&
-          node.initializer &&
-          ts.isStringLiteral(node.initializer) &&
-          /\p{L}/u.test(node.initializer.text)
-        ) {
-          raw.push(`${path.relative(RENDERER, file)}: ${node.name.getText(source)}="${node.initializer.text}"`);
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(source);
-    }
+    const raw = rawJsxText(sources, RENDERER);
     expect(raw).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@
 // (test/renderer/locales.test.ts does the same for the counter's namespaces.)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { rawJsxText } from '../../helpers/raw-jsx-text.ts';
 import { FREQUENCY_BUCKETS } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { PERIOD_PRESETS } from '../../../src/renderer/features/analytics/periods.ts';
 import { LOYALTY_FLOWS } from '../../../src/renderer/features/analytics/ui/chart-data.ts';
@@ -85,32 +85,7 @@ describe('analytics locale files', () => {
   });
 
   it('put no raw text in the dashboard’s JSX (every visible string comes from t())', () => {
-    const raw: string[] = [];
-    const spoken = new Set(['aria-label', 'aria-valuetext', 'placeholder', 'title', 'alt', 'label', 'desc']);
-    for (const file of sources.filter((f) => f.endsWith('.tsx'))) {
-      const source = ts.createSourceFile(
-        file,
-        readFileSync(file, 'utf8'),
-        ts.ScriptTarget.Latest,
-        true,
-        ts.ScriptKind.TSX,
-      );
-      const visit = (node: ts.Node): void => {
-        if (ts.isJsxText(node) && /\p{L}/u.test(node.text))
-          raw.push(`${path.relative(RENDERER, file)}: ${node.text.trim()}`);
-        if (
-          ts.isJsxAttribute(node) &&
-          spoken.has(node.name.getText(source)) &&
-          node.initializer &&
-          ts.isStringLiteral(node.initializer) &&
-          /\p{L}/u.test(node.initializer.text)
-        ) {
-          raw.push(`${path.relative(RENDERER, file)}: ${node.name.getText(source)}="${node.initializer.text}"`);
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(source);
-    }
+    const raw = rawJsxText(sources, RENDERER, ['desc']);
     expect(raw).toEqual([]);
   });
 });
