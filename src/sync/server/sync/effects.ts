@@ -38,7 +38,10 @@ export async function applyEffects(tx: Queryable, ctx: PushContext, collection: 
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
       [ctx.merchantId, collection, id, ctx.terminalId, refusal.code, refusal.reason, JSON.stringify(doc)],
     );
-    inbox.push(item(ctx.merchantId, now, 'rejected_write', `${collection}:${id ?? '?'}:${refusal.code}`, {
+    // One item per attempt: a replay of the same row finds its item, a later edit refused again (even after a
+    // manager marked the first read) raises a new one.
+    const attempt = typeof doc.updatedAt === 'string' ? doc.updatedAt : '';
+    inbox.push(item(ctx.merchantId, now, 'rejected_write', `${collection}:${id ?? '?'}:${refusal.code}:${attempt}`, {
       customerId: collection === 'customers' && id ? id : typeof doc.customerId === 'string' && isUuid(doc.customerId) ? doc.customerId : null,
       relatedId: id,
       targetCollection: collection,
