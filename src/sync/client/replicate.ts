@@ -120,6 +120,9 @@ export function startReplication(input: {
       live: true,
       retryTime: input.options?.retryMs ?? 5_000,
       waitForLeadership: false,
+      // RxDB would start (or restart) a replication whenever the page becomes visible: before an initial load
+      // has finished, or after 426/revoked paused it. A till keeps syncing in the background anyway.
+      toggleOnDocumentVisible: false,
       autoStart: !loadFirst,
       pull: {
         batchSize: pullBatch,
