@@ -210,3 +210,53 @@ describe('at a few thousand customers (the id index grows several times)', () =>
     expect(snapshot).toEqual(referenceSnapshot({ customers, visits, loyaltyEntries, rewards: [] }, settings, query));
   });
 });
+
+describe('across column blocks (the columns grow in blocks of 65,536 documents)', () => {
+  it('loads in chunks that straddle blocks, applies changes to visits in every block, and equals a cold load and the reference', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const customers = Array.from({ length: 300 }, (_, i): CustomerLike => ({ id: uid(10_000 + i), name: `c${i}`, phone: `+98912${String(i).padStart(7, '0')}`, mergedInto: null, _deleted: false }));
+    const visits = Array.from({ length: 150_000 }, (_, i): VisitLike => ({
+      id: uid(100_000 + i), customerId: customers[Math.floor(random() * customers.length)]!.id, storeId: STORES[i % 2]!, occurredAt: iso(-Math.floor(random() * 200 * 24 * 60)),
+      total: Math.floor(random() * 500) * 1000, voided: false, feedback: null, _deleted: false,
+    }));
+    const loyaltyEntries = visits.slice(0, 70_000).map((v, i): EntryLike => ({ id: uid(300_000 + i), customerId: v.customerId, storeId: v.storeId, kind: 'earn', points: 1 + v.total / 1000, occurredAt: v.occurredAt, _deleted: false }));
+    const settings: AnalyticsSettings = { timeZone: 'Asia/Tehran', currency: 'IRR', program: DEFAULT_PROGRAM, segments: { newDays: 30, windowDays: 90, regularMinVisits: 3, vipMinVisits: 8, vipMinSpend: 1_000_000, atRiskDays: 45, churnedDays: 120 } };
+    const query: AnalyticsQuery = { from: '2025-01-01', to: '2025-03-21', storeId: null, now: new Date(NOW).toISOString(), calendar: 'gregory', listLimit: 10 };
+
+    const incremental = createAggregator(settings);
+    incremental.add({ customers });
+    for (let i = 0; i < visits.length; i += 7000) incremental.add({ visits: visits.slice(i, i + 7000) });
+    for (let i = 0; i < loyaltyEntries.length; i += 7000) incremental.add({ loyaltyEntries: loyaltyEntries.slice(i, i + 7000) });
+    incremental.snapshot(query);
+    // Visits at the ends of blocks and in the last one change; a ledger line at a block's end is erased; new
+    // documents arrive; a customer merges.
+    const changes: AnalyticsChange[] = [];
+    for (const at of [0, 65_535, 65_536, 131_071, 131_072, 149_999]) {
+      visits[at] = at % 2 === 0 ? { ...visits[at]!, voided: true } : { ...visits[at]!, feedback: { rating: 4 } };
+      changes.push({ collection: 'visits', doc: visits[at]! });
+    }
+    loyaltyEntries[65_535] = { ...loyaltyEntries[65_535]!, _deleted: true };
+    changes.push({ collection: 'loyaltyEntries', doc: loyaltyEntries[65_535]! });
+    const late: VisitLike = { ...visits[5]!, id: uid(900_000), occurredAt: iso(-60), total: 77_000 };
+    visits.push(late);
+    changes.push({ collection: 'visits', doc: late });
+    customers[1] = { ...customers[1]!, mergedInto: customers[2]!.id };
+    changes.push({ collection: 'customers', doc: customers[1]! });
+    incremental.apply(changes);
+    const updated = incremental.snapshot(query);
+
+    const cold = createAggregator(settings);
+    cold.add({ customers, visits, loyaltyEntries });
+    expect(updated).toEqual(cold.snapshot(query));
+    expect(updated).toEqual(referenceSnapshot({ customers, visits, loyaltyEntries, rewards: [] }, settings, query));
+    expect(incremental.members(query, { kind: 'clv' })).toEqual(cold.members(query, { kind: 'clv' }));
+
+    // A new time zone re-buckets every block's days.
+    const ny = { ...settings, timeZone: 'America/New_York' };
+    incremental.setSettings(ny);
+    const moved = createAggregator(ny);
+    moved.add({ customers, visits, loyaltyEntries });
+    expect(incremental.snapshot(query)).toEqual(moved.snapshot(query));
+  }, 120_000);
+});

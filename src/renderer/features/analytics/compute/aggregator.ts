@@ -8,7 +8,7 @@ import {
 } from './replica.ts';
 import { FREQUENCY_BUCKETS, type AnalyticsQuery, type CustomerRow, type ListName, type Snapshot } from './schema.ts';
 import { createMonthIndex, dayKey, dayOfKey, isoOf, parseIsoMs, type CalendarName, type MonthIndex } from './time.ts';
-import { COHORT_MONTHS, View } from './view.ts';
+import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View } from './view.ts';
 
 // The incremental dashboard aggregator (the analytics worker's engine, pure and synchronous):
 //   add(batch)        the cold path — documents streamed from the replica, appended without duplicate checks;
@@ -59,6 +59,9 @@ export class QueryError extends Error {
 
 const MAX_VIEWS = 4;
 const MAX_PERIOD_DAYS = 3700;
+
+/** A document's text field as a row shows it ('' when the document had none). */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /** Creates an aggregator for a merchant's settings. */
 export function createAggregator(initial: AnalyticsSettings) {
@@ -115,23 +118,23 @@ export function createAggregator(initial: AnalyticsSettings) {
     const known = replica.customerIndex.get(doc.customerId);
     const before = known >= 0 ? replica.root[known]! : -1;
     if (before >= 0) detach(before);
-    const c = kind === 'visits' ? replica.upsertVisit(doc as VisitLike) : replica.upsertEntry(doc as EntryLike);
+    const c = kind === 'visits' ? replica.visits.upsert(doc as VisitLike) : replica.ledger.upsert(doc as EntryLike);
     if (before >= 0) attach(before);
     if (c >= 0 && replica.root[c] !== before) attach(replica.root[c]!);
   }
 
   function rowOf(view: View, r: number): CustomerRow {
-    const count = view.count[r]!;
+    const count = view.stat(r, COUNT);
     return {
       id: replica.customerIds[r]!,
-      name: replica.names[r]!,
-      phone: replica.phones[r]!,
+      name: textOf(replica.names[r]),
+      phone: textOf(replica.phones[r]),
       visits: count,
-      spend: view.spend[r]!,
-      periodVisits: view.pCount[r]!,
-      periodSpend: view.pSpend[r]!,
-      firstVisitAt: count > 0 ? isoOf(view.firstMs[r]!) : null,
-      lastVisitAt: count > 0 ? isoOf(view.lastMs[r]!) : null,
+      spend: view.stat(r, SPEND),
+      periodVisits: view.stat(r, P_COUNT),
+      periodSpend: view.stat(r, P_SPEND),
+      firstVisitAt: count > 0 ? isoOf(view.stat(r, FIRST_MS)) : null,
+      lastVisitAt: count > 0 ? isoOf(view.stat(r, LAST_MS)) : null,
       segment: view.segment[r]! >= 0 ? SEGMENTS[view.segment[r]!]! : 'none',
       churnRisk: view.risk[r]!,
       projectedClv: view.projected[r]!,
@@ -162,14 +165,14 @@ export function createAggregator(initial: AnalyticsSettings) {
   }
 
   return {
-    /** The replica's compact copy (tests and the benchmark read its counts). */
+    /** The replica's compact copy (tests and the benchmark may read it). */
     replica,
 
     /** Streams documents in (the cold path). Any kept view is dropped; the next snapshot rebuilds it. */
     add(batch: AnalyticsBatch): void {
-      for (const doc of batch.customers ?? []) replica.putCustomer(doc);
-      for (const doc of batch.visits ?? []) replica.insertVisit(doc);
-      for (const doc of batch.loyaltyEntries ?? []) replica.insertEntry(doc);
+      if (batch.customers) replica.putCustomers(batch.customers);
+      if (batch.visits) replica.visits.insert(batch.visits);
+      if (batch.loyaltyEntries) replica.ledger.insert(batch.loyaltyEntries);
       for (const doc of batch.rewards ?? []) replica.putReward(doc);
       views.clear();
     },
@@ -196,13 +199,14 @@ export function createAggregator(initial: AnalyticsSettings) {
     snapshot(query: AnalyticsQuery): Snapshot {
       const view = viewFor(query);
       const { store, fromDay, toDay } = view.spec;
-      const visitSums = replica.visitTotals.sum(store, fromDay, toDay);
-      const ledgerSums = replica.ledgerTotals.sum(store, fromDay, toDay);
+      const visitTotals = replica.visits.totals;
+      const visitSums = visitTotals.sum(store, fromDay, toDay);
+      const ledgerSums = replica.ledger.totals.sum(store, fromDay, toDay);
       const visits = visitSums[V_VISITS]!;
       const revenue = visitSums[V_REVENUE]!;
       const daily: Snapshot['daily'] = [];
       for (let day = fromDay; day < toDay; day++) {
-        daily.push({ day: dayKey(day), visits: replica.visitTotals.get(store, day, V_VISITS), revenue: replica.visitTotals.get(store, day, V_REVENUE) });
+        daily.push({ day: dayKey(day), visits: visitTotals.get(store, day, V_VISITS), revenue: visitTotals.get(store, day, V_REVENUE) });
       }
       const distribution = [0, 1, 2, 3, 4].map((i) => visitSums[V_RATING + i]!);
       const rated = distribution.reduce((a, b) => a + b, 0);

@@ -1,4 +1,4 @@
-// Totals per local day, per store and for all stores: what period KPIs sum, kept as documents arrive so a
+// Totals per local day and store: what period KPIs sum, kept as documents arrive so a
 // period's visits, revenue, ratings and points never need a pass over the documents.
 
 /** Widest span of days a dense series holds (50 years); days beyond it (a wildly skewed clock) go to a Map. */
@@ -51,53 +51,53 @@ class DaySeries {
     if (i >= 0 && (i + 1) * this.width <= this.data.length) return this.data[i * this.width + col]!;
     return this.outliers.get(day)?.[col] ?? 0;
   }
+
+  /** Adds every column over days [from, to) into `out`. */
+  sumInto(out: Float64Array, from: number, to: number): void {
+    const w = this.width;
+    const lo = Math.max(from, this.base);
+    const hi = Math.min(to, this.base + this.data.length / w);
+    for (let day = lo; day < hi; day++) {
+      const at = (day - this.base) * w;
+      for (let c = 0; c < w; c++) out[c]! += this.data[at + c]!;
+    }
+    for (const [day, row] of this.outliers) if (day >= from && day < to) for (let c = 0; c < w; c++) out[c]! += row[c]!;
+  }
 }
 
-/** Totals per local day, per store and for all stores (slot 0), `width` numbers per day. */
+/**
+ * Totals per local day and store, `width` numbers per day. A document updates its store's row only; the
+ * all-stores figures (store −1) are summed over the stores when read — a handful of rows per day of a period,
+ * instead of a second update for each of a million documents.
+ */
 export class DayTotals {
   private slots: DaySeries[] = [];
-  constructor(readonly width: number) {
-    this.slots.push(new DaySeries(width));
-  }
+  constructor(readonly width: number) {}
 
   private series(store: number): DaySeries {
-    let series = this.slots[store + 1];
+    let series = this.slots[store];
     if (!series) {
-      for (let s = this.slots.length; s <= store + 1; s++) this.slots.push(new DaySeries(this.width));
-      series = this.slots[store + 1]!;
+      for (let s = this.slots.length; s <= store; s++) this.slots.push(new DaySeries(this.width));
+      series = this.slots[store]!;
     }
     return series;
   }
 
-  /** Adds `delta` to column `col` of `day`, for the store and for all stores. */
+  /** Adds `delta` to column `col` of a store's `day`. */
   add(store: number, day: number, col: number, delta: number): void {
-    DayTotals.addTo(this.slots[0]!, day, col, delta);
-    DayTotals.addTo(this.series(store), day, col, delta);
-  }
-
-  private static addTo(series: DaySeries, day: number, col: number, delta: number): void {
+    const series = this.series(store);
     const at = series.offset(day);
     if (at >= 0) series.data[at + col]! += delta;
     else series.row(day)[col]! += delta;
   }
 
-  /** Adds a visit-sized update (up to three columns) to one day of a store and of all stores in one go. */
+  /** Adds a visit-sized update (up to three columns; `c3` −1 for none) to one day of a store in one go. */
   add3(store: number, day: number, c1: number, d1: number, c2: number, d2: number, c3: number, d3: number): void {
-    const all = this.slots[0]!;
-    const one = this.series(store);
-    let at = all.offset(day);
-    let data = all.data;
+    const series = this.series(store);
+    let at = series.offset(day);
+    let data = series.data;
     if (at < 0) {
-      data = all.row(day);
-      at = 0;
-    }
-    data[at + c1]! += d1;
-    data[at + c2]! += d2;
-    if (c3 >= 0) data[at + c3]! += d3;
-    at = one.offset(day);
-    data = one.data;
-    if (at < 0) {
-      data = one.row(day);
+      data = series.row(day);
       at = 0;
     }
     data[at + c1]! += d1;
@@ -107,27 +107,23 @@ export class DayTotals {
 
   /** Column `col` of a day for a store (−1 = all stores). */
   get(store: number, day: number, col: number): number {
-    return this.slots[store + 1]?.get(day, col) ?? 0;
+    if (store >= 0) return this.slots[store]?.get(day, col) ?? 0;
+    let total = 0;
+    for (const series of this.slots) total += series.get(day, col);
+    return total;
   }
 
-  /** Sums every column over days [from, to). */
+  /** Sums every column over days [from, to) for a store (−1 = all stores). */
   sum(store: number, from: number, to: number): Float64Array {
     const out = new Float64Array(this.width);
-    const series = this.slots[store + 1];
-    if (!series) return out;
-    const w = this.width;
-    const days = series.data.length / w;
-    const lo = Math.max(from, series.base);
-    const hi = Math.min(to, series.base + days);
-    for (let day = lo; day < hi; day++) {
-      const at = (day - series.base) * w;
-      for (let c = 0; c < w; c++) out[c]! += series.data[at + c]!;
-    }
-    for (const [day, row] of series.outliers) if (day >= from && day < to) for (let c = 0; c < w; c++) out[c]! += row[c]!;
+    if (store >= 0) {
+      const series = this.slots[store];
+      if (series) series.sumInto(out, from, to);
+    } else for (const series of this.slots) series.sumInto(out, from, to);
     return out;
   }
 
   clear(): void {
-    this.slots = [new DaySeries(this.width)];
+    this.slots = [];
   }
 }

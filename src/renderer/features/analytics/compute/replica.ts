@@ -1,65 +1,26 @@
-import { IdIndex } from './id-index.ts';
-import { valuePerPoint, type RewardValue } from './customer-math.ts';
-import { DayTotals } from './day-totals.ts';
-import { createZoneClock, parseIsoMs, type ZoneClock } from './time.ts';
+import { valuePerPoint } from './customer-math.ts';
+import type { CustomerLike, RewardLike, SkipCounts } from './documents.ts';
+import { IdIndex, KeyBatch } from './id-index.ts';
+import { LedgerTable } from './ledger.ts';
+import { createZoneClock, DAY_MS, type ZoneClock } from './time.ts';
+import { VisitTable } from './visits.ts';
 
 // The analytics worker's compact copy of the replica: the fields the dashboard reads, in typed columns.
-// Customers, stores, visits and ledger lines become dense integers (IdIndex); each customer chains its
-// visits and ledger lines (head/next arrays), so everything about one customer is reachable without a scan.
-// Per-day totals per store (visits, revenue, ratings, points by kind) are kept as they arrive, so period
-// KPIs never touch the visits. Nothing here depends on a query; views (view.ts) derive per-query state.
+// Customers, stores, visits and ledger lines become dense integers (IdIndex); each customer chains its visits
+// and ledger lines (head arrays here, `next` columns in visits.ts and ledger.ts), so everything about one
+// customer is reachable without a scan. Per-day totals per store (visits, revenue, ratings, points by kind)
+// are kept as documents arrive, so period KPIs never touch the visits. Nothing here depends on a query; views
+// (view.ts) derive per-query state.
+//
+// The cold path takes documents in batches, in passes: the documents (the only pass that reads them), the
+// customer index (`findCustomers`: probes whose cache misses overlap), then the customers' chains and totals.
 
-/** What the analytics read of a visit (the replica's documents have more; nothing else is kept). */
-export interface VisitLike {
-  id: string;
-  customerId: string;
-  storeId: string;
-  occurredAt: string;
-  total: number;
-  voided: boolean;
-  feedback: { rating: number } | null;
-  _deleted?: boolean;
-}
-/** What the analytics read of a customer. */
-export interface CustomerLike {
-  id: string;
-  name: string;
-  phone: string;
-  mergedInto: string | null;
-  _deleted?: boolean;
-}
-/** What the analytics read of a ledger line. */
-export interface EntryLike {
-  id: string;
-  customerId: string;
-  storeId: string;
-  kind: string;
-  points: number;
-  occurredAt: string;
-  _deleted?: boolean;
-}
-/** What the analytics read of a reward. */
-export interface RewardLike extends RewardValue {
-  id: string;
-}
-
-/** Per-day visit columns. */
-export const V_VISITS = 0;
-export const V_REVENUE = 1;
-export const V_VOIDED = 2;
-/** Ratings 1…5 are columns V_RATING + rating − 1. */
-export const V_RATING = 3;
-const V_WIDTH = 8;
-/** Per-day ledger columns (points, positive numbers except the signed net of reversals). */
-export const L_EARNED = 0;
-export const L_REDEEMED = 1;
-export const L_EXPIRED = 2;
-export const L_ADJUSTED_UP = 3;
-export const L_ADJUSTED_DOWN = 4;
-export const L_REVERSED = 5;
-const L_WIDTH = 6;
+export type { CustomerLike, EntryLike, RewardLike, SkipCounts, VisitLike } from './documents.ts';
+export { L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, V_RATING, V_REVENUE, V_VISITS, V_VOIDED } from './documents.ts';
 
 const MAX_MERGE_HOPS = 10;
+/** Up to this many stores, a store id is found by comparing it with each known one. */
+const FEW_STORES = 8;
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: number, fill = 0): T {
   if (size <= array.length) return array;
@@ -67,23 +28,6 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: 
   next.set(array);
   if (fill !== 0) next.fill(fill, array.length);
   return next;
-}
-
-const LEDGER_KINDS = ['earn', 'redeem', 'adjust', 'reversal', 'expire'];
-const [EARN, REDEEM, ADJUST, REVERSAL, EXPIRE] = [0, 1, 2, 3, 4];
-
-/** The index of a ledger kind in LEDGER_KINDS, or −1 (by its first letters: no string search per line). */
-function kindIndex(kind: unknown): number {
-  if (typeof kind !== 'string') return -1;
-  const index = kind.charCodeAt(0) === 101 /* e */ ? (kind.charCodeAt(1) === 97 ? EARN : EXPIRE) : kind.charCodeAt(0) === 97 ? ADJUST : kind.charCodeAt(2) === 100 ? REDEEM : REVERSAL;
-  return LEDGER_KINDS[index] === kind ? index : -1;
-}
-
-/** Why documents were skipped (they lacked a field the analytics read). */
-export interface SkipCounts {
-  visits: number;
-  customers: number;
-  loyaltyEntries: number;
 }
 
 /** The compact replica. Mutations keep every column, chain and day total consistent. */
@@ -94,13 +38,15 @@ export class Replica {
   readonly customerIndex = new IdIndex();
   customerCount = 0;
   readonly customerIds: string[] = [];
-  readonly names: string[] = [];
-  readonly phones: string[] = [];
+  /** Names and phones as the documents carry them (`unknown`: checked when a row shows them). */
+  readonly names: unknown[] = [];
+  readonly phones: unknown[] = [];
   parent = new Int32Array(0);
   root = new Int32Array(0);
   deleted = new Uint8Array(0);
   /** 1 once the customer's own document has arrived (0: a placeholder named by a visit, line or merge). */
   known = new Uint8Array(0);
+  /** Each customer's latest visit and ledger line (−1: none); the chains go on in the tables' `next`. */
   visitHead = new Int32Array(0);
   entryHead = new Int32Array(0);
   balance = new Float64Array(0);
@@ -113,35 +59,12 @@ export class Replica {
   readonly storeIndex = new IdIndex();
   readonly storeIds: string[] = [];
 
-  // Visits.
-  visitCount = 0;
-  readonly visitIds: string[] = [];
-  vMs = new Float64Array(0);
-  vDay = new Int32Array(0);
-  vTotal = new Float64Array(0);
-  vCustomer = new Int32Array(0);
-  vStore = new Int32Array(0);
-  /** 1 = live (not voided, not deleted). */
-  vLive = new Uint8Array(0);
-  vRating = new Uint8Array(0);
-  vNext = new Int32Array(0);
-
-  // Ledger.
-  entryCount = 0;
-  readonly entryIds: string[] = [];
-  eMs = new Float64Array(0);
-  eDay = new Int32Array(0);
-  eCustomer = new Int32Array(0);
-  eStore = new Int32Array(0);
-  eKind = new Uint8Array(0);
-  ePoints = new Float64Array(0);
-  eLive = new Uint8Array(0);
-  eNext = new Int32Array(0);
-
-  readonly visitTotals = new DayTotals(V_WIDTH);
-  readonly ledgerTotals = new DayTotals(L_WIDTH);
+  readonly visits = new VisitTable(this);
+  readonly ledger = new LedgerTable(this);
   readonly rewards = new Map<string, RewardLike>();
   readonly skipped: SkipCounts = { visits: 0, customers: 0, loyaltyEntries: 0 };
+  private readonly batch = new KeyBatch();
+  private found = new Int32Array(0);
 
   constructor(timeZone: string) {
     this.clock = createZoneClock(timeZone);
@@ -153,11 +76,17 @@ export class Replica {
   customerSlot(id: string): number {
     const known = this.customerIndex.get(id);
     if (known >= 0) return known;
-    const c = this.customerCount++;
+    const c = this.newCustomer(id, '', '');
     this.customerIndex.set(id, c);
+    return c;
+  }
+
+  /** A new customer slot (the caller puts its id in the index). */
+  private newCustomer(id: string, name: unknown, phone: unknown): number {
+    const c = this.customerCount++;
     this.customerIds.push(id);
-    this.names.push('');
-    this.phones.push('');
+    this.names.push(name);
+    this.phones.push(phone);
     if (c >= this.parent.length) {
       this.parent = grow(this.parent, c + 1, -1);
       this.root = grow(this.root, c + 1);
@@ -173,25 +102,70 @@ export class Replica {
   }
 
   /**
-   * Records a customer document. Returns whether its merge pointer or tombstone changed (then roots must be
-   * resolved again before they are read: `resolveRoots`).
+   * Records customer documents; returns whether any merge pointer or tombstone changed (then roots must be
+   * resolved again before they are read: `resolveRoots`). Names and phones are kept as they come (a row
+   * checks them), so the cold path does not read those strings.
    */
-  putCustomer(doc: CustomerLike): boolean {
-    if (typeof doc.id !== 'string') {
-      this.skipped.customers++;
-      return false;
+  putCustomers(docs: readonly CustomerLike[]): boolean {
+    const batch = this.keyBatch(docs.length);
+    for (let i = 0; i < docs.length; i++) {
+      const id = docs[i]!.id;
+      if (typeof id === 'string') batch.take(id, i);
+      else this.skipped.customers++;
     }
-    const c = this.customerSlot(doc.id);
-    this.known[c] = 1;
-    this.names[c] = typeof doc.name === 'string' ? doc.name : '';
-    this.phones[c] = typeof doc.phone === 'string' ? doc.phone : '';
-    const parent = typeof doc.mergedInto === 'string' && doc.mergedInto !== doc.id ? this.customerSlot(doc.mergedInto) : -1;
-    const deleted = doc._deleted === true ? 1 : 0;
-    const changed = this.parent[c] !== parent || this.deleted[c] !== deleted;
-    this.parent[c] = parent;
-    this.deleted[c] = deleted;
+    // Room for each customer and for a merge target each, so the batch's slots stay put.
+    const index = this.customerIndex;
+    batch.prefetch(index, 2 * batch.size);
+    const idOf = (j: number) => docs[batch.doc[j]!]!.id;
+    let changed = false;
+    for (let j = 0; j < batch.size; j++) {
+      const doc = docs[batch.doc[j]!]!;
+      let c = batch.find(index, j, idOf);
+      if (c < 0) {
+        c = this.newCustomer(doc.id, doc.name, doc.phone);
+        batch.insert(index, j, doc.id, c);
+      } else {
+        this.names[c] = doc.name;
+        this.phones[c] = doc.phone;
+      }
+      this.known[c] = 1;
+      const parent = typeof doc.mergedInto === 'string' && doc.mergedInto !== doc.id ? this.customerSlot(doc.mergedInto) : -1;
+      const deleted = doc._deleted === true ? 1 : 0;
+      if (this.parent[c] !== parent || this.deleted[c] !== deleted) {
+        this.parent[c] = parent;
+        this.deleted[c] = deleted;
+        changed = true;
+      }
+    }
     if (changed) this.rootsDirty = true;
     return changed;
+  }
+
+  /** Records one customer document (`putCustomers`). */
+  putCustomer(doc: CustomerLike): boolean {
+    return this.putCustomers([doc]);
+  }
+
+  /** The batch scratch of the cold path, emptied, with room for `n` ids. */
+  keyBatch(n: number): KeyBatch {
+    this.batch.reset(n);
+    return this.batch;
+  }
+
+  /**
+   * The customer index of every id of a batch (`idOf(j)`: the `j`-th id, read for ids that are not UUIDs and
+   * for customers not seen yet, which get a placeholder). The answer is scratch, valid until the next batch.
+   */
+  findCustomers(batch: KeyBatch, idOf: (j: number) => string): Int32Array {
+    if (this.found.length < batch.size) this.found = new Int32Array(Math.max(batch.size, 1024));
+    const found = this.found;
+    const index = this.customerIndex;
+    batch.prefetch(index);
+    for (let j = 0; j < batch.size; j++) {
+      const c = batch.find(index, j, idOf);
+      found[j] = c >= 0 ? c : this.customerSlot(idOf(j));
+    }
+    return found;
   }
 
   /** Follows merge pointers; a chain longer than the hop limit, or a cycle, leaves the customer its own root. */
@@ -242,8 +216,23 @@ export class Replica {
    */
   counts(r: number): boolean {
     if (this.deleted[r]) return false;
-    for (const m of this.membersOf(r)) if (this.known[m] || this.visitHead[m]! >= 0 || this.entryHead[m]! >= 0) return true;
+    const members = this.groups.get(r);
+    if (members === undefined) return this.isReal(r);
+    for (const m of members) if (this.isReal(m)) return true;
     return false;
+  }
+
+  private isReal(c: number): boolean {
+    return this.known[c] === 1 || this.visitHead[c]! >= 0 || this.entryHead[c]! >= 0;
+  }
+
+  /** The tier basis of root `r`'s group (the sum over its members: points are the group's). */
+  groupBasis(r: number): number {
+    const members = this.groups.get(r);
+    if (members === undefined) return this.basis[r]!;
+    let basis = 0;
+    for (const m of members) basis += this.basis[m]!;
+    return basis;
   }
 
   /** The customers counted as one with root `r` (itself first). */
@@ -253,185 +242,23 @@ export class Replica {
 
   // ---------------------------------------------------------------- stores
 
-  /** The index of a store id. */
-  storeSlot(id: string): number {
-    const known = this.storeIndex.get(id);
-    if (known >= 0) return known;
-    const s = this.storeIds.length;
-    this.storeIndex.set(id, s);
-    this.storeIds.push(id);
-    return s;
-  }
-
-  // ---------------------------------------------------------------- visits
-
-  private visitTotalsDelta(v: number, sign: number): void {
-    const store = this.vStore[v]!;
-    const day = this.vDay[v]!;
-    if (this.vLive[v]) {
-      const rating = this.vRating[v]!;
-      this.visitTotals.add3(store, day, V_VISITS, sign, V_REVENUE, sign * this.vTotal[v]!, rating > 0 ? V_RATING + rating - 1 : -1, sign);
-    } else this.visitTotals.add(store, day, V_VOIDED, sign);
-  }
-
-  /** Appends a visit not in the replica yet (no duplicate check: the cold path). Returns its index or −1. */
-  insertVisit(doc: VisitLike): number {
-    if (typeof doc.customerId !== 'string' || typeof doc.storeId !== 'string' || typeof doc.occurredAt !== 'string' || !Number.isSafeInteger(doc.total)) {
-      this.skipped.visits++;
-      return -1;
-    }
-    const ms = parseIsoMs(doc.occurredAt);
-    if (Number.isNaN(ms)) {
-      this.skipped.visits++;
-      return -1;
-    }
-    const c = this.customerSlot(doc.customerId);
-    const v = this.visitCount++;
-    if (v >= this.vMs.length) {
-      this.vMs = grow(this.vMs, v + 1);
-      this.vDay = grow(this.vDay, v + 1);
-      this.vTotal = grow(this.vTotal, v + 1);
-      this.vCustomer = grow(this.vCustomer, v + 1);
-      this.vStore = grow(this.vStore, v + 1);
-      this.vLive = grow(this.vLive, v + 1);
-      this.vRating = grow(this.vRating, v + 1);
-      this.vNext = grow(this.vNext, v + 1);
-    }
-    this.visitIds.push(doc.id);
-    this.vMs[v] = ms;
-    this.vDay[v] = this.clock.dayOf(ms);
-    this.vTotal[v] = doc.total;
-    this.vCustomer[v] = c;
-    this.vStore[v] = this.storeSlot(doc.storeId);
-    this.vLive[v] = doc.voided === true || doc._deleted === true ? 0 : 1;
-    const rating = doc.feedback?.rating;
-    this.vRating[v] = typeof rating === 'number' && rating >= 1 && rating <= 5 ? rating : 0;
-    this.vNext[v] = this.visitHead[c]!;
-    this.visitHead[c] = v;
-    this.visitTotalsDelta(v, 1);
-    return v;
-  }
-
-  /** The index of a visit of customer `c` by id (walks that customer's visits only), or −1. */
-  findVisit(c: number, id: string): number {
-    for (let v = this.visitHead[c]!; v >= 0; v = this.vNext[v]!) if (this.visitIds[v] === id) return v;
-    return -1;
-  }
-
   /**
-   * Upserts a visit from the change stream: inserts a new one, or applies what may change on a stored visit
-   * (a void — never undone — and feedback added later). Returns the customer index it concerns when
-   * anything changed, else −1.
+   * The index of a store id. A merchant has a handful of stores, and comparing a freshly deserialised id with
+   * each known one is cheaper than hashing it (this runs for every visit and ledger line); many stores go
+   * through the index.
    */
-  upsertVisit(doc: VisitLike): number {
-    if (typeof doc.customerId !== 'string' || typeof doc.id !== 'string') {
-      this.skipped.visits++;
-      return -1;
+  storeSlot(id: string): number {
+    const ids = this.storeIds;
+    if (ids.length <= FEW_STORES) {
+      for (let s = 0; s < ids.length; s++) if (ids[s] === id) return s;
+    } else {
+      const known = this.storeIndex.get(id);
+      if (known >= 0) return known;
     }
-    const c = this.customerIndex.get(doc.customerId);
-    const v = c >= 0 ? this.findVisit(c, doc.id) : -1;
-    if (v < 0) return this.insertVisit(doc) >= 0 ? this.vCustomer[this.visitCount - 1]! : -1;
-    const live = doc.voided === true || doc._deleted === true ? 0 : 1;
-    const rating = typeof doc.feedback?.rating === 'number' && doc.feedback.rating >= 1 && doc.feedback.rating <= 5 ? doc.feedback.rating : 0;
-    if (live === this.vLive[v] && rating === this.vRating[v]) return -1;
-    this.visitTotalsDelta(v, -1);
-    this.vLive[v] = this.vLive[v]! & live; // a void is never undone (visitChangeAllowed)
-    this.vRating[v] = rating;
-    this.visitTotalsDelta(v, 1);
-    return c;
-  }
-
-  // ---------------------------------------------------------------- ledger
-
-  private entryTotalsDelta(e: number, sign: number): void {
-    const store = this.eStore[e]!;
-    const day = this.eDay[e]!;
-    const points = this.ePoints[e]! * sign;
-    switch (this.eKind[e]) {
-      case EARN:
-        this.ledgerTotals.add(store, day, L_EARNED, points);
-        break;
-      case REDEEM:
-        this.ledgerTotals.add(store, day, L_REDEEMED, -points);
-        break;
-      case EXPIRE:
-        this.ledgerTotals.add(store, day, L_EXPIRED, -points);
-        break;
-      case ADJUST:
-        if (this.ePoints[e]! > 0) this.ledgerTotals.add(store, day, L_ADJUSTED_UP, points);
-        else this.ledgerTotals.add(store, day, L_ADJUSTED_DOWN, -points);
-        break;
-      default:
-        this.ledgerTotals.add(store, day, L_REVERSED, points);
-    }
-  }
-
-  /** Appends a ledger line not in the replica yet (the cold path). Returns its index or −1. */
-  insertEntry(doc: EntryLike): number {
-    const kind = kindIndex(doc.kind);
-    if (typeof doc.customerId !== 'string' || typeof doc.storeId !== 'string' || typeof doc.occurredAt !== 'string' || kind < 0 || !Number.isSafeInteger(doc.points)) {
-      this.skipped.loyaltyEntries++;
-      return -1;
-    }
-    const ms = parseIsoMs(doc.occurredAt);
-    if (Number.isNaN(ms)) {
-      this.skipped.loyaltyEntries++;
-      return -1;
-    }
-    const c = this.customerSlot(doc.customerId);
-    const e = this.entryCount++;
-    if (e >= this.eMs.length) {
-      this.eMs = grow(this.eMs, e + 1);
-      this.eDay = grow(this.eDay, e + 1);
-      this.eCustomer = grow(this.eCustomer, e + 1);
-      this.eStore = grow(this.eStore, e + 1);
-      this.eKind = grow(this.eKind, e + 1);
-      this.ePoints = grow(this.ePoints, e + 1);
-      this.eLive = grow(this.eLive, e + 1);
-      this.eNext = grow(this.eNext, e + 1);
-    }
-    this.entryIds.push(doc.id);
-    this.eMs[e] = ms;
-    this.eDay[e] = this.clock.dayOf(ms);
-    this.eCustomer[e] = c;
-    this.eStore[e] = this.storeSlot(doc.storeId);
-    this.eKind[e] = kind;
-    this.ePoints[e] = doc.points;
-    this.eLive[e] = doc._deleted === true ? 0 : 1;
-    this.eNext[e] = this.entryHead[c]!;
-    this.entryHead[c] = e;
-    if (this.eLive[e]) this.entryDelta(e, 1);
-    return e;
-  }
-
-  private entryDelta(e: number, sign: number): void {
-    const c = this.eCustomer[e]!;
-    this.balance[c]! += sign * this.ePoints[e]!;
-    const kind = this.eKind[e]!;
-    const points = this.ePoints[e]!;
-    // How a line moves the tier basis (loyalty.ts `tierBasisDelta`, not exported): earn, positive adjust,
-    // negative reversal.
-    this.basis[c]! += sign * (kind === EARN ? points : kind === ADJUST ? Math.max(points, 0) : kind === REVERSAL ? Math.min(points, 0) : 0);
-    this.entryTotalsDelta(e, sign);
-  }
-
-  /** Upserts a ledger line from the change stream; returns the customer index when anything changed, else −1. */
-  upsertEntry(doc: EntryLike): number {
-    if (typeof doc.customerId !== 'string' || typeof doc.id !== 'string') {
-      this.skipped.loyaltyEntries++;
-      return -1;
-    }
-    const c = this.customerIndex.get(doc.customerId);
-    let e = -1;
-    if (c >= 0) for (let i = this.entryHead[c]!; i >= 0; i = this.eNext[i]!) if (this.entryIds[i] === doc.id) e = i;
-    if (e < 0) return this.insertEntry(doc) >= 0 ? this.eCustomer[this.entryCount - 1]! : -1;
-    // Ledger lines are append-only: only a tombstone (never written by Patron) can change one.
-    if (doc._deleted === true && this.eLive[e]) {
-      this.entryDelta(e, -1);
-      this.eLive[e] = 0;
-      return c;
-    }
-    return -1;
+    const s = ids.length;
+    this.storeIndex.set(id, s);
+    ids.push(id);
+    return s;
   }
 
   // ---------------------------------------------------------------- rewards and settings
@@ -451,16 +278,14 @@ export class Replica {
   /** A new time zone moves every local day: recomputed from the instants, totals rebuilt. */
   setTimeZone(timeZone: string): void {
     if (timeZone === this.clock.timeZone) return;
-    this.clock = createZoneClock(timeZone);
-    this.visitTotals.clear();
-    this.ledgerTotals.clear();
-    for (let v = 0; v < this.visitCount; v++) {
-      this.vDay[v] = this.clock.dayOf(this.vMs[v]!);
-      this.visitTotalsDelta(v, 1);
-    }
-    for (let e = 0; e < this.entryCount; e++) {
-      this.eDay[e] = this.clock.dayOf(this.eMs[e]!);
-      if (this.eLive[e]) this.entryTotalsDelta(e, 1);
-    }
+    const clock = createZoneClock(timeZone);
+    this.clock = clock;
+    // Through the clock's small-integer path.
+    const localDayOf = (ms: number) => {
+      const utcDay = Math.floor(ms / DAY_MS);
+      return clock.localDay(utcDay, ms - utcDay * DAY_MS);
+    };
+    this.visits.relocalize(localDayOf);
+    this.ledger.relocalize(localDayOf);
   }
 }

@@ -3,6 +3,7 @@ import { SEGMENTS } from '../../../../sync/model/segments.ts';
 import type { SegmentRules } from '../../../../sync/model/settings.ts';
 import { SEGMENT_INDEX, churnRiskAt, frequencyBucket, projectedClv, segmentAt, tierIndexOf } from './customer-math.ts';
 import { TopK } from './lists.ts';
+import { BLOCK_BITS, BLOCK_MASK, BLOCK_SIZE, type VisitBlock } from './columns.ts';
 import type { Replica } from './replica.ts';
 import { FREQUENCY_BUCKETS, type ListName } from './schema.ts';
 import { DAY_MS, type MonthIndex } from './time.ts';
@@ -31,6 +32,9 @@ export interface ViewSpec {
 
 const NONE = -1;
 const CHURNED = SEGMENTS.indexOf('churned');
+/** List codes for `rank`'s heaps: the three lists, then one per segment (SEGMENT_LISTS + its index). */
+const [TOP, CLV, CHURN, SEGMENT_LISTS] = [0, 1, 2, 3];
+const listCode = (list: ListName): number => (list.kind === 'top' ? TOP : list.kind === 'clv' ? CLV : list.kind === 'churn' ? CHURN : SEGMENT_LISTS + SEGMENTS.indexOf(list.segment));
 /** Lists up to this length are kept ranked between snapshots (longer ones, for export, are ranked afresh). */
 const CACHED_LIST_MAX = 200;
 
@@ -42,18 +46,20 @@ interface RankedList {
   scores: number[];
 }
 
+/** Fields of a group's statistics in `View.acc` (STRIDE numbers per group; first/last only when COUNT > 0). */
+export const [COUNT, SPEND, FIRST_MS, FIRST_DAY, LAST_MS, WIN_COUNT, WIN_SPEND, P_COUNT, P_SPEND, MASK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const STRIDE = 10;
+/** Visits per block of the cold build: their groups' numbers (two cache lines each) stay in the L2 cache. */
+const BUILD_BLOCK = 2048;
+
 export class View {
-  // Per customer group (indexed by the root customer's index).
-  count = new Int32Array(0);
-  spend = new Float64Array(0);
-  firstMs = new Float64Array(0);
-  firstDay = new Int32Array(0);
-  lastMs = new Float64Array(0);
-  winCount = new Int32Array(0);
-  winSpend = new Float64Array(0);
-  pCount = new Int32Array(0);
-  pSpend = new Float64Array(0);
-  mask = new Uint16Array(0);
+  /**
+   * Per customer group (indexed by the root customer's index), the statistics its visits add up to: visits,
+   * spend, first/last visit, window and period visits and spend, the cohort months it was active in. One
+   * array with the group's numbers side by side, because the cold build adds a million visits in visit order
+   * to random groups: one group's numbers are then one or two cache lines, not ten arrays' worth.
+   */
+  acc = new Float64Array(0);
   // Derived values, kept so that `detach` subtracts exactly what `attach` added.
   segment = new Int8Array(0);
   risk = new Float64Array(0);
@@ -86,6 +92,8 @@ export class View {
   private readonly slotOf: Int8Array;
   private readonly windowFrom: number;
   private readonly ranked = new Map<string, RankedList>();
+  /** What the build's prefetching loads added up to (never read; kept so the loads are not dropped). */
+  private touched = 0;
 
   constructor(
     readonly replica: Replica,
@@ -110,83 +118,90 @@ export class View {
     this.build();
   }
 
+  /** Group `r`'s statistic `field` (COUNT, SPEND, …). */
+  stat(r: number, field: number): number {
+    return this.acc[r * STRIDE + field]!;
+  }
+
   private size(n: number): void {
-    if (n <= this.count.length) return;
-    const cap = Math.max(n, this.count.length * 2, 1024);
-    const resize = <T extends Int32Array | Float64Array | Uint16Array | Int8Array | Uint8Array>(a: T, fill?: number): T => {
-      const next = new (a.constructor as new (n: number) => T)(cap);
+    if (n <= this.segment.length) return;
+    const cap = Math.max(n, this.segment.length * 2, 1024);
+    const resize = <T extends Float64Array | Int8Array | Uint8Array>(a: T, length: number, fill?: number): T => {
+      const next = new (a.constructor as new (n: number) => T)(length);
       next.set(a);
       if (fill !== undefined) next.fill(fill, a.length);
       return next;
     };
-    this.count = resize(this.count);
-    this.spend = resize(this.spend);
-    this.firstMs = resize(this.firstMs, Infinity);
-    this.firstDay = resize(this.firstDay);
-    this.lastMs = resize(this.lastMs, -Infinity);
-    this.winCount = resize(this.winCount);
-    this.winSpend = resize(this.winSpend);
-    this.pCount = resize(this.pCount);
-    this.pSpend = resize(this.pSpend);
-    this.mask = resize(this.mask);
-    this.segment = resize(this.segment, NONE);
-    this.risk = resize(this.risk);
-    this.projected = resize(this.projected);
-    this.tier = resize(this.tier, NONE);
-    this.groupBalance = resize(this.groupBalance);
-    this.counted = resize(this.counted);
-    this.attached = resize(this.attached);
+    this.acc = resize(this.acc, cap * STRIDE);
+    this.segment = resize(this.segment, cap, NONE);
+    this.risk = resize(this.risk, cap);
+    this.projected = resize(this.projected, cap);
+    this.tier = resize(this.tier, cap, NONE);
+    this.groupBalance = resize(this.groupBalance, cap);
+    this.counted = resize(this.counted, cap);
+    this.attached = resize(this.attached, cap);
   }
 
-  /** Adds live visit `v` to group `r`'s statistics. */
-  private accumulate(r: number, v: number): void {
-    const rp = this.replica;
-    const ms = rp.vMs[v]!;
-    const total = rp.vTotal[v]!;
-    const day = rp.vDay[v]!;
-    this.count[r]! += 1;
-    this.spend[r]! += total;
-    if (ms < this.firstMs[r]!) {
-      this.firstMs[r] = ms;
-      this.firstDay[r] = day;
+  /** Adds live visit `i` of block `b` to group `r`'s statistics. */
+  private accumulate(r: number, b: VisitBlock, i: number): void {
+    const acc = this.acc;
+    const o = r * STRIDE;
+    const ms = b.ms[i]!;
+    const total = b.total[i]!;
+    const day = b.day[i]!;
+    const count = acc[o + COUNT]!;
+    acc[o + COUNT] = count + 1;
+    acc[o + SPEND]! += total;
+    if (count === 0 || ms < acc[o + FIRST_MS]!) {
+      acc[o + FIRST_MS] = ms;
+      acc[o + FIRST_DAY] = day;
     }
-    if (ms > this.lastMs[r]!) this.lastMs[r] = ms;
+    if (count === 0 || ms > acc[o + LAST_MS]!) acc[o + LAST_MS] = ms;
     if (ms >= this.windowFrom) {
-      this.winCount[r]! += 1;
-      this.winSpend[r]! += total;
+      acc[o + WIN_COUNT]! += 1;
+      acc[o + WIN_SPEND]! += total;
     }
     if (day >= this.spec.fromDay && day < this.spec.toDay) {
-      this.pCount[r]! += 1;
-      this.pSpend[r]! += total;
+      acc[o + P_COUNT]! += 1;
+      acc[o + P_SPEND]! += total;
     }
     const w = day - this.windowStart;
-    if (w >= 0 && w < this.slotOf.length) this.mask[r]! |= 1 << this.slotOf[w]!;
+    if (w >= 0 && w < this.slotOf.length) acc[o + MASK] = acc[o + MASK]! | (1 << this.slotOf[w]!);
   }
 
-  private reset(r: number): void {
-    this.count[r] = 0;
-    this.spend[r] = 0;
-    this.firstMs[r] = Infinity;
-    this.firstDay[r] = 0;
-    this.lastMs[r] = -Infinity;
-    this.winCount[r] = 0;
-    this.winSpend[r] = 0;
-    this.pCount[r] = 0;
-    this.pSpend[r] = 0;
-    this.mask[r] = 0;
-  }
-
-  /** The cold build: one pass over the visit columns, then one over the customer groups. */
+  /**
+   * The cold build: one pass over the visit columns, then one over the customer groups. The visits come in
+   * blocks: first each visit's group, with a load of the group's numbers (their cache misses overlap — see
+   * IdIndex.prefetch), then the additions, which find them in the cache.
+   */
   private build(): void {
     const rp = this.replica;
     const n = rp.customerCount;
     this.size(n);
     const store = this.spec.store;
-    const { vLive, vStore, vCustomer, root } = rp;
-    for (let v = 0; v < rp.visitCount; v++) {
-      if (vLive[v] === 0 || (store >= 0 && vStore[v] !== store)) continue;
-      this.accumulate(root[vCustomer[v]!]!, v);
+    const root = rp.root;
+    const acc = this.acc;
+    const groups = new Int32Array(BUILD_BLOCK);
+    let touched = 0;
+    const { blocks, count } = rp.visits.columns;
+    for (let base = 0; base < count; base += BLOCK_SIZE) {
+      const b = blocks[base >>> BLOCK_BITS]!;
+      const { live, store: stores, customer } = b;
+      const size = Math.min(BLOCK_SIZE, count - base);
+      for (let start = 0; start < size; start += BUILD_BLOCK) {
+        const end = Math.min(size, start + BUILD_BLOCK);
+        for (let i = start; i < end; i++) {
+          const r = live[i] === 0 || (store >= 0 && stores[i] !== store) ? -1 : root[customer[i]!]!;
+          groups[i - start] = r;
+          if (r >= 0) touched += acc[r * STRIDE]! + acc[r * STRIDE + STRIDE - 1]!;
+        }
+        for (let i = start; i < end; i++) {
+          const r = groups[i - start]!;
+          if (r >= 0) this.accumulate(r, b, i);
+        }
+      }
     }
+    this.touched = touched;
     for (let c = 0; c < n; c++) {
       const r = root[c]!;
       this.groupBalance[r]! += rp.balance[c]!;
@@ -198,20 +213,22 @@ export class View {
   private finish(r: number): void {
     const rp = this.replica;
     const { rules, nowMs, tiers } = this.spec;
-    const count = this.count[r]!;
+    const acc = this.acc;
+    const o = r * STRIDE;
+    const count = acc[o + COUNT]!;
     if (count > 0) {
-      const risk = churnRiskAt(count, this.firstMs[r]!, this.lastMs[r]!, rules, nowMs);
+      const firstMs = acc[o + FIRST_MS]!;
+      const lastMs = acc[o + LAST_MS]!;
+      const risk = churnRiskAt(count, firstMs, lastMs, rules, nowMs);
       this.risk[r] = risk;
-      this.segment[r] = SEGMENT_INDEX[segmentAt(count, this.firstMs[r]!, this.lastMs[r]!, this.winCount[r]!, this.winSpend[r]!, rules, nowMs)];
-      this.projected[r] = projectedClv(this.spend[r]!, this.firstMs[r]!, risk, nowMs);
+      this.segment[r] = SEGMENT_INDEX[segmentAt(count, firstMs, lastMs, acc[o + WIN_COUNT]!, acc[o + WIN_SPEND]!, rules, nowMs)];
+      this.projected[r] = projectedClv(acc[o + SPEND]!, firstMs, risk, nowMs);
     } else {
       this.risk[r] = 0;
       this.segment[r] = NONE;
       this.projected[r] = 0;
     }
-    let basis = 0;
-    for (const m of rp.membersOf(r)) basis += rp.basis[m]!;
-    this.tier[r] = tierIndexOf(basis, tiers);
+    this.tier[r] = tierIndexOf(rp.groupBasis(r), tiers);
     this.counted[r] = rp.counts(r) ? 1 : 0;
     this.contribute(r, 1);
     this.attached[r] = 1;
@@ -223,17 +240,19 @@ export class View {
     const balance = this.groupBalance[r]!;
     if (balance > 0) this.outstanding += sign * balance;
     else this.overdrawn -= sign * balance;
-    const count = this.count[r]!;
+    const acc = this.acc;
+    const o = r * STRIDE;
+    const count = acc[o + COUNT]!;
     if (this.spec.store >= 0 && count === 0) return;
     this.customers += sign;
     this.tiers[this.tier[r]!]! += sign;
     if (count === 0) return;
     this.segments[this.segment[r]!]! += sign;
     this.clvCustomers += sign;
-    this.clvTotal += sign * this.spend[r]!;
+    this.clvTotal += sign * acc[o + SPEND]!;
     this.projectedTotal += sign * this.projected[r]!;
-    const periodVisits = this.pCount[r]!;
-    const first = this.firstDay[r]!;
+    const periodVisits = acc[o + P_COUNT]!;
+    const first = acc[o + FIRST_DAY]!;
     if (periodVisits > 0) {
       this.active += sign;
       this.frequency[frequencyBucket(periodVisits)]! += sign;
@@ -243,7 +262,7 @@ export class View {
     const w = first - this.windowStart;
     if (w >= 0 && w < this.slotOf.length) {
       const slot = this.slotOf[w]!;
-      const mask = this.mask[r]!;
+      const mask = acc[o + MASK]!;
       this.cohortSize[slot]! += sign;
       for (let m = slot; m < COHORT_MONTHS; m++) if (mask & (1 << m)) this.cohortCells[slot * COHORT_MONTHS + (m - slot)]! += sign;
     }
@@ -262,18 +281,21 @@ export class View {
     this.size(rp.customerCount);
     if (this.attached[r]) this.contribute(r, -1);
     this.attached[r] = 0;
-    this.reset(r);
+    this.acc.fill(0, r * STRIDE, (r + 1) * STRIDE);
     this.groupBalance[r] = 0;
     if (rp.root[r] !== r) {
       this.rerank(r);
       return;
     }
     const store = this.spec.store;
+    const blocks = rp.visits.columns.blocks;
     for (const m of rp.membersOf(r)) {
       this.groupBalance[r]! += rp.balance[m]!;
-      for (let v = rp.visitHead[m]!; v >= 0; v = rp.vNext[v]!) {
-        if (rp.vLive[v] === 0 || (store >= 0 && rp.vStore[v] !== store)) continue;
-        this.accumulate(r, v);
+      for (let v = rp.visitHead[m]!; v >= 0; ) {
+        const b = blocks[v >>> BLOCK_BITS]!;
+        const i = v & BLOCK_MASK;
+        if (b.live[i] !== 0 && (store < 0 || b.store[i] === store)) this.accumulate(r, b, i);
+        v = b.next[i]!;
       }
     }
     this.finish(r);
@@ -282,16 +304,18 @@ export class View {
 
   /** Group `r`'s score in a list, or null when it is not listed there (lists show counted groups with visits). */
   score(list: ListName, r: number): number | null {
-    if (this.replica.root[r] !== r || !this.counted[r] || this.count[r] === 0) return null;
+    const o = r * STRIDE;
+    const acc = this.acc;
+    if (this.replica.root[r] !== r || !this.counted[r] || acc[o + COUNT] === 0) return null;
     switch (list.kind) {
       case 'top':
-        return this.pCount[r]! > 0 ? this.pSpend[r]! : null;
+        return acc[o + P_COUNT]! > 0 ? acc[o + P_SPEND]! : null;
       case 'clv':
-        return this.spend[r]!;
+        return acc[o + SPEND]!;
       case 'churn':
         return this.risk[r]! > 0 && this.segment[r] !== CHURNED ? this.risk[r]! : null;
       case 'segment':
-        return this.segment[r] === SEGMENTS.indexOf(list.segment) ? this.spend[r]! : null;
+        return this.segment[r] === SEGMENTS.indexOf(list.segment) ? acc[o + SPEND]! : null;
     }
   }
 
@@ -304,22 +328,30 @@ export class View {
     const missing = lists.map((_, i) => i).filter((i) => out[i] === null);
     if (missing.length === 0) return out as number[][];
     const idOf = (r: number) => this.replica.customerIds[r]!;
-    const heaps = missing.map(() => new TopK(limit, idOf));
+    // One heap per list code asked for; each group is offered to the few heaps that can list it.
+    const heaps = new Map(missing.map((i) => [listCode(lists[i]!), new TopK(limit, idOf)]));
+    const top = heaps.get(TOP);
+    const clv = heaps.get(CLV);
+    const churn = heaps.get(CHURN);
+    const bySegment = SEGMENTS.map((_, i) => heaps.get(SEGMENT_LISTS + i));
+    const { root } = this.replica;
+    const acc = this.acc;
     for (let r = 0; r < this.replica.customerCount; r++) {
-      if (this.replica.root[r] !== r || !this.counted[r] || this.count[r] === 0) continue;
-      for (let j = 0; j < missing.length; j++) {
-        const score = this.score(lists[missing[j]!]!, r);
-        if (score !== null) heaps[j]!.push(score, r);
-      }
+      const o = r * STRIDE;
+      if (root[r] !== r || !this.counted[r] || acc[o + COUNT] === 0) continue;
+      const spend = acc[o + SPEND]!;
+      if (top && acc[o + P_COUNT]! > 0) top.push(acc[o + P_SPEND]!, r);
+      clv?.push(spend, r);
+      const segment = this.segment[r]!;
+      if (churn && this.risk[r]! > 0 && segment !== CHURNED) churn.push(this.risk[r]!, r);
+      bySegment[segment]?.push(spend, r);
     }
-    missing.forEach((i, j) => {
-      const items = heaps[j]!.sorted();
+    for (const i of missing) {
+      const list = lists[i]!;
+      const items = heaps.get(listCode(list))!.sorted();
       out[i] = items;
-      if (limit <= CACHED_LIST_MAX) {
-        const list = lists[i]!;
-        this.ranked.set(`${JSON.stringify(list)}|${limit}`, { list, limit, items: items.slice(), scores: items.map((r) => this.score(list, r)!) });
-      }
-    });
+      if (limit <= CACHED_LIST_MAX) this.ranked.set(`${JSON.stringify(list)}|${limit}`, { list, limit, items: items.slice(), scores: items.map((r) => this.score(list, r)!) });
+    }
     return out as number[][];
   }
 
