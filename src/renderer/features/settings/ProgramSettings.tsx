@@ -3,10 +3,35 @@ import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
 import type { Program, SegmentRules } from '../../../sync/model/settings.ts';
 import { Field } from './Field.tsx';
-import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type ProgramForm, type SegmentsForm } from './validation.ts';
+import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type Parsed, type ProgramForm, type SegmentsForm } from './validation.ts';
 
 /** Save outcome shown under a form. */
 export type SaveResult = { ok: true } | { ok: false; code: string };
+
+/**
+ * A settings form's state: the text fields made from `value` (replaced when a change replicated from another
+ * terminal arrives), their errors, and a save that parses the fields and writes nothing when they are invalid.
+ */
+function useSettingsForm<T, F>(value: T, currency: string, toForm: (value: T, currency: string) => F, parse: (form: F, currency: string) => Parsed<T>, onSave: (value: T) => Promise<SaveResult>) {
+  const [form, setForm] = useState<F>(() => toForm(value, currency));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [result, setResult] = useState<SaveResult | null>(null);
+  const key = JSON.stringify(value);
+  // `key` stands for `value` (a new object on every read of the settings document).
+  useEffect(() => setForm(toForm(value, currency)), [key, currency]);
+  const save = async () => {
+    setResult(null);
+    const parsed = parse(form, currency);
+    if (!parsed.ok) {
+      setErrors(parsed.errors);
+      setResult({ ok: false, code: 'INVALID' });
+      return;
+    }
+    setErrors({});
+    setResult(await onSave(parsed.value));
+  };
+  return { form, setForm, errors, result, save };
+}
 
 function Outcome({ result }: { result: SaveResult | null }) {
   const { t } = useTranslation('settings');
@@ -17,24 +42,8 @@ function Outcome({ result }: { result: SaveResult | null }) {
 /** The loyalty program: earning rate, per-visit bonus, tiers, expiry, offline cap, cashier adjust limit. */
 export function ProgramSettings({ program, currency, onSave }: { program: Program; currency: string; onSave: (program: Program) => Promise<SaveResult> }) {
   const { t } = useTranslation('settings');
-  const [form, setForm] = useState<ProgramForm>(() => programToForm(program, currency));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [result, setResult] = useState<SaveResult | null>(null);
-  // A change replicated from another terminal replaces the form (unless the manager is mid-edit with errors).
-  const key = JSON.stringify(program);
-  useEffect(() => setForm(programToForm(program, currency)), [key, currency]);
+  const { form, setForm, errors, result, save } = useSettingsForm(program, currency, programToForm, parseProgramForm, onSave);
   const set = (patch: Partial<ProgramForm>) => setForm({ ...form, ...patch });
-  const save = async () => {
-    setResult(null);
-    const parsed = parseProgramForm(form, currency);
-    if (!parsed.ok) {
-      setErrors(parsed.errors);
-      setResult({ ok: false, code: 'INVALID' });
-      return;
-    }
-    setErrors({});
-    setResult(await onSave(parsed.value));
-  };
   const intField = (key: Exclude<keyof ProgramForm, 'tiers'>, hint?: string) => (
     <Field key={key} name={key} label={t(`program.${key}`)} hint={hint} inputMode="numeric" value={form[key]} error={errors[key]} onChange={(v) => set({ [key]: v })} />
   );
@@ -91,22 +100,7 @@ export function ProgramSettings({ program, currency, onSave }: { program: Progra
 /** Segment thresholds (new / regular / VIP / at-risk / churned). */
 export function SegmentSettings({ rules, currency, onSave }: { rules: SegmentRules; currency: string; onSave: (rules: SegmentRules) => Promise<SaveResult> }) {
   const { t } = useTranslation('settings');
-  const [form, setForm] = useState<SegmentsForm>(() => segmentsToForm(rules, currency));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [result, setResult] = useState<SaveResult | null>(null);
-  const key = JSON.stringify(rules);
-  useEffect(() => setForm(segmentsToForm(rules, currency)), [key, currency]);
-  const save = async () => {
-    setResult(null);
-    const parsed = parseSegmentsForm(form, currency);
-    if (!parsed.ok) {
-      setErrors(parsed.errors);
-      setResult({ ok: false, code: 'INVALID' });
-      return;
-    }
-    setErrors({});
-    setResult(await onSave(parsed.value));
-  };
+  const { form, setForm, errors, result, save } = useSettingsForm(rules, currency, segmentsToForm, parseSegmentsForm, onSave);
   return (
     <form className="settings-form" aria-labelledby="segments-title" onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
       <h2 id="segments-title">{t('segments.title')}</h2>
