@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rawJsxText } from '../helpers/raw-jsx-text.ts';
+import { localeKeys, rawJsxText, RENDERER, sourceFiles } from '../helpers/locale-sources.ts';
 import { TIERS } from '../../src/sync/model/common.ts';
 import { SEGMENTS } from '../../src/sync/model/segments.ts';
 import { PaymentMethodSchema } from '../../src/sync/model/visit.ts';
@@ -10,27 +10,11 @@ import { PaymentMethodSchema } from '../../src/sync/model/visit.ts';
 // and no raw text in their JSX. (test/renderer/i18n.test.ts covers the whole app; this one pinpoints the
 // counter's files when it fails.)
 
-const RENDERER = path.resolve(import.meta.dirname, '../../src/renderer');
 const NAMESPACES = ['common', 'enrol', 'signin', 'counter', 'customers', 'status'];
 const SOURCES = ['features/enrol', 'features/signin', 'features/counter', 'features/customers', 'components'];
 
-type Tree = { [key: string]: string | Tree };
-
-function load(locale: string, ns: string): Tree {
-  return JSON.parse(readFileSync(path.join(RENDERER, 'i18n/locales', locale, `${ns}.json`), 'utf8')) as Tree;
-}
-
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    if (typeof value === 'string') out.set(prefix + key, value);
-    else for (const [k, v] of flatten(value, `${prefix}${key}.`)) out.set(k, v);
-  }
-  return out;
-}
-
 const keys = Object.fromEntries(
-  NAMESPACES.map((ns) => [ns, { en: flatten(load('en', ns)), fa: flatten(load('fa', ns)) }]),
+  NAMESPACES.map((ns) => [ns, { en: localeKeys('en', ns), fa: localeKeys('fa', ns) }]),
 );
 
 function has(ns: string, key: string): boolean {
@@ -38,14 +22,7 @@ function has(ns: string, key: string): boolean {
   return !!table && (table.has(key) || (table.has(`${key}_one`) && table.has(`${key}_other`)));
 }
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? files(full) : /\.tsx?$/.test(name) ? [full] : [];
-  });
-}
-
-const sources = SOURCES.flatMap((dir) => files(path.join(RENDERER, dir)));
+const sources = SOURCES.flatMap((dir) => sourceFiles(path.join(RENDERER, dir)));
 
 describe('counter locales', () => {
   it.each(NAMESPACES)('%s has the same keys in English and Persian, none empty', (ns) => {

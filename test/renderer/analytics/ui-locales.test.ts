@@ -1,32 +1,19 @@
 // The analytics namespace: the same keys in English and Persian, every key the dashboard's modules use
 // present (the literal ones and the families built from model names), and no raw text in its JSX.
 // (test/renderer/locales.test.ts does the same for the counter's namespaces.)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rawJsxText } from '../../helpers/raw-jsx-text.ts';
+import { localeKeys, rawJsxText, RENDERER, sourceFiles } from '../../helpers/locale-sources.ts';
 import { FREQUENCY_BUCKETS } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { PERIOD_PRESETS } from '../../../src/renderer/features/analytics/periods.ts';
 import { LOYALTY_FLOWS } from '../../../src/renderer/features/analytics/ui/chart-data.ts';
 import { TIERS } from '../../../src/sync/model/common.ts';
 import { SEGMENTS } from '../../../src/sync/model/segments.ts';
 
-const RENDERER = path.resolve(import.meta.dirname, '../../../src/renderer');
 const FEATURE = path.join(RENDERER, 'features/analytics');
 
-type Tree = { [key: string]: string | Tree };
-
-function flatten(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    if (typeof value === 'string') out.set(prefix + key, value);
-    else for (const [k, v] of flatten(value, `${prefix}${key}.`)) out.set(k, v);
-  }
-  return out;
-}
-
-const load = (locale: string) =>
-  flatten(JSON.parse(readFileSync(path.join(RENDERER, 'i18n/locales', locale, 'analytics.json'), 'utf8')) as Tree);
+const load = (locale: string) => localeKeys(locale, 'analytics');
 const en = load('en');
 const fa = load('fa');
 
@@ -35,15 +22,7 @@ function has(table: Map<string, string>, key: string): boolean {
   return table.has(key) || (table.has(`${key}_one`) && table.has(`${key}_other`));
 }
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? files(full) : /\.tsx?$/.test(name) ? [full] : [];
-  });
-}
-
-/** The dashboard's UI modules (the worker's compute/ speaks no language). */
-const sources = files(FEATURE).filter((file) => !file.includes(`${path.sep}compute${path.sep}`));
+const sources = sourceFiles(FEATURE).filter((file) => !file.includes(`${path.sep}compute${path.sep}`));
 
 describe('analytics locale files', () => {
   it('have the same keys in English and Persian, none empty', () => {
