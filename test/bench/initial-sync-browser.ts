@@ -15,6 +15,7 @@ import type { BrowserRun } from './browser/page.ts';
 import { bundleResolver, summarize, type Profile } from './lib/cpu-profile.ts';
 import type { DatasetSize } from './lib/dataset.ts';
 import { duration, int, mib, perSecond, printTable, type BenchContext, type Print } from './lib/report.ts';
+import { ms, rate, wall } from './lib/run-format.ts';
 import { startSyncServer, type SyncServer } from './lib/sync-server.ts';
 import { printProfile } from './initial-sync.ts';
 
@@ -183,22 +184,6 @@ function chromiumVersion(): string {
   }
 }
 
-function docsIn(run: BrowserRun): number {
-  return run.counts.customers + run.counts.visits + run.counts.loyaltyEntries;
-}
-
-/** "12.3 s" or "> 200 s (41,000 of 140,000 docs)" for a run stopped at its limit. */
-function wall(run: BrowserRun, n: number): string {
-  return run.finished ? duration(run.ms) : `> ${duration(run.ms)} (stopped: ${int(docsIn(run))} of ${int(n)} docs)`;
-}
-
-function rate(run: BrowserRun): string {
-  return `${int(perSecond(docsIn(run), run.ms))}${run.finished ? '' : ' (until stopped)'}`;
-}
-
-function ms(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'not reached' : duration(value);
-}
 
 function lookup(run: BrowserRun): string {
   return ms(run.lookupReadyMs);

@@ -6,6 +6,7 @@ import { spawnChild } from './lib/child.ts';
 import type { CpuSummary } from './lib/cpu-profile.ts';
 import type { DatasetSize } from './lib/dataset.ts';
 import { duration, int, loadAverage, mib, perSecond, printTable, type BenchContext, type Print } from './lib/report.ts';
+import { ms, rate, wall } from './lib/run-format.ts';
 import { startSyncServer, type SyncServer } from './lib/sync-server.ts';
 import type { ClientRun } from './initial-sync-client.ts';
 
@@ -50,22 +51,6 @@ function total(size: DatasetSize): number {
   return size.customers + size.visits + size.loyaltyEntries;
 }
 
-function docsIn(run: ClientRun): number {
-  return run.counts.customers + run.counts.visits + run.counts.loyaltyEntries;
-}
-
-/** "12.3 s" or "> 300 s (412,000 of 700,000 docs)" for a run stopped at its limit. */
-function wall(run: ClientRun, n: number): string {
-  return run.finished ? duration(run.ms) : `> ${duration(run.ms)} (stopped: ${int(docsIn(run))} of ${int(n)} docs)`;
-}
-
-function rate(run: ClientRun): string {
-  return `${int(perSecond(docsIn(run), run.ms))}${run.finished ? '' : ' (until stopped)'}`;
-}
-
-function ms(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'not reached' : duration(value);
-}
 
 function report(print: Print, server: SyncServer, floor: ClientRun, sync: ClientRun, limitMs: number, network: ClientRun): void {
   const n = total(server.size);
