@@ -44,17 +44,17 @@ export function monotonicWriteTimes<Internals, Options>(storage: RxStorage<Inter
       const bulkWrite = instance.bulkWrite.bind(instance);
       instance.bulkWrite = (rows, context) => {
         // RxDB stamps every row of one call alike; rows stamped at or before the latest stamp move after it.
+        const before = latest;
         let next = 0;
-        for (const row of rows) {
-          const lwt = row.document._meta.lwt;
-          if (lwt > latest) continue;
-          next ||= after(latest);
-          row.document._meta = { ...row.document._meta, lwt: next };
-        }
         let earliest = Infinity;
         for (const row of rows) {
-          latest = Math.max(latest, row.document._meta.lwt);
-          earliest = Math.min(earliest, row.document._meta.lwt);
+          if (row.document._meta.lwt <= before) {
+            next ||= after(before);
+            row.document._meta = { ...row.document._meta, lwt: next };
+          }
+          const lwt = row.document._meta.lwt;
+          if (lwt > latest) latest = lwt;
+          if (lwt < earliest) earliest = lwt;
         }
         if (context !== INITIAL_LOAD_CONTEXT && rows.length > 0 && !firstOtherWrite.has(instance)) firstOtherWrite.set(instance, earliest);
         return bulkWrite(rows, context);
