@@ -3,6 +3,7 @@ import type { Customer } from '../model/customer.ts';
 import { PHONE_SUFFIX_MAX_DIGITS, phoneQuery } from '../model/phone.ts';
 import { foldName, toAsciiDigits } from '../model/text.ts';
 import type { PatronDatabase } from './database.ts';
+import { scanDocuments } from './scan.ts';
 
 type LocalCustomer = Omit<Customer, '_deleted'>;
 type Field = 'phoneKey' | 'phoneReversed' | 'nameKey';
@@ -46,7 +47,7 @@ function local(data: Record<string, unknown>): LocalCustomer {
  * The counter's lookup in memory (DESIGN §10): every customer's three lookup keys in sorted arrays, searched
  * by binary search — about a microsecond at 100k customers, synchronous, so a keystroke's results render in
  * the keystroke's own commit. Same rules and order as `lookupCustomers` (reads.ts), which answers until the
- * index has filled: one background pass over the primary key in pages, then kept current from the change stream.
+ * index has filled: one background pass over the collection in pages (scan.ts), then kept current from the change stream.
  */
 export function createLookupIndex(db: PatronDatabase, defaultRegion: () => string) {
   const docs = new Map<string, LocalCustomer>();
@@ -77,13 +78,9 @@ export function createLookupIndex(db: PatronDatabase, defaultRegion: () => strin
   });
 
   async function fill(): Promise<void> {
-    let after = '';
-    for (;;) {
-      const page = await db.customers.find({ selector: { id: { $gt: after } }, sort: [{ id: 'asc' }], limit: PAGE_SIZE }).exec();
+    for await (const page of scanDocuments(db.customers.storageInstance, PAGE_SIZE)) {
       if (stopped) return;
-      for (const doc of page) if (!touched.has(doc.id)) docs.set(doc.id, doc.toJSON() as LocalCustomer);
-      if (page.length < PAGE_SIZE) break;
-      after = page[page.length - 1]!.id;
+      for (const doc of page) if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, local(doc as unknown as Record<string, unknown>));
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (stopped) return;
     }

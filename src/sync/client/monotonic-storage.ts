@@ -1,4 +1,5 @@
-import { getChangedDocumentsSince, type RxDocumentData, type RxStorage, type RxStorageInstance, type RxStorageInstanceCreationParams } from 'rxdb';
+import { type RxStorage, type RxStorageInstance, type RxStorageInstanceCreationParams } from 'rxdb';
+import { scanDocuments } from './scan.ts';
 
 /** Documents read per step when looking for write times ahead of the clock at open. */
 const SCAN_PAGE = 500;
@@ -75,23 +76,7 @@ function after(lwt: number): number {
  * storage keeps — none at all on a till whose clock never went back.
  */
 async function latestWriteTime<RxDocType>(instance: RxStorageInstance<RxDocType, unknown, unknown>, now: number): Promise<number> {
-  let checkpoint = { id: '', lwt: now };
   let latest = 0;
-  for (;;) {
-    const page = await changedSince(instance, checkpoint);
-    const last = page.at(-1);
-    if (!last) return latest;
-    latest = last._meta.lwt;
-    checkpoint = { id: String((last as Record<string, unknown>)[primaryKeyOf(instance.schema.primaryKey)]), lwt: latest };
-    if (page.length < SCAN_PAGE) return latest;
-  }
-}
-
-async function changedSince<RxDocType>(instance: RxStorageInstance<RxDocType, unknown, unknown>, checkpoint: { id: string; lwt: number }): Promise<RxDocumentData<RxDocType>[]> {
-  const result = await getChangedDocumentsSince(instance, SCAN_PAGE, checkpoint);
-  return result.documents;
-}
-
-function primaryKeyOf(key: string | { key: string }): string {
-  return typeof key === 'string' ? key : key.key;
+  for await (const page of scanDocuments(instance, SCAN_PAGE, { id: '', lwt: now })) latest = page.at(-1)!._meta.lwt;
+  return latest;
 }

@@ -9,6 +9,7 @@ import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../.
 import { newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/documents.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../../../src/sync/model/settings.ts';
+import { recordQueryPlans } from '../../helpers/query-plans.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 
 // The analytics worker end to end in Node: a real RxDB replica (memory storage with schema validation), the
@@ -120,6 +121,47 @@ describe('analytics worker end to end (client + protocol + handler over a real r
 
   it('answers a bad period with a typed error', async () => {
     await expect(client.snapshot({ ...QUERY, to: QUERY.from })).rejects.toMatchObject({ name: 'AnalyticsError', code: 'BAD_QUERY' });
+  });
+});
+
+describe('analytics stream', () => {
+  it('reads the replica in index-range pages; a visit written during the stream counts once, as last written', async () => {
+    const db = await createPatronDatabase({ name: `a${randomBytes(4).toString('hex')}`, storage: testStorage(), rejected: new RejectedRows(), collections: ['customers', 'visits', 'loyaltyEntries', 'rewards'] });
+    const worker = inProcessWorker();
+    let client: AnalyticsClient | null = null;
+    try {
+      const ali = newCustomer({ phone: '09121111111', name: 'علی رضایی' }, ctx('2025-06-01T08:00:00.000Z'), 'IR');
+      await db.customers.insert(local(ali));
+      const visits = Array.from({ length: 40 }, (_, i) =>
+        local(newVisit({ customerId: ali.id, items: [], amount: 10_000, currency: 'IRR', paymentMethod: 'cash' }, 10, ctx(`2025-06-0${1 + (i % 9)}T08:00:00.000Z`)).visit),
+      );
+      await db.visits.bulkInsert(visits);
+      const recorder = recordQueryPlans(db.visits);
+      // As soon as the first page of visits leaves, void a visit in it: the write moves it to the end of the
+      // scan's order, where the stream meets it again.
+      let voided: Promise<unknown> | null = null;
+      const post = worker.postMessage;
+      worker.postMessage = (message) => {
+        const m = message as { type: string; collection?: string; docs?: { id: string }[] };
+        if (!voided && m.type === 'load' && m.collection === 'visits') {
+          const id = m.docs![0]!.id;
+          voided = db.visits.findOne(id).exec().then((doc) => doc!.incrementalPatch({ voided: true, voidedAt: '2025-06-10T09:00:00.000Z', voidedBy: ali.id, voidReason: 'test' }));
+        }
+        post(message);
+      };
+      client = createAnalyticsClient({ db, settings$: new BehaviorSubject(settings), worker, pageSize: 1 });
+      await client.streamed;
+      await voided;
+      recorder.stop();
+      await firstValueFrom(client.state$.pipe(filter((s) => s.ready && s.version > 1)));
+      for (const plan of recorder.plans) expect(plan).toMatchObject({ sortSatisfiedByIndex: true });
+      expect(recorder.plans.length).toBeGreaterThan(40);
+      const snapshot = await client.snapshot(QUERY);
+      expect(snapshot.kpis).toMatchObject({ visits: 39, voidedVisits: 1, revenue: 390_000 });
+    } finally {
+      client?.close();
+      await db.remove();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import type { Customer } from '../../../src/sync/model/customer.ts';
 import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { phoneKeys } from '../../../src/sync/model/phone.ts';
+import { recordQueryPlans } from '../../helpers/query-plans.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 
 const ctx: WriteContext = {
@@ -82,5 +83,24 @@ describe('the lookup index answers as lookupCustomers does', () => {
     expect(index.search('zahra')).toEqual([]);
     expect(index.search('0939111')).toEqual([]);
     await expectSame();
+  });
+
+  it('fills through index-range pages; customers written during the fill are in it once, as last written', async () => {
+    const recorder = recordQueryPlans(db.customers);
+    const second = createLookupIndex(db, () => 'IR');
+    const [edited, removed] = [people[0]!, people[1]!];
+    await (await db.customers.findOne(edited.id).exec())!.incrementalPatch({ name: 'Ziba Renamed', nameKey: 'ziba renamed' });
+    await (await db.customers.findOne(removed.id).exec())!.remove();
+    await second.ready;
+    recorder.stop();
+    try {
+      expect(recorder.plans.length).toBeGreaterThanOrEqual(3); // 4,505 customers in pages of 2,000
+      for (const plan of recorder.plans) expect(plan).toMatchObject({ sortSatisfiedByIndex: true });
+      expect(second.search('ziba')?.map((c) => c.id)).toEqual([edited.id]);
+      expect(second.search('09121114567')).toEqual([]); // the removed one's phone
+      for (const typed of TYPED) expect({ typed, results: second.search(typed, 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
+    } finally {
+      second.stop();
+    }
   });
 });

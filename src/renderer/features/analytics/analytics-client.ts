@@ -1,14 +1,16 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { RxStorageInstance } from 'rxdb';
 import type { PatronDatabase } from '../../../sync/client/database.ts';
+import { scanDocuments } from '../../../sync/client/scan.ts';
 import type { Settings } from '../../../sync/model/settings.ts';
 import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type ToWorker } from '../../workers/protocol.ts';
 import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
 
 // The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
-// find their customer; pages of `pageSize` by primary key, each an index range, never a skip), then forwards
-// the collections' change streams. Changes that happen while the stream runs are buffered and sent after it
-// (the aggregator's `apply` is an upsert, so a document both streamed and changed is harmless). Every answer
-// is validated (protocol.ts) before the page sees it.
+// find their customer; pages of `pageSize`, each an index range: scan.ts), then forwards the collections'
+// change streams. Changes that happen while the stream runs are buffered and sent after it; the stream skips
+// the documents they concern (a scan can meet a document written meanwhile twice, and the worker's cold
+// `load` does not look for duplicates). Every answer is validated (protocol.ts) before the page sees it.
 
 /** What the page needs of a Worker (a real one, or an in-process stand-in in tests). */
 export interface WorkerLike {
@@ -37,6 +39,12 @@ export class AnalyticsError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A stored document without RxDB's bookkeeping fields (not the analytics' business, and they cost a structured clone). */
+function withoutMeta(stored: { id: string }): { id: string } {
+  const { _meta: _m, _rev: _r, _attachments: _a, ...doc } = stored as { id: string; _meta?: unknown; _rev?: unknown; _attachments?: unknown };
+  return doc;
 }
 
 const settingsOf = (s: Settings) => ({ timeZone: s.timeZone, currency: s.currency, program: s.program, segments: s.segments });
@@ -95,30 +103,27 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
 
   // Subscribe before streaming, so nothing written meanwhile is missed.
   let buffer: { collection: AnalyticsCollection; doc: { id: string } }[] | null = [];
+  const changedMeanwhile = new Set<string>();
   for (const name of ANALYTICS_COLLECTIONS) {
     subscriptions.push(
       db[name].eventBulks$.subscribe((bulk) => {
-        const changes = bulk.events.map((event) => {
-          // RxDB's bookkeeping fields are not the analytics' business (and cost a structured clone).
-          const { _meta: _m, _rev: _r, _attachments: _a, ...doc } = event.documentData as unknown as Record<string, unknown> & { id: string };
-          return { collection: name, doc: doc as { id: string } };
-        });
-        if (buffer) buffer.push(...changes);
-        else post({ type: 'changes', changes });
+        const changes = bulk.events.map((event) => ({ collection: name, doc: withoutMeta(event.documentData as unknown as { id: string }) }));
+        if (buffer) {
+          buffer.push(...changes);
+          for (const change of changes) changedMeanwhile.add(change.doc.id);
+        } else post({ type: 'changes', changes });
       }),
     );
   }
 
   async function stream(): Promise<void> {
     for (const name of ANALYTICS_COLLECTIONS) {
-      const collection = db[name] as unknown as { find(query: object): { exec(): Promise<{ id: string; toJSON(): unknown }[]> } };
-      let last: string | null = null;
-      for (;;) {
-        const docs = await collection.find({ selector: last === null ? {} : { id: { $gt: last } }, sort: [{ id: 'asc' }], limit: pageSize }).exec();
+      for await (const page of scanDocuments(db[name].storageInstance as RxStorageInstance<{ id: string }, unknown, unknown>, pageSize)) {
         if (closed) return;
-        if (docs.length > 0) post({ type: 'load', collection: name, docs: docs.map((doc) => doc.toJSON()) });
-        if (docs.length < pageSize) break;
-        last = docs[docs.length - 1]!.id;
+        // A document written meanwhile is in the buffer with its latest state: it is sent from there, once.
+        const docs = [];
+        for (const doc of page) if (!doc._deleted && !changedMeanwhile.has(doc.id)) docs.push(withoutMeta(doc));
+        if (docs.length > 0) post({ type: 'load', collection: name, docs });
       }
     }
     post({ type: 'loaded' });
