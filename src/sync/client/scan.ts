@@ -1,4 +1,4 @@
-import { getChangedDocumentsSince, type RxDocumentData, type RxStorageInstance } from 'rxdb';
+import { normalizeMangoQuery, prepareQuery, RX_META_LWT_MINIMUM, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 
 // Reading a whole collection in pages. Every RxDB storage keeps a `[_meta.lwt, id]` index (RxDB's own
 // checkpoint index), so a page after a checkpoint is one index range. Paging by the primary key with
@@ -17,17 +17,36 @@ export interface ScanCheckpoint {
  * up to `pageSize` in write-time order. A document written while the scan runs moves to the end of that
  * order, so the scan can meet it twice (before and after the write): a caller that must see each document
  * once skips the ids its change stream reported meanwhile and takes those from the stream.
+ *
+ * RxDB's own `getChangedDocumentsSince` asks for "(lwt, id) after the checkpoint" as one query whose range
+ * starts at the checkpoint's write time, so a page that ends inside a bulk write (one write time for all its
+ * documents: the initial load writes 10k and more at once) makes the next page read that write's documents
+ * again from its first one. Here a page is at most two exact ranges: the rest of the checkpoint's write time
+ * after its id, then the write times after it.
  */
 export async function* scanDocuments<RxDocType>(
   instance: RxStorageInstance<RxDocType, unknown, unknown>,
   pageSize: number,
   from?: ScanCheckpoint,
 ): AsyncGenerator<RxDocumentData<RxDocType>[]> {
-  let checkpoint: ScanCheckpoint | undefined = from;
+  const primaryKey = instance.schema.primaryKey;
+  const id = typeof primaryKey === 'string' ? primaryKey : primaryKey.key;
+  const range = async (selector: Record<string, unknown>, limit: number) => {
+    const query = normalizeMangoQuery(instance.schema, { selector, sort: [{ '_meta.lwt': 'asc' }, { [id]: 'asc' }], skip: 0, limit } as never);
+    const result = await instance.query(prepareQuery(instance.schema, query));
+    return result.documents;
+  };
+  let checkpoint: ScanCheckpoint | null = from ?? null;
   for (;;) {
-    const page = await getChangedDocumentsSince(instance, pageSize, checkpoint);
-    if (page.documents.length > 0) yield page.documents;
-    if (page.documents.length < pageSize) return;
-    checkpoint = page.checkpoint as ScanCheckpoint;
+    const page = checkpoint ? await range({ '_meta.lwt': { $eq: checkpoint.lwt }, [id]: { $gt: checkpoint.id } }, pageSize) : [];
+    if (page.length < pageSize) {
+      page.push(...(await range({ '_meta.lwt': checkpoint ? { $gt: checkpoint.lwt } : { $gte: RX_META_LWT_MINIMUM } }, pageSize - page.length)));
+    }
+    const last = page.at(-1);
+    if (last) {
+      yield page;
+      checkpoint = { lwt: last._meta.lwt, id: String((last as Record<string, unknown>)[id]) };
+    }
+    if (page.length < pageSize) return;
   }
 }

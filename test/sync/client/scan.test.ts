@@ -51,8 +51,9 @@ describe('scanDocuments', () => {
     const recorder = recordQueryPlans(db.customers);
     for await (const _ of scanDocuments(db.customers.storageInstance, 1000));
     recorder.stop();
-    expect(recorder.plans).toHaveLength(3);
-    for (const plan of recorder.plans) expect(plan).toMatchObject({ index: ['_meta.lwt', 'id'], sortSatisfiedByIndex: true });
+    expect(recorder.plans.length).toBeGreaterThanOrEqual(3);
+    // The selector is the range itself: no document outside the page is read and matched.
+    for (const plan of recorder.plans) expect(plan).toMatchObject({ index: ['_meta.lwt', 'id'], sortSatisfiedByIndex: true, selectorSatisfiedByIndex: true });
   });
 
   it('is what paging by the primary key is not: such a page has no index that gives its sort', async () => {
