@@ -132,9 +132,11 @@ describe('analytics stream', () => {
     try {
       const ali = newCustomer({ phone: '09121111111', name: 'علی رضایی' }, ctx('2025-06-01T08:00:00.000Z'), 'IR');
       await db.customers.insert(local(ali));
-      const visits = Array.from({ length: 40 }, (_, i) =>
-        local(newVisit({ customerId: ali.id, items: [], amount: 10_000, currency: 'IRR', paymentMethod: 'cash' }, 10, ctx(`2025-06-0${1 + (i % 9)}T08:00:00.000Z`)).visit),
-      );
+      // Every fifth visit has feedback: the worker gets its rating (and only what the analytics read).
+      const visits = Array.from({ length: 40 }, (_, i) => {
+        const visit = local(newVisit({ customerId: ali.id, items: [], amount: 10_000, currency: 'IRR', paymentMethod: 'cash' }, 10, ctx(`2025-06-0${1 + (i % 9)}T08:00:00.000Z`)).visit);
+        return i % 5 === 4 ? { ...visit, feedback: { rating: 2 + (i % 3), comment: 'خوب بود' } } : visit;
+      });
       await db.visits.bulkInsert(visits);
       const recorder = recordQueryPlans(db.visits);
       // As soon as the first page of visits leaves, void a visit in it: the write moves it to the end of the
@@ -158,6 +160,8 @@ describe('analytics stream', () => {
       expect(recorder.plans.length).toBeGreaterThan(40);
       const snapshot = await client.snapshot(QUERY);
       expect(snapshot.kpis).toMatchObject({ visits: 39, voidedVisits: 1, revenue: 390_000 });
+      // Ratings 3, 2, 4, 3, 2, 4, 3, 2 (i = 4, 9, …, 39); the voided visit (the first page's) has none.
+      expect(snapshot.feedback).toEqual({ count: 8, average: 23 / 8, distribution: [0, 3, 3, 2, 0] });
     } finally {
       client?.close();
       await db.remove();

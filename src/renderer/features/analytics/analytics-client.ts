@@ -4,6 +4,7 @@ import type { PatronDatabase } from '../../../sync/client/database.ts';
 import { scanDocuments } from '../../../sync/client/scan.ts';
 import type { Settings } from '../../../sync/model/settings.ts';
 import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type ToWorker } from '../../workers/protocol.ts';
+import { ANALYTICS_PROJECTIONS } from './compute/documents.ts';
 import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
 
 // The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
@@ -41,10 +42,9 @@ export class AnalyticsError extends Error {
   }
 }
 
-/** A stored document without RxDB's bookkeeping fields (not the analytics' business, and they cost a structured clone). */
-function withoutMeta(stored: { id: string }): { id: string } {
-  const { _meta: _m, _rev: _r, _attachments: _a, ...doc } = stored as { id: string; _meta?: unknown; _rev?: unknown; _attachments?: unknown };
-  return doc;
+/** What the worker gets of a stored document: the fields the analytics read (documents.ts). */
+function projected(collection: AnalyticsCollection, stored: { id: string }): { id: string } {
+  return (ANALYTICS_PROJECTIONS[collection] as unknown as (doc: { id: string }) => { id: string })(stored);
 }
 
 const settingsOf = (s: Settings) => ({ timeZone: s.timeZone, currency: s.currency, program: s.program, segments: s.segments });
@@ -107,7 +107,7 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
   for (const name of ANALYTICS_COLLECTIONS) {
     subscriptions.push(
       db[name].eventBulks$.subscribe((bulk) => {
-        const changes = bulk.events.map((event) => ({ collection: name, doc: withoutMeta(event.documentData as unknown as { id: string }) }));
+        const changes = bulk.events.map((event) => ({ collection: name, doc: projected(name, event.documentData as unknown as { id: string }) }));
         if (buffer) {
           buffer.push(...changes);
           for (const change of changes) changedMeanwhile.add(change.doc.id);
@@ -122,7 +122,7 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
         if (closed) return;
         // A document written meanwhile is in the buffer with its latest state: it is sent from there, once.
         const docs = [];
-        for (const doc of page) if (!doc._deleted && !changedMeanwhile.has(doc.id)) docs.push(withoutMeta(doc));
+        for (const doc of page) if (!doc._deleted && !changedMeanwhile.has(doc.id)) docs.push(projected(name, doc));
         if (docs.length > 0) post({ type: 'load', collection: name, docs });
       }
     }

@@ -36,6 +36,23 @@ export interface RewardLike extends RewardValue {
   id: string;
 }
 
+/**
+ * The page sends the worker only what the analytics read (the interfaces above): a visit's items, notes and
+ * payment, a customer's preferences and the like would only cost structured clones both ways. Fields are
+ * copied as they are (the worker checks them).
+ */
+export const ANALYTICS_PROJECTIONS = {
+  customers: (d: CustomerLike): CustomerLike => ({ id: d.id, name: d.name, phone: d.phone, mergedInto: d.mergedInto, _deleted: d._deleted }),
+  visits: (d: VisitLike): VisitLike => ({
+    id: d.id, customerId: d.customerId, storeId: d.storeId, occurredAt: d.occurredAt, total: d.total, voided: d.voided,
+    feedback: d.feedback ? { rating: d.feedback.rating } : null, _deleted: d._deleted,
+  }),
+  loyaltyEntries: (d: EntryLike): EntryLike => ({
+    id: d.id, customerId: d.customerId, storeId: d.storeId, kind: d.kind, points: d.points, occurredAt: d.occurredAt, _deleted: d._deleted,
+  }),
+  rewards: (d: RewardLike): RewardLike => ({ id: d.id, pointsCost: d.pointsCost, value: d.value, active: d.active, _deleted: d._deleted }),
+};
+
 /** Why documents were skipped (they lacked a field the analytics read). */
 export interface SkipCounts {
   visits: number;
