@@ -1,119 +1,35 @@
-// The dashboard's computation at scale: 100k customers, 1M visits and a ledger line per visit (plus
-// redemptions), generated in memory in the shape of replica documents (every field), structured-cloned in
-// 10k-document chunks as the analytics worker receives them over postMessage (fresh objects and strings).
-// Beside it, the floor: one plain scan of the same visit documents, reading what any dashboard must read,
-// measured in the same run, alternating with the cold computation; medians of the rounds.
-// All documents stay alive for every round (several GB), so a garbage collection during a section marks them
-// all: the aggregation allocates its columns (which triggers collections) and a scan allocates nothing. The
-// collection pauses inside each section are measured (perf_hooks 'gc' entries) and shown beside the times.
-// In the worker the documents of a chunk die young, so the time without those pauses is the worker's.
+// The dashboard's cold start and its incremental update at scale: 100k customers, 1M visits and a ledger line
+// per visit (plus redemptions), in two measurements, each beside its floor measured in the same run:
+// - End to end (analytics-replica.ts, a child process): the documents in an RxDB replica (memory storage, the
+//   fastest there is, so the strictest floor); the page's analytics client streams it to the handler in a
+//   worker thread until the first snapshot arrives. Floor: a plain scan of the visits read from the same
+//   replica (and one of the visits and the ledger lines, what the dashboard reads).
+// - The computation alone, in this process: the documents generated in memory as the worker receives them
+//   (the fields the analytics read), structured-cloned in 10k-document chunks, fed to the aggregator. Floor:
+//   one plain scan of the same visit documents, reading what any dashboard must read, alternating with the cold
+//   computation; medians of the rounds. All documents stay alive for every round (several GB), so a garbage
+//   collection during a section marks them all: the aggregation allocates its columns (which triggers
+//   collections) and a scan allocates nothing. The collection pauses inside each section are measured
+//   (perf_hooks 'gc' entries) and shown beside the times. In the worker the documents of a chunk die young,
+//   so the time without those pauses is the worker's.
 // Targets (issue 7): cold ≤ 1.5 × the floor, incremental (one new visit → an updated dashboard) ≤ 20 ms.
 // A benchmark, not a test: nothing is asserted.
 import { existsSync, readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createAggregator, type AnalyticsSettings } from '../../src/renderer/features/analytics/compute/aggregator.ts';
-import type { CustomerLike, EntryLike, VisitLike } from '../../src/renderer/features/analytics/compute/replica.ts';
+import { createAggregator } from '../../src/renderer/features/analytics/compute/aggregator.ts';
+import type { EntryLike, VisitLike } from '../../src/renderer/features/analytics/compute/replica.ts';
 import type { AnalyticsQuery } from '../../src/renderer/features/analytics/compute/schema.ts';
-import { DAY_MS, dayKey } from '../../src/renderer/features/analytics/compute/time.ts';
-import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES } from '../../src/sync/model/settings.ts';
+import { dayKey } from '../../src/renderer/features/analytics/compute/time.ts';
+import { asSentToWorker, generate, LAST_90_DAYS, makeIds, NOW, prng, SETTINGS, TODAY, type Data } from './lib/analytics-data.ts';
+import { spawnChild } from './lib/child.ts';
 import { duration, int, printTable, type BenchContext } from './lib/report.ts';
-
-const CHUNK = 10_000;
 
 // A full collection before each timed section, so no section pays for the garbage of the one before (the
 // documents themselves stay alive for every round: a collection during a section still marks them all).
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
-
-/** UUID-shaped ids (UUIDv7 layout, time-ordered by `n`), cheaper than crypto-random ones for 2M documents. */
-function makeIds(seed: number) {
-  const random = prng(seed);
-  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
-  let n = 0;
-  return () => {
-    n++;
-    const r1 = Math.floor(random() * 0x1000000);
-    const r2 = Math.floor(random() * 0x1000000);
-    return `${hex(0x019a0000 + Math.floor(n / 65536), 8)}-${hex(n % 65536, 4)}-7${hex(r1 % 0x1000, 3)}-${hex(0x8000 + (r1 >> 12) % 0x4000, 4)}-${hex(r2, 6)}${hex(n % 0x1000000, 6)}`;
-  };
-}
-const NOW = Date.parse('2026-01-15T12:00:00.000Z');
-const SETTINGS: AnalyticsSettings = { timeZone: 'Asia/Tehran', currency: 'IRR', program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES };
-
-/** A small deterministic PRNG (mulberry32), so every run measures the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** The documents, in the chunks the worker receives. */
-interface Data {
-  customers: CustomerLike[][];
-  visits: VisitLike[][];
-  entries: EntryLike[][];
-  visitCount: number;
-  entryCount: number;
-}
-
-function generate(customerCount: number, visitCount: number): Data {
-  const random = prng(7);
-  const uuidv7 = makeIds(3);
-  const merchantId = uuidv7();
-  const stores = [uuidv7(), uuidv7(), uuidv7()];
-  const terminal = uuidv7();
-  const staff = uuidv7();
-  const ids = Array.from({ length: customerCount }, () => uuidv7());
-  const customers: CustomerLike[][] = [];
-  for (let i = 0; i < customerCount; i += CHUNK) {
-    const chunk = ids.slice(i, i + CHUNK).map((id, j) => {
-      const at = new Date(NOW - random() * 730 * DAY_MS).toISOString();
-      // Real documents carry every field; the scan and the structured clone pay for them.
-      return {
-        id, merchantId, updatedAt: at, _deleted: false, phone: `+98912${String(1_000_000 + i + j).slice(-7)}`, phoneKey: '0912', phoneReversed: '2190', name: `Customer ${i + j}`,
-        nameKey: `customer ${i + j}`, email: null, birthday: null, anniversary: null, notes: '', preferences: { favorites: [], allergies: [], preferredTime: null }, tags: [],
-        marketingConsent: false, status: 'active', mergedInto: (i + j) % 500 === 499 ? ids[i + j - 1]! : null, storeId: stores[0]!, createdAt: at, updatedBy: staff, conflicts: [],
-      };
-    });
-    customers.push(structuredClone(chunk));
-  }
-  const visits: VisitLike[][] = [];
-  const entries: EntryLike[][] = [];
-  let entryCount = 0;
-  for (let i = 0; i < visitCount; i += CHUNK) {
-    const chunk = [];
-    const ledger = [];
-    for (let j = 0; j < CHUNK && i + j < visitCount; j++) {
-      // Skewed frequency: a few customers visit a lot. Times over two years, busier lately.
-      const customerId = ids[Math.floor(customerCount * random() ** 2)]!;
-      const at = new Date(NOW - (random() ** 1.3) * 730 * DAY_MS).toISOString();
-      const total = 50_000 + Math.floor(random() * 40) * 10_000;
-      const id = uuidv7();
-      const storeId = stores[Math.floor(random() * stores.length)]!;
-      const voided = random() < 0.01;
-      chunk.push({
-        id, merchantId, updatedAt: at, _deleted: false, storeId, customerId, terminalId: terminal, staffId: staff, occurredAt: at,
-        items: [{ name: 'Latte', quantity: 1, unitPrice: total }], subtotal: total, discount: 0, total, currency: 'IRR', paymentMethod: 'card',
-        pointsEarned: Math.floor(total / 1000), notes: '', feedback: random() < 0.1 ? { rating: 1 + Math.floor(random() * 5), comment: '' } : null,
-        voided, voidedAt: voided ? at : null, voidedBy: voided ? staff : null, voidReason: voided ? 'mistake' : null,
-      });
-      const entry = { merchantId, updatedAt: at, _deleted: false, customerId, visitId: id, rewardId: null, reversesId: null, storeId, terminalId: terminal, staffId: staff, offline: false, note: '', occurredAt: at };
-      ledger.push({ ...entry, id: uuidv7(), kind: 'earn', points: Math.floor(total / 1000) });
-      if (random() < 0.08) ledger.push({ ...entry, id: uuidv7(), kind: 'redeem', points: -100, visitId: null });
-    }
-    visits.push(structuredClone(chunk));
-    entries.push(structuredClone(ledger));
-    entryCount += ledger.length;
-  }
-  return { customers, visits, entries, visitCount, entryCount };
-}
 
 /** The floor: one plain pass over the visits reading what any dashboard must read. */
 function scanVisits(chunk: readonly VisitLike[]): number {
@@ -222,6 +138,47 @@ async function phases(data: Data, query: AnalyticsQuery): Promise<[string, Timin
   return out;
 }
 
+interface ReplicaTiming {
+  ms: number;
+}
+interface ColdTiming extends ReplicaTiming {
+  streamedMs: number;
+  visits: number;
+}
+
+/**
+ * End to end, in a child process (analytics-replica.ts): the dashboard's cold start from a replica in RxDB
+ * memory storage — the page's analytics client streaming it to the handler in a worker thread until the first
+ * snapshot — beside plain scans of the visits (and the ledger lines) read from the same replica.
+ */
+async function endToEnd(print: (line?: string) => void, customers: number, visits: number, rounds: number): Promise<void> {
+  const child = spawnChild(new URL('./analytics-replica.ts', import.meta.url), ['--max-old-space-size=12288']);
+  try {
+    const loaded = await child.request<{ customers: number; visits: number; loyaltyEntries: number; ms: number }>({ cmd: 'load', customers, visits });
+    print(`replica (RxDB memory storage): ${int(loaded.customers)} customers, ${int(loaded.visits)} visits, ${int(loaded.loyaltyEntries)} ledger lines (generated and stored in ${duration(loaded.ms)})`);
+    const t = { floor: [] as number[], ledgerFloor: [] as number[], cold: [] as number[], streamed: [] as number[] };
+    let counted = 0;
+    for (let round = 0; round < rounds; round++) {
+      t.floor.push((await child.request<ReplicaTiming>({ cmd: 'floor', ledger: false })).ms);
+      t.ledgerFloor.push((await child.request<ReplicaTiming>({ cmd: 'floor', ledger: true })).ms);
+      const cold = await child.request<ColdTiming>({ cmd: 'cold', query: LAST_90_DAYS });
+      t.cold.push(cold.ms);
+      t.streamed.push(cold.streamedMs);
+      counted = cold.visits;
+    }
+    const [floor, ledgerFloor, cold, streamed] = [median(t.floor), median(t.ledgerFloor), median(t.cold), median(t.streamed)];
+    const ratio = (x: number, base: number) => `${(x / base).toFixed(2)} ×`;
+    printTable(print, `Analytics end to end: the cold dashboard from the replica (client → worker thread → first snapshot; medians of ${rounds} rounds; ${int(counted)} visits in the period)`, ['measurement', 'time', 'vs visit scan', 'vs visit + ledger scan', 'target'], [
+      [`floor: plain scan of the ${int(loaded.visits)} visits read from the replica`, duration(floor), '1.00 ×', '', ''],
+      [`floor: plain scan of the visits + ${int(loaded.loyaltyEntries)} ledger lines read from the replica`, duration(ledgerFloor), ratio(ledgerFloor, floor), '1.00 ×', ''],
+      ['cold: customers, visits, ledger, rewards streamed to the worker → first snapshot', duration(cold), ratio(cold, floor), ratio(cold, ledgerFloor), '≤ 1.5 ×'],
+      ['  of which the stream (last page sent)', duration(streamed), ratio(streamed, floor), ratio(streamed, ledgerFloor), ''],
+    ]);
+  } finally {
+    await child.close();
+  }
+}
+
 /** Runs the benchmark; prints through `ctx` when given, and returns the printed text. */
 export async function run(ctx?: Partial<BenchContext>): Promise<string> {
   const lines: string[] = [];
@@ -232,11 +189,13 @@ export async function run(ctx?: Partial<BenchContext>): Promise<string> {
   const quick = ctx?.quick ?? false;
   const [customerCount, visitCount] = quick ? [10_000, 100_000] : [100_000, 1_000_000];
   const rounds = quick ? 3 : 5;
+  // First, while this process holds no documents: the child's replica holds them twice.
+  await endToEnd(print, customerCount, visitCount, 3);
+  print();
   const generated = performance.now();
-  const data = generate(customerCount, visitCount);
+  const data = asSentToWorker(generate(customerCount, visitCount));
   print(`data: ${int(customerCount)} customers, ${int(data.visitCount)} visits, ${int(data.entryCount)} ledger lines, 3 stores, Asia/Tehran (generated in ${duration(performance.now() - generated)})`);
-  const today = Math.floor((NOW + 3.5 * 3_600_000) / DAY_MS);
-  const query: AnalyticsQuery = { from: dayKey(today - 89), to: dayKey(today + 1), storeId: null, now: new Date(NOW).toISOString(), calendar: 'gregory', listLimit: 20 };
+  const query = LAST_90_DAYS;
 
   gcObserver.observe({ entryTypes: ['gc'] });
   const m = await measure(data, query, rounds);
@@ -266,7 +225,7 @@ export async function run(ctx?: Partial<BenchContext>): Promise<string> {
   const rebuilds: number[] = [];
   for (const back of [29, 30, 31]) {
     const start = performance.now();
-    aggregator.snapshot({ ...query, from: dayKey(today - back) }); // a new question: a new view
+    aggregator.snapshot({ ...query, from: dayKey(TODAY - back) }); // a new question: a new view
     rebuilds.push(performance.now() - start);
   }
   const rebuild = median(rebuilds);

@@ -1,0 +1,120 @@
+import type { AnalyticsSettings } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
+import { ANALYTICS_PROJECTIONS } from '../../../src/renderer/features/analytics/compute/documents.ts';
+import type { CustomerLike, EntryLike, VisitLike } from '../../../src/renderer/features/analytics/compute/replica.ts';
+import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
+import { DAY_MS, dayKey } from '../../../src/renderer/features/analytics/compute/time.ts';
+import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES } from '../../../src/sync/model/settings.ts';
+
+// The analytics benchmarks' data: 100k customers and 1M visits at full size (a ledger line per visit, plus
+// redemptions), generated deterministically in the shape of replica documents (every field), in 10k chunks,
+// each structured-cloned (fresh objects and strings).
+
+export const CHUNK = 10_000;
+
+/** UUID-shaped ids (UUIDv7 layout, time-ordered by `n`), cheaper than crypto-random ones for 2M documents. */
+export function makeIds(seed: number) {
+  const random = prng(seed);
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+  let n = 0;
+  return () => {
+    n++;
+    const r1 = Math.floor(random() * 0x1000000);
+    const r2 = Math.floor(random() * 0x1000000);
+    return `${hex(0x019a0000 + Math.floor(n / 65536), 8)}-${hex(n % 65536, 4)}-7${hex(r1 % 0x1000, 3)}-${hex(0x8000 + (r1 >> 12) % 0x4000, 4)}-${hex(r2, 6)}${hex(n % 0x1000000, 6)}`;
+  };
+}
+export const NOW = Date.parse('2026-01-15T12:00:00.000Z');
+/** NOW's local day in the data's zone (Asia/Tehran, UTC+3:30). */
+export const TODAY = Math.floor((NOW + 3.5 * 3_600_000) / DAY_MS);
+/** The dashboard's question: the last 90 days, every store. */
+export const LAST_90_DAYS: AnalyticsQuery = { from: dayKey(TODAY - 89), to: dayKey(TODAY + 1), storeId: null, now: new Date(NOW).toISOString(), calendar: 'gregory', listLimit: 20 };
+export const SETTINGS: AnalyticsSettings = { timeZone: 'Asia/Tehran', currency: 'IRR', program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES };
+
+/** A small deterministic PRNG (mulberry32), so every run measures the same data. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** The documents, in the chunks the worker receives. */
+export interface Data {
+  customers: CustomerLike[][];
+  visits: VisitLike[][];
+  entries: EntryLike[][];
+  visitCount: number;
+  entryCount: number;
+}
+
+export function generate(customerCount: number, visitCount: number): Data {
+  const random = prng(7);
+  const uuidv7 = makeIds(3);
+  const merchantId = uuidv7();
+  const stores = [uuidv7(), uuidv7(), uuidv7()];
+  const terminal = uuidv7();
+  const staff = uuidv7();
+  const ids = Array.from({ length: customerCount }, () => uuidv7());
+  const customers: CustomerLike[][] = [];
+  for (let i = 0; i < customerCount; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK).map((id, j) => {
+      const at = new Date(NOW - random() * 730 * DAY_MS).toISOString();
+      // Real documents carry every field; the scan and the structured clone pay for them.
+      return {
+        id, merchantId, updatedAt: at, _deleted: false, phone: `+98912${String(1_000_000 + i + j).slice(-7)}`, phoneKey: '0912', phoneReversed: '2190', name: `Customer ${i + j}`,
+        nameKey: `customer ${i + j}`, email: null, birthday: null, anniversary: null, notes: '', preferences: { favorites: [], allergies: [], preferredTime: null }, tags: [],
+        marketingConsent: false, status: 'active', mergedInto: (i + j) % 500 === 499 ? ids[i + j - 1]! : null, storeId: stores[0]!, createdAt: at, updatedBy: staff, conflicts: [],
+      };
+    });
+    customers.push(structuredClone(chunk));
+  }
+  const visits: VisitLike[][] = [];
+  const entries: EntryLike[][] = [];
+  let entryCount = 0;
+  for (let i = 0; i < visitCount; i += CHUNK) {
+    const chunk = [];
+    const ledger = [];
+    for (let j = 0; j < CHUNK && i + j < visitCount; j++) {
+      // Skewed frequency: a few customers visit a lot. Times over two years, busier lately.
+      const customerId = ids[Math.floor(customerCount * random() ** 2)]!;
+      const at = new Date(NOW - (random() ** 1.3) * 730 * DAY_MS).toISOString();
+      const total = 50_000 + Math.floor(random() * 40) * 10_000;
+      const id = uuidv7();
+      const storeId = stores[Math.floor(random() * stores.length)]!;
+      const voided = random() < 0.01;
+      chunk.push({
+        id, merchantId, updatedAt: at, _deleted: false, storeId, customerId, terminalId: terminal, staffId: staff, occurredAt: at,
+        items: [{ name: 'Latte', quantity: 1, unitPrice: total }], subtotal: total, discount: 0, total, currency: 'IRR', paymentMethod: 'card',
+        pointsEarned: Math.floor(total / 1000), notes: '', feedback: random() < 0.1 ? { rating: 1 + Math.floor(random() * 5), comment: '' } : null,
+        voided, voidedAt: voided ? at : null, voidedBy: voided ? staff : null, voidReason: voided ? 'mistake' : null,
+      });
+      const entry = { merchantId, updatedAt: at, _deleted: false, customerId, visitId: id, rewardId: null, reversesId: null, storeId, terminalId: terminal, staffId: staff, offline: false, note: '', occurredAt: at };
+      ledger.push({ ...entry, id: uuidv7(), kind: 'earn', points: Math.floor(total / 1000) });
+      if (random() < 0.08) ledger.push({ ...entry, id: uuidv7(), kind: 'redeem', points: -100, visitId: null });
+    }
+    visits.push(structuredClone(chunk));
+    entries.push(structuredClone(ledger));
+    entryCount += ledger.length;
+  }
+  return { customers, visits, entries, visitCount, entryCount };
+}
+
+/**
+ * The data as the worker receives it from the page: each document reduced to the fields the analytics read
+ * (ANALYTICS_PROJECTIONS, as analytics-client.ts sends them), each chunk structured-cloned. The full documents
+ * are dropped.
+ */
+export function asSentToWorker(data: Data): Data {
+  const send = <T>(chunks: T[][], project: (doc: T) => T) => chunks.splice(0).map((chunk) => structuredClone(chunk.map(project)));
+  return {
+    customers: send(data.customers, ANALYTICS_PROJECTIONS.customers),
+    visits: send(data.visits, ANALYTICS_PROJECTIONS.visits),
+    entries: send(data.entries, ANALYTICS_PROJECTIONS.loyaltyEntries),
+    visitCount: data.visitCount,
+    entryCount: data.entryCount,
+  };
+}
