@@ -1,7 +1,8 @@
 // Child process of the analytics benchmark, end to end: the dashboard's cold start as a manager waits for it.
 // A replica (RxDB memory storage, production-like: no dev-mode, no validation wrapper) holds the benchmark's
 // documents; the page's analytics client streams it to the analytics handler in a worker thread (the Web
-// Worker's twin, structured clone both ways) until the first snapshot arrives. Beside it, the floor: one plain
+// Worker's twin, structured clone both ways, the pages' column buffers transferred) until the first snapshot
+// arrives. Beside it, the floor: one plain
 // scan of the visits read from the same replica (the same index-range pages, reading what any dashboard must
 // read). In a child so its heap (the documents twice: generated and stored) is its own.
 import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
@@ -69,7 +70,7 @@ async function startWorker(): Promise<WorkerLike> {
   });
   const worker: WorkerLike = {
     onmessage: null,
-    postMessage: (message) => thread.postMessage(message),
+    postMessage: (message, transfer) => thread.postMessage(message, transfer),
     terminate: () => void thread.terminate(),
   };
   thread.on('message', (data: unknown) => worker.onmessage?.({ data }));

@@ -4,14 +4,16 @@
 //   fastest there is, so the strictest floor); the page's analytics client streams it to the handler in a
 //   worker thread until the first snapshot arrives. Floor: a plain scan of the visits read from the same
 //   replica (and one of the visits and the ledger lines, what the dashboard reads).
-// - The computation alone, in this process: the documents generated in memory as the worker receives them
-//   (the fields the analytics read), structured-cloned in 10k-document chunks, fed to the aggregator. Floor:
-//   one plain scan of the same visit documents, reading what any dashboard must read, alternating with the cold
-//   computation; medians of the rounds. All documents stay alive for every round (several GB), so a garbage
-//   collection during a section marks them all: the aggregation allocates its columns (which triggers
-//   collections) and a scan allocates nothing. The collection pauses inside each section are measured
-//   (perf_hooks 'gc' entries) and shown beside the times. In the worker the documents of a chunk die young,
-//   so the time without those pauses is the worker's.
+// - The computation alone, in this process: the documents generated in memory, then packed as the worker
+//   receives them — 10k-document chunks of columns (documents.ts: arrays of the id and date strings, typed
+//   arrays of the numbers and flags), structured-cloned with their buffers transferred — and fed to the
+//   aggregator through the worker's entry point (`addColumns`). The deserialisation is not in the timed
+//   sections (it is in the end-to-end one). Floor: one plain scan of the same visit columns, reading what any
+//   dashboard must read, alternating with the cold computation; medians of the rounds. All chunks stay alive
+//   for every round (their strings: hundreds of MB at full size), so a garbage collection during a section
+//   marks them all: the aggregation allocates its columns (which triggers collections) and a scan allocates
+//   nothing. The collection pauses inside each section are measured (perf_hooks 'gc' entries) and shown beside
+//   the times. In the worker the chunks die young, so the time without those pauses is the worker's.
 // Targets (issue 7): cold ≤ 1.5 × the floor, incremental (one new visit → an updated dashboard) ≤ 20 ms.
 // A benchmark, not a test: nothing is asserted.
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,10 +21,10 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createAggregator } from '../../src/renderer/features/analytics/compute/aggregator.ts';
-import type { EntryLike, VisitLike } from '../../src/renderer/features/analytics/compute/replica.ts';
+import type { EntryColumns, EntryLike, VisitColumns, VisitLike } from '../../src/renderer/features/analytics/compute/replica.ts';
 import type { AnalyticsQuery } from '../../src/renderer/features/analytics/compute/schema.ts';
 import { dayKey } from '../../src/renderer/features/analytics/compute/time.ts';
-import { asSentToWorker, generate, LAST_90_DAYS, makeIds, NOW, prng, SETTINGS, TODAY, type Data } from './lib/analytics-data.ts';
+import { asSentToWorker, generate, LAST_90_DAYS, makeIds, NOW, prng, SETTINGS, TODAY, type SentData } from './lib/analytics-data.ts';
 import { spawnChild } from './lib/child.ts';
 import { duration, int, printTable, type BenchContext } from './lib/report.ts';
 
@@ -31,20 +33,28 @@ import { duration, int, printTable, type BenchContext } from './lib/report.ts';
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-/** The floor: one plain pass over the visits reading what any dashboard must read. */
-function scanVisits(chunk: readonly VisitLike[]): number {
+// The text columns are `unknown[]` (the worker checks each entry as it reads it); the floor reads these
+// well-formed ones as strings.
+type Text = readonly string[];
+
+/** The floor: one plain pass over the visit columns reading what any dashboard must read. */
+function scanVisits(chunk: VisitColumns): number {
+  const { n, total, live } = chunk;
+  const [occurredAt, customerId, storeId] = [chunk.occurredAt as Text, chunk.customerId as Text, chunk.storeId as Text];
   let sum = 0;
-  for (const v of chunk) {
-    if (v.voided) continue;
-    sum += v.total + Date.parse(v.occurredAt) + v.customerId.length + v.storeId.length;
+  for (let i = 0; i < n; i++) {
+    if (!live[i]) continue;
+    sum += total[i]! + Date.parse(occurredAt[i]!) + customerId[i]!.length + storeId[i]!.length;
   }
   return sum;
 }
 
-/** The same plain pass over ledger lines. */
-function scanEntries(chunk: readonly EntryLike[]): number {
+/** The same plain pass over the ledger columns. */
+function scanEntries(chunk: EntryColumns): number {
+  const { n, points, kind } = chunk;
+  const [occurredAt, customerId] = [chunk.occurredAt as Text, chunk.customerId as Text];
   let sum = 0;
-  for (const e of chunk) sum += e.points + Date.parse(e.occurredAt) + e.customerId.length + e.kind.length;
+  for (let i = 0; i < n; i++) sum += points[i]! + Date.parse(occurredAt[i]!) + customerId[i]!.length + kind[i]!;
   return sum;
 }
 
@@ -86,14 +96,14 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const medianOf = (xs: readonly Timing[]) => ({ ms: median(xs.map((x) => x.ms)), gc: median(xs.map((x) => x.gc)), net: median(xs.map((x) => x.ms - x.gc)), cpu: median(xs.map((x) => x.cpu)) });
 
 /** Alternating rounds of floor and cold, with and without the ledger. */
-async function measure(data: Data, query: AnalyticsQuery, rounds: number) {
+async function measure(data: SentData, query: AnalyticsQuery, rounds: number) {
   const t = { floor: [] as Timing[], cold: [] as Timing[], ledgerFloor: [] as Timing[], coldLedger: [] as Timing[] };
   let aggregator = createAggregator(SETTINGS);
   const cold = (ledger: boolean) => () => {
     aggregator = createAggregator(SETTINGS);
-    for (const chunk of data.customers) aggregator.add({ customers: chunk });
-    for (const chunk of data.visits) aggregator.add({ visits: chunk });
-    if (ledger) for (const chunk of data.entries) aggregator.add({ loyaltyEntries: chunk });
+    for (const chunk of data.customers) aggregator.addColumns({ customers: chunk });
+    for (const chunk of data.visits) aggregator.addColumns({ visits: chunk });
+    if (ledger) for (const chunk of data.entries) aggregator.addColumns({ loyaltyEntries: chunk });
     aggregator.snapshot(query);
   };
   const scan = (ledger: boolean) => () => {
@@ -114,12 +124,12 @@ async function measure(data: Data, query: AnalyticsQuery, rounds: number) {
 }
 
 /** One more cold run with the ledger, outside the medians, timed phase by phase: where the time goes. */
-async function phases(data: Data, query: AnalyticsQuery): Promise<[string, Timing][]> {
+async function phases(data: SentData, query: AnalyticsQuery): Promise<[string, Timing][]> {
   const aggregator = createAggregator(SETTINGS);
   const steps: [string, () => void][] = [
-    ['customers: id index, names', () => data.customers.forEach((chunk) => aggregator.add({ customers: chunk }))],
-    ['visits: instants, stores, customer lookups, chains, day totals', () => data.visits.forEach((chunk) => aggregator.add({ visits: chunk }))],
-    ['ledger lines: the same, balances', () => data.entries.forEach((chunk) => aggregator.add({ loyaltyEntries: chunk }))],
+    ['customers: id index, names', () => data.customers.forEach((chunk) => aggregator.addColumns({ customers: chunk }))],
+    ['visits: instants, stores, customer lookups, chains, day totals', () => data.visits.forEach((chunk) => aggregator.addColumns({ visits: chunk }))],
+    ['ledger lines: the same, balances', () => data.entries.forEach((chunk) => aggregator.addColumns({ loyaltyEntries: chunk }))],
     ['first snapshot: view build, segments, rankings, rows', () => aggregator.snapshot(query)],
   ];
   collectGarbage();
@@ -205,7 +215,7 @@ export async function run(ctx?: Partial<BenchContext>): Promise<string> {
   // applies the change events and answers the same question again.
   const random = prng(11);
   const uuidv7 = makeIds(5);
-  const someCustomers = data.visits[0]!.slice(0, 200).map((v) => v.customerId);
+  const someCustomers = (data.visits[0]!.customerId as Text).slice(0, 200);
   const incrementals: number[] = [];
   const applies: number[] = [];
   aggregator.snapshot(query); // the dashboard is open: its view and lists exist
@@ -213,7 +223,7 @@ export async function run(ctx?: Partial<BenchContext>): Promise<string> {
   for (let i = 0; i < 40; i++) {
     const customerId = someCustomers[Math.floor(random() * someCustomers.length)]!;
     const at = new Date(NOW - random() * 3_600_000).toISOString();
-    const storeId = data.visits[0]![0]!.storeId;
+    const storeId = (data.visits[0]!.storeId as Text)[0]!;
     const visit: VisitLike = structuredClone({ id: uuidv7(), customerId, storeId, occurredAt: at, total: 120_000, voided: false, feedback: null, _deleted: false });
     const earn: EntryLike = structuredClone({ id: uuidv7(), customerId, storeId, kind: 'earn', points: 120, occurredAt: at, _deleted: false });
     const start = performance.now();

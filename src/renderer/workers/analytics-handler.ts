@@ -1,9 +1,27 @@
 import { createAggregator, QueryError, type Aggregator, type AnalyticsChange } from '../features/analytics/compute/aggregator.ts';
-import type { CustomerLike, EntryLike, RewardLike, VisitLike } from '../features/analytics/compute/replica.ts';
-import { ANALYTICS_COLLECTIONS, ToWorkerSchema, type AnalyticsCollection, type FromWorker } from './protocol.ts';
+import type { RewardLike } from '../features/analytics/compute/replica.ts';
+import { ANALYTICS_COLLECTIONS, ToWorkerSchema, type AnalyticsCollection, type FromWorker, type LoadMessage } from './protocol.ts';
 
 // The analytics worker as a pure message handler: requests in, answers out through `post`. The worker file
 // only binds it to `self` — so Node tests drive exactly the code the browser runs, protocol included.
+
+/** Adds a page of the cold stream; returns how many documents it carried (checked or not: `loaded` counts them). */
+function load(aggregator: Aggregator, message: LoadMessage): number {
+  switch (message.collection) {
+    case 'customers':
+      aggregator.addColumns({ customers: message.columns });
+      return message.columns.n;
+    case 'visits':
+      aggregator.addColumns({ visits: message.columns });
+      return message.columns.n;
+    case 'loyaltyEntries':
+      aggregator.addColumns({ loyaltyEntries: message.columns });
+      return message.columns.n;
+    case 'rewards':
+      aggregator.addColumns({ rewards: message.docs as RewardLike[] });
+      return message.docs.length;
+  }
+}
 
 /** Creates the handler; `post` sends an answer to the page. */
 export function createAnalyticsHandler(post: (message: FromWorker) => void) {
@@ -39,8 +57,7 @@ export function createAnalyticsHandler(post: (message: FromWorker) => void) {
           post({ type: 'changed', version: ++version });
           return;
         case 'load':
-          aggregator.add({ [message.collection]: message.docs as (CustomerLike | VisitLike | EntryLike | RewardLike)[] });
-          loaded[message.collection] += message.docs.length;
+          loaded[message.collection] += load(aggregator, message);
           progress();
           return;
         case 'loaded':

@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { ProgramSchema, SegmentRulesSchema } from '../../sync/model/settings.ts';
+import type { CustomerColumns, EntryColumns, VisitColumns } from '../features/analytics/compute/documents.ts';
 import { AnalyticsQuerySchema, CustomerRowSchema, ListNameSchema, SnapshotSchema } from '../features/analytics/compute/schema.ts';
 
 // The analytics worker's message protocol, validated with zod on both sides: the worker parses every request
 // (analytics-handler.ts), the page parses every answer (features/analytics/analytics-client.ts).
 //
-// The replica is streamed in `load` chunks; their documents are the replica's own (RxDB already validated
-// them against the collection schemas), so a chunk's envelope is validated and each document gets the
-// aggregator's cheap field guard instead of a full zod parse — at a million visits a zod parse per document
-// would cost seconds, several times the whole computation. Change-stream documents are few: each is checked
-// to be an object with a string id.
+// The replica is streamed in `load` pages of columns (compute/documents.ts; rewards as documents). Their
+// values are the replica's own (RxDB already validated them against the collection schemas), so a page's
+// shape is validated — each column the right kind of array, all `n` long — and each entry gets the
+// aggregator's cheap field guard as it is read instead of a zod parse: at a million visits a (jitless) zod
+// parse per document or per string would cost seconds, several times the whole computation. Change-stream
+// documents are few: each is checked to be an object with a string id.
 
 /** Collections the analytics read. */
 export const ANALYTICS_COLLECTIONS = ['customers', 'visits', 'loyaltyEntries', 'rewards'] as const;
@@ -29,11 +31,45 @@ export const AnalyticsSettingsSchema = z.strictObject({
 const DocSchema = z.looseObject({ id: z.string().max(64) });
 const RequestId = z.int().min(0);
 
+/** Most documents in one `load` page. */
+export const MAX_LOAD_PAGE = 100_000;
+
+// A column is checked as a whole (its kind, its length), never element by element.
+const list = z.custom<readonly unknown[]>((value) => Array.isArray(value), 'expected an array');
+const f64 = z.custom<Float64Array>((value) => value instanceof Float64Array, 'expected a Float64Array');
+const u8 = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a Uint8Array');
+const i8 = z.custom<Int8Array>((value) => value instanceof Int8Array, 'expected an Int8Array');
+
+/** A page's columns: exactly these, each of its kind, every one `n` long. */
+function columnsSchema<Shape extends Record<string, z.ZodType<{ readonly length: number }>>>(shape: Shape) {
+  const names = Object.keys(shape);
+  return z
+    .strictObject({ n: z.int().min(0).max(MAX_LOAD_PAGE), ...shape })
+    .refine((page) => {
+      const columns = page as unknown as Record<string, { length: number }> & { n: number };
+      return names.every((name) => columns[name]!.length === columns.n);
+    }, 'every column must hold n entries');
+}
+
+const CustomerColumnsSchema: z.ZodType<CustomerColumns> = columnsSchema({ id: list, name: list, phone: list, mergedInto: list, deleted: u8 });
+const VisitColumnsSchema: z.ZodType<VisitColumns> = columnsSchema({ id: list, customerId: list, storeId: list, occurredAt: list, total: f64, live: u8, rating: u8 });
+const EntryColumnsSchema: z.ZodType<EntryColumns> = columnsSchema({ id: list, customerId: list, storeId: list, occurredAt: list, kind: i8, points: f64, deleted: u8 });
+
+/** A page of the replica (the cold stream): columns, or a handful of reward documents. */
+const LoadSchema = z.discriminatedUnion('collection', [
+  z.strictObject({ type: z.literal('load'), collection: z.literal('customers'), columns: CustomerColumnsSchema }),
+  z.strictObject({ type: z.literal('load'), collection: z.literal('visits'), columns: VisitColumnsSchema }),
+  z.strictObject({ type: z.literal('load'), collection: z.literal('loyaltyEntries'), columns: EntryColumnsSchema }),
+  z.strictObject({ type: z.literal('load'), collection: z.literal('rewards'), docs: z.array(z.unknown()).max(MAX_LOAD_PAGE) }),
+]);
+/** A `load` message. */
+export type LoadMessage = z.infer<typeof LoadSchema>;
+
 /** Page → worker. */
 export const ToWorkerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('init'), settings: AnalyticsSettingsSchema }),
   z.strictObject({ type: z.literal('settings'), settings: AnalyticsSettingsSchema }),
-  z.strictObject({ type: z.literal('load'), collection: AnalyticsCollectionSchema, docs: z.array(z.unknown()).max(100_000) }),
+  LoadSchema,
   z.strictObject({ type: z.literal('loaded') }),
   z.strictObject({ type: z.literal('changes'), changes: z.array(z.strictObject({ collection: AnalyticsCollectionSchema, doc: DocSchema })).max(100_000) }),
   z.strictObject({ type: z.literal('snapshot'), id: RequestId, query: AnalyticsQuerySchema }),

@@ -1,13 +1,14 @@
 import type { AnalyticsSettings } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
-import { ANALYTICS_PROJECTIONS } from '../../../src/renderer/features/analytics/compute/documents.ts';
-import type { CustomerLike, EntryLike, VisitLike } from '../../../src/renderer/features/analytics/compute/replica.ts';
+import { columnBuffers, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/documents.ts';
+import type { CustomerColumns, CustomerLike, EntryColumns, EntryLike, VisitColumns, VisitLike } from '../../../src/renderer/features/analytics/compute/replica.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { DAY_MS, dayKey } from '../../../src/renderer/features/analytics/compute/time.ts';
+import { mulberry32 } from '../../../src/sync/server/demo/random.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES } from '../../../src/sync/model/settings.ts';
 
 // The analytics benchmarks' data: 100k customers and 1M visits at full size (a ledger line per visit, plus
 // redemptions), generated deterministically in the shape of replica documents (every field), in 10k chunks,
-// each structured-cloned (fresh objects and strings).
+// each structured-cloned (fresh objects and strings); and those chunks as the worker receives them (columns).
 
 export const CHUNK = 10_000;
 
@@ -30,17 +31,8 @@ export const TODAY = Math.floor((NOW + 3.5 * 3_600_000) / DAY_MS);
 export const LAST_90_DAYS: AnalyticsQuery = { from: dayKey(TODAY - 89), to: dayKey(TODAY + 1), storeId: null, now: new Date(NOW).toISOString(), calendar: 'gregory', listLimit: 20 };
 export const SETTINGS: AnalyticsSettings = { timeZone: 'Asia/Tehran', currency: 'IRR', program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES };
 
-/** A small deterministic PRNG (mulberry32), so every run measures the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A small deterministic PRNG (the demo data's mulberry32), so every run measures the same data. */
+export const prng = mulberry32;
 
 /** The documents, in the chunks the worker receives. */
 export interface Data {
@@ -103,17 +95,30 @@ export function generate(customerCount: number, visitCount: number): Data {
   return { customers, visits, entries, visitCount, entryCount };
 }
 
+/** The data as the worker receives it: the chunks as columns. */
+export interface SentData {
+  customers: CustomerColumns[];
+  visits: VisitColumns[];
+  entries: EntryColumns[];
+  visitCount: number;
+  entryCount: number;
+}
+
 /**
- * The data as the worker receives it from the page: each document reduced to the fields the analytics read
- * (ANALYTICS_PROJECTIONS, as analytics-client.ts sends them), each chunk structured-cloned. The full documents
- * are dropped.
+ * The data as the worker receives it from the page: each chunk packed into columns (documents.ts, as
+ * analytics-client.ts packs each page) and structured-cloned with its buffers transferred, as postMessage
+ * does. The full documents are dropped.
  */
-export function asSentToWorker(data: Data): Data {
-  const send = <T>(chunks: T[][], project: (doc: T) => T) => chunks.splice(0).map((chunk) => structuredClone(chunk.map(project)));
+export function asSentToWorker(data: Data): SentData {
+  const send = <T, C extends CustomerColumns | VisitColumns | EntryColumns>(chunks: T[][], pack: (docs: readonly T[]) => C) =>
+    chunks.splice(0).map((chunk) => {
+      const columns = pack(chunk);
+      return structuredClone(columns, { transfer: columnBuffers(columns) });
+    });
   return {
-    customers: send(data.customers, ANALYTICS_PROJECTIONS.customers),
-    visits: send(data.visits, ANALYTICS_PROJECTIONS.visits),
-    entries: send(data.entries, ANALYTICS_PROJECTIONS.loyaltyEntries),
+    customers: send(data.customers, packCustomers),
+    visits: send(data.visits, packVisits),
+    entries: send(data.entries, packLoyaltyEntries),
     visitCount: data.visitCount,
     entryCount: data.entryCount,
   };

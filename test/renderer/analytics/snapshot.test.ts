@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAggregator } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
+import { ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/documents.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { SETTINGS, customer, entry, reward, uid, visit } from './fixture.ts';
 import { referenceSnapshot } from './reference.ts';
@@ -185,6 +186,29 @@ describe('analytics snapshot (hand-computed)', () => {
     const data = { customers, visits, loyaltyEntries, rewards };
     for (const q of [QUERY, { ...QUERY, storeId: S2 }, { ...QUERY, calendar: 'persian' as const }, { ...QUERY, storeId: S1, from: '2025-01-01', to: '2025-07-01' }])
       expect(loaded().snapshot(q)).toEqual(referenceSnapshot(data, SETTINGS, q));
+  });
+
+  it('gives the same dashboards from columns as the page sends them (packed, transferred, in pages)', () => {
+    // The worker's path: each page packed into columns and structured-cloned with its buffers transferred,
+    // pages of 4 (customers first, as the client streams them), then added through `addColumns`.
+    const sent = <D, C extends Parameters<typeof columnBuffers>[0]>(docs: readonly D[], pack: (page: readonly D[]) => C) =>
+      Array.from({ length: Math.ceil(docs.length / 4) }, (_, p) => {
+        const columns = pack(docs.slice(4 * p, 4 * p + 4));
+        return structuredClone(columns, { transfer: columnBuffers(columns) });
+      });
+    const aggregator = createAggregator(SETTINGS);
+    for (const columns of sent(customers, packCustomers)) aggregator.addColumns({ customers: columns });
+    for (const columns of sent(visits, packVisits)) aggregator.addColumns({ visits: columns });
+    for (const columns of sent(loyaltyEntries, packLoyaltyEntries)) aggregator.addColumns({ loyaltyEntries: columns });
+    aggregator.addColumns({ rewards: structuredClone(rewards.map(ANALYTICS_PROJECTIONS.rewards)) });
+    expect(aggregator.replica.skipped).toEqual({ visits: 0, customers: 0, loyaltyEntries: 0 });
+    const data = { customers, visits, loyaltyEntries, rewards };
+    for (const q of [QUERY, { ...QUERY, storeId: S2 }, { ...QUERY, calendar: 'persian' as const }, { ...QUERY, storeId: S1, from: '2025-01-01', to: '2025-07-01' }]) {
+      const fromColumns = aggregator.snapshot(q);
+      expect(fromColumns).toEqual(loaded().snapshot(q));
+      expect(fromColumns).toEqual(referenceSnapshot(data, SETTINGS, q));
+    }
+    expect(aggregator.snapshot(QUERY)).toEqual(snapshot);
   });
 
   it('refuses a period that is not one', () => {

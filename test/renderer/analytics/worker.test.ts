@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsClient, type AnalyticsClient, type WorkerLike } from '../../../src/renderer/features/analytics/analytics-client.ts';
+import { packCustomers, packLoyaltyEntries, packVisits, type VisitLike } from '../../../src/renderer/features/analytics/compute/documents.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { createAnalyticsHandler } from '../../../src/renderer/workers/analytics-handler.ts';
 import type { FromWorker } from '../../../src/renderer/workers/protocol.ts';
@@ -15,13 +16,14 @@ import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 // The analytics worker end to end in Node: a real RxDB replica (memory storage with schema validation), the
 // page-side client streaming it and forwarding its change streams, and the worker's message handler — the same
 // module the Web Worker binds to `self` — behind an in-process stand-in that structured-clones every message
-// both ways and delivers it asynchronously, as postMessage does.
+// both ways (transferring what the page transfers: its buffers are detached afterwards, as in a browser) and
+// delivers it asynchronously, as postMessage does.
 
 function inProcessWorker(): WorkerLike {
   const worker: WorkerLike = {
     onmessage: null,
-    postMessage: (message) => {
-      const copy = structuredClone(message);
+    postMessage: (message, transfer) => {
+      const copy = structuredClone(message, { transfer });
       setTimeout(() => handler.handle(copy), 0);
     },
     terminate: () => {},
@@ -142,14 +144,17 @@ describe('analytics stream', () => {
       // As soon as the first page of visits leaves, void a visit in it: the write moves it to the end of the
       // scan's order, where the stream meets it again.
       let voided: Promise<unknown> | null = null;
+      // Each page of visits goes as columns whose one buffer is transferred (the page's copy detached).
+      const transferred: boolean[] = [];
       const post = worker.postMessage;
-      worker.postMessage = (message) => {
-        const m = message as { type: string; collection?: string; docs?: { id: string }[] };
+      worker.postMessage = (message, transfer) => {
+        const m = message as { type: string; collection?: string; columns?: { id: string[]; total: Float64Array } };
         if (!voided && m.type === 'load' && m.collection === 'visits') {
-          const id = m.docs![0]!.id;
+          const id = m.columns!.id[0]!;
           voided = db.visits.findOne(id).exec().then((doc) => doc!.incrementalPatch({ voided: true, voidedAt: '2025-06-10T09:00:00.000Z', voidedBy: ali.id, voidReason: 'test' }));
         }
-        post(message);
+        post(message, transfer);
+        if (m.type === 'load' && m.collection === 'visits') transferred.push(transfer?.length === 1 && m.columns!.total.length === 0);
       };
       client = createAnalyticsClient({ db, settings$: new BehaviorSubject(settings), worker, pageSize: 1 });
       await client.streamed;
@@ -158,6 +163,8 @@ describe('analytics stream', () => {
       await firstValueFrom(client.state$.pipe(filter((s) => s.ready && s.version > 1)));
       for (const plan of recorder.plans) expect(plan).toMatchObject({ sortSatisfiedByIndex: true });
       expect(recorder.plans.length).toBeGreaterThan(40);
+      expect(transferred).toHaveLength(40); // pages of 1, each visit once (met again after its void, it is left to the changes)
+      expect(transferred.every(Boolean)).toBe(true);
       const snapshot = await client.snapshot(QUERY);
       expect(snapshot.kpis).toMatchObject({ visits: 39, voidedVisits: 1, revenue: 390_000 });
       // Ratings 3, 2, 4, 3, 2, 4, 3, 2 (i = 4, 9, …, 39); the voided visit (the first page's) has none.
@@ -192,8 +199,8 @@ describe('analytics worker protocol', () => {
     const visit = { id: newId(), customerId: customer.id, storeId, occurredAt: '2025-06-02T08:00:00.000Z', total: 1000, voided: false, feedback: { rating: 5, comment: '' } };
     const out = run([
       init,
-      { type: 'load', collection: 'customers', docs: [customer] },
-      { type: 'load', collection: 'visits', docs: [visit, { broken: true }] },
+      { type: 'load', collection: 'customers', columns: packCustomers([customer]) },
+      { type: 'load', collection: 'visits', columns: packVisits([visit, { broken: true } as unknown as VisitLike]) },
       { type: 'loaded' },
       { type: 'snapshot', id: 1, query: QUERY },
       { type: 'members', id: 2, query: QUERY, list: { kind: 'clv' }, offset: 0, limit: 5 },
@@ -209,5 +216,43 @@ describe('analytics worker protocol', () => {
     expect(out.some((m) => m.type === 'changed')).toBe(true);
     const after = out.find((m) => m.type === 'snapshot' && m.id === 3);
     expect(after?.type === 'snapshot' && after.snapshot.kpis).toMatchObject({ visits: 0, voidedVisits: 1 });
+  });
+
+  it('refuses malformed columns, and loads nothing of them', () => {
+    const customerId = newId();
+    const docs = [0, 1].map((i): VisitLike => ({ id: newId(), customerId, storeId, occurredAt: '2025-06-02T08:00:00.000Z', total: 1000 * (i + 1), voided: false, feedback: null }));
+    const good = packVisits(docs);
+    const entries = packLoyaltyEntries([{ id: newId(), customerId, storeId, kind: 'earn', points: 10, occurredAt: '2025-06-02T08:00:00.000Z' }]);
+    const big = 100_001;
+    const bad: [string, unknown][] = [
+      ['a column shorter than n', { ...good, total: good.total.subarray(0, 1) }],
+      ['a text column longer than n', { ...good, storeId: [...good.storeId, storeId] }],
+      ['n larger than the columns', { ...good, n: 3 }],
+      ['n not an integer', { ...good, n: 1.5 }],
+      ['a plain array for a typed column', { ...good, total: [1000, 2000] }],
+      ['another typed array kind', { ...good, live: new Int8Array(2) }],
+      ['a typed array for a text column', { ...good, id: new Uint8Array(2) }],
+      ['a column missing', { ...good, rating: undefined }],
+      ['a column too many', { ...good, extra: [1, 2] }],
+      ['no columns at all', docs],
+      ['more than 100,000 documents', { n: big, id: new Array<string>(big).fill(''), customerId: new Array<string>(big).fill(''), storeId: new Array<string>(big).fill(''), occurredAt: new Array<string>(big).fill(''), total: new Float64Array(big), live: new Uint8Array(big), rating: new Uint8Array(big) }],
+    ];
+    for (const [why, columns] of bad) {
+      const out = run([init, { type: 'load', collection: 'visits', columns }, { type: 'loaded' }]);
+      expect(out.find((m) => m.type === 'error'), why).toMatchObject({ type: 'error', id: null, code: 'INVALID_MESSAGE' });
+      expect(out.filter((m) => m.type === 'progress').at(-1), why).toEqual({ type: 'progress', loaded: { customers: 0, visits: 0, loyaltyEntries: 0, rewards: 0 }, ready: true });
+    }
+    // Columns of another collection, and documents where columns belong.
+    expect(run([init, { type: 'load', collection: 'visits', columns: entries }])[1]).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
+    expect(run([init, { type: 'load', collection: 'loyaltyEntries', columns: { ...entries, kind: new Uint8Array(1) } }])[1]).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
+    expect(run([init, { type: 'load', collection: 'visits', docs }])[1]).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
+    // The same pages, well formed, load — after a structured clone that transferred their buffers.
+    const sent = structuredClone(good, { transfer: [good.total.buffer as ArrayBuffer] });
+    expect(good.total.length).toBe(0); // detached on the page's side
+    const out = run([init, { type: 'load', collection: 'visits', columns: sent }, { type: 'load', collection: 'loyaltyEntries', columns: entries }, { type: 'loaded' }, { type: 'snapshot', id: 1, query: QUERY }]);
+    expect(out.some((m) => m.type === 'error')).toBe(false);
+    expect(out.filter((m) => m.type === 'progress').at(-1)).toMatchObject({ loaded: { visits: 2, loyaltyEntries: 1 } });
+    const snapshot = out.find((m) => m.type === 'snapshot');
+    expect(snapshot?.type === 'snapshot' && snapshot.snapshot.kpis).toMatchObject({ visits: 2, revenue: 3000 });
   });
 });

@@ -3,19 +3,24 @@ import type { RxStorageInstance } from 'rxdb';
 import type { PatronDatabase } from '../../../sync/client/database.ts';
 import { scanDocuments } from '../../../sync/client/scan.ts';
 import type { Settings } from '../../../sync/model/settings.ts';
-import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type ToWorker } from '../../workers/protocol.ts';
-import { ANALYTICS_PROJECTIONS } from './compute/documents.ts';
+import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type LoadMessage, type ToWorker } from '../../workers/protocol.ts';
+import {
+  ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits, type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
+} from './compute/documents.ts';
 import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
 
 // The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
-// find their customer; pages of `pageSize`, each an index range: scan.ts), then forwards the collections'
-// change streams. Changes that happen while the stream runs are buffered and sent after it; the stream skips
-// the documents they concern (a scan can meet a document written meanwhile twice, and the worker's cold
-// `load` does not look for duplicates). Every answer is validated (protocol.ts) before the page sees it.
+// find their customer; pages of `pageSize`, each an index range: scan.ts), each page packed into columns whose
+// typed arrays' buffers are transferred, not copied (compute/documents.ts); then it forwards the collections'
+// change streams, as documents. Changes that happen while the stream runs are buffered and sent after it; the
+// stream skips the documents they concern (a scan can meet a document written meanwhile twice, and the
+// worker's cold `load` does not look for duplicates). Every answer is validated (protocol.ts) before the page
+// sees it.
 
 /** What the page needs of a Worker (a real one, or an in-process stand-in in tests). */
 export interface WorkerLike {
-  postMessage(message: unknown): void;
+  /** `transfer`: buffers moved to the worker rather than copied (the page must not touch them afterwards). */
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   onmessage: ((event: { data: unknown }) => void) | null;
   terminate(): void;
 }
@@ -47,6 +52,20 @@ function projected(collection: AnalyticsCollection, stored: { id: string }): { i
   return (ANALYTICS_PROJECTIONS[collection] as unknown as (doc: { id: string }) => { id: string })(stored);
 }
 
+/** A `load` page of stored documents (tombstones already left out): columns, or reward documents. */
+function loadMessage(collection: AnalyticsCollection, docs: readonly unknown[]): LoadMessage {
+  switch (collection) {
+    case 'customers':
+      return { type: 'load', collection, columns: packCustomers(docs as CustomerLike[]) };
+    case 'visits':
+      return { type: 'load', collection, columns: packVisits(docs as VisitLike[]) };
+    case 'loyaltyEntries':
+      return { type: 'load', collection, columns: packLoyaltyEntries(docs as EntryLike[]) };
+    case 'rewards':
+      return { type: 'load', collection, docs: docs.map((doc) => ANALYTICS_PROJECTIONS.rewards(doc as RewardLike)) };
+  }
+}
+
 const settingsOf = (s: Settings) => ({ timeZone: s.timeZone, currency: s.currency, program: s.program, segments: s.segments });
 
 /** Starts streaming `db` to `worker` and returns the client. */
@@ -57,8 +76,10 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let closed = false;
-  const post = (message: ToWorker) => {
-    if (!closed) worker.postMessage(message);
+  const post = (message: ToWorker, transfer?: ArrayBuffer[]) => {
+    if (closed) return;
+    if (transfer) worker.postMessage(message, transfer);
+    else worker.postMessage(message);
   };
 
   worker.onmessage = (event) => {
@@ -122,8 +143,10 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
         if (closed) return;
         // A document written meanwhile is in the buffer with its latest state: it is sent from there, once.
         const docs = [];
-        for (const doc of page) if (!doc._deleted && !changedMeanwhile.has(doc.id)) docs.push(projected(name, doc));
-        if (docs.length > 0) post({ type: 'load', collection: name, docs });
+        for (const doc of page) if (!doc._deleted && !changedMeanwhile.has(doc.id)) docs.push(doc);
+        if (docs.length === 0) continue;
+        const message = loadMessage(name, docs);
+        post(message, 'columns' in message ? columnBuffers(message.columns) : undefined);
       }
     }
     post({ type: 'loaded' });

@@ -2,16 +2,18 @@ import { TIERS } from '../../../../sync/model/common.ts';
 import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
 import type { Program, SegmentRules } from '../../../../sync/model/settings.ts';
 import { liabilityOf, tierThresholds } from './customer-math.ts';
+import { packCustomers, packLoyaltyEntries, packVisits } from './documents.ts';
 import {
   L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, Replica, V_RATING, V_REVENUE, V_VISITS, V_VOIDED,
-  type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
+  type CustomerColumns, type CustomerLike, type EntryColumns, type EntryLike, type RewardLike, type VisitColumns, type VisitLike,
 } from './replica.ts';
 import { FREQUENCY_BUCKETS, type AnalyticsQuery, type CustomerRow, type ListName, type Snapshot } from './schema.ts';
 import { createMonthIndex, dayKey, dayOfKey, isoOf, parseIsoMs, type CalendarName, type MonthIndex } from './time.ts';
 import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View } from './view.ts';
 
 // The incremental dashboard aggregator (the analytics worker's engine, pure and synchronous):
-//   add(batch)        the cold path — documents streamed from the replica, appended without duplicate checks;
+//   addColumns(batch) the cold path — pages of the replica as columns (documents.ts), appended without
+//                     duplicate checks; `add(batch)` takes documents and packs them into the same columns;
 //   apply(changes)    the change stream — upserts (a new visit, a void, late feedback, a ledger line, a customer
 //                     edit, merge or undo, a reward); each touches only the customer group concerned;
 //   snapshot(query)   the dashboard for a period / store / now / calendar.
@@ -44,11 +46,19 @@ export type AnalyticsChange =
   | { collection: 'loyaltyEntries'; doc: EntryLike }
   | { collection: 'rewards'; doc: RewardLike };
 
-/** A chunk of the replica for `add`. */
+/** A chunk of the replica for `add`, as documents. */
 export interface AnalyticsBatch {
   customers?: readonly CustomerLike[];
   visits?: readonly VisitLike[];
   loyaltyEntries?: readonly EntryLike[];
+  rewards?: readonly RewardLike[];
+}
+
+/** A chunk of the replica for `addColumns`, as the worker receives it (documents.ts; rewards stay documents). */
+export interface ColumnBatch {
+  customers?: CustomerColumns;
+  visits?: VisitColumns;
+  loyaltyEntries?: EntryColumns;
   rewards?: readonly RewardLike[];
 }
 
@@ -164,17 +174,32 @@ export function createAggregator(initial: AnalyticsSettings) {
     return view;
   }
 
+  function addColumns(batch: ColumnBatch): void {
+    if (batch.customers) replica.putCustomers(batch.customers);
+    if (batch.visits) replica.visits.insert(batch.visits);
+    if (batch.loyaltyEntries) replica.ledger.insert(batch.loyaltyEntries);
+    for (const doc of batch.rewards ?? []) replica.putReward(doc);
+    views.clear();
+  }
+
   return {
     /** The replica's compact copy (tests and the benchmark may read it). */
     replica,
 
-    /** Streams documents in (the cold path). Any kept view is dropped; the next snapshot rebuilds it. */
+    /**
+     * Streams pages of columns in (the cold path: the worker's `load`), customers first. Any kept view is
+     * dropped; the next snapshot rebuilds it.
+     */
+    addColumns,
+
+    /** Streams documents in: packed into columns (documents.ts) and added as the worker adds its pages. */
     add(batch: AnalyticsBatch): void {
-      if (batch.customers) replica.putCustomers(batch.customers);
-      if (batch.visits) replica.visits.insert(batch.visits);
-      if (batch.loyaltyEntries) replica.ledger.insert(batch.loyaltyEntries);
-      for (const doc of batch.rewards ?? []) replica.putReward(doc);
-      views.clear();
+      addColumns({
+        customers: batch.customers && packCustomers(batch.customers),
+        visits: batch.visits && packVisits(batch.visits),
+        loyaltyEntries: batch.loyaltyEntries && packLoyaltyEntries(batch.loyaltyEntries),
+        rewards: batch.rewards,
+      });
     },
 
     /** Applies change-stream documents (upserts; repeats and documents already added are harmless). */

@@ -142,7 +142,7 @@ export class Columns<B extends { readonly capacity: number }> {
   }
 }
 
-/** Visit columns. */
-export const visitColumns = () => new Columns<VisitBlock>((capacity, from) => new VisitBlock(capacity, from));
-/** Ledger columns. */
-export const entryColumns = () => new Columns<EntryBlock>((capacity, from) => new EntryBlock(capacity, from));
+/** The replica's visit columns, in blocks (not the pages the worker receives: documents.ts VisitColumns). */
+export const visitBlocks = () => new Columns<VisitBlock>((capacity, from) => new VisitBlock(capacity, from));
+/** The replica's ledger columns, in blocks. */
+export const entryBlocks = () => new Columns<EntryBlock>((capacity, from) => new EntryBlock(capacity, from));

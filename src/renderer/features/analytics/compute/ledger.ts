@@ -1,8 +1,8 @@
-import { BLOCK_BITS, BLOCK_MASK, entryColumns, type EntryBlock } from './columns.ts';
+import { BLOCK_BITS, BLOCK_MASK, entryBlocks, type EntryBlock } from './columns.ts';
 import { DayTotals } from './day-totals.ts';
 import {
-  ADJUST, EARN, EXPIRE, kindIndex, L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, L_WIDTH, REDEEM, REVERSAL,
-  type EntryLike,
+  ADJUST, EARN, EXPIRE, L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, L_WIDTH, LEDGER_KIND_COUNT, packLoyaltyEntries, REDEEM,
+  REVERSAL, type EntryColumns, type EntryLike,
 } from './documents.ts';
 import type { Replica } from './replica.ts';
 import { NO_DAY, readInstant } from './time.ts';
@@ -11,7 +11,7 @@ import { NO_DAY, readInstant } from './time.ts';
 // EntryBlock.next), the customers' balances and tier bases, and the per-day points per store.
 
 export class LedgerTable {
-  readonly columns = entryColumns();
+  readonly columns = entryBlocks();
   readonly totals = new DayTotals(L_WIDTH);
   /** What prefetching loads added up to (never read; kept so the loads are not dropped). */
   private touched = 0;
@@ -40,40 +40,47 @@ export class LedgerTable {
     this.totalsDelta(b, i, sign);
   }
 
-  /** Appends lines not in the replica yet (the cold path, in the passes of VisitTable.insert). */
-  insert(docs: readonly EntryLike[]): number {
+  /**
+   * Appends a page of lines not in the replica yet (the cold path, in the passes of VisitTable.insert; a line
+   * is skipped on the same checks, and on an unknown kind).
+   */
+  insert(page: EntryColumns): number {
     const rp = this.replica;
     const cols = this.columns;
+    const { n, id, customerId, storeId, occurredAt, kind, points, deleted } = page;
     const first = cols.count;
-    cols.reserve(first + docs.length);
-    const batch = rp.keyBatch(docs.length);
+    cols.reserve(first + n);
+    const batch = rp.keyBatch(n);
     let e = first;
-    for (let d = 0; d < docs.length; d++) {
-      const doc = docs[d]!;
-      const { customerId, storeId, occurredAt, points } = doc;
-      const kind = kindIndex(doc.kind);
-      if (typeof customerId !== 'string' || typeof storeId !== 'string' || typeof occurredAt !== 'string' || kind < 0 || !Number.isSafeInteger(points)) {
+    for (let d = 0; d < n; d++) {
+      const customer = customerId[d];
+      const store = storeId[d];
+      const at = occurredAt[d];
+      const k = kind[d]!;
+      const amount = points[d]!;
+      if (typeof customer !== 'string' || typeof store !== 'string' || typeof at !== 'string' || k < 0 || k >= LEDGER_KIND_COUNT || !Number.isSafeInteger(amount)) {
         rp.skipped.loyaltyEntries++;
         continue;
       }
       const b = cols.blocks[e >>> BLOCK_BITS]!;
       const i = e & BLOCK_MASK;
-      const day = readInstant(occurredAt, rp.clock, b.ms, i);
+      const day = readInstant(at, rp.clock, b.ms, i);
       if (day === NO_DAY) {
         rp.skipped.loyaltyEntries++;
         continue;
       }
-      batch.take(customerId, d);
-      b.ids[i] = doc.id;
+      batch.take(customer, d);
+      b.ids[i] = id[d];
       b.day[i] = day;
-      b.store[i] = rp.storeSlot(storeId);
-      b.kind[i] = kind;
-      b.points[i] = points;
-      b.live[i] = doc._deleted === true ? 0 : 1;
+      b.store[i] = rp.storeSlot(store);
+      b.kind[i] = k;
+      b.points[i] = amount;
+      b.live[i] = deleted[d] === 0 ? 1 : 0;
       e++;
     }
     cols.count = e;
-    const customers = rp.findCustomers(batch, (j) => docs[batch.doc[j]!]!.customerId);
+    // Taken ids are strings (checked above).
+    const customers = rp.findCustomers(batch, (j) => customerId[batch.doc[j]!] as string);
     const head = rp.entryHead;
     // The customers' chain heads, balances and bases are random accesses: loaded first, together (see
     // IdIndex.prefetch).
@@ -103,6 +110,8 @@ export class LedgerTable {
       rp.skipped.loyaltyEntries++;
       return -1;
     }
+    // Through the cold path's columns: one reading of a line document (documents.ts), one insert.
+    const page = packLoyaltyEntries([doc]);
     const c = rp.customerIndex.get(doc.customerId);
     const blocks = this.columns.blocks;
     let found = -1;
@@ -112,14 +121,14 @@ export class LedgerTable {
       else e = b.next[e & BLOCK_MASK]!;
     }
     if (found < 0) {
-      if (this.insert([doc]) === 0) return -1;
+      if (this.insert(page) === 0) return -1;
       const last = this.columns.count - 1;
       return this.columns.block(last).customer[last & BLOCK_MASK]!;
     }
     // Ledger lines are append-only: only a tombstone (never written by Patron) can change one.
     const b = blocks[found >>> BLOCK_BITS]!;
     const i = found & BLOCK_MASK;
-    if (doc._deleted === true && b.live[i]) {
+    if (page.deleted[0] === 1 && b.live[i]) {
       this.delta(b, i, -1);
       b.live[i] = 0;
       return c;

@@ -1,5 +1,5 @@
 import { valuePerPoint } from './customer-math.ts';
-import type { CustomerLike, RewardLike, SkipCounts } from './documents.ts';
+import { packCustomers, type CustomerColumns, type CustomerLike, type RewardLike, type SkipCounts } from './documents.ts';
 import { IdIndex, KeyBatch } from './id-index.ts';
 import { LedgerTable } from './ledger.ts';
 import { createZoneClock, DAY_MS, type ZoneClock } from './time.ts';
@@ -12,10 +12,10 @@ import { VisitTable } from './visits.ts';
 // are kept as documents arrive, so period KPIs never touch the visits. Nothing here depends on a query; views
 // (view.ts) derive per-query state.
 //
-// The cold path takes documents in batches, in passes: the documents (the only pass that reads them), the
+// The cold path takes pages of columns (documents.ts), in passes: the page (the only pass that reads it), the
 // customer index (`findCustomers`: probes whose cache misses overlap), then the customers' chains and totals.
 
-export type { CustomerLike, EntryLike, RewardLike, SkipCounts, VisitLike } from './documents.ts';
+export type { CustomerColumns, CustomerLike, EntryColumns, EntryLike, RewardLike, SkipCounts, VisitColumns, VisitLike } from './documents.ts';
 export { L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, V_RATING, V_REVENUE, V_VISITS, V_VOIDED } from './documents.ts';
 
 const MAX_MERGE_HOPS = 10;
@@ -102,38 +102,43 @@ export class Replica {
   }
 
   /**
-   * Records customer documents; returns whether any merge pointer or tombstone changed (then roots must be
-   * resolved again before they are read: `resolveRoots`). Names and phones are kept as they come (a row
-   * checks them), so the cold path does not read those strings.
+   * Records a page of customers (documents.ts CustomerColumns; a customer without a string id is skipped);
+   * returns whether any merge pointer or tombstone changed (then roots must be resolved again before they are
+   * read: `resolveRoots`). Names and phones are kept as they come (a row checks them), so the cold path does
+   * not read those strings.
    */
-  putCustomers(docs: readonly CustomerLike[]): boolean {
-    const batch = this.keyBatch(docs.length);
-    for (let i = 0; i < docs.length; i++) {
-      const id = docs[i]!.id;
-      if (typeof id === 'string') batch.take(id, i);
+  putCustomers(page: CustomerColumns): boolean {
+    const { n, id, name, phone, mergedInto, deleted } = page;
+    const batch = this.keyBatch(n);
+    for (let d = 0; d < n; d++) {
+      const key = id[d];
+      if (typeof key === 'string') batch.take(key, d);
       else this.skipped.customers++;
     }
     // Room for each customer and for a merge target each, so the batch's slots stay put.
     const index = this.customerIndex;
     batch.prefetch(index, 2 * batch.size);
-    const idOf = (j: number) => docs[batch.doc[j]!]!.id;
+    // Taken ids are strings (checked above).
+    const idOf = (j: number) => id[batch.doc[j]!] as string;
     let changed = false;
     for (let j = 0; j < batch.size; j++) {
-      const doc = docs[batch.doc[j]!]!;
+      const d = batch.doc[j]!;
+      const key = idOf(j);
       let c = batch.find(index, j, idOf);
       if (c < 0) {
-        c = this.newCustomer(doc.id, doc.name, doc.phone);
-        batch.insert(index, j, doc.id, c);
+        c = this.newCustomer(key, name[d], phone[d]);
+        batch.insert(index, j, key, c);
       } else {
-        this.names[c] = doc.name;
-        this.phones[c] = doc.phone;
+        this.names[c] = name[d];
+        this.phones[c] = phone[d];
       }
       this.known[c] = 1;
-      const parent = typeof doc.mergedInto === 'string' && doc.mergedInto !== doc.id ? this.customerSlot(doc.mergedInto) : -1;
-      const deleted = doc._deleted === true ? 1 : 0;
-      if (this.parent[c] !== parent || this.deleted[c] !== deleted) {
+      const into = mergedInto[d];
+      const parent = typeof into === 'string' && into !== key ? this.customerSlot(into) : -1;
+      const erased = deleted[d] === 0 ? 0 : 1;
+      if (this.parent[c] !== parent || this.deleted[c] !== erased) {
         this.parent[c] = parent;
-        this.deleted[c] = deleted;
+        this.deleted[c] = erased;
         changed = true;
       }
     }
@@ -141,9 +146,9 @@ export class Replica {
     return changed;
   }
 
-  /** Records one customer document (`putCustomers`). */
+  /** Records one customer document (`putCustomers`, through the same columns). */
   putCustomer(doc: CustomerLike): boolean {
-    return this.putCustomers([doc]);
+    return this.putCustomers(packCustomers([doc]));
   }
 
   /** The batch scratch of the cold path, emptied, with room for `n` ids. */

@@ -1,6 +1,6 @@
-import { BLOCK_BITS, BLOCK_MASK, visitColumns, type VisitBlock } from './columns.ts';
+import { BLOCK_BITS, BLOCK_MASK, visitBlocks, type VisitBlock } from './columns.ts';
 import { DayTotals } from './day-totals.ts';
-import { V_RATING, V_REVENUE, V_VISITS, V_VOIDED, V_WIDTH, type VisitLike } from './documents.ts';
+import { packVisits, V_RATING, V_REVENUE, V_VISITS, V_VOIDED, V_WIDTH, type VisitColumns, type VisitLike } from './documents.ts';
 import type { Replica } from './replica.ts';
 import { NO_DAY, readInstant } from './time.ts';
 
@@ -8,7 +8,7 @@ import { NO_DAY, readInstant } from './time.ts';
 // and the per-day totals per store that period KPIs read.
 
 export class VisitTable {
-  readonly columns = visitColumns();
+  readonly columns = visitBlocks();
   readonly totals = new DayTotals(V_WIDTH);
   /** What prefetching loads added up to (never read; kept so the loads are not dropped). */
   private touched = 0;
@@ -30,43 +30,50 @@ export class VisitTable {
   }
 
   /**
-   * Appends visits not in the replica yet (no duplicate check: the cold path); returns how many it took.
-   * Three passes: the documents (the only pass that reads them: fields, instant, store, customer id parsed),
-   * the customer index (Replica.findCustomers), then the customers' chains and the day totals.
+   * Appends a page of visits not in the replica yet (no duplicate check: the cold path; documents.ts
+   * VisitColumns); returns how many it took. Every entry is checked as it is read: a visit whose customer id,
+   * store id or instant is not a string, whose instant does not parse or whose total is not a safe integer is
+   * skipped (and counted). Three passes: the page (the only pass that reads it: fields, instant, store,
+   * customer id parsed), the customer index (Replica.findCustomers), then the customers' chains and the day
+   * totals.
    */
-  insert(docs: readonly VisitLike[]): number {
+  insert(page: VisitColumns): number {
     const rp = this.replica;
     const cols = this.columns;
+    const { n, id, customerId, storeId, occurredAt, total, live, rating } = page;
     const first = cols.count;
-    cols.reserve(first + docs.length);
-    const batch = rp.keyBatch(docs.length);
+    cols.reserve(first + n);
+    const batch = rp.keyBatch(n);
     let v = first;
-    for (let d = 0; d < docs.length; d++) {
-      const doc = docs[d]!;
-      const { customerId, storeId, occurredAt, total } = doc;
-      if (typeof customerId !== 'string' || typeof storeId !== 'string' || typeof occurredAt !== 'string' || !Number.isSafeInteger(total)) {
+    for (let d = 0; d < n; d++) {
+      const customer = customerId[d];
+      const store = storeId[d];
+      const at = occurredAt[d];
+      const sum = total[d]!;
+      if (typeof customer !== 'string' || typeof store !== 'string' || typeof at !== 'string' || !Number.isSafeInteger(sum)) {
         rp.skipped.visits++;
         continue;
       }
       const b = cols.blocks[v >>> BLOCK_BITS]!;
       const i = v & BLOCK_MASK;
-      const day = readInstant(occurredAt, rp.clock, b.ms, i);
+      const day = readInstant(at, rp.clock, b.ms, i);
       if (day === NO_DAY) {
         rp.skipped.visits++;
         continue;
       }
-      batch.take(customerId, d);
-      b.ids[i] = doc.id;
+      batch.take(customer, d);
+      b.ids[i] = id[d];
       b.day[i] = day;
-      b.total[i] = total;
-      b.store[i] = rp.storeSlot(storeId);
-      b.live[i] = doc.voided === true || doc._deleted === true ? 0 : 1;
-      const rating = doc.feedback?.rating;
-      b.rating[i] = typeof rating === 'number' && rating >= 1 && rating <= 5 ? rating : 0;
+      b.total[i] = sum;
+      b.store[i] = rp.storeSlot(store);
+      b.live[i] = live[d] === 0 ? 0 : 1;
+      const r = rating[d]!;
+      b.rating[i] = r <= 5 ? r : 0;
       v++;
     }
     cols.count = v;
-    const customers = rp.findCustomers(batch, (j) => docs[batch.doc[j]!]!.customerId);
+    // Taken ids are strings (checked above).
+    const customers = rp.findCustomers(batch, (j) => customerId[batch.doc[j]!] as string);
     const head = rp.visitHead;
     // The customers' chain heads are random accesses: loaded first, together (see IdIndex.prefetch).
     let touched = 0;
@@ -107,17 +114,19 @@ export class VisitTable {
       rp.skipped.visits++;
       return -1;
     }
+    // Through the cold path's columns: one reading of a visit document (documents.ts), one insert.
+    const page = packVisits([doc]);
     const c = rp.customerIndex.get(doc.customerId);
     const v = c >= 0 ? this.find(c, doc.id) : -1;
     if (v < 0) {
-      if (this.insert([doc]) === 0) return -1;
+      if (this.insert(page) === 0) return -1;
       const last = this.columns.count - 1;
       return this.columns.block(last).customer[last & BLOCK_MASK]!;
     }
     const b = this.columns.block(v);
     const i = v & BLOCK_MASK;
-    const live = doc.voided === true || doc._deleted === true ? 0 : 1;
-    const rating = typeof doc.feedback?.rating === 'number' && doc.feedback.rating >= 1 && doc.feedback.rating <= 5 ? doc.feedback.rating : 0;
+    const live = page.live[0]!;
+    const rating = page.rating[0]!;
     if (live === b.live[i] && rating === b.rating[i]) return -1;
     this.totalsDelta(b, i, -1);
     b.live[i] = b.live[i]! & live; // a void is never undone (visitChangeAllowed)
