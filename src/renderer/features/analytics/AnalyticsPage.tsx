@@ -37,7 +37,7 @@ export function AnalyticsPage() {
     [preset, custom.first, custom.last, today, calendar],
   );
   const query: AnalyticsQuery | null = period ? { ...period, storeId, now: new Date(nowMs).toISOString(), calendar, listLimit: LIST_LIMIT } : null;
-  const { state, snapshot, error } = useSnapshot(client, query);
+  const { state, snapshot, error, settled } = useSnapshot(client, query);
   const lastDay = period ? formatDay(new Date(Date.parse(`${period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10), locale) : '';
 
   return (
@@ -85,7 +85,7 @@ export function AnalyticsPage() {
       ) : (
         <p role="alert">{t('period.invalid')}</p>
       )}
-      {!state.ready && (
+      {!settled && (
         <p role="status" data-testid="analytics-loading">
           {t('loading', { customers: formatNumber(state.loaded.customers, locale), visits: formatNumber(state.loaded.visits, locale) })}
         </p>

@@ -18,26 +18,36 @@ export function useNow(everyMs: number): number {
 /**
  * The dashboard for a question, asked again when the question changes or the data does. Bursts of changes
  * (a replication pull writes hundreds of documents) are coalesced: the question is asked 250 ms after the
- * last change. Answers to superseded questions are dropped.
+ * last change. Answers to superseded questions are dropped. `settled` is false until an answer asked after the
+ * whole replica reached the worker has arrived: before that the numbers shown are partial (a question asked
+ * while the replica was still streaming), and the page says it is still loading.
  */
-export function useSnapshot(client: AnalyticsClient, query: AnalyticsQuery | null): { state: AnalyticsState; snapshot: Snapshot | null; error: string | null } {
+export function useSnapshot(
+  client: AnalyticsClient,
+  query: AnalyticsQuery | null,
+): { state: AnalyticsState; snapshot: Snapshot | null; error: string | null; settled: boolean } {
   const state = useObservable(client.state$, INITIAL);
-  const [answer, setAnswer] = useState<{ key: string; snapshot: Snapshot | null; error: string | null }>({ key: '', snapshot: null, error: null });
+  const [answer, setAnswer] = useState<{ key: string; snapshot: Snapshot | null; error: string | null; whenReady: boolean }>({ key: '', snapshot: null, error: null, whenReady: false });
   const key = useMemo(() => (query ? JSON.stringify(query) : ''), [query]);
+  const { ready, version } = state;
   useEffect(() => {
     if (!query) return;
     let live = true;
-    const timer = setTimeout(() => {
-      client.snapshot(query).then(
-        (snapshot) => live && setAnswer({ key, snapshot, error: null }),
-        (error: unknown) => live && setAnswer((previous) => ({ key, snapshot: previous.snapshot, error: (error as { code?: string }).code ?? 'INTERNAL' })),
-      );
-    }, state.version === 0 ? 0 : 250);
+    const timer = setTimeout(
+      () => {
+        client.snapshot(query).then(
+          (snapshot) => live && setAnswer({ key, snapshot, error: null, whenReady: ready }),
+          (error: unknown) => live && setAnswer((previous) => ({ key, snapshot: previous.snapshot, error: (error as { code?: string }).code ?? 'INTERNAL', whenReady: ready })),
+        );
+      },
+      // The first question, and the first once the replica is in, are asked at once.
+      version === 0 || (ready && !answer.whenReady) ? 0 : 250,
+    );
     return () => {
       live = false;
       clearTimeout(timer);
     };
     // `key` stands for `query` (a new object each render).
-  }, [client, key, state.version]);
-  return { state, snapshot: answer.snapshot, error: answer.error };
+  }, [client, key, version, ready]);
+  return { state, snapshot: answer.snapshot, error: answer.error, settled: ready && (answer.whenReady || !query) };
 }
