@@ -17,23 +17,13 @@ import type { DatasetSize } from './lib/dataset.ts';
 import { duration, int, mib, perSecond, printTable, type BenchContext, type Print } from './lib/report.ts';
 import { ms, rate, wall } from './lib/run-format.ts';
 import { startSyncServer, type SyncServer } from './lib/sync-server.ts';
+import { SYNCED, type Synced } from './lib/variants.ts';
+import { CHROMIUM, CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from '../e2e/support/browser.ts';
 import { printProfile } from './initial-sync.ts';
 
 const TARGET = 2;
-const CHROMIUM = process.env.PATRON_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // performance.memory without its 100 KB quantisation, for the heap column.
-  '--enable-precise-memory-info',
-];
-const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
+// The e2e suite's Chromium and flags, plus performance.memory without its 100 KB quantisation (heap column).
+const CHROMIUM_ARGS = [...E2E_CHROMIUM_ARGS, '--enable-precise-memory-info'];
 
 export async function run(ctx: BenchContext): Promise<void> {
   if (!existsSync(CHROMIUM)) {
@@ -72,7 +62,7 @@ export async function startPageServer(size: DatasetSize, print: Print, bundleDir
     app.get('/bench/docs/:name', async (request, reply) => {
       const name = (request.params as { name: string }).name;
       if (!(SYNCED as readonly string[]).includes(name)) return reply.code(404).send();
-      return reply.type('application/json').send(createReadStream(files[name as (typeof SYNCED)[number]]));
+      return reply.type('application/json').send(createReadStream(files[name as Synced]));
     });
   });
 }

@@ -6,42 +6,20 @@ import { filter, firstValueFrom } from 'rxjs';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { createSyncApi, type SyncApi } from '../../src/sync/client/api.ts';
 import { createTokenSource, enrol, memoryCredentialStore } from '../../src/sync/client/auth.ts';
-import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
+import { RejectedRows, createPatronDatabase } from '../../src/sync/client/database.ts';
 import { startReplication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
 import { createStatusStore, type StatusStore } from '../../src/sync/client/status.ts';
 import { serveRequests } from './lib/child.ts';
-import { trackWritten, type WrittenTimes } from './lib/variants.ts';
+import { countSynced, SYNCED, trackWritten, type SyncRun, type Synced } from './lib/variants.ts';
 import { startCpuProfile, type CpuSummary } from './lib/cpu-profile.ts';
 import { memorySampler } from './lib/report.ts';
 
-/** The collections the benchmark fills, in the order the floor inserts them. */
-export const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
-type Synced = (typeof SYNCED)[number];
-
-/** What one run measured. */
-export interface ClientRun {
-  /** False when the run was stopped at its time limit before every collection was at the end. */
-  finished: boolean;
-  ms: number;
-  /** Customers complete locally (the cashier can search); null when not reached. */
-  lookupReadyMs: number | null;
-  counts: Record<Synced, number>;
+/** What one run measured (a sync run's pulls and status updates; memory in bytes). */
+export interface ClientRun extends SyncRun {
   peakRss: number;
-  peakHeap: number;
   startRss: number;
-  startHeap: number;
-  /** When the documents were written locally (sync runs). */
-  written?: WrittenTimes;
-  /** Requests and status updates seen (sync runs). */
-  pulls?: number;
   statusUpdates?: number;
   profile?: CpuSummary;
-}
-
-async function counts(db: PatronDatabase): Promise<Record<Synced, number>> {
-  const out = {} as Record<Synced, number>;
-  for (const name of SYNCED) out[name] = await db.collections[name].count().exec();
-  return out;
 }
 
 /**
@@ -72,7 +50,7 @@ async function floor(files: Record<Synced, string>, chunk?: number, limitMs?: nu
   }
   const ms = performance.now() - started;
   const mem = memory.stop();
-  const result = { finished, ms, lookupReadyMs, counts: await counts(db), ...mem };
+  const result = { finished, ms, lookupReadyMs, counts: await countSynced(db), ...mem };
   await db.close();
   return result;
 }
@@ -153,7 +131,7 @@ async function sync(input: {
   const ms = performance.now() - started;
   const mem = memory.stop();
   const profile = await profiler?.stop();
-  const result: ClientRun = { finished, ms, lookupReadyMs, counts: await counts(db), ...mem, written, pulls: tally.pulls, statusUpdates, ...(profile ? { profile } : {}) };
+  const result: ClientRun = { finished, ms, lookupReadyMs, counts: await countSynced(db), ...mem, written, pulls: tally.pulls, statusUpdates, ...(profile ? { profile } : {}) };
   await replication.stop();
   await db.close();
   return result;

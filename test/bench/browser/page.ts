@@ -5,29 +5,13 @@ import { filter, firstValueFrom } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { createSyncApi } from '../../../src/sync/client/api.ts';
 import { createTokenSource, enrol, memoryCredentialStore } from '../../../src/sync/client/auth.ts';
-import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
+import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
 import { startReplication, type ReplicationOptions } from '../../../src/sync/client/replicate.ts';
 import { createStatusStore } from '../../../src/sync/client/status.ts';
-import { trackWritten, type WrittenTimes } from '../lib/variants.ts';
+import { countSynced, SYNCED, trackWritten, type SyncRun, type Synced } from '../lib/variants.ts';
 
-const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
-type Synced = (typeof SYNCED)[number];
-
-/** What one run measured (times in ms, memory in bytes of JS heap). */
-export interface BrowserRun {
-  /** False when the run was stopped at its time limit before every collection was at the end. */
-  finished: boolean;
-  ms: number;
-  /** Customers complete locally (the cashier can search); null when not reached. */
-  lookupReadyMs: number | null;
-  counts: Record<Synced, number>;
-  /** performance.memory (Chromium): JS heap used, sampled; 0 when unavailable. */
-  peakHeap: number;
-  startHeap: number;
-  /** When the documents were written locally (sync runs). */
-  written?: WrittenTimes;
-  pulls?: number;
-}
+/** What one run measured; the heap is performance.memory's (Chromium), 0 when unavailable. */
+export type BrowserRun = SyncRun;
 
 function heapUsed(): number {
   return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
@@ -45,12 +29,6 @@ function heapSampler(): { stop(): { peakHeap: number; startHeap: number } } {
       return { peakHeap: Math.max(peakHeap, heapUsed()), startHeap };
     },
   };
-}
-
-async function counts(db: PatronDatabase): Promise<Record<Synced, number>> {
-  const out = {} as Record<Synced, number>;
-  for (const name of SYNCED) out[name] = await db.collections[name].count().exec();
-  return out;
 }
 
 /**
@@ -74,7 +52,7 @@ async function floor(input: { chunk?: number } = {}): Promise<BrowserRun> {
     if (name === 'customers') lookupReadyMs = performance.now() - started;
   }
   const ms = performance.now() - started;
-  const result = { finished: true, ms, lookupReadyMs, ...memory.stop(), counts: await counts(db) };
+  const result = { finished: true, ms, lookupReadyMs, ...memory.stop(), counts: await countSynced(db) };
   await db.close();
   return result;
 }
@@ -124,7 +102,7 @@ async function sync(input: { code: string; expected: Record<Synced, number>; opt
   clearTimeout(timer);
   clearInterval(progress);
   const ms = performance.now() - started;
-  const result = { finished, ms, lookupReadyMs, ...memory.stop(), counts: await counts(db), written, pulls };
+  const result = { finished, ms, lookupReadyMs, ...memory.stop(), counts: await countSynced(db), written, pulls };
   await replication.stop();
   await db.close();
   return result;

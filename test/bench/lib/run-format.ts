@@ -1,13 +1,10 @@
 import { duration, int, perSecond } from './report.ts';
+import type { SyncRun } from './variants.ts';
 
 // How the two initial-sync benchmarks (Node and Chromium) print one run.
 
-/** What both benchmarks' runs have in common. */
-export interface SyncRunLike {
-  finished: boolean;
-  ms: number;
-  counts: { customers: number; visits: number; loyaltyEntries: number };
-}
+/** What the formatting reads of a run. */
+export type SyncRunLike = Pick<SyncRun, 'finished' | 'ms' | 'counts'>;
 
 /** Documents in the replica at the end of a run. */
 export function docsIn(run: SyncRunLike): number {

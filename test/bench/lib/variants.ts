@@ -1,6 +1,35 @@
 import type { PatronDatabase } from '../../../src/sync/client/database.ts';
 
-// What the initial-sync benchmarks observe (shared by the Node child and the page).
+// What the initial-sync benchmarks observe (shared by the Node child and the page, so nothing here may need
+// Node: the page bundles it).
+
+/** The collections the benchmarks fill, in the order the floor inserts them. */
+export const SYNCED = ['customers', 'visits', 'loyaltyEntries'] as const;
+/** One of them. */
+export type Synced = (typeof SYNCED)[number];
+
+/** What one run measured, in Node and in the page alike (times in ms, memory in bytes of JS heap). */
+export interface SyncRun {
+  /** False when the run was stopped at its time limit before every collection was at the end. */
+  finished: boolean;
+  ms: number;
+  /** Customers complete locally (the cashier can search); null when not reached. */
+  lookupReadyMs: number | null;
+  counts: Record<Synced, number>;
+  peakHeap: number;
+  startHeap: number;
+  /** When the documents were written locally (sync runs). */
+  written?: WrittenTimes;
+  /** Pull requests made (sync runs). */
+  pulls?: number;
+}
+
+/** Documents in each filled collection of `db`. */
+export async function countSynced(db: PatronDatabase): Promise<Record<Synced, number>> {
+  const out = {} as Record<Synced, number>;
+  for (const name of SYNCED) out[name] = await db.collections[name].count().exec();
+  return out;
+}
 
 /** When the documents had been written locally (the collections' change events: replication and initial load alike). */
 export interface WrittenTimes {
