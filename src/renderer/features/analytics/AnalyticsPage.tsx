@@ -6,7 +6,8 @@ import type { AnalyticsQuery } from './compute/schema.ts';
 import { calendarOf, formatDay, formatNumber, uiLocale } from './format.ts';
 import { PERIOD_PRESETS, customPeriod, presetPeriod, todayIn, type PeriodPreset } from './periods.ts';
 import { CustomerTables, Charts, Cohorts, Kpis, Loyalty } from './ui/Sections.tsx';
-import { useNow, useSnapshot } from './useAnalytics.ts';
+import { useNow } from '../../lib/hooks.ts';
+import { useSnapshot } from './useAnalytics.ts';
 import './analytics.css';
 
 const LIST_LIMIT = 20;

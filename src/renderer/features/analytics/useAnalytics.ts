@@ -5,16 +5,6 @@ import type { AnalyticsQuery, Snapshot } from './compute/schema.ts';
 
 const INITIAL: AnalyticsState = { ready: false, loaded: { customers: 0, visits: 0, loyaltyEntries: 0, rewards: 0 }, version: 0, error: null };
 
-/** The current time, refreshed every `everyMs` (segments and churn risk move with it, not with every render). */
-export function useNow(everyMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
-
 /**
  * The dashboard for a question, asked again when the question changes or the data does. Bursts of changes
  * (a replication pull writes hundreds of documents) are coalesced: the question is asked 250 ms after the
