@@ -1,19 +1,6 @@
 import { COLLECTION_NAMES, type CollectionName } from '../../src/sync/model/protocol.ts';
 import type { Dump } from './messages.ts';
 
-/** JSON with object keys sorted (jsonb does not keep key order), so equal documents encode equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, (v as Record<string, unknown>)[k]]),
-        )
-      : v,
-  );
-}
-
 /** A stored RxDB document as the wire knows it: RxDB's own bookkeeping removed, `_deleted` kept. */
 export function stripLocalMeta(doc: unknown): Record<string, unknown> {
   const { _meta: _m, _rev: _r, _attachments: _a, ...rest } = doc as Record<string, unknown>;

@@ -3,7 +3,8 @@ import type { InboxItem } from '../../src/sync/model/inbox.ts';
 import { balanceOf } from '../../src/sync/model/loyalty.ts';
 import type { LoyaltyEntry } from '../../src/sync/model/loyalty-entry.ts';
 import type { Visit } from '../../src/sync/model/visit.ts';
-import { canonicalJson, diffDumps } from './compare.ts';
+import { canonicalJson } from '../../src/sync/model/merge.ts';
+import { diffDumps } from './compare.ts';
 import { mergeGroupOf } from './counter.ts';
 import { EDITED_FIELDS, type Dump, type FieldWrite, type ModelEntry, type OpResult } from './messages.ts';
 

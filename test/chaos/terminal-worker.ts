@@ -13,7 +13,8 @@ import { createStatusStore } from '../../src/sync/client/status.ts';
 import { COLLECTION_NAMES } from '../../src/sync/model/protocol.ts';
 import { enableDevMode } from '../helpers/terminal.ts';
 import { runCounterOp } from './counter.ts';
-import { canonicalJson, stripLocalMeta } from './compare.ts';
+import { canonicalJson } from '../../src/sync/model/merge.ts';
+import { stripLocalMeta } from './compare.ts';
 import type { Dump, HostMessage, TerminalInit, TerminalReport, WorkerMessage, WorkerRequest } from './messages.ts';
 import { createChaosNetwork } from './network.ts';
 

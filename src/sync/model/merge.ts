@@ -49,8 +49,11 @@ export interface MergeOptions<T> {
   };
 }
 
-/** JSON with object keys sorted, so equal values encode equally whatever order their keys were built in. */
-function canonical(value: unknown): string {
+/**
+ * JSON with object keys sorted, so equal values encode equally whatever order their keys were built in (or
+ * jsonb stored them in).
+ */
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
@@ -67,7 +70,7 @@ function canonical(value: unknown): string {
  * (then it is no longer parseable JSON; the inbox shows it as text). Never splits a surrogate pair.
  */
 function recordable(value: unknown): string {
-  const json = canonical(value);
+  const json = canonicalJson(value);
   if (json.length <= MAX_CONFLICT_VALUE) return json;
   let end = MAX_CONFLICT_VALUE - 1;
   const last = json.charCodeAt(end - 1);
@@ -153,7 +156,7 @@ export function mergeDocuments<T extends MergeableDocument>(
   const out: Record<keyof T, unknown> = { ...master };
   const fresh: RecordedConflict[] = [];
   for (const unit of unitsOf(fields, options.groups ?? [])) {
-    const encode = (doc: T): string => canonical(unit.map((field) => doc[field]));
+    const encode = (doc: T): string => canonicalJson(unit.map((field) => doc[field]));
     const [m, l] = [encode(master), encode(local)];
     if (m === l) continue;
     const b = base === undefined ? undefined : encode(base);
