@@ -1,5 +1,4 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import { deepEqual } from 'rxdb/plugins/utils';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
 import type { Checkpoint, CollectionName } from '../model/protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
@@ -84,9 +83,11 @@ export function startReplication(input: {
     unflushed += documents;
     flushTimer ??= setTimeout(flushReceived, 250);
   };
-  // Local writes not yet acknowledged, with the state that was written, so an ack of an older state
-  // does not clear a newer edit.
-  const pending = new Map<string, unknown>();
+  // Local writes the server has not answered yet, by the write time (`_meta.lwt`) of each key's last local
+  // write. An answer covers the keys whose pushed state was read at or after that write. (Comparing the pushed
+  // state with the written one left a write pending for good once a replication write, such as a resolved
+  // conflict, had changed the document in between.)
+  const pending = new Map<string, number>();
   const pending$ = new BehaviorSubject<ReadonlySet<string>>(new Set());
   const publishPending = () => {
     status.update({ pending: pending.size });
@@ -103,7 +104,7 @@ export function startReplication(input: {
       subscriptions.push(
         collection.eventBulks$.subscribe((bulk) => {
           if (bulk.context.startsWith('replication-')) return;
-          for (const event of bulk.events) pending.set(`${name}:${event.documentId}`, stripMeta(event.documentData));
+          for (const event of bulk.events) pending.set(`${name}:${event.documentId}`, event.documentData._meta.lwt);
           publishPending();
         }),
       );
@@ -148,26 +149,24 @@ export function startReplication(input: {
                 // RxDB (17.6) reads the local documents of an upstream pass before it compares them with the
                 // assumed master state; a pull landing in between makes it offer an older state on top of a
                 // newer one, which the server would accept. Push what the replica holds now instead.
-                const rows = await withCurrentStates(collection, batch);
+                const { rows, writtenAt } = await withCurrentStates(collection, batch);
+                const keys = rows.map((row) => `${name}:${(row.newDocumentState as unknown as { id: string }).id}`);
                 let answer;
                 try {
                   answer = await api.push(name, rows);
                 } catch (error) {
                   // Rows of a failed attempt are pending even when they were written before a restart.
-                  for (const row of rows) {
-                    const doc = row.newDocumentState as unknown as { id: string };
-                    const key = `${name}:${doc.id}`;
-                    if (!pending.has(key)) pending.set(key, doc);
-                  }
+                  keys.forEach((key, i) => {
+                    if (!pending.has(key)) pending.set(key, writtenAt[i]!);
+                  });
                   publishPending();
                   throw error;
                 }
                 input.rejected.mark(name, answer.rejected.map((row) => row.id));
-                for (const row of rows) {
-                  const doc = row.newDocumentState as unknown as { id: string };
-                  const key = `${name}:${doc.id}`;
-                  if (pending.has(key) && deepEqual(stripMeta(pending.get(key)), stripMeta(doc))) pending.delete(key);
-                }
+                keys.forEach((key, i) => {
+                  const lastWrite = pending.get(key);
+                  if (lastWrite !== undefined && lastWrite <= writtenAt[i]!) pending.delete(key);
+                });
                 publishPending();
                 return answer.conflicts as never[];
               },
@@ -276,14 +275,24 @@ export function startReplication(input: {
 
 type PushRows = Parameters<NonNullable<Parameters<typeof replicateRxCollection<unknown, Checkpoint>>[0]['push']>['handler']>[0];
 
-async function withCurrentStates(collection: { storageInstance: { findDocumentsById(ids: string[], withDeleted: boolean): Promise<unknown[]> } }, rows: PushRows): Promise<PushRows> {
-  const ids = rows.map((row) => (row.newDocumentState as unknown as { id: string }).id);
-  const stored = (await collection.storageInstance.findDocumentsById(ids, true)) as { id: string }[];
-  const current = new Map(stored.map((doc) => [doc.id, stripMeta(doc)]));
-  return rows.map((row) => {
-    const now = current.get((row.newDocumentState as unknown as { id: string }).id);
-    return now === undefined ? row : { ...row, newDocumentState: now as typeof row.newDocumentState };
+/**
+ * The rows with the states the replica holds now, and when each state was written (`-Infinity` for a row the
+ * replica does not hold, which no local write can be pending for).
+ */
+async function withCurrentStates(
+  collection: { storageInstance: { findDocumentsById(ids: string[], withDeleted: boolean): Promise<unknown[]> } },
+  batch: PushRows,
+): Promise<{ rows: PushRows; writtenAt: number[] }> {
+  const ids = batch.map((row) => (row.newDocumentState as unknown as { id: string }).id);
+  const stored = (await collection.storageInstance.findDocumentsById(ids, true)) as { id: string; _meta: { lwt: number } }[];
+  const current = new Map(stored.map((doc) => [doc.id, doc]));
+  const writtenAt: number[] = [];
+  const rows = batch.map((row, i) => {
+    const now = current.get(ids[i]!);
+    writtenAt.push(now?._meta.lwt ?? -Infinity);
+    return now === undefined ? row : { ...row, newDocumentState: stripMeta(now) as typeof row.newDocumentState };
   });
+  return { rows, writtenAt };
 }
 
 async function firstPullDone(state: RxReplicationState<unknown, Checkpoint>): Promise<void> {

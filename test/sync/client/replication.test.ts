@@ -1,3 +1,5 @@
+import { createRevision } from 'rxdb';
+import { now } from 'rxdb/plugins/utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { editCustomer, newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
@@ -93,6 +95,49 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
       const [da, db] = await Promise.all([a.db.customers.findOne(base.id).exec(), b.db.customers.findOne(base.id).exec()]);
       return JSON.stringify(da?.toJSON()) === JSON.stringify(server && stripDeleted(server)) && JSON.stringify(db?.toJSON()) === JSON.stringify(server && stripDeleted(server));
     }, 10_000, 'both replicas equal the server');
+  });
+
+  it('counts a local write as pending until a push of a state read after it is answered', async () => {
+    let held = false;
+    const gates: (() => void)[] = [];
+    const gated: typeof fetch = async (input, init) => {
+      if (held && String(input).includes('/v1/push')) await new Promise<void>((resolve) => gates.push(resolve));
+      return fetch(input, init);
+    };
+    const a = await client(gated);
+    await a.replication.awaitInSync();
+    held = true;
+    const customer = newCustomer({ phone: nextPhone(), name: 'Reza Tehrani' }, ctx(a), 'IR');
+    const { _deleted, ...local } = customer;
+    await a.db.customers.insert(local);
+    await eventually(() => gates.length === 1, 5_000, 'first push held');
+    // Edited while the push of the sign-up is on the wire: its answer must not clear the edit.
+    await (await a.db.customers.findOne(customer.id).exec())!.incrementalPatch({ notes: 'edited in flight' });
+    gates[0]!();
+    await eventually(() => gates.length === 2, 5_000, 'second push held');
+    expect(a.status.get().pending).toBe(1);
+    gates[1]!();
+    await eventually(() => a.status.get().pending === 0, 5_000, 'no pending writes');
+    expect(await serverDoc('customers', customer.id)).toMatchObject({ notes: 'edited in flight' });
+  });
+
+  it('clears a local write once answered even when a replication write changed the document before the push', async () => {
+    const a = await client();
+    await a.replication.awaitInSync();
+    await a.replication.states.customers!.pause();
+    const customer = newCustomer({ phone: nextPhone(), name: 'Sara Mohammadi' }, ctx(a), 'IR');
+    const { _deleted, ...local } = customer;
+    await a.db.customers.insert(local);
+    expect(a.status.get().pending).toBe(1);
+    // What RxDB does when it resolves a conflict: a write to the replica under a replication context.
+    const instance = a.db.customers.storageInstance;
+    const [previous] = await instance.findDocumentsById([customer.id], true);
+    const document = { ...previous!, notes: 'resolved', _rev: createRevision(a.db.token, previous), _meta: { ...previous!._meta, lwt: now() } };
+    const written = await instance.bulkWrite([{ previous, document }], 'replication-up-write-conflict');
+    expect(written.error).toEqual([]);
+    await a.replication.states.customers!.start();
+    await eventually(async () => (await serverDoc('customers', customer.id))?.notes === 'resolved', 10_000, 'resolved state pushed');
+    await eventually(() => a.status.get().pending === 0, 5_000, 'no pending writes');
   });
 
   it('a row the server refuses for good is taken back, not pushed forever', async () => {
