@@ -23,7 +23,7 @@ import { printProfile } from './initial-sync.ts';
 
 const TARGET = 2;
 // The e2e suite's Chromium and flags, plus performance.memory without its 100 KB quantisation (heap column).
-const CHROMIUM_ARGS = [...E2E_CHROMIUM_ARGS, '--enable-precise-memory-info'];
+export const CHROMIUM_ARGS = [...E2E_CHROMIUM_ARGS, '--enable-precise-memory-info'];
 
 export async function run(ctx: BenchContext): Promise<void> {
   if (!existsSync(CHROMIUM)) {
@@ -165,7 +165,7 @@ async function inBrowser<T>(server: SyncServer, fn: (page: Page) => Promise<T>, 
 }
 
 /** "156.0.8078.79" from `chromium --version` (the user agent carries a reduced version). */
-function chromiumVersion(): string {
+export function chromiumVersion(): string {
   try {
     const out = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return out.match(/(\d+\.\d+\.\d+\.\d+)/)?.[1] ?? out.trim();

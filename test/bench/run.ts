@@ -12,6 +12,7 @@ const BENCHMARKS = {
     return { run: async (ctx: BenchContext) => ctx.print(await run({ quick: ctx.quick, profile: ctx.profile })) };
   },
   analytics: () => import('./analytics.ts'),
+  'analytics-browser': () => import('./analytics-browser.ts'),
 } as const;
 type Name = keyof typeof BENCHMARKS;
 
