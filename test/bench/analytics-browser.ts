@@ -18,7 +18,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import type { AnalyticsBench, ColdResult, FloorResult } from './browser/analytics-page.ts';
 import { CHROMIUM_ARGS, chromiumVersion } from './initial-sync-browser.ts';
 import { LAST_90_DAYS } from './lib/analytics-data.ts';
-import { duration, int, printTable, type BenchContext, type Print } from './lib/report.ts';
+import { duration, int, median, printTable, type BenchContext, type Print } from './lib/report.ts';
 import { CHROMIUM } from '../e2e/support/browser.ts';
 
 const TARGET = 1.5;
@@ -57,9 +57,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     const fullScans = t.floor.every((f) => f.read === loaded.counts.visits) && t.all.every((f) => f.read === loaded.counts.customers + loaded.counts.visits + loaded.counts.loyaltyEntries);
     const streamed = t.cold.map((c) => ({ ms: c.streamedMs }));
     const ready = t.cold.map((c) => ({ ms: c.readyMs }));
-    const [floor, all, cold] = [median(t.floor), median(t.all), median(t.cold)];
+    const [floor, all, cold] = [medianMs(t.floor), medianMs(t.all), medianMs(t.cold)];
     const ratio = (x: number, base: number) => `${(x / base).toFixed(2)} ×`;
-    const row = (name: string, runs: readonly { ms: number }[], target = '') => [name, duration(median(runs)), runs.map((r) => duration(r.ms)).join(', '), ratio(median(runs), floor), ratio(median(runs), all), target];
+    const row = (name: string, runs: readonly { ms: number }[], target = '') => [name, duration(medianMs(runs)), runs.map((r) => duration(r.ms)).join(', '), ratio(medianMs(runs), floor), ratio(medianMs(runs), all), target];
     printTable(
       ctx.print,
       `Analytics cold start in Chromium ${chromiumVersion()} on IndexedDB (RxDB Dexie storage), ${size.label} of #7's size: ${int(loaded.counts.customers)} customers, ${int(loaded.counts.visits)} visits, ${int(loaded.counts.loyaltyEntries)} ledger lines (medians of ${RUNS} alternating runs, each in a fresh page)`,
@@ -84,7 +84,8 @@ export async function run(ctx: BenchContext): Promise<void> {
   }
 }
 
-const median = (xs: readonly { ms: number }[]) => xs.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const medianMs = (runs: readonly { ms: number }[]) => median(runs.map((run) => run.ms));
 
 /**
  * The page and the real worker entry, each one self-contained ES module; production-like where it matters:

@@ -14,7 +14,7 @@ import type { AnalyticsQuery } from '../../src/renderer/features/analytics/compu
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
 import { scanDocuments } from '../../src/sync/client/scan.ts';
 import type { Settings } from '../../src/sync/model/settings.ts';
-import { generate, SETTINGS } from './lib/analytics-data.ts';
+import { generate, readStoredEntries, readStoredVisits, SETTINGS, type StoredLine } from './lib/analytics-data.ts';
 import { serveRequests } from './lib/child.ts';
 
 /** Documents per page, as the analytics client reads them. */
@@ -41,19 +41,13 @@ async function load(input: { customers: number; visits: number }): Promise<{ cus
   return { customers: await count('customers'), visits: await count('visits'), loyaltyEntries: await count('loyaltyEntries'), ms: performance.now() - start };
 }
 
-type Stored = { _deleted: boolean; voided?: boolean; total?: number; points?: number; kind?: string; occurredAt: string; customerId: string; storeId?: string };
-
 /** The floor: one plain pass over the visits (and the ledger lines) read from the replica. */
 async function floor(input: { ledger: boolean }): Promise<{ ms: number; sum: number }> {
   const start = performance.now();
   let sum = 0;
-  for await (const page of scanDocuments(replica().visits.storageInstance as unknown as RxStorageInstance<Stored, unknown, unknown>, PAGE)) {
-    for (const v of page) if (!v._deleted && !v.voided) sum += v.total! + Date.parse(v.occurredAt) + v.customerId.length + v.storeId!.length;
-  }
+  for await (const page of scanDocuments(replica().visits.storageInstance as unknown as RxStorageInstance<StoredLine, unknown, unknown>, PAGE)) sum += readStoredVisits(page);
   if (input.ledger) {
-    for await (const page of scanDocuments(replica().loyaltyEntries.storageInstance as unknown as RxStorageInstance<Stored, unknown, unknown>, PAGE)) {
-      for (const e of page) if (!e._deleted) sum += e.points! + Date.parse(e.occurredAt) + e.customerId.length + e.kind!.length;
-    }
+    for await (const page of scanDocuments(replica().loyaltyEntries.storageInstance as unknown as RxStorageInstance<StoredLine, unknown, unknown>, PAGE)) sum += readStoredEntries(page);
   }
   return { ms: performance.now() - start, sum };
 }

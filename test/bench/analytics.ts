@@ -26,7 +26,7 @@ import type { AnalyticsQuery } from '../../src/renderer/features/analytics/compu
 import { dayKey } from '../../src/renderer/features/analytics/compute/time.ts';
 import { asSentToWorker, generate, LAST_90_DAYS, makeIds, NOW, prng, SETTINGS, TODAY, type SentData } from './lib/analytics-data.ts';
 import { spawnChild } from './lib/child.ts';
-import { duration, int, printTable, type BenchContext } from './lib/report.ts';
+import { duration, int, median, printTable, type BenchContext } from './lib/report.ts';
 
 // A full collection before each timed section, so no section pays for the garbage of the one before (the
 // documents themselves stay alive for every round: a collection during a section still marks them all).
@@ -92,7 +92,6 @@ async function section(f: () => unknown): Promise<Timing> {
   return { ms, gc: gcPauses - gcBefore, cpu };
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const medianOf = (xs: readonly Timing[]) => ({ ms: median(xs.map((x) => x.ms)), gc: median(xs.map((x) => x.gc)), net: median(xs.map((x) => x.ms - x.gc)), cpu: median(xs.map((x) => x.cpu)) });
 
 /** Alternating rounds of floor and cold, with and without the ledger. */

@@ -12,7 +12,7 @@ import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/co
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import { scanDocuments } from '../../../src/sync/client/scan.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
-import { generate, SETTINGS } from '../lib/analytics-data.ts';
+import { generate, readStoredEntries, readStoredVisits, SETTINGS, type StoredLine } from '../lib/analytics-data.ts';
 
 /** Documents per page, as the analytics client reads them. */
 const PAGE = 5000;
@@ -94,7 +94,6 @@ async function load(size: { customers: number; visits: number }): Promise<LoadRe
   }
 }
 
-type Stored = { _deleted: boolean; voided?: boolean; total?: number; points?: number; kind?: string; occurredAt: string; customerId: string; storeId?: string };
 type StoredCustomer = { _deleted: boolean; id: string; name: string; phone: string; mergedInto: string | null };
 const scan = <T>(db: PatronDatabase, name: 'customers' | 'visits' | 'loyaltyEntries') =>
   scanDocuments(db[name].storageInstance as unknown as RxStorageInstance<T, unknown, unknown>, PAGE);
@@ -115,14 +114,14 @@ async function floor(which: 'visits' | 'all'): Promise<FloorResult> {
         for (const c of page) if (!c._deleted) sum += c.id.length + c.name.length + c.phone.length + (c.mergedInto ? 1 : 0);
       }
     }
-    for await (const page of scan<Stored>(db, 'visits')) {
+    for await (const page of scan<StoredLine>(db, 'visits')) {
       read += page.length;
-      for (const v of page) if (!v._deleted && !v.voided) sum += v.total! + Date.parse(v.occurredAt) + v.customerId.length + v.storeId!.length;
+      sum += readStoredVisits(page);
     }
     if (which === 'all') {
-      for await (const page of scan<Stored>(db, 'loyaltyEntries')) {
+      for await (const page of scan<StoredLine>(db, 'loyaltyEntries')) {
         read += page.length;
-        for (const e of page) if (!e._deleted) sum += e.points! + Date.parse(e.occurredAt) + e.customerId.length + e.kind!.length;
+        sum += readStoredEntries(page);
       }
     }
     return { ms: performance.now() - start, read, sum };

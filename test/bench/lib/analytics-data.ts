@@ -34,6 +34,26 @@ export const SETTINGS: AnalyticsSettings = { timeZone: 'Asia/Tehran', currency: 
 /** A small deterministic PRNG (the demo data's mulberry32), so every run measures the same data. */
 export const prng = mulberry32;
 
+/** What the floors read of a stored visit or ledger line. */
+export type StoredLine = { _deleted: boolean; voided?: boolean; total?: number; points?: number; kind?: string; occurredAt: string; customerId: string; storeId?: string };
+
+/**
+ * The floors' pass over a page of stored visits: what any dashboard must read of each (its total, instant,
+ * customer and store), added up so the reads are kept.
+ */
+export function readStoredVisits(page: readonly StoredLine[]): number {
+  let sum = 0;
+  for (const v of page) if (!v._deleted && !v.voided) sum += v.total! + Date.parse(v.occurredAt) + v.customerId.length + v.storeId!.length;
+  return sum;
+}
+
+/** The same for a page of stored ledger lines (points, instant, customer, kind). */
+export function readStoredEntries(page: readonly StoredLine[]): number {
+  let sum = 0;
+  for (const e of page) if (!e._deleted) sum += e.points! + Date.parse(e.occurredAt) + e.customerId.length + e.kind!.length;
+  return sum;
+}
+
 /** The documents, in the chunks the worker receives. */
 export interface Data {
   customers: CustomerLike[][];
