@@ -3,7 +3,7 @@ import { app, ipcMain, protocol, safeStorage, screen, session, shell, type Brows
 import { createIpcHandlers, registerIpcHandlers } from './ipc/handlers.ts';
 import { APP_ENTRY_URL, trustedDevServerUrl } from './policy/app-origin.ts';
 import { restoreWindowState } from './policy/bounds.ts';
-import { registerAppScheme, serveApp } from './protocol.ts';
+import { registerAppScheme, serveApp } from './app-protocol.ts';
 import { applySecurityPolicy, denyAllPermissions } from './security.ts';
 import { createKeychain, credentialFileIn } from './services/keychain.ts';
 import { printReceipt } from './services/printing.ts';

@@ -5,7 +5,7 @@
 //   worker thread until the first snapshot arrives. Floor: a plain scan of the visits read from the same
 //   replica (and one of the visits and the ledger lines, what the dashboard reads).
 // - The computation alone, in this process: the documents generated in memory, then packed as the worker
-//   receives them — 10k-document chunks of columns (documents.ts: arrays of the id and date strings, typed
+//   receives them — 10k-document chunks of columns (input-shapes.ts: arrays of the id and date strings, typed
 //   arrays of the numbers and flags), structured-cloned with their buffers transferred — and fed to the
 //   aggregator through the worker's entry point (`addColumns`). The deserialisation is not in the timed
 //   sections (it is in the end-to-end one). Floor: one plain scan of the same visit columns, reading what any

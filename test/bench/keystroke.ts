@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import type { Customer } from '../../src/sync/model/customer.ts';
-import { newCustomer } from '../../src/sync/model/documents.ts';
+import { newCustomer } from '../../src/sync/model/document-builders.ts';
 import { buildApp, type PatronApp } from '../../src/sync/server/app.ts';
 import { FAMILY_NAMES, FIRST_NAMES, LATIN_FAMILY_NAMES, LATIN_FIRST_NAMES } from '../../src/sync/server/demo/catalog.ts';
 import { demoPhone } from '../../src/sync/server/demo/phones.ts';

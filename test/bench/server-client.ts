@@ -5,7 +5,7 @@ import { createSyncApi, type SyncApi } from '../../src/sync/client/api.ts';
 import { createTokenSource, enrol, memoryCredentialStore, type TokenSource } from '../../src/sync/client/auth.ts';
 import { createStatusStore } from '../../src/sync/client/status.ts';
 import type { Customer } from '../../src/sync/model/customer.ts';
-import { PROTOCOL_HEADER, PROTOCOL_VERSION, type PullResponse } from '../../src/sync/model/protocol.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION, type PullResponse } from '../../src/sync/model/wire-protocol.ts';
 import { serveRequests } from './lib/child.ts';
 import { buildCustomers, type DataOrigin } from './lib/dataset.ts';
 

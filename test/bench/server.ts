@@ -3,7 +3,7 @@
 // rows, measured in the same run. A table, not a test: nothing here asserts a timing.
 import pg from 'pg';
 import { CustomerSchema } from '../../src/sync/model/customer.ts';
-import { PushRequestSchema } from '../../src/sync/model/protocol.ts';
+import { PushRequestSchema } from '../../src/sync/model/wire-protocol.ts';
 import { buildApp, type PatronApp } from '../../src/sync/server/app.ts';
 import { pullPage } from '../../src/sync/server/sync/pull.ts';
 import type { Database } from '../../src/sync/server/db/database.ts';

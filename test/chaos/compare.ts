@@ -1,4 +1,4 @@
-import { COLLECTION_NAMES, type CollectionName } from '../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES, type CollectionName } from '../../src/sync/model/wire-protocol.ts';
 import type { Dump } from './messages.ts';
 
 /** A stored RxDB document as the wire knows it: RxDB's own bookkeeping removed, `_deleted` kept. */

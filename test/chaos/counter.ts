@@ -1,6 +1,6 @@
 import type { PatronDatabase } from '../../src/sync/client/database.ts';
 import type { Customer } from '../../src/sync/model/customer.ts';
-import { editCustomer, ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../src/sync/model/documents.ts';
+import { editCustomer, ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../src/sync/model/document-builders.ts';
 import { earnEntryId, reversalEntryId } from '../../src/sync/model/ids.ts';
 import { checkRedeem, pointsForVisit, summarize } from '../../src/sync/model/loyalty.ts';
 import type { LoyaltyEntry } from '../../src/sync/model/loyalty-entry.ts';

@@ -5,7 +5,7 @@ import { RejectedRows, conflictHandlers } from '../../src/sync/client/database.t
 import { createStatusStore } from '../../src/sync/client/status.ts';
 import { SYSTEM_ACTOR_ID } from '../../src/sync/model/common.ts';
 import type { Customer } from '../../src/sync/model/customer.ts';
-import { editCustomer, newCustomer, newVisit, voidVisit, type WriteContext } from '../../src/sync/model/documents.ts';
+import { editCustomer, newCustomer, newVisit, voidVisit, type WriteContext } from '../../src/sync/model/document-builders.ts';
 import { newId } from '../../src/sync/model/ids.ts';
 import { DEFAULT_PROGRAM } from '../../src/sync/model/settings.ts';
 import type { Staff } from '../../src/sync/model/staff.ts';

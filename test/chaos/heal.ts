@@ -1,4 +1,4 @@
-import { COLLECTION_NAMES } from '../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES } from '../../src/sync/model/wire-protocol.ts';
 import { customerBalance } from '../../src/sync/server/sync/effects.ts';
 import { TABLES } from '../../src/sync/server/sync/tables.ts';
 import type { TestDatabase } from '../helpers/database.ts';

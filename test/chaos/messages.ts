@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DeviceCredential } from '../../src/sync/client/auth.ts';
 import type { SyncStatus } from '../../src/sync/client/status.ts';
-import type { CollectionName } from '../../src/sync/model/protocol.ts';
+import type { CollectionName } from '../../src/sync/model/wire-protocol.ts';
 
 // The contract between the harness (main thread) and a terminal worker. Kept to plain JSON-able data: it
 // crosses a worker boundary by structured clone.

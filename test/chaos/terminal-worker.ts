@@ -10,7 +10,7 @@ import { createTokenSource, enrol, type CredentialStore, type DeviceCredential }
 import { RejectedRows, createPatronDatabase } from '../../src/sync/client/database.ts';
 import { startReplication } from '../../src/sync/client/replicate.ts';
 import { createStatusStore } from '../../src/sync/client/status.ts';
-import { COLLECTION_NAMES } from '../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES } from '../../src/sync/model/wire-protocol.ts';
 import { enableDevMode } from '../helpers/terminal.ts';
 import { runCounterOp } from './counter.ts';
 import { canonicalJson } from '../../src/sync/model/merge.ts';

@@ -1,5 +1,5 @@
 import type { Customer } from '../../src/sync/model/customer.ts';
-import { newCustomer, newVisit, ledgerEntry, type WriteContext } from '../../src/sync/model/documents.ts';
+import { newCustomer, newVisit, ledgerEntry, type WriteContext } from '../../src/sync/model/document-builders.ts';
 import type { LoyaltyEntry } from '../../src/sync/model/loyalty-entry.ts';
 import type { Visit } from '../../src/sync/model/visit.ts';
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
-import type { WriteContext } from '../../src/sync/model/documents.ts';
-import { PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName, type PushResponse, type PullResponse } from '../../src/sync/model/protocol.ts';
+import type { WriteContext } from '../../src/sync/model/document-builders.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName, type PushResponse, type PullResponse } from '../../src/sync/model/wire-protocol.ts';
 import type { Staff } from '../../src/sync/model/staff.ts';
 import { buildApp, type AppOptions, type PatronApp } from '../../src/sync/server/app.ts';
 import type { Database } from '../../src/sync/server/db/database.ts';

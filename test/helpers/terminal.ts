@@ -8,7 +8,7 @@ import { createTokenSource, enrol, memoryCredentialStore, type CredentialStore, 
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
 import { startReplication, type Replication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
 import { createStatusStore } from '../../src/sync/client/status.ts';
-import type { CollectionName } from '../../src/sync/model/protocol.ts';
+import type { CollectionName } from '../../src/sync/model/wire-protocol.ts';
 
 let devMode = false;
 /** Dev-mode (strict schema checks of every local write) in tests only — never in a production bundle. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newCustomer } from '../../src/sync/model/documents.ts';
+import { newCustomer } from '../../src/sync/model/document-builders.ts';
 import { DEFAULT_PROGRAM } from '../../src/sync/model/settings.ts';
 import {
   changedFields,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
-import { newCustomer } from '../../src/sync/model/documents.ts';
+import { newCustomer } from '../../src/sync/model/document-builders.ts';
 import {
   createCustomerList,
   readChunk,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/sync/client/errors.ts';
-import { PROTOCOL_HEADER } from '../../src/sync/model/protocol.ts';
+import { PROTOCOL_HEADER } from '../../src/sync/model/wire-protocol.ts';
 import {
   ENROL_CODE,
   fetchDemoAvailable,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ledgerEntry, newVisit } from '../../src/sync/model/documents.ts';
+import { ledgerEntry, newVisit } from '../../src/sync/model/document-builders.ts';
 import type { VisitReceipt } from '../../src/main/ipc/contract.ts';
 import { buildReceipt } from '../../src/renderer/features/counter/receipt.ts';
 import {

@@ -6,7 +6,7 @@ import { firstValueFrom, filter } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrol, memoryCredentialStore } from '../../src/sync/client/auth.ts';
 import type { SyncStatus } from '../../src/sync/client/status.ts';
-import { COLLECTION_NAMES } from '../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES } from '../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../src/sync/server/repositories/admin.ts';
 import { startTerminal, type Terminal } from '../../src/renderer/app/runtime.ts';

@@ -1,4 +1,4 @@
-// Where the app itself lives. The packaged renderer is served from app://patron/ (protocol.ts); during
+// Where the app itself lives. The packaged renderer is served from app://patron/ (app-protocol.ts); during
 // `electron-vite dev` it comes from the Vite dev server on the loopback interface.
 
 /** The privileged scheme serving the built renderer. */

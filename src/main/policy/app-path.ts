@@ -3,7 +3,7 @@ import { APP_HOST, APP_SCHEME } from './app-origin.ts';
 
 // Maps an app://patron/… request to a file under the built renderer, refusing anything that could climb out.
 // Chromium canonicalises standard-scheme URLs before the handler sees them, so most of these never arrive;
-// the resolver refuses them anyway instead of trusting that (defence in depth), and protocol.ts re-checks
+// the resolver refuses them anyway instead of trusting that (defence in depth), and app-protocol.ts re-checks
 // the real path after resolving symlinks.
 
 /** The path operations used; injectable so Windows rules are tested on any OS. */

@@ -2,7 +2,7 @@ import { checkSyncServerUrl } from './sync-url.ts';
 
 // The Content-Security-Policy lives in src/renderer/index.html as a <meta> tag with connect-src 'self' only
 // (right for the web build, which the sync server itself serves). The desktop app loads the renderer from
-// app://patron/, so its sync server is another origin: protocol.ts serves index.html through
+// app://patron/, so its sync server is another origin: app-protocol.ts serves index.html through
 // `withSyncOrigin`, which appends the configured server's origin to connect-src and nothing else, and sends
 // the same policy as a header plus frame-ancestors (which a <meta> policy cannot carry).
 

@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { CollectionName } from '../../sync/model/protocol.ts';
+import type { CollectionName } from '../../sync/model/wire-protocol.ts';
 import type { Terminal } from '../app/runtime.ts';
 
 // Which collections have finished their first pull in this session. The customers collection matters most:

@@ -1,6 +1,6 @@
 import { createAggregator, QueryError, type Aggregator, type AnalyticsChange } from '../features/analytics/compute/aggregator.ts';
 import type { RewardLike } from '../features/analytics/compute/replica.ts';
-import { ANALYTICS_COLLECTIONS, ToWorkerSchema, type AnalyticsCollection, type FromWorker, type LoadMessage } from './protocol.ts';
+import { ANALYTICS_COLLECTIONS, ToWorkerSchema, type AnalyticsCollection, type FromWorker, type LoadMessage } from './analytics-messages.ts';
 
 // The analytics worker as a pure message handler: requests in, answers out through `post`. The worker file
 // only binds it to `self` — so Node tests drive exactly the code the browser runs, protocol included.

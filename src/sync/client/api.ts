@@ -10,7 +10,7 @@ import {
   type PullResponse,
   type PushResponse,
   type SyncTotals,
-} from '../model/protocol.ts';
+} from '../model/wire-protocol.ts';
 import type { TokenSource } from './auth.ts';
 import { SyncError } from './errors.ts';
 import type { StatusStore } from './status.ts';

@@ -1,4 +1,4 @@
-import { EnrolResponseSchema, PROTOCOL_HEADER, PROTOCOL_VERSION, TokenResponseSchema } from '../model/protocol.ts';
+import { EnrolResponseSchema, PROTOCOL_HEADER, PROTOCOL_VERSION, TokenResponseSchema } from '../model/wire-protocol.ts';
 import { SyncError } from './errors.ts';
 
 /** What a terminal keeps after enrolment. The credential rotates on every token exchange. */

@@ -1,6 +1,6 @@
 import { getChangedDocumentsSince, type RxCollection, type RxStorageInstance } from 'rxdb';
 import { now } from 'rxdb/plugins/utils';
-import type { Checkpoint, CollectionName, PullResponse } from '../model/protocol.ts';
+import type { Checkpoint, CollectionName, PullResponse } from '../model/wire-protocol.ts';
 import type { SyncApi } from './api.ts';
 import { firstWriteOutsideInitialLoad, INITIAL_LOAD_CONTEXT } from './monotonic-storage.ts';
 

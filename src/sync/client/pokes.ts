@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { PROTOCOL_HEADER, PROTOCOL_VERSION, PokeSchema, type CollectionName } from '../model/protocol.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION, PokeSchema, type CollectionName } from '../model/wire-protocol.ts';
 import type { TokenSource } from './auth.ts';
 
 /** What the poke stream tells replication. */

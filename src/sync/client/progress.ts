@@ -1,5 +1,5 @@
 import { getChangedDocumentsSince, type RxCollection } from 'rxdb';
-import type { CollectionName } from '../model/protocol.ts';
+import type { CollectionName } from '../model/wire-protocol.ts';
 import type { TotalsApi } from './api.ts';
 import type { PatronDatabase } from './database.ts';
 import type { StatusStore, SyncStatus } from './status.ts';

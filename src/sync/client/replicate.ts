@@ -1,7 +1,7 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
-import type { Checkpoint, CollectionName } from '../model/protocol.ts';
-import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../model/protocol.ts';
+import type { Checkpoint, CollectionName } from '../model/wire-protocol.ts';
+import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../model/wire-protocol.ts';
 import type { SyncApi } from './api.ts';
 import type { TokenSource } from './auth.ts';
 import type { PatronCollections, PatronDatabase, RejectedRows } from './database.ts';

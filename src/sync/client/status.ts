@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { CollectionName } from '../model/protocol.ts';
+import type { CollectionName } from '../model/wire-protocol.ts';
 import type { SyncFailure } from './errors.ts';
 
 /** What the UI shows about sync, always. */

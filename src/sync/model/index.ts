@@ -1,7 +1,7 @@
 /** The pure domain and wire contract shared by the renderer, the Electron shell and the sync server. */
 export * from './common.ts';
 export * from './customer.ts';
-export * from './documents.ts';
+export * from './document-builders.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './inbox.ts';
@@ -11,7 +11,7 @@ export * from './merge.ts';
 export * from './money.ts';
 export * from './phone.ts';
 export * from './pin.ts';
-export * from './protocol.ts';
+export * from './wire-protocol.ts';
 export * from './reward.ts';
 export * from './rx-schemas.ts';
 export * from './segments.ts';

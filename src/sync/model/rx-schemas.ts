@@ -20,7 +20,7 @@
 import type { Customer } from './customer.ts';
 import type { InboxItem } from './inbox.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
-import type { CollectionName } from './protocol.ts';
+import type { CollectionName } from './wire-protocol.ts';
 import type { Reward } from './reward.ts';
 import type { Settings } from './settings.ts';
 import type { Staff } from './staff.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/protocol.ts';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
 import { createTokenSigner, randomSecret, type TokenSigner } from './auth/tokens.ts';
 import type { Database } from './db/database.ts';
 import { HttpError, handleError } from './http-errors.ts';

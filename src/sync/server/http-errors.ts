@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../model/errors.ts';
-import { errorBody } from '../model/protocol.ts';
+import { errorBody } from '../model/wire-protocol.ts';
 import { isConnectionError } from './db/database.ts';
 
 /** An error answer with an HTTP status and a machine-readable code. */

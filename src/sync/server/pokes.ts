@@ -1,5 +1,5 @@
-import type { CollectionName } from '../model/protocol.ts';
-import { COLLECTION_NAMES } from '../model/protocol.ts';
+import type { CollectionName } from '../model/wire-protocol.ts';
+import { COLLECTION_NAMES } from '../model/wire-protocol.ts';
 import type { Database } from './db/database.ts';
 
 /** The Postgres channels pokes and revocations travel on between instances. */

@@ -1,5 +1,5 @@
 import type { AnalyticsSettings } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
-import { columnBuffers, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/documents.ts';
+import { columnBuffers, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/input-shapes.ts';
 import type { CustomerColumns, CustomerLike, EntryColumns, EntryLike, VisitColumns, VisitLike } from '../../../src/renderer/features/analytics/compute/replica.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { DAY_MS, dayKey } from '../../../src/renderer/features/analytics/compute/time.ts';
@@ -125,7 +125,7 @@ export interface SentData {
 }
 
 /**
- * The data as the worker receives it from the page: each chunk packed into columns (documents.ts, as
+ * The data as the worker receives it from the page: each chunk packed into columns (input-shapes.ts, as
  * analytics-client.ts packs each page) and structured-cloned with its buffers transferred, as postMessage
  * does. The full documents are dropped.
  */

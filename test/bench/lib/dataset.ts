@@ -1,5 +1,5 @@
 import type { Customer } from '../../../src/sync/model/customer.ts';
-import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { earnEntryId, newId } from '../../../src/sync/model/ids.ts';
 import { LoyaltyEntrySchema, type LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import { VisitSchema, type PaymentMethod, type Visit, type VisitItem } from '../../../src/sync/model/visit.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createAggregator } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
-import { columnBuffers, kindIndex, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/documents.ts';
+import { columnBuffers, kindIndex, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/input-shapes.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { SETTINGS, customer, entry, uid, visit } from './fixture.ts';
 import { referenceSnapshot } from './reference.ts';
 
-// The cold path's columns (documents.ts): what the page packs, and the worker's checks as it reads them — a
+// The cold path's columns (input-shapes.ts): what the page packs, and the worker's checks as it reads them — a
 // document lacking a field the analytics read is skipped and counted, whether it came as columns (the
 // worker's `load`) or as documents (`add`, and the change stream's inserts, which pack them).
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAggregator } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
-import { ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/documents.ts';
+import { ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits } from '../../../src/renderer/features/analytics/compute/input-shapes.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { SETTINGS, customer, entry, reward, uid, visit } from './fixture.ts';
 import { referenceSnapshot } from './reference.ts';

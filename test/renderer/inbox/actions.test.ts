@@ -7,7 +7,7 @@ import {
 import { setItemStatus } from '../../../src/renderer/features/inbox/writes.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
-import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { PATRON_ID_NAMESPACE, newId } from '../../../src/sync/model/ids.ts';
 import type { InboxItem } from '../../../src/sync/model/inbox.ts';
 import { LoyaltyEntrySchema } from '../../../src/sync/model/loyalty-entry.ts';

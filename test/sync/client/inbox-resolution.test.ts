@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setItemStatus } from '../../../src/renderer/features/inbox/writes.ts';
-import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import type { InboxItem } from '../../../src/sync/model/inbox.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';

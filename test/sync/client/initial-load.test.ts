@@ -1,6 +1,6 @@
 import { getChangedDocumentsSince } from 'rxdb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { voidVisit, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { voidVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import type { Visit } from '../../../src/sync/model/visit.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';

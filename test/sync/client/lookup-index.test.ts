@@ -4,7 +4,7 @@ import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../.
 import { createLookupIndex, type LookupIndex } from '../../../src/sync/client/lookup-index.ts';
 import { lookupCustomers } from '../../../src/sync/client/reads.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
-import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { phoneKeys } from '../../../src/sync/model/phone.ts';
 import { recordQueryPlans } from '../../helpers/query-plans.ts';

@@ -9,7 +9,7 @@ import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../.
 import { initialSyncProgress, isEmptyReplica, loadExpectedDocuments } from '../../../src/sync/client/progress.ts';
 import { startReplication, type Replication } from '../../../src/sync/client/replicate.ts';
 import { createStatusStore, type SyncStatus } from '../../../src/sync/client/status.ts';
-import { COLLECTION_NAMES, type CollectionName } from '../../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';

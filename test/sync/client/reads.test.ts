@@ -4,7 +4,7 @@ import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../.
 import { createLedgerIndex, createMergeIndex, lookupCustomers, recentVisits } from '../../../src/sync/client/reads.ts';
 import { MAX_PIN_FAILURES, memoryAttemptStore, signIn } from '../../../src/sync/client/session.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
-import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { hashPin } from '../../../src/sync/model/pin.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';

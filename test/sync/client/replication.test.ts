@@ -1,7 +1,7 @@
 import { createRevision } from 'rxdb';
 import { now } from 'rxdb/plugins/utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editCustomer, newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { editCustomer, newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode, revokeTerminal } from '../../../src/sync/server/repositories/admin.ts';

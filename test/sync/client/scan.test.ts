@@ -6,7 +6,7 @@ import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import { scanDocuments } from '../../../src/sync/client/scan.ts';
-import { newCustomer, type WriteContext } from '../../../src/sync/model/documents.ts';
+import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { recordQueryPlans } from '../../helpers/query-plans.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';

@@ -20,7 +20,7 @@ import { CustomerSchema } from '../../../src/sync/model/customer.ts';
 import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import { InboxItemSchema } from '../../../src/sync/model/inbox.ts';
 import { LoyaltyEntrySchema } from '../../../src/sync/model/loyalty-entry.ts';
-import { COLLECTION_NAMES, COLLECTION_SCHEMAS, type CollectionName } from '../../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES, COLLECTION_SCHEMAS, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import { RewardSchema } from '../../../src/sync/model/reward.ts';
 import {
   RX_SCHEMAS,

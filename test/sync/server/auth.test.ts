@@ -1,7 +1,7 @@
 import { SignJWT, base64url, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/sync/model/ids.ts';
-import { EnrolResponseSchema, ErrorBodySchema, TokenResponseSchema } from '../../../src/sync/model/protocol.ts';
+import { EnrolResponseSchema, ErrorBodySchema, TokenResponseSchema } from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { AdminError, createEnrolmentCode, createStore, revokeTerminal } from '../../../src/sync/server/repositories/admin.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/protocol.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/wire-protocol.ts';
 import { verifyPin } from '../../../src/sync/model/pin.ts';
 import type { Staff } from '../../../src/sync/model/staff.ts';
 import { runCli, type CliIo } from '../../../src/sync/server/cli.ts';

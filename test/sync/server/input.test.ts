@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../../src/sync/model/errors.ts';
-import { ErrorBodySchema, MAX_PUSH_ROWS, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/protocol.ts';
+import { ErrorBodySchema, MAX_PUSH_ROWS, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase, databaseSnapshot } from '../../helpers/database.ts';

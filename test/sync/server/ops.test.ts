@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerEntry } from '../../../src/sync/model/documents.ts';
+import { ledgerEntry } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
-import { ErrorBodySchema, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/protocol.ts';
+import { ErrorBodySchema, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { createPostgresDatabase } from '../../../src/sync/server/db/postgres.ts';

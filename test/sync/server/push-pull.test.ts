@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editCustomer } from '../../../src/sync/model/documents.ts';
+import { editCustomer } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, aRedeem, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
@@ -128,7 +128,7 @@ describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
     const byManager = { ...erased, updatedBy: seed.manager.id };
     expect(await till.push('customers', [updateRow(byManager, customer)])).toEqual({ conflicts: [], rejected: [] });
 
-    const { ledgerEntry } = await import('../../../src/sync/model/documents.ts');
+    const { ledgerEntry } = await import('../../../src/sync/model/document-builders.ts');
     const big = ledgerEntry({ kind: 'adjust', points: 5000, customerId: customer.id }, ctx);
     expect((await till.push('loyaltyEntries', [insertRow(big)])).rejected).toEqual([{ id: big.id, code: 'FORBIDDEN' }]);
     const small = ledgerEntry({ kind: 'adjust', points: 50, customerId: customer.id }, ctx);
@@ -150,7 +150,7 @@ describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
     const inflated = { ...earn!, points: 9999 };
     expect((await till.push('loyaltyEntries', [updateRow(inflated, earn!)])).rejected).toEqual([{ id: earn!.id, code: 'FORBIDDEN' }]);
 
-    const { voidVisit } = await import('../../../src/sync/model/documents.ts');
+    const { voidVisit } = await import('../../../src/sync/model/document-builders.ts');
     const voided = voidVisit(visit, earn, 'wrong customer', ctx);
     expect(await till.push('visits', [updateRow(voided.visit, visit)])).toEqual({ conflicts: [], rejected: [] });
     expect(await till.push('loyaltyEntries', [insertRow(voided.reversal!)])).toEqual({ conflicts: [], rejected: [] });
@@ -227,7 +227,7 @@ describe('reward stock follows redemptions', () => {
       const ctx = till.ctx(seed.cashier);
       const customer = aCustomer(ctx);
       await till.push('customers', [insertRow(customer)]);
-      const { ledgerEntry } = await import('../../../src/sync/model/documents.ts');
+      const { ledgerEntry } = await import('../../../src/sync/model/document-builders.ts');
       const redeem = () => ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: reward.id }, ctx);
       await till.push('loyaltyEntries', [insertRow(redeem())]);
       expect((await till.pullAll('rewards')).find((r) => r.id === reward.id)?.stock).toBe(1);

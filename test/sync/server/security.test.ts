@@ -1,8 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editCustomer, ledgerEntry } from '../../../src/sync/model/documents.ts';
+import { editCustomer, ledgerEntry } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
-import { COLLECTION_NAMES, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName } from '../../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';

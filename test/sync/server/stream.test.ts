@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTION_NAMES, PROTOCOL_HEADER, PROTOCOL_VERSION, PokeSchema, type CollectionName } from '../../../src/sync/model/protocol.ts';
+import { COLLECTION_NAMES, PROTOCOL_HEADER, PROTOCOL_VERSION, PokeSchema, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { createPostgresDatabase } from '../../../src/sync/server/db/postgres.ts';

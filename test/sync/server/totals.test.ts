@@ -1,7 +1,7 @@
 // GET /v1/sync/totals over real HTTP: the counts a fresh terminal measures its initial sync against must be
 // exactly what pulling each collection from checkpoint 0 to the end returns, for its own merchant only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editCustomer } from '../../../src/sync/model/documents.ts';
+import { editCustomer } from '../../../src/sync/model/document-builders.ts';
 import {
   COLLECTION_NAMES,
   ErrorBodySchema,
@@ -10,7 +10,7 @@ import {
   SyncTotalsSchema,
   type CollectionName,
   type SyncTotals,
-} from '../../../src/sync/model/protocol.ts';
+} from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { revokeTerminal } from '../../../src/sync/server/repositories/admin.ts';
 import { DATABASE_KINDS, type TestDatabase } from '../../helpers/database.ts';

@@ -3,18 +3,18 @@ import type { RxStorageInstance } from 'rxdb';
 import type { PatronDatabase } from '../../../sync/client/database.ts';
 import { scanDocuments } from '../../../sync/client/scan.ts';
 import type { Settings } from '../../../sync/model/settings.ts';
-import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type LoadMessage, type ToWorker } from '../../workers/protocol.ts';
+import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type LoadMessage, type ToWorker } from '../../workers/analytics-messages.ts';
 import {
   ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits, type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
-} from './compute/documents.ts';
+} from './compute/input-shapes.ts';
 import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
 
 // The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
 // find their customer; pages of `pageSize`, each an index range: scan.ts), each page packed into columns whose
-// typed arrays' buffers are transferred, not copied (compute/documents.ts); then it forwards the collections'
+// typed arrays' buffers are transferred, not copied (compute/input-shapes.ts); then it forwards the collections'
 // change streams, as documents. Changes that happen while the stream runs are buffered and sent after it; the
 // stream skips the documents they concern (a scan can meet a document written meanwhile twice, and the
-// worker's cold `load` does not look for duplicates). Every answer is validated (protocol.ts) before the page
+// worker's cold `load` does not look for duplicates). Every answer is validated (workers/analytics-messages.ts) before the page
 // sees it.
 
 /** What the page needs of a Worker (a real one, or an in-process stand-in in tests). */
@@ -47,7 +47,7 @@ export class AnalyticsError extends Error {
   }
 }
 
-/** What the worker gets of a stored document: the fields the analytics read (documents.ts). */
+/** What the worker gets of a stored document: the fields the analytics read (input-shapes.ts). */
 function projected(collection: AnalyticsCollection, stored: { id: string }): { id: string } {
   return (ANALYTICS_PROJECTIONS[collection] as unknown as (doc: { id: string }) => { id: string })(stored);
 }

@@ -2,7 +2,7 @@ import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../../sync/client/status.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
-import { editCustomer } from '../../../sync/model/documents.ts';
+import { editCustomer } from '../../../sync/model/document-builders.ts';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
 import { zonedDate } from '../../lib/calendar.ts';
 import { errorKey } from '../../lib/errors.ts';

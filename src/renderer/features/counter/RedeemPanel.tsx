@@ -2,7 +2,7 @@ import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { map } from 'rxjs';
 import type { SyncStatus } from '../../../sync/client/status.ts';
-import { ledgerEntry } from '../../../sync/model/documents.ts';
+import { ledgerEntry } from '../../../sync/model/document-builders.ts';
 import { checkRedeem, type LedgerSummary } from '../../../sync/model/loyalty.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 import { TextField } from '../../components/Fields.tsx';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { newCustomer } from '../../../sync/model/documents.ts';
+import { newCustomer } from '../../../sync/model/document-builders.ts';
 import { parsePhone } from '../../../sync/model/phone.ts';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
 import { formatPhoneCached } from '../../lib/intl.ts';

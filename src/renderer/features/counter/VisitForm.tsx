@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../../sync/client/status.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
-import { newVisit } from '../../../sync/model/documents.ts';
+import { newVisit } from '../../../sync/model/document-builders.ts';
 import { formatMoney } from '../../../sync/model/money.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
 import { useSubject, useTerminal } from '../../db/hooks.ts';

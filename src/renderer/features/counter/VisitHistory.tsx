@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../../../sync/client/status.ts';
-import { voidVisit } from '../../../sync/model/documents.ts';
+import { voidVisit } from '../../../sync/model/document-builders.ts';
 import { earnEntryId } from '../../../sync/model/ids.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import { formatMoney } from '../../../sync/model/money.ts';

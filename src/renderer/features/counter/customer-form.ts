@@ -7,7 +7,7 @@ import {
   type CustomerStatus,
   type Preferences,
 } from '../../../sync/model/customer.ts';
-import type { NewCustomerInput } from '../../../sync/model/documents.ts';
+import type { NewCustomerInput } from '../../../sync/model/document-builders.ts';
 import { formatPhone, parsePhone } from '../../../sync/model/phone.ts';
 import { isIsoDate } from '../../lib/calendar.ts';
 

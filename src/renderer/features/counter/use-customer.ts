@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import { combineLatest, from, map, of, switchMap, type Observable } from 'rxjs';
 import { combine } from '../../../sync/client/reads.ts';
 import type { SyncStatus } from '../../../sync/client/status.ts';
-import type { WriteContext } from '../../../sync/model/documents.ts';
+import type { WriteContext } from '../../../sync/model/document-builders.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
 import type { Visit } from '../../../sync/model/visit.ts';

@@ -1,5 +1,5 @@
 import type { Tier } from '../../../sync/model/common.ts';
-import type { NewVisitInput } from '../../../sync/model/documents.ts';
+import type { NewVisitInput } from '../../../sync/model/document-builders.ts';
 import { pointsForVisit } from '../../../sync/model/loyalty.ts';
 import { parseMoney } from '../../../sync/model/money.ts';
 import type { Program } from '../../../sync/model/settings.ts';

@@ -1,9 +1,9 @@
-import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../sync/model/protocol.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../sync/model/wire-protocol.ts';
 import { SyncError } from '../../../sync/client/errors.ts';
 import type { ErrorCode } from '../../../sync/model/errors.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 
-/** Shape of a one-time enrolment code (protocol.ts EnrolRequestSchema). */
+/** Shape of a one-time enrolment code (wire-protocol.ts EnrolRequestSchema). */
 export const ENROL_CODE = /^[A-Z0-9]{4}-[A-Z0-9]{4}$/;
 
 /**

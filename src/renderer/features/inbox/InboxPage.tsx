@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
-import type { WriteContext } from '../../../sync/model/documents.ts';
+import type { WriteContext } from '../../../sync/model/document-builders.ts';
 import type { InboxItem, InboxKind } from '../../../sync/model/inbox.ts';
 import { useObservable, useSubject, useTerminal } from '../../db/hooks.ts';
 import { uiLocale } from '../analytics/format.ts';

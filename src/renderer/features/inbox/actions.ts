@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { RecordedConflict } from '../../../sync/model/common.ts';
 import { CustomerSchema, type Customer } from '../../../sync/model/customer.ts';
-import { editCustomer, ledgerEntry, type WriteContext } from '../../../sync/model/documents.ts';
+import { editCustomer, ledgerEntry, type WriteContext } from '../../../sync/model/document-builders.ts';
 import { PATRON_ID_NAMESPACE } from '../../../sync/model/ids.ts';
 import { InboxItemSchema, type InboxItem, type InboxStatus } from '../../../sync/model/inbox.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';

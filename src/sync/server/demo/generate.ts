@@ -1,6 +1,6 @@
 import { TIERS, type Tier } from '../../model/common.ts';
 import type { Customer, Preferences } from '../../model/customer.ts';
-import { ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../model/documents.ts';
+import { ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../model/document-builders.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { pointsForVisit, tierFor } from '../../model/loyalty.ts';
 import { RewardSchema, type Reward } from '../../model/reward.ts';

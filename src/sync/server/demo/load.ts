@@ -1,4 +1,4 @@
-import type { CollectionName } from '../../model/protocol.ts';
+import type { CollectionName } from '../../model/wire-protocol.ts';
 import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
 import type { Database } from '../db/database.ts';
 import { POKE_CHANNEL } from '../pokes.ts';

@@ -4,7 +4,7 @@ import type { Customer } from '../../model/customer.ts';
 import { PATRON_ID_NAMESPACE } from '../../model/ids.ts';
 import type { InboxItem, InboxKind } from '../../model/inbox.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
-import type { CollectionName } from '../../model/protocol.ts';
+import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import type { PushContext } from './push.ts';
 import type { Refusal } from './rules.ts';

@@ -1,4 +1,4 @@
-import type { Checkpoint, CollectionName, PullResponse } from '../../model/protocol.ts';
+import type { Checkpoint, CollectionName, PullResponse } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import { TABLES } from './tables.ts';
 

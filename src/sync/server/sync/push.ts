@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { CollectionName, PushResponse, PushRow } from '../../model/protocol.ts';
-import { COLLECTION_SCHEMAS } from '../../model/protocol.ts';
+import type { CollectionName, PushResponse, PushRow } from '../../model/wire-protocol.ts';
+import { COLLECTION_SCHEMAS } from '../../model/wire-protocol.ts';
 import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
 import type { Staff } from '../../model/staff.ts';
 import type { Queryable } from '../db/database.ts';

@@ -1,4 +1,4 @@
-import type { CollectionName } from '../../model/protocol.ts';
+import type { CollectionName } from '../../model/wire-protocol.ts';
 
 /** The Postgres table holding each replicated collection. */
 export const TABLES: Record<CollectionName, string> = {

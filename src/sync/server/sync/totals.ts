@@ -1,4 +1,4 @@
-import { COLLECTION_NAMES, type CollectionName, type SyncTotals } from '../../model/protocol.ts';
+import { COLLECTION_NAMES, type CollectionName, type SyncTotals } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import { TABLES } from './tables.ts';
 

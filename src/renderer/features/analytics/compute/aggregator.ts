@@ -2,7 +2,7 @@ import { TIERS } from '../../../../sync/model/common.ts';
 import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
 import type { Program, SegmentRules } from '../../../../sync/model/settings.ts';
 import { liabilityOf, tierThresholds } from './customer-math.ts';
-import { packCustomers, packLoyaltyEntries, packVisits } from './documents.ts';
+import { packCustomers, packLoyaltyEntries, packVisits } from './input-shapes.ts';
 import {
   L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, Replica, V_RATING, V_REVENUE, V_VISITS, V_VOIDED,
   type CustomerColumns, type CustomerLike, type EntryColumns, type EntryLike, type RewardLike, type VisitColumns, type VisitLike,
@@ -12,7 +12,7 @@ import { createMonthIndex, dayKey, dayOfKey, isoOf, parseIsoMs, type CalendarNam
 import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View } from './view.ts';
 
 // The incremental dashboard aggregator (the analytics worker's engine, pure and synchronous):
-//   addColumns(batch) the cold path — pages of the replica as columns (documents.ts), appended without
+//   addColumns(batch) the cold path — pages of the replica as columns (input-shapes.ts), appended without
 //                     duplicate checks; `add(batch)` takes documents and packs them into the same columns;
 //   apply(changes)    the change stream — upserts (a new visit, a void, late feedback, a ledger line, a customer
 //                     edit, merge or undo, a reward); each touches only the customer group concerned;
@@ -54,7 +54,7 @@ export interface AnalyticsBatch {
   rewards?: readonly RewardLike[];
 }
 
-/** A chunk of the replica for `addColumns`, as the worker receives it (documents.ts; rewards stay documents). */
+/** A chunk of the replica for `addColumns`, as the worker receives it (input-shapes.ts; rewards stay documents). */
 export interface ColumnBatch {
   customers?: CustomerColumns;
   visits?: VisitColumns;
@@ -192,7 +192,7 @@ export function createAggregator(initial: AnalyticsSettings) {
      */
     addColumns,
 
-    /** Streams documents in: packed into columns (documents.ts) and added as the worker adds its pages. */
+    /** Streams documents in: packed into columns (input-shapes.ts) and added as the worker adds its pages. */
     add(batch: AnalyticsBatch): void {
       addColumns({
         customers: batch.customers && packCustomers(batch.customers),

@@ -142,7 +142,7 @@ export class Columns<B extends { readonly capacity: number }> {
   }
 }
 
-/** The replica's visit columns, in blocks (not the pages the worker receives: documents.ts VisitColumns). */
+/** The replica's visit columns, in blocks (not the pages the worker receives: input-shapes.ts VisitColumns). */
 export const visitBlocks = () => new Columns<VisitBlock>((capacity, from) => new VisitBlock(capacity, from));
 /** The replica's ledger columns, in blocks. */
 export const entryBlocks = () => new Columns<EntryBlock>((capacity, from) => new EntryBlock(capacity, from));

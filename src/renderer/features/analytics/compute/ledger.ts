@@ -3,7 +3,7 @@ import { DayTotals } from './day-totals.ts';
 import {
   ADJUST, EARN, EXPIRE, L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, L_WIDTH, LEDGER_KIND_COUNT, packLoyaltyEntries, REDEEM,
   REVERSAL, type EntryColumns, type EntryLike,
-} from './documents.ts';
+} from './input-shapes.ts';
 import type { Replica } from './replica.ts';
 import { NO_DAY, readInstant } from './time.ts';
 
@@ -110,7 +110,7 @@ export class LedgerTable {
       rp.skipped.loyaltyEntries++;
       return -1;
     }
-    // Through the cold path's columns: one reading of a line document (documents.ts), one insert.
+    // Through the cold path's columns: one reading of a line document (input-shapes.ts), one insert.
     const page = packLoyaltyEntries([doc]);
     const c = rp.customerIndex.get(doc.customerId);
     const blocks = this.columns.blocks;

@@ -1,5 +1,5 @@
 import { valuePerPoint } from './customer-math.ts';
-import { packCustomers, type CustomerColumns, type CustomerLike, type RewardLike, type SkipCounts } from './documents.ts';
+import { packCustomers, type CustomerColumns, type CustomerLike, type RewardLike, type SkipCounts } from './input-shapes.ts';
 import { IdIndex, KeyBatch } from './id-index.ts';
 import { LedgerTable } from './ledger.ts';
 import { createZoneClock, DAY_MS, type ZoneClock } from './time.ts';
@@ -12,11 +12,11 @@ import { VisitTable } from './visits.ts';
 // are kept as documents arrive, so period KPIs never touch the visits. Nothing here depends on a query; views
 // (view.ts) derive per-query state.
 //
-// The cold path takes pages of columns (documents.ts), in passes: the page (the only pass that reads it), the
+// The cold path takes pages of columns (input-shapes.ts), in passes: the page (the only pass that reads it), the
 // customer index (`findCustomers`: probes whose cache misses overlap), then the customers' chains and totals.
 
-export type { CustomerColumns, CustomerLike, EntryColumns, EntryLike, RewardLike, SkipCounts, VisitColumns, VisitLike } from './documents.ts';
-export { L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, V_RATING, V_REVENUE, V_VISITS, V_VOIDED } from './documents.ts';
+export type { CustomerColumns, CustomerLike, EntryColumns, EntryLike, RewardLike, SkipCounts, VisitColumns, VisitLike } from './input-shapes.ts';
+export { L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, V_RATING, V_REVENUE, V_VISITS, V_VOIDED } from './input-shapes.ts';
 
 const MAX_MERGE_HOPS = 10;
 /** Up to this many stores, a store id is found by comparing it with each known one. */
@@ -102,7 +102,7 @@ export class Replica {
   }
 
   /**
-   * Records a page of customers (documents.ts CustomerColumns; a customer without a string id is skipped);
+   * Records a page of customers (input-shapes.ts CustomerColumns; a customer without a string id is skipped);
    * returns whether any merge pointer or tombstone changed (then roots must be resolved again before they are
    * read: `resolveRoots`). Names and phones are kept as they come (a row checks them), so the cold path does
    * not read those strings.

@@ -3,7 +3,7 @@ import { TIERS } from '../../../../sync/model/common.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 
 // The dashboard's question and answer. Both cross the worker boundary, so they are zod schemas (validated on
-// both sides, workers/protocol.ts) and the TypeScript types are inferred from them.
+// both sides, workers/analytics-messages.ts) and the TypeScript types are inferred from them.
 
 const DayKeySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const IsoSchema = z.string().min(20).max(40);

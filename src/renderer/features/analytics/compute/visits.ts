@@ -1,6 +1,6 @@
 import { BLOCK_BITS, BLOCK_MASK, visitBlocks, type VisitBlock } from './columns.ts';
 import { DayTotals } from './day-totals.ts';
-import { packVisits, V_RATING, V_REVENUE, V_VISITS, V_VOIDED, V_WIDTH, type VisitColumns, type VisitLike } from './documents.ts';
+import { packVisits, V_RATING, V_REVENUE, V_VISITS, V_VOIDED, V_WIDTH, type VisitColumns, type VisitLike } from './input-shapes.ts';
 import type { Replica } from './replica.ts';
 import { NO_DAY, readInstant } from './time.ts';
 
@@ -30,7 +30,7 @@ export class VisitTable {
   }
 
   /**
-   * Appends a page of visits not in the replica yet (no duplicate check: the cold path; documents.ts
+   * Appends a page of visits not in the replica yet (no duplicate check: the cold path; input-shapes.ts
    * VisitColumns); returns how many it took. Every entry is checked as it is read: a visit whose customer id,
    * store id or instant is not a string, whose instant does not parse or whose total is not a safe integer is
    * skipped (and counted). Three passes: the page (the only pass that reads it: fields, instant, store,
@@ -114,7 +114,7 @@ export class VisitTable {
       rp.skipped.visits++;
       return -1;
     }
-    // Through the cold path's columns: one reading of a visit document (documents.ts), one insert.
+    // Through the cold path's columns: one reading of a visit document (input-shapes.ts), one insert.
     const page = packVisits([doc]);
     const c = rp.customerIndex.get(doc.customerId);
     const v = c >= 0 ? this.find(c, doc.id) : -1;

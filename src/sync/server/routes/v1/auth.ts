@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { EnrolRequestSchema, TokenRequestSchema, type EnrolResponse } from '../../../model/protocol.ts';
+import { EnrolRequestSchema, TokenRequestSchema, type EnrolResponse } from '../../../model/wire-protocol.ts';
 import type { TokenSigner } from '../../auth/tokens.ts';
 import type { Database } from '../../db/database.ts';
 import { HttpError, invalidRequest } from '../../http-errors.ts';

@@ -8,7 +8,7 @@ import {
   PushRequestSchema,
   type CollectionName,
   type PushResponse,
-} from '../../../model/protocol.ts';
+} from '../../../model/wire-protocol.ts';
 import { requireTerminal, terminalOf } from '../../auth/plugin.ts';
 import type { TokenSigner } from '../../auth/tokens.ts';
 import type { Database } from '../../db/database.ts';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ProgramSchema, SegmentRulesSchema } from '../../sync/model/settings.ts';
-import type { CustomerColumns, EntryColumns, VisitColumns } from '../features/analytics/compute/documents.ts';
+import type { CustomerColumns, EntryColumns, VisitColumns } from '../features/analytics/compute/input-shapes.ts';
 import { AnalyticsQuerySchema, CustomerRowSchema, ListNameSchema, SnapshotSchema } from '../features/analytics/compute/schema.ts';
 
 // The analytics worker's message protocol, validated with zod on both sides: the worker parses every request
 // (analytics-handler.ts), the page parses every answer (features/analytics/analytics-client.ts).
 //
-// The replica is streamed in `load` pages of columns (compute/documents.ts; rewards as documents). Their
+// The replica is streamed in `load` pages of columns (compute/input-shapes.ts; rewards as documents). Their
 // values are the replica's own (RxDB already validated them against the collection schemas), so a page's
 // shape is validated — each column the right kind of array, all `n` long — and each entry gets the
 // aggregator's cheap field guard as it is read instead of a zod parse: at a million visits a (jitless) zod

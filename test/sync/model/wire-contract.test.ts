@@ -15,7 +15,7 @@ import {
   PULL_ONLY_COLLECTIONS,
   WIRE_SCHEMAS,
   errorBody,
-} from '../../../src/sync/model/protocol.ts';
+} from '../../../src/sync/model/wire-protocol.ts';
 
 /** What a snapshot file holds. */
 interface WireSnapshot {
@@ -33,8 +33,8 @@ interface WireSnapshot {
 }
 
 const snapshotFile = (version: number) => new URL(`./__snapshots__/wire-v${version}.json`, import.meta.url);
-const WRITE = 'run UPDATE_WIRE_SNAPSHOT=1 npx vitest run test/sync/model/protocol-contract.test.ts';
-const UPDATE = `bump PROTOCOL_VERSION in src/sync/model/protocol.ts and ${WRITE}`;
+const WRITE = 'run UPDATE_WIRE_SNAPSHOT=1 npx vitest run test/sync/model/wire-contract.test.ts';
+const UPDATE = `bump PROTOCOL_VERSION in src/sync/model/wire-protocol.ts and ${WRITE}`;
 
 /** Key order and the order of `required` carry no meaning in JSON Schema; everything else is compared as is. */
 function canonical(value: unknown, key?: string): unknown {

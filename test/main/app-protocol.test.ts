@@ -9,7 +9,7 @@ import {
   createAppRequestHandler,
   registerAppScheme,
   serveApp,
-} from '../../src/main/protocol.ts';
+} from '../../src/main/app-protocol.ts';
 
 const ROOT = '/opt/patron/resources/app.asar/out/renderer';
 
