@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  birthdaySoon,
-  daysUntilYearly,
-  fromPersian,
-  isIsoDate,
-  persianMonthNames,
-  toPersian,
-  zonedDate,
-} from '../../src/renderer/lib/calendar.ts';
+import { fromPersian, persianMonthNames, toPersian } from '../../src/renderer/lib/calendar.ts';
+import { birthdaySoon, daysUntilYearly, isIsoDate, zonedDate } from '../../src/sync/model/dates.ts';
 import { formatCalendarDate, formatNumber, formatRelative } from '../../src/renderer/lib/intl.ts';
 
 describe('calendar helpers', () => {

@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
 import { toAsciiDigits } from '../../sync/model/text.ts';
 import type { Locale } from '../../sync/model/settings.ts';
-import { fromPersian, isIsoDate, persianMonthNames, toPersian } from '../lib/calendar.ts';
+import { isIsoDate } from '../../sync/model/dates.ts';
+import { fromPersian, persianMonthNames, toPersian } from '../lib/calendar.ts';
 import { formatCalendarDate, formatNumber } from '../lib/intl.ts';
 
 /**

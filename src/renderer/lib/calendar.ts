@@ -1,9 +1,7 @@
-// Calendar arithmetic on `YYYY-MM-DD` strings, in the merchant's time zone where "today" matters, and the
-// Persian (Solar Hijri) calendar for entering dates in Persian — done with Intl alone, which knows the
-// calendar, so no conversion tables are hand-written here.
+// The Persian (Solar Hijri) calendar for entering dates in Persian — done with Intl alone, which knows the
+// calendar, so no conversion tables are hand-written here. Gregorian day arithmetic is the model's (dates.ts).
 
-const DAY_MS = 86_400_000;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+import { DAY_MS, isIsoDate } from '../../sync/model/dates.ts';
 
 const partsCache = new Map<string, Intl.DateTimeFormat>();
 
@@ -22,66 +20,8 @@ function ymd(parts: Intl.DateTimeFormatPart[]): { year: number; month: number; d
   return { year: get('year'), month: get('month'), day: get('day') };
 }
 
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
-/** The calendar date of an instant in a time zone (`YYYY-MM-DD`); the device's zone if the name is unknown. */
-export function zonedDate(instant: Date, timeZone: string): string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = partsFormat('en-US-u-ca-gregory-nu-latn', timeZone);
-  } catch {
-    format = partsFormat('en-US-u-ca-gregory-nu-latn', Intl.DateTimeFormat().resolvedOptions().timeZone);
-  }
-  const { year, month, day } = ymd(format.formatToParts(instant));
-  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
-}
-
-/** Whether a string is a real calendar date `YYYY-MM-DD` (no 2023-02-30). */
-export function isIsoDate(value: string): boolean {
-  const match = ISO_DATE.exec(value);
-  if (!match) return false;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.toISOString().slice(0, 10) === value;
-}
-
 function utcDay(isoDate: string): number {
   return Date.parse(`${isoDate}T00:00:00.000Z`);
-}
-
-/** Whole days from `from` to `to` (both `YYYY-MM-DD`). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((utcDay(to) - utcDay(from)) / DAY_MS);
-}
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/**
- * Days until the next yearly return of a date (birthday, anniversary), counted from `today`; 0 when it is
- * today. A 29 February date is celebrated on 28 February in common years.
- */
-export function daysUntilYearly(isoDate: string, today: string): number | null {
-  if (!isIsoDate(isoDate) || !isIsoDate(today)) return null;
-  const month = Number(isoDate.slice(5, 7));
-  const day = Number(isoDate.slice(8, 10));
-  const year = Number(today.slice(0, 4));
-  for (const y of [year, year + 1]) {
-    const d = month === 2 && day === 29 && !isLeap(y) ? 28 : day;
-    const candidate = `${pad(y, 4)}-${pad(month)}-${pad(d)}`;
-    const days = daysBetween(today, candidate);
-    if (days >= 0) return days;
-  }
-  return null;
-}
-
-/** Days until the birthday when it falls within `windowDays` (today counts), in the merchant's zone; else null. */
-export function birthdaySoon(birthday: string | null, now: Date, timeZone: string, windowDays = 7): number | null {
-  if (!birthday) return null;
-  const days = daysUntilYearly(birthday, zonedDate(now, timeZone));
-  return days !== null && days <= windowDays ? days : null;
 }
 
 // ---- the Persian calendar, through Intl ----

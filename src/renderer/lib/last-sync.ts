@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../../sync/model/dates.ts';
 // The last complete pull, remembered per terminal across reloads. The sync status starts empty on every
 // start, but an offline redemption must know how old the replica is (DESIGN §4: offline redemption is bounded
 // by data age) — a reload while offline must not make the replica look infinitely old, nor brand new.
@@ -38,5 +39,5 @@ export function rememberLastSync(storage: SyncMemory | undefined, terminalId: st
 /** Hours since the replica last synced; Infinity when it never has (checkRedeem's `dataAgeHours`). */
 export function dataAgeHours(lastSyncAt: string | null, nowMs: number): number {
   if (!lastSyncAt) return Number.POSITIVE_INFINITY;
-  return Math.max(0, (nowMs - Date.parse(lastSyncAt)) / 3_600_000);
+  return Math.max(0, (nowMs - Date.parse(lastSyncAt)) / HOUR_MS);
 }

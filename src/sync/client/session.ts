@@ -1,4 +1,5 @@
 import type { Staff } from '../model/staff.ts';
+import { HOUR_MS } from '../model/dates.ts';
 import { verifyPin } from '../model/pin.ts';
 import { toAsciiDigits } from '../model/text.ts';
 
@@ -43,7 +44,7 @@ export async function signIn(staff: Staff | null, pin: string, attempts: Attempt
   }
   const failures = (record?.failures ?? 0) + 1;
   if (failures >= MAX_PIN_FAILURES) {
-    const lockMs = Math.min(LOCKOUT_MS * 2 ** (failures - MAX_PIN_FAILURES), 3_600_000);
+    const lockMs = Math.min(LOCKOUT_MS * 2 ** (failures - MAX_PIN_FAILURES), HOUR_MS);
     attempts.set(staff.id, { failures, lockedUntil: now + lockMs });
     return { ok: false, code: 'PIN_LOCKED', retryAt: now + lockMs };
   }

@@ -1,6 +1,7 @@
 /** The pure domain and wire contract shared by the renderer, the Electron shell and the sync server. */
 export * from './common.ts';
 export * from './customer.ts';
+export * from './dates.ts';
 export * from './document-builders.ts';
 export * from './errors.ts';
 export * from './ids.ts';

@@ -1,4 +1,5 @@
 import { TIERS } from './common.ts';
+import { DAY_MS } from './dates.ts';
 import type { Tier } from './common.ts';
 import { PatronError } from './errors.ts';
 import type { ErrorCode } from './errors.ts';
@@ -10,7 +11,6 @@ import type { Program, TierRule } from './settings.ts';
 // (`_deleted`) are not ledger lines and are skipped everywhere. Lines are unique by id (the collection's
 // primary key, and deterministic ids for earnings and reversals), so nothing here de-duplicates.
 
-const DAY_MS = 86_400_000;
 /** Multipliers are applied exactly to six decimals, in integers, so float noise cannot lose a point. */
 const MULTIPLIER_SCALE = 1_000_000n;
 

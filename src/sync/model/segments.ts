@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { DAY_MS } from './dates.ts';
 import type { SegmentRules } from './settings.ts';
 import type { Visit } from './visit.ts';
 
 // Recency / frequency / spend segments computed on the device from visits (analytics, counter badges).
 // Times are business time (device clocks); a visit stamped in the future by a skewed clock counts as "now".
 
-const DAY_MS = 86_400_000;
 
 /**
  * Customer segments. `none` = no segment applies: never visited, or an occasional customer (see `segmentOf`).
@@ -30,9 +30,9 @@ export interface VisitStats extends SegmentStats {
   readonly visitCount: number;
 }
 
-/** Whole or fractional days from `iso` to `now`; never negative (a skewed future stamp counts as now). */
-function daysSince(iso: string, now: Date): number {
-  return Math.max(0, (now.getTime() - Date.parse(iso)) / DAY_MS);
+/** Whole or fractional days from `ms` to `nowMs`; never negative (a skewed future stamp counts as now). */
+function daysSince(ms: number, nowMs: number): number {
+  return Math.max(0, (nowMs - ms) / DAY_MS);
 }
 
 /**
@@ -85,13 +85,23 @@ export function visitStats(visits: readonly Visit[], now: Date, rules: SegmentRu
  */
 export function segmentOf(stats: SegmentStats, rules: SegmentRules, now: Date): Segment {
   if (stats.lastVisitAt === null) return 'none';
-  const sinceLast = daysSince(stats.lastVisitAt, now);
+  // A missing first visit with a known last one is inconsistent input; the last visit is then the first.
+  const first = Date.parse(stats.firstVisitAt ?? stats.lastVisitAt);
+  return segmentAt(1, first, Date.parse(stats.lastVisitAt), stats.visitsInWindow, stats.spendInWindow, rules, now.getTime());
+}
+
+/**
+ * `segmentOf` over numbers — `count` all-time visits, first and last visit instants in milliseconds, window
+ * frequency and spend — for callers that evaluate many customers and hold instants already parsed.
+ */
+export function segmentAt(count: number, firstMs: number, lastMs: number, windowVisits: number, windowSpend: number, rules: SegmentRules, nowMs: number): Segment {
+  if (count === 0) return 'none';
+  const sinceLast = daysSince(lastMs, nowMs);
   if (sinceLast >= rules.churnedDays) return 'churned';
   if (sinceLast >= rules.atRiskDays) return 'at-risk';
-  // A missing first visit with a known last one is inconsistent input; the last visit is then the first.
-  if (daysSince(stats.firstVisitAt ?? stats.lastVisitAt, now) <= rules.newDays) return 'new';
-  if (stats.visitsInWindow >= rules.vipMinVisits && stats.spendInWindow >= rules.vipMinSpend) return 'vip';
-  if (stats.visitsInWindow >= rules.regularMinVisits) return 'regular';
+  if (daysSince(firstMs, nowMs) <= rules.newDays) return 'new';
+  if (windowVisits >= rules.vipMinVisits && windowSpend >= rules.vipMinSpend) return 'vip';
+  if (windowVisits >= rules.regularMinVisits) return 'regular';
   return 'none';
 }
 
@@ -106,10 +116,16 @@ export function segmentOf(stats: SegmentStats, rules: SegmentRules, now: Date): 
  */
 export function churnRisk(stats: VisitStats, now: Date, rules: SegmentRules): number {
   if (stats.lastVisitAt === null) return 0;
-  const away = daysSince(stats.lastVisitAt, now);
-  const first = stats.firstVisitAt ?? stats.lastVisitAt;
-  const span = (Date.parse(stats.lastVisitAt) - Date.parse(first)) / DAY_MS;
-  const gap = stats.visitCount >= 2 ? Math.max(1, span / (stats.visitCount - 1)) : 0;
+  const first = Date.parse(stats.firstVisitAt ?? stats.lastVisitAt);
+  return churnRiskAt(stats.visitCount, first, Date.parse(stats.lastVisitAt), rules, now.getTime());
+}
+
+/** `churnRisk` over numbers (visit count, first and last visit instants in milliseconds). */
+export function churnRiskAt(count: number, firstMs: number, lastMs: number, rules: SegmentRules, nowMs: number): number {
+  if (count === 0) return 0;
+  const away = daysSince(lastMs, nowMs);
+  const span = (lastMs - firstMs) / DAY_MS;
+  const gap = count >= 2 ? Math.max(1, span / (count - 1)) : 0;
   const horizon = gap > 0 ? Math.min(rules.churnedDays, 3 * gap) : rules.churnedDays;
   const start = Math.min(gap, horizon);
   if (away >= horizon) return 1;

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { addDays } from '../../../sync/model/dates.ts';
 import { useTranslation } from 'react-i18next';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
 import { analyticsClientFor } from './analytics-client.ts';
@@ -39,7 +40,7 @@ export function AnalyticsPage() {
   );
   const query: AnalyticsQuery | null = period ? { ...period, storeId, now: new Date(nowMs).toISOString(), calendar, listLimit: LIST_LIMIT } : null;
   const { state, snapshot, error, settled } = useSnapshot(client, query);
-  const lastDay = period ? formatDay(new Date(Date.parse(`${period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10), locale) : '';
+  const lastDay = period ? formatDay(addDays(period.to, -1), locale) : '';
 
   return (
     <section className="analytics" data-testid="analytics-page" aria-labelledby="analytics-title">

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { birthdaySoon } from '../../lib/calendar.ts';
+import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
 import { formatCalendarDate, formatNumber, formatPercent, formatPhoneCached } from '../../lib/intl.ts';
 import { EditCustomer } from './EditCustomer.tsx';

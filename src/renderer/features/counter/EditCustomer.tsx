@@ -4,7 +4,7 @@ import type { SyncStatus } from '../../../sync/client/status.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { editCustomer } from '../../../sync/model/document-builders.ts';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { zonedDate } from '../../lib/calendar.ts';
+import { zonedDate } from '../../../sync/model/dates.ts';
 import { errorKey } from '../../lib/errors.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { changedFields, customerToForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';

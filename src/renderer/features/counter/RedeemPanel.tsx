@@ -7,7 +7,7 @@ import { checkRedeem, type LedgerSummary } from '../../../sync/model/loyalty.ts'
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 import { TextField } from '../../components/Fields.tsx';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { zonedDate } from '../../lib/calendar.ts';
+import { zonedDate } from '../../../sync/model/dates.ts';
 import { errorKey } from '../../lib/errors.ts';
 import { useLive, useLocale, useNow } from '../../lib/hooks.ts';
 import { formatNumber } from '../../lib/intl.ts';

@@ -4,7 +4,7 @@ import { newCustomer } from '../../../sync/model/document-builders.ts';
 import { parsePhone } from '../../../sync/model/phone.ts';
 import { useSubject, useTerminal } from '../../db/hooks.ts';
 import { formatPhoneCached } from '../../lib/intl.ts';
-import { zonedDate } from '../../lib/calendar.ts';
+import { zonedDate } from '../../../sync/model/dates.ts';
 import { errorKey } from '../../lib/errors.ts';
 import { useLocale, useSyncStatus } from '../../lib/hooks.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';

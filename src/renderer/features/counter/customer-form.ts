@@ -9,7 +9,7 @@ import {
 } from '../../../sync/model/customer.ts';
 import type { NewCustomerInput } from '../../../sync/model/document-builders.ts';
 import { formatPhone, parsePhone } from '../../../sync/model/phone.ts';
-import { isIsoDate } from '../../lib/calendar.ts';
+import { isIsoDate } from '../../../sync/model/dates.ts';
 
 // The sign-up and edit form of a customer as plain values, and its validation into the model's input.
 // Errors are i18n keys (common:errors.* for the model's codes, counter:validation.* for form rules), so

@@ -1,7 +1,7 @@
 import { TIERS, type Tier } from '../../../sync/model/common.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import type { Reward } from '../../../sync/model/reward.ts';
-import { zonedDate } from '../../lib/calendar.ts';
+import { zonedDate } from '../../../sync/model/dates.ts';
 
 // What a cashier may redeem: the catalog filtered for this customer today, and the inputs of checkRedeem
 // that come from this terminal's own history.

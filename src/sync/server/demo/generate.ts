@@ -1,4 +1,5 @@
 import { TIERS, type Tier } from '../../model/common.ts';
+import { DAY_MS, HOUR_MS } from '../../model/dates.ts';
 import type { Customer, Preferences } from '../../model/customer.ts';
 import { ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../model/document-builders.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
@@ -14,8 +15,6 @@ import { demoPhone } from './phones.ts';
 import { TEHRAN_OFFSET_MS, type DemoPlan, type DemoStaff, type DemoStore } from './plan.ts';
 import { Random, subSeed } from './random.ts';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 /** What to generate: `now` anchors "the past 365 days", so the same seed and anchor give the same data. */
@@ -53,7 +52,7 @@ function fail(message: string): never {
 export function rewardDocuments(plan: DemoPlan, now: number, redeemed: ReadonlyMap<string, number> = new Map()): Reward[] {
   const owner = plan.staff.find((s) => s.role === 'owner');
   if (!owner) throw new Error('the demo has no owner');
-  const createdAt = new Date(now - 366 * DAY).toISOString();
+  const createdAt = new Date(now - 366 * DAY_MS).toISOString();
   return REWARDS.map((spec) => {
     const id = plan.rewardIds[spec.key];
     if (!id) throw new Error(`no id for reward ${spec.key}`);
@@ -112,7 +111,7 @@ export function createDemoGenerator(plan: DemoPlan, program: Program, options: D
     const preferredTime = rng.chance(0.55) ? rng.weighted([['morning', 40], ['afternoon', 35], ['evening', 25]] as const) : null;
 
     // Days are Tehran calendar days counted back from the anchor; one visit a day at most.
-    const today = Math.floor((options.now + TEHRAN_OFFSET_MS) / DAY);
+    const today = Math.floor((options.now + TEHRAN_OFFSET_MS) / DAY_MS);
     const signupDay = today - Math.floor(365 * rng.float() ** 0.8);
     const churned = archetype !== 'vip' && rng.chance(0.25);
     const lastDay = archetype === 'once'
@@ -124,9 +123,9 @@ export function createDemoGenerator(plan: DemoPlan, program: Program, options: D
     }
     // Visits happen in opening hours and at least an hour before the anchor (the void below comes later).
     const times = days
-      .map((day) => day * DAY - TEHRAN_OFFSET_MS + rng.weighted(HOURS[preferredTime ?? 'any']) * HOUR + rng.int(0, 59) * MINUTE + rng.int(0, 59) * 1000)
-      .filter((at) => at <= options.now - HOUR);
-    const firstVisit = times[0] ?? options.now - 2 * HOUR;
+      .map((day) => day * DAY_MS - TEHRAN_OFFSET_MS + rng.weighted(HOURS[preferredTime ?? 'any']) * HOUR_MS + rng.int(0, 59) * MINUTE + rng.int(0, 59) * 1000)
+      .filter((at) => at <= options.now - HOUR_MS);
+    const firstVisit = times[0] ?? options.now - 2 * HOUR_MS;
     const createdAt = firstVisit - rng.int(1, 4) * MINUTE;
 
     const customer = buildCustomer(rng, { index, latin, archetype, preferredTime, createdAt, home });

@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../../model/dates.ts';
 import { v5 as uuidv5 } from 'uuid';
 import { PATRON_ID_NAMESPACE } from '../../model/ids.ts';
 import { STAFF, STORES, REWARDS } from './catalog.ts';
@@ -21,7 +22,7 @@ export const DEMO_MERCHANT = {
 } as const;
 
 /** Asia/Tehran is UTC+03:30 all year (Iran dropped daylight saving time in 2022). */
-export const TEHRAN_OFFSET_MS = 3.5 * 3_600_000;
+export const TEHRAN_OFFSET_MS = 3.5 * HOUR_MS;
 
 /** A demo store with the (not enrolled) terminal its sample visits are attributed to. */
 export interface DemoStore {

@@ -1,45 +1,16 @@
 import { TIERS, type Tier } from '../../../../sync/model/common.ts';
 import type { Segment } from '../../../../sync/model/segments.ts';
-import type { Program, SegmentRules } from '../../../../sync/model/settings.ts';
+import type { Program } from '../../../../sync/model/settings.ts';
 import { DAY_MS } from './time.ts';
 import { FREQUENCY_BUCKETS } from './schema.ts';
 
-// Per-customer formulas of the dashboard over plain numbers (milliseconds, minor units). `segmentAt` and
-// `churnRiskAt` are the model's `segmentOf` / `churnRisk` (sync/model/segments.ts, the specification) with the
-// ISO strings replaced by the milliseconds they parse to, the same operations in the same order — so the same
-// floating-point results. They exist because the dashboard evaluates 100k customers per refresh and the
-// model's versions parse five date strings per call; test/renderer/analytics/aggregator.test.ts checks the
-// aggregator against a reference built on the model functions themselves.
+// Per-customer formulas of the dashboard over plain numbers (milliseconds, minor units). Segments and churn
+// risk are the model's own (sync/model/segments.ts `segmentAt`, `churnRiskAt`).
 
 /** Index of each segment in SEGMENTS order. */
 export const SEGMENT_INDEX: Readonly<Record<Segment, number>> = { none: 0, new: 1, regular: 2, vip: 3, 'at-risk': 4, churned: 5 };
 
 const daysSince = (ms: number, nowMs: number): number => Math.max(0, (nowMs - ms) / DAY_MS);
-
-/** `segmentOf` over numbers: `count` all-time visits, first/last visit instants, window frequency and spend. */
-export function segmentAt(count: number, firstMs: number, lastMs: number, windowVisits: number, windowSpend: number, rules: SegmentRules, nowMs: number): Segment {
-  if (count === 0) return 'none';
-  const sinceLast = daysSince(lastMs, nowMs);
-  if (sinceLast >= rules.churnedDays) return 'churned';
-  if (sinceLast >= rules.atRiskDays) return 'at-risk';
-  if (daysSince(firstMs, nowMs) <= rules.newDays) return 'new';
-  if (windowVisits >= rules.vipMinVisits && windowSpend >= rules.vipMinSpend) return 'vip';
-  if (windowVisits >= rules.regularMinVisits) return 'regular';
-  return 'none';
-}
-
-/** `churnRisk` over numbers (same definition: overdue against the customer's own rhythm, 0..1). */
-export function churnRiskAt(count: number, firstMs: number, lastMs: number, rules: SegmentRules, nowMs: number): number {
-  if (count === 0) return 0;
-  const away = daysSince(lastMs, nowMs);
-  const span = (lastMs - firstMs) / DAY_MS;
-  const gap = count >= 2 ? Math.max(1, span / (count - 1)) : 0;
-  const horizon = gap > 0 ? Math.min(rules.churnedDays, 3 * gap) : rules.churnedDays;
-  const start = Math.min(gap, horizon);
-  if (away >= horizon) return 1;
-  if (away <= start) return 0;
-  return (away - start) / (horizon - start);
-}
 
 /** Average days in a month, for tenure in months. */
 export const DAYS_PER_MONTH = 30.4375;

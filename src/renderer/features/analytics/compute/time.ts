@@ -6,9 +6,10 @@
 // The cold path (`readInstant`) passes only small integers between functions: V8 boxes a double that crosses
 // a call it did not inline into a fresh heap number, and a million of those are collections in the worker.
 
-/** Milliseconds in a day. */
-export const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+import { DAY_MS, HOUR_MS } from '../../../../sync/model/dates.ts';
+
+/** Milliseconds in a day (the model's constant, for the analytics modules that count in days). */
+export { DAY_MS };
 
 /** Days since 1970-01-01 of a proleptic Gregorian civil date (H. Hinnant's days_from_civil). */
 export function daysFromCivil(year: number, month: number, day: number): number {

@@ -1,7 +1,8 @@
 import { TIERS } from '../../../../sync/model/common.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 import type { SegmentRules } from '../../../../sync/model/settings.ts';
-import { SEGMENT_INDEX, churnRiskAt, frequencyBucket, projectedClv, segmentAt, tierIndexOf } from './customer-math.ts';
+import { churnRiskAt, segmentAt } from '../../../../sync/model/segments.ts';
+import { SEGMENT_INDEX, frequencyBucket, projectedClv, tierIndexOf } from './customer-math.ts';
 import { TopK } from './lists.ts';
 import { BLOCK_BITS, BLOCK_MASK, BLOCK_SIZE, type VisitBlock } from './columns.ts';
 import type { Replica } from './replica.ts';
