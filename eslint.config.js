@@ -8,6 +8,8 @@ const server = { group: ['**/sync/server/**', '**/server/**'], message: 'Only te
 const renderer = { group: ['**/renderer/**'], message: 'Only the renderer imports the renderer.' };
 const main = { group: ['**/main/**', '!**/main/ipc', '!**/main/ipc/contract*'], message: 'The renderer may only import src/main/ipc/contract.ts (types).' };
 const nodeBuiltins = { group: ['node:*'], message: 'No Node built-ins here: this code runs in the browser.' };
+const replicaMessage = 'Features and components read through the terminal\'s queries and write through its commands (src/sync/client), never the replica.';
+const replica = (name) => ({ name, message: replicaMessage });
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', '.patron/', '.tmp*/', 'test/lint/fixtures/'] },
@@ -50,6 +52,21 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'The renderer reaches Electron through the preload bridge only.' }],
         patterns: [nodeBuiltins, server, main],
+      }],
+    },
+  },
+  {
+    // Components render and call: every read is a query of the terminal, every write one of its commands
+    // (src/sync/client). The replica itself is out of reach here.
+    files: ['src/renderer/features/**/*.{ts,tsx}', 'src/renderer/components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer reaches Electron through the preload bridge only.' }, replica('rxdb')],
+        patterns: [nodeBuiltins, server, main, { group: ['rxdb/*'], message: replicaMessage }],
+      }],
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[property.name='db']",
+        message: replicaMessage,
       }],
     },
   },

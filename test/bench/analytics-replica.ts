@@ -6,6 +6,7 @@
 // scan of the visits read from the same replica (the same index-range pages, reading what any dashboard must
 // read). In a child so its heap (the documents twice: generated and stored) is its own.
 import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
+import { replicaStream } from '../../src/sync/client/queries/replica-stream.ts';
 import type { RxStorageInstance } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { Worker } from 'node:worker_threads';
@@ -75,7 +76,7 @@ async function startWorker(): Promise<WorkerLike> {
 async function cold(input: { query: AnalyticsQuery }): Promise<{ ms: number; streamedMs: number; visits: number }> {
   const worker = await startWorker();
   const start = performance.now();
-  const client = createAnalyticsClient({ db: replica(), settings$: new BehaviorSubject({ ...SETTINGS } as unknown as Settings), worker });
+  const client = createAnalyticsClient({ replica: replicaStream(replica()), settings$: new BehaviorSubject({ ...SETTINGS } as unknown as Settings), worker });
   try {
     await client.streamed;
     const streamedMs = performance.now() - start;

@@ -8,6 +8,8 @@ import { createTokenSource, enrol, memoryCredentialStore, type CredentialStore, 
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
 import { startReplication, type Replication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
 import { createStatusStore } from '../../src/sync/client/status.ts';
+import { memoryKeyValueStore, type KeyValueStore } from '../../src/sync/client/key-value.ts';
+import { openTerminal, type Terminal } from '../../src/sync/client/terminal.ts';
 import type { CollectionName } from '../../src/sync/model/wire-protocol.ts';
 
 let devMode = false;
@@ -94,4 +96,42 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 1
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A network the test can cut: every request fails like a dead connection while `offline` is set. */
+export function switchableFetch(): { fetch: typeof fetch; offline: boolean } {
+  const network: { fetch: typeof fetch; offline: boolean } = {
+    offline: false,
+    fetch: (input, init) => (network.offline ? Promise.reject(new TypeError('fetch failed (network cut by the test)')) : fetch(input, init)),
+  };
+  return network;
+}
+
+/** Opens a whole terminal (client/terminal.ts) as the app does, on memory storage; enrols with `code` first. */
+export async function openTestTerminal(options: {
+  serverUrl: string;
+  code?: string;
+  credential?: DeviceCredential;
+  credentials?: CredentialStore;
+  storage?: RxStorage<unknown, unknown>;
+  name?: string;
+  fetch?: typeof fetch;
+  memory?: KeyValueStore;
+  replication?: ReplicationOptions;
+  onUnexpected?: (error: unknown) => void;
+}): Promise<Terminal & { credentials: CredentialStore }> {
+  enableDevMode();
+  const credentials = options.credentials ?? memoryCredentialStore(options.credential ?? null);
+  const credential = (await credentials.load()) ?? (await enrol({ serverUrl: options.serverUrl, code: options.code!, deviceName: 'test till', store: credentials, fetch: options.fetch }));
+  const terminal = await openTerminal({
+    credential,
+    credentials,
+    storage: options.storage ?? testStorage(),
+    databaseName: options.name ?? `t${randomBytes(5).toString('hex')}`,
+    fetch: options.fetch,
+    memory: options.memory ?? memoryKeyValueStore(),
+    replication: { retryMs: 200, resyncIntervalMs: 2_000, ...options.replication },
+    onUnexpected: options.onUnexpected ?? (() => {}),
+  });
+  return Object.assign(terminal, { credentials });
 }

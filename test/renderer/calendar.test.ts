@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromPersian, persianMonthNames, toPersian } from '../../src/renderer/lib/calendar.ts';
 import { birthdaySoon, daysUntilYearly, isIsoDate, zonedDate } from '../../src/sync/model/dates.ts';
-import { formatCalendarDate, formatNumber, formatRelative } from '../../src/renderer/lib/intl.ts';
+import { formatDay, formatNumber, formatRelative } from '../../src/renderer/lib/format.ts';
 
 describe('calendar helpers', () => {
   it('finds the date in the merchant time zone, not the device one', () => {
@@ -53,9 +53,9 @@ describe('Intl formatting', () => {
   it('writes Persian digits and the Persian calendar for fa', () => {
     expect(formatNumber(1234, 'fa')).toBe('۱٬۲۳۴');
     expect(formatNumber(1234, 'en')).toBe('1,234');
-    expect(formatCalendarDate('1985-03-15', 'fa')).toContain('اسفند');
-    expect(formatCalendarDate('1985-03-15', 'fa')).toContain('۱۳۶۳');
-    expect(formatCalendarDate('1985-03-15', 'en')).toBe('15 March 1985');
+    expect(formatDay('1985-03-15', 'fa', 'long')).toContain('اسفند');
+    expect(formatDay('1985-03-15', 'fa', 'long')).toContain('۱۳۶۳');
+    expect(formatDay('1985-03-15', 'en', 'long')).toBe('15 March 1985');
   });
 
   it('says how long ago in words', () => {

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { newCustomer } from '../../src/sync/model/document-builders.ts';
 import { DEFAULT_PROGRAM } from '../../src/sync/model/settings.ts';
+import { changedFields } from '../../src/sync/client/commands/customers.ts';
+import { resolveRoots } from '../../src/sync/client/queries/merge-roots.ts';
+import { customerInputSchema, preferencesOf } from '../../src/sync/model/customer-input.ts';
+import type { Customer } from '../../src/sync/model/customer.ts';
 import {
-  changedFields,
   customerToForm,
   emptyCustomerForm,
   splitList,
   validateCustomerForm,
 } from '../../src/renderer/features/counter/customer-form.ts';
-import {
-  moveHighlight,
-  prefillFromLookup,
-  resolveRoots,
-  type LocalCustomer,
-} from '../../src/renderer/features/counter/lookup.ts';
+import { moveHighlight, prefillFromLookup } from '../../src/renderer/features/counter/lookup-input.ts';
 import { emptyVisitForm, parseVisitForm, previewPoints } from '../../src/renderer/features/counter/visit-form.ts';
 
 const TODAY = '2025-03-20';
@@ -31,7 +29,7 @@ describe('sign-up form validation', () => {
     const result = validateCustomerForm(emptyCustomerForm(), 'IR', TODAY);
     expect(result).toEqual({
       ok: false,
-      errors: { phone: 'counter:validation.required', name: 'counter:validation.required' },
+      errors: { phone: 'common:fields.REQUIRED', name: 'common:fields.REQUIRED' },
     });
   });
 
@@ -39,11 +37,11 @@ describe('sign-up form validation', () => {
     const result = validateCustomerForm(emptyCustomerForm({ phone: '0906 123 4567', name: 'Al' }), 'IR', TODAY);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.errors.phone).toBe('common:errors.INVALID_PHONE_FORMAT');
-      expect(result.errors.name).toBe('common:errors.INVALID_NAME');
+      expect(result.errors.phone).toBe('common:fields.INVALID_PHONE_FORMAT');
+      expect(result.errors.name).toBe('common:fields.INVALID_NAME');
     }
     const long = validateCustomerForm(emptyCustomerForm({ phone: '09121234567', name: 'x'.repeat(101) }), 'IR', TODAY);
-    expect(!long.ok && long.errors.name).toBe('common:errors.INVALID_NAME');
+    expect(!long.ok && long.errors.name).toBe('common:fields.INVALID_NAME');
   });
 
   it('accepts Persian digits and national, international and 0098 forms', () => {
@@ -69,10 +67,10 @@ describe('sign-up form validation', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.errors).toMatchObject({
-        email: 'common:errors.INVALID_EMAIL',
-        birthday: 'common:errors.INVALID_DATE',
-        anniversary: 'counter:validation.futureDate',
-        favorites: 'counter:validation.itemTooLong',
+        email: 'common:fields.INVALID_EMAIL',
+        birthday: 'common:fields.INVALID_DATE',
+        anniversary: 'common:fields.FUTURE_DATE',
+        favorites: 'common:fields.ITEM_TOO_LONG',
       });
     }
   });
@@ -94,13 +92,13 @@ describe('sign-up form validation', () => {
     );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.input.preferences).toEqual({
+    const checked = customerInputSchema({ region: 'IR', today: TODAY }).parse(result.input);
+    expect(preferencesOf(checked)).toEqual({
       favorites: ['espresso', 'turkish coffee'],
       allergies: ['nuts'],
       preferredTime: 'morning',
     });
-    const { status: _s, ...input } = result.input;
-    const customer = newCustomer(input, ctx, 'IR');
+    const customer = newCustomer({ ...checked, preferences: preferencesOf(checked) }, ctx, 'IR');
     expect(customer.phone).toBe('+989121234567');
     expect(customer.name).toBe('Ali Rezaei');
     expect(customer.marketingConsent).toBe(true);
@@ -110,10 +108,11 @@ describe('sign-up form validation', () => {
     const customer = newCustomer({ phone: '09121234567', name: 'Ali Rezaei', tags: ['vip'] }, ctx, 'IR');
     const form = customerToForm(customer, 'IR');
     expect(form.phone).toBe('0912 123 4567');
+    const check = customerInputSchema({ region: 'IR', today: TODAY });
     const same = validateCustomerForm(form, 'IR', TODAY);
-    expect(same.ok && changedFields(customer, same.input)).toEqual({});
+    expect(same.ok && changedFields(customer, check.parse(same.input))).toEqual({});
     const edited = validateCustomerForm({ ...form, notes: 'likes window seats', status: 'blocked' }, 'IR', TODAY);
-    expect(edited.ok && changedFields(customer, edited.input)).toEqual({
+    expect(edited.ok && changedFields(customer, check.parse(edited.input))).toEqual({
       notes: 'likes window seats',
       status: 'blocked',
     });
@@ -125,7 +124,7 @@ describe('sign-up form validation', () => {
 });
 
 describe('lookup helpers', () => {
-  const c = (id: string, mergedInto: string | null = null) => ({ id, mergedInto }) as LocalCustomer;
+  const c = (id: string, mergedInto: string | null = null) => ({ id, mergedInto }) as Customer;
   it('shows merged duplicates as their root, once, in index order', () => {
     const roots: Record<string, string> = { b: 'a', c: 'a' };
     const resolved = resolveRoots([c('b', 'a'), c('x'), c('a'), c('c', 'a'), c('d', 'z')], (id) => roots[id] ?? id);
@@ -171,7 +170,7 @@ describe('visit form', () => {
     expect(bad).toEqual({
       ok: false,
       errors: {
-        'items.0.name': 'counter:validation.required',
+        'items.0.name': 'common:fields.REQUIRED',
         'items.0.quantity': 'counter:validation.quantity',
         'items.0.unitPrice': 'counter:validation.amount',
       },
@@ -181,7 +180,7 @@ describe('visit form', () => {
   it('refuses a missing amount and a discount above it', () => {
     expect(parseVisitForm(emptyVisitForm(), 'IRR')).toEqual({
       ok: false,
-      errors: { amount: 'counter:validation.required' },
+      errors: { amount: 'common:fields.REQUIRED' },
     });
     expect(parseVisitForm({ ...emptyVisitForm(), amount: '10', discount: '11' }, 'IRR')).toEqual({
       ok: false,

@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ledgerEntry, newVisit } from '../../src/sync/model/document-builders.ts';
 import type { VisitReceipt } from '../../src/main/ipc/contract.ts';
 import { buildReceipt } from '../../src/renderer/features/counter/receipt.ts';
-import {
-  catalogFor,
-  offlineRedeemedToday,
-  rewardBlock,
-  type LocalReward,
-} from '../../src/renderer/features/counter/redeem.ts';
-import { dataAgeHours, laterOf, readLastSync, rememberLastSync } from '../../src/renderer/lib/last-sync.ts';
+import { catalogFor, offlineRedeemedToday, rewardBlock } from '../../src/sync/model/redemption.ts';
+import type { Reward } from '../../src/sync/model/reward.ts';
+import { dataAgeHours, laterOf, readLastSync, rememberLastSync } from '../../src/sync/client/last-sync.ts';
 
 const base = {
   merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
@@ -18,11 +14,12 @@ const base = {
 };
 const CUSTOMER = '01890a5d-ac96-774b-bcce-b302099a8062';
 
-function reward(overrides: Partial<LocalReward>): LocalReward {
+function reward(overrides: Partial<Reward>): Reward {
   return {
     id: '01890a5d-ac96-774b-bcce-b302099a8070',
     merchantId: base.merchantId,
     updatedAt: '2025-01-01T00:00:00.000Z',
+    _deleted: false,
     name: 'Free espresso',
     description: '',
     pointsCost: 100,
@@ -67,13 +64,8 @@ describe('reward eligibility', () => {
 
 describe('offline redemptions today', () => {
   it("counts only this terminal's offline redemptions of today in the merchant zone", () => {
-    const at = (now: string, offline: boolean, terminalId = base.terminalId) => {
-      const { _deleted, ...e } = ledgerEntry(
-        { kind: 'redeem', points: -50, customerId: CUSTOMER },
-        { ...base, terminalId, now, offline },
-      );
-      return e;
-    };
+    const at = (now: string, offline: boolean, terminalId = base.terminalId) =>
+      ledgerEntry({ kind: 'redeem', points: -50, customerId: CUSTOMER }, { ...base, terminalId, now, offline });
     const entries = [
       at('2025-03-20T21:00:00.000Z', true), // 00:30 on 21 March in Tehran: today
       at('2025-03-20T20:00:00.000Z', true), // 23:30 on 20 March in Tehran: yesterday

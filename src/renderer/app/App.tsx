@@ -1,8 +1,10 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TerminalContext, useSubject } from '../db/hooks.ts';
+import { useLive } from '../lib/use-live.ts';
+import { useStaff } from '../lib/hooks.ts';
 import type { Runtime, Terminal } from './runtime.ts';
+import { TerminalContext } from './terminal-context.ts';
 import { AppShell } from './AppShell.tsx';
 
 const EnrolPage = lazy(() => import('../features/enrol/EnrolPage.tsx').then((m) => ({ default: m.EnrolPage })));
@@ -15,7 +17,7 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, ref
 /** The app: enrolment until the device is enrolled, then staff sign-in, then the counter and its pages. */
 export function App({ runtime }: { runtime: Runtime }) {
   const { t } = useTranslation();
-  const state = useSubject(runtime.state$);
+  const state = useLive(() => runtime.state$, [runtime], runtime.state$.getValue());
   const [bootError, setBootError] = useState<string | null>(null);
   useEffect(() => {
     runtime.boot().catch((error: unknown) => setBootError(error instanceof Error ? error.message : String(error)));
@@ -35,6 +37,6 @@ export function App({ runtime }: { runtime: Runtime }) {
 }
 
 function TerminalGate({ terminal }: { terminal: Terminal }) {
-  const staff = useSubject(terminal.staff$);
+  const staff = useStaff(terminal);
   return <TerminalContext.Provider value={terminal}>{staff ? <AppShell /> : <SignInPage />}</TerminalContext.Provider>;
 }

@@ -1,6 +1,7 @@
 import { Suspense, lazy, useEffect, useState, type ComponentType, type LazyExoticComponent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSubject, useTerminal } from '../db/hooks.ts';
+import { useStaff } from '../lib/hooks.ts';
+import { useTerminal } from './terminal-context.ts';
 import { SyncStatusBar } from '../components/SyncStatusBar.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 
@@ -25,7 +26,7 @@ function routeFromHash(hash: string): Route {
 export function AppShell() {
   const { t } = useTranslation();
   const terminal = useTerminal();
-  const staff = useSubject(terminal.staff$);
+  const staff = useStaff(terminal);
   const [route, setRoute] = useState<Route>(() => routeFromHash(location.hash));
   useEffect(() => {
     const onHash = () => setRoute(routeFromHash(location.hash));
@@ -53,7 +54,7 @@ export function AppShell() {
         <div className="shell-tools">
           <LanguageSwitch />
           <span className="staff-name">{staff?.name}</span>
-          <button type="button" onClick={() => terminal.staff$.next(null)}>
+          <button type="button" onClick={() => terminal.session.signOut()}>
             {t('nav.signOut')}
           </button>
         </div>

@@ -1,33 +1,10 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
-import { createSyncApi } from '../../sync/client/api.ts';
-import { createTokenSource, enrol, type CredentialStore, type DeviceCredential } from '../../sync/client/auth.ts';
-import { RejectedRows, type PatronDatabase } from '../../sync/client/database.ts';
-import { createLookupIndex, type LookupIndex } from '../../sync/client/lookup-index.ts';
-import { isEmptyReplica, loadExpectedDocuments } from '../../sync/client/progress.ts';
-import { createLedgerIndex, createMergeIndex, type LedgerIndex, type MergeIndex } from '../../sync/client/reads.ts';
-import { startReplication, type Replication } from '../../sync/client/replicate.ts';
-import { createStatusStore, type SyncStatus } from '../../sync/client/status.ts';
-import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../../sync/model/settings.ts';
-import type { Staff } from '../../sync/model/staff.ts';
-import { openLocalDatabase } from '../db/create-database.ts';
+import { BehaviorSubject } from 'rxjs';
+import type { RxStorage } from 'rxdb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { enrol, type CredentialStore, type DeviceCredential } from '../../sync/client/auth.ts';
+import type { KeyValueStore } from '../../sync/client/key-value.ts';
+import { openTerminal, type Terminal } from '../../sync/client/terminal.ts';
 import type { Platform } from '../lib/platform.ts';
-
-/** Everything a signed-in counter works with: the replica, its replication and the derived reads. */
-export interface Terminal {
-  credential: DeviceCredential;
-  db: PatronDatabase;
-  status$: Observable<SyncStatus>;
-  replication: Replication;
-  ledger: LedgerIndex;
-  merges: MergeIndex;
-  /** The counter's lookup in memory (answers once filled; `lookupCustomers` until then). */
-  lookup: LookupIndex;
-  /** The merchant's settings as replicated (defaults until the first pull brings them). */
-  settings$: BehaviorSubject<Settings>;
-  /** The staff member signed in at this terminal, if any. */
-  staff$: BehaviorSubject<Staff | null>;
-  close(): Promise<void>;
-}
 
 /** Where the app is in its life: before enrolment, or running a terminal. */
 export type RuntimeState = { phase: 'starting' } | { phase: 'enrol'; error?: string } | { phase: 'ready'; terminal: Terminal };
@@ -47,63 +24,21 @@ export function platformCredentialStore(platform: Platform, serverUrl: () => Pro
   };
 }
 
-function defaultSettings(credential: DeviceCredential): Settings {
-  return {
-    id: credential.merchantId,
-    merchantId: credential.merchantId,
-    updatedAt: new Date(0).toISOString(),
-    _deleted: false,
-    businessName: '',
-    currency: 'IRR',
-    defaultRegion: 'IR',
-    locale: 'fa',
-    timeZone: 'Asia/Tehran',
-    stores: [],
-    program: DEFAULT_PROGRAM,
-    segments: DEFAULT_SEGMENT_RULES,
-    updatedBy: credential.merchantId,
-    conflicts: [],
-  };
+function browserMemory(): KeyValueStore | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Opens the replica and starts replicating for an enrolled terminal. */
-export async function startTerminal(credential: DeviceCredential, store: CredentialStore): Promise<Terminal> {
-  const rejected = new RejectedRows();
-  const db = await openLocalDatabase(credential.terminalId, rejected);
-  const status = createStatusStore();
-  const tokens = createTokenSource({ store });
-  const api = createSyncApi({ serverUrl: credential.serverUrl, tokens, status });
-  // Only a replica that starts empty pulls the whole feed, so only its initial sync is shown as a percentage
-  // of the server's totals (fetched once, alongside the first pulls).
-  const fresh = await isEmptyReplica(db);
-  const replication = startReplication({ db, api, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status });
-  if (fresh) void loadExpectedDocuments({ db, api, status });
-  const settings$ = new BehaviorSubject<Settings>(defaultSettings(credential));
-  const settingsSub = db.settings.findOne(credential.merchantId).$.subscribe((doc) => {
-    if (doc) settings$.next({ ...(doc.toJSON() as Omit<Settings, '_deleted'>), _deleted: false } as Settings);
-  });
-  const ledger = createLedgerIndex(db, () => settings$.getValue().program);
-  const merges = createMergeIndex(db);
-  const lookup = createLookupIndex(db, () => settings$.getValue().defaultRegion);
-  return {
-    credential,
-    db,
-    status$: status.status$,
-    replication,
-    ledger,
-    merges,
-    lookup,
-    settings$,
-    staff$: new BehaviorSubject<Staff | null>(null),
-    async close() {
-      settingsSub.unsubscribe();
-      ledger.stop();
-      merges.stop();
-      lookup.stop();
-      await replication.stop();
-      await db.close();
-    },
-  };
+/**
+ * Opens the terminal as the app runs it: the replica in IndexedDB (Dexie). The RxDB dev-mode plugin is
+ * deliberately absent from the renderer — even a dead `import.meta.env.DEV` branch leaves its chunk in the
+ * build, and it loads a remote iframe; the Node and Chromium suites run the same collections with dev-mode.
+ */
+export function startTerminal(credential: DeviceCredential, credentials: CredentialStore): Promise<Terminal> {
+  return openTerminal({ credential, credentials, storage: getRxStorageDexie() as RxStorage<unknown, unknown>, memory: browserMemory() });
 }
 
 /** The app's runtime: decides between enrolment and the counter, and enrols. */
@@ -134,3 +69,4 @@ export function createRuntime(platform: Platform, origin: string) {
 
 /** The runtime of the app. */
 export type Runtime = ReturnType<typeof createRuntime>;
+export type { Terminal };

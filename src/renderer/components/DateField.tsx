@@ -3,7 +3,7 @@ import { toAsciiDigits } from '../../sync/model/text.ts';
 import type { Locale } from '../../sync/model/settings.ts';
 import { isIsoDate } from '../../sync/model/dates.ts';
 import { fromPersian, persianMonthNames, toPersian } from '../lib/calendar.ts';
-import { formatCalendarDate, formatNumber } from '../lib/intl.ts';
+import { formatDay, formatNumber } from '../lib/format.ts';
 
 /**
  * A calendar date (`YYYY-MM-DD`, Gregorian as stored). In English it is the browser's date input; in Persian
@@ -47,7 +47,7 @@ export function DateField(props: {
       )}
       {isIsoDate(value) ? (
         <p id={echoId} className="field-hint">
-          {formatCalendarDate(value, locale)}
+          {formatDay(value, locale, 'long')}
         </p>
       ) : null}
       {error ? (

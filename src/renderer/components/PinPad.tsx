@@ -1,4 +1,4 @@
-import { formatNumber } from '../lib/intl.ts';
+import { formatNumber } from '../lib/format.ts';
 import type { Locale } from '../../sync/model/settings.ts';
 
 const DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;

@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { initialSyncProgress } from '../../sync/client/progress.ts';
 import type { SyncStatus } from '../../sync/client/status.ts';
-import { useTerminal } from '../db/hooks.ts';
+import { useTerminal } from '../app/terminal-context.ts';
 import { caughtUp$ } from '../lib/initial-sync.ts';
-import { formatNumber, formatPercent, formatRelative } from '../lib/intl.ts';
-import { useLive, useLocale, useNow, useServiceWorker, useSyncStatus } from '../lib/hooks.ts';
+import { formatNumber, formatPercent, formatRelative } from '../lib/format.ts';
+import { useLocale, useNow, useServiceWorker, useSyncStatus } from '../lib/hooks.ts';
+import { useLive } from '../lib/use-live.ts';
 import { getPlatform } from '../lib/platform.ts';
 
 /**

@@ -1,14 +1,12 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Observable } from 'rxjs';
 import type { SyncStatus } from '../../sync/client/status.ts';
+import type { Terminal } from '../../sync/client/terminal.ts';
 import type { Locale } from '../../sync/model/settings.ts';
-import type { Terminal } from '../app/runtime.ts';
-import { useObservable } from '../db/hooks.ts';
-import { asLocale } from './intl.ts';
-import { laterOf, readLastSync, rememberLastSync } from './last-sync.ts';
+import { asLocale } from './format.ts';
 import { registerServiceWorker } from './service-worker.ts';
 import { getPlatform } from './platform.ts';
+import { useLive } from './use-live.ts';
 
 /** Sync status before replication has reported anything. */
 export const INITIAL_STATUS: SyncStatus = {
@@ -21,21 +19,9 @@ export const INITIAL_STATUS: SyncStatus = {
   initialSyncDone: false,
 };
 
-function storage(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The terminal's sync status, with the last sync remembered across reloads (lib/last-sync.ts). */
+/** The terminal's sync status (the last complete sync is remembered across reloads by the terminal). */
 export function useSyncStatus(terminal: Terminal): SyncStatus {
-  const status = useObservable(terminal.status$, INITIAL_STATUS);
-  const terminalId = terminal.credential.terminalId;
-  useEffect(() => rememberLastSync(storage(), terminalId, status.lastSyncAt), [terminalId, status.lastSyncAt]);
-  const remembered = useMemo(() => readLastSync(storage(), terminalId), [terminalId]);
-  return useMemo(() => ({ ...status, lastSyncAt: laterOf(status.lastSyncAt, remembered) }), [status, remembered]);
+  return useLive(() => terminal.status$, [terminal], INITIAL_STATUS);
 }
 
 /** The latest value of something the caller reads in event handlers without re-rendering on it. */
@@ -75,18 +61,12 @@ export function useServiceWorker(): void {
   }, []);
 }
 
-/**
- * Subscribes to an observable built from the given dependencies (a live query). Until the current
- * observable emits, `initial` is returned — never the last value of a previous one (another customer).
- */
-export function useLive<T>(make: () => Observable<T> | null, deps: readonly unknown[], initial: T): T {
-  // The caller lists the dependencies of `make`, as with useMemo.
-  const observable = useMemo(make, deps);
-  const [state, setState] = useState<{ source: Observable<T> | null; value: T }>({ source: null, value: initial });
-  useEffect(() => {
-    if (!observable) return;
-    const sub = observable.subscribe((value) => setState({ source: observable, value }));
-    return () => sub.unsubscribe();
-  }, [observable]);
-  return state.source === observable && observable !== null ? state.value : initial;
+/** The merchant's settings as replicated. */
+export function useSettings(terminal: Terminal) {
+  return useLive(() => terminal.settings$, [terminal], terminal.settings$.getValue());
+}
+
+/** The staff member signed in at the terminal. */
+export function useStaff(terminal: Terminal) {
+  return useLive(() => terminal.session.staff$, [terminal], terminal.session.current());
 }

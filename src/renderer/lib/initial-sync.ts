@@ -1,6 +1,6 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { CollectionName } from '../../sync/model/wire-protocol.ts';
-import type { Terminal } from '../app/runtime.ts';
+import type { Terminal } from '../../sync/client/terminal.ts';
 
 // Which collections have finished their first pull in this session. The customers collection matters most:
 // the counter's lookup is useful as soon as customers are in, whatever the other collections are doing.
@@ -40,7 +40,7 @@ export function caughtUp$(terminal: Terminal): Observable<ReadonlySet<Collection
       done.next(new Set(ready));
       if (ready.includes('customers')) {
         try {
-          storage()?.setItem(READY_KEY + terminal.credential.terminalId, '1');
+          storage()?.setItem(READY_KEY + terminal.identity.terminalId, '1');
         } catch {
           // Storage unavailable: the notice may show again after a reload offline; harmless.
         }

@@ -26,12 +26,20 @@ export interface TotalsApi {
   totals(): Promise<SyncTotals>;
 }
 
+/** Whether the server answers right now (a redemption above the offline cap asks before it counts as online). */
+export interface PingApi {
+  ping(): Promise<boolean>;
+}
+
+/** Longest wait for a ping: a cashier is waiting on it. */
+const PING_TIMEOUT_MS = 2_000;
+
 /**
  * Pull and push over fetch with the access token, refreshing it once on a 401. 426 and revocation set the
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi {
   const doFetch = options.fetch ?? fetch;
 
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
@@ -91,6 +99,16 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     totals() {
       return call('GET', '/v1/sync/totals', undefined, SyncTotalsSchema);
+    },
+    async ping() {
+      try {
+        const response = await doFetch(`${options.serverUrl}/health`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+        if (response.ok) return true;
+      } catch {
+        // No answer in time: offline, as far as anyone at the counter can tell.
+      }
+      report(new SyncError('offline', 'NETWORK'));
+      return false;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
+import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { deepEqual } from 'rxdb/plugins/utils';
 import type { Customer } from '../model/customer.ts';
 import { mergeInboxItem, type InboxItem } from '../model/inbox.ts';
@@ -8,6 +9,10 @@ import { COLLECTION_NAMES } from '../model/wire-protocol.ts';
 import { RX_SCHEMAS, type CollectionDocTypes } from '../model/rx-schemas.ts';
 import { monotonicWriteTimes } from './monotonic-storage.ts';
 import type { Settings } from '../model/settings.ts';
+
+// Local documents hold the write journal (journal.ts): never replicated, and not a collection (RxDB's open
+// build counts collections, not local documents).
+addRxPlugin(RxDBLocalDocumentsPlugin);
 
 /** The terminal's collections, typed by their documents. */
 export type PatronCollections = { [K in CollectionName]: RxCollection<CollectionDocTypes[K]> };
@@ -96,6 +101,7 @@ export async function createPatronDatabase(options: {
     // One window owns the database; the replication must not wait for a leader election.
     multiInstance: options.multiInstance ?? false,
     eventReduce: true,
+    localDocuments: true,
   });
   const handlers = conflictHandlers(options.rejected);
   const names = options.collections ?? COLLECTION_NAMES;

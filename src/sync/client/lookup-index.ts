@@ -1,12 +1,9 @@
 import { BehaviorSubject } from 'rxjs';
 import type { Customer } from '../model/customer.ts';
-import { PHONE_SUFFIX_MAX_DIGITS, phoneQuery } from '../model/phone.ts';
-import { foldName, toAsciiDigits } from '../model/text.ts';
 import type { PatronDatabase } from './database.ts';
+import { fromStored } from './documents.ts';
+import type { LookupField as Field, LookupProbe } from './lookup.ts';
 import { scanDocuments } from './scan.ts';
-
-type LocalCustomer = Omit<Customer, '_deleted'>;
-type Field = 'phoneKey' | 'phoneReversed' | 'nameKey';
 /** One sorted index: [key, id] pairs in (key, id) order — the order of RxDB's ['_deleted', field, 'id'] index. */
 type Sorted = [key: string, id: string][];
 
@@ -37,20 +34,15 @@ function remove(sorted: Sorted, key: string, id: string): void {
   if (found && found[0] === key && found[1] === id) sorted.splice(at, 1);
 }
 
-/** The document as `toJSON()` gives it: without RxDB's meta fields. */
-function local(data: Record<string, unknown>): LocalCustomer {
-  const { _deleted, _rev, _meta, _attachments, ...rest } = data;
-  return rest as unknown as LocalCustomer;
-}
-
 /**
  * The counter's lookup in memory (DESIGN §10): every customer's three lookup keys in sorted arrays, searched
  * by binary search — about a microsecond at 100k customers, synchronous, so a keystroke's results render in
- * the keystroke's own commit. Same rules and order as `lookupCustomers` (reads.ts), which answers until the
- * index has filled: one background pass over the collection in pages (scan.ts), then kept current from the change stream.
+ * the keystroke's own commit. It runs the lookup plans of lookup.ts, as `lookupInReplica` does until the index
+ * has filled: one background pass over the collection in pages (scan.ts), then kept current from the change
+ * stream.
  */
-export function createLookupIndex(db: PatronDatabase, defaultRegion: () => string) {
-  const docs = new Map<string, LocalCustomer>();
+export function createLookupIndex(db: PatronDatabase) {
+  const docs = new Map<string, Customer>();
   const sorted: Record<Field, Sorted> = { phoneKey: [], phoneReversed: [], nameKey: [] };
   let filled = false;
   let stopped = false;
@@ -58,7 +50,7 @@ export function createLookupIndex(db: PatronDatabase, defaultRegion: () => strin
   // Ids changed by the change stream while the fill runs: the stream's state is newer than a page's.
   const touched = new Set<string>();
 
-  const put = (id: string, doc: LocalCustomer | null) => {
+  const put = (id: string, doc: Customer | null) => {
     const previous = docs.get(id);
     if (filled && previous) for (const field of FIELDS) remove(sorted[field], previous[field], id);
     if (doc) {
@@ -72,7 +64,7 @@ export function createLookupIndex(db: PatronDatabase, defaultRegion: () => strin
       const data = event.documentData as unknown as Record<string, unknown>;
       const deleted = event.operation === 'DELETE' || data._deleted === true;
       if (!filled) touched.add(event.documentId);
-      put(event.documentId, deleted ? null : local(data));
+      put(event.documentId, deleted ? null : fromStored<Customer>(data));
     }
     if (filled) version$.next(version$.getValue() + 1);
   });
@@ -80,7 +72,7 @@ export function createLookupIndex(db: PatronDatabase, defaultRegion: () => strin
   async function fill(): Promise<void> {
     for await (const page of scanDocuments(db.customers.storageInstance, PAGE_SIZE)) {
       if (stopped) return;
-      for (const doc of page) if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, local(doc as unknown as Record<string, unknown>));
+      for (const doc of page) if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, fromStored<Customer>(doc as unknown as Record<string, unknown>));
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (stopped) return;
     }
@@ -96,7 +88,7 @@ export function createLookupIndex(db: PatronDatabase, defaultRegion: () => strin
   }
 
   /** Up to `limit` customers whose `field` starts with `key`, in key order, skipping `skip`'s ids. */
-  function prefix(field: Field, key: string, limit: number, into: LocalCustomer[], skip?: ReadonlySet<string>): void {
+  function prefix(field: Field, key: string, limit: number, into: Customer[], skip?: ReadonlySet<string>): void {
     const list = sorted[field];
     let scanned = 0;
     for (let at = lowerBound(list, key, ''); at < list.length && scanned < limit && into.length < limit; at++) {
@@ -119,25 +111,15 @@ export function createLookupIndex(db: PatronDatabase, defaultRegion: () => strin
     version$: version$.asObservable(),
     /** 0 until the index has filled, then bumped by every change. */
     version: () => version$.getValue(),
-    /** Whether `search` answers yet. */
+    /** Whether `run` answers yet. */
     isReady: () => filled,
-    /** The lookup of `lookupCustomers`, synchronously; null until the index has filled. */
-    search(typed: string, limit = 20): LocalCustomer[] | null {
+    /** A customer by id, once filled (merged duplicates' roots are resolved from here). */
+    get: (id: string): Customer | undefined => (filled ? docs.get(id) : undefined),
+    /** The customers a lookup plan finds (lookup.ts), synchronously; null until the index has filled. */
+    run(plan: readonly LookupProbe[], limit = 20): Customer[] | null {
       if (!filled) return null;
-      const results: LocalCustomer[] = [];
-      const phone = phoneQuery(typed, defaultRegion());
-      if (phone.kind === 'prefix' || phone.kind === 'suffix') {
-        prefix(phone.kind === 'prefix' ? 'phoneKey' : 'phoneReversed', phone.key, limit, results);
-        // "Last four?" starting with 0 also asks the last-digits index, prefix matches first (as reads.ts).
-        const digits = toAsciiDigits(typed).replace(/\D/g, '');
-        if (phone.kind === 'prefix' && /^\s*0/.test(toAsciiDigits(typed)) && digits.length >= 3 && digits.length <= PHONE_SUFFIX_MAX_DIGITS) {
-          prefix('phoneReversed', [...digits].reverse().join(''), limit, results, new Set(results.map((c) => c.id)));
-        }
-        return results;
-      }
-      const key = foldName(typed);
-      if (key.length === 0) return results;
-      prefix('nameKey', key, limit, results);
+      const results: Customer[] = [];
+      for (const probe of plan) prefix(probe.field, probe.key, limit, results, new Set(results.map((c) => c.id)));
       return results;
     },
     stop(): void {

@@ -1,4 +1,5 @@
-import type { Staff } from '../model/staff.ts';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { mayWorkAt, type Staff } from '../model/staff.ts';
 import { HOUR_MS } from '../model/dates.ts';
 import { verifyPin } from '../model/pin.ts';
 import { toAsciiDigits } from '../model/text.ts';
@@ -50,4 +51,32 @@ export async function signIn(staff: Staff | null, pin: string, attempts: Attempt
   }
   attempts.set(staff.id, { failures, lockedUntil: 0 });
   return { ok: false, code: 'PIN_INVALID', remaining: MAX_PIN_FAILURES - failures };
+}
+
+/** The staff member signed in at this terminal, and signing in and out. */
+export interface Session {
+  readonly staff$: Observable<Staff | null>;
+  current(): Staff | null;
+  /** Checks the PIN of a member who may work at this store; on success they are signed in. */
+  signIn(staffId: string, pin: string): Promise<SignInResult>;
+  signOut(): void;
+  /** A member's failed attempts and lockout as recorded here (shown as soon as they are picked). */
+  lockout(staffId: string): { failures: number; lockedUntil: number } | null;
+}
+
+/** The session of a terminal: members are read from the replica at sign-in, so a deactivation there counts. */
+export function createSession(input: { findStaff(id: string): Promise<Staff | null>; storeId: string; attempts: AttemptStore; now?: () => number }): Session {
+  const staff$ = new BehaviorSubject<Staff | null>(null);
+  return {
+    staff$: staff$.asObservable(),
+    current: () => staff$.getValue(),
+    async signIn(staffId, pin) {
+      const member = await input.findStaff(staffId);
+      const result = await signIn(member && mayWorkAt(member, input.storeId) ? member : null, pin, input.attempts, input.now?.());
+      if (result.ok) staff$.next(result.staff);
+      return result;
+    },
+    signOut: () => staff$.next(null),
+    lockout: (staffId) => input.attempts.get(staffId),
+  };
 }

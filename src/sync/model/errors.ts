@@ -23,6 +23,18 @@ export const ERRORS = {
   NOT_FOUND: ['Not found', 'یافت نشد'],
   DATABASE_UNAVAILABLE: ['The database is not reachable; try again shortly', 'پایگاه داده در دسترس نیست؛ کمی بعد تلاش کنید'],
   INTERNAL: ['Something went wrong on the server', 'خطایی در سرور رخ داد'],
+  NOT_SIGNED_IN: ['Sign in with your PIN first', 'ابتدا با رمز خود وارد شوید'],
+  CUSTOMER_BLOCKED: ['This customer is blocked: no points can be earned or redeemed', 'این مشتری مسدود است: امتیازی کسب یا استفاده نمی‌شود'],
+  ALREADY_VOIDED: ['This visit was already voided', 'این مراجعه قبلا باطل شده است'],
+  REWARD_UNAVAILABLE: ['This reward cannot be redeemed now', 'این جایزه اکنون قابل استفاده نیست'],
+  NOT_SYNCED: ['The settings have not arrived from the server yet; try again after the first sync', 'تنظیمات هنوز از سرور نرسیده است؛ پس از نخستین همگام‌سازی دوباره تلاش کنید'],
+  WRITE_FAILED: ['The change could not be saved on this device', 'تغییر روی این دستگاه ذخیره نشد'],
+  SAME_CUSTOMER: ['Choose two different customers', 'دو مشتری متفاوت انتخاب کنید'],
+  ALREADY_MERGED: ['This customer is already merged into another', 'این مشتری قبلا با مشتری دیگری ادغام شده است'],
+  MERGE_CYCLE: ['That merge would make a loop', 'این ادغام یک حلقه می‌سازد'],
+  NOT_OVERDRAWN: ['The balance is no longer negative', 'مانده دیگر منفی نیست'],
+  NOT_RESTORABLE: ['That value cannot be restored', 'این مقدار قابل بازگردانی نیست'],
+  CONFLICT_GONE: ['This conflict was already settled', 'این ناسازگاری قبلا حل شده است'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 
 /** A machine-readable error code. */
@@ -44,3 +56,22 @@ export class PatronError extends Error {
 export function isPatronError(value: unknown): value is PatronError {
   return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'PatronError';
 }
+
+/** Why a field of a form or command input is refused (the UI translates each, `common:fields.<problem>`). */
+export const FIELD_PROBLEMS = [
+  'REQUIRED',
+  'INVALID_PHONE_FORMAT',
+  'INVALID_NAME',
+  'INVALID_EMAIL',
+  'INVALID_DATE',
+  'FUTURE_DATE',
+  'TOO_LONG',
+  'TOO_MANY_ITEMS',
+  'ITEM_TOO_LONG',
+  'TOO_LARGE',
+  'TAKEN',
+  'DATE_ORDER',
+  'INVALID',
+] as const;
+/** Why a field is refused. */
+export type FieldProblem = (typeof FIELD_PROBLEMS)[number];

@@ -19,3 +19,8 @@ export const StaffSchema = z.strictObject({
 });
 /** A staff document. */
 export type Staff = z.infer<typeof StaffSchema>;
+
+/** Whether `member` may sign in at `storeId`: active, not deleted, and allowed there (no list = every store). */
+export function mayWorkAt(member: Staff, storeId: string): boolean {
+  return member.active && !member._deleted && (member.storeIds.length === 0 || member.storeIds.includes(storeId));
+}

@@ -4,6 +4,7 @@
 // `window.patronAnalyticsBench.load()` once, then `.floor()` / `.cold()` each in a fresh page.
 // First, as in the app's entry (main.tsx): zod without its eval probe (the client parses every worker answer).
 import '../../../src/renderer/lib/zod-jitless.ts';
+import { replicaStream } from '../../../src/sync/client/queries/replica-stream.ts';
 import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import type { RxStorage, RxStorageInstance } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -144,7 +145,7 @@ async function cold(query: AnalyticsQuery): Promise<ColdResult> {
     const failed = new Promise<never>((_resolve, reject) => {
       worker.addEventListener('error', (event) => reject(new Error(`worker: ${event.message || 'failed to load /worker.js'}`)));
     });
-    client = createAnalyticsClient({ db, settings$: new BehaviorSubject(SETTINGS as unknown as Settings), worker: worker as unknown as WorkerLike });
+    client = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(SETTINGS as unknown as Settings), worker: worker as unknown as WorkerLike });
     await Promise.race([client.streamed, failed]);
     const streamedMs = performance.now() - start;
     const state = await Promise.race([firstValueFrom(client.state$.pipe(filter((s) => s.ready || s.error !== null))), failed]);

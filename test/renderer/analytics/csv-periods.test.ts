@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { csvFileName, toCsv } from '../../../src/renderer/features/analytics/csv.ts';
-import { calendarOf, formatDay, formatMonth, formatNumber, uiLocale } from '../../../src/renderer/features/analytics/format.ts';
+import { asLocale as uiLocale, calendarOf, formatDay, formatMonth, formatNumber } from '../../../src/renderer/lib/format.ts';
 import { customPeriod, presetPeriod } from '../../../src/renderer/features/analytics/periods.ts';
 import { createZoneClock, dayOfKey, parseIsoMs } from '../../../src/renderer/features/analytics/compute/time.ts';
 

@@ -102,8 +102,8 @@ describe('chart series from a snapshot', () => {
     const english = dailySeries(snapshot, 'visits', 'en');
     expect(keysOf(english)).toEqual(['2025-06-01', '2025-06-02', '2025-06-03']);
     expect(valuesOf(english)).toEqual([2, 6, 1]);
-    expect(english.map((d) => d.label)).toEqual(['Jun 1, 2025', 'Jun 2, 2025', 'Jun 3, 2025']);
-    expect(english.map((d) => d.tick)).toEqual(['Jun 1', 'Jun 2', 'Jun 3']);
+    expect(english.map((d) => d.label)).toEqual(['1 Jun 2025', '2 Jun 2025', '3 Jun 2025']);
+    expect(english.map((d) => d.tick)).toEqual(['1 Jun', '2 Jun', '3 Jun']);
     // 1 June 2025 is 11 Khordad 1404.
     const persian = dailySeries(snapshot, 'revenue', 'fa');
     expect(keysOf(persian)).toEqual(keysOf(english));
@@ -254,7 +254,7 @@ describe('how values read', () => {
 
   it('describes a chart in a sentence: total and peak of a series, every bar of a category chart', () => {
     const visits = dailySeries(snapshot, 'visits', 'en');
-    expect(seriesSummary(visits, countMeasure('en'), en)).toBe('Total 9; highest 6 on Jun 2, 2025.');
+    expect(seriesSummary(visits, countMeasure('en'), en)).toBe('Total 9; highest 6 on 2 Jun 2025.');
     expect(seriesSummary(dailySeries(snapshot, 'visits', 'fa'), countMeasure('fa'), fa)).toBe(
       'مجموع ۹؛ بیشترین ۶ در ۱۲ خرداد ۱۴۰۴.',
     );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { replicaStream } from '../../../src/sync/client/queries/replica-stream.ts';
 import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsClient, type AnalyticsClient, type WorkerLike } from '../../../src/renderer/features/analytics/analytics-client.ts';
@@ -72,7 +73,7 @@ describe('analytics worker end to end (client + protocol + handler over a real r
     ]);
     await db.loyaltyEntries.insert(local(firstVisit.earn!));
     // Page size 2: the stream pages through every collection.
-    client = createAnalyticsClient({ db, settings$: new BehaviorSubject(settings), worker: inProcessWorker(), pageSize: 2 });
+    client = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(settings), worker: inProcessWorker(), pageSize: 2 });
     await client.streamed;
     await firstValueFrom(client.state$.pipe(filter((s) => s.ready)));
   });
@@ -156,7 +157,7 @@ describe('analytics stream', () => {
         post(message, transfer);
         if (m.type === 'load' && m.collection === 'visits') transferred.push(transfer?.length === 1 && m.columns!.total.length === 0);
       };
-      client = createAnalyticsClient({ db, settings$: new BehaviorSubject(settings), worker, pageSize: 1 });
+      client = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(settings), worker, pageSize: 1 });
       await client.streamed;
       await voided;
       recorder.stop();

@@ -41,7 +41,8 @@ describe('inbox locales', () => {
       ...statuses.map((s) => `settled.${s}`),
       'settled.someone',
       ...InboxKindSchema.options.flatMap((k) => [`kind.${k}`, `group.${k}`]),
-      ...['NOT_FOUND', 'SAME_CUSTOMER', 'ALREADY_MERGED', 'MERGE_CYCLE', 'NOT_OVERDRAWN', 'NOT_RESTORABLE', 'CONFLICT_GONE', 'WRITE_FAILED'].map((c) => `actionErrors.${c}`),
+      // The inbox command's refusals (common:errors, as every command's).
+      ...['NOT_FOUND', 'SAME_CUSTOMER', 'ALREADY_MERGED', 'MERGE_CYCLE', 'NOT_OVERDRAWN', 'NOT_RESTORABLE', 'CONFLICT_GONE', 'WRITE_FAILED'].map((c) => `common:errors.${c}`),
     ])).toEqual([]);
   });
 });

@@ -58,23 +58,21 @@ describe('segment rules form', () => {
 });
 
 describe('reward form', () => {
-  const ctx = { merchantId: newId(), staffId: newId(), now: '2025-06-01T10:00:00.000Z', currency: 'IRR' };
-
-  it('builds a reward document the schema accepts, new or edited', () => {
-    const parsed = parseRewardForm({ ...EMPTY_REWARD_FORM, name: ' Free latte ', pointsCost: '۲۰۰', value: '۱۵۰٬۰۰۰', stock: '', minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31' }, ctx);
+  it('builds the saveReward command input, new or edited', () => {
+    const parsed = parseRewardForm({ ...EMPTY_REWARD_FORM, name: ' Free latte ', pointsCost: '۲۰۰', value: '۱۵۰٬۰۰۰', stock: '', minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31' }, 'IRR');
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.value).toMatchObject({ name: 'Free latte', pointsCost: 200, value: 150_000, stock: null, minTier: 'silver', active: true, updatedBy: ctx.staffId, merchantId: ctx.merchantId });
-    expect(RewardSchema.safeParse(parsed.value).success).toBe(true);
-    const edited = parseRewardForm({ ...rewardToForm(parsed.value, 'IRR'), stock: '5', active: false }, { ...ctx, now: '2025-06-02T10:00:00.000Z' }, parsed.value);
-    expect(edited.ok && edited.value).toMatchObject({ id: parsed.value.id, stock: 5, active: false, updatedAt: '2025-06-02T10:00:00.000Z' });
+    expect(parsed.value).toEqual({ name: 'Free latte', description: '', pointsCost: 200, value: 150_000, stock: null, minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31', active: true });
+    const stored = RewardSchema.parse({ ...parsed.value, id: newId(), merchantId: newId(), updatedAt: '2025-06-01T10:00:00.000Z', updatedBy: newId(), _deleted: false });
+    const edited = parseRewardForm({ ...rewardToForm(stored, 'IRR'), stock: '5', active: false }, 'IRR', stored.id);
+    expect(edited.ok && edited.value).toMatchObject({ id: stored.id, stock: 5, active: false, pointsCost: 200 });
   });
 
   it('refuses bad input with field errors', () => {
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: '', pointsCost: '0' }, ctx))).toEqual({ name: { code: 'required' } });
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '0' }, ctx))).toEqual({ pointsCost: { code: 'min', min: 1 } });
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '', validFrom: '2025-06-02', validUntil: '2025-06-01' }, ctx))).toEqual({ pointsCost: { code: 'required' }, validUntil: { code: 'dateRange' } });
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '10', stock: '-1' }, ctx))).toEqual({ stock: { code: 'min', min: 0 } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: '', pointsCost: '0' }, 'IRR'))).toEqual({ name: { code: 'required' } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '0' }, 'IRR'))).toEqual({ pointsCost: { code: 'min', min: 1 } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '', validFrom: '2025-06-02', validUntil: '2025-06-01' }, 'IRR'))).toEqual({ pointsCost: { code: 'required' }, validUntil: { code: 'dateRange' } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '10', stock: '-1' }, 'IRR'))).toEqual({ stock: { code: 'min', min: 0 } });
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setItemStatus } from '../../../src/renderer/features/inbox/writes.ts';
+import { setItemStatus } from '../../../src/sync/client/commands/inbox.ts';
 import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import type { InboxItem } from '../../../src/sync/model/inbox.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';

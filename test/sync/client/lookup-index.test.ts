@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import { createLookupIndex, type LookupIndex } from '../../../src/sync/client/lookup-index.ts';
-import { lookupCustomers } from '../../../src/sync/client/reads.ts';
+import { lookupInReplica, lookupPlan } from '../../../src/sync/client/lookup.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
@@ -23,7 +23,10 @@ const TYPED = [
   'علی', 'علي', 'علی ر', 'كاظمي', 'کاظمی', 'fatemeh', 'FAT', 'zz', '', '  ', 'a', 'سارا',
 ];
 
-describe('the lookup index answers as lookupCustomers does', () => {
+/** The replica's own indexes, as the terminal asks them until the in-memory index has filled. */
+const lookupCustomers = (db: PatronDatabase, typed: string, region: string, limit: number) => lookupInReplica(db, lookupPlan(typed, region), limit);
+
+describe('the lookup index answers as the replica’s indexes do, for the same lookup plans', () => {
   let db: PatronDatabase;
   let index: LookupIndex;
   const people: Customer[] = [];
@@ -45,7 +48,7 @@ describe('the lookup index answers as lookupCustomers does', () => {
       people.push(newCustomer({ phone, name: `${i % 2 ? 'علی' : 'Ali'} Test ${i}` }, ctx, 'IR'));
     }
     await db.customers.bulkInsert(people.map(local));
-    index = createLookupIndex(db, () => 'IR');
+    index = createLookupIndex(db);
   });
   afterAll(async () => {
     index?.stop();
@@ -53,13 +56,13 @@ describe('the lookup index answers as lookupCustomers does', () => {
   });
 
   const expectSame = async (limit = 20) => {
-    for (const typed of TYPED) expect({ typed, results: index.search(typed, limit) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', limit) });
+    for (const typed of TYPED) expect({ typed, results: index.run(lookupPlan(typed, 'IR'), limit) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', limit) });
   };
 
   it('answers null until filled, then the same results in the same order', async () => {
-    expect(index.search('0912')).toBeNull();
+    expect(index.run(lookupPlan('0912', 'IR'))).toBeNull();
     await index.ready;
-    expect(index.search('0912')).toHaveLength(20);
+    expect(index.run(lookupPlan('0912', 'IR'))).toHaveLength(20);
     await expectSame();
     await expectSame(5);
     await expectSame(100);
@@ -69,25 +72,25 @@ describe('the lookup index answers as lookupCustomers does', () => {
     await index.ready;
     const newcomer = newCustomer({ phone: '09390001234', name: 'Zahra Karimi' }, ctx, 'IR');
     await db.customers.insert(local(newcomer));
-    expect(index.search('zahra')?.map((c) => c.id)).toEqual([newcomer.id]);
-    expect(index.search('1234')?.map((c) => c.id)).toContain(newcomer.id);
+    expect(index.run(lookupPlan('zahra', 'IR'))?.map((c) => c.id)).toEqual([newcomer.id]);
+    expect(index.run(lookupPlan('1234', 'IR'))?.map((c) => c.id)).toContain(newcomer.id);
 
     const doc = await db.customers.findOne(newcomer.id).exec();
     await doc!.incrementalPatch({ phone: '+989391110053', ...phoneKeys('+989391110053', 'IR') });
-    expect(index.search('09390001')).toEqual([]);
-    expect(index.search('0939111')?.map((c) => c.phone)).toEqual(['+989391110053']);
-    expect(index.search('0053')?.map((c) => c.id)).toContain(newcomer.id);
+    expect(index.run(lookupPlan('09390001', 'IR'))).toEqual([]);
+    expect(index.run(lookupPlan('0939111', 'IR'))?.map((c) => c.phone)).toEqual(['+989391110053']);
+    expect(index.run(lookupPlan('0053', 'IR'))?.map((c) => c.id)).toContain(newcomer.id);
     await expectSame();
 
     await (await db.customers.findOne(newcomer.id).exec())!.remove();
-    expect(index.search('zahra')).toEqual([]);
-    expect(index.search('0939111')).toEqual([]);
+    expect(index.run(lookupPlan('zahra', 'IR'))).toEqual([]);
+    expect(index.run(lookupPlan('0939111', 'IR'))).toEqual([]);
     await expectSame();
   });
 
   it('fills through index-range pages; customers written during the fill are in it once, as last written', async () => {
     const recorder = recordQueryPlans(db.customers);
-    const second = createLookupIndex(db, () => 'IR');
+    const second = createLookupIndex(db);
     const [edited, removed] = [people[0]!, people[1]!];
     await (await db.customers.findOne(edited.id).exec())!.incrementalPatch({ name: 'Ziba Renamed', nameKey: 'ziba renamed' });
     await (await db.customers.findOne(removed.id).exec())!.remove();
@@ -96,9 +99,9 @@ describe('the lookup index answers as lookupCustomers does', () => {
     try {
       expect(recorder.plans.length).toBeGreaterThanOrEqual(3); // 4,505 customers in pages of 2,000
       for (const plan of recorder.plans) expect(plan).toMatchObject({ sortSatisfiedByIndex: true });
-      expect(second.search('ziba')?.map((c) => c.id)).toEqual([edited.id]);
-      expect(second.search('09121114567')).toEqual([]); // the removed one's phone
-      for (const typed of TYPED) expect({ typed, results: second.search(typed, 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
+      expect(second.run(lookupPlan('ziba', 'IR'))?.map((c) => c.id)).toEqual([edited.id]);
+      expect(second.run(lookupPlan('09121114567', 'IR'))).toEqual([]); // the removed one's phone
+      for (const typed of TYPED) expect({ typed, results: second.run(lookupPlan(typed, 'IR'), 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
     } finally {
       second.stop();
     }

@@ -1,13 +1,13 @@
 import { useMemo, useState } from 'react';
 import { addDays } from '../../../sync/model/dates.ts';
 import { useTranslation } from 'react-i18next';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
 import { analyticsClientFor } from './analytics-client.ts';
 import type { AnalyticsQuery } from './compute/schema.ts';
-import { calendarOf, formatDay, formatNumber, uiLocale } from './format.ts';
+import { calendarOf, formatDay, formatNumber, asLocale } from '../../lib/format.ts';
 import { PERIOD_PRESETS, customPeriod, presetPeriod, todayIn, type PeriodPreset } from './periods.ts';
 import { CustomerTables, Charts, Cohorts, Kpis, Loyalty } from './ui/Sections.tsx';
-import { useNow } from '../../lib/hooks.ts';
+import { useNow, useSettings } from '../../lib/hooks.ts';
 import { useSnapshot } from './useAnalytics.ts';
 import './analytics.css';
 
@@ -22,10 +22,10 @@ const NOW_STEP_MS = 5 * 60_000;
  */
 export function AnalyticsPage() {
   const { t, i18n } = useTranslation('analytics');
-  const locale = uiLocale(i18n.language);
+  const locale = asLocale(i18n.language);
   const terminal = useTerminal();
-  const settings = useSubject(terminal.settings$);
-  const client = useMemo(() => analyticsClientFor(terminal.db, terminal.settings$), [terminal]);
+  const settings = useSettings(terminal);
+  const client = useMemo(() => analyticsClientFor(terminal.queries.replica, terminal.settings$), [terminal]);
   const [preset, setPreset] = useState<PeriodPreset>('last30');
   const [custom, setCustom] = useState({ first: '', last: '' });
   const [storeId, setStoreId] = useState<string | null>(null);

@@ -1,7 +1,5 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import type { RxStorageInstance } from 'rxdb';
-import type { PatronDatabase } from '../../../sync/client/database.ts';
-import { scanDocuments } from '../../../sync/client/scan.ts';
+import type { ReplicaStream } from '../../../sync/client/queries/replica-stream.ts';
 import type { Settings } from '../../../sync/model/settings.ts';
 import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type LoadMessage, type ToWorker } from '../../workers/analytics-messages.ts';
 import {
@@ -69,8 +67,8 @@ function loadMessage(collection: AnalyticsCollection, docs: readonly unknown[]):
 const settingsOf = (s: Settings) => ({ timeZone: s.timeZone, currency: s.currency, program: s.program, segments: s.segments });
 
 /** Starts streaming `db` to `worker` and returns the client. */
-export function createAnalyticsClient(options: { db: PatronDatabase; settings$: Observable<Settings>; worker: WorkerLike; pageSize?: number }) {
-  const { db, worker } = options;
+export function createAnalyticsClient(options: { replica: ReplicaStream; settings$: Observable<Settings>; worker: WorkerLike; pageSize?: number }) {
+  const { replica, worker } = options;
   const pageSize = options.pageSize ?? 5000;
   const state$ = new BehaviorSubject<AnalyticsState>({ ready: false, loaded: { customers: 0, visits: 0, loyaltyEntries: 0, rewards: 0 }, version: 0, error: null });
   const pending = new Map<number, Pending>();
@@ -127,8 +125,8 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
   const changedMeanwhile = new Set<string>();
   for (const name of ANALYTICS_COLLECTIONS) {
     subscriptions.push(
-      db[name].eventBulks$.subscribe((bulk) => {
-        const changes = bulk.events.map((event) => ({ collection: name, doc: projected(name, event.documentData as unknown as { id: string }) }));
+      replica.changes$(name).subscribe((docs) => {
+        const changes = docs.map((doc) => ({ collection: name, doc: projected(name, doc) }));
         if (buffer) {
           buffer.push(...changes);
           for (const change of changes) changedMeanwhile.add(change.doc.id);
@@ -139,7 +137,7 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
 
   async function stream(): Promise<void> {
     for (const name of ANALYTICS_COLLECTIONS) {
-      for await (const page of scanDocuments(db[name].storageInstance as RxStorageInstance<{ id: string }, unknown, unknown>, pageSize)) {
+      for await (const page of replica.pages(name, pageSize)) {
         if (closed) return;
         // A document written meanwhile is in the buffer with its latest state: it is sent from there, once.
         const docs = [];
@@ -187,20 +185,20 @@ export function createAnalyticsClient(options: { db: PatronDatabase; settings$: 
 /** An analytics client. */
 export type AnalyticsClient = ReturnType<typeof createAnalyticsClient>;
 
-const clients = new WeakMap<PatronDatabase, AnalyticsClient>();
+const clients = new WeakMap<ReplicaStream, AnalyticsClient>();
 
 /**
- * The terminal's analytics client, started on first use and kept while the database is open (leaving the
- * dashboard and coming back does not stream the replica again); closed with the database.
+ * The terminal's analytics client, started on first use and kept while the replica is open (leaving the
+ * dashboard and coming back does not stream the replica again); closed with the replica.
  */
-export function analyticsClientFor(db: PatronDatabase, settings$: Observable<Settings>): AnalyticsClient {
-  let client = clients.get(db);
+export function analyticsClientFor(replica: ReplicaStream, settings$: Observable<Settings>): AnalyticsClient {
+  let client = clients.get(replica);
   if (!client) {
     const worker = new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), { type: 'module', name: 'patron-analytics' });
-    client = createAnalyticsClient({ db, settings$, worker: worker as unknown as WorkerLike });
-    clients.set(db, client);
+    client = createAnalyticsClient({ replica, settings$, worker: worker as unknown as WorkerLike });
+    clients.set(replica, client);
     const created = client;
-    db.onClose.push(() => created.close());
+    replica.onClose(() => created.close());
   }
   return client;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useObservable } from '../../db/hooks.ts';
+import { useLive } from '../../lib/use-live.ts';
 import type { AnalyticsClient, AnalyticsState } from './analytics-client.ts';
 import type { AnalyticsQuery, Snapshot } from './compute/schema.ts';
 
@@ -16,7 +16,7 @@ export function useSnapshot(
   client: AnalyticsClient,
   query: AnalyticsQuery | null,
 ): { state: AnalyticsState; snapshot: Snapshot | null; error: string | null; settled: boolean } {
-  const state = useObservable(client.state$, INITIAL);
+  const state = useLive(() => client.state$, [client], INITIAL);
   const [answer, setAnswer] = useState<{ key: string; snapshot: Snapshot | null; error: string | null; whenReady: boolean }>({ key: '', snapshot: null, error: null, whenReady: false });
   const key = useMemo(() => (query ? JSON.stringify(query) : ''), [query]);
   const { ready, version } = state;

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSettings } from '../../lib/hooks.ts';
 import { useTranslation } from 'react-i18next';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
 import { CustomerCard } from './CustomerCard.tsx';
 import { LookupPanel, type LookupHandle } from './LookupPanel.tsx';
-import { prefillFromLookup } from './lookup.ts';
+import { prefillFromLookup } from './lookup-input.ts';
 import { SignUpForm } from './SignUpForm.tsx';
 
 /** `#/counter/<customer id>` opens a customer (the customers list links here). */
@@ -23,7 +24,7 @@ type Detail =
 export function CounterPage() {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
-  const region = useSubject(terminal.settings$).defaultRegion;
+  const region = useSettings(terminal).defaultRegion;
   const [detail, setDetail] = useState<Detail>(() => {
     const id = customerFromHash();
     return id ? { kind: 'customer', id } : { kind: 'none' };

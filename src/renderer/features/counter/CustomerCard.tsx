@@ -1,12 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TierBadge } from '../../components/TierBadge.tsx';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
 import { birthdaySoon } from '../../../sync/model/dates.ts';
-import { useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
-import { formatCalendarDate, formatNumber, formatPercent, formatPhoneCached } from '../../lib/intl.ts';
+import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
+import { formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { EditCustomer } from './EditCustomer.tsx';
-import { rootIdOf } from './lookup.ts';
 import { RedeemPanel } from './RedeemPanel.tsx';
 import { useCustomer, useGroup, useGroupEntries, useGroupSummary, useGroupVisits, usePending } from './use-customer.ts';
 import { VisitForm } from './VisitForm.tsx';
@@ -29,7 +28,7 @@ export function CustomerCard({
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const locale = useLocale();
-  const settings = useSubject(terminal.settings$);
+  const settings = useSettings(terminal);
   const status = useSyncStatus(terminal);
   const customer = useCustomer(id);
   const group = useGroup(id);
@@ -42,7 +41,7 @@ export function CustomerCard({
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   // A customer merged into another while open (a sync brought the merge) is shown as the one they joined.
-  const mergedRoot = customer?.mergedInto ? rootIdOf(customer, (x) => terminal.merges.rootOf(x)) : null;
+  const mergedRoot = customer?.mergedInto ? terminal.queries.rootOf(customer) : null;
   useEffect(() => {
     if (mergedRoot && mergedRoot !== id) onOpen(mergedRoot);
   }, [mergedRoot, id, onOpen]);
@@ -78,7 +77,7 @@ export function CustomerCard({
             {customer.name}
           </h2>
           <p className="card-phone">
-            <bdi dir="ltr">{formatPhoneCached(customer.phone, locale, settings.defaultRegion)}</bdi>
+            <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
           </p>
           <ul className="badges" aria-label={t('badges')}>
             {customer.status !== 'active' ? (
@@ -170,7 +169,6 @@ export function CustomerCard({
       {editing ? (
         <EditCustomer
           customer={customer}
-          status={status}
           onDone={() => {
             setEditing(false);
             // The form is gone: put focus back on the customer rather than losing it to the page.
@@ -183,11 +181,11 @@ export function CustomerCard({
           <Fact label={t('preferredTime')} value={preferredTime ? t(`common:preferredTime.${preferredTime}`) : null} />
           <Fact
             label={t('birthday')}
-            value={customer.birthday ? formatCalendarDate(customer.birthday, locale) : null}
+            value={customer.birthday ? formatDay(customer.birthday, locale, 'long') : null}
           />
           <Fact
             label={t('anniversary')}
-            value={customer.anniversary ? formatCalendarDate(customer.anniversary, locale) : null}
+            value={customer.anniversary ? formatDay(customer.anniversary, locale, 'long') : null}
           />
           <Fact label={t('email')} value={customer.email} ltr />
           <Fact label={t('tags')} value={customer.tags.length > 0 ? customer.tags.join(t('listSeparator')) : null} />
@@ -196,11 +194,11 @@ export function CustomerCard({
       )}
 
       <div className="card-actions">
-        <VisitForm customer={customer} group={group} summary={summary} status={status} blocked={blocked} autoFocus />
+        <VisitForm customer={customer} summary={summary} blocked={blocked} autoFocus />
         <RedeemPanel customer={customer} summary={summary} entries={entries} status={status} blocked={blocked} />
       </div>
 
-      <VisitHistory visits={visits} pending={pending} status={status} />
+      <VisitHistory visits={visits} pending={pending} />
     </article>
   );
 }

@@ -1,35 +1,22 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SyncStatus } from '../../../sync/client/status.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
-import { editCustomer } from '../../../sync/model/document-builders.ts';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
-import { errorKey } from '../../lib/errors.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useSettings } from '../../lib/hooks.ts';
+import { useCommand } from '../../lib/use-command.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
-import { changedFields, customerToForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
-import type { LocalCustomer } from './lookup.ts';
-import { useWriteContext } from './use-customer.ts';
+import { customerToForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
 
 /** Edits a customer in place (editCustomer: derived keys recomputed, business time stamped); only changed fields are written. */
-export function EditCustomer({
-  customer,
-  status,
-  onDone,
-}: {
-  customer: LocalCustomer;
-  status: SyncStatus;
-  onDone(): void;
-}) {
+export function EditCustomer({ customer, onDone }: { customer: Customer; onDone(): void }) {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
-  const settings = useSubject(terminal.settings$);
+  const settings = useSettings(terminal);
   const region = settings.defaultRegion;
-  const writeContext = useWriteContext(status);
+  const edit = useCommand('editCustomer');
   const [values, setValues] = useState<CustomerFormValues>(() => customerToForm(customer, region));
   const [showErrors, setShowErrors] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const today = zonedDate(new Date(), settings.timeZone);
   const result = useMemo(() => validateCustomerForm(values, region, today), [values, region, today]);
@@ -41,23 +28,9 @@ export function EditCustomer({
       requestAnimationFrame(() => focusFirstError(formRef.current));
       return;
     }
-    setSaving(true);
-    setFailure(null);
-    try {
-      const current = { ...customer, _deleted: false } as Customer;
-      const changes = changedFields(current, result.input);
-      if (Object.keys(changes).length > 0) {
-        const { _deleted, id: _id, ...edited } = editCustomer(current, changes, writeContext(), region);
-        const doc = await terminal.db.customers.findOne(customer.id).exec();
-        if (!doc) throw new Error('customer not found');
-        await doc.incrementalPatch(edited);
-      }
-      onDone();
-    } catch (caught) {
-      setFailure(caught);
-    } finally {
-      setSaving(false);
-    }
+    // Only the fields that changed are written (the command compares with the replica's newest state).
+    const saved = await edit.run({ ...result.input, customerId: customer.id });
+    if (saved.ok) onDone();
   };
 
   return (
@@ -72,17 +45,17 @@ export function EditCustomer({
         idPrefix="edit"
         extended
         values={values}
-        errors={showErrors && !result.ok ? result.errors : {}}
+        errors={showErrors && !result.ok ? result.errors : (edit.error?.fields ?? {})}
         onChange={(patch) => setValues((v) => ({ ...v, ...patch }))}
       />
-      {failure ? (
+      {edit.error ? (
         <p className="alert alert-error" role="alert">
-          {t(errorKey(failure))}
+          {t(edit.error.key)}
         </p>
       ) : null}
       <div className="actions">
-        <button type="submit" className="button-primary" disabled={saving}>
-          {saving ? t('saving') : t('save')}
+        <button type="submit" className="button-primary" disabled={edit.pending}>
+          {edit.pending ? t('saving') : t('save')}
         </button>
         <button type="button" onClick={onDone}>
           {t('common:cancel')}

@@ -2,14 +2,16 @@ import { memo, useCallback, useEffect, useImperativeHandle, useRef, useState, ty
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { TierBadge } from '../../components/TierBadge.tsx';
-import { useTerminal } from '../../db/hooks.ts';
-import { useLive, useLocale } from '../../lib/hooks.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useLocale } from '../../lib/hooks.ts';
+import { useLive } from '../../lib/use-live.ts';
 import { caughtUp$, customersSyncedBefore } from '../../lib/initial-sync.ts';
-import { formatNumber, formatPhoneCached } from '../../lib/intl.ts';
+import { formatNumber, formatPhoneNumber } from '../../lib/format.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
-import { moveHighlight, type LocalCustomer } from './lookup.ts';
+import type { Customer } from '../../../sync/model/customer.ts';
+import { moveHighlight } from './lookup-input.ts';
 import { useGroup, useGroupSummary } from './use-customer.ts';
-import { useResolvedLookup } from './use-lookup.ts';
+import { useCustomerLookup } from './use-lookup.ts';
 
 const LISTBOX_ID = 'lookup-results';
 
@@ -40,7 +42,7 @@ export function LookupPanel(props: {
   const terminal = useTerminal();
   const locale = useLocale();
   const [typed, setTyped] = useState('');
-  const { customers, pending, region } = useResolvedLookup(typed);
+  const { results: customers, pending, region } = useCustomerLookup(typed);
   const [highlight, setHighlight] = useState(0);
   // Typing resets the highlight in the same commit as the text (no second render per key).
   const type = useCallback((text: string) => {
@@ -50,7 +52,7 @@ export function LookupPanel(props: {
   useImperativeHandle(handle, () => ({ clear: () => type('') }), [type]);
   const customersReady =
     useLive(() => caughtUp$(terminal), [terminal], new Set()).has('customers') ||
-    customersSyncedBefore(terminal.credential.terminalId);
+    customersSyncedBefore(terminal.identity.terminalId);
   const listRef = useRef<HTMLUListElement>(null);
   const searching = typed.trim() !== '';
   const active = customers[highlight] ? highlight : customers.length > 0 ? 0 : -1;
@@ -155,7 +157,7 @@ export function LookupPanel(props: {
 
 /** One result row; `t` and `locale` come from the panel (no i18n hook per row), callbacks are stable. */
 const LookupResult = memo(function LookupResult(props: {
-  customer: LocalCustomer;
+  customer: Customer;
   index: number;
   region: string;
   locale: Locale;
@@ -180,7 +182,7 @@ const LookupResult = memo(function LookupResult(props: {
     >
       <span className="lookup-result-name">{customer.name}</span>
       <bdi className="lookup-result-phone" dir="ltr">
-        {formatPhoneCached(customer.phone, locale, region)}
+        {formatPhoneNumber(customer.phone, locale, region)}
       </bdi>
       <ResultTier customerId={customer.id} load={props.loadTier} t={t} />
       {customer.status !== 'active' ? (

@@ -1,20 +1,21 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { map } from 'rxjs';
+import { dataAgeHours } from '../../../sync/client/last-sync.ts';
 import type { SyncStatus } from '../../../sync/client/status.ts';
-import { ledgerEntry } from '../../../sync/model/document-builders.ts';
-import { checkRedeem, type LedgerSummary } from '../../../sync/model/loyalty.ts';
-import { toAsciiDigits } from '../../../sync/model/text.ts';
-import { TextField } from '../../components/Fields.tsx';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
+import type { Customer } from '../../../sync/model/customer.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
-import { errorKey } from '../../lib/errors.ts';
-import { useLive, useLocale, useNow } from '../../lib/hooks.ts';
-import { formatNumber } from '../../lib/intl.ts';
-import { dataAgeHours } from '../../lib/last-sync.ts';
-import type { LocalCustomer } from './lookup.ts';
-import { catalogFor, offlineRedeemedToday, rewardBlock, type LocalReward } from './redeem.ts';
-import { useWriteContext, type LocalEntry } from './use-customer.ts';
+import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
+import { checkRedeem, type LedgerSummary } from '../../../sync/model/loyalty.ts';
+import { catalogFor, offlineRedeemedToday, rewardBlock } from '../../../sync/model/redemption.ts';
+import type { Reward } from '../../../sync/model/reward.ts';
+import { toAsciiDigits } from '../../../sync/model/text.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { TextField } from '../../components/Fields.tsx';
+import { formatNumber } from '../../lib/format.ts';
+import { useLocale, useNow, useSettings } from '../../lib/hooks.ts';
+import { useCommand } from '../../lib/use-command.ts';
+import { useLive } from '../../lib/use-live.ts';
+import { usePending } from './use-customer.ts';
 
 type Choice = { kind: 'reward'; rewardId: string } | { kind: 'points'; text: string };
 
@@ -23,9 +24,9 @@ type Choice = { kind: 'reward'; rewardId: string } | { kind: 'points'; text: str
  * only within the program's cap per customer and day and while the replica is fresh enough (checkRedeem).
  */
 export function RedeemPanel(props: {
-  customer: LocalCustomer;
+  customer: Customer;
   summary: LedgerSummary | null;
-  entries: LocalEntry[] | null;
+  entries: LoyaltyEntry[] | null;
   status: SyncStatus;
   blocked: boolean;
 }) {
@@ -33,19 +34,14 @@ export function RedeemPanel(props: {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const locale = useLocale();
-  const settings = useSubject(terminal.settings$);
+  const settings = useSettings(terminal);
   const program = settings.program;
-  const writeContext = useWriteContext(status);
+  const redeem = useCommand('redeem');
+  const pending = usePending();
   const now = useNow(60_000);
   const headingId = useId();
-  const rewards = useLive(
-    () => terminal.db.rewards.find().$.pipe(map((docs) => docs.map((d) => d.toJSON() as LocalReward))),
-    [terminal],
-    [] as LocalReward[],
-  );
+  const rewards = useLive(() => terminal.queries.rewards$(), [terminal], [] as Reward[]);
   const [choice, setChoice] = useState<Choice>({ kind: 'points', text: '' });
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const [done, setDone] = useState<number | null>(null);
 
   const today = zonedDate(new Date(now), settings.timeZone);
@@ -53,8 +49,9 @@ export function RedeemPanel(props: {
   const online = status.connection === 'online';
   const balance = summary?.balance ?? 0;
   const tier = summary?.tier ?? 'bronze';
+  // What this till redeemed today without the server's word yet (offline, or still on its way): the cap's count.
   const usedToday = entries
-    ? offlineRedeemedToday(entries, terminal.credential.terminalId, new Date(now), settings.timeZone)
+    ? offlineRedeemedToday(entries, terminal.identity.terminalId, new Date(now), settings.timeZone, (e) => pending.has(`loyaltyEntries:${e.id}`))
     : 0;
 
   const reward = choice.kind === 'reward' ? catalog.find((r) => r.id === choice.rewardId) : undefined;
@@ -64,7 +61,7 @@ export function RedeemPanel(props: {
     entries && points > 0
       ? checkRedeem(
           {
-            entries: entries.map((e) => ({ ...e, _deleted: false })),
+            entries,
             points,
             online,
             dataAgeHours: dataAgeHours(status.lastSyncAt, now),
@@ -84,27 +81,12 @@ export function RedeemPanel(props: {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!check?.ok || refusal || saving) return;
-    setSaving(true);
-    setFailure(null);
-    try {
-      const { _deleted, ...entry } = ledgerEntry(
-        {
-          kind: 'redeem',
-          points: -points,
-          customerId: customer.id,
-          ...(reward ? { rewardId: reward.id, note: reward.name } : {}),
-        },
-        writeContext(),
-      );
-      await terminal.db.loyaltyEntries.insert(entry);
-      setDone(points);
-      setChoice({ kind: 'points', text: '' });
-    } catch (caught) {
-      setFailure(caught);
-    } finally {
-      setSaving(false);
-    }
+    if (!check?.ok || refusal || redeem.pending) return;
+    // The command checks again against the replica and, above the offline cap, against the server itself.
+    const result = await redeem.run(reward ? { customerId: customer.id, rewardId: reward.id } : { customerId: customer.id, points });
+    if (!result.ok) return;
+    setDone(points);
+    setChoice({ kind: 'points', text: '' });
   };
 
   return (
@@ -181,12 +163,12 @@ export function RedeemPanel(props: {
             {t(refusal)}
           </p>
         ) : null}
-        {failure ? (
-          <p className="alert alert-error" role="alert">
-            {t(errorKey(failure))}
+        {redeem.error ? (
+          <p className="alert alert-error" role="alert" data-testid="redeem-failure">
+            {t(redeem.error.key, { cap: formatNumber(Number(redeem.error.details?.cap ?? 0), locale), used: formatNumber(Number(redeem.error.details?.used ?? 0), locale) })}
           </p>
         ) : null}
-        <button type="submit" className="button-wide" disabled={blocked || saving || !check?.ok || refusal !== null}>
+        <button type="submit" className="button-wide" disabled={blocked || redeem.pending || !check?.ok || refusal !== null}>
           {points > 0 ? t('redeemConfirm', { count: points, n: formatNumber(points, locale) }) : t('redeem')}
         </button>
       </form>

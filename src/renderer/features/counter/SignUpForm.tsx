@@ -1,21 +1,21 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { newCustomer } from '../../../sync/model/document-builders.ts';
-import { parsePhone } from '../../../sync/model/phone.ts';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { formatPhoneCached } from '../../lib/intl.ts';
+import type { LikelyDuplicate } from '../../../sync/client/queries/duplicates.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
-import { errorKey } from '../../lib/errors.ts';
-import { useLocale, useSyncStatus } from '../../lib/hooks.ts';
+import { newId } from '../../../sync/model/ids.ts';
+import { parsePhone } from '../../../sync/model/phone.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { formatPhoneNumber } from '../../lib/format.ts';
+import { useLocale, useSettings } from '../../lib/hooks.ts';
+import { useCommand } from '../../lib/use-command.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { emptyCustomerForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
-import { findLikelyDuplicates, type LikelyDuplicate } from './duplicates.ts';
-import { useWriteContext } from './use-customer.ts';
 
 /**
  * Signs a new customer up, the phone (or name) prefilled from the lookup. Errors show inline in the UI
  * language; a likely duplicate (same number, or a similar name on a nearly equal number) is shown before
- * anything is created, with "open existing" and "create anyway".
+ * anything is created, with "open existing" — and "create anyway" only for a similar name: a number that is
+ * already a customer's is that customer (the signUp command refuses it too).
  */
 export function SignUpForm(props: {
   prefill: { phone: string; name: string };
@@ -26,16 +26,15 @@ export function SignUpForm(props: {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const locale = useLocale();
-  const settings = useSubject(terminal.settings$);
+  const settings = useSettings(terminal);
   const region = settings.defaultRegion;
-  const status = useSyncStatus(terminal);
-  const writeContext = useWriteContext(status);
+  const signUp = useCommand('signUp');
+  // The customer's id, fixed for this form: a second submit after a lost answer cannot create a second one.
+  const [customerId] = useState(newId);
   const [values, setValues] = useState<CustomerFormValues>(() => emptyCustomerForm(props.prefill));
   const [showErrors, setShowErrors] = useState(false);
   const [duplicates, setDuplicates] = useState<LikelyDuplicate[]>([]);
   const [confirming, setConfirming] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const confirmRef = useRef<HTMLDivElement>(null);
   const today = zonedDate(new Date(), settings.timeZone);
@@ -54,9 +53,7 @@ export function SignUpForm(props: {
     }
     let live = true;
     const timer = setTimeout(() => {
-      void findLikelyDuplicates(terminal.db, { e164, name: values.name }, region, (id) =>
-        terminal.merges.rootOf(id),
-      ).then((found) => {
+      void terminal.queries.likelyDuplicates({ e164, name: values.name }).then((found) => {
         if (live) setDuplicates(found);
       });
     }, 150);
@@ -72,17 +69,9 @@ export function SignUpForm(props: {
 
   const create = async () => {
     if (!result.ok) return;
-    setSaving(true);
-    setFailure(null);
-    try {
-      const { status: _status, ...input } = result.input;
-      const { _deleted, ...doc } = newCustomer(input, writeContext(), region);
-      await terminal.db.customers.insert(doc);
-      props.onCreated(doc.id);
-    } catch (caught) {
-      setFailure(caught);
-      setSaving(false);
-    }
+    const created = await signUp.run({ ...result.input, id: customerId });
+    if (created.ok) props.onCreated(created.value.id);
+    else if (created.error.code === 'CUSTOMER_ALREADY_EXISTS' && created.error.details?.customerId) props.onOpenExisting(created.error.details.customerId);
   };
 
   const submit = async (event: FormEvent) => {
@@ -93,12 +82,7 @@ export function SignUpForm(props: {
       requestAnimationFrame(() => focusFirstError(formRef.current));
       return;
     }
-    const found = await findLikelyDuplicates(
-      terminal.db,
-      { e164: result.e164, name: result.input.name },
-      region,
-      (id) => terminal.merges.rootOf(id),
-    );
+    const found = await terminal.queries.likelyDuplicates({ e164: result.e164, name: result.input.name });
     setDuplicates(found);
     if (found.length > 0) {
       setConfirming(true);
@@ -114,7 +98,7 @@ export function SignUpForm(props: {
         <CustomerFields
           idPrefix="signup"
           values={values}
-          errors={showErrors && !result.ok ? result.errors : {}}
+          errors={showErrors && !result.ok ? result.errors : (signUp.error?.fields ?? {})}
           onChange={(patch) => {
             setValues((v) => ({ ...v, ...patch }));
             setConfirming(false);
@@ -134,7 +118,7 @@ export function SignUpForm(props: {
               {duplicates.map(({ customer, reason }) => (
                 <li key={customer.id} className="duplicate">
                   <span className="duplicate-name">{customer.name}</span>
-                  <bdi dir="ltr">{formatPhoneCached(customer.phone, locale, region)}</bdi>
+                  <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, region)}</bdi>
                   <span className="badge badge-muted">
                     {t(reason === 'phone' ? 'duplicateSamePhone' : 'duplicateSimilarName')}
                   </span>
@@ -144,21 +128,21 @@ export function SignUpForm(props: {
                 </li>
               ))}
             </ul>
-            {confirming ? (
-              <button type="button" className="button-danger" disabled={saving} onClick={() => void create()}>
+            {confirming && !duplicates.some((d) => d.reason === 'phone') ? (
+              <button type="button" className="button-danger" disabled={signUp.pending} onClick={() => void create()}>
                 {t('createAnyway')}
               </button>
             ) : null}
           </div>
         ) : null}
-        {failure ? (
+        {signUp.error ? (
           <p className="alert alert-error" role="alert">
-            {t(errorKey(failure))}
+            {t(signUp.error.key)}
           </p>
         ) : null}
         <div className="actions">
-          <button type="submit" className="button-primary" disabled={saving || confirming}>
-            {saving ? t('saving') : t('signUpSubmit')}
+          <button type="submit" className="button-primary" disabled={signUp.pending || confirming}>
+            {signUp.pending ? t('saving') : t('signUpSubmit')}
           </button>
           <button type="button" onClick={props.onCancel}>
             {t('common:cancel')}

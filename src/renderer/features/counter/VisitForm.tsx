@@ -1,18 +1,17 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SyncStatus } from '../../../sync/client/status.ts';
+import type { Customer } from '../../../sync/model/customer.ts';
+import { newId } from '../../../sync/model/ids.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
-import { newVisit } from '../../../sync/model/document-builders.ts';
 import { formatMoney } from '../../../sync/model/money.ts';
+import type { Visit } from '../../../sync/model/visit.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { errorKey } from '../../lib/errors.ts';
-import { useLatestRef, useLocale } from '../../lib/hooks.ts';
-import { currencyLabel, formatNumber } from '../../lib/intl.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useLatestRef, useLocale, useSettings } from '../../lib/hooks.ts';
+import { currencyLabel, formatNumber } from '../../lib/format.ts';
 import { getPlatform } from '../../lib/platform.ts';
-import type { LocalCustomer } from './lookup.ts';
+import { useCommand } from '../../lib/use-command.ts';
 import { buildReceipt } from './receipt.ts';
-import { useWriteContext, type LocalVisit } from './use-customer.ts';
 import { emptyVisitForm, parseVisitForm, PAYMENT_METHODS, previewPoints, type VisitFormValues } from './visit-form.ts';
 
 let lineCounter = 0;
@@ -23,10 +22,8 @@ let lineCounter = 0;
  * server gets them when it is reachable).
  */
 export function VisitForm(props: {
-  customer: LocalCustomer;
-  group: readonly string[];
+  customer: Customer;
   summary: LedgerSummary | null;
-  status: SyncStatus;
   blocked: boolean;
   autoFocus?: boolean;
 }) {
@@ -34,13 +31,14 @@ export function VisitForm(props: {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const locale = useLocale();
-  const settings = useSubject(terminal.settings$);
-  const writeContext = useWriteContext(props.status);
+  const settings = useSettings(terminal);
+  const record = useCommand('recordVisit');
   const [values, setValues] = useState<VisitFormValues>(emptyVisitForm);
+  // The visit's id, kept while the form is unchanged: submitting it again completes that visit, never a second.
+  const [visitId, setVisitId] = useState(newId);
   const [showErrors, setShowErrors] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [recorded, setRecorded] = useState<LocalVisit | null>(null);
+  const [printFailed, setPrintFailed] = useState(false);
+  const [recorded, setRecorded] = useState<Visit | null>(null);
   const amountRef = useRef<HTMLInputElement>(null);
   const headingId = useId();
   const summaryRef = useLatestRef(summary);
@@ -57,6 +55,7 @@ export function VisitForm(props: {
 
   const set = (patch: Partial<VisitFormValues>) => {
     setValues((v) => ({ ...v, ...patch }));
+    setVisitId(newId());
     setRecorded(null);
   };
   const setLine = (index: number, patch: Partial<VisitFormValues['items'][number]>) =>
@@ -65,38 +64,19 @@ export function VisitForm(props: {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setShowErrors(true);
-    if (!parsed.ok || saving) return;
-    setSaving(true);
-    setFailure(null);
-    try {
-      const ctx = writeContext();
-      // The tier at the moment of the write, from the loaded ledger (the preview may be a render behind).
-      const current = await terminal.ledger.groupSummary(props.group);
-      const earned = previewPoints(parsed.total, current.tier, settings.program, blocked);
-      const { visit, earn } = newVisit(
-        { customerId: customer.id, currency: settings.currency, ...parsed.input },
-        earned,
-        ctx,
-      );
-      const { _deleted: _v, ...visitDoc } = visit;
-      await terminal.db.visits.insert(visitDoc);
-      if (earn) {
-        const { _deleted: _e, ...earnDoc } = earn;
-        await terminal.db.loyaltyEntries.insert(earnDoc);
-      }
-      setRecorded(visitDoc);
-      setValues(emptyVisitForm());
-      setShowErrors(false);
-    } catch (caught) {
-      setFailure(caught);
-    } finally {
-      setSaving(false);
-    }
+    if (!parsed.ok || record.pending) return;
+    // The points are the command's: the group's tier as the replica has it at the moment of the write.
+    const result = await record.run({ id: visitId, customerId: customer.id, ...parsed.input });
+    if (!result.ok) return;
+    setRecorded(result.value);
+    setValues(emptyVisitForm());
+    setVisitId(newId());
+    setShowErrors(false);
   };
 
   const print = async () => {
     if (!recorded) return;
-    const staff = terminal.staff$.getValue();
+    const staff = terminal.session.current();
     const receipt = buildReceipt({
       visit: recorded,
       settings,
@@ -107,9 +87,9 @@ export function VisitForm(props: {
     });
     try {
       const result = await getPlatform().printReceipt(receipt);
-      if (!result.printed) setFailure(new Error(result.reason));
-    } catch (caught) {
-      setFailure(caught);
+      setPrintFailed(!result.printed);
+    } catch {
+      setPrintFailed(true);
     }
   };
 
@@ -213,13 +193,13 @@ export function VisitForm(props: {
                 : t('common:loading')}
           </p>
         </div>
-        {failure ? (
+        {record.error || printFailed ? (
           <p className="alert alert-error" role="alert">
-            {t(errorKey(failure))}
+            {record.error ? t(record.error.key) : t('printFailed')}
           </p>
         ) : null}
-        <button type="submit" className="button-primary button-wide" disabled={saving || summary === null}>
-          {saving ? t('saving') : t('recordVisit')}
+        <button type="submit" className="button-primary button-wide" disabled={record.pending || summary === null}>
+          {record.pending ? t('saving') : t('recordVisit')}
         </button>
       </form>
       {recorded ? (

@@ -1,34 +1,21 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SyncStatus } from '../../../sync/client/status.ts';
-import { voidVisit } from '../../../sync/model/document-builders.ts';
-import { earnEntryId } from '../../../sync/model/ids.ts';
-import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import { formatMoney } from '../../../sync/model/money.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { TextField } from '../../components/Fields.tsx';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { errorKey } from '../../lib/errors.ts';
-import { useLocale } from '../../lib/hooks.ts';
-import { formatDateTime, formatNumber } from '../../lib/intl.ts';
-import { useWriteContext, type LocalVisit } from './use-customer.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useLocale, useSettings } from '../../lib/hooks.ts';
+import { formatDateTime, formatNumber } from '../../lib/format.ts';
+import { useCommand } from '../../lib/use-command.ts';
 
 const SHOWN = 5;
 
 /** The customer's last visits, newest first, with their points; a visit can be voided with a reason. */
-export function VisitHistory({
-  visits,
-  pending,
-  status,
-}: {
-  visits: LocalVisit[] | null;
-  pending: ReadonlySet<string>;
-  status: SyncStatus;
-}) {
+export function VisitHistory({ visits, pending }: { visits: Visit[] | null; pending: ReadonlySet<string> }) {
   const { t } = useTranslation('counter');
   const locale = useLocale();
   const terminal = useTerminal();
-  const settings = useSubject(terminal.settings$);
+  const settings = useSettings(terminal);
   const [all, setAll] = useState(false);
   const [voiding, setVoiding] = useState<string | null>(null);
   const headingId = useId();
@@ -64,7 +51,7 @@ export function VisitHistory({
             ) : null}
             {!visit.voided ? (
               voiding === visit.id ? (
-                <VoidForm visit={visit} status={status} onDone={() => setVoiding(null)} />
+                <VoidForm visit={visit} onDone={() => setVoiding(null)} />
               ) : (
                 <button type="button" className="button-link" onClick={() => setVoiding(visit.id)}>
                   {t('void')}
@@ -83,62 +70,25 @@ export function VisitHistory({
   );
 }
 
-/** Voids one visit: the flag on the visit and a reversal of its earning (deterministic id, so never twice). */
-function VoidForm({ visit, status, onDone }: { visit: LocalVisit; status: SyncStatus; onDone(): void }) {
+/** Voids one visit (the terminal's voidVisit command: the flag and the reversal of its earning, never twice). */
+function VoidForm({ visit, onDone }: { visit: Visit; onDone(): void }) {
   const { t } = useTranslation('counter');
-  const terminal = useTerminal();
-  const writeContext = useWriteContext(status);
+  const voidVisit = useCommand('voidVisit');
   const [reason, setReason] = useState('');
   const [showError, setShowError] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const reasonError =
     showError && reason.trim() === ''
-      ? t('validation.required')
+      ? t('common:fields.REQUIRED')
       : showError && reason.length > 500
-        ? t('validation.tooLong')
+        ? t('common:fields.TOO_LONG')
         : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setShowError(true);
-    if (reason.trim() === '' || reason.length > 500 || saving) return;
-    setSaving(true);
-    try {
-      const ctx = writeContext();
-      const [visitDoc, earnDoc] = await Promise.all([
-        terminal.db.visits.findOne(visit.id).exec(),
-        terminal.db.loyaltyEntries.findOne(earnEntryId(visit.id)).exec(),
-      ]);
-      if (!visitDoc) throw new Error('visit not found');
-      const earn = earnDoc
-        ? ({ ...(earnDoc.toJSON() as Omit<LoyaltyEntry, '_deleted'>), _deleted: false } as LoyaltyEntry)
-        : null;
-      const { visit: voided, reversal } = voidVisit(
-        { ...(visitDoc.toJSON() as Omit<Visit, '_deleted'>), _deleted: false },
-        earn,
-        reason.trim(),
-        ctx,
-      );
-      await visitDoc.incrementalPatch({
-        voided: voided.voided,
-        voidedAt: voided.voidedAt,
-        voidedBy: voided.voidedBy,
-        voidReason: voided.voidReason,
-        updatedAt: voided.updatedAt,
-      });
-      if (reversal) {
-        const { _deleted, ...doc } = reversal;
-        // The reversal id is derived from the earning: if another terminal voided it first, it exists already.
-        const existing = await terminal.db.loyaltyEntries.findOne(doc.id).exec();
-        if (!existing) await terminal.db.loyaltyEntries.insert(doc);
-      }
-      onDone();
-    } catch (caught) {
-      setFailure(caught);
-    } finally {
-      setSaving(false);
-    }
+    if (reason.trim() === '' || reason.length > 500 || voidVisit.pending) return;
+    const result = await voidVisit.run({ visitId: visit.id, reason });
+    if (result.ok) onDone();
   };
 
   return (
@@ -153,13 +103,13 @@ function VoidForm({ visit, status, onDone }: { visit: LocalVisit; status: SyncSt
         autoFocus
         onChange={(event) => setReason(event.target.value)}
       />
-      {failure ? (
+      {voidVisit.error ? (
         <p className="alert alert-error" role="alert">
-          {t(errorKey(failure))}
+          {t(voidVisit.error.key)}
         </p>
       ) : null}
       <div className="actions">
-        <button type="submit" className="button-danger" disabled={saving}>
+        <button type="submit" className="button-danger" disabled={voidVisit.pending}>
           {t('voidConfirm')}
         </button>
         <button type="button" onClick={onDone}>

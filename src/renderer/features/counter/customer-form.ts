@@ -1,19 +1,9 @@
-import { z } from 'zod';
-import {
-  CustomerSchema,
-  NAME_MAX,
-  NAME_MIN,
-  type Customer,
-  type CustomerStatus,
-  type Preferences,
-} from '../../../sync/model/customer.ts';
-import type { NewCustomerInput } from '../../../sync/model/document-builders.ts';
-import { formatPhone, parsePhone } from '../../../sync/model/phone.ts';
-import { isIsoDate } from '../../../sync/model/dates.ts';
+import { customerInputSchema, fieldProblems, type CustomerInput } from '../../../sync/model/customer-input.ts';
+import type { Customer, CustomerStatus, Preferences } from '../../../sync/model/customer.ts';
+import { formatPhone } from '../../../sync/model/phone.ts';
 
-// The sign-up and edit form of a customer as plain values, and its validation into the model's input.
-// Errors are i18n keys (common:errors.* for the model's codes, counter:validation.* for form rules), so
-// the same module serves both languages and is tested without a browser.
+// The sign-up and edit form of a customer as plain values, checked with the model's rules. Errors are i18n
+// keys (common:fields.<problem>), so the same module serves both languages and is tested without a browser.
 
 /** What the form fields hold (all text, as typed). */
 export interface CustomerFormValues {
@@ -35,14 +25,6 @@ export interface CustomerFormValues {
 export type CustomerField = keyof CustomerFormValues;
 /** Inline errors as i18n keys, by field. */
 export type CustomerFormErrors = Partial<Record<CustomerField, string>>;
-
-/** Longest list item (favourites, allergies) and list size, as the contract has them. */
-const LIST_ITEM_MAX = 60;
-const LIST_MAX = 20;
-const TAG_MAX = 40;
-const TAGS_MAX = 30;
-const NOTES_MAX = 4000;
-const EmailSchema = CustomerSchema.shape.email.unwrap();
 
 /** An empty form, optionally prefilled (from the lookup text). */
 export function emptyCustomerForm(prefill: Partial<CustomerFormValues> = {}): CustomerFormValues {
@@ -105,101 +87,24 @@ export function splitList(text: string): string[] {
   return [...new Set(items)];
 }
 
-function listError(items: string[], itemMax: number, countMax: number): string | undefined {
-  if (items.length > countMax) return 'counter:validation.tooManyItems';
-  if (items.some((item) => item.length > itemMax)) return 'counter:validation.itemTooLong';
-  return undefined;
+/** The form's values as the model's input: lists split into items (model customer-input.ts). */
+export function toCustomerInput(values: CustomerFormValues): CustomerInput {
+  return { ...values, favorites: splitList(values.favorites), allergies: splitList(values.allergies), tags: splitList(values.tags) };
 }
 
-/** Validated form: the model's input (for newCustomer / editCustomer) and the E.164 phone. */
-export type CustomerFormResult =
-  | {
-      ok: true;
-      input: Required<
-        Pick<
-          NewCustomerInput,
-          'phone' | 'name' | 'email' | 'birthday' | 'anniversary' | 'notes' | 'marketingConsent' | 'tags'
-        >
-      > & { preferences: Preferences; status: CustomerStatus };
-      e164: string;
-    }
-  | { ok: false; errors: CustomerFormErrors };
+/** A checked form: the input for the signUp / editCustomer commands and the E.164 phone; or the errors. */
+export type CustomerFormResult = { ok: true; input: CustomerInput; e164: string } | { ok: false; errors: CustomerFormErrors };
 
 /**
- * Checks every field the way the contract will (phone through libphonenumber in the merchant's region,
- * name 3–100 characters after trimming, e-mail as zod's, real dates, list sizes) so a save never fails
- * on something the form could have said inline. `today` (YYYY-MM-DD) keeps birthdays out of the future.
+ * Checks every field with the model's rules (customer-input.ts: phone through libphonenumber in the merchant's
+ * region, name 3–100 characters, e-mail, real dates not after `today`, list sizes) — the same rules the
+ * command applies — so a save never fails on something the form could have said inline.
  */
-export function validateCustomerForm(
-  values: CustomerFormValues,
-  defaultRegion: string,
-  today: string,
-): CustomerFormResult {
+export function validateCustomerForm(values: CustomerFormValues, defaultRegion: string, today: string): CustomerFormResult {
+  const input = toCustomerInput(values);
+  const parsed = customerInputSchema({ region: defaultRegion, today }).safeParse(input);
+  if (parsed.success) return { ok: true, input, e164: parsed.data.phone };
   const errors: CustomerFormErrors = {};
-  let e164 = '';
-  if (values.phone.trim() === '') errors.phone = 'counter:validation.required';
-  else {
-    const phone = parsePhone(values.phone, defaultRegion);
-    if (phone.ok) e164 = phone.e164;
-    else errors.phone = `common:errors.${phone.code}`;
-  }
-  // Runs of spaces collapse (ZWNJ inside Persian names is kept: it is not whitespace).
-  const name = values.name.trim().replace(/\s+/g, ' ');
-  if (name === '') errors.name = 'counter:validation.required';
-  else if (name.length < NAME_MIN || name.length > NAME_MAX) errors.name = 'common:errors.INVALID_NAME';
-  const email = values.email.trim();
-  if (email !== '' && !EmailSchema.safeParse(email).success) errors.email = 'common:errors.INVALID_EMAIL';
-  for (const field of ['birthday', 'anniversary'] as const) {
-    const value = values[field];
-    if (value !== '' && (!isIsoDate(value) || !z.iso.date().safeParse(value).success))
-      errors[field] = 'common:errors.INVALID_DATE';
-    else if (value !== '' && value > today) errors[field] = 'counter:validation.futureDate';
-  }
-  if (values.notes.length > NOTES_MAX) errors.notes = 'counter:validation.tooLong';
-  const favorites = splitList(values.favorites);
-  const allergies = splitList(values.allergies);
-  const tags = splitList(values.tags);
-  const favoritesError = listError(favorites, LIST_ITEM_MAX, LIST_MAX);
-  const allergiesError = listError(allergies, LIST_ITEM_MAX, LIST_MAX);
-  const tagsError = listError(tags, TAG_MAX, TAGS_MAX);
-  if (favoritesError) errors.favorites = favoritesError;
-  if (allergiesError) errors.allergies = allergiesError;
-  if (tagsError) errors.tags = tagsError;
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    e164,
-    input: {
-      phone: e164,
-      name,
-      email: email === '' ? null : email,
-      birthday: values.birthday || null,
-      anniversary: values.anniversary || null,
-      notes: values.notes.trim(),
-      preferences: { favorites, allergies, preferredTime: values.preferredTime === '' ? null : values.preferredTime },
-      marketingConsent: values.marketingConsent,
-      tags,
-      status: values.status,
-    },
-  };
-}
-
-/** The fields of an edit that actually changed (editCustomer applies only these). */
-export function changedFields(
-  current: Customer,
-  input: Extract<CustomerFormResult, { ok: true }>['input'],
-): Partial<NewCustomerInput> & { status?: CustomerStatus } {
-  const changes: Partial<NewCustomerInput> & { status?: CustomerStatus } = {};
-  if (input.phone !== current.phone) changes.phone = input.phone;
-  if (input.name !== current.name) changes.name = input.name;
-  if (input.email !== current.email) changes.email = input.email;
-  if (input.birthday !== current.birthday) changes.birthday = input.birthday;
-  if (input.anniversary !== current.anniversary) changes.anniversary = input.anniversary;
-  if (input.notes !== current.notes) changes.notes = input.notes;
-  if (JSON.stringify(input.preferences) !== JSON.stringify(current.preferences))
-    changes.preferences = input.preferences;
-  if (JSON.stringify(input.tags) !== JSON.stringify(current.tags)) changes.tags = input.tags;
-  if (input.marketingConsent !== current.marketingConsent) changes.marketingConsent = input.marketingConsent;
-  if (input.status !== current.status) changes.status = input.status;
-  return changes;
+  for (const [field, problem] of Object.entries(fieldProblems(parsed.error))) errors[field as CustomerField] = `common:fields.${problem}`;
+  return { ok: false, errors };
 }

@@ -1,57 +1,49 @@
-import { useEffect, useMemo, useState } from 'react';
-import { useCustomerLookup, useSubject, useTerminal } from '../../db/hooks.ts';
-import { useLive } from '../../lib/hooks.ts';
-import { resolveRoots, type LocalCustomer } from './lookup.ts';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { Customer } from '../../../sync/model/customer.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useSettings } from '../../lib/hooks.ts';
 
 /**
- * The counter's lookup (index-backed, one query per keystroke, stale answers dropped — db/hooks.ts) with
- * merged duplicates shown as the customer they were merged into, once. Roots that were not among the
- * results are read by primary key; merges are rare, so the common path adds nothing to a keystroke.
+ * Lookup as the cashier types (the terminal's `queries.lookup`): merge groups shown once, as their root. Once
+ * the in-memory index has filled, results are computed synchronously, so the typed text and its results
+ * render in the same commit (never pending). Until then each keystroke asks the replica's indexes; answers
+ * that arrive after a newer keystroke's are dropped, so the list never shows results for an older text.
  */
-export function useResolvedLookup(
-  typed: string,
-  limit = 20,
-): { customers: LocalCustomer[]; pending: boolean; region: string } {
+export function useCustomerLookup(typed: string, limit = 20): { results: Customer[]; pending: boolean; region: string } {
   const terminal = useTerminal();
-  const region = useSubject(terminal.settings$).defaultRegion;
-  // lookupCustomers also asks the last-digits index for "last four" digits that start with 0.
-  const { results, pending } = useCustomerLookup(typed, limit);
-  const mergeVersion = useLive(() => terminal.merges.changes$, [terminal], 0);
-  const resolved = useMemo(
-    () => resolveRoots(results, (id) => terminal.merges.rootOf(id)),
-    // mergeVersion: a merge made or undone re-resolves the same results.
-    [results, terminal, mergeVersion],
+  const region = useSettings(terminal).defaultRegion;
+  const lookup = terminal.queries.lookup;
+  // Bumps when the index fills, on every customer change after that, and on merges.
+  const version = useSyncExternalStore(
+    (onChange) => {
+      const sub = lookup.version$.subscribe(onChange);
+      return () => sub.unsubscribe();
+    },
+    () => lookup.version(),
   );
-  const [roots, setRoots] = useState<ReadonlyMap<string, LocalCustomer>>(new Map());
-  const missingKey = resolved.missing.join(' ');
+  const fromIndex = useMemo(
+    () => (version === 0 ? null : typed.trim() === '' ? [] : lookup.search(typed, limit)),
+    // region: the lookup reads it from the settings at search time.
+    [lookup, version, typed, region, limit],
+  );
+  const [state, setState] = useState<{ for: string; results: Customer[] }>({ for: '', results: [] });
+  const latest = useRef(typed);
+  latest.current = typed;
+  const indexReady = fromIndex !== null;
   useEffect(() => {
-    if (missingKey === '') return;
+    if (indexReady) return;
+    if (typed.trim() === '') {
+      setState({ for: typed, results: [] });
+      return;
+    }
     let live = true;
-    void terminal.db.customers
-      .findByIds(missingKey.split(' '))
-      .exec()
-      .then((docs) => {
-        if (!live) return;
-        setRoots((previous) => {
-          const next = new Map(previous);
-          for (const [id, doc] of docs) next.set(id, doc.toJSON() as LocalCustomer);
-          return next;
-        });
-      });
+    void lookup.find(typed, limit).then((results) => {
+      if (live && latest.current === typed) setState({ for: typed, results });
+    });
     return () => {
       live = false;
     };
-  }, [terminal, missingKey]);
-  const customers = useMemo(() => {
-    const list: LocalCustomer[] = [];
-    for (const id of resolved.rootIds) {
-      const customer =
-        resolved.found.get(id) ??
-        roots.get(id) ??
-        results.find((r) => r.mergedInto !== null && (r.mergedInto === id || terminal.merges.rootOf(r.id) === id));
-      if (customer) list.push(customer);
-    }
-    return list;
-  }, [resolved, roots, results, terminal]);
-  return { customers, pending, region };
+  }, [lookup, typed, region, limit, indexReady]);
+  if (fromIndex) return { results: fromIndex, pending: false, region };
+  return { results: state.results, pending: state.for !== typed, region };
 }

@@ -66,8 +66,8 @@ export function parseVisitForm(values: VisitFormValues, currency: string): Parse
   const items: VisitItem[] = [];
   values.items.forEach((line, index) => {
     const name = line.name.trim();
-    if (name === '') errors[`items.${index}.name`] = 'counter:validation.required';
-    else if (name.length > 120) errors[`items.${index}.name`] = 'counter:validation.tooLong';
+    if (name === '') errors[`items.${index}.name`] = 'common:fields.REQUIRED';
+    else if (name.length > 120) errors[`items.${index}.name`] = 'common:fields.TOO_LONG';
     const quantityText = toAsciiDigits(line.quantity.trim() || '1');
     const quantity = /^\d{1,5}$/.test(quantityText) ? Number(quantityText) : NaN;
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000)
@@ -79,7 +79,7 @@ export function parseVisitForm(values: VisitFormValues, currency: string): Parse
   let subtotal = 0;
   let amount: number | undefined;
   if (values.items.length > 0) subtotal = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
-  else if (values.amount.trim() === '') errors.amount = 'counter:validation.required';
+  else if (values.amount.trim() === '') errors.amount = 'common:fields.REQUIRED';
   else {
     const parsed = money(values.amount, currency);
     if (parsed === null) errors.amount = 'counter:validation.amount';
@@ -92,7 +92,7 @@ export function parseVisitForm(values: VisitFormValues, currency: string): Parse
     else if (parsed > subtotal) errors.discount = 'counter:validation.discountTooLarge';
     else discount = parsed;
   }
-  if (values.notes.length > 1000) errors.notes = 'counter:validation.tooLong';
+  if (values.notes.length > 1000) errors.notes = 'common:fields.TOO_LONG';
   if (!Number.isSafeInteger(subtotal)) errors.amount = 'counter:validation.amount';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {

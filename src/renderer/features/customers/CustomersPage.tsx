@@ -5,23 +5,21 @@ import { TIERS } from '../../../sync/model/common.ts';
 import { SEGMENTS } from '../../../sync/model/segments.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
 import { TierBadge } from '../../components/TierBadge.tsx';
-import { useSubject, useTerminal } from '../../db/hooks.ts';
-import { useLive, useLocale } from '../../lib/hooks.ts';
-import { formatDateTime, formatNumber, formatPhoneCached } from '../../lib/intl.ts';
-import { useResolvedLookup } from '../counter/use-lookup.ts';
-import type { LocalCustomer } from '../counter/lookup.ts';
-import { factsCacheOf } from './facts.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useLive } from '../../lib/use-live.ts';
+import { useLocale, useSettings } from '../../lib/hooks.ts';
+import { formatDateTime, formatNumber, formatPhoneNumber } from '../../lib/format.ts';
+import { useCustomerLookup } from '../counter/use-lookup.ts';
+import type { Customer } from '../../../sync/model/customer.ts';
 import {
-  createCustomerList,
   NO_FILTERS,
   passesDocument,
   passesFacts,
   needsFacts,
-  readChunk,
   type ListFilters,
   type ListState,
   type RowFacts,
-} from './list-source.ts';
+} from '../../../sync/client/queries/customer-list.ts';
 
 const ROW_HEIGHT = 56;
 const SEARCH_LIMIT = 200;
@@ -60,7 +58,7 @@ export function CustomersPage() {
   }, [searching, state.done, state.loading, state.paused, lastIndex, rows.length, browse]);
 
   // Facts (tier, segment, last visit) for the rows on screen only.
-  const cache = factsCacheOf(terminal);
+  const cache = terminal.queries.facts;
   const factsVersion = useLive(() => cache.changes$, [cache], 0);
   const visibleKey = items.map((item) => rows[item.index]?.id ?? '').join(' ');
   useEffect(() => {
@@ -185,18 +183,18 @@ export function CustomersPage() {
   );
 }
 
-function CustomerRow({ customer, facts }: { customer: LocalCustomer; facts: RowFacts | undefined }) {
+function CustomerRow({ customer, facts }: { customer: Customer; facts: RowFacts | undefined }) {
   const { t } = useTranslation('customers');
   const terminal = useTerminal();
   const locale = useLocale();
-  const settings = useSubject(terminal.settings$);
+  const settings = useSettings(terminal);
   return (
     <>
       <span role="cell" className="cell-name">
         <a href={`#/counter/${customer.id}`}>{customer.name}</a>
       </span>
       <span role="cell">
-        <bdi dir="ltr">{formatPhoneCached(customer.phone, locale, settings.defaultRegion)}</bdi>
+        <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
       </span>
       <span role="cell">
         {facts ? (
@@ -222,17 +220,7 @@ function useBrowseList(
   active: boolean,
 ): { state: ListState; fill(target: number): Promise<void> } {
   const terminal = useTerminal();
-  const cache = factsCacheOf(terminal);
-  const list = useMemo(
-    () =>
-      active
-        ? createCustomerList(
-            { readChunk: (cursor, size) => readChunk(terminal.db, cursor, size), facts: (c) => cache.load(c) },
-            filters,
-          )
-        : null,
-    [terminal, cache, filters, active],
-  );
+  const list = useMemo(() => (active ? terminal.queries.customerList(filters) : null), [terminal, filters, active]);
   useEffect(() => {
     if (!list) return;
     void list.fill(60);
@@ -247,8 +235,8 @@ const EMPTY: ListState = { rows: [], scanned: 0, done: false, loading: true, pau
 /** The search list: the counter's lookup (index-backed, up to 200 results), then the filters. */
 function useSearchList(search: string, filters: ListFilters): ListState {
   const terminal = useTerminal();
-  const cache = factsCacheOf(terminal);
-  const { customers, pending } = useResolvedLookup(search, SEARCH_LIMIT);
+  const cache = terminal.queries.facts;
+  const { results: customers, pending } = useCustomerLookup(search, SEARCH_LIMIT);
   const [state, setState] = useState<ListState>(EMPTY);
   useEffect(() => {
     let live = true;

@@ -1,23 +1,11 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import type { InboxItem } from '../../../sync/model/inbox.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
-import { formatDateTime, formatNumber } from '../analytics/format.ts';
-import { conflictOf, InboxActionError, type Resolution } from './actions.ts';
-
-/** What a card can do; the page turns each into replicated writes. */
-export interface ItemActions {
-  keepMerged(item: InboxItem): Promise<void>;
-  undoMerge(item: InboxItem): Promise<void>;
-  mergeAgain(item: InboxItem): Promise<void>;
-  settle(item: InboxItem): Promise<void>;
-  keepValue(item: InboxItem): Promise<void>;
-  takeOther(item: InboxItem): Promise<void>;
-  acknowledge(item: InboxItem): Promise<void>;
-  /** Back to open: the undo of "keep merged" and "mark as read". */
-  reopen(item: InboxItem): Promise<void>;
-}
+import { formatDateTime, formatNumber } from '../../lib/format.ts';
+import type { InboxAction } from '../../../sync/client/commands/index.ts';
+import { conflictOf, type Resolution } from '../../../sync/model/inbox-actions.ts';
+import { useCommand } from '../../lib/use-command.ts';
 
 const customerLabel = (customer: Customer | undefined, fallback: string) => (customer ? `${customer.name} (${customer.phone})` : fallback);
 
@@ -37,7 +25,7 @@ function showValue(json: string): string {
 export function InboxItemCard(props: {
   item: InboxItem;
   state: Resolution;
-  /** Settled by its status alone, so reopening it brings it back (actions.ts `reopenable`). */
+  /** Settled by its status alone, so reopening it brings it back (model inbox-actions.ts `reopenable`). */
   reopenable: boolean;
   /** Name of the staff member who set the status, when this device knows them. */
   resolver: string | undefined;
@@ -45,23 +33,12 @@ export function InboxItemCard(props: {
   balance: number | undefined;
   locale: Locale;
   timeZone: string;
-  actions: ItemActions;
 }) {
   const { t } = useTranslation('inbox');
-  const { item, state, customers, actions, locale } = props;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = (action: () => Promise<void>) => async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(e instanceof InboxActionError ? e.code : 'WRITE_FAILED');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { item, state, customers, locale } = props;
+  const resolve = useCommand('resolveInboxItem');
+  const busy = resolve.pending;
+  const run = (action: InboxAction) => () => void resolve.run({ itemId: item.id, action });
   const open = state === 'open';
   const headingId = `inbox-${item.id}`;
   let body;
@@ -74,11 +51,11 @@ export function InboxItemCard(props: {
           <p>{t('duplicate.text', { merged: customerLabel(merged, t('unknownCustomer')), survivor: customerLabel(survivor, t('unknownCustomer')) })}</p>
           <div className="inbox-actions">
             {state === 'separated' ? (
-              <button type="button" disabled={busy} onClick={run(() => actions.mergeAgain(item))}>{t('duplicate.mergeAgain')}</button>
+              <button type="button" disabled={busy} onClick={run('mergeAgain')}>{t('duplicate.mergeAgain')}</button>
             ) : (
               <>
-                {open && <button type="button" disabled={busy} onClick={run(() => actions.keepMerged(item))}>{t('duplicate.keep')}</button>}
-                <button type="button" disabled={busy} onClick={run(() => actions.undoMerge(item))}>{t('duplicate.undo')}</button>
+                {open && <button type="button" disabled={busy} onClick={run('keepMerged')}>{t('duplicate.keep')}</button>}
+                <button type="button" disabled={busy} onClick={run('undoMerge')}>{t('duplicate.undo')}</button>
               </>
             )}
           </div>
@@ -94,7 +71,7 @@ export function InboxItemCard(props: {
           {props.balance !== undefined && <p>{t('overdraft.now', { balance: formatNumber(props.balance, locale) })}</p>}
           {open && props.balance !== undefined && props.balance < 0 && (
             <div className="inbox-actions">
-              <button type="button" disabled={busy} onClick={run(() => actions.settle(item))}>{t('overdraft.adjust', { points: formatNumber(-props.balance, locale) })}</button>
+              <button type="button" disabled={busy} onClick={run('settle')}>{t('overdraft.adjust', { points: formatNumber(-props.balance, locale) })}</button>
             </div>
           )}
         </>
@@ -120,7 +97,7 @@ export function InboxItemCard(props: {
           </details>
           {open && (
             <div className="inbox-actions">
-              <button type="button" disabled={busy} onClick={run(() => actions.acknowledge(item))}>{t('rejected.acknowledge')}</button>
+              <button type="button" disabled={busy} onClick={run('acknowledge')}>{t('rejected.acknowledge')}</button>
             </div>
           )}
         </>
@@ -142,8 +119,8 @@ export function InboxItemCard(props: {
           )}
           {open && (
             <div className="inbox-actions">
-              <button type="button" disabled={busy} onClick={run(() => actions.keepValue(item))}>{t('conflict.keep')}</button>
-              <button type="button" disabled={busy} onClick={run(() => actions.takeOther(item))}>{t('conflict.takeOther')}</button>
+              <button type="button" disabled={busy} onClick={run('keepValue')}>{t('conflict.keep')}</button>
+              <button type="button" disabled={busy} onClick={run('takeOther')}>{t('conflict.takeOther')}</button>
             </div>
           )}
         </>
@@ -165,10 +142,10 @@ export function InboxItemCard(props: {
       {body}
       {props.reopenable && (
         <div className="inbox-actions">
-          <button type="button" disabled={busy} onClick={run(() => actions.reopen(item))}>{t('reopen')}</button>
+          <button type="button" disabled={busy} onClick={run('reopen')}>{t('reopen')}</button>
         </div>
       )}
-      {error && <p role="alert">{t(`actionErrors.${error}`)}</p>}
+      {resolve.error && <p role="alert">{t(resolve.error.key)}</p>}
     </li>
   );
 }

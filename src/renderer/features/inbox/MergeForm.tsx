@@ -1,13 +1,11 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
-import { useCustomerLookup } from '../../db/hooks.ts';
-import { InboxActionError } from './actions.ts';
-
-type Local = Omit<Customer, '_deleted'>;
+import { useCustomerLookup } from '../counter/use-lookup.ts';
+import { useCommand } from '../../lib/use-command.ts';
 
 /** Finds one customer by phone (prefix or last digits) or name, with the counter's index-backed lookup. */
-function CustomerPicker({ label, value, onChange }: { label: string; value: Local | null; onChange: (customer: Local | null) => void }) {
+function CustomerPicker({ label, value, onChange }: { label: string; value: Customer | null; onChange: (customer: Customer | null) => void }) {
   const { t } = useTranslation('inbox');
   const id = useId();
   const [typed, setTyped] = useState('');
@@ -40,22 +38,20 @@ function CustomerPicker({ label, value, onChange }: { label: string; value: Loca
 }
 
 /** Merges two customers by hand: the second is merged into the first (reads follow `mergedInto`). */
-export function MergeForm({ onMerge }: { onMerge: (loser: Customer, keep: Customer) => Promise<void> }) {
+export function MergeForm() {
   const { t } = useTranslation('inbox');
-  const [keep, setKeep] = useState<Local | null>(null);
-  const [loser, setLoser] = useState<Local | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const merge = useCommand('mergeCustomers');
+  const [keep, setKeep] = useState<Customer | null>(null);
+  const [loser, setLoser] = useState<Customer | null>(null);
+  const [merged, setMerged] = useState<{ merged: string; keep: string } | null>(null);
   const submit = async () => {
     if (!keep || !loser) return;
-    setMessage(null);
-    try {
-      await onMerge({ ...loser, _deleted: false }, { ...keep, _deleted: false });
-      setMessage({ ok: true, text: t('merge.done', { merged: loser.name, keep: keep.name }) });
-      setKeep(null);
-      setLoser(null);
-    } catch (error) {
-      setMessage({ ok: false, text: t(`actionErrors.${error instanceof InboxActionError ? error.code : 'WRITE_FAILED'}`) });
-    }
+    setMerged(null);
+    const result = await merge.run({ keepId: keep.id, mergedId: loser.id });
+    if (!result.ok) return;
+    setMerged({ merged: loser.name, keep: keep.name });
+    setKeep(null);
+    setLoser(null);
   };
   return (
     <section aria-labelledby="merge-title" className="merge-form">
@@ -63,10 +59,11 @@ export function MergeForm({ onMerge }: { onMerge: (loser: Customer, keep: Custom
       <p className="hint">{t('merge.intro')}</p>
       <CustomerPicker label={t('merge.keep')} value={keep} onChange={setKeep} />
       <CustomerPicker label={t('merge.merged')} value={loser} onChange={setLoser} />
-      <button type="button" disabled={!keep || !loser} onClick={() => void submit()}>
+      <button type="button" disabled={!keep || !loser || merge.pending} onClick={() => void submit()}>
         {t('merge.submit')}
       </button>
-      {message && <p role={message.ok ? 'status' : 'alert'}>{message.text}</p>}
+      {merged && <p role="status">{t('merge.done', merged)}</p>}
+      {merge.error && <p role="alert">{t(merge.error.key)}</p>}
     </section>
   );
 }

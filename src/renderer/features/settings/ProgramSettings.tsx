@@ -5,8 +5,8 @@ import type { Program, SegmentRules } from '../../../sync/model/settings.ts';
 import { Field } from './Field.tsx';
 import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type Parsed, type ProgramForm, type SegmentsForm } from './validation.ts';
 
-/** Save outcome shown under a form. */
-export type SaveResult = { ok: true } | { ok: false; code: string };
+/** Save outcome shown under a form: saved, or the i18n key of why not. */
+export type SaveResult = { ok: true } | { ok: false; key: string };
 
 /**
  * A settings form's state: the text fields made from `value` (replaced when a change replicated from another
@@ -24,7 +24,7 @@ function useSettingsForm<T, F>(value: T, currency: string, toForm: (value: T, cu
     const parsed = parse(form, currency);
     if (!parsed.ok) {
       setErrors(parsed.errors);
-      setResult({ ok: false, code: 'INVALID' });
+      setResult({ ok: false, key: 'settings:saveErrors.INVALID' });
       return;
     }
     setErrors({});
@@ -36,7 +36,7 @@ function useSettingsForm<T, F>(value: T, currency: string, toForm: (value: T, cu
 function Outcome({ result }: { result: SaveResult | null }) {
   const { t } = useTranslation('settings');
   if (!result) return null;
-  return result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(`saveErrors.${result.code}`, { defaultValue: t('saveErrors.WRITE_FAILED') })}</p>;
+  return result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(result.key)}</p>;
 }
 
 /** The loyalty program: earning rate, per-visit bonus, tiers, expiry, offline cap, cashier adjust limit. */

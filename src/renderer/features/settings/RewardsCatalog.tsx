@@ -1,25 +1,24 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Observable } from 'rxjs';
 import { TIERS } from '../../../sync/model/common.ts';
 import type { Reward } from '../../../sync/model/reward.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
-import type { Terminal } from '../../app/runtime.ts';
-import { useObservable } from '../../db/hooks.ts';
-import { formatAmount, formatDay, formatNumber } from '../analytics/format.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { formatAmount, formatDay, formatNumber } from '../../lib/format.ts';
+import { useCommand } from '../../lib/use-command.ts';
+import { useLive } from '../../lib/use-live.ts';
 import { Field, useErrorText } from './Field.tsx';
 import type { SaveResult } from './ProgramSettings.tsx';
 import { EMPTY_REWARD_FORM, parseRewardForm, rewardToForm, type FieldErrors, type RewardForm } from './validation.ts';
 
-type Local = Omit<Reward, '_deleted'>;
-
-/** The rewards catalog: list, add, edit, remove. Every change is a replicated write of db.rewards. */
-export function RewardsCatalog({ terminal, staffId, currency, locale }: { terminal: Terminal; staffId: string; currency: string; locale: Locale }) {
+/** The rewards catalog: list, add, edit, remove — the terminal's saveReward and removeReward commands. */
+export function RewardsCatalog({ currency, locale }: { currency: string; locale: Locale }) {
   const { t } = useTranslation('settings');
+  const terminal = useTerminal();
   const errorText = useErrorText();
-  const rewards$ = useMemo(() => terminal.db.rewards.find().$ as unknown as Observable<{ toJSON(): unknown }[]>, [terminal]);
-  const docs = useObservable(rewards$, []);
-  const rewards = useMemo(() => docs.map((d) => ({ ...(d.toJSON() as Local), _deleted: false }) as Reward).sort((a, b) => a.pointsCost - b.pointsCost || a.name.localeCompare(b.name)), [docs]);
+  const rewards = useLive(() => terminal.queries.rewards$(), [terminal], [] as Reward[]);
+  const saveReward = useCommand('saveReward');
+  const removeReward = useCommand('removeReward');
   const [editing, setEditing] = useState<Reward | 'new' | null>(null);
   const [form, setForm] = useState<RewardForm>(EMPTY_REWARD_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -32,32 +31,20 @@ export function RewardsCatalog({ terminal, staffId, currency, locale }: { termin
     setResult(null);
   };
   const save = async () => {
-    const existing = editing === 'new' || editing === null ? undefined : editing;
-    const parsed = parseRewardForm(form, { merchantId: terminal.credential.merchantId, staffId, now: new Date().toISOString(), currency }, existing);
+    const parsed = parseRewardForm(form, currency, editing === 'new' || editing === null ? undefined : editing.id);
     if (!parsed.ok) {
       setErrors(parsed.errors);
-      setResult({ ok: false, code: 'INVALID' });
+      setResult({ ok: false, key: 'settings:saveErrors.INVALID' });
       return;
     }
-    const { _deleted, ...doc } = parsed.value;
-    try {
-      if (existing) {
-        const stored = await terminal.db.rewards.findOne(existing.id).exec();
-        if (!stored) throw new Error('gone');
-        const { id: _id, merchantId: _m, ...patch } = doc;
-        await stored.incrementalPatch(patch);
-      } else await terminal.db.rewards.insert(doc);
-      setEditing(null);
-      setResult({ ok: true });
-    } catch {
-      setResult({ ok: false, code: 'WRITE_FAILED' });
-    }
+    const saved = await saveReward.run(parsed.value);
+    if (saved.ok) setEditing(null);
+    setResult(saved.ok ? { ok: true } : { ok: false, key: saved.error.key });
   };
   const remove = async (reward: Reward) => {
     if (!globalThis.confirm(t('rewards.confirmRemove', { name: reward.name }))) return;
-    const stored = await terminal.db.rewards.findOne(reward.id).exec();
-    // A tombstone: replicated like any write, so the reward leaves every terminal's catalog.
-    await stored?.remove();
+    const removed = await removeReward.run({ id: reward.id });
+    setResult(removed.ok ? null : { ok: false, key: removed.error.key });
   };
   const set = (patch: Partial<RewardForm>) => setForm({ ...form, ...patch });
 
@@ -129,7 +116,7 @@ export function RewardsCatalog({ terminal, staffId, currency, locale }: { termin
           <button type="submit">{t('save')}</button> <button type="button" onClick={() => setEditing(null)}>{t('cancel')}</button>
         </form>
       )}
-      {result && (result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(`saveErrors.${result.code}`)}</p>)}
+      {result && (result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(result.key)}</p>)}
     </section>
   );
 }

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { TIERS, type Tier } from '../../../sync/model/common.ts';
-import { newId } from '../../../sync/model/ids.ts';
 import { parseMoney, minorToDecimal } from '../../../sync/model/money.ts';
-import { RewardSchema, type Reward } from '../../../sync/model/reward.ts';
+import { RewardInputSchema } from '../../../sync/client/commands/settings.ts';
+import type { Reward } from '../../../sync/model/reward.ts';
 import { ProgramSchema, SegmentRulesSchema, type Program, type SegmentRules } from '../../../sync/model/settings.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 
@@ -49,6 +49,7 @@ function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: FieldErrors
     else if (issue.message.includes('first tier starts at 0')) errors[path] = { code: 'firstTierZero' };
     else if (issue.message.includes('at-risk must come before churned')) errors[path] = { code: 'atRiskBeforeChurned' };
     else if (issue.message.includes('VIP needs')) errors[path] = { code: 'vipVisits' };
+    else if (issue.message === 'DATE_ORDER') errors[path] = { code: 'dateRange' };
     else errors[path] = { code: 'invalid' };
   }
   return errors;
@@ -184,17 +185,20 @@ export function rewardToForm(reward: Reward, currency: string): RewardForm {
   };
 }
 
+/** The reward command's input (src/sync/client/commands/settings.ts). */
+export type RewardInput = z.output<typeof RewardInputSchema>;
+
 /**
- * Validates a reward form into a whole reward document (RewardSchema): a new one (fresh id) or `existing`
- * edited. Stamped with the acting manager and business time.
+ * Validates a reward form into the saveReward command's input, with that command's own schema: a new reward,
+ * or the one with `id` edited.
  */
-export function parseRewardForm(form: RewardForm, ctx: { merchantId: string; staffId: string; now: string; currency: string }, existing?: Reward): Parsed<Reward> {
+export function parseRewardForm(form: RewardForm, currency: string, id?: string): Parsed<RewardInput> {
   const errors: FieldErrors = {};
   const ints = readIntegers(form as unknown as Record<'pointsCost' | 'stock', string>, ['pointsCost', 'stock'], errors, ['stock']);
   let value = 0;
   if (form.value.trim() !== '') {
     try {
-      value = parseMoney(form.value, ctx.currency);
+      value = parseMoney(form.value, currency);
     } catch {
       errors.value = { code: 'money' };
     }
@@ -204,13 +208,10 @@ export function parseRewardForm(form: RewardForm, ctx: { merchantId: string; sta
   const validUntil = form.validUntil.trim() || null;
   if (validFrom && validUntil && validUntil < validFrom) errors.validUntil = { code: 'dateRange' };
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const result = RewardSchema.safeParse({
-    id: existing?.id ?? newId(),
-    merchantId: ctx.merchantId,
-    updatedAt: ctx.now,
-    _deleted: false,
-    name: form.name.trim(),
-    description: form.description.trim(),
+  const result = RewardInputSchema.safeParse({
+    ...(id ? { id } : {}),
+    name: form.name,
+    description: form.description,
     pointsCost: ints.pointsCost,
     value,
     stock: ints.stock,
@@ -218,7 +219,6 @@ export function parseRewardForm(form: RewardForm, ctx: { merchantId: string; sta
     validFrom,
     validUntil,
     active: form.active,
-    updatedBy: ctx.staffId,
   });
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
 }

@@ -1,27 +1,17 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { map } from 'rxjs';
-import { MAX_PIN_FAILURES, signIn } from '../../../sync/client/session.ts';
+import { MAX_PIN_FAILURES } from '../../../sync/client/session.ts';
 import type { Staff } from '../../../sync/model/staff.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 import { LanguageSwitch } from '../../components/LanguageSwitch.tsx';
 import { PinPad } from '../../components/PinPad.tsx';
 import { SyncStatusBar } from '../../components/SyncStatusBar.tsx';
-import { useTerminal } from '../../db/hooks.ts';
-import { useLive, useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
-import { formatNumber, formatTime } from '../../lib/intl.ts';
-import { storageAttemptStore } from './attempt-store.ts';
-import { staffForStore } from './staff.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
+import { useLive } from '../../lib/use-live.ts';
+import { formatNumber, formatTime } from '../../lib/format.ts';
 
 type Outcome = { kind: 'invalid'; remaining: number } | { kind: 'locked'; retryAt: number } | null;
-
-function browserStorage(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Staff sign-in at the terminal, offline: pick yourself, enter the PIN (pad or keyboard); it is checked
@@ -32,21 +22,7 @@ export function SignInPage() {
   const terminal = useTerminal();
   const locale = useLocale();
   const status = useSyncStatus(terminal);
-  const attempts = useMemo(() => storageAttemptStore(browserStorage()), []);
-  const storeId = terminal.credential.storeId;
-  const staff = useLive(
-    () =>
-      terminal.db.staff.find().$.pipe(
-        map((docs) =>
-          staffForStore(
-            docs.map((d) => ({ ...(d.toJSON() as Omit<Staff, '_deleted'>), _deleted: false })),
-            storeId,
-          ),
-        ),
-      ),
-    [terminal, storeId],
-    null as Staff[] | null,
-  );
+  const staff = useLive(() => terminal.queries.signInStaff$(), [terminal], null as Staff[] | null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [pin, setPin] = useState('');
   const [checking, setChecking] = useState(false);
@@ -56,7 +32,7 @@ export function SignInPage() {
   const selected = staff?.find((s) => s.id === selectedId) ?? (staff?.length === 1 ? staff[0] : undefined) ?? null;
   const now = useNow(1_000);
   // A lockout recorded earlier (this session or before a reload) shows as soon as the member is picked.
-  const stored = selected ? attempts.get(selected.id) : null;
+  const stored = selected ? terminal.session.lockout(selected.id) : null;
   const lockedUntil = outcome?.kind === 'locked' ? outcome.retryAt : (stored?.lockedUntil ?? 0);
   const locked = lockedUntil > now;
 
@@ -69,11 +45,8 @@ export function SignInPage() {
     if (!selected || checking || pin === '') return;
     setChecking(true);
     try {
-      const result = await signIn(selected, pin, attempts);
-      if (result.ok) {
-        terminal.staff$.next(result.staff);
-        return;
-      }
+      const result = await terminal.session.signIn(selected.id, pin);
+      if (result.ok) return;
       setOutcome(
         result.code === 'PIN_LOCKED'
           ? { kind: 'locked', retryAt: result.retryAt }

@@ -4,7 +4,7 @@ import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
 import type { Locale } from '../../../../sync/model/settings.ts';
 import type { AnalyticsClient } from '../analytics-client.ts';
 import type { AnalyticsQuery, CustomerRow, Snapshot } from '../compute/schema.ts';
-import { formatAmount, formatInstant, formatMonth, formatNumber, formatPercent } from '../format.ts';
+import { formatAmount, formatInstant, formatMonth, formatNumber, formatPercent } from '../../../lib/format.ts';
 import { countMeasure, dailySeries, frequencySeries, loyaltySeries, moneyMeasure, ratingSeries, segmentSeries, tierSeries } from './chart-data.ts';
 import { ChartFigure } from './Charts.tsx';
 import { DataTable, type Column } from './DataTable.tsx';
@@ -55,7 +55,7 @@ export function Charts({ snapshot: latest, locale }: SectionProps) {
   const money = useMemo(() => moneyMeasure(snapshot.currency, locale), [snapshot.currency, locale]);
   const charts = useMemo(() => {
     const customers = t('charts.customers');
-    const ratings = snapshot.feedback.average === null ? t('noRatings') : t('averageRating', { value: formatNumber(snapshot.feedback.average, locale, 2), count: snapshot.feedback.count, n: formatNumber(snapshot.feedback.count, locale) });
+    const ratings = snapshot.feedback.average === null ? t('noRatings') : t('averageRating', { value: formatNumber(snapshot.feedback.average, locale, { maximumFractionDigits: 2 }), count: snapshot.feedback.count, n: formatNumber(snapshot.feedback.count, locale) });
     return [
       { id: 'revenue-per-day', kind: 'time', title: t('charts.revenueDaily'), data: dailySeries(snapshot, 'revenue', locale), measure: money, headers: [t('charts.day'), t('kpis.revenue')] },
       { id: 'visits-per-day', kind: 'time', title: t('charts.visitsDaily'), data: dailySeries(snapshot, 'visits', locale), measure: count, headers: [t('charts.day'), t('kpis.visits')] },

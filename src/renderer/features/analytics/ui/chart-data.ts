@@ -3,7 +3,7 @@ import { fromMinor, MONEY_LOCALES } from '../../../../sync/model/money.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 import type { Locale } from '../../../../sync/model/settings.ts';
 import type { Snapshot } from '../compute/schema.ts';
-import { formatAmount, formatCompact, formatDay, formatNumber } from '../format.ts';
+import { formatAmount, formatCompact, formatDay, formatNumber } from '../../../lib/format.ts';
 
 // What each dashboard chart shows, as plain data: built here (no React, no recharts) so keys, labels in the UI
 // language and calendar, and number formatting are tested in Node; the chart components only draw.

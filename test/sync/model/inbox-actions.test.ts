@@ -3,8 +3,8 @@ import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adjustmentId, conflictOf, InboxActionError, keepValue, mergeInto, reopenable, resolution, settleOverdraft, statusPatch, takeOtherValue, undoMerge,
-} from '../../../src/renderer/features/inbox/actions.ts';
-import { setItemStatus } from '../../../src/renderer/features/inbox/writes.ts';
+} from '../../../src/sync/model/inbox-actions.ts';
+import { setItemStatus } from '../../../src/sync/client/commands/inbox.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
-import { newCustomer } from '../../src/sync/model/document-builders.ts';
+import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import {
   createCustomerList,
   readChunk,
   type Chunk,
   type ListCursor,
   type RowFacts,
-} from '../../src/renderer/features/customers/list-source.ts';
-import { findLikelyDuplicates } from '../../src/renderer/features/counter/duplicates.ts';
-import type { LocalCustomer } from '../../src/renderer/features/counter/lookup.ts';
-import { enableDevMode, testStorage } from '../helpers/terminal.ts';
+} from '../../../src/sync/client/queries/customer-list.ts';
+import { findLikelyDuplicates } from '../../../src/sync/client/queries/duplicates.ts';
+import type { Customer } from '../../../src/sync/model/customer.ts';
+import { newCustomer } from '../../../src/sync/model/document-builders.ts';
+import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 
 const ctx = {
   merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
@@ -36,7 +36,7 @@ const NAMES = [
 ];
 
 let db: PatronDatabase;
-const all: LocalCustomer[] = [];
+const all: Customer[] = [];
 
 beforeAll(async () => {
   enableDevMode();
@@ -54,7 +54,7 @@ beforeAll(async () => {
     );
     const status = i % 11 === 0 ? 'blocked' : 'active';
     await db.customers.insert({ ...doc, status });
-    all.push({ ...doc, status });
+    all.push({ ...doc, status, _deleted: false });
   }
 }, 60_000);
 
@@ -62,7 +62,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const order = (rows: readonly LocalCustomer[]) => rows.map((r) => `${r.nameKey}|${r.id}`);
+const order = (rows: readonly Customer[]) => rows.map((r) => `${r.nameKey}|${r.id}`);
 
 describe('keyset pagination over the nameKey index', () => {
   it('is a range on the nameKey index, sorted by it (no skip, no sort in memory)', () => {
@@ -74,7 +74,7 @@ describe('keyset pagination over the nameKey index', () => {
   });
 
   it('reads every customer exactly once, in (nameKey, id) order, across tied names', async () => {
-    const seen: LocalCustomer[] = [];
+    const seen: Customer[] = [];
     let cursor: ListCursor | null = null;
     let chunk: Chunk;
     do {
@@ -100,7 +100,7 @@ describe('keyset pagination over the nameKey index', () => {
       },
       { status: 'blocked', segment: 'all', tier: 'all' },
     );
-    let state = { rows: [] as LocalCustomer[], done: false, paused: false, scanned: 0, loading: false };
+    let state = { rows: [] as Customer[], done: false, paused: false, scanned: 0, loading: false };
     list.state$.subscribe((s) => (state = s));
     await list.fill(100);
     expect(state.done).toBe(true);
@@ -120,7 +120,7 @@ describe('keyset pagination over the nameKey index', () => {
       { status: 'all', segment: 'all', tier: 'gold' },
       10,
     );
-    let slowState = { rows: [] as LocalCustomer[], done: false, paused: false, scanned: 0, loading: false };
+    let slowState = { rows: [] as Customer[], done: false, paused: false, scanned: 0, loading: false };
     slow.state$.subscribe((s) => (slowState = s));
     await slow.fill(20);
     expect(slowState.rows).toEqual([]);

@@ -1,14 +1,14 @@
 import { v5 as uuidv5 } from 'uuid';
-import type { RecordedConflict } from '../../../sync/model/common.ts';
-import { CustomerSchema, type Customer } from '../../../sync/model/customer.ts';
-import { editCustomer, ledgerEntry, type WriteContext } from '../../../sync/model/document-builders.ts';
-import { PATRON_ID_NAMESPACE } from '../../../sync/model/ids.ts';
-import { InboxItemSchema, type InboxItem, type InboxStatus } from '../../../sync/model/inbox.ts';
-import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
+import type { RecordedConflict } from './common.ts';
+import { CustomerSchema, type Customer } from './customer.ts';
+import { editCustomer, ledgerEntry, type WriteContext } from './document-builders.ts';
+import { PATRON_ID_NAMESPACE } from './ids.ts';
+import { InboxItemSchema, type InboxItem, type InboxStatus } from './inbox.ts';
+import type { LoyaltyEntry } from './loyalty-entry.ts';
 
 // The inbox's actions as pure functions: each takes the documents as they are and returns the ordinary
 // replicated write that resolves an item — a customer patch, a new ledger line, or the item's own status —
-// already validated against the model's rules. The page applies them with RxDB (incrementalPatch / insert);
+// already validated against the model's rules. The terminal's inbox command applies them to the replica;
 // replication carries them to the server like any other write, where the role rules check them (DESIGN §6,
 // §7). The server creates every item; a manager's device only changes its status (`statusPatch`).
 

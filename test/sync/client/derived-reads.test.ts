@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
-import { createLedgerIndex, createMergeIndex, lookupCustomers, recentVisits } from '../../../src/sync/client/reads.ts';
+import { BehaviorSubject, firstValueFrom } from 'rxjs';
+import { createLedgerIndex } from '../../../src/sync/client/ledger-index.ts';
+import { lookupInReplica, lookupPlan } from '../../../src/sync/client/lookup.ts';
+import { createMergeIndex } from '../../../src/sync/client/merge-index.ts';
+import { customerCardQueries } from '../../../src/sync/client/queries/customer-card.ts';
 import { MAX_PIN_FAILURES, memoryAttemptStore, signIn } from '../../../src/sync/client/session.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
@@ -18,6 +22,9 @@ const local = <T extends { _deleted: boolean }>(doc: T): Omit<T, '_deleted'> => 
   const { _deleted, ...rest } = doc;
   return rest;
 };
+
+/** The lookup on the replica's own indexes (what the counter asks until its in-memory index has filled). */
+const lookupCustomers = (db: PatronDatabase, typed: string, region: string, limit = 20) => lookupInReplica(db, lookupPlan(typed, region), limit);
 
 describe('counter reads on a real RxDB replica', () => {
   let db: PatronDatabase;
@@ -97,7 +104,8 @@ describe('counter reads on a real RxDB replica', () => {
     expect(group.sort()).toEqual([survivor!.id, duplicate.id].sort());
     const ledger = createLedgerIndex(db, () => DEFAULT_PROGRAM);
     expect((await ledger.groupSummary(group)).balance).toBe(500);
-    expect((await recentVisits(db, group)).map((v) => v.customerId)).toContain(duplicate.id);
+    const card = customerCardQueries({ db, ledger, merges, settings$: new BehaviorSubject(null as never) });
+    expect((await firstValueFrom(card.visits$(group))).map((v) => v.customerId)).toContain(duplicate.id);
     merges.stop();
     ledger.stop();
   });

@@ -1,9 +1,13 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { segmentOf, visitStats } from '../../../sync/model/segments.ts';
-import type { Visit } from '../../../sync/model/visit.ts';
-import type { Terminal } from '../../app/runtime.ts';
-import type { LocalCustomer } from '../counter/lookup.ts';
-import type { RowFacts } from './list-source.ts';
+import type { Customer } from '../../model/customer.ts';
+import { segmentOf, visitStats } from '../../model/segments.ts';
+import type { Settings } from '../../model/settings.ts';
+import type { Visit } from '../../model/visit.ts';
+import type { PatronDatabase } from '../database.ts';
+import { fromReplica } from '../documents.ts';
+import type { LedgerIndex } from '../ledger-index.ts';
+import type { MergeIndex } from '../merge-index.ts';
+import type { RowFacts } from './customer-list.ts';
 
 /**
  * Tier, segment and last visit per customer, computed only when a row is shown or a filter reads it: the
@@ -13,53 +17,50 @@ import type { RowFacts } from './list-source.ts';
  */
 export interface FactsCache {
   get(customerId: string): RowFacts | undefined;
-  load(customer: Pick<LocalCustomer, 'id'>): Promise<RowFacts>;
+  load(customer: Pick<Customer, 'id'>): Promise<RowFacts>;
   /** Bumps when facts were added or dropped. */
   readonly changes$: Observable<number>;
 }
 
-const caches = new WeakMap<Terminal, FactsCache>();
-
-/** The facts cache of a terminal (one per terminal, kept while it runs). */
-export function factsCacheOf(terminal: Terminal): FactsCache {
-  let cache = caches.get(terminal);
-  if (!cache) {
-    cache = createFactsCache(terminal);
-    caches.set(terminal, cache);
-  }
-  return cache;
+/** What the facts are computed from. */
+export interface FactsSources {
+  db: PatronDatabase;
+  ledger: LedgerIndex;
+  merges: MergeIndex;
+  settings(): Settings;
 }
 
-function createFactsCache(terminal: Terminal): FactsCache {
+/** The facts cache of a sources (one per sources, kept while it runs). */
+export function createFactsCache(sources: FactsSources): FactsCache {
   const values = new Map<string, RowFacts>();
   const inflight = new Map<string, Promise<RowFacts>>();
   const changes$ = new BehaviorSubject(0);
   const bump = () => changes$.next(changes$.getValue() + 1);
   const drop = (customerId: string) => {
-    const root = terminal.merges.rootOf(customerId);
+    const root = sources.merges.rootOf(customerId);
     if (values.delete(root) || values.delete(customerId)) bump();
   };
-  // These subscriptions live as long as the terminal (the cache is per terminal and never replaced).
-  for (const collection of [terminal.db.visits, terminal.db.loyaltyEntries]) {
+  // These subscriptions live as long as the sources's database (the cache is per sources, never replaced).
+  for (const collection of [sources.db.visits, sources.db.loyaltyEntries]) {
     collection.eventBulks$.subscribe((bulk) => {
       for (const event of bulk.events) drop((event.documentData as unknown as { customerId: string }).customerId);
     });
   }
 
   async function compute(id: string): Promise<RowFacts> {
-    const group = terminal.merges.groupOf(id);
-    const settings = terminal.settings$.getValue();
+    const group = sources.merges.groupOf(id);
+    const settings = sources.settings();
     const [summary, lists] = await Promise.all([
-      terminal.ledger.groupSummary(group),
+      sources.ledger.groupSummary(group),
       Promise.all(
         group.map((customerId) =>
-          terminal.db.visits
+          sources.db.visits
             .find({ selector: { customerId }, sort: [{ customerId: 'asc' }, { occurredAt: 'asc' }] })
             .exec(),
         ),
       ),
     ]);
-    const visits = lists.flat().map((d) => ({ ...(d.toJSON() as Omit<Visit, '_deleted'>), _deleted: false }) as Visit);
+    const visits = lists.flat().map((d) => fromReplica<Visit>(d));
     const now = new Date();
     const stats = visitStats(visits, now, settings.segments);
     return {

@@ -1,7 +1,9 @@
-import { MAX_PIN_FAILURES, memoryAttemptStore, type AttemptStore } from '../../../sync/client/session.ts';
+import { MAX_PIN_FAILURES, memoryAttemptStore, type AttemptStore } from './session.ts';
+import type { KeyValueStore } from './key-value.ts';
 
 // Failed PIN attempts survive a reload (a lockout that a refresh resets protects nothing). They live in this
-// device's localStorage, keyed by staff id: the lockout is per terminal, as the PIN check is.
+// device's key-value store (localStorage in the app), keyed by staff id: the lockout is per terminal, as the
+// PIN check is.
 
 const PREFIX = 'patron.pinAttempts.';
 
@@ -18,10 +20,8 @@ function isRecord(value: unknown): value is Record {
   );
 }
 
-/** An AttemptStore over Web Storage; falls back to memory when storage is unavailable. */
-export function storageAttemptStore(
-  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined,
-): AttemptStore {
+/** An AttemptStore over a key-value store; falls back to memory when there is none. */
+export function storageAttemptStore(storage: KeyValueStore | undefined): AttemptStore {
   if (!storage) return memoryAttemptStore();
   const memory = memoryAttemptStore();
   return {

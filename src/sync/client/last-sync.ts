@@ -1,4 +1,6 @@
-import { HOUR_MS } from '../../sync/model/dates.ts';
+import { HOUR_MS } from '../model/dates.ts';
+import type { KeyValueStore } from './key-value.ts';
+
 // The last complete pull, remembered per terminal across reloads. The sync status starts empty on every
 // start, but an offline redemption must know how old the replica is (DESIGN §4: offline redemption is bounded
 // by data age) — a reload while offline must not make the replica look infinitely old, nor brand new.
@@ -6,7 +8,7 @@ import { HOUR_MS } from '../../sync/model/dates.ts';
 const KEY = 'patron.lastSyncAt.';
 
 /** Storage the value lives in (localStorage in the app, a map in tests). */
-export type SyncMemory = Pick<Storage, 'getItem' | 'setItem'>;
+export type SyncMemory = Pick<KeyValueStore, 'getItem' | 'setItem'>;
 
 /** The later of two ISO instants (either may be missing). */
 export function laterOf(a: string | null | undefined, b: string | null | undefined): string | null {

@@ -1,11 +1,13 @@
-import type { PatronDatabase } from '../../../sync/client/database.ts';
-import { phoneKeys, rangeFor } from '../../../sync/model/phone.ts';
-import { similarNames } from '../../../sync/model/text.ts';
-import { rootIdOf, type LocalCustomer } from './lookup.ts';
+import type { Customer } from '../../model/customer.ts';
+import { phoneKeys, rangeFor } from '../../model/phone.ts';
+import { similarNames } from '../../model/text.ts';
+import type { PatronDatabase } from '../database.ts';
+import { fromReplica } from '../documents.ts';
+import { rootIdOf } from './merge-roots.ts';
 
 /** A customer that may be the one being signed up, and why. */
 export interface LikelyDuplicate {
-  customer: LocalCustomer;
+  customer: Customer;
   /** `phone`: the same number (E.164); `name`: a similar name on a number that differs only slightly. */
   reason: 'phone' | 'name';
 }
@@ -48,19 +50,19 @@ export async function findLikelyDuplicates(
   ]);
   const found: LikelyDuplicate[] = [];
   const seen = new Set<string>();
-  const add = (customer: LocalCustomer, reason: LikelyDuplicate['reason']) => {
+  const add = (customer: Customer, reason: LikelyDuplicate['reason']) => {
     const root = rootIdOf(customer, rootOf);
     if (seen.has(root)) return;
     seen.add(root);
     found.push({ customer, reason });
   };
   for (const doc of exact) {
-    const customer = doc.toJSON() as LocalCustomer;
+    const customer = fromReplica<Customer>(doc);
     if (customer.phone === candidate.e164) add(customer, 'phone');
   }
   if (candidate.name.trim() !== '') {
     for (const doc of [...prefix, ...suffix]) {
-      const customer = doc.toJSON() as LocalCustomer;
+      const customer = fromReplica<Customer>(doc);
       if (similarNames(candidate.name, customer.name)) add(customer, 'name');
     }
   }
@@ -70,7 +72,7 @@ export async function findLikelyDuplicates(
     const roots = await db.customers.findByIds(rootIds).exec();
     for (const duplicate of found) {
       const root = roots.get(rootIdOf(duplicate.customer, rootOf));
-      if (root) duplicate.customer = root.toJSON() as LocalCustomer;
+      if (root) duplicate.customer = fromReplica<Customer>(root);
     }
   }
   return found;

@@ -1,9 +1,9 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { PatronDatabase } from '../../../sync/client/database.ts';
-import type { Tier } from '../../../sync/model/common.ts';
-import type { CustomerStatus } from '../../../sync/model/customer.ts';
-import type { Segment } from '../../../sync/model/segments.ts';
-import type { LocalCustomer } from '../counter/lookup.ts';
+import type { Tier } from '../../model/common.ts';
+import type { Customer, CustomerStatus } from '../../model/customer.ts';
+import type { Segment } from '../../model/segments.ts';
+import type { PatronDatabase } from '../database.ts';
+import { fromReplica } from '../documents.ts';
 
 // The customers list at 100k: read in name order with keyset pagination on the `nameKey` index, a chunk at
 // a time, only as far as the user scrolls.
@@ -24,7 +24,7 @@ export interface ListCursor {
 
 /** One chunk of customers in name order. */
 export interface Chunk {
-  rows: LocalCustomer[];
+  rows: Customer[];
   cursor: ListCursor | null;
   done: boolean;
 }
@@ -40,7 +40,7 @@ export async function readChunk(db: PatronDatabase, cursor: ListCursor | null, s
   const docs = await db.customers
     .find({ selector: { nameKey: { $gte: cursor?.nameKey ?? '' } }, sort: [{ nameKey: 'asc' }, { id: 'asc' }], limit })
     .exec();
-  const all = docs.map((d) => d.toJSON() as LocalCustomer);
+  const all = docs.map((d) => fromReplica<Customer>(d));
   const rows = cursor ? all.filter((r) => r.nameKey !== cursor.nameKey || r.id > cursor.id) : all;
   const last = rows[rows.length - 1];
   let next: ListCursor | null = cursor;
@@ -79,7 +79,7 @@ export function needsFacts(filters: ListFilters): boolean {
 }
 
 /** Whether a customer passes the document-level filters (merged duplicates are never listed on their own). */
-export function passesDocument(customer: LocalCustomer, filters: ListFilters): boolean {
+export function passesDocument(customer: Customer, filters: ListFilters): boolean {
   return customer.mergedInto === null && (filters.status === 'all' || customer.status === filters.status);
 }
 
@@ -93,7 +93,7 @@ export function passesFacts(facts: RowFacts, filters: ListFilters): boolean {
 
 /** State of a list as the UI reads it. */
 export interface ListState {
-  rows: LocalCustomer[];
+  rows: Customer[];
   /** Customers read so far (matching or not). */
   scanned: number;
   done: boolean;
@@ -105,7 +105,7 @@ export interface ListState {
 /** Reads rows for the list; the browser passes RxDB-backed functions, tests pass fakes. */
 export interface ListDeps {
   readChunk(cursor: ListCursor | null, size: number): Promise<Chunk>;
-  facts(customer: LocalCustomer): Promise<RowFacts>;
+  facts(customer: Customer): Promise<RowFacts>;
 }
 
 /** A filtered, progressively read customer list. */

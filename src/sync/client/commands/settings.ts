@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { IdSchema } from '../../model/common.ts';
+import { newId } from '../../model/ids.ts';
+import { RewardSchema, type Reward } from '../../model/reward.ts';
+import { ProgramSchema, SegmentRulesSchema } from '../../model/settings.ts';
+import { fromReplica, forStorage } from '../documents.ts';
+import { command, refuse } from './command.ts';
+import type { CommandEnv } from './env.ts';
+
+// The merchant's settings and rewards catalog (managers). Writes are stamped with the signed-in manager and
+// business time; the server checks the role again.
+
+async function patchSettings(env: CommandEnv, patch: Record<string, unknown>, staffId: string): Promise<void> {
+  const doc = await env.db.settings.findOne(env.identity.merchantId).exec();
+  // Never created here: before the first pull brings the document, a new one would be merged field by field
+  // against the server's and could overwrite the business's real settings with defaults.
+  if (!doc) refuse('NOT_SYNCED');
+  await doc.incrementalPatch({ ...patch, updatedAt: env.now().toISOString(), updatedBy: staffId });
+}
+
+/** Saves the loyalty program (earning, tiers, expiry, offline cap, cashier adjustment limit). */
+export const saveProgram = command({
+  role: 'manager',
+  input: z.strictObject({ program: ProgramSchema }),
+  async run(env, input, staff) {
+    await patchSettings(env, { program: input.program }, staff.id);
+  },
+});
+
+/** Saves the segment thresholds. */
+export const saveSegments = command({
+  role: 'manager',
+  input: z.strictObject({ segments: SegmentRulesSchema }),
+  async run(env, input, staff) {
+    await patchSettings(env, { segments: input.segments }, staff.id);
+  },
+});
+
+/** A reward as a manager edits it: a new one without `id`. Dates, when both are set, in order. */
+export const RewardInputSchema = RewardSchema.pick({
+  name: true,
+  description: true,
+  pointsCost: true,
+  value: true,
+  stock: true,
+  minTier: true,
+  validFrom: true,
+  validUntil: true,
+  active: true,
+})
+  .extend({ id: IdSchema.optional(), name: z.string().trim().min(1).max(100), description: z.string().trim().max(500) })
+  .check((ctx) => {
+    const { validFrom, validUntil } = ctx.value;
+    if (validFrom && validUntil && validUntil < validFrom) ctx.issues.push({ code: 'custom', message: 'DATE_ORDER', input: validUntil, path: ['validUntil'] });
+  });
+
+/** Adds a reward to the catalog, or edits one. */
+export const saveReward = command({
+  role: 'manager',
+  input: RewardInputSchema,
+  async run(env, input, staff) {
+    const { id, ...fields } = input;
+    const stamp = { updatedAt: env.now().toISOString(), updatedBy: staff.id };
+    const existing = id ? await env.db.rewards.findOne(id).exec() : null;
+    if (id && !existing) refuse('NOT_FOUND');
+    if (existing) {
+      const written = await existing.incrementalPatch({ ...fields, ...stamp });
+      return fromReplica<Reward>(written);
+    }
+    const reward = RewardSchema.parse({ id: newId(), merchantId: env.identity.merchantId, _deleted: false, ...fields, ...stamp });
+    await env.db.rewards.insert(forStorage(reward));
+    return reward;
+  },
+});
+
+/** Removes a reward: a tombstone, replicated like any write, so it leaves every terminal's catalog. */
+export const removeReward = command({
+  role: 'manager',
+  input: z.strictObject({ id: IdSchema }),
+  async run(env, input, staff) {
+    const existing = await env.db.rewards.findOne(input.id).exec();
+    if (!existing) refuse('NOT_FOUND');
+    // Stamped first: the tombstone names the manager who removed it, whom the server checks.
+    const stamped = await existing.incrementalPatch({ updatedAt: env.now().toISOString(), updatedBy: staff.id });
+    await stamped.incrementalRemove();
+  },
+});

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { IdSchema, NonNegativeIntSchema } from '../../model/common.ts';
+import type { Customer } from '../../model/customer.ts';
+import { ledgerEntry, newVisit, voidVisit } from '../../model/document-builders.ts';
+import { earnEntryId } from '../../model/ids.ts';
+import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
+import { pointsForVisit } from '../../model/loyalty.ts';
+import { PaymentMethodSchema, VisitItemSchema, itemsSubtotal, type Visit } from '../../model/visit.ts';
+import { fromReplica } from '../documents.ts';
+import type { JournalWrite } from '../journal.ts';
+import { command, refuse } from './command.ts';
+import { writeContext, type CommandEnv } from './env.ts';
+
+/**
+ * A sale at the counter: item lines, or a paid amount when there are none; a discount no larger than the
+ * subtotal. `id` (the form's, kept until the visit is recorded) makes a retry complete the same visit.
+ */
+export const VisitInputSchema = z
+  .strictObject({
+    id: IdSchema.optional(),
+    customerId: IdSchema,
+    items: z.array(VisitItemSchema).max(200),
+    amount: NonNegativeIntSchema.optional(),
+    discount: NonNegativeIntSchema.default(0),
+    paymentMethod: PaymentMethodSchema,
+    notes: z.string().max(1000).default(''),
+  })
+  .check((ctx) => {
+    const input = ctx.value;
+    if (input.items.length === 0 && input.amount === undefined) ctx.issues.push({ code: 'custom', message: 'REQUIRED', input: input.amount, path: ['amount'] });
+    const subtotal = input.items.length > 0 ? itemsSubtotal(input.items) : (input.amount ?? 0);
+    if (!Number.isSafeInteger(subtotal)) ctx.issues.push({ code: 'custom', message: 'TOO_LARGE', input: subtotal, path: ['amount'] });
+    if (input.discount > subtotal) ctx.issues.push({ code: 'custom', message: 'TOO_LARGE', input: input.discount, path: ['discount'] });
+  });
+
+async function liveCustomer(env: CommandEnv, id: string): Promise<Customer> {
+  const doc = await env.db.customers.findOne(id).exec();
+  if (!doc) refuse('CUSTOMER_NOT_FOUND');
+  return fromReplica<Customer>(doc);
+}
+
+/** Points the visit earns at the tier of the customer's merge group now; a blocked customer earns none. */
+async function pointsAtTier(env: CommandEnv, customer: Customer, total: number): Promise<number> {
+  if (customer.status === 'blocked') return 0;
+  const group = env.merges.groupOf(env.merges.rootOf(customer.id));
+  const summary = await env.ledger.groupSummary(group);
+  return pointsForVisit({ total, tier: summary.tier }, env.settings().program);
+}
+
+/**
+ * Records a visit and its earning: two documents written through the journal (a restart between them
+ * completes the pair), the earning's id derived from the visit's so it can never count twice (DESIGN §4).
+ */
+export const recordVisit = command({
+  role: 'cashier',
+  input: VisitInputSchema,
+  async run(env, input, staff) {
+    if (input.id) {
+      const existing = await env.db.visits.findOne(input.id).exec();
+      if (existing) {
+        // A retry of a visit already recorded: finish anything an interrupted attempt left, write nothing new.
+        await env.journal.replay();
+        return fromReplica<Visit>(existing);
+      }
+    }
+    const customer = await liveCustomer(env, input.customerId);
+    const subtotal = input.items.length > 0 ? itemsSubtotal(input.items) : (input.amount ?? 0);
+    const points = await pointsAtTier(env, customer, subtotal - input.discount);
+    const settings = env.settings();
+    const { id, ...fields } = input;
+    const { visit, earn } = newVisit({ ...fields, currency: settings.currency }, points, writeContext(env, staff), id);
+    const writes: JournalWrite[] = [{ op: 'insert', collection: 'visits', doc: visit }];
+    if (earn) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: earn });
+    await env.journal.apply({ id: visit.id, writes });
+    return visit;
+  },
+});
+
+/** A void's reason: required, at most 500 characters. */
+export const VoidInputSchema = z.strictObject({
+  visitId: IdSchema,
+  reason: z.string().transform((value, ctx) => {
+    const reason = value.trim();
+    if (reason === '') ctx.addIssue({ code: 'custom', message: 'REQUIRED' });
+    else if (reason.length > 500) ctx.addIssue({ code: 'custom', message: 'TOO_LONG' });
+    return reason;
+  }),
+});
+
+/**
+ * The earning a visit's void reverses. The visit says how many points it earned and the earning's id derives
+ * from it, so the reversal is right even before this replica has pulled the earning itself.
+ */
+function earningOf(visit: Visit, stored: LoyaltyEntry | null, env: CommandEnv): LoyaltyEntry | null {
+  if (stored) return stored;
+  if (visit.pointsEarned <= 0) return null;
+  const { merchantId } = env.identity;
+  const ctx = { merchantId, storeId: visit.storeId, terminalId: visit.terminalId, staffId: visit.staffId, now: visit.occurredAt, offline: false };
+  return ledgerEntry({ id: earnEntryId(visit.id), kind: 'earn', points: visit.pointsEarned, customerId: visit.customerId, visitId: visit.id }, ctx);
+}
+
+/** Voids a visit: the flag on the visit and the reversal of its earning, written as one journaled pair. */
+export const voidVisitCommand = command({
+  role: 'cashier',
+  input: VoidInputSchema,
+  async run(env, input, staff) {
+    const [visitDoc, earnDoc] = await Promise.all([env.db.visits.findOne(input.visitId).exec(), env.db.loyaltyEntries.findOne(earnEntryId(input.visitId)).exec()]);
+    if (!visitDoc) refuse('NOT_FOUND');
+    const visit = fromReplica<Visit>(visitDoc);
+    if (visit.voided) refuse('ALREADY_VOIDED');
+    const earn = earningOf(visit, earnDoc ? fromReplica<LoyaltyEntry>(earnDoc) : null, env);
+    const { visit: voided, reversal } = voidVisit(visit, earn, input.reason, writeContext(env, staff));
+    const { voidedAt, voidedBy, voidReason, updatedAt } = voided;
+    const writes: JournalWrite[] = [
+      { op: 'patch', collection: 'visits', id: visit.id, when: { voided: false }, patch: { voided: true, voidedAt, voidedBy, voidReason, updatedAt } },
+    ];
+    if (reversal) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: reversal });
+    await env.journal.apply({ id: `void:${visit.id}`, writes });
+    return voided;
+  },
+});

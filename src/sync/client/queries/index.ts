@@ -1,0 +1,65 @@
+import type { BehaviorSubject, Observable } from 'rxjs';
+import type { Customer } from '../../model/customer.ts';
+import type { Settings } from '../../model/settings.ts';
+import type { PatronDatabase } from '../database.ts';
+import type { LedgerIndex } from '../ledger-index.ts';
+import type { LookupIndex } from '../lookup-index.ts';
+import type { MergeIndex } from '../merge-index.ts';
+import { catalogQueries } from './catalog.ts';
+import { customerCardQueries } from './customer-card.ts';
+import { createFactsCache } from './customer-facts.ts';
+import { createCustomerList, readChunk, type CustomerList, type ListFilters } from './customer-list.ts';
+import { createCustomerLookup } from './customer-lookup.ts';
+import { findLikelyDuplicates, type LikelyDuplicate } from './duplicates.ts';
+import { inboxQueries } from './inbox.ts';
+import { rootIdOf } from './merge-roots.ts';
+import { replicaStream } from './replica-stream.ts';
+
+/** What the queries read from. */
+export interface QuerySources {
+  db: PatronDatabase;
+  ledger: LedgerIndex;
+  merges: MergeIndex;
+  lookupIndex: LookupIndex;
+  settings$: BehaviorSubject<Settings>;
+  storeId: string;
+  pending$: Observable<ReadonlySet<string>>;
+}
+
+/** Every read of the terminal's UI: live observables, or promises for one-off questions. */
+export function createQueries(sources: QuerySources) {
+  const { db, ledger, merges } = sources;
+  const settings = () => sources.settings$.getValue();
+  const lookup = createCustomerLookup({ db, index: sources.lookupIndex, merges, region: () => settings().defaultRegion });
+  const facts = createFactsCache({ db, ledger, merges, settings });
+  return {
+    lookup,
+    ...customerCardQueries({ db, ledger, merges, settings$: sources.settings$ }),
+    ...inboxQueries({ db, ledger, merges }),
+    ...catalogQueries({ db, storeId: sources.storeId }),
+    /** The customer a merged duplicate belongs to (itself when not merged), following merge chains. */
+    rootOf(customer: Pick<Customer, 'id' | 'mergedInto'>): string {
+      return rootIdOf(customer, (id) => merges.rootOf(id));
+    },
+    /** Keys `collection:id` of local writes the server has not acknowledged yet. */
+    pending$: sources.pending$,
+    /** Customers who may be the one being signed up (same number, or a similar name on a near number). */
+    likelyDuplicates(candidate: { e164: string; name: string }): Promise<LikelyDuplicate[]> {
+      return findLikelyDuplicates(db, candidate, settings().defaultRegion, (id) => merges.rootOf(id));
+    },
+    /** The customers list: name order, read as the user scrolls, with document and derived filters. */
+    customerList(filters: ListFilters): CustomerList {
+      return createCustomerList({ readChunk: (cursor, size) => readChunk(db, cursor, size), facts: (customer) => facts.load(customer) }, filters);
+    },
+    /** Tier, segment and last visit per customer, computed when a row is shown. */
+    facts,
+    /** Whole-collection reads for the analytics worker. */
+    replica: replicaStream(db),
+    stop(): void {
+      lookup.stop();
+    },
+  };
+}
+
+/** The terminal's queries. */
+export type Queries = ReturnType<typeof createQueries>;

@@ -1,0 +1,147 @@
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { RxStorage } from 'rxdb';
+import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
+import type { Staff } from '../model/staff.ts';
+import { createSyncApi } from './api.ts';
+import { storageAttemptStore } from './attempt-store.ts';
+import { createTokenSource, type CredentialStore, type DeviceCredential } from './auth.ts';
+import { createCommands, type CommandEnv, type Commands } from './commands/index.ts';
+import { createPatronDatabase, RejectedRows } from './database.ts';
+import { fromReplica } from './documents.ts';
+import { createJournal } from './journal.ts';
+import type { KeyValueStore } from './key-value.ts';
+import { readLastSync, rememberLastSync } from './last-sync.ts';
+import { createLedgerIndex } from './ledger-index.ts';
+import { createLookupIndex } from './lookup-index.ts';
+import { createMergeIndex } from './merge-index.ts';
+import { isEmptyReplica, loadExpectedDocuments } from './progress.ts';
+import { createQueries, type Queries } from './queries/index.ts';
+import { startReplication, type ReplicationOptions } from './replicate.ts';
+import { createSession, type Session } from './session.ts';
+import { createStatusStore, type SyncStatus } from './status.ts';
+
+/** How to open a terminal. */
+export interface TerminalOptions {
+  credential: DeviceCredential;
+  /** Where the rotating device credential is kept (keychain, IndexedDB, memory). */
+  credentials: CredentialStore;
+  /** The replica's storage: Dexie/IndexedDB in the app, memory in Node tests. */
+  storage: RxStorage<unknown, unknown>;
+  /** Failed PIN attempts and the last complete sync, across restarts (localStorage in the app). */
+  memory?: KeyValueStore;
+  /** The replica's database name (default: per terminal). */
+  databaseName?: string;
+  fetch?: typeof fetch;
+  replication?: ReplicationOptions;
+  now?: () => Date;
+  /** Hears failures that are not a person's doing (a storage write refused); the console by default. */
+  onUnexpected?: (error: unknown) => void;
+}
+
+/** A running terminal: everything the UI reads and every write it may make. */
+export interface Terminal {
+  readonly identity: { merchantId: string; storeId: string; terminalId: string; serverUrl: string };
+  readonly status$: Observable<SyncStatus>;
+  /** The merchant's settings as replicated (defaults until the first pull brings them). */
+  readonly settings$: BehaviorSubject<Settings>;
+  readonly session: Session;
+  readonly commands: Commands;
+  readonly queries: Queries;
+  /** Replication control (tests, the status bar's "sync now"). */
+  readonly sync: { resync(): void; awaitInSync(): Promise<void>; readonly pending$: Observable<ReadonlySet<string>> };
+  close(): Promise<void>;
+}
+
+function defaultSettings(credential: DeviceCredential): Settings {
+  return {
+    id: credential.merchantId,
+    merchantId: credential.merchantId,
+    updatedAt: new Date(0).toISOString(),
+    _deleted: false,
+    businessName: '',
+    currency: 'IRR',
+    defaultRegion: 'IR',
+    locale: 'fa',
+    timeZone: 'Asia/Tehran',
+    stores: [],
+    program: DEFAULT_PROGRAM,
+    segments: DEFAULT_SEGMENT_RULES,
+    updatedBy: credential.merchantId,
+    conflicts: [],
+  };
+}
+
+/**
+ * Opens a terminal's replica, completes writes an earlier run left half done (journal.ts), starts replicating,
+ * and builds the derived reads, the session, the commands and the queries.
+ */
+export async function openTerminal(options: TerminalOptions): Promise<Terminal> {
+  const { credential } = options;
+  const now = options.now ?? (() => new Date());
+  const rejected = new RejectedRows();
+  const db = await createPatronDatabase({ name: options.databaseName ?? `patron-${credential.terminalId}`, storage: options.storage, rejected });
+  const journal = createJournal(db);
+  await journal.replay();
+  // The last complete pull survives a restart: an offline redemption is bounded by the replica's age.
+  const status = createStatusStore(() => now().toISOString(), readLastSync(options.memory, credential.terminalId));
+  const tokens = createTokenSource({ store: options.credentials, fetch: options.fetch });
+  const api = createSyncApi({ serverUrl: credential.serverUrl, tokens, status, fetch: options.fetch });
+  // Only a replica that starts empty pulls the whole feed, so only its initial sync is shown as a percentage.
+  const fresh = await isEmptyReplica(db);
+  const replication = startReplication({ db, api, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status, fetch: options.fetch, options: options.replication });
+  if (fresh) void loadExpectedDocuments({ db, api, status });
+
+  const subscriptions: Subscription[] = [];
+  const settings$ = new BehaviorSubject<Settings>(defaultSettings(credential));
+  subscriptions.push(db.settings.findOne(credential.merchantId).$.subscribe((doc) => doc && settings$.next(fromReplica<Settings>(doc))));
+  subscriptions.push(status.status$.subscribe(({ lastSyncAt }) => rememberLastSync(options.memory, credential.terminalId, lastSyncAt)));
+  let pending: ReadonlySet<string> = new Set();
+  subscriptions.push(replication.pending$.subscribe((keys) => (pending = keys)));
+
+  const ledger = createLedgerIndex(db, () => settings$.getValue().program);
+  const merges = createMergeIndex(db);
+  const lookupIndex = createLookupIndex(db);
+  const session = createSession({
+    findStaff: async (id) => {
+      const doc = await db.staff.findOne(id).exec();
+      return doc ? fromReplica<Staff>(doc) : null;
+    },
+    storeId: credential.storeId,
+    attempts: storageAttemptStore(options.memory),
+  });
+  const identity = { merchantId: credential.merchantId, storeId: credential.storeId, terminalId: credential.terminalId };
+  const env: CommandEnv = {
+    db,
+    identity,
+    session,
+    status: () => status.get(),
+    pending: () => pending,
+    settings: () => settings$.getValue(),
+    ledger,
+    merges,
+    journal,
+    now,
+    probe: () => api.ping(),
+  };
+  const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
+  const commands = createCommands(env, options.onUnexpected ?? ((error) => console.error('patron: a write failed', error)));
+
+  return {
+    identity: { ...identity, serverUrl: credential.serverUrl },
+    status$: status.status$,
+    settings$,
+    session,
+    commands,
+    queries,
+    sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$ },
+    async close() {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      queries.stop();
+      ledger.stop();
+      merges.stop();
+      lookupIndex.stop();
+      await replication.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { CustomerSchema, CustomerStatusSchema, NAME_MAX, NAME_MIN, type Preferences } from './customer.ts';
+import { isIsoDate } from './dates.ts';
+import { FIELD_PROBLEMS, type FieldProblem } from './errors.ts';
+import { parsePhone } from './phone.ts';
+
+// What a person enters for a customer (sign-up, edit) and the rules it must meet, once: the counter's form
+// checks it as the cashier types and the terminal's command parses it again before writing. Each refused
+// field carries a problem code that the UI translates; nothing here knows a language.
+
+/** Longest note, list item and tag, and the longest lists, as the customer schema allows them. */
+const NOTES_MAX = 4000;
+const LIST_ITEM_MAX = 60;
+const LIST_MAX = 20;
+const TAG_MAX = 40;
+const TAGS_MAX = 30;
+const EmailSchema = CustomerSchema.shape.email.unwrap();
+
+/** The details as entered: text as typed (any digits), lists already split into items. */
+export interface CustomerInput {
+  phone: string;
+  name: string;
+  email: string;
+  birthday: string;
+  anniversary: string;
+  notes: string;
+  favorites: string[];
+  allergies: string[];
+  preferredTime: '' | 'morning' | 'afternoon' | 'evening';
+  marketingConsent: boolean;
+  tags: string[];
+  status: z.infer<typeof CustomerStatusSchema>;
+}
+
+/** A field of the details. */
+export type CustomerInputField = keyof CustomerInput;
+
+const problem = (ctx: z.RefinementCtx, code: FieldProblem): never => {
+  ctx.addIssue({ code: 'custom', message: code });
+  return z.NEVER;
+};
+
+/** A list of items: distinct, whitespace collapsed, empties dropped, bounded in count and item length. */
+function listSchema(itemMax: number, countMax: number) {
+  return z.array(z.string()).transform((items, ctx) => {
+    const clean = [...new Set(items.map((item) => item.trim().replace(/\s+/g, ' ')).filter((item) => item !== ''))];
+    if (clean.length > countMax) return problem(ctx, 'TOO_MANY_ITEMS');
+    if (clean.some((item) => item.length > itemMax)) return problem(ctx, 'ITEM_TOO_LONG');
+    return clean;
+  });
+}
+
+/** An optional calendar date, not after `today`. */
+function pastDateSchema(today: string) {
+  return z.string().transform((value, ctx) => {
+    if (value === '') return null;
+    if (!isIsoDate(value)) return problem(ctx, 'INVALID_DATE');
+    if (value > today) return problem(ctx, 'FUTURE_DATE');
+    return value;
+  });
+}
+
+/**
+ * The rules for a customer's details, in the merchant's phone region, with `today` (YYYY-MM-DD, the
+ * merchant's zone) keeping birthdays out of the future. Parses into the values a customer document holds:
+ * the phone in E.164, the name trimmed with runs of spaces collapsed (ZWNJ inside Persian names is kept),
+ * empty optional fields as null. Every issue's message is a FieldProblem and its path the field.
+ */
+export function customerInputSchema(ctx: { region: string; today: string }) {
+  return z.strictObject({
+    phone: z.string().transform((value, issue) => {
+      if (value.trim() === '') return problem(issue, 'REQUIRED');
+      const phone = parsePhone(value, ctx.region);
+      return phone.ok ? phone.e164 : problem(issue, phone.code);
+    }),
+    name: z.string().transform((value, issue) => {
+      const name = value.trim().replace(/\s+/g, ' ');
+      if (name === '') return problem(issue, 'REQUIRED');
+      return name.length < NAME_MIN || name.length > NAME_MAX ? problem(issue, 'INVALID_NAME') : name;
+    }),
+    email: z.string().transform((value, issue) => {
+      const email = value.trim();
+      if (email === '') return null;
+      return EmailSchema.safeParse(email).success ? email : problem(issue, 'INVALID_EMAIL');
+    }),
+    birthday: pastDateSchema(ctx.today),
+    anniversary: pastDateSchema(ctx.today),
+    notes: z.string().transform((value, issue) => (value.length > NOTES_MAX ? problem(issue, 'TOO_LONG') : value.trim())),
+    favorites: listSchema(LIST_ITEM_MAX, LIST_MAX),
+    allergies: listSchema(LIST_ITEM_MAX, LIST_MAX),
+    preferredTime: z.enum(['', 'morning', 'afternoon', 'evening']).transform((value) => (value === '' ? null : value)),
+    marketingConsent: z.boolean(),
+    tags: listSchema(TAG_MAX, TAGS_MAX),
+    status: CustomerStatusSchema,
+  });
+}
+
+/** Details that met the rules: the values a customer document holds. */
+export type CheckedCustomer = z.output<ReturnType<typeof customerInputSchema>>;
+
+/** The preferences of checked details, as the customer document holds them. */
+export function preferencesOf(checked: CheckedCustomer): Preferences {
+  return { favorites: checked.favorites, allergies: checked.allergies, preferredTime: checked.preferredTime };
+}
+
+/** The first problem of each field of a failed parse (a value of the wrong kind is `INVALID`). */
+export function fieldProblems(error: z.ZodError): Partial<Record<CustomerInputField, FieldProblem>> {
+  const problems: Partial<Record<CustomerInputField, FieldProblem>> = {};
+  for (const issue of error.issues) {
+    const field = issue.path[0];
+    if (typeof field !== 'string' || field in problems) continue;
+    const code = FIELD_PROBLEMS.find((known) => known === issue.message);
+    problems[field as CustomerInputField] = code ?? 'INVALID';
+  }
+  return problems;
+}

@@ -1,0 +1,278 @@
+import { firstValueFrom, filter } from 'rxjs';
+import type { RxStorage } from 'rxdb';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Terminal } from '../../../src/sync/client/terminal.ts';
+import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import type { Customer } from '../../../src/sync/model/customer.ts';
+import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
+import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
+import type { PatronApp } from '../../../src/sync/server/app.ts';
+import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { aCustomer, insertRow, nextPhone } from '../../helpers/documents.ts';
+import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
+import { eventually, openTestTerminal, switchableFetch } from '../../helpers/terminal.ts';
+
+// Every command of the terminal (src/sync/client/commands) against its rules, in Node: a whole terminal on
+// RxDB memory storage, replicating with the real server over HTTP (PGlite), staff signed in with their PINs.
+
+const details = (overrides: Partial<CustomerInput> = {}): CustomerInput => ({
+  phone: nextPhone(),
+  name: 'Maryam Tehrani',
+  email: '',
+  birthday: '',
+  anniversary: '',
+  notes: '',
+  favorites: [],
+  allergies: [],
+  preferredTime: '',
+  marketingConsent: false,
+  tags: [],
+  status: 'active',
+  ...overrides,
+});
+
+/** Memory storage whose next write to one collection fails (a crash between the two writes of a command). */
+function crashableStorage(): { storage: RxStorage<unknown, unknown>; failNextWriteTo(collection: string): void } {
+  let failing: string | null = null;
+  const base = wrappedValidateAjvStorage({ storage: getRxStorageMemory() }) as RxStorage<unknown, unknown>;
+  const storage: RxStorage<unknown, unknown> = {
+    ...base,
+    async createStorageInstance(params) {
+      const instance = await base.createStorageInstance(params);
+      const bulkWrite = instance.bulkWrite.bind(instance);
+      instance.bulkWrite = (rows, context) => {
+        if (failing === params.collectionName && !context.startsWith('replication')) {
+          failing = null;
+          return Promise.reject(new Error('disk write failed (injected by the test)'));
+        }
+        return bulkWrite(rows, context);
+      };
+      return instance;
+    },
+  };
+  return { storage, failNextWriteTo: (collection) => (failing = collection) };
+}
+
+describe('the terminal’s commands', () => {
+  let tdb: TestDatabase;
+  let app: PatronApp;
+  let url: string;
+  let seed: SeededMerchant;
+  type TestTerminal = Awaited<ReturnType<typeof openTestTerminal>>;
+  const open: Terminal[] = [];
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('pglite');
+    app = await testApp(tdb.db);
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    seed = await seedMerchant(tdb.db);
+  });
+  // RxDB's open build allows 13 open collections per process: one terminal (7) at a time.
+  afterEach(async () => {
+    for (const terminal of open.splice(0)) await terminal.close().catch(() => {});
+  });
+  afterAll(async () => {
+    await app?.close();
+    await tdb?.drop();
+  });
+
+  async function terminal(options: Partial<Parameters<typeof openTestTerminal>[0]> = {}): Promise<TestTerminal> {
+    const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
+    const opened = await openTestTerminal({ serverUrl: url, code, ...options });
+    open.push(opened);
+    await firstValueFrom(opened.status$.pipe(filter((s) => s.initialSyncDone)));
+    return opened;
+  }
+  const asCashier = async (t: Terminal) => expect((await t.session.signIn(seed.cashier.id, '1234')).ok).toBe(true);
+  const asManager = async (t: Terminal) => expect((await t.session.signIn(seed.manager.id, '9876')).ok).toBe(true);
+  const balanceOf = (t: Terminal, id: string) => firstValueFrom(t.queries.summary$([id])).then((s) => s.balance);
+  async function signUp(t: Terminal, overrides: Partial<CustomerInput> = {}): Promise<Customer> {
+    const result = await t.commands.signUp(details(overrides));
+    if (!result.ok) throw new Error(`sign-up refused: ${result.error.code}`);
+    return result.value;
+  }
+
+  it('refuse everything before a sign-in, and what the role does not allow', async () => {
+    const t = await terminal();
+    expect(await t.commands.signUp(details())).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN', key: 'common:errors.NOT_SIGNED_IN' } });
+    await asCashier(t);
+    expect(await t.commands.saveProgram({ program: DEFAULT_PROGRAM })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.commands.saveReward({ name: 'Cake', description: '', pointsCost: 100, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await t.commands.mergeCustomers({ keepId: seed.cashier.id, mergedId: seed.manager.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.commands.resolveInboxItem({ itemId: seed.cashier.id, action: 'acknowledge' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('refuse bad input field by field, in keys the UI translates, and write nothing', async () => {
+    const t = await terminal();
+    await asCashier(t);
+    const before = (await t.queries.lookup.find('Invalid', 10)).length;
+    expect(await t.commands.signUp({ ...details(), role: 'owner' } as never)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: { '(input)': 'common:fields.INVALID' } } });
+    const bad = await t.commands.signUp(details({ phone: '0906 123 4567', name: 'Al', birthday: '2999-01-01', email: 'nope' }));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.fields).toEqual({
+        phone: 'common:fields.INVALID_PHONE_FORMAT',
+        name: 'common:fields.INVALID_NAME',
+        email: 'common:fields.INVALID_EMAIL',
+        birthday: 'common:fields.FUTURE_DATE',
+      });
+    }
+    const visit = await t.commands.recordVisit({ customerId: seed.cashier.id, items: [], discount: 5, amount: 1, paymentMethod: 'cash' });
+    expect(visit).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: { discount: 'common:fields.TOO_LARGE' } } });
+    expect(await t.commands.recordVisit({ customerId: seed.cashier.id, items: [], paymentMethod: 'cash' })).toMatchObject({ ok: false, error: { fields: { amount: 'common:fields.REQUIRED' } } });
+    expect(await t.commands.redeem({ customerId: seed.cashier.id, points: 0 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect((await t.queries.lookup.find('Invalid', 10)).length).toBe(before);
+  });
+
+  it('sign up once per number, and edit only what changed', async () => {
+    const t = await terminal();
+    await asCashier(t);
+    const phone = nextPhone();
+    const customer = await signUp(t, { phone, name: '  Reza   Karimi ', tags: ['tea', 'tea', ' '] });
+    expect(customer).toMatchObject({ name: 'Reza Karimi', tags: ['tea'], storeId: seed.storeId, updatedBy: seed.cashier.id });
+    expect(await t.commands.signUp(details({ phone }))).toMatchObject({ ok: false, error: { code: 'CUSTOMER_ALREADY_EXISTS', details: { customerId: customer.id } } });
+
+    const edited = await t.commands.editCustomer({ ...details({ phone, name: 'Reza Karimi', tags: ['tea'] }), notes: 'likes the window seat', customerId: customer.id });
+    expect(edited).toMatchObject({ ok: true, value: { notes: 'likes the window seat', phoneKey: customer.phoneKey } });
+    const newPhone = nextPhone();
+    const moved = await t.commands.editCustomer({ ...details({ phone: newPhone, name: 'Reza Karimi', tags: ['tea'] }), notes: 'likes the window seat', customerId: customer.id });
+    expect(moved.ok && moved.value.phoneKey).not.toBe(customer.phoneKey);
+    expect((await t.queries.lookup.find(newPhone.slice(-4), 20)).map((c) => c.id)).toContain(customer.id);
+  });
+
+  it('record a visit with its earning at the group’s tier; a blocked customer earns nothing', async () => {
+    const t = await terminal();
+    await asCashier(t);
+    const customer = await signUp(t);
+    const recorded = await t.commands.recordVisit({ customerId: customer.id, items: [], amount: 1_500_000, paymentMethod: 'card' });
+    expect(recorded).toMatchObject({ ok: true, value: { total: 1_500_000, pointsEarned: 1_500 } });
+    const visitId = recorded.ok ? recorded.value.id : '';
+    expect(await balanceOf(t, customer.id)).toBe(1_500);
+    const earn = await firstValueFrom(t.queries.entries$([customer.id]));
+    expect(earn.map((e) => e.id)).toEqual([earnEntryId(visitId)]);
+
+    const blocked = await signUp(t, { status: 'active' });
+    await t.commands.editCustomer({ ...details({ phone: blocked.phone, name: blocked.name }), status: 'blocked', customerId: blocked.id });
+    expect(await t.commands.recordVisit({ customerId: blocked.id, items: [], amount: 900_000, paymentMethod: 'cash' })).toMatchObject({ ok: true, value: { pointsEarned: 0 } });
+    expect(await firstValueFrom(t.queries.entries$([blocked.id]))).toEqual([]);
+    expect(await t.commands.redeem({ customerId: blocked.id, points: 1 })).toMatchObject({ ok: false, error: { code: 'CUSTOMER_BLOCKED' } });
+  });
+
+  it('complete a visit and its earning after a crash between the two writes — on restart, and on a retry — never twice', async () => {
+    const { storage, failNextWriteTo } = crashableStorage();
+    const name = `crash${Date.now()}`;
+    const first = await terminal({ storage, name });
+    await asCashier(first);
+    const customer = await signUp(first);
+    failNextWriteTo('loyaltyEntries');
+    const attempt = await first.commands.recordVisit({ customerId: customer.id, items: [], amount: 250_000, paymentMethod: 'cash' });
+    expect(attempt).toMatchObject({ ok: false, error: { code: 'WRITE_FAILED' } });
+    expect(await firstValueFrom(first.queries.entries$([customer.id]))).toEqual([]);
+    await first.close();
+    open.splice(0);
+
+    // The same replica opened again (the storage keeps it): the journal completes the pair.
+    const second = await openTestTerminal({ serverUrl: url, storage, name, credentials: first.credentials });
+    open.push(second);
+    const [visit] = await firstValueFrom(second.queries.visits$([customer.id]));
+    expect(visit?.pointsEarned).toBe(250);
+    expect((await firstValueFrom(second.queries.entries$([customer.id]))).map((e) => e.id)).toEqual([earnEntryId(visit!.id)]);
+
+    // A retry of the same form (same id) writes nothing new.
+    await asCashier(second);
+    const retry = await second.commands.recordVisit({ id: visit!.id, customerId: customer.id, items: [], amount: 250_000, paymentMethod: 'cash' });
+    expect(retry).toMatchObject({ ok: true, value: { id: visit!.id } });
+    expect(await balanceOf(second, customer.id)).toBe(250);
+    await second.sync.awaitInSync();
+    const { rows } = await tdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty_entries WHERE doc->>'customerId' = $1`, [customer.id]);
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it('void a visit once: the flag and a reversal of its earning, as one completed pair', async () => {
+    const t = await terminal();
+    await asCashier(t);
+    const customer = await signUp(t);
+    const recorded = await t.commands.recordVisit({ customerId: customer.id, items: [{ name: 'Latte', quantity: 2, unitPrice: 300_000 }], paymentMethod: 'cash' });
+    if (!recorded.ok) throw new Error(recorded.error.code);
+    expect(await t.commands.voidVisit({ visitId: recorded.value.id, reason: '   ' })).toMatchObject({ ok: false, error: { fields: { reason: 'common:fields.REQUIRED' } } });
+    expect(await t.commands.voidVisit({ visitId: recorded.value.id, reason: 'wrong customer' })).toMatchObject({ ok: true, value: { voided: true, voidedBy: seed.cashier.id } });
+    expect(await t.commands.voidVisit({ visitId: recorded.value.id, reason: 'again' })).toMatchObject({ ok: false, error: { code: 'ALREADY_VOIDED' } });
+    const entries = await firstValueFrom(t.queries.entries$([customer.id]));
+    expect(entries.map((e) => [e.kind, e.points])).toEqual([['earn', 600], ['reversal', -600]]);
+    expect(entries[1]!.id).toBe(reversalEntryId(earnEntryId(recorded.value.id)));
+    expect(await balanceOf(t, customer.id)).toBe(0);
+  });
+
+  it('redeem within the balance online; offline only within the cap, counting what this till redeemed', async () => {
+    const network = switchableFetch();
+    const t = await terminal({ fetch: network.fetch });
+    await asCashier(t);
+    const customer = await signUp(t);
+    await t.commands.recordVisit({ customerId: customer.id, items: [], amount: 3_000_000, paymentMethod: 'cash' });
+    await t.sync.awaitInSync();
+    expect(await t.commands.redeem({ customerId: customer.id, points: 3_001 })).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_POINTS' } });
+    expect(await t.commands.redeem({ customerId: customer.id, points: 1_000 })).toMatchObject({ ok: true, value: { kind: 'redeem', points: -1_000, offline: false } });
+    await t.sync.awaitInSync();
+
+    // The network dies; the status still says online until a request fails. Above the cap, the redemption
+    // asks the server, gets no answer, and counts as offline: refused.
+    network.offline = true;
+    expect(await t.commands.redeem({ customerId: customer.id, points: 600 })).toMatchObject({ ok: false, error: { code: 'OFFLINE_REDEEM_CAP' } });
+    expect(await t.commands.redeem({ customerId: customer.id, points: 300 })).toMatchObject({ ok: true, value: { offline: true } });
+    expect(await t.commands.redeem({ customerId: customer.id, points: 201 })).toMatchObject({ ok: false, error: { code: 'OFFLINE_REDEEM_CAP', details: { used: '300' } } });
+    expect(await t.commands.redeem({ customerId: customer.id, points: 200 })).toMatchObject({ ok: true });
+    network.offline = false;
+  });
+
+  it('save the program, segments and rewards as a manager; invalid settings write nothing', async () => {
+    const t = await terminal();
+    await asManager(t);
+    const program = { ...DEFAULT_PROGRAM, earnPoints: 2, offlineRedeemCap: 800 };
+    expect(await t.commands.saveProgram({ program })).toEqual({ ok: true, value: undefined });
+    expect(t.settings$.getValue().program).toEqual(program);
+    expect(await t.commands.saveProgram({ program: { ...program, earnPer: 0 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(t.settings$.getValue().program.earnPer).toBe(program.earnPer);
+
+    const reward = { name: ' Free cake ', description: '', pointsCost: 400, value: 0, stock: 3, minTier: null, validFrom: '2026-01-01', validUntil: '2025-12-31', active: true };
+    expect(await t.commands.saveReward(reward)).toMatchObject({ ok: false, error: { fields: { validUntil: 'common:fields.DATE_ORDER' } } });
+    const saved = await t.commands.saveReward({ ...reward, validUntil: null });
+    expect(saved).toMatchObject({ ok: true, value: { name: 'Free cake', updatedBy: seed.manager.id } });
+    if (!saved.ok) return;
+    expect(await t.commands.saveReward({ ...reward, validUntil: null, id: saved.value.id, pointsCost: 450 })).toMatchObject({ ok: true, value: { pointsCost: 450 } });
+    expect((await firstValueFrom(t.queries.rewards$())).map((r) => r.pointsCost)).toContain(450);
+    expect(await t.commands.removeReward({ id: saved.value.id })).toEqual({ ok: true, value: undefined });
+    expect((await firstValueFrom(t.queries.rewards$())).map((r) => r.id)).not.toContain(saved.value.id);
+  });
+
+  it('settle an inbox item as a manager: the settling write, then the status, both replicated', async () => {
+    // Two offline tills signed the same number up: the server merged the pair and raised a duplicate item.
+    const till = await enrolTerminal(app, tdb.db, seed, 'Other till');
+    const phone = nextPhone();
+    const [kept, merged] = [aCustomer(till.ctx(seed.cashier), { phone, name: 'Nima Farahani' }), aCustomer(till.ctx(seed.cashier), { phone, name: 'Nima Farahany' })];
+    await till.push('customers', [insertRow(kept), insertRow(merged)]);
+    const t = await terminal();
+    await asManager(t);
+    let itemId = '';
+    await eventually(async () => {
+      const items = await firstValueFrom(t.queries.items$(false));
+      itemId = items.find((item) => item.kind === 'duplicate' && (item.relatedId === merged.id || item.customerId === merged.id || item.details.merged === merged.id))?.id ?? '';
+      return itemId !== '';
+    }, 10_000, 'the duplicate item');
+    expect(await t.commands.resolveInboxItem({ itemId, action: 'settle' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await t.commands.resolveInboxItem({ itemId, action: 'undoMerge' })).toEqual({ ok: true, value: undefined });
+    await t.sync.awaitInSync();
+    const { rows } = await tdb.db.query<{ item: { status: string; resolvedBy: string }; loser: { mergedInto: string | null } }>(
+      `SELECT (SELECT doc FROM inbox WHERE id = $1) AS item, (SELECT doc FROM customers WHERE id = $2) AS loser`,
+      [itemId, merged.id],
+    );
+    expect(rows[0]).toMatchObject({ item: { status: 'resolved', resolvedBy: seed.manager.id }, loser: { mergedInto: null } });
+    expect(await t.commands.resolveInboxItem({ itemId, action: 'reopen' })).toEqual({ ok: true, value: undefined });
+    expect((await firstValueFrom(t.queries.items$(false))).map((item) => item.id)).toContain(itemId);
+  });
+});
