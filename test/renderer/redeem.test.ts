@@ -109,9 +109,8 @@ describe('receipt', () => {
       160,
       { ...base, now: '2025-03-20T10:00:00.000Z', offline: false },
     );
-    const { _deleted, ...local } = visit;
     const receipt: VisitReceipt = buildReceipt({
-      visit: local,
+      visit,
       settings: {
         businessName: 'Café',
         timeZone: 'Asia/Tehran',

@@ -4,7 +4,7 @@ import type { Visit } from '../../../sync/model/visit.ts';
 
 /** The receipt of a recorded visit, in the UI language, dated in the merchant's time zone. */
 export function buildReceipt(input: {
-  visit: Omit<Visit, '_deleted'>;
+  visit: Visit;
   settings: Pick<Settings, 'businessName' | 'stores' | 'timeZone'>;
   customer: { name: string; phone: string } | null;
   staffName: string;
