@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLive } from '../lib/use-live.ts';
+import { useLive } from '../lib/useLive.ts';
 import { useStaff } from '../lib/hooks.ts';
 import type { Runtime, Terminal } from './runtime.ts';
 import { TerminalContext } from './terminal-context.ts';

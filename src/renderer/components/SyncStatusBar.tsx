@@ -6,7 +6,7 @@ import { useTerminal } from '../app/terminal-context.ts';
 import { caughtUp$ } from '../lib/initial-sync.ts';
 import { formatNumber, formatPercent, formatRelative } from '../lib/format.ts';
 import { useLocale, useNow, useServiceWorker, useSyncStatus } from '../lib/hooks.ts';
-import { useLive } from '../lib/use-live.ts';
+import { useLive } from '../lib/useLive.ts';
 import { getPlatform } from '../lib/platform.ts';
 
 /**

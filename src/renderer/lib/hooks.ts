@@ -6,7 +6,7 @@ import type { Locale } from '../../sync/model/settings.ts';
 import { asLocale } from './format.ts';
 import { registerServiceWorker } from './service-worker.ts';
 import { getPlatform } from './platform.ts';
-import { useLive } from './use-live.ts';
+import { useLive } from './useLive.ts';
 
 /** Sync status before replication has reported anything. */
 export const INITIAL_STATUS: SyncStatus = {

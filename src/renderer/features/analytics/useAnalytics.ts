@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useLive } from '../../lib/use-live.ts';
+import { useLive } from '../../lib/useLive.ts';
 import type { AnalyticsClient, AnalyticsState } from './analytics-client.ts';
 import type { AnalyticsQuery, Snapshot } from './compute/schema.ts';
 

@@ -7,7 +7,7 @@ import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.t
 import { formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { EditCustomer } from './EditCustomer.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
-import { useCustomer, useGroup, useGroupEntries, useGroupSummary, useGroupVisits, usePending } from './use-customer.ts';
+import { useCustomer, useGroup, useGroupEntries, useGroupSummary, useGroupVisits, usePending } from './useCustomer.ts';
 import { VisitForm } from './VisitForm.tsx';
 import { VisitHistory } from './VisitHistory.tsx';
 

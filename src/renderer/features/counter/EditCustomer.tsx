@@ -4,7 +4,7 @@ import type { Customer } from '../../../sync/model/customer.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useSettings } from '../../lib/hooks.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { customerToForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
 

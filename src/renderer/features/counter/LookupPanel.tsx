@@ -4,14 +4,14 @@ import type { TFunction } from 'i18next';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLocale } from '../../lib/hooks.ts';
-import { useLive } from '../../lib/use-live.ts';
+import { useLive } from '../../lib/useLive.ts';
 import { caughtUp$, customersSyncedBefore } from '../../lib/initial-sync.ts';
 import { formatNumber, formatPhoneNumber } from '../../lib/format.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { moveHighlight } from './lookup-input.ts';
-import { useGroup, useGroupSummary } from './use-customer.ts';
-import { useCustomerLookup } from './use-lookup.ts';
+import { useGroup, useGroupSummary } from './useCustomer.ts';
+import { useCustomerLookup } from './useCustomerLookup.ts';
 
 const LISTBOX_ID = 'lookup-results';
 

@@ -13,9 +13,9 @@ import { useTerminal } from '../../app/terminal-context.ts';
 import { TextField } from '../../components/Fields.tsx';
 import { formatNumber } from '../../lib/format.ts';
 import { useLocale, useNow, useSettings } from '../../lib/hooks.ts';
-import { useCommand } from '../../lib/use-command.ts';
-import { useLive } from '../../lib/use-live.ts';
-import { usePending } from './use-customer.ts';
+import { useCommand } from '../../lib/useCommand.ts';
+import { useLive } from '../../lib/useLive.ts';
+import { usePending } from './useCustomer.ts';
 
 type Choice = { kind: 'reward'; rewardId: string } | { kind: 'points'; text: string };
 

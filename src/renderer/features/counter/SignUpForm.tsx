@@ -7,7 +7,7 @@ import { parsePhone } from '../../../sync/model/phone.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { formatPhoneNumber } from '../../lib/format.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { emptyCustomerForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
 

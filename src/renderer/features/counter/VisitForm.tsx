@@ -10,7 +10,7 @@ import { useTerminal } from '../../app/terminal-context.ts';
 import { useLatestRef, useLocale, useSettings } from '../../lib/hooks.ts';
 import { currencyLabel, formatNumber } from '../../lib/format.ts';
 import { getPlatform } from '../../lib/platform.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { buildReceipt } from './receipt.ts';
 import { emptyVisitForm, parseVisitForm, PAYMENT_METHODS, previewPoints, type VisitFormValues } from './visit-form.ts';
 

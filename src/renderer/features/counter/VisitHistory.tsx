@@ -6,7 +6,7 @@ import { TextField } from '../../components/Fields.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 
 const SHOWN = 5;
 

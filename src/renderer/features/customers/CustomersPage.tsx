@@ -6,10 +6,10 @@ import { SEGMENTS } from '../../../sync/model/segments.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { useLive } from '../../lib/use-live.ts';
+import { useLive } from '../../lib/useLive.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
 import { formatDateTime, formatNumber, formatPhoneNumber } from '../../lib/format.ts';
-import { useCustomerLookup } from '../counter/use-lookup.ts';
+import { useCustomerLookup } from '../counter/useCustomerLookup.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
 import {
   NO_FILTERS,

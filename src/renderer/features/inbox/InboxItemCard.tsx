@@ -5,7 +5,7 @@ import type { Locale } from '../../../sync/model/settings.ts';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
 import type { InboxAction } from '../../../sync/client/commands/index.ts';
 import { conflictOf, type Resolution } from '../../../sync/model/inbox-actions.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 
 const customerLabel = (customer: Customer | undefined, fallback: string) => (customer ? `${customer.name} (${customer.phone})` : fallback);
 

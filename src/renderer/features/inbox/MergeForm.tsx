@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
-import { useCustomerLookup } from '../counter/use-lookup.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCustomerLookup } from '../counter/useCustomerLookup.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 
 /** Finds one customer by phone (prefix or last digits) or name, with the counter's index-backed lookup. */
 function CustomerPicker({ label, value, onChange }: { label: string; value: Customer | null; onChange: (customer: Customer | null) => void }) {

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { Customer } from '../../../sync/model/customer.ts';
 import type { InboxItem } from '../../../sync/model/inbox.ts';
 import type { Terminal } from '../../../sync/client/terminal.ts';
-import { useLive } from '../../lib/use-live.ts';
+import { useLive } from '../../lib/useLive.ts';
 
 // The inbox's live reads (the terminal's queries, src/sync/client/queries/inbox.ts): the items, the customers
 // they name, the merge-group balances of overdrawn customers and the names of who settled an item.

@@ -3,7 +3,7 @@ import type { CommandResult } from '../../../sync/client/commands/index.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { asLocale } from '../../lib/format.ts';
 import { useSettings, useStaff } from '../../lib/hooks.ts';
-import { useCommand } from '../../lib/use-command.ts';
+import { useCommand } from '../../lib/useCommand.ts';
 import { ProgramSettings, SegmentSettings, type SaveResult } from './ProgramSettings.tsx';
 import { RewardsCatalog } from './RewardsCatalog.tsx';
 import './settings.css';

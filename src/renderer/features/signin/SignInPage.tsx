@@ -8,7 +8,7 @@ import { PinPad } from '../../components/PinPad.tsx';
 import { SyncStatusBar } from '../../components/SyncStatusBar.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
-import { useLive } from '../../lib/use-live.ts';
+import { useLive } from '../../lib/useLive.ts';
 import { formatNumber, formatTime } from '../../lib/format.ts';
 
 type Outcome = { kind: 'invalid'; remaining: number } | { kind: 'locked'; retryAt: number } | null;

@@ -3,7 +3,7 @@ import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { useLive } from '../../lib/use-live.ts';
+import { useLive } from '../../lib/useLive.ts';
 
 // The customer card's live reads (the terminal's queries, src/sync/client/queries/customer-card.ts).
 
