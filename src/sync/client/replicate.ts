@@ -1,5 +1,5 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import { BehaviorSubject, Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
+import { Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
 import type { Checkpoint, CollectionName } from '../model/wire-protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../model/wire-protocol.ts';
 import type { SyncApi } from './api.ts';
@@ -8,6 +8,7 @@ import type { PatronCollections, PatronDatabase, RejectedRows } from './database
 import { SyncError } from './errors.ts';
 import { initialLoad } from './initial-load.ts';
 import { startPokeStream } from './pokes.ts';
+import { createPendingWrites, createReceivedCounter, type PendingWrites } from './replication-counters.ts';
 import type { StatusStore } from './status.ts';
 
 /** Tuning of the replication; the defaults suit a till on a shop's network. */
@@ -42,11 +43,23 @@ export interface Replication {
   stop(): Promise<void>;
 }
 
-/**
- * Replicates each collection with RxDB's protocol over the sync API (DESIGN §6): checkpointed pulls, pushes
- * answered with conflicts, and one poke stream turned into 'RESYNC' — so there is exactly one pull path.
- */
-export function startReplication(input: {
+/** What replicating one collection needs from the whole replication. */
+interface CollectionContext {
+  input: ReplicationInput;
+  pullBatch: number;
+  pushBatch: number;
+  received: ReturnType<typeof createReceivedCounter>;
+  pending: PendingWrites;
+  /** Collections whose first pull has reached the end of the feed. */
+  caughtUp: Set<CollectionName>;
+  states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>>;
+  loads: AbortController;
+  subscriptions: Subscription[];
+  pauseAll(): Promise<void>;
+}
+
+/** What a replication is started with. */
+interface ReplicationInput {
   db: PatronDatabase;
   api: SyncApi;
   tokens: TokenSource;
@@ -56,175 +69,67 @@ export function startReplication(input: {
   status: StatusStore & { now: () => string };
   fetch?: typeof fetch;
   options?: ReplicationOptions;
-}): Replication {
-  const { db, api, status } = input;
-  // Pages of the server's maximum: an initial sync of a big merchant is dominated by per-batch local write
-  // costs (RxDB rebuilds index arrays per write), so fewer, larger batches are much faster.
-  const pullBatch = input.options?.pullBatchSize ?? 1000;
-  const pushBatch = input.options?.pushBatchSize ?? 100;
+}
+
+/**
+ * Replicates each collection with RxDB's protocol over the sync API (DESIGN §6): checkpointed pulls, pushes
+ * answered with conflicts, and one poke stream turned into 'RESYNC' — so there is exactly one pull path.
+ */
+export function startReplication(input: ReplicationInput): Replication {
+  const { db, status } = input;
   const names = Object.keys(db.collections) as CollectionName[];
   const resync$ = new Map<CollectionName, Subject<'RESYNC'>>();
-  const states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>> = {};
-  const subscriptions: Subscription[] = [];
-  const caughtUp = new Set<CollectionName>();
-  const loads = new AbortController();
-  let unflushed = 0;
-  let flushTimer: ReturnType<typeof setTimeout> | undefined;
-  const flushReceived = () => {
-    clearTimeout(flushTimer);
-    flushTimer = undefined;
-    if (unflushed === 0) return;
-    status.update({ received: status.get().received + unflushed });
-    unflushed = 0;
+  const ctx: CollectionContext = {
+    input,
+    // Pages of the server's maximum: an initial sync of a big merchant is dominated by per-batch local write
+    // costs (RxDB rebuilds index arrays per write), so fewer, larger batches are much faster.
+    pullBatch: input.options?.pullBatchSize ?? 1000,
+    pushBatch: input.options?.pushBatchSize ?? 100,
+    received: createReceivedCounter(status),
+    pending: createPendingWrites(status),
+    caughtUp: new Set(),
+    states: {},
+    loads: new AbortController(),
+    subscriptions: [],
+    pauseAll: () => pauseAll(),
   };
-  // Progress counts documents once they are written to the local database (not when a page arrives),
-  // flushed at most four times a second so a fast initial sync does not re-render the UI per document.
-  const countReceived = (documents: number) => {
-    unflushed += documents;
-    flushTimer ??= setTimeout(flushReceived, 250);
-  };
-  // Local writes the server has not answered yet, by the write time (`_meta.lwt`) of each key's last local
-  // write. An answer covers the keys whose pushed state was read at or after that write. (Comparing the pushed
-  // state with the written one left a write pending for good once a replication write, such as a resolved
-  // conflict, had changed the document in between.)
-  const pending = new Map<string, number>();
-  const pending$ = new BehaviorSubject<ReadonlySet<string>>(new Set());
-  const publishPending = () => {
-    status.update({ pending: pending.size });
-    pending$.next(new Set(pending.keys()));
-  };
-
   for (const name of names) {
-    const collection = db.collections[name] as PatronCollections[typeof name];
     const stream$ = new Subject<'RESYNC'>();
     resync$.set(name, stream$);
-    const pullOnly = PULL_ONLY_COLLECTIONS.includes(name);
-
-    if (!pullOnly) {
-      subscriptions.push(
-        collection.eventBulks$.subscribe((bulk) => {
-          if (bulk.context.startsWith('replication-')) return;
-          for (const event of bulk.events) pending.set(`${name}:${event.documentId}`, event.documentData._meta.lwt);
-          publishPending();
-        }),
-      );
-    }
-
-    // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
-    const replicationIdentifier = `patron:${input.serverUrl}:${input.terminalId}:${name}`;
-    const loadFirst = input.options?.initialLoad !== false && APPEND_ONLY_COLLECTIONS.includes(name);
-    // Kept by reference: an initial load sets where the replication starts before it is started.
-    const checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } } = {};
-    const state = replicateRxCollection<unknown, Checkpoint>({
-      collection: collection as never,
-      replicationIdentifier,
-      live: true,
-      retryTime: input.options?.retryMs ?? 5_000,
-      waitForLeadership: false,
-      // RxDB would start (or restart) a replication whenever the page becomes visible: before an initial load
-      // has finished, or after 426/revoked paused it. A till keeps syncing in the background anyway.
-      toggleOnDocumentVisible: false,
-      autoStart: !loadFirst,
-      pull: {
-        batchSize: pullBatch,
-        get initialCheckpoint() {
-          return checkpoints.pull;
-        },
-        stream$: stream$.asObservable(),
-        handler: async (checkpoint, batchSize) => {
-          const page = await api.pull(name, checkpoint?.v, batchSize);
-          if (page.documents.length < batchSize && caughtUp.has(name)) status.update({ lastSyncAt: status.now() });
-          return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
-        },
-      },
-      ...(pullOnly
-        ? {}
-        : {
-            push: {
-              batchSize: pushBatch,
-              get initialCheckpoint() {
-                return checkpoints.push;
-              },
-              handler: async (batch) => {
-                // RxDB (17.6) reads the local documents of an upstream pass before it compares them with the
-                // assumed master state; a pull landing in between makes it offer an older state on top of a
-                // newer one, which the server would accept. Push what the replica holds now instead.
-                const { rows, writtenAt } = await withCurrentStates(collection, batch);
-                const keys = rows.map((row) => `${name}:${(row.newDocumentState as unknown as { id: string }).id}`);
-                let answer;
-                try {
-                  answer = await api.push(name, rows);
-                } catch (error) {
-                  // Rows of a failed attempt are pending even when they were written before a restart.
-                  keys.forEach((key, i) => {
-                    if (!pending.has(key)) pending.set(key, writtenAt[i]!);
-                  });
-                  publishPending();
-                  throw error;
-                }
-                input.rejected.mark(name, answer.rejected.map((row) => row.id));
-                keys.forEach((key, i) => {
-                  const lastWrite = pending.get(key);
-                  if (lastWrite !== undefined && lastWrite <= writtenAt[i]!) pending.delete(key);
-                });
-                publishPending();
-                return answer.conflicts as never[];
-              },
-            },
-          }),
-    });
-    subscriptions.push(
-      state.error$.subscribe((error) => {
-        const cause = findSyncError(error);
-        if (cause && (cause.failure === 'update-needed' || cause.failure === 'revoked' || cause.failure === 'not-enrolled')) {
-          // Replication cannot heal by itself: stop retrying; the local queue stays in the database.
-          void pauseAll();
-        }
-      }),
-    );
-    subscriptions.push(state.received$.subscribe(() => countReceived(1)));
-    if (loadFirst) {
-      void (async () => {
-        try {
-          const customers = states.customers;
-          const loaded = await initialLoad({
-            collection: collection as never,
-            name,
-            api,
-            identifierHash: await db.hashFunction(`rxdbreplication${replicationIdentifier}`),
-            batchSize: pullBatch,
-            signal: loads.signal,
-            onWritten: countReceived,
-            // Customers first: the counter's lookup works as soon as they are in, and the load would compete
-            // with them for the same local writes.
-            after: customers ? untilAborted(firstPullDone(customers), loads.signal) : undefined,
-            minWrite: input.options?.initialLoadWrite,
-          });
-          checkpoints.pull = loaded?.downstream;
-          checkpoints.push = loaded?.upstream;
-        } finally {
-          if (!loads.signal.aborted) await state.start();
-        }
-      })();
-    }
-    // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
-    // replication done", which also waits for the push side's first scan of the whole local collection.
-    void firstPullDone(state).then(() => {
-      caughtUp.add(name);
-      flushReceived();
-      status.update({
-        lastSyncAt: status.now(),
-        ready: names.filter((n) => caughtUp.has(n)),
-        initialSyncDone: caughtUp.size === names.length,
-      });
-    }, () => {});
-    states[name] = state as RxReplicationState<unknown, Checkpoint>;
+    ctx.states[name] = replicateCollection(ctx, name, stream$, names);
   }
-
   const resync = (collections: readonly CollectionName[] = names) => {
     for (const name of collections) resync$.get(name)?.next('RESYNC');
   };
+  const triggers = startResyncTriggers(input, resync);
 
+  async function pauseAll(): Promise<void> {
+    triggers.stop();
+    await Promise.all(Object.values(ctx.states).map((state) => state?.pause()));
+  }
+
+  return {
+    states: ctx.states,
+    pending$: ctx.pending.pending$,
+    resync,
+    async awaitInSync() {
+      await Promise.all(Object.values(ctx.states).map((state) => state?.awaitInSync()));
+    },
+    async stop() {
+      ctx.loads.abort();
+      triggers.stop();
+      ctx.received.stop();
+      for (const sub of ctx.subscriptions) sub.unsubscribe();
+      await Promise.all(Object.values(ctx.states).map((state) => state?.cancel()));
+    },
+  };
+}
+
+/**
+ * What makes every collection pull: a poke, the poke stream (re)connecting or dropping, and a periodic timer
+ * that starts once the initial sync is done (during it, a resync only adds work).
+ */
+function startResyncTriggers(input: ReplicationInput, resync: (collections?: readonly CollectionName[]) => void): { stop(): void } {
   const pokes =
     input.options?.pokes === false
       ? null
@@ -240,37 +145,148 @@ export function startReplication(input: {
             disconnected: () => resync(),
           },
         });
-  // The periodic resync starts once the initial sync is done: during it, a resync only adds work.
   let timer: ReturnType<typeof setInterval> | undefined;
-  const startTimer = status.status$.subscribe(({ initialSyncDone }) => {
+  const startTimer = input.status.status$.subscribe(({ initialSyncDone }) => {
     if (!initialSyncDone || timer !== undefined) return;
     timer = setInterval(() => resync(), input.options?.resyncIntervalMs ?? 60_000);
   });
-  subscriptions.push(startTimer);
-
-  async function pauseAll(): Promise<void> {
-    pokes?.stop();
-    startTimer.unsubscribe();
-    clearInterval(timer);
-    await Promise.all(Object.values(states).map((state) => state?.pause()));
-  }
-
   return {
-    states,
-    pending$: pending$.asObservable(),
-    resync,
-    async awaitInSync() {
-      await Promise.all(Object.values(states).map((state) => state?.awaitInSync()));
-    },
-    async stop() {
-      loads.abort();
+    stop() {
       pokes?.stop();
+      startTimer.unsubscribe();
       clearInterval(timer);
-      clearTimeout(flushTimer);
-      for (const sub of subscriptions) sub.unsubscribe();
-      await Promise.all(Object.values(states).map((state) => state?.cancel()));
     },
   };
+}
+
+/** Starts one collection's replication (after its initial load, for a fresh replica's visits and ledger). */
+function replicateCollection(ctx: CollectionContext, name: CollectionName, stream$: Subject<'RESYNC'>, names: readonly CollectionName[]): RxReplicationState<unknown, Checkpoint> {
+  const { db, status } = ctx.input;
+  const collection = db.collections[name] as PatronCollections[typeof name];
+  const pullOnly = PULL_ONLY_COLLECTIONS.includes(name);
+  if (!pullOnly) {
+    ctx.subscriptions.push(
+      collection.eventBulks$.subscribe((bulk) => {
+        if (bulk.context.startsWith('replication-')) return;
+        ctx.pending.written(name, bulk.events.map((event) => ({ id: event.documentId, lwt: event.documentData._meta.lwt })));
+      }),
+    );
+  }
+  // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
+  const replicationIdentifier = `patron:${ctx.input.serverUrl}:${ctx.input.terminalId}:${name}`;
+  const loadFirst = ctx.input.options?.initialLoad !== false && APPEND_ONLY_COLLECTIONS.includes(name);
+  // Kept by reference: an initial load sets where the replication starts before it is started.
+  const checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } } = {};
+  const state = replicateRxCollection<unknown, Checkpoint>({
+    collection: collection as never,
+    replicationIdentifier,
+    live: true,
+    retryTime: ctx.input.options?.retryMs ?? 5_000,
+    waitForLeadership: false,
+    // RxDB would start (or restart) a replication whenever the page becomes visible: before an initial load
+    // has finished, or after 426/revoked paused it. A till keeps syncing in the background anyway.
+    toggleOnDocumentVisible: false,
+    autoStart: !loadFirst,
+    pull: {
+      batchSize: ctx.pullBatch,
+      get initialCheckpoint() {
+        return checkpoints.pull;
+      },
+      stream$: stream$.asObservable(),
+      handler: async (checkpoint, batchSize) => {
+        const page = await ctx.input.api.pull(name, checkpoint?.v, batchSize);
+        if (page.documents.length < batchSize && ctx.caughtUp.has(name)) status.update({ lastSyncAt: status.now() });
+        return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
+      },
+    },
+    ...(pullOnly
+      ? {}
+      : {
+          push: {
+            batchSize: ctx.pushBatch,
+            get initialCheckpoint() {
+              return checkpoints.push;
+            },
+            handler: (batch: PushRows) => pushBatch(ctx, name, collection, batch),
+          },
+        }),
+  });
+  ctx.subscriptions.push(
+    state.error$.subscribe((error) => {
+      const cause = findSyncError(error);
+      if (cause && (cause.failure === 'update-needed' || cause.failure === 'revoked' || cause.failure === 'not-enrolled')) {
+        // Replication cannot heal by itself: stop retrying; the local queue stays in the database.
+        void ctx.pauseAll();
+      }
+    }),
+  );
+  ctx.subscriptions.push(state.received$.subscribe(() => ctx.received.count(1)));
+  if (loadFirst) void loadThenStart(ctx, name, state, replicationIdentifier, checkpoints);
+  // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
+  // replication done", which also waits for the push side's first scan of the whole local collection.
+  void firstPullDone(state).then(() => {
+    ctx.caughtUp.add(name);
+    ctx.received.flush();
+    status.update({
+      lastSyncAt: status.now(),
+      ready: names.filter((n) => ctx.caughtUp.has(n)),
+      initialSyncDone: ctx.caughtUp.size === names.length,
+    });
+  }, () => {});
+  return state as RxReplicationState<unknown, Checkpoint>;
+}
+
+/**
+ * Pushes a batch and keeps the pending writes. RxDB (17.6) reads the local documents of an upstream pass
+ * before it compares them with the assumed master state; a pull landing in between makes it offer an older
+ * state on top of a newer one, which the server would accept. So what the replica holds now is pushed instead.
+ */
+async function pushBatch(ctx: CollectionContext, name: CollectionName, collection: PatronCollections[CollectionName], batch: PushRows): Promise<never[]> {
+  const { rows, writtenAt } = await withCurrentStates(collection, batch);
+  const keys = rows.map((row) => `${name}:${(row.newDocumentState as unknown as { id: string }).id}`);
+  let answer;
+  try {
+    answer = await ctx.input.api.push(name, rows);
+  } catch (error) {
+    ctx.pending.failed(keys, writtenAt);
+    throw error;
+  }
+  ctx.input.rejected.mark(name, answer.rejected.map((row) => row.id));
+  ctx.pending.answered(keys, writtenAt);
+  return answer.conflicts as never[];
+}
+
+/**
+ * A fresh replica's visits and ledger entries: downloaded by the initial load (initial-load.ts) after the
+ * customers — the counter's lookup works as soon as they are in, and the load would compete with them for the
+ * same local writes — then the replication starts from where the load ended.
+ */
+async function loadThenStart(
+  ctx: CollectionContext,
+  name: CollectionName,
+  state: RxReplicationState<unknown, Checkpoint>,
+  replicationIdentifier: string,
+  checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } },
+): Promise<void> {
+  const { db, api } = ctx.input;
+  try {
+    const customers = ctx.states.customers;
+    const loaded = await initialLoad({
+      collection: db.collections[name] as never,
+      name,
+      api,
+      identifierHash: await db.hashFunction(`rxdbreplication${replicationIdentifier}`),
+      batchSize: ctx.pullBatch,
+      signal: ctx.loads.signal,
+      onWritten: (documents) => ctx.received.count(documents),
+      after: customers ? untilAborted(firstPullDone(customers), ctx.loads.signal) : undefined,
+      minWrite: ctx.input.options?.initialLoadWrite,
+    });
+    checkpoints.pull = loaded?.downstream;
+    checkpoints.push = loaded?.upstream;
+  } finally {
+    if (!ctx.loads.signal.aborted) await state.start();
+  }
 }
 
 type PushRows = Parameters<NonNullable<Parameters<typeof replicateRxCollection<unknown, Checkpoint>>[0]['push']>['handler']>[0];

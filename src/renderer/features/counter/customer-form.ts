@@ -1,25 +1,12 @@
 import { customerInputSchema, fieldProblems, type CustomerInput } from '../../../sync/model/customer-input.ts';
-import type { Customer, CustomerStatus, Preferences } from '../../../sync/model/customer.ts';
+import type { Customer } from '../../../sync/model/customer.ts';
 import { formatPhone } from '../../../sync/model/phone.ts';
 
 // The sign-up and edit form of a customer as plain values, checked with the model's rules. Errors are i18n
 // keys (common:fields.<problem>), so the same module serves both languages and is tested without a browser.
 
-/** What the form fields hold (all text, as typed). */
-export interface CustomerFormValues {
-  phone: string;
-  name: string;
-  email: string;
-  birthday: string;
-  anniversary: string;
-  notes: string;
-  favorites: string;
-  allergies: string;
-  preferredTime: '' | NonNullable<Preferences['preferredTime']>;
-  marketingConsent: boolean;
-  tags: string;
-  status: CustomerStatus;
-}
+/** What the form fields hold: the model's input with its lists as the comma-separated text typed. */
+export type CustomerFormValues = Omit<CustomerInput, 'favorites' | 'allergies' | 'tags'> & { favorites: string; allergies: string; tags: string };
 
 /** A field of the form. */
 export type CustomerField = keyof CustomerFormValues;
