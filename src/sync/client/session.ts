@@ -59,6 +59,8 @@ export interface Session {
   current(): Staff | null;
   /** Checks the PIN of a member who may work at this store; on success they are signed in. */
   signIn(staffId: string, pin: string): Promise<SignInResult>;
+  /** Checks a member's PIN as `signIn` does (lockout included) without signing anyone in: an approval on the spot. */
+  check(staffId: string, pin: string): Promise<SignInResult>;
   signOut(): void;
   /** A member's failed attempts and lockout as recorded here (shown as soon as they are picked). */
   lockout(staffId: string): { failures: number; lockedUntil: number } | null;
@@ -67,15 +69,19 @@ export interface Session {
 /** The session of a terminal: members are read from the replica at sign-in, so a deactivation there counts. */
 export function createSession(input: { findStaff(id: string): Promise<Staff | null>; storeId: string; attempts: AttemptStore; now?: () => number }): Session {
   const staff$ = new BehaviorSubject<Staff | null>(null);
+  const check = async (staffId: string, pin: string) => {
+    const member = await input.findStaff(staffId);
+    return signIn(member && mayWorkAt(member, input.storeId) ? member : null, pin, input.attempts, input.now?.());
+  };
   return {
     staff$: staff$.asObservable(),
     current: () => staff$.getValue(),
     async signIn(staffId, pin) {
-      const member = await input.findStaff(staffId);
-      const result = await signIn(member && mayWorkAt(member, input.storeId) ? member : null, pin, input.attempts, input.now?.());
+      const result = await check(staffId, pin);
       if (result.ok) staff$.next(result.staff);
       return result;
     },
+    check,
     signOut: () => staff$.next(null),
     lockout: (staffId) => input.attempts.get(staffId),
   };

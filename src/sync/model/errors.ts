@@ -23,6 +23,7 @@ export const ERRORS = {
   NOT_FOUND: ['Not found', 'یافت نشد'],
   DATABASE_UNAVAILABLE: ['The database is not reachable; try again shortly', 'پایگاه داده در دسترس نیست؛ کمی بعد تلاش کنید'],
   INTERNAL: ['Something went wrong on the server', 'خطایی در سرور رخ داد'],
+  APPROVAL_REQUIRED: ['A manager must approve this with their PIN', 'این کار باید با رمز یک مدیر تأیید شود'],
   NOT_SIGNED_IN: ['Sign in with your PIN first', 'ابتدا با رمز خود وارد شوید'],
   CUSTOMER_BLOCKED: ['This customer is blocked: no points can be earned or redeemed', 'این مشتری مسدود است: امتیازی کسب یا استفاده نمی‌شود'],
   ALREADY_VOIDED: ['This visit was already voided', 'این مراجعه قبلا باطل شده است'],

@@ -1,6 +1,7 @@
 import type { WriteContext } from '../../model/document-builders.ts';
 import type { Settings } from '../../model/settings.ts';
 import type { Staff } from '../../model/staff.ts';
+import type { Session } from '../session.ts';
 import type { PatronDatabase } from '../database.ts';
 import type { Journal } from '../journal.ts';
 import type { LedgerIndex } from '../ledger-index.ts';
@@ -18,7 +19,7 @@ export interface TerminalIdentity {
 export interface CommandEnv {
   db: PatronDatabase;
   identity: TerminalIdentity;
-  session: { current(): Staff | null };
+  session: Pick<Session, 'current' | 'check'>;
   status(): SyncStatus;
   /** Keys `collection:id` of local writes the server has not acknowledged yet. */
   pending(): ReadonlySet<string>;
