@@ -88,7 +88,7 @@ export async function run(options: { quick?: boolean; profile?: boolean } = {}):
   let terminal: BrowserTerminal | null = null;
   try {
     progress('building the web app…');
-    web = await buildWebApp({ minify: !profiling });
+    web = await buildWebApp({ minify: !profiling, private: true });
     await bundlePage(web.dir);
     let dbKind = 'Postgres';
     tdb = await createTestDatabase('postgres').catch(() => {
