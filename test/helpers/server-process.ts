@@ -88,9 +88,10 @@ export async function enrolOver(url: string, code: string): Promise<{ terminalId
 }
 
 /** `count` new customers as push rows, phones numbered from `first`. */
-export function customerRows(shop: PreparedShop, terminalId: string, first: number, count: number, name = (n: number) => `مشتری ${n}`) {
+export function customerRows(shop: PreparedShop, terminalId: string, first: number, count: number, options: { name?: (n: number) => string; notes?: () => string } = {}) {
   const ctx = { merchantId: shop.merchantId, storeId: shop.storeId, terminalId, staffId: shop.staffId, now: new Date().toISOString(), offline: false };
+  const name = options.name ?? ((n: number) => `مشتری ${n}`);
   return Array.from({ length: count }, (_, i) => ({
-    newDocumentState: newCustomer({ phone: `0912${String(3_000_000 + first + i).slice(-7)}`, name: name(first + i) }, ctx, 'IR'),
+    newDocumentState: newCustomer({ phone: `0912${String(3_000_000 + first + i).slice(-7)}`, name: name(first + i), ...(options.notes ? { notes: options.notes() } : {}) }, ctx, 'IR'),
   }));
 }

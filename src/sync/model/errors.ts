@@ -22,6 +22,11 @@ export const ERRORS = {
   PROTOCOL_OUTDATED: ['This app is out of date; please update it', 'این برنامه قدیمی است؛ لطفا آن را به‌روز کنید'],
   NOT_FOUND: ['Not found', 'یافت نشد'],
   DATABASE_UNAVAILABLE: ['The database is not reachable; try again shortly', 'پایگاه داده در دسترس نیست؛ کمی بعد تلاش کنید'],
+  DATABASE_BUSY: ['The database is busy with another write of this business; try again shortly', 'پایگاه داده مشغول نوشتن دیگری برای این کسب‌وکار است؛ کمی بعد تلاش کنید'],
+  DISK_FULL: ['The server is out of disk space; try again later', 'فضای دیسک سرور پر است؛ بعدا تلاش کنید'],
+  DATABASE_DAMAGED: ['The server database is damaged and must be restored by its operator', 'پایگاه داده سرور آسیب دیده است و باید به دست مدیر سرور بازیابی شود'],
+  SHUTTING_DOWN: ['The server is shutting down; try again shortly', 'سرور در حال خاموش شدن است؛ کمی بعد تلاش کنید'],
+  CHECKPOINT_TOO_OLD: ['This device is further behind than the server keeps history for; a full resync is needed', 'این دستگاه از تاریخچه‌ای که سرور نگه می‌دارد عقب‌تر است؛ همگام‌سازی کامل لازم است'],
   INTERNAL: ['Something went wrong on the server', 'خطایی در سرور رخ داد'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 

@@ -12,6 +12,8 @@ import { demoSummary, firstStore, startSummary, textTable } from './demo/summary
 import {
   DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WEB_ROOT, openDatabase, startServer, type DatabaseLocation, type RunningServer, type ServerOptions,
 } from './main.ts';
+import { DEFAULT_MIN_FREE_BYTES } from './db/pglite.ts';
+import { POSTGRES_DEFAULTS } from './db/postgres.ts';
 import { AdminError, addStaff, createEnrolmentCode, createMerchant, createStore, listTerminals, revokeTerminal } from './repositories/admin.ts';
 
 // `patron-sync`: the server's command line. Everything runs in-process through `runCli` so tests need no
@@ -65,7 +67,11 @@ const parse = {
   dir: parser(z.string().min(1, 'must not be empty')),
   positive: (max: number) => parser(z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= 1 && n <= max, `expected 1–${max}`)),
   seed: parser(z.string().regex(/^\d{1,9}$/, 'expected a whole number').transform(Number)),
+  count: parser(z.string().regex(/^\d{1,7}$/, 'expected a whole number').transform(Number)),
+  ms: parser(z.string().regex(/^\d{1,9}$/, 'expected milliseconds').transform(Number).refine((n) => n >= 1, 'expected at least 1 ms')),
 };
+
+const MIB = 1024 * 1024;
 
 function validTimeZone(zone: string): boolean {
   try {
@@ -121,7 +127,8 @@ function buildProgram(io: CliIo): Command {
       `
 Database: embedded PGlite in --data <dir> (or PATRON_DATA_DIR; default ${DEFAULT_DATA_DIR}), or Postgres when
 DATABASE_URL is set. Only one process may open a PGlite folder at a time.
-Environment: DATABASE_URL, PATRON_DATA_DIR, PORT, HOST, LOG_LEVEL, PATRON_WEB_ROOT, PATRON_STAFF_PIN.
+Environment: DATABASE_URL, PATRON_DATA_DIR, PORT, HOST, LOG_LEVEL, PATRON_WEB_ROOT, PATRON_STAFF_PIN,
+PATRON_MIN_FREE_MB, PATRON_PG_LOCK_TIMEOUT_MS, PATRON_PG_STATEMENT_TIMEOUT_MS, PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS.
 Exit codes: 0 done, 1 failed, 2 bad usage.`,
     );
 
@@ -144,7 +151,11 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
       .option('--port <port>', `port to listen on, 0 for any free one (default: PORT or ${DEFAULT_PORT})`, parse.port)
       .option('--host <address>', `interface to listen on; 0.0.0.0 for the whole network (default: HOST or ${DEFAULT_HOST})`, parse.host)
       .addOption(dataOption())
-      .option('--web-root <dir>', 'built counter app to serve at / (default: PATRON_WEB_ROOT or dist/web)', parse.dir);
+      .option('--web-root <dir>', 'built counter app to serve at / (default: PATRON_WEB_ROOT or dist/web)', parse.dir)
+      .option('--min-free-mb <n>', `PGlite: free disk space to keep; below it requests get 503 DISK_FULL (default: PATRON_MIN_FREE_MB or ${DEFAULT_MIN_FREE_BYTES / MIB})`, parse.count)
+      .option('--pg-lock-timeout <ms>', `Postgres: how long a write waits for a merchant's clock (default: PATRON_PG_LOCK_TIMEOUT_MS or ${POSTGRES_DEFAULTS.lockTimeoutMs})`, parse.ms)
+      .option('--pg-statement-timeout <ms>', `Postgres: longest statement (default: PATRON_PG_STATEMENT_TIMEOUT_MS or ${POSTGRES_DEFAULTS.statementTimeoutMs})`, parse.ms)
+      .option('--pg-idle-in-transaction-timeout <ms>', `Postgres: how long a session may idle inside a transaction (default: PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS or ${POSTGRES_DEFAULTS.idleInTransactionTimeoutMs})`, parse.ms);
 
   // Runs a server until the io's abort signal fires or the process gets SIGTERM/SIGINT.
   const serveUntilStopped = async (options: ServerCliOptions, extra: { logLevel: string; prepare?: ServerOptions['prepare']; after?: (server: RunningServer) => void }) => {
@@ -330,16 +341,43 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
   return program;
 }
 
-interface ServerCliOptions extends DataOptions {
+interface ServerCliOptions extends DataOptions, LimitOptions {
   port?: number;
   host?: string;
   webRoot?: string;
 }
 
-function location(options: DataOptions, env: CliIo['env']): DatabaseLocation {
+function location(options: DataOptions & LimitOptions, env: CliIo['env']): DatabaseLocation {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && options.data) throw new UsageError('--data names a PGlite folder but DATABASE_URL is set; use one or the other');
-  return databaseUrl ? { databaseUrl } : { dataDir: options.data ?? (env.PATRON_DATA_DIR || DEFAULT_DATA_DIR) };
+  if (databaseUrl) {
+    const postgres = {
+      lockTimeoutMs: options.pgLockTimeout ?? envNumber(env, 'PATRON_PG_LOCK_TIMEOUT_MS', parse.ms),
+      statementTimeoutMs: options.pgStatementTimeout ?? envNumber(env, 'PATRON_PG_STATEMENT_TIMEOUT_MS', parse.ms),
+      idleInTransactionTimeoutMs: options.pgIdleInTransactionTimeout ?? envNumber(env, 'PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', parse.ms),
+    };
+    return { databaseUrl, postgres };
+  }
+  const minFreeMb = options.minFreeMb ?? envNumber(env, 'PATRON_MIN_FREE_MB', parse.count);
+  return { dataDir: options.data ?? (env.PATRON_DATA_DIR || DEFAULT_DATA_DIR), minFreeBytes: minFreeMb === undefined ? undefined : minFreeMb * MIB };
+}
+
+/** The session and disk limits of `serve` and `start` (environment variables cover every command). */
+interface LimitOptions {
+  minFreeMb?: number;
+  pgLockTimeout?: number;
+  pgStatementTimeout?: number;
+  pgIdleInTransactionTimeout?: number;
+}
+
+function envNumber(env: CliIo['env'], name: string, parseValue: (value: string) => number): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    return parseValue(value);
+  } catch (error) {
+    throw new UsageError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
