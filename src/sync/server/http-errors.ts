@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../model/errors.ts';
 import { errorBody } from '../model/wire-protocol.ts';
+import { CheckpointTooOldError } from './sync/horizons.ts';
 import { isBusy, isConnectionError, isDataCorruption, isDiskFull } from './db/database.ts';
 
 /** An error answer with an HTTP status and a machine-readable code. */
@@ -50,6 +51,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   const fastifyCode = (error as FastifyError).code;
   if (error instanceof HttpError) {
     ({ status, code, details } = error);
+  } else if (error instanceof CheckpointTooOldError) {
+    [status, code, details] = [410, 'CHECKPOINT_TOO_OLD', { collection: error.collection, horizon: error.horizon }];
   } else if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     [status, code] = FASTIFY_CODES[fastifyCode];
   } else if ((error as FastifyError).statusCode === 429) {

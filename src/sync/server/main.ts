@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startAdminSocket } from './admin-socket.ts';
 import { buildApp, type AppOptions, type PatronApp } from './app.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -10,6 +11,7 @@ import { createDatabaseFolder, inspectDataFolder, openExisting } from './db/data
 import { lockDataFolder } from './db/folder-lock.ts';
 import { createPgliteDatabase, type DatabaseEvent, type PgliteDatabase } from './db/pglite.ts';
 import { createPostgresDatabase, type PostgresOptions } from './db/postgres.ts';
+import { startMaintenance, type BackupSchedule } from './maintenance.ts';
 
 // The server's entry point (fastify/demo's server.ts): open the database, migrate, build the app, listen,
 // and shut down gracefully. `app.ts` knows nothing about ports, folders or signals.
@@ -111,6 +113,10 @@ export interface ServerOptions extends DatabaseLocation {
   handleSignals?: boolean;
   /** How long a graceful shutdown may take before the process exits with 1 anyway. */
   shutdownTimeoutMs?: number;
+  /** Scheduled backups of the embedded database (ignored on Postgres: use pg_dump / pg_basebackup). */
+  backups?: BackupSchedule;
+  /** Tombstones older than this many days are purged daily (off when absent): see sync/horizons.ts. */
+  tombstoneRetentionDays?: number;
 }
 
 /** A listening server. */
@@ -151,6 +157,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const listening = app;
+  const stopMaintenance = startMaintenance({ db: opened.db, embedded: opened.embedded?.db, backups: options.backups, tombstoneRetentionDays: options.tombstoneRetentionDays, log: listening.log });
+  const closeSocket = opened.embedded ? await openAdminSocket(opened.embedded, listening) : async () => {};
   const address = listening.server.address() as AddressInfo;
   const url = `http://${urlHost(address.address)}:${address.port}`;
   const others = everyInterface(address.address) ? lanUrls(address.port) : [];
@@ -164,8 +172,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // that ends the poke streams, and waits for in-flight requests — a push answers after its COMMIT.
     // Only then does the database close.
     draining = true;
-    closing ??= listening
-      .close()
+    closing ??= Promise.all([stopMaintenance(), closeSocket()])
+      .then(() => listening.close())
       .finally(() => opened.close())
       .finally(() => markClosed());
     return closing;
@@ -197,6 +205,17 @@ function installSignalHandlers(app: PatronApp, close: () => Promise<void>, timeo
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+// Online backups ask the running server through a socket in its data folder; a folder whose path is too
+// long for a Unix socket still serves, without that door.
+async function openAdminSocket(embedded: NonNullable<OpenedDatabase['embedded']>, app: PatronApp): Promise<() => Promise<void>> {
+  try {
+    return await startAdminSocket(embedded.dir, embedded.db, (error) => app.log.error({ err: error }, 'online backup failed'));
+  } catch (error) {
+    app.log.warn({ err: error, dir: embedded.dir }, 'no admin socket in the data folder: patron-sync backup cannot reach this server');
+    return async () => {};
+  }
 }
 
 /** The embedded database's reports, as log lines an operator can grep ("disk full", "damaged", "PANIC"). */

@@ -9,6 +9,9 @@ export const PGDATA = 'pgdata';
 /** Where a new database is built before it is renamed to `pgdata`: a folder of this name is never data. */
 const CREATING = 'pgdata.creating';
 
+/** Names that are never the shop's data: our lock, the admin socket, an interrupted creation. */
+const IGNORED = new Set([LOCK_FILE, 'patron.sock', CREATING]);
+
 /** Thrown when a data folder is not a complete database; the message names the folder and what is wrong. */
 export class DataFolderError extends Error {
   constructor(dir: string, problem: string) {
@@ -33,7 +36,7 @@ export type FolderState = 'empty' | 'database';
  * refused — a fresh database is never made over something that may be the shop's data.
  */
 export function inspectDataFolder(dir: string): FolderState {
-  const entries = readdirSync(dir).filter((name) => name !== LOCK_FILE && name !== CREATING);
+  const entries = readdirSync(dir).filter((name) => !IGNORED.has(name));
   if (entries.length === 0) return 'empty';
   if (!entries.includes(PGDATA)) {
     throw new DataFolderError(dir, `it holds ${describe(entries)} but no database folder "${PGDATA}" (the wrong folder, or a failed restore?)`);

@@ -28,6 +28,8 @@ export interface PgliteOptions {
    * WAL; tests that expect no PANIC may pass their own.
    */
   onPanic?: ((line: string) => void) | undefined;
+  /** A backup (a tar of a data folder, gzipped or not) to unpack into the empty folder first: restores. */
+  load?: Blob | undefined;
 }
 
 /** An embedded database on disk: also dumps its data folder (backups). */
@@ -50,8 +52,8 @@ export class PgliteStartError extends Error {
 
 const SERIOUS = /\b(FATAL|PANIC):/;
 
-/** Starts PGlite on `pgdata` with fsync reaching the disk (durable-fs.ts). */
-export async function startDurablePglite(pgdata: string, onPanic: (line: string) => void): Promise<PGlite> {
+/** Starts PGlite on `pgdata` with fsync reaching the disk (durable-fs.ts); `load` unpacks a backup there first. */
+export async function startDurablePglite(pgdata: string, onPanic: (line: string) => void, load?: Blob): Promise<PGlite> {
   const lines: string[] = [];
   let started = false;
   const onStderr = (line: string): boolean => {
@@ -63,7 +65,7 @@ export async function startDurablePglite(pgdata: string, onPanic: (line: string)
     return false;
   };
   try {
-    const pglite = await PGlite.create({ fs: new DurableNodeFS(pgdata), startParams: [...DURABLE_START_PARAMS], onStderr });
+    const pglite = await PGlite.create({ fs: new DurableNodeFS(pgdata), startParams: [...DURABLE_START_PARAMS], onStderr, ...(load ? { loadDataDir: load } : {}) });
     started = true;
     return pglite;
   } catch (error) {
@@ -91,10 +93,14 @@ export async function createPgliteDatabase(pgdata?: string, options: PgliteOptio
 
 async function openOnDisk(pgdata: string, options: PgliteOptions): Promise<PgliteDatabase> {
   const onEvent = options.onEvent ?? (() => {});
-  const pglite = await startDurablePglite(pgdata, (line) => {
-    onEvent({ kind: 'panic', line });
-    (options.onPanic ?? exitOnPanic)(line);
-  });
+  const pglite = await startDurablePglite(
+    pgdata,
+    (line) => {
+      onEvent({ kind: 'panic', line });
+      (options.onPanic ?? exitOnPanic)(line);
+    },
+    options.load,
+  );
   const guard = diskGuard(pgdata, options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, onEvent);
   const db = adapter(pglite, guard.check, (error) => {
     if (isDiskFull(error)) guard.sawFull();

@@ -17,7 +17,7 @@ export interface PostgresOptions {
    * (or froze) mid-push stops holding its merchant's clock after this long.
    */
   idleInTransactionTimeoutMs?: number | undefined;
-  /** Client-side limit on any answer (a silent network); defaults to the statement timeout plus one second. */
+  /** Client-side limit on any answer (a silent network); defaults to the statement timeout plus two seconds. */
   queryTimeoutMs?: number | undefined;
   /** TCP keepalive idle time on both ends; a dead peer is noticed after idle + 3 probes 5 s apart. */
   keepAliveIdleMs?: number | undefined;
@@ -26,7 +26,7 @@ export interface PostgresOptions {
 /** The defaults: a push holds its merchant's clock for milliseconds, so seconds are generous. */
 export const POSTGRES_DEFAULTS = {
   lockTimeoutMs: 2_000,
-  statementTimeoutMs: 4_000,
+  statementTimeoutMs: 10_000,
   idleInTransactionTimeoutMs: 5_000,
   keepAliveIdleMs: 10_000,
 } as const;
@@ -47,7 +47,7 @@ export function sessionSettings(options: PostgresOptions = {}) {
     options: `-c tcp_keepalives_idle=${seconds} -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=${(seconds + 15) * 1000}`,
     keepAlive: true,
     keepAliveInitialDelayMillis: keepAlive,
-    query_timeout: options.queryTimeoutMs ?? statement + 1_000,
+    query_timeout: options.queryTimeoutMs ?? statement + 2_000,
   };
 }
 
