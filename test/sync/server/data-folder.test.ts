@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrate } from '../../../src/sync/server/db/migrate.ts';
-import { openDatabase } from '../../../src/sync/server/main.ts';
+import { ErrorBodySchema } from '../../../src/sync/model/wire-protocol.ts';
+import { openDatabase, startServer } from '../../../src/sync/server/main.ts';
+import { enrolOver, prepareShop } from '../../helpers/server-process.ts';
 
 // Each open of a PGlite folder is a WASM start (seconds on a loaded two-core machine).
 vi.setConfig({ testTimeout: 120_000 });
@@ -144,6 +146,31 @@ describe('the data-folder lock across processes', () => {
         for (const c of all) c.proc.kill('SIGKILL');
         await Promise.all(all.map((c) => c.exited));
       }
+    }
+  });
+});
+
+describe('a page damaged while the folder looks complete', () => {
+  it('answers 503 DATABASE_DAMAGED on the reads that meet it and keeps /ready at 503', async () => {
+    const dir = folder();
+    const shop = await prepareShop({ dataDir: dir }, 1);
+    const opened = await openDatabase({ dataDir: dir });
+    const { rows } = await opened.db.query<{ path: string }>(`SELECT pg_relation_filepath('staff') AS path`);
+    await opened.close();
+    // A bad sector in the staff table's first page: its checksum no longer matches.
+    garble(join(dir, 'pgdata', rows[0]!.path), 200, 64);
+    const server = await startServer({ dataDir: dir, port: 0, app: { logger: false, rateLimit: false }, print: () => {} });
+    try {
+      expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+      const till = await enrolOver(server.url, shop.codes[0]!);
+      const pull = await fetch(`${server.url}/v1/pull/staff`, { headers: till.auth });
+      expect(pull.status).toBe(503);
+      expect(ErrorBodySchema.parse(await pull.json()).error.code).toBe('DATABASE_DAMAGED');
+      const ready = await fetch(`${server.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(ErrorBodySchema.parse(await ready.json()).error.code).toBe('DATABASE_DAMAGED');
+    } finally {
+      await server.close();
     }
   });
 });
