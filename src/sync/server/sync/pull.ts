@@ -33,14 +33,20 @@ export async function pullPage(db: Queryable, merchantId: string, collection: Co
   );
   const horizon = BigInt(rows.length > 0 ? (rows[0]!.horizon ?? '0') : await horizonOf(db, merchantId, collection));
   if (!fresh && since < horizon) throw new CheckpointTooOldError(collection, horizon.toString());
+  const documents = rows.map((row) => row.doc);
   const last = rows.at(-1);
-  let next = last ? BigInt(last.v) : checkpoint !== undefined ? since : null;
-  if (next !== null && next < horizon) {
+  if (!last) {
+    // Nothing new: the checkpoint sent comes back as it was, unless the horizon lies beyond it.
+    if (checkpoint === undefined) return { documents, checkpoint: null };
+    return { documents, checkpoint: { v: since < horizon ? horizon.toString() : checkpoint } };
+  }
+  let next = BigInt(last.v);
+  if (next < horizon) {
     // Caught up: no row exists between the last one and the horizon, and none can appear below it.
     if (rows.length < limit) next = horizon;
     else if (fresh) next += FRESH;
   }
-  return { documents: rows.map((row) => row.doc), checkpoint: next === null ? null : { v: next.toString() } };
+  return { documents, checkpoint: { v: next.toString() } };
 }
 
 async function horizonOf(db: Queryable, merchantId: string, collection: CollectionName): Promise<string> {
