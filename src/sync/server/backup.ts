@@ -86,7 +86,7 @@ export async function restoreBackup(dir: string, file: string): Promise<{ previo
       // The whole archive is inflated first: a truncated or corrupt one fails here, not in PGlite's unpacker
       // (whose stream error escapes as an unhandled error).
       const tar = gunzipSync(readFileSync(file));
-      const db = await createPgliteDatabase(restoring, { load: new Blob([tar]), minFreeBytes: 0, onPanic: () => {} });
+      const db = await createPgliteDatabase(restoring, { load: new Blob([tar]), minFreeBytes: 0 });
       try {
         await migrate(db);
         documents = await readEverything(db);

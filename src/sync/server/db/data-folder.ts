@@ -2,7 +2,7 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncPath, syncTree } from './durable-fs.ts';
 import { LOCK_FILE } from './folder-lock.ts';
-import { PgliteStartError, startDurablePglite } from './pglite.ts';
+import { exitOnPanic, PgliteStartError, startDurablePglite } from './pglite.ts';
 
 /** The Postgres data folder inside a Patron data folder. */
 export const PGDATA = 'pgdata';
@@ -61,7 +61,7 @@ function describe(entries: string[]): string {
 export async function createDatabaseFolder(dir: string): Promise<void> {
   const creating = join(dir, CREATING);
   rmSync(creating, { recursive: true, force: true });
-  const pglite = await startDurablePglite(creating, () => {});
+  const pglite = await startDurablePglite(creating, exitOnPanic);
   await pglite.close();
   // PGlite unpacks its initdb output without fsync: sync every file before the rename publishes it.
   syncTree(creating);

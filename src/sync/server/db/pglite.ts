@@ -73,7 +73,8 @@ export async function startDurablePglite(pgdata: string, onPanic: (line: string)
   }
 }
 
-function exitOnPanic(line: string): never {
+/** What follows a PANIC by default: PGlite would spin forever, so the process ends (code 70) and says why. */
+export function exitOnPanic(line: string): never {
   process.stderr.write(`patron-sync: the embedded database stopped: ${line.trim()}\n`);
   process.exit(70);
 }
