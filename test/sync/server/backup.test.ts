@@ -12,7 +12,7 @@ import { eventually, startClient, testStorage, type TestClient } from '../../hel
 
 // Backups of the embedded default: taken online under load, restored after checks, and terminals converge
 // with the restored server by pushing what the backup lacks. Real servers on real folders, real clients.
-vi.setConfig({ testTimeout: 180_000 });
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const root = mkdtempSync(join(tmpdir(), 'patron-backup-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

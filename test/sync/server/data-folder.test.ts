@@ -9,8 +9,8 @@ import { ErrorBodySchema } from '../../../src/sync/model/wire-protocol.ts';
 import { openDatabase, startServer } from '../../../src/sync/server/main.ts';
 import { enrolOver, prepareShop } from '../../helpers/server-process.ts';
 
-// Each open of a PGlite folder is a WASM start (seconds on a loaded two-core machine).
-vi.setConfig({ testTimeout: 120_000 });
+// Each open of a PGlite folder is a WASM start (seconds each; minutes in all when the machine is loaded).
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const CONTENDER = fileURLToPath(new URL('../../helpers/lock-contender.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'patron-folder-'));
@@ -107,7 +107,8 @@ function contender(dir: string): Contender {
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Starting node with tsx takes seconds each on a loaded two-core machine; this bounds a hang, not a speed.
+  const deadline = Date.now() + 120_000;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

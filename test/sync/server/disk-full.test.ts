@@ -10,7 +10,7 @@ import { customerRows, enrolOver, killGroup, prepareShop, spawnServer, type Prep
 
 // RELIABILITY F12: the data folder's disk fills up. A real small file system (tmpfs, mounted by the test as
 // root) under a real server process.
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const MIB = 1024 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'patron-full-'));

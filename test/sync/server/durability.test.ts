@@ -8,7 +8,7 @@ import { customerRows, enrolOver, killGroup, prepareShop, spawnServer, type Prep
 
 // RELIABILITY F11: a power cut on the embedded default loses no acknowledged write. Real server processes
 // on real folders; each start is a WASM start of PGlite (seconds on a loaded two-core machine).
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const VOLATILE = fileURLToPath(new URL('../../helpers/volatile-disk.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'patron-durable-'));

@@ -12,7 +12,7 @@ import { startServerFixture } from '../../helpers/sync-server.ts';
 // RELIABILITY I2 / F1: a batch is all or nothing — when a row fails half way, and when the server is killed
 // (SIGKILL) while the batch's transaction is open. The kill is aimed: a test-only trigger on the customers
 // table stops the push at a marked row, inside its transaction, until the test has killed the process.
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const root = mkdtempSync(join(tmpdir(), 'patron-kill-'));
 const running: ServerProcess[] = [];
@@ -67,7 +67,7 @@ async function countOf(location: DatabaseLocation, ids: string[]): Promise<numbe
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -13,7 +13,7 @@ import { enrolTerminal, seedMerchant, testApp, type SeededMerchant, type TestTer
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { customerRows, enrolOver } from '../../helpers/server-process.ts';
 
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
