@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Database } from '../../src/sync/server/db/database.ts';
 import { migrate } from '../../src/sync/server/db/migrate.ts';
@@ -23,6 +26,8 @@ export interface TestDatabase {
 /** Creates a fresh database: a new Postgres database per call (so files run in parallel), or in-memory PGlite. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
+    // PATRON_TEST_PGLITE_ON_DISK=1 (benchmarks): PGlite in a temp folder, fsync and all, as a shop runs it.
+    if (process.env.PATRON_TEST_PGLITE_ON_DISK === '1') return pgliteOnDisk();
     const db = await createPgliteDatabase();
     await migrate(db);
     return { db, url: null, drop: () => db.close() };
@@ -45,6 +50,20 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
+    },
+  };
+}
+
+async function pgliteOnDisk(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'patron-pglite-'));
+  const db = await createPgliteDatabase(join(dir, 'pgdata'));
+  await migrate(db);
+  return {
+    db,
+    url: null,
+    async drop() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

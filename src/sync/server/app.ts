@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
 import { createTokenSigner, randomSecret, type TokenSigner } from './auth/tokens.ts';
 import type { Database } from './db/database.ts';
+import { refuseWhileClosing } from './closing.ts';
 import { HttpError, handleError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPokeHub, type PokeHub } from './pokes.ts';
@@ -54,6 +55,8 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
     // Keep-alive sockets must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
     trustProxy: false,
+    // closing.ts answers requests that arrive while draining, in the documented error format.
+    return503OnClosing: false,
   });
   const metrics = createMetrics();
   const signer = createTokenSigner(await signingKey(options.db), options.tokenTtlSeconds ?? 900);
@@ -84,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   }
 
   app.setErrorHandler(handleError);
+  refuseWhileClosing(app);
   app.setNotFoundHandler((request, reply) => handleError(new HttpError(404, 'NOT_FOUND'), request, reply));
 
   app.addHook('onRequest', async (request) => {

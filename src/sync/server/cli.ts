@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ROLES, type Role } from '../model/common.ts';
 import { LocaleSchema, type Locale } from '../model/settings.ts';
@@ -12,6 +13,12 @@ import { demoSummary, firstStore, startSummary, textTable } from './demo/summary
 import {
   DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WEB_ROOT, openDatabase, startServer, type DatabaseLocation, type RunningServer, type ServerOptions,
 } from './main.ts';
+import { requestBackup } from './admin-socket.ts';
+import { dumpDatabase, restoreBackup, writeDurably } from './backup.ts';
+import { DataDirBusyError } from './db/folder-lock.ts';
+import { DEFAULT_MIN_FREE_BYTES } from './db/pglite.ts';
+import { purgeTombstones } from './sync/horizons.ts';
+import { POSTGRES_DEFAULTS } from './db/postgres.ts';
 import { AdminError, addStaff, createEnrolmentCode, createMerchant, createStore, listTerminals, revokeTerminal } from './repositories/admin.ts';
 
 // `patron-sync`: the server's command line. Everything runs in-process through `runCli` so tests need no
@@ -65,7 +72,11 @@ const parse = {
   dir: parser(z.string().min(1, 'must not be empty')),
   positive: (max: number) => parser(z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).refine((n) => n >= 1 && n <= max, `expected 1–${max}`)),
   seed: parser(z.string().regex(/^\d{1,9}$/, 'expected a whole number').transform(Number)),
+  count: parser(z.string().regex(/^\d{1,7}$/, 'expected a whole number').transform(Number)),
+  ms: parser(z.string().regex(/^\d{1,9}$/, 'expected milliseconds').transform(Number).refine((n) => n >= 1, 'expected at least 1 ms')),
 };
+
+const MIB = 1024 * 1024;
 
 function validTimeZone(zone: string): boolean {
   try {
@@ -96,6 +107,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+// The archive of a folder: straight from the database when no server holds it, else from the server itself.
+async function dumpOf(dir: string, where: DatabaseLocation): Promise<Uint8Array> {
+  let opened;
+  try {
+    opened = await openDatabase(where);
+  } catch (error) {
+    if (error instanceof DataDirBusyError) return requestBackup(dir);
+    throw error;
+  }
+  try {
+    return await dumpDatabase(opened.embedded!.db);
+  } finally {
+    await opened.close();
+  }
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof DatabaseUnavailableError) return 'database unavailable (is Postgres running, and DATABASE_URL right?)';
   if (error instanceof Error) return error.message;
@@ -121,7 +148,8 @@ function buildProgram(io: CliIo): Command {
       `
 Database: embedded PGlite in --data <dir> (or PATRON_DATA_DIR; default ${DEFAULT_DATA_DIR}), or Postgres when
 DATABASE_URL is set. Only one process may open a PGlite folder at a time.
-Environment: DATABASE_URL, PATRON_DATA_DIR, PORT, HOST, LOG_LEVEL, PATRON_WEB_ROOT, PATRON_STAFF_PIN.
+Environment: DATABASE_URL, PATRON_DATA_DIR, PORT, HOST, LOG_LEVEL, PATRON_WEB_ROOT, PATRON_STAFF_PIN,
+PATRON_MIN_FREE_MB, PATRON_PG_LOCK_TIMEOUT_MS, PATRON_PG_STATEMENT_TIMEOUT_MS, PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS.
 Exit codes: 0 done, 1 failed, 2 bad usage.`,
     );
 
@@ -144,7 +172,15 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
       .option('--port <port>', `port to listen on, 0 for any free one (default: PORT or ${DEFAULT_PORT})`, parse.port)
       .option('--host <address>', `interface to listen on; 0.0.0.0 for the whole network (default: HOST or ${DEFAULT_HOST})`, parse.host)
       .addOption(dataOption())
-      .option('--web-root <dir>', 'built counter app to serve at / (default: PATRON_WEB_ROOT or dist/web)', parse.dir);
+      .option('--web-root <dir>', 'built counter app to serve at / (default: PATRON_WEB_ROOT or dist/web)', parse.dir)
+      .option('--min-free-mb <n>', `PGlite: free disk space to keep; below it requests get 503 DISK_FULL (default: PATRON_MIN_FREE_MB or ${DEFAULT_MIN_FREE_BYTES / MIB})`, parse.count)
+      .option('--pg-lock-timeout <ms>', `Postgres: how long a write waits for a merchant's clock (default: PATRON_PG_LOCK_TIMEOUT_MS or ${POSTGRES_DEFAULTS.lockTimeoutMs})`, parse.ms)
+      .option('--pg-statement-timeout <ms>', `Postgres: longest statement (default: PATRON_PG_STATEMENT_TIMEOUT_MS or ${POSTGRES_DEFAULTS.statementTimeoutMs})`, parse.ms)
+      .option('--backup-dir <dir>', 'PGlite: write a backup into this folder every --backup-every-hours (off when absent)', parse.dir)
+      .option('--backup-keep <n>', 'how many scheduled backups to keep (default 7)', parse.positive(10_000), 7)
+      .option('--backup-every-hours <n>', 'hours between scheduled backups (default 24)', parse.positive(24 * 365), 24)
+      .option('--tombstone-retention-days <n>', 'purge deletions older than this many days, daily; terminals further behind resync in full (default: PATRON_TOMBSTONE_RETENTION_DAYS, or keep them all)', parse.positive(36_500))
+      .option('--pg-idle-in-transaction-timeout <ms>', `Postgres: how long a session may idle inside a transaction (default: PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS or ${POSTGRES_DEFAULTS.idleInTransactionTimeoutMs})`, parse.ms);
 
   // Runs a server until the io's abort signal fires or the process gets SIGTERM/SIGINT.
   const serveUntilStopped = async (options: ServerCliOptions, extra: { logLevel: string; prepare?: ServerOptions['prepare']; after?: (server: RunningServer) => void }) => {
@@ -155,6 +191,8 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
       webRoot: options.webRoot ?? (io.env.PATRON_WEB_ROOT || DEFAULT_WEB_ROOT),
       logLevel: logLevel(io.env) ?? extra.logLevel,
       print: out,
+      ...(options.backupDir ? { backups: { dir: options.backupDir, keep: options.backupKeep, everyMs: options.backupEveryHours * 3_600_000 } } : {}),
+      ...retention(options, io.env),
       handleSignals: io.signal === undefined,
       ...(extra.prepare ? { prepare: extra.prepare } : {}),
     });
@@ -309,6 +347,45 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
     });
 
   program
+    .command('backup')
+    .description('write a backup of the embedded database (online: a running server on the folder takes it)')
+    .requiredOption('--to <file>', 'the archive to write (.tar.gz)', parse.dir)
+    .addOption(dataOption())
+    .action(async (options: DataOptions & { to: string }) => {
+      const where = location(options, io.env);
+      if (!where.dataDir) throw new UsageError('on Postgres, back up with pg_dump -Fc (or pg_basebackup for point-in-time recovery); patron-sync backup is for the embedded database');
+      const dir = resolve(where.dataDir);
+      const bytes = await dumpOf(dir, where);
+      writeDurably(resolve(options.to), bytes);
+      out(`Wrote a backup of ${dir} to ${resolve(options.to)} (${(bytes.length / 1024 / 1024).toFixed(1)} MiB).`);
+    });
+
+  program
+    .command('restore')
+    .description('replace the embedded database with a backup, after checking the backup opens and reads whole (stop the server first)')
+    .requiredOption('--from <file>', 'the archive written by patron-sync backup', parse.dir)
+    .addOption(dataOption())
+    .action(async (options: DataOptions & { from: string }) => {
+      const where = location(options, io.env);
+      if (!where.dataDir) throw new UsageError('on Postgres, restore with pg_restore (or from a base backup); patron-sync restore is for the embedded database');
+      const dir = resolve(where.dataDir);
+      const { previous, documents } = await restoreBackup(dir, resolve(options.from));
+      out(`Restored ${resolve(options.from)} into ${dir} (${documents} rows read back).${previous ? ` The database it replaced is kept in ${previous}.` : ''}\nEvery terminal will resync in full on its next pull and push what the backup lacks.`);
+    });
+
+  program
+    .command('purge-tombstones')
+    .description('delete deletions (tombstones) older than N days; terminals further behind resync in full')
+    .requiredOption('--older-than-days <n>', 'age in days', parse.positive(36_500))
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .action(async (options: DataOptions & { olderThanDays: number; json?: boolean }) => {
+      const purged = await withDatabase(options, (db) => purgeTombstones(db, options.olderThanDays));
+      if (options.json) json(purged);
+      else out(`Purged ${Object.values(purged).reduce((a, b) => a + b, 0)} tombstone(s) older than ${options.olderThanDays} days.`);
+    });
+
+  program
     .command('demo')
     .description('create the demo merchant "Café Patron" with a year of sample data, if absent, and print how to use it')
     .option('--customers <n>', 'customers to create', parse.positive(200_000), 3000)
@@ -330,16 +407,52 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
   return program;
 }
 
-interface ServerCliOptions extends DataOptions {
+interface ServerCliOptions extends DataOptions, LimitOptions {
+  backupDir?: string;
+  backupKeep: number;
+  backupEveryHours: number;
+  tombstoneRetentionDays?: number;
   port?: number;
   host?: string;
   webRoot?: string;
 }
 
-function location(options: DataOptions, env: CliIo['env']): DatabaseLocation {
+function location(options: DataOptions & LimitOptions, env: CliIo['env']): DatabaseLocation {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && options.data) throw new UsageError('--data names a PGlite folder but DATABASE_URL is set; use one or the other');
-  return databaseUrl ? { databaseUrl } : { dataDir: options.data ?? (env.PATRON_DATA_DIR || DEFAULT_DATA_DIR) };
+  if (databaseUrl) {
+    const postgres = {
+      lockTimeoutMs: options.pgLockTimeout ?? envNumber(env, 'PATRON_PG_LOCK_TIMEOUT_MS', parse.ms),
+      statementTimeoutMs: options.pgStatementTimeout ?? envNumber(env, 'PATRON_PG_STATEMENT_TIMEOUT_MS', parse.ms),
+      idleInTransactionTimeoutMs: options.pgIdleInTransactionTimeout ?? envNumber(env, 'PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', parse.ms),
+    };
+    return { databaseUrl, postgres };
+  }
+  const minFreeMb = options.minFreeMb ?? envNumber(env, 'PATRON_MIN_FREE_MB', parse.count);
+  return { dataDir: options.data ?? (env.PATRON_DATA_DIR || DEFAULT_DATA_DIR), minFreeBytes: minFreeMb === undefined ? undefined : minFreeMb * MIB };
+}
+
+function retention(options: { tombstoneRetentionDays?: number }, env: CliIo['env']): { tombstoneRetentionDays?: number } {
+  const days = options.tombstoneRetentionDays ?? envNumber(env, 'PATRON_TOMBSTONE_RETENTION_DAYS', parse.positive(36_500));
+  return days === undefined ? {} : { tombstoneRetentionDays: days };
+}
+
+/** The session and disk limits of `serve` and `start` (environment variables cover every command). */
+interface LimitOptions {
+  minFreeMb?: number;
+  pgLockTimeout?: number;
+  pgStatementTimeout?: number;
+  pgIdleInTransactionTimeout?: number;
+}
+
+function envNumber(env: CliIo['env'], name: string, parseValue: (value: string) => number): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    return parseValue(value);
+  } catch (error) {
+    throw new UsageError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

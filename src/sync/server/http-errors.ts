@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../model/errors.ts';
 import { errorBody } from '../model/wire-protocol.ts';
-import { isConnectionError } from './db/database.ts';
+import { CheckpointTooOldError } from './sync/horizons.ts';
+import { isBusy, isConnectionError, isDataCorruption, isDiskFull } from './db/database.ts';
 
 /** An error answer with an HTTP status and a machine-readable code. */
 export class HttpError extends Error {
@@ -30,6 +31,18 @@ const FASTIFY_CODES: Record<string, [number, ErrorCode]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'VALIDATION_FAILED'],
 };
 
+/**
+ * The database's failures that are not the request's fault, as 503s a client retries: away, busy (a lock
+ * or statement timeout), out of disk, or damaged (the operator must restore; /ready says so too).
+ */
+export function databaseFailure(error: unknown): [503, ErrorCode] | null {
+  if (isDiskFull(error)) return [503, 'DISK_FULL'];
+  if (isBusy(error)) return [503, 'DATABASE_BUSY'];
+  if (isDataCorruption(error)) return [503, 'DATABASE_DAMAGED'];
+  if (isConnectionError(error)) return [503, 'DATABASE_UNAVAILABLE'];
+  return null;
+}
+
 /** The one error handler: every error answer has a code and both messages, never a stack trace. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   let status = 500;
@@ -38,6 +51,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   const fastifyCode = (error as FastifyError).code;
   if (error instanceof HttpError) {
     ({ status, code, details } = error);
+  } else if (error instanceof CheckpointTooOldError) {
+    [status, code, details] = [410, 'CHECKPOINT_TOO_OLD', { collection: error.collection, horizon: error.horizon }];
   } else if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     [status, code] = FASTIFY_CODES[fastifyCode];
   } else if ((error as FastifyError).statusCode === 429) {
@@ -47,8 +62,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     [status, code] = [400, 'VALIDATION_FAILED'];
   } else if ((error as FastifyError).statusCode === 400) {
     [status, code] = [400, 'VALIDATION_FAILED'];
-  } else if (isConnectionError(error)) {
-    [status, code] = [503, 'DATABASE_UNAVAILABLE'];
+  } else {
+    [status, code] = databaseFailure(error) ?? [status, code];
   }
   if (status >= 500) request.log.error({ err: { type: error.name, message: error.message, code: fastifyCode } }, 'request failed');
   return reply.status(status).send(errorBody(code, details, request.id));

@@ -1,13 +1,17 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startAdminSocket } from './admin-socket.ts';
 import { buildApp, type AppOptions, type PatronApp } from './app.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
-import { createPgliteDatabase } from './db/pglite.ts';
-import { createPostgresDatabase } from './db/postgres.ts';
+import { createDatabaseFolder, inspectDataFolder, openExisting } from './db/data-folder.ts';
+import { lockDataFolder } from './db/folder-lock.ts';
+import { createPgliteDatabase, type DatabaseEvent, type PgliteDatabase } from './db/pglite.ts';
+import { createPostgresDatabase, type PostgresOptions } from './db/postgres.ts';
+import { startMaintenance, type BackupSchedule } from './maintenance.ts';
 
 // The server's entry point (fastify/demo's server.ts): open the database, migrate, build the app, listen,
 // and shut down gracefully. `app.ts` knows nothing about ports, folders or signals.
@@ -28,6 +32,12 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', impo
 export interface DatabaseLocation {
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
+  /** Postgres session limits and keepalives (db/postgres.ts has the defaults). */
+  postgres?: PostgresOptions | undefined;
+  /** Free space the embedded database's disk keeps, in bytes (db/pglite.ts has the default). */
+  minFreeBytes?: number | undefined;
+  /** Disk full, damage, PANIC: what the embedded database reports for the log. */
+  onEvent?: ((event: DatabaseEvent) => void) | undefined;
 }
 
 /** An open database and how to let go of it. */
@@ -35,76 +45,50 @@ export interface OpenedDatabase {
   db: Database;
   /** For humans: "PGlite in /abs/dir" or "Postgres" (never the URL: it may hold a password). */
   description: string;
+  /** The embedded database and its folder (absent on Postgres): backups read it. */
+  embedded?: { db: PgliteDatabase; dir: string; created: boolean };
   /** Closes the database and releases the data folder. */
   close(): Promise<void>;
 }
 
-/** Thrown when another process holds the PGlite data folder. */
-export class DataDirBusyError extends Error {
-  constructor(dir: string, pid: number) {
-    super(`the data folder ${dir} is in use by process ${pid} (a running server?); stop it first, or use DATABASE_URL`);
-    this.name = 'DataDirBusyError';
-  }
-}
+export { DataDirBusyError } from './db/folder-lock.ts';
 
 /**
  * Opens Postgres (DATABASE_URL) or PGlite in `<dataDir>/pgdata`. PGlite is a single-process database, so the
- * folder is guarded by `<dataDir>/patron.lock` holding the owner's pid: an admin command run next to a
- * running server fails clearly instead of opening the same files twice. A lock left by a dead process is taken
- * over. The lock sits beside `pgdata`, not inside it, so Postgres never sees a foreign file in its folder.
+ * folder is guarded by an OS lock (db/folder-lock.ts): an admin command run next to a running server fails
+ * clearly instead of opening the same files twice. A new database is made only in an empty or absent
+ * folder; anything else that is not a complete database is refused (db/data-folder.ts).
  */
 export async function openDatabase(location: DatabaseLocation): Promise<OpenedDatabase> {
   if (location.databaseUrl) {
-    const db = createPostgresDatabase(location.databaseUrl);
+    const db = createPostgresDatabase(location.databaseUrl, location.postgres);
     return { db, description: 'Postgres', close: () => db.close() };
   }
   const dir = resolve(location.dataDir ?? DEFAULT_DATA_DIR);
   mkdirSync(dir, { recursive: true });
-  const lock = join(dir, 'patron.lock');
-  takeLock(lock, dir);
+  const lock = await lockDataFolder(dir);
   try {
-    const db = await createPgliteDatabase(join(dir, 'pgdata'));
+    const created = inspectDataFolder(dir) === 'empty';
+    if (created) await createDatabaseFolder(dir);
+    const db = await openExisting(dir, (pgdata) => createPgliteDatabase(pgdata, { minFreeBytes: location.minFreeBytes, onEvent: location.onEvent }));
     let closed = false;
     return {
       db,
       description: `PGlite in ${dir}`,
+      embedded: { db, dir, created },
       async close() {
         if (closed) return;
         closed = true;
         try {
           await db.close();
         } finally {
-          rmSync(lock, { force: true });
+          lock.release();
         }
       },
     };
   } catch (error) {
-    rmSync(lock, { force: true });
+    lock.release();
     throw error;
-  }
-}
-
-function takeLock(lock: string, dir: string): void {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new DataDirBusyError(dir, pid);
-    rmSync(lock, { force: true });
-  }
-  throw new Error(`could not lock the data folder ${dir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -129,6 +113,10 @@ export interface ServerOptions extends DatabaseLocation {
   handleSignals?: boolean;
   /** How long a graceful shutdown may take before the process exits with 1 anyway. */
   shutdownTimeoutMs?: number;
+  /** Scheduled backups of the embedded database (ignored on Postgres: use pg_dump / pg_basebackup). */
+  backups?: BackupSchedule;
+  /** Tombstones older than this many days are purged daily (off when absent): see sync/horizons.ts. */
+  tombstoneRetentionDays?: number;
 }
 
 /** A listening server. */
@@ -146,8 +134,8 @@ export interface RunningServer {
 /** Opens the database, applies migrations, builds the app and listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const opened = await openDatabase(options);
   let app: PatronApp | undefined;
+  const opened = await openDatabase({ ...options, onEvent: (event) => logDatabaseEvent(app?.log, event) });
   let draining = false;
   try {
     await migrate(opened.db);
@@ -155,6 +143,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     app = await buildApp({ db: opened.db, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, ...options.app, ...prepared });
     // Settable after the fact: request loggers are children created per request, so they inherit it.
     if (options.logLevel) app.log.level = options.logLevel;
+    if (opened.embedded?.created) app.log.info({ dir: opened.embedded.dir }, `created a new, empty database in ${opened.embedded.dir}`);
     // Node's server.close() drops the keep-alive connections idle at that moment, but a request still running
     // then leaves its connection open afterwards — for as long as the client's keep-alive lasts (~70 s with
     // fetch against Fastify's 72 s hint), holding the shutdown up. Answers sent while draining say so.
@@ -168,6 +157,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const listening = app;
+  const stopMaintenance = startMaintenance({ db: opened.db, embedded: opened.embedded?.db, backups: options.backups, tombstoneRetentionDays: options.tombstoneRetentionDays, log: listening.log });
+  const closeSocket = opened.embedded ? await openAdminSocket(opened.embedded, listening) : async () => {};
   const address = listening.server.address() as AddressInfo;
   const url = `http://${urlHost(address.address)}:${address.port}`;
   const others = everyInterface(address.address) ? lanUrls(address.port) : [];
@@ -181,8 +172,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // that ends the poke streams, and waits for in-flight requests — a push answers after its COMMIT.
     // Only then does the database close.
     draining = true;
-    closing ??= listening
-      .close()
+    closing ??= Promise.all([stopMaintenance(), closeSocket()])
+      .then(() => listening.close())
       .finally(() => opened.close())
       .finally(() => markClosed());
     return closing;
@@ -214,6 +205,37 @@ function installSignalHandlers(app: PatronApp, close: () => Promise<void>, timeo
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+// Online backups ask the running server through a socket in its data folder; a folder whose path is too
+// long for a Unix socket still serves, without that door.
+async function openAdminSocket(embedded: NonNullable<OpenedDatabase['embedded']>, app: PatronApp): Promise<() => Promise<void>> {
+  try {
+    return await startAdminSocket(embedded.dir, embedded.db, (error) => app.log.error({ err: error }, 'online backup failed'));
+  } catch (error) {
+    app.log.warn({ err: error, dir: embedded.dir }, 'no admin socket in the data folder: patron-sync backup cannot reach this server');
+    return async () => {};
+  }
+}
+
+/** The embedded database's reports, as log lines an operator can grep ("disk full", "damaged", "PANIC"). */
+function logDatabaseEvent(log: PatronApp['log'] | undefined, event: DatabaseEvent): void {
+  const mib = (bytes: number) => Math.floor(bytes / 1024 / 1024);
+  const write = log ?? { error: (o: object, m: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`), info: () => {}, fatal: (o: object, m: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`) };
+  switch (event.kind) {
+    case 'disk-full':
+      write.error({ path: event.path, freeMiB: mib(event.freeBytes), neededMiB: mib(event.neededBytes) }, `disk full: ${event.path} has ${mib(event.freeBytes)} MiB free, below the ${mib(event.neededBytes)} MiB the server keeps; answering 503 DISK_FULL until space returns`);
+      break;
+    case 'disk-ok':
+      write.info({ path: event.path, freeMiB: mib(event.freeBytes) }, `disk space is back: ${event.path} has ${mib(event.freeBytes)} MiB free; serving again`);
+      break;
+    case 'damaged':
+      write.error({ detail: event.detail }, `database damaged: ${event.detail}; restore it from a backup (patron-sync restore)`);
+      break;
+    case 'panic':
+      write.fatal({ line: event.line }, 'the embedded database PANICked; exiting so it restarts and replays its WAL');
+      break;
+  }
 }
 
 function everyInterface(address: string): boolean {

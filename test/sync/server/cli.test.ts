@@ -70,7 +70,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
     const first = await cli(['migrate'], env);
     expect(first.code).toBe(0);
     // createTestDatabase has already migrated the Postgres database.
-    expect(first.stdout).toMatch(kind === 'pglite' ? /Applied 2 migration\(s\): 001_init, 002_collections/ : /up to date/);
+    expect(first.stdout).toMatch(kind === 'pglite' ? /Applied 3 migration\(s\): 001_init, 002_collections, 003_feed_horizons/ : /up to date/);
     const second = await cli(['migrate'], env);
     expect(second).toEqual({ code: 0, stdout: 'The database is up to date; nothing to apply.\n', stderr: '' });
   });
@@ -287,7 +287,7 @@ describe('patron-sync usage', () => {
     }
   });
 
-  it('refuses a PGlite folder another live process holds, and takes over a stale lock', async () => {
+  it('refuses a PGlite folder held by an open in this process; a pid left in the lock file means nothing', async () => {
     const data = join(dir, 'locked');
     const held = await openDatabase({ dataDir: data });
     try {
@@ -297,12 +297,12 @@ describe('patron-sync usage', () => {
     } finally {
       await held.close();
     }
-    expect(existsSync(join(data, 'patron.lock'))).toBe(false);
-    // A lock left by a process that no longer exists (pids on Linux stay below 2^22).
-    writeFileSync(join(data, 'patron.lock'), String(2 ** 22 + 7));
-    const taken = await cli(['migrate'], { PATRON_DATA_DIR: data });
-    expect(taken).toMatchObject({ code: 0, stderr: '' });
-    expect(existsSync(join(data, 'patron.lock'))).toBe(false);
+    // The lock is the kernel's (test/sync/server/data-folder.test.ts tries other processes): a pid left in the
+    // file — of a process long gone, or our own, as for a container restarted as PID 1 — is not "busy".
+    for (const pid of [2 ** 22 + 7, process.pid]) {
+      writeFileSync(join(data, 'patron.lock'), String(pid));
+      expect(await cli(['migrate'], { PATRON_DATA_DIR: data })).toMatchObject({ code: 0, stderr: '' });
+    }
   });
 
   it('reports an unreachable Postgres as a failure without printing the connection string', async () => {

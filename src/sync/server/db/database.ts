@@ -14,6 +14,11 @@ export interface Database extends Queryable {
    * and re-established (notifications may have been missed meanwhile, so callers poke everyone).
    */
   listen(channels: readonly string[], onMessage: (channel: string, payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /**
+   * Throws (DatabaseUnavailableError, DiskFullError, DatabaseBusyError, DatabaseDamagedError) when the
+   * database cannot serve writes right now; `/ready` answers with it. Wrappers without it get `SELECT 1`.
+   */
+  checkReady?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,8 +30,66 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** Thrown before touching the embedded database when its disk has less free space than it must keep. */
+export class DiskFullError extends Error {
+  constructor(
+    readonly path: string,
+    readonly freeBytes: number,
+    readonly neededBytes: number,
+  ) {
+    super(`disk full: ${path} has ${mib(freeBytes)} free, the server keeps at least ${mib(neededBytes)}`);
+    this.name = 'DiskFullError';
+  }
+}
+
+/** Thrown by `checkReady` while some merchant's clock row has been held longer than the lock timeout. */
+export class DatabaseBusyError extends Error {
+  constructor(readonly blocked: number) {
+    super(`${blocked} transaction(s) have held a merchant clock longer than the lock timeout`);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/** Thrown by `checkReady` after a query met a damaged page or index (the database needs a restore). */
+export class DatabaseDamagedError extends Error {
+  constructor(readonly detail: string) {
+    super(`database damaged: ${detail}`);
+    this.name = 'DatabaseDamagedError';
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether Postgres ran out of disk (53100 disk_full, ENOSPC) or the embedded guard refused first. */
+export function isDiskFull(error: unknown): boolean {
+  return error instanceof DiskFullError || sqlState(error) === '53100' || /No space left on device/.test(String((error as { message?: unknown })?.message ?? ''));
+}
+
+/**
+ * Whether a statement gave up waiting: 55P03 lock_not_available (lock_timeout: another transaction holds the
+ * merchant's clock) or 57014 after statement_timeout. The database answered: it is busy, not away.
+ */
+export function isBusy(error: unknown): boolean {
+  if (error instanceof DatabaseBusyError) return true;
+  const code = sqlState(error);
+  return code === '55P03' || (code === '57014' && /statement timeout/i.test(String((error as { message?: unknown }).message)));
+}
+
+/** Whether a query met damaged data: XX001 data_corrupted (a page checksum), XX002 index_corrupted. */
+export function isDataCorruption(error: unknown): boolean {
+  const code = sqlState(error);
+  return error instanceof DatabaseDamagedError || code === 'XX001' || code === 'XX002';
+}
+
 // pg-pool's and pg's own timeouts: the database did not answer in time, which is "away", not a bug.
-const TIMEOUT_MESSAGES = /timeout exceeded when trying to connect|Query read timeout|canceling statement due to statement timeout/i;
+const TIMEOUT_MESSAGES = /timeout exceeded when trying to connect|Query read timeout/i;
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',

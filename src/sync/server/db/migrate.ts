@@ -18,6 +18,10 @@ export function listMigrations(): { id: string; sql: string }[] {
  */
 export async function migrate(db: Database): Promise<string[]> {
   return db.transaction(async (tx) => {
+    // Migrations may rewrite big tables and wait for another instance's migration: the session limits
+    // meant for pushes (db/postgres.ts) do not apply to them.
+    await tx.query(`SET LOCAL lock_timeout = 0`);
+    await tx.query(`SET LOCAL statement_timeout = 0`);
     await tx.query(`SELECT pg_advisory_xact_lock(7369712)`);
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await tx.query<{ id: string }>(`SELECT id FROM schema_migrations`);

@@ -1,6 +1,55 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database.ts';
-import { DatabaseUnavailableError, isConnectionError } from './database.ts';
+import { DatabaseBusyError, DatabaseUnavailableError, isConnectionError } from './database.ts';
+
+/** Session limits and keepalives of every Postgres connection, in milliseconds. */
+export interface PostgresOptions {
+  max?: number | undefined;
+  /**
+   * How long a statement waits for a lock (above all a merchant's clock row) before it fails with 55P03,
+   * answered 503 DATABASE_BUSY: pushes of a merchant whose clock is held give up instead of piling up.
+   */
+  lockTimeoutMs?: number | undefined;
+  /** Longest statement (57014, also 503 DATABASE_BUSY). */
+  statementTimeoutMs?: number | undefined;
+  /**
+   * How long Postgres lets a session sit idle inside a transaction before ending it: a server host that died
+   * (or froze) mid-push stops holding its merchant's clock after this long.
+   */
+  idleInTransactionTimeoutMs?: number | undefined;
+  /** Client-side limit on any answer (a silent network); defaults to the statement timeout plus two seconds. */
+  queryTimeoutMs?: number | undefined;
+  /** TCP keepalive idle time on both ends; a dead peer is noticed after idle + 3 probes 5 s apart. */
+  keepAliveIdleMs?: number | undefined;
+}
+
+/** The defaults: a push holds its merchant's clock for milliseconds, so seconds are generous. */
+export const POSTGRES_DEFAULTS = {
+  lockTimeoutMs: 2_000,
+  statementTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 5_000,
+  keepAliveIdleMs: 10_000,
+} as const;
+
+/** The session settings every connection starts with (pg sends them in the startup packet). */
+export function sessionSettings(options: PostgresOptions = {}) {
+  const lock = options.lockTimeoutMs ?? POSTGRES_DEFAULTS.lockTimeoutMs;
+  const statement = options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
+  const idle = options.idleInTransactionTimeoutMs ?? POSTGRES_DEFAULTS.idleInTransactionTimeoutMs;
+  const keepAlive = options.keepAliveIdleMs ?? POSTGRES_DEFAULTS.keepAliveIdleMs;
+  const seconds = Math.max(1, Math.round(keepAlive / 1000));
+  return {
+    lock_timeout: lock,
+    statement_timeout: statement,
+    idle_in_transaction_session_timeout: idle,
+    // The server's side of the keepalives, and tcp_user_timeout for data it sent that is never acknowledged:
+    // a backend whose client host vanished mid-transaction is ended instead of waiting hours for the kernel.
+    options: `-c tcp_keepalives_idle=${seconds} -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=${(seconds + 15) * 1000}`,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: keepAlive,
+    query_timeout: options.queryTimeoutMs ?? statement + 2_000,
+  };
+}
 
 // bigint (int8) columns come back as strings; the server casts versions to text anyway.
 function wrap<T>(promise: Promise<T>): Promise<T> {
@@ -10,16 +59,12 @@ function wrap<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** A Postgres database behind a pg Pool, with a dedicated self-healing LISTEN connection. */
-export function createPostgresDatabase(connectionString: string, options: { max?: number; queryTimeoutMs?: number } = {}): Database {
+export function createPostgresDatabase(connectionString: string, options: PostgresOptions = {}): Database {
   // Bounded waits everywhere: a database that goes silent (dropped packets) must turn into a 503 within
   // seconds, not a request that hangs until the network returns.
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.max ?? 10,
-    connectionTimeoutMillis: 5_000,
-    query_timeout: options.queryTimeoutMs ?? 5_000,
-    keepAlive: true,
-  });
+  const settings = sessionSettings(options);
+  const lockTimeoutMs = settings.lock_timeout;
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000, ...settings });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
   const listeners = new Set<() => Promise<void>>();
@@ -61,7 +106,7 @@ export function createPostgresDatabase(connectionString: string, options: { max?
       let attempt = 0;
       const connect = async (isReconnect: boolean): Promise<void> => {
         if (stopped || closed) return;
-        const next = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+        const next = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: settings.keepAliveInitialDelayMillis, options: settings.options });
         next.on('notification', (message) => {
           if (channels.includes(message.channel) && message.payload !== undefined) onMessage(message.channel, message.payload);
         });
@@ -100,6 +145,21 @@ export function createPostgresDatabase(connectionString: string, options: { max?
       };
       listeners.add(stop);
       return stop;
+    },
+    async checkReady() {
+      await db.query('SELECT 1');
+      // A transaction holding a merchant's clock longer than the lock timeout makes every other push of that
+      // merchant fail with DATABASE_BUSY (typically a host that died mid-push, until Postgres ends it).
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'relation' AND l.relation = 'merchant_clock'::regclass AND l.granted
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND a.pid <> pg_backend_pid()
+            AND a.xact_start < now() - make_interval(secs => $1::float8 / 1000)`,
+        [lockTimeoutMs],
+      );
+      const blocked = rows[0]?.n ?? 0;
+      if (blocked > 0) throw new DatabaseBusyError(blocked);
     },
     async close() {
       closed = true;

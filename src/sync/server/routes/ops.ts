@@ -1,16 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.ts';
-import { HttpError } from '../http-errors.ts';
+import { HttpError, databaseFailure } from '../http-errors.ts';
 import type { Metrics } from '../metrics.ts';
 
-/** Liveness, readiness (the database answers) and Prometheus metrics. */
+/**
+ * Liveness, readiness and Prometheus metrics. Ready means "writes would succeed now": the database answers,
+ * its disk has room, no merchant's clock is held past the lock timeout, no damaged page was met.
+ */
 export function opsRoutes(app: FastifyInstance, deps: { db: Database; metrics: Metrics }) {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async () => {
     try {
-      await deps.db.query('SELECT 1');
-    } catch {
-      throw new HttpError(503, 'DATABASE_UNAVAILABLE');
+      await (deps.db.checkReady ? deps.db.checkReady() : deps.db.query('SELECT 1'));
+    } catch (error) {
+      throw new HttpError(503, databaseFailure(error)?.[1] ?? 'DATABASE_UNAVAILABLE');
     }
     return { status: 'ready', database: deps.db.kind };
   });
