@@ -6,7 +6,7 @@ import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, ty
 import { StaffSchema, type Staff } from '../../model/staff.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { hashSecret, newEnrolmentCode } from '../auth/tokens.ts';
-import { writeServerDocs } from '../sync/effects.ts';
+import { writeServerDocs } from '../sync/server-writes.ts';
 import type { Doc } from '../sync/tables.ts';
 
 /** Who did an administrative action, for the audit log. */

@@ -4,16 +4,11 @@ import { COLLECTION_SCHEMAS } from '../../model/wire-protocol.ts';
 import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
 import type { Staff } from '../../model/staff.ts';
 import type { Queryable } from '../db/database.ts';
-import { applyEffects, type Effects } from './effects.ts';
+import type { BatchWrites, PushContext } from './batch.ts';
+import { applyConsequences } from './consequences.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { TABLES, jsonEqual, type Doc } from './tables.ts';
 import { hasUnstorableText } from './text-safety.ts';
-
-/** Who is pushing: taken from the verified access token, never from the request body. */
-export interface PushContext {
-  merchantId: string;
-  terminalId: string;
-}
 
 /** What a push did, for the answer, metrics and pokes. */
 export interface PushOutcome extends PushResponse {
@@ -64,7 +59,7 @@ export async function applyPush(
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
   const inserts: Doc[] = [];
   const updates: Doc[] = [];
-  const effects: Effects = { written: [], rejected: [] };
+  const batch: BatchWrites = { written: [], rejected: [] };
 
   for (const row of rows) {
     const verdict = decide(row, stored, { ctx, collection, schema, staff, program });
@@ -76,7 +71,7 @@ export async function applyPush(
         break;
       case 'reject': {
         const id = typeof verdict.doc.id === 'string' && verdict.doc.id.length <= 64 ? verdict.doc.id : null;
-        effects.rejected.push({ id, refusal: verdict.refusal, doc: verdict.doc });
+        batch.rejected.push({ id, refusal: verdict.refusal, doc: verdict.doc });
         if (id !== null) {
           // The current master state, or — when there is none — the pushed document as a tombstone, so the
           // terminal's replica stops offering a row the server will never hold (the quarantine keeps it).
@@ -89,7 +84,7 @@ export async function applyPush(
         (verdict.master ? updates : inserts).push(verdict.doc);
         // A later row of the same batch for the same id builds on this one.
         stored.set(verdict.doc.id, verdict.doc);
-        effects.written.push({ doc: verdict.doc, previous: verdict.master, inserted: !verdict.master });
+        batch.written.push({ doc: verdict.doc, previous: verdict.master, inserted: !verdict.master });
         break;
     }
   }
@@ -97,7 +92,7 @@ export async function applyPush(
   await writeDocs(tx, table, ctx.merchantId, ctx.terminalId, inserts, updates);
   outcome.written = inserts.length + updates.length;
   if (outcome.written > 0) outcome.changed.add(collection);
-  await applyEffects(tx, ctx, collection, effects, outcome.changed);
+  await applyConsequences(tx, ctx, collection, batch, outcome.changed);
   return outcome;
 }
 
