@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import type { ErrorCode } from '../model/errors.ts';
 import { errorBody } from '../model/wire-protocol.ts';
 import { isConnectionError } from './db/database.ts';
@@ -22,6 +23,17 @@ export function invalidRequest(issues: readonly { code: string; path: readonly P
   return new HttpError(400, unknown ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED', { fields });
 }
 
+/**
+ * A request part that failed its route's schema: an unknown path parameter (a collection) is NOT_FOUND, an
+ * array over its cap in a body (the rows of a push) is PAYLOAD_TOO_LARGE, anything else a 400 as above.
+ */
+function schemaRefusal(context: string | undefined, failures: readonly ZodFastifySchemaValidationError[]): HttpError {
+  if (context === 'params') return new HttpError(404, 'NOT_FOUND');
+  const tooLarge = failures.find((f) => f.keyword === 'too_big' && f.params.origin === 'array');
+  if (context === 'body' && tooLarge) return new HttpError(413, 'PAYLOAD_TOO_LARGE', { maxRows: String(tooLarge.params.maximum) });
+  return invalidRequest(failures.map((f) => ({ code: f.keyword, path: f.instancePath.split('/').slice(1).filter(Boolean) })));
+}
+
 const FASTIFY_CODES: Record<string, [number, ErrorCode]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'VALIDATION_FAILED'],
@@ -36,7 +48,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   let code: ErrorCode = 'INTERNAL';
   let details: Record<string, string> | undefined;
   const fastifyCode = (error as FastifyError).code;
-  if (error instanceof HttpError) {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    ({ status, code, details } = schemaRefusal((error as FastifyError).validationContext, error.validation));
+  } else if (error instanceof HttpError) {
     ({ status, code, details } = error);
   } else if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     [status, code] = FASTIFY_CODES[fastifyCode];

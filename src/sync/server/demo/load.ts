@@ -1,7 +1,7 @@
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
 import type { Database } from '../db/database.ts';
-import { POKE_CHANNEL } from '../pokes.ts';
+import { notifyPoke } from '../pokes.ts';
 import { addStaff, audit, createMerchant, createStore, lockMerchant } from '../repositories/admin.ts';
 import { writeDocs } from '../sync/push.ts';
 import { TABLES, type Doc } from '../sync/tables.ts';
@@ -130,7 +130,7 @@ async function loadSampleData(db: Database, merchantId: string, params: DemoPara
   for (const collection of ['customers', 'visits', 'loyaltyEntries'] as const) await flush(collection, buffers[collection]);
   await flush('rewards', generator.rewards() as unknown as Doc[]);
   // Terminals already connected (another instance on the same Postgres) pull the new data.
-  await db.query(`SELECT pg_notify($1, $2)`, [POKE_CHANNEL, JSON.stringify({ m: merchantId, c: ['customers', 'visits', 'loyaltyEntries', 'rewards'] })]);
+  await notifyPoke(db, merchantId, ['customers', 'visits', 'loyaltyEntries', 'rewards']);
 }
 
 async function recordedParams(db: Database, merchantId: string): Promise<DemoParams | null> {
