@@ -5,6 +5,8 @@ import type { Doc } from './tables.ts';
 export interface PushContext {
   merchantId: string;
   terminalId: string;
+  /** Only the tests' deliberately broken server: no clock row lock, no version reservation (app.ts). */
+  brokenClockForTests?: boolean;
 }
 
 /** What a push batch wrote and refused: the input of the server's consequences (consequences.ts). */

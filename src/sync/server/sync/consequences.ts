@@ -28,5 +28,5 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     findings.push(...(await overdraftFindings(tx, ctx, inserted, now)));
     if (await consumeRewardStock(tx, ctx, inserted, now)) changed.add('rewards');
   }
-  if (findings.length > 0 && (await raiseFindings(tx, ctx.merchantId, findings)) > 0) changed.add('inbox');
+  if (findings.length > 0 && (await raiseFindings(tx, ctx, findings)) > 0) changed.add('inbox');
 }

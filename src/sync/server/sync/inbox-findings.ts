@@ -2,6 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { PATRON_ID_NAMESPACE } from '../../model/ids.ts';
 import type { InboxItem, InboxKind } from '../../model/inbox.ts';
 import type { Queryable } from '../db/database.ts';
+import type { PushContext } from './batch.ts';
 import { writeServerDocs } from './server-writes.ts';
 import type { Doc } from './tables.ts';
 
@@ -31,6 +32,6 @@ export function finding(merchantId: string, now: string, kind: InboxKind, key: s
 }
 
 /** Stores the findings not raised before (an existing id is left as it is); returns how many are new. */
-export function raiseFindings(tx: Queryable, merchantId: string, items: readonly InboxItem[]): Promise<number> {
-  return writeServerDocs(tx, 'inbox', merchantId, items as unknown as Doc[], { onlyNew: true });
+export function raiseFindings(tx: Queryable, ctx: PushContext, items: readonly InboxItem[]): Promise<number> {
+  return writeServerDocs(tx, 'inbox', ctx.merchantId, items as unknown as Doc[], { onlyNew: true, reserveVersions: !ctx.brokenClockForTests });
 }

@@ -10,27 +10,28 @@ import { storableCopy } from './text-safety.ts';
  * `rejected_write` finding per attempt for the managers.
  */
 export async function quarantine(tx: Queryable, ctx: PushContext, collection: CollectionName, rejected: BatchWrites['rejected'], now: string): Promise<InboxItem[]> {
-  const findings: InboxItem[] = [];
-  for (const row of rejected) {
-    // The quarantine keeps what was pushed, with characters Postgres cannot hold replaced by U+FFFD.
-    const { id, refusal, doc } = storableCopy(row);
-    await tx.query(
-      `INSERT INTO rejected_writes (merchant_id, collection, document_id, terminal_id, code, reason, document)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
-      [ctx.merchantId, collection, id, ctx.terminalId, refusal.code, refusal.reason, JSON.stringify(doc)],
-    );
+  if (rejected.length === 0) return [];
+  // The quarantine keeps what was pushed, with characters Postgres cannot hold replaced by U+FFFD.
+  const kept = rejected.map((row) => storableCopy(row));
+  await tx.query(
+    `INSERT INTO rejected_writes (merchant_id, collection, document_id, terminal_id, code, reason, document)
+     SELECT $1, $2, q.id, $3, q.code, q.reason, q.document::jsonb
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS q(id, code, reason, document, n)
+      ORDER BY q.n`,
+    [ctx.merchantId, collection, ctx.terminalId, kept.map((r) => r.id), kept.map((r) => r.refusal.code), kept.map((r) => r.refusal.reason), kept.map((r) => JSON.stringify(r.doc))],
+  );
+  return kept.map(({ id, refusal, doc }) => {
     // One item per attempt: a replay of the same row finds its item, a later edit refused again (even after a
     // manager marked the first read) raises a new one.
     const attempt = typeof doc.updatedAt === 'string' ? doc.updatedAt : '';
-    findings.push(finding(ctx.merchantId, now, 'rejected_write', `${collection}:${id ?? '?'}:${refusal.code}:${attempt}`, {
+    return finding(ctx.merchantId, now, 'rejected_write', `${collection}:${id ?? '?'}:${refusal.code}:${attempt}`, {
       customerId: collection === 'customers' && id ? id : typeof doc.customerId === 'string' && isUuid(doc.customerId) ? doc.customerId : null,
       relatedId: id,
       targetCollection: collection,
       code: refusal.code,
       details: { reason: refusal.reason, terminalId: ctx.terminalId },
-    }));
-  }
-  return findings;
+    });
+  });
 }
 
 function isUuid(value: string): boolean {

@@ -21,5 +21,5 @@ export async function consumeRewardStock(tx: Queryable, ctx: PushContext, entrie
   const updated = rows
     .filter(({ doc }) => doc.stock !== null && doc.stock > 0)
     .map(({ doc }) => ({ ...doc, stock: Math.max(0, (doc.stock ?? 0) - (counts.get(doc.id) ?? 0)), updatedAt: serverUpdatedAt(doc.updatedAt, now), updatedBy: SYSTEM_ACTOR_ID }) as Doc);
-  return updated.length > 0 && (await writeServerDocs(tx, 'rewards', ctx.merchantId, updated, { onlyNew: false })) > 0;
+  return updated.length > 0 && (await writeServerDocs(tx, 'rewards', ctx.merchantId, updated, { onlyNew: false, reserveVersions: !ctx.brokenClockForTests })) > 0;
 }

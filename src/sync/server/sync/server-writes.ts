@@ -1,23 +1,34 @@
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
-import { TABLES, type Doc } from './tables.ts';
+import type { Doc } from './tables.ts';
+import { writeVersioned } from './versioned-writes.ts';
 
-/** Writes server-made documents as ordinary new versions. `onlyNew` leaves existing ids untouched. */
-export async function writeServerDocs(tx: Queryable, collection: CollectionName, merchantId: string, docs: readonly Doc[], options: { onlyNew: boolean }): Promise<number> {
-  let written = 0;
-  for (const doc of docs) {
-    const json = JSON.stringify(doc);
-    const result = await tx.query(
-      options.onlyNew
-        ? `INSERT INTO ${TABLES[collection]} (merchant_id, id, doc, deleted, written_by) VALUES ($1, $2, $3::jsonb, $4, 'server')
-           ON CONFLICT (merchant_id, id) DO NOTHING RETURNING id`
-        : `INSERT INTO ${TABLES[collection]} (merchant_id, id, doc, deleted, written_by) VALUES ($1, $2, $3::jsonb, $4, 'server')
-           ON CONFLICT (merchant_id, id) DO UPDATE SET doc = EXCLUDED.doc, deleted = EXCLUDED.deleted, written_by = 'server' RETURNING id`,
-      [merchantId, doc.id, json, doc._deleted === true],
-    );
-    written += result.rows.length;
-  }
-  return written;
+/**
+ * Writes server-made documents as ordinary new versions (`written_by` 'server'), in one statement. `onlyNew`
+ * leaves existing ids untouched. Returns how many were written.
+ */
+export async function writeServerDocs(
+  tx: Queryable,
+  collection: CollectionName,
+  merchantId: string,
+  docs: readonly Doc[],
+  options: { onlyNew: boolean; reserveVersions?: boolean },
+): Promise<number> {
+  // Kept documents: the first of an id is the one that is inserted; updated ones: the last is what stays.
+  const written = await writeVersioned(tx, collection, merchantId, 'server', oneOfEachId(docs, options.onlyNew ? 'first' : 'last'), {
+    onConflict: options.onlyNew ? 'keep' : 'update',
+    ...(options.reserveVersions === false ? { reserveVersions: false } : {}),
+  });
+  return written.length;
+}
+
+/** One document per id — the first or the last given — in the order of those occurrences (one statement writes an id once). */
+export function oneOfEachId(docs: readonly Doc[], which: 'first' | 'last'): Doc[] {
+  const chosen = new Map<string, number>();
+  docs.forEach((doc, i) => {
+    if (which === 'last' || !chosen.has(doc.id)) chosen.set(doc.id, i);
+  });
+  return docs.filter((doc, i) => chosen.get(doc.id) === i);
 }
 
 /** The business time of a server-made change: now, but never before the document's own time. */
