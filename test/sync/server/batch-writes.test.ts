@@ -4,7 +4,7 @@ import type { Customer } from '../../../src/sync/model/customer.ts';
 import type { Queryable } from '../../../src/sync/server/db/database.ts';
 import { applyPush } from '../../../src/sync/server/sync/push.ts';
 import { DATABASE_KINDS, type TestDatabase } from '../../helpers/database.ts';
-import { aCustomer, aRedeem, insertRow, updateRow } from '../../helpers/documents.ts';
+import { aCustomer, aRedeem, insertRow, nextPhone, updateRow } from '../../helpers/documents.ts';
 import { startServerFixture, type SeededMerchant, type ServerFixture, type TestTerminal } from '../../helpers/sync-server.ts';
 
 /** A transaction handle that counts the statements run through it. */
@@ -76,6 +76,30 @@ describe.each(DATABASE_KINDS)('push batches on %s: one clock update, set-based s
     // Lock, read, write, merge groups with their balances, the overdraft findings (each redemption overdraws).
     expect(statements.length).toBeLessThanOrEqual(5);
     expect(outcome.changed).toEqual(new Set(['loyaltyEntries', 'inbox']));
+  });
+
+  it('merges duplicate sign-ups against the customers as the batch leaves them', async () => {
+    const ctx = () => till.ctx(seed.cashier);
+    const mergedInto = async (id: string) => (await tdb.db.query<{ m: string | null }>(`SELECT doc->>'mergedInto' AS m FROM customers WHERE merchant_id = $1 AND id = $2`, [seed.merchantId, id])).rows[0]?.m;
+    // Two sign-ups of one phone in one batch, and a third in a later batch: the earliest id wins both times.
+    const phone = nextPhone();
+    const [a, twin] = [aCustomer(ctx(), { phone }), aCustomer(ctx(), { phone })].sort((x, y) => (x.id < y.id ? -1 : 1)) as [Customer, Customer];
+    const { outcome } = await push([insertRow(twin), insertRow(a)]);
+    expect(outcome.changed).toEqual(new Set(['customers', 'inbox']));
+    expect([await mergedInto(a.id), await mergedInto(twin.id)]).toEqual([null, a.id]);
+    const third = aCustomer(ctx(), { phone });
+    await push([insertRow(third)]);
+    expect(await mergedInto(third.id)).toBe(a.id);
+    // A batch that moves a stored customer to another number while signing someone up with the old one: no merge.
+    const oldPhone = nextPhone();
+    const stored = aCustomer(ctx(), { phone: oldPhone });
+    await push([insertRow(stored)]);
+    const moved = editCustomer(stored, { phone: nextPhone() }, ctx(), 'IR');
+    const newcomer = aCustomer(ctx(), { phone: oldPhone });
+    const result = await push([updateRow(moved, stored), insertRow(newcomer)]);
+    expect(result.outcome.rejected).toEqual([]);
+    expect(result.outcome.changed).toEqual(new Set(['customers']));
+    expect([await mergedInto(stored.id), await mergedInto(newcomer.id)]).toEqual([null, null]);
   });
 
   it('the guard refuses a row whose version its transaction did not reserve', async () => {

@@ -13,4 +13,6 @@ export interface PushContext {
 export interface BatchWrites {
   written: { doc: Doc; previous: Doc | undefined; inserted: boolean }[];
   rejected: { id: string | null; refusal: Refusal; doc: Record<string, unknown> }[];
+  /** Live, unmerged customers stored before the batch with a phone the batch carries (customers only). */
+  samePhone: Doc[];
 }

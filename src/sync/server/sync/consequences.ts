@@ -19,7 +19,7 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
   const now = new Date().toISOString();
   const findings: InboxItem[] = await quarantine(tx, ctx, collection, batch.rejected, now);
   if (collection === 'customers') {
-    const duplicates = await mergeDuplicateCustomers(tx, ctx, batch.written, now);
+    const duplicates = await mergeDuplicateCustomers(tx, ctx, batch, now);
     if (duplicates.merged) changed.add('customers');
     findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
   }

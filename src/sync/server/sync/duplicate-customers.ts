@@ -12,17 +12,18 @@ import type { Doc } from './tables.ts';
  * other gets `mergedInto`, and a `duplicate` finding says so. Only new sign-ups trigger it, so a manager's
  * undo is not merged straight back. Returns the findings and whether customers were written.
  */
-export async function mergeDuplicateCustomers(tx: Queryable, ctx: PushContext, written: BatchWrites['written'], now: string): Promise<{ findings: InboxItem[]; merged: boolean }> {
-  const phones = [...new Set(written
-    .filter(({ doc, inserted }) => inserted && !doc._deleted && (doc as unknown as Customer).mergedInto === null)
-    .map(({ doc }) => (doc as unknown as Customer).phone))];
-  if (phones.length === 0) return { findings: [], merged: false };
-  const { rows } = await tx.query<{ doc: Customer }>(
-    `SELECT doc FROM customers WHERE merchant_id = $1 AND phone = ANY($2::text[]) AND NOT deleted AND doc->>'mergedInto' IS NULL ORDER BY id`,
-    [ctx.merchantId, phones],
-  );
+export async function mergeDuplicateCustomers(tx: Queryable, ctx: PushContext, batch: BatchWrites, now: string): Promise<{ findings: InboxItem[]; merged: boolean }> {
+  const live = (c: Customer) => !c._deleted && c.mergedInto === null;
+  const phones = new Set(batch.written.filter(({ doc, inserted }) => inserted && live(doc as unknown as Customer)).map(({ doc }) => (doc as unknown as Customer).phone));
+  if (phones.size === 0) return { findings: [], merged: false };
+  // The live customers with those phones as the batch leaves them: the stored ones it did not overwrite, and
+  // its own writes in their final state, ordered by id (byte order, as the database's C collation sorts).
+  const final = new Map(batch.written.map(({ doc }) => [doc.id, doc as unknown as Customer]));
+  const candidates = [...(batch.samePhone as unknown as Customer[]).filter((c) => !final.has(c.id)), ...[...final.values()].filter(live)]
+    .filter((c) => phones.has(c.phone))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const byPhone = new Map<string, Customer[]>();
-  for (const { doc } of rows) byPhone.set(doc.phone, [...(byPhone.get(doc.phone) ?? []), doc]);
+  for (const customer of candidates) byPhone.set(customer.phone, [...(byPhone.get(customer.phone) ?? []), customer]);
   const merged: Doc[] = [];
   const findings: InboxItem[] = [];
   for (const group of byPhone.values()) {

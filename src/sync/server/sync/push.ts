@@ -8,7 +8,7 @@ import { applyConsequences } from './consequences.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { oneOfEachId } from './server-writes.ts';
 import { jsonEqual, type Doc } from './tables.ts';
-import { hasUnstorableText } from './text-safety.ts';
+import { hasUnstorableJson, hasUnstorableText } from './text-safety.ts';
 import { writeVersioned } from './versioned-writes.ts';
 
 /** What a push did, for the answer, metrics and pokes. */
@@ -43,17 +43,22 @@ export async function applyPush(
   options: { brokenClockForTests?: boolean } = {},
 ): Promise<PushOutcome> {
   const schema: z.ZodType = COLLECTION_SCHEMAS[collection];
-  const checked = rows.map((row): CheckedRow => ({ row, refusal: schemaRefusal(schema, row.newDocumentState) }));
+  const json = new WeakMap<Doc, string>();
+  const checked = rows.map((row): CheckedRow => ({ row, refusal: precheck(schema, row.newDocumentState, json) }));
   // MUST: lock the merchant's clock row before reading anything, so writers of one merchant are serialised
   // and a replay running concurrently with its original sees the original's row.
   if (!options.brokenClockForTests) {
     const clock = await tx.query(`SELECT version FROM merchant_clock WHERE merchant_id = $1 FOR UPDATE`, [ctx.merchantId]);
     if (clock.rows.length === 0) throw new Error('merchant has no clock row');
   }
-  const state = await readBatchState(tx, ctx.merchantId, collection, storableIds(rows.map((r) => r.newDocumentState.id)), staffIds(collection, rows));
+  const state = await readBatchState(tx, ctx.merchantId, collection, {
+    ids: storableIds(rows.map((r) => r.newDocumentState.id)),
+    staffIds: storableIds(rows.map((row) => actingStaffId(collection, row.newDocumentState))),
+    phones: collection === 'customers' ? storableIds(rows.map((row) => row.newDocumentState.phone)) : [],
+  });
 
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
-  const batch: BatchWrites = { written: [], rejected: [] };
+  const batch: BatchWrites = { written: [], rejected: [], samePhone: state.samePhone };
   for (const { row, refusal } of checked) {
     const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection);
     record(verdict, state.stored, outcome, batch);
@@ -61,15 +66,18 @@ export async function applyPush(
 
   // Versions follow the row order; an id written twice in the batch is written once, in its final state.
   const docs = oneOfEachId(batch.written.map((w) => w.doc), 'last');
-  await writeVersioned(tx, collection, ctx.merchantId, ctx.terminalId, docs, { onConflict: 'update', reserveVersions: !options.brokenClockForTests });
+  await writeVersioned(tx, collection, ctx.merchantId, ctx.terminalId, docs, { onConflict: 'update', reserveVersions: !options.brokenClockForTests, jsonOf: (doc) => json.get(doc) });
   outcome.written = batch.written.length;
   if (outcome.written > 0) outcome.changed.add(collection);
   await applyConsequences(tx, { ...ctx, ...(options.brokenClockForTests ? { brokenClockForTests: true } : {}) }, collection, batch, outcome.changed);
   return outcome;
 }
 
-function schemaRefusal(schema: z.ZodType, doc: Record<string, unknown>): Refusal | null {
-  if (hasUnstorableText(doc)) return { code: 'VALIDATION_FAILED', reason: 'text contains NUL or a lone surrogate' };
+/** The checks that need no stored state; keeps each document's JSON for the write. */
+function precheck(schema: z.ZodType, doc: Record<string, unknown>, json: WeakMap<Doc, string>): Refusal | null {
+  const text = JSON.stringify(doc);
+  if (hasUnstorableJson(text)) return { code: 'VALIDATION_FAILED', reason: 'text contains NUL or a lone surrogate' };
+  json.set(doc as Doc, text);
   const parsed = schema.safeParse(doc);
   if (parsed.success) return null;
   const paths = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
@@ -124,11 +132,7 @@ function record(verdict: Verdict, stored: Map<string, Doc>, outcome: PushOutcome
   }
 }
 
-/** Ids that can name a stored row: strings Postgres can hold, at most 64 characters. */
+/** Keys that can name a stored row (ids, phones): strings Postgres can hold, at most 64 characters. */
 function storableIds(values: readonly unknown[]): string[] {
   return [...new Set(values.filter((id): id is string => typeof id === 'string' && id.length <= 64 && !hasUnstorableText(id)))];
-}
-
-function staffIds(collection: CollectionName, rows: readonly PushRow[]): string[] {
-  return storableIds(rows.map((row) => actingStaffId(collection, row.newDocumentState)));
 }

@@ -14,6 +14,8 @@ export interface VersionedWriteOptions {
    * it (with a timestamp trigger installed instead of the guard), to prove the suites catch a broken feed.
    */
   reserveVersions?: boolean;
+  /** The documents' JSON when the caller already has it (a push serialises before the clock lock). */
+  jsonOf?: (doc: Doc) => string | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function writeVersioned(tx: Queryable, collection: CollectionName, 
        FROM reserved, unnest($3::text[], $4::text[], $5::boolean[]) WITH ORDINALITY AS u(id, doc, deleted, n)
      ${conflict}
      RETURNING id`,
-    [merchantId, docs.length, docs.map((d) => d.id), docs.map((d) => JSON.stringify(d)), docs.map((d) => d._deleted === true), writtenBy, options.reserveVersions !== false],
+    [merchantId, docs.length, docs.map((d) => d.id), docs.map((d) => options.jsonOf?.(d) ?? JSON.stringify(d)), docs.map((d) => d._deleted === true), writtenBy, options.reserveVersions !== false],
   );
   return rows.map((row) => row.id);
 }
