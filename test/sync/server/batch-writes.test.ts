@@ -63,7 +63,7 @@ describe.each(DATABASE_KINDS)('push batches on %s: one clock update, set-based s
       expect(statements.filter((sql) => /merchant_clock/.test(sql) && !/FOR UPDATE/.test(sql))).toEqual([]);
       expect(statements.filter((sql) => /patron_reserve_versions/.test(sql))).toHaveLength(1);
     }
-    // A fixed number of statements, whatever the batch size (lock, read, write, duplicate check).
+    // A fixed number of statements, whatever the batch size (lock, read, write; the duplicate check reads with the batch).
     expect(updated.statements.length).toBeLessThanOrEqual(4);
   });
 
