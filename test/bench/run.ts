@@ -5,6 +5,7 @@ import { loadAverage, machineInfo, type BenchContext } from './lib/report.ts';
 
 const BENCHMARKS = {
   server: () => import('./server.ts'),
+  fleet: () => import('./fleet.ts'),
   'initial-sync': () => import('./initial-sync.ts'),
   'initial-sync-browser': () => import('./initial-sync-browser.ts'),
   keystroke: async () => {

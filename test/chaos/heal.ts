@@ -1,5 +1,5 @@
 import { COLLECTION_NAMES } from '../../src/sync/model/wire-protocol.ts';
-import { customerBalance } from '../../src/sync/server/sync/effects.ts';
+import { customerBalance } from '../../src/sync/server/sync/balances.ts';
 import { TABLES } from '../../src/sync/server/sync/tables.ts';
 import type { TestDatabase } from '../helpers/database.ts';
 import type { SeededMerchant } from '../helpers/sync-server.ts';

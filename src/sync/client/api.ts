@@ -1,11 +1,9 @@
 import type { z } from 'zod';
 import { ERRORS, type ErrorCode } from '../model/errors.ts';
+import { ROUTES, routePath } from '../model/routes.ts';
 import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
-  PullResponseSchema,
-  PushResponseSchema,
-  SyncTotalsSchema,
   type CollectionName,
   type PullResponse,
   type PushResponse,
@@ -92,13 +90,13 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     pull(collection, checkpoint, limit) {
       const query = new URLSearchParams({ limit: String(limit) });
       if (checkpoint !== undefined) query.set('checkpoint', checkpoint);
-      return call('GET', `/v1/pull/${collection}?${query}`, undefined, PullResponseSchema);
+      return call(ROUTES.pull.method, `${routePath(ROUTES.pull, { collection })}?${query}`, undefined, ROUTES.pull.response);
     },
     push(collection, rows) {
-      return call('POST', `/v1/push/${collection}`, { rows }, PushResponseSchema);
+      return call(ROUTES.push.method, routePath(ROUTES.push, { collection }), { rows }, ROUTES.push.response);
     },
     totals() {
-      return call('GET', '/v1/sync/totals', undefined, SyncTotalsSchema);
+      return call(ROUTES.totals.method, ROUTES.totals.path, undefined, ROUTES.totals.response);
     },
     async ping() {
       try {

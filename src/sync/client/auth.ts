@@ -1,4 +1,5 @@
-import { EnrolResponseSchema, PROTOCOL_HEADER, PROTOCOL_VERSION, TokenResponseSchema } from '../model/wire-protocol.ts';
+import { ROUTES } from '../model/routes.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
 import { SyncError } from './errors.ts';
 
 /** What a terminal keeps after enrolment. The credential rotates on every token exchange. */
@@ -54,8 +55,8 @@ export async function enrol(options: { serverUrl: string; code: string; deviceNa
   const doFetch = options.fetch ?? fetch;
   let response: Response;
   try {
-    response = await doFetch(`${options.serverUrl}/v1/enrol`, {
-      method: 'POST',
+    response = await doFetch(`${options.serverUrl}${ROUTES.enrol.path}`, {
+      method: ROUTES.enrol.method,
       headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
       body: JSON.stringify({ code: options.code.trim().toUpperCase(), deviceName: options.deviceName }),
       signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
@@ -68,7 +69,7 @@ export async function enrol(options: { serverUrl: string; code: string; deviceNa
     const code = await errorCode(response);
     throw new SyncError('server', code === 'VALIDATION_FAILED' || code === 'RATE_LIMIT_EXCEEDED' ? code : 'ENROLMENT_CODE_INVALID', response.status);
   }
-  const enrolled = EnrolResponseSchema.parse(await response.json());
+  const enrolled = ROUTES.enrol.response.parse(await response.json());
   const credential: DeviceCredential = { serverUrl: options.serverUrl, ...enrolled };
   await options.store.save(credential);
   return credential;
@@ -94,8 +95,8 @@ export function createTokenSource(options: { store: CredentialStore; fetch?: Fet
     if (!current) throw new SyncError('not-enrolled', 'NOT_ENROLLED');
     let response: Response;
     try {
-      response = await doFetch(`${current.serverUrl}/v1/token`, {
-        method: 'POST',
+      response = await doFetch(`${current.serverUrl}${ROUTES.token.path}`, {
+        method: ROUTES.token.method,
         headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
         body: JSON.stringify({ terminalId: current.terminalId, credential: current.credential }),
         // One hung exchange would hold every later request behind the shared in-flight promise.
@@ -112,7 +113,7 @@ export function createTokenSource(options: { store: CredentialStore; fetch?: Fet
     }
     if (response.status >= 500 || response.status === 429) throw new SyncError('server', response.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL', response.status);
     if (!response.ok) throw new SyncError('server', 'INTERNAL', response.status);
-    const body = TokenResponseSchema.parse(await response.json());
+    const body = ROUTES.token.response.parse(await response.json());
     // Persist the rotated credential before using the token: if this write is lost, the server still
     // accepts the previous credential until the new one has been presented.
     await options.store.save({ ...current, credential: body.credential });

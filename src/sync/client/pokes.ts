@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser';
+import { ROUTES } from '../model/routes.ts';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION, PokeSchema, type CollectionName } from '../model/wire-protocol.ts';
 import type { TokenSource } from './auth.ts';
 
@@ -31,7 +32,7 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
     const connectTimer = setTimeout(() => current.abort(), 15_000);
     let response: Response;
     try {
-      response = await doFetch(`${options.serverUrl}/v1/stream`, {
+      response = await doFetch(`${options.serverUrl}${ROUTES.stream.path}`, {
         headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
         signal: current.signal,
       });

@@ -14,6 +14,7 @@ export * from './phone.ts';
 export * from './pin.ts';
 export * from './wire-protocol.ts';
 export * from './reward.ts';
+export * from './routes.ts';
 export * from './rx-schemas.ts';
 export * from './segments.ts';
 export * from './settings.ts';

@@ -54,6 +54,12 @@ const VersionSchema = z
   .regex(/^(0|[1-9]\d{0,18})$/)
   .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, 'beyond the bigint range');
 
+/** Path parameters of the per-collection routes (pull, push): an unknown collection is 404 NOT_FOUND. */
+export const CollectionParamsSchema = z.strictObject({ collection: CollectionNameSchema });
+
+/** The query of a route that takes none: any parameter is refused (UNKNOWN_FIELD), never ignored. */
+export const NoQuerySchema = z.strictObject({});
+
 /** Pull checkpoint: the last server version seen, a bigint as a decimal string. */
 export const CheckpointSchema = z.strictObject({ v: VersionSchema });
 /** Pull checkpoint. */
@@ -99,10 +105,23 @@ export const PushResponseSchema = z.strictObject({
 /** Answer of a push. */
 export type PushResponse = z.infer<typeof PushResponseSchema>;
 
-/** Data-less poke on the SSE stream: which collections changed. */
+/** Data-less poke: which collections changed. The data of the SSE `poke` event, and what instances relay. */
 export const PokeSchema = z.strictObject({ collections: z.array(CollectionNameSchema).min(1) });
 /** A poke. */
 export type Poke = z.infer<typeof PokeSchema>;
+
+/** Postgres LISTEN/NOTIFY channels between server instances (docs/protocol.md §7). */
+export const NOTIFY_CHANNELS = { poke: 'patron_poke', revoke: 'patron_revoke' } as const;
+
+/** Payload of a NOTIFY on `patron_poke`: a poke for every open stream of one merchant, on every instance. */
+export const PokeNotificationSchema = z.strictObject({ merchantId: IdSchema, poke: PokeSchema });
+/** A poke addressed to one merchant. */
+export type PokeNotification = z.infer<typeof PokeNotificationSchema>;
+
+/** Payload of a NOTIFY on `patron_revoke`: every instance closes the open streams of this terminal. */
+export const RevocationNotificationSchema = z.strictObject({ terminalId: IdSchema });
+/** A revoked terminal. */
+export type RevocationNotification = z.infer<typeof RevocationNotificationSchema>;
 
 /**
  * Answer of `GET /v1/sync/totals`: per collection, how many documents a pull from checkpoint 0 returns now
@@ -142,6 +161,14 @@ export const TokenResponseSchema = z.strictObject({
 /** Answer of a token exchange. */
 export type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
+/** Answer of `GET /v1/demo`: whether this caller may take the one-click demo enrolment. */
+export const DemoAvailabilitySchema = z.strictObject({ available: z.boolean() });
+
+/** Answer of `POST /v1/demo/enrolment-code`: a fresh one-time code for the demo store and when it expires. */
+export const DemoEnrolmentCodeSchema = z.strictObject({ code: EnrolRequestSchema.shape.code, expiresAt: z.iso.datetime() });
+/** A demo enrolment code. */
+export type DemoEnrolmentCode = z.infer<typeof DemoEnrolmentCodeSchema>;
+
 /** Every error answer: a code, English and Persian messages, optional details (seed 001's shape). */
 export const ErrorBodySchema = z.strictObject({
   error: z.strictObject({
@@ -164,6 +191,8 @@ export function errorBody(code: ErrorCode, details?: Record<string, string>, req
 /** Wire schemas whose JSON Schema is snapshotted by the contract guard test. */
 export const WIRE_SCHEMAS = {
   ...COLLECTION_SCHEMAS,
+  CollectionParams: CollectionParamsSchema,
+  NoQuery: NoQuerySchema,
   Checkpoint: CheckpointSchema,
   PullQuery: PullQuerySchema,
   PullResponse: PullResponseSchema,
@@ -172,10 +201,14 @@ export const WIRE_SCHEMAS = {
   RejectedRow: RejectedRowSchema,
   PushResponse: PushResponseSchema,
   Poke: PokeSchema,
+  PokeNotification: PokeNotificationSchema,
+  RevocationNotification: RevocationNotificationSchema,
   SyncTotals: SyncTotalsSchema,
   EnrolRequest: EnrolRequestSchema,
   EnrolResponse: EnrolResponseSchema,
   TokenRequest: TokenRequestSchema,
   TokenResponse: TokenResponseSchema,
+  DemoAvailability: DemoAvailabilitySchema,
+  DemoEnrolmentCode: DemoEnrolmentCodeSchema,
   ErrorBody: ErrorBodySchema,
 } as const;

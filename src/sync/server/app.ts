@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { API_PREFIX, ROUTES } from '../model/routes.ts';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
 import { createTokenSigner, randomSecret, type TokenSigner } from './auth/tokens.ts';
 import type { Database } from './db/database.ts';
@@ -42,6 +44,9 @@ export interface PatronApp extends FastifyInstance {
   patron: { metrics: Metrics; hub: PokeHub; signer: TokenSigner };
 }
 
+/** Operations endpoints: never rate-limited (and never versioned). */
+const OPS_PATHS = new Set<string>([ROUTES.health.path, ROUTES.ready.path, ROUTES.metrics.path]);
+
 /** Redacted log paths: tokens and credentials never reach the log (and bodies are never logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.credential', '*.accessToken', '*.pin'];
 
@@ -57,7 +62,10 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
     trustProxy: false,
     // closing.ts answers requests that arrive while draining, in the documented error format.
     return503OnClosing: false,
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  // Routes declare their request and response schemas from the model (routes/route-schema.ts).
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   const metrics = createMetrics();
   const signer = createTokenSigner(await signingKey(options.db), options.tokenTtlSeconds ?? 900);
   const hub = createPokeHub(options.db, { onPoke: () => metrics.pokes.inc() });
@@ -77,11 +85,11 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
       keyGenerator: async (request) => {
         const route = request.routeOptions.url ?? '';
         const header = request.headers.authorization;
-        if (route === '/v1/enrol' || route === '/v1/token' || typeof header !== 'string' || !header.startsWith('Bearer ')) return `ip:${request.ip}`;
+        if (route === ROUTES.enrol.path || route === ROUTES.token.path || typeof header !== 'string' || !header.startsWith('Bearer ')) return `ip:${request.ip}`;
         const claims = await signer.verify(header.slice(7).trim());
         return claims ? `terminal:${claims.terminalId}` : `ip:${request.ip}`;
       },
-      allowList: (request) => request.url === '/health' || request.url === '/ready' || request.url === '/metrics',
+      allowList: (request) => OPS_PATHS.has(request.url),
       errorResponseBuilder: () => new HttpError(429, 'RATE_LIMIT_EXCEEDED'),
     });
   }
@@ -93,7 +101,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   app.addHook('onRequest', async (request) => {
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
     // The matched route, not the raw URL: routing decodes the path, so `/%761/push` is a /v1 route too.
-    if (!(request.routeOptions.url ?? request.url).startsWith('/v1/')) return;
+    if (!(request.routeOptions.url ?? request.url).startsWith(API_PREFIX)) return;
     // An outdated client gets 426 before anything else runs, so it writes nothing and keeps its queue.
     const header = request.headers[PROTOCOL_HEADER];
     const version = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : 0;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from 'fastify-type-provider-zod';
 import type { ErrorCode } from '../model/errors.ts';
 import { errorBody } from '../model/wire-protocol.ts';
 import { CheckpointTooOldError } from './sync/horizons.ts';
@@ -21,6 +22,17 @@ export function invalidRequest(issues: readonly { code: string; path: readonly P
   const unknown = issues.some((issue) => issue.code === 'unrecognized_keys');
   const fields = issues.slice(0, 5).map((issue) => issue.path.map(String).join('.') || '(root)').join(', ');
   return new HttpError(400, unknown ? 'UNKNOWN_FIELD' : 'VALIDATION_FAILED', { fields });
+}
+
+/**
+ * A request part that failed its route's schema: an unknown path parameter (a collection) is NOT_FOUND, an
+ * array over its cap in a body (the rows of a push) is PAYLOAD_TOO_LARGE, anything else a 400 as above.
+ */
+function schemaRefusal(context: string | undefined, failures: readonly ZodFastifySchemaValidationError[]): HttpError {
+  if (context === 'params') return new HttpError(404, 'NOT_FOUND');
+  const tooLarge = failures.find((f) => f.keyword === 'too_big' && f.params.origin === 'array');
+  if (context === 'body' && tooLarge) return new HttpError(413, 'PAYLOAD_TOO_LARGE', { maxRows: String(tooLarge.params.maximum) });
+  return invalidRequest(failures.map((f) => ({ code: f.keyword, path: f.instancePath.split('/').slice(1).filter(Boolean) })));
 }
 
 const FASTIFY_CODES: Record<string, [number, ErrorCode]> = {
@@ -49,7 +61,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   let code: ErrorCode = 'INTERNAL';
   let details: Record<string, string> | undefined;
   const fastifyCode = (error as FastifyError).code;
-  if (error instanceof HttpError) {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    ({ status, code, details } = schemaRefusal((error as FastifyError).validationContext, error.validation));
+  } else if (error instanceof HttpError) {
     ({ status, code, details } = error);
   } else if (error instanceof CheckpointTooOldError) {
     [status, code, details] = [410, 'CHECKPOINT_TOO_OLD', { collection: error.collection, horizon: error.horizon }];

@@ -1,17 +1,36 @@
-import type { CollectionName } from '../model/wire-protocol.ts';
-import { COLLECTION_NAMES } from '../model/wire-protocol.ts';
-import type { Database } from './db/database.ts';
-
-/** The Postgres channels pokes and revocations travel on between instances. */
-export const POKE_CHANNEL = 'patron_poke';
-export const REVOKE_CHANNEL = 'patron_revoke';
+import {
+  COLLECTION_NAMES,
+  NOTIFY_CHANNELS,
+  PokeNotificationSchema,
+  RevocationNotificationSchema,
+  type CollectionName,
+  type Poke,
+  type PokeNotification,
+  type RevocationNotification,
+} from '../model/wire-protocol.ts';
+import type { Database, Queryable } from './db/database.ts';
 
 /** One open SSE stream of a terminal. */
 export interface StreamSink {
   merchantId: string;
   terminalId: string;
-  poke(collections: readonly CollectionName[]): void;
+  poke(poke: Poke): void;
   close(): void;
+}
+
+/**
+ * Pokes every open stream of the merchant, on every instance, once the caller's transaction commits (NOTIFY
+ * is delivered on COMMIT only, so a rolled-back batch pokes nobody).
+ */
+export async function notifyPoke(tx: Queryable, merchantId: string, collections: readonly CollectionName[]): Promise<void> {
+  const payload: PokeNotification = { merchantId, poke: { collections: [...collections] } };
+  await tx.query(`SELECT pg_notify($1, $2)`, [NOTIFY_CHANNELS.poke, JSON.stringify(payload)]);
+}
+
+/** Closes the terminal's open streams on every instance once the caller's transaction commits. */
+export async function notifyRevocation(tx: Queryable, terminalId: string): Promise<void> {
+  const payload: RevocationNotification = { terminalId };
+  await tx.query(`SELECT pg_notify($1, $2)`, [NOTIFY_CHANNELS.revoke, JSON.stringify(payload)]);
 }
 
 /**
@@ -24,14 +43,14 @@ export function createPokeHub(db: Database, hooks: { onPoke?: () => void } = {})
   const streams = new Map<string, Set<StreamSink>>();
   const stops: (() => Promise<void>)[] = [];
 
-  const deliver = (merchantId: string, collections: readonly CollectionName[]) => {
+  const deliver = (merchantId: string, poke: Poke) => {
     for (const sink of streams.get(merchantId) ?? []) {
-      sink.poke(collections);
+      sink.poke(poke);
       hooks.onPoke?.();
     }
   };
   const pokeEveryone = () => {
-    for (const merchantId of streams.keys()) deliver(merchantId, COLLECTION_NAMES);
+    for (const merchantId of streams.keys()) deliver(merchantId, { collections: [...COLLECTION_NAMES] });
   };
 
   const closeTerminal = (terminalId: string) => {
@@ -51,11 +70,15 @@ export function createPokeHub(db: Database, hooks: { onPoke?: () => void } = {})
     async start() {
       stops.push(
         await db.listen(
-          [POKE_CHANNEL, REVOKE_CHANNEL],
+          [NOTIFY_CHANNELS.poke, NOTIFY_CHANNELS.revoke],
           (channel, payload) => {
-            if (channel === REVOKE_CHANNEL) return closeTerminal(payload);
-            const message = parsePoke(payload);
-            if (message) deliver(message.m, message.c);
+            if (channel === NOTIFY_CHANNELS.revoke) {
+              const revocation = RevocationNotificationSchema.safeParse(parseJson(payload));
+              if (revocation.success) closeTerminal(revocation.data.terminalId);
+              return;
+            }
+            const notification = PokeNotificationSchema.safeParse(parseJson(payload));
+            if (notification.success) deliver(notification.data.merchantId, notification.data.poke);
           },
           () => {
             pokeEveryone();
@@ -91,13 +114,10 @@ export function createPokeHub(db: Database, hooks: { onPoke?: () => void } = {})
 /** The poke hub of one app. */
 export type PokeHub = ReturnType<typeof createPokeHub>;
 
-function parsePoke(payload: string): { m: string; c: CollectionName[] } | null {
+// A payload that is not JSON (or not the contract's shape) is ignored: a NOTIFY is only a hint to pull.
+function parseJson(payload: string): unknown {
   try {
-    const value = JSON.parse(payload) as { m?: unknown; c?: unknown };
-    if (typeof value.m !== 'string' || !Array.isArray(value.c)) return null;
-    const known = new Set<string>(COLLECTION_NAMES);
-    const collections = value.c.filter((c): c is CollectionName => typeof c === 'string' && known.has(c));
-    return collections.length > 0 ? { m: value.m, c: collections } : null;
+    return JSON.parse(payload);
   } catch {
     return null;
   }

@@ -7,7 +7,7 @@ import type { Database } from '../../../src/sync/server/db/database.ts';
 import { FAMILY_NAMES, FIRST_NAMES, LATIN_FAMILY_NAMES, LATIN_FIRST_NAMES, MENU, NOTES_EN, NOTES_FA, TAGS } from '../../../src/sync/server/demo/catalog.ts';
 import { Random } from '../../../src/sync/server/demo/random.ts';
 import { lockMerchant } from '../../../src/sync/server/repositories/admin.ts';
-import { writeDocs } from '../../../src/sync/server/sync/push.ts';
+import { writeVersioned } from '../../../src/sync/server/sync/versioned-writes.ts';
 import type { Doc } from '../../../src/sync/server/sync/tables.ts';
 
 // Benchmark data with the shapes the product writes: every customer comes from `newCustomer` (phone
@@ -155,21 +155,19 @@ export function buildDataset(size: DatasetSize, origin: DataOrigin, options: { s
 export const DATASET_TABLES = { customers: 'customers', visits: 'visits', loyaltyEntries: 'loyalty_entries' } as const;
 
 /**
- * Loads a dataset with the server's own write path (`writeDocs`: a multi-row INSERT whose rows the trigger
- * stamps with the merchant's next versions), in transactions that take the clock row lock like every writer.
- * Batches stay small because the trigger updates the clock row once per row: within one transaction each
- * update walks the row's growing chain of versions, so large batches get slower per row. A benchmark fixture
- * needs no durability, so commits do not wait for the WAL flush.
+ * Loads a dataset with the server's own write path (`writeVersioned`: one multi-row statement per batch that
+ * reserves the batch's versions with one clock update), in transactions that take the clock row lock like every
+ * writer. A benchmark fixture needs no durability, so commits do not wait for the WAL flush.
  */
-export async function loadDataset(db: Database, merchantId: string, writtenBy: string, dataset: Dataset, batch = 200): Promise<void> {
-  for (const [collection, table] of Object.entries(DATASET_TABLES) as [keyof Dataset, string][]) {
+export async function loadDataset(db: Database, merchantId: string, writtenBy: string, dataset: Dataset, batch = 1000): Promise<void> {
+  for (const collection of Object.keys(DATASET_TABLES) as (keyof Dataset)[]) {
     const docs = dataset[collection] as unknown as Doc[];
     for (let i = 0; i < docs.length; i += batch) {
       const slice = docs.slice(i, i + batch);
       await db.transaction(async (tx) => {
         await tx.query(`SET LOCAL synchronous_commit = off`);
         await lockMerchant(tx, merchantId);
-        await writeDocs(tx, table, merchantId, writtenBy, slice, []);
+        await writeVersioned(tx, collection, merchantId, writtenBy, slice, { onConflict: 'update' });
       });
     }
   }

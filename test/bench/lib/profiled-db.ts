@@ -32,14 +32,12 @@ function labelOf(sql: string): string {
   const s = sql.replace(/\s+/g, ' ').trim();
   if (/FROM merchant_clock .*FOR UPDATE/i.test(s)) return 'lock clock row (FOR UPDATE, incl. wait)';
   if (/^SELECT 1 FROM terminals|FROM terminals/i.test(s)) return 'auth: terminal still active';
-  if (/^SELECT id, doc FROM/i.test(s)) return 'read stored rows (ids of the batch)';
-  if (/FROM staff/i.test(s)) return 'load acting staff';
-  if (/^INSERT INTO \w+ \(merchant_id, id, doc, deleted, written_by\) SELECT/i.test(s)) return 'INSERT batch (trigger stamps each row)';
-  if (/^UPDATE \w+ SET doc/i.test(s)) return 'UPDATE one row';
+  if (/^SELECT 0 AS part/i.test(s)) return 'read batch state (stored rows, staff, programme)';
+  if (/patron_reserve_versions\(\$1, \$2\)[\s\S]*INSERT INTO inbox/i.test(s)) return 'inbox write (reserve + upsert)';
+  if (/patron_reserve_versions\(\$1, \$2\)/i.test(s)) return 'reserve versions + upsert batch (one statement)';
   if (/phone = ANY/i.test(s)) return 'duplicate-phone check';
   if (/pg_notify/i.test(s)) return 'pg_notify (poke)';
   if (/^SELECT doc, version::text AS (version|v) FROM/i.test(s)) return 'pull page SELECT (keyset)';
-  if (/^INSERT INTO inbox/i.test(s)) return 'inbox write';
   return s.slice(0, 48);
 }
 

@@ -1,6 +1,8 @@
 // The wire-contract guard (STYLE.md "Habits"): the JSON Schema of every wire schema is snapshotted per
-// PROTOCOL_VERSION, and a snapshot is never overwritten, so changing a wire schema fails until the version is
-// bumped. Old snapshots stay as the record of what each version accepted.
+// PROTOCOL_VERSION, and a recorded schema is never overwritten, so changing or removing a wire schema fails
+// until the version is bumped. A new schema changes nothing an older peer sends or reads, so it is additive:
+// it is appended to the current version's snapshot (UPDATE_WIRE_SNAPSHOT=1) without a bump. Old snapshots stay
+// as the record of what each version accepted.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -35,6 +37,7 @@ interface WireSnapshot {
 const snapshotFile = (version: number) => new URL(`./__snapshots__/wire-v${version}.json`, import.meta.url);
 const WRITE = 'run UPDATE_WIRE_SNAPSHOT=1 npx vitest run test/sync/model/wire-contract.test.ts';
 const UPDATE = `bump PROTOCOL_VERSION in src/sync/model/wire-protocol.ts and ${WRITE}`;
+const APPEND = `additive (no older peer sends or reads it): say so in docs/protocol.md and ${WRITE}, which appends new schemas only`;
 
 /** Key order and the order of `required` carry no meaning in JSON Schema; everything else is compared as is. */
 function canonical(value: unknown, key?: string): unknown {
@@ -75,6 +78,17 @@ function pushChanges(before: WireSnapshot, after: WireSnapshot): { added: string
   };
 }
 
+/** The committed snapshot with the schemas it lacks appended; every schema it records stays as it is. */
+function withAddedSchemas(committed: WireSnapshot, now: WireSnapshot): WireSnapshot {
+  const added = Object.keys(now.schemas).filter((name) => !(name in committed.schemas));
+  const next: WireSnapshot = { ...committed, schemas: { ...committed.schemas }, outputs: { ...committed.outputs } };
+  for (const name of added) {
+    next.schemas[name] = now.schemas[name];
+    if (name in now.outputs) next.outputs[name] = now.outputs[name];
+  }
+  return next;
+}
+
 /** Names of the wire schemas that were added, removed or changed between two snapshots. */
 function changedSchemas(before: WireSnapshot, after: WireSnapshot): string[] {
   const names = new Set([...Object.keys(before.schemas), ...Object.keys(after.schemas)]);
@@ -94,9 +108,11 @@ describe(`wire contract v${PROTOCOL_VERSION}`, () => {
   let committed: WireSnapshot | undefined;
 
   beforeAll(() => {
-    // Written only when absent: an existing version's snapshot is history and is never rewritten.
-    if (!existsSync(file) && process.env.UPDATE_WIRE_SNAPSHOT === '1')
-      writeFileSync(file, `${JSON.stringify(current, null, 2)}\n`);
+    // Written whole only when absent; an existing version's snapshot only gains the schemas it lacks.
+    if (process.env.UPDATE_WIRE_SNAPSHOT === '1') {
+      const next = existsSync(file) ? withAddedSchemas(JSON.parse(readFileSync(file, 'utf8')) as WireSnapshot, current) : current;
+      writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
+    }
     if (existsSync(file)) committed = JSON.parse(readFileSync(file, 'utf8')) as WireSnapshot;
   });
 
@@ -109,8 +125,8 @@ describe(`wire contract v${PROTOCOL_VERSION}`, () => {
     expect(snapshot().protocolVersion).toBe(PROTOCOL_VERSION);
     const added = Object.keys(current.schemas).filter((name) => !(name in snapshot().schemas));
     const removed = Object.keys(snapshot().schemas).filter((name) => !(name in current.schemas));
-    if (added.length || removed.length)
-      throw new Error(`wire schemas added [${added.join(', ')}] / removed [${removed.join(', ')}]: ${UPDATE}`);
+    if (removed.length) throw new Error(`wire schemas removed [${removed.join(', ')}]: older peers still use them; ${UPDATE}`);
+    if (added.length) throw new Error(`wire schemas added [${added.join(', ')}]: ${APPEND}`);
   });
 
   it.each(Object.keys(WIRE_SCHEMAS).map((name) => [name]))('wire schema %s is unchanged', (name) => {
@@ -152,6 +168,17 @@ describe('the guard can fail', () => {
       PROTOCOL_VERSION,
     );
     expect(changedSchemas(current, mutated)).toEqual(['Brand', 'EnrolRequest', 'Poke']);
+  });
+
+  it('appends an added schema without touching any recorded one', () => {
+    const { Poke: _poke, ...withoutPoke } = current.schemas;
+    const older: WireSnapshot = { ...current, schemas: withoutPoke, outputs: { ...current.outputs } };
+    const mutated = snapshotOf({ ...WIRE_SCHEMAS, EnrolRequest: EnrolRequestSchema.extend({ deviceName: z.string().min(1).max(99) }) }, PROTOCOL_VERSION);
+    const appended = withAddedSchemas(older, mutated);
+    expect(Object.keys(appended.schemas).sort()).toEqual(Object.keys(current.schemas).sort());
+    // The changed EnrolRequest keeps its recorded schema, so the guard still reports the change.
+    expect(appended.schemas.EnrolRequest).toEqual(current.schemas.EnrolRequest);
+    expect(changedSchemas(appended, mutated)).toEqual(['EnrolRequest']);
   });
 
   it('reports a collection that became pull-only or pushable', () => {

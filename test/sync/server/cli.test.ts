@@ -70,7 +70,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
     const first = await cli(['migrate'], env);
     expect(first.code).toBe(0);
     // createTestDatabase has already migrated the Postgres database.
-    expect(first.stdout).toMatch(kind === 'pglite' ? /Applied 3 migration\(s\): 001_init, 002_collections, 003_feed_horizons/ : /up to date/);
+    expect(first.stdout).toMatch(kind === 'pglite' ? /Applied 4 migration\(s\): 001_init, 002_collections, 003_feed_horizons, 004_reserved_versions/ : /up to date/);
     const second = await cli(['migrate'], env);
     expect(second).toEqual({ code: 0, stdout: 'The database is up to date; nothing to apply.\n', stderr: '' });
   });

@@ -3,7 +3,7 @@ import { newId } from '../../../src/sync/model/ids.ts';
 import type { InboxItem } from '../../../src/sync/model/inbox.ts';
 import type { Staff } from '../../../src/sync/model/staff.ts';
 import { addStaff, lockMerchant } from '../../../src/sync/server/repositories/admin.ts';
-import { writeServerDocs } from '../../../src/sync/server/sync/effects.ts';
+import { writeServerDocs } from '../../../src/sync/server/sync/server-writes.ts';
 import type { Doc } from '../../../src/sync/server/sync/tables.ts';
 import { DATABASE_KINDS } from '../../helpers/database.ts';
 import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';

@@ -1,10 +1,10 @@
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
 import type { Database } from '../db/database.ts';
-import { POKE_CHANNEL } from '../pokes.ts';
+import { notifyPoke } from '../pokes.ts';
 import { addStaff, audit, createMerchant, createStore, lockMerchant } from '../repositories/admin.ts';
-import { writeDocs } from '../sync/push.ts';
-import { TABLES, type Doc } from '../sync/tables.ts';
+import type { Doc } from '../sync/tables.ts';
+import { writeVersioned } from '../sync/versioned-writes.ts';
 import { createDemoGenerator } from './generate.ts';
 import { DEMO_MERCHANT, demoPlan, type DemoStaff, type DemoStore } from './plan.ts';
 
@@ -97,18 +97,13 @@ async function loadSampleData(db: Database, merchantId: string, params: DemoPara
   const buffers: Record<'customers' | 'visits' | 'loyaltyEntries', Doc[]> = { customers: [], visits: [], loyaltyEntries: [] };
 
   // Server-made documents go through the server's own write path, one transaction per batch that first
-  // locks the merchant's clock row (DESIGN §6), so the trigger stamps versions as for any other write.
-  // It is push's multi-row writer (written_by 'server'), not writeServerDocs: that one issues an INSERT per
-  // document, which made 3000 customers take ~17 s on an on-disk PGlite instead of ~3 s.
+  // locks the merchant's clock row (DESIGN §6) and reserves the batch's versions with one clock update.
+  // A resumed load keeps what an interrupted one already wrote (the data is deterministic).
   const flush = async (collection: CollectionName, docs: Doc[]) => {
     if (docs.length === 0) return;
-    const table = TABLES[collection];
     await db.transaction(async (tx) => {
       await lockMerchant(tx, merchantId);
-      // A resumed load skips what an interrupted one already wrote (the data is deterministic).
-      const { rows: present } = await tx.query<{ id: string }>(`SELECT id FROM ${table} WHERE merchant_id = $1 AND id = ANY($2::text[])`, [merchantId, docs.map((d) => d.id)]);
-      const skip = new Set(present.map((row) => row.id));
-      await writeDocs(tx, table, merchantId, 'server', docs.filter((d) => !skip.has(d.id)), []);
+      await writeVersioned(tx, collection, merchantId, 'server', docs, { onConflict: 'keep' });
     });
   };
 
@@ -130,7 +125,7 @@ async function loadSampleData(db: Database, merchantId: string, params: DemoPara
   for (const collection of ['customers', 'visits', 'loyaltyEntries'] as const) await flush(collection, buffers[collection]);
   await flush('rewards', generator.rewards() as unknown as Doc[]);
   // Terminals already connected (another instance on the same Postgres) pull the new data.
-  await db.query(`SELECT pg_notify($1, $2)`, [POKE_CHANNEL, JSON.stringify({ m: merchantId, c: ['customers', 'visits', 'loyaltyEntries', 'rewards'] })]);
+  await notifyPoke(db, merchantId, ['customers', 'visits', 'loyaltyEntries', 'rewards']);
 }
 
 async function recordedParams(db: Database, merchantId: string): Promise<DemoParams | null> {

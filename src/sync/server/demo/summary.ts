@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_PREFIX } from '../../model/routes.ts';
 import type { DemoResult } from './load.ts';
 
 // What `patron-sync demo` and `start` print for the operator: where the demo lives, a code to enrol a
@@ -40,7 +41,7 @@ export function startSummary(url: string, demo: DemoResult, code: { code: string
   const minutes = Math.round((code.expiresAt.getTime() - Date.now()) / 60_000);
   return [
     '',
-    built ? `  Open the counter app:  ${url}/` : `  The counter app is not built (run \`npm run build:web\`); the sync API is at ${url}/v1/`,
+    built ? `  Open the counter app:  ${url}/` : `  The counter app is not built (run \`npm run build:web\`); the sync API is at ${url}${API_PREFIX}`,
     `  Enrolment code:        ${code.code}   (store "${store.name}", single use, valid ${minutes} minutes)`,
     '  Staff (demo PINs):',
     staffLines(demo),

@@ -6,7 +6,8 @@ import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, ty
 import { StaffSchema, type Staff } from '../../model/staff.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { hashSecret, newEnrolmentCode } from '../auth/tokens.ts';
-import { writeServerDocs } from '../sync/effects.ts';
+import { notifyPoke, notifyRevocation } from '../pokes.ts';
+import { writeServerDocs } from '../sync/server-writes.ts';
 import type { Doc } from '../sync/tables.ts';
 
 /** Who did an administrative action, for the audit log. */
@@ -94,7 +95,7 @@ export async function addStaff(db: Database, merchantId: string, input: { name: 
     await lockMerchant(tx, merchantId);
     await writeServerDocs(tx, 'staff', merchantId, [staff as unknown as Doc], { onlyNew: true });
     await audit(tx, merchantId, actor, 'staff.add', { staffId, role: input.role });
-    await tx.query(`SELECT pg_notify('patron_poke', $1)`, [JSON.stringify({ m: merchantId, c: ['staff'] })]);
+    await notifyPoke(tx, merchantId, ['staff']);
   });
   return staff;
 }
@@ -139,7 +140,7 @@ export async function revokeTerminal(db: Database, terminalId: string, actor: Ac
     const merchantId = rows[0]?.merchant_id;
     if (!merchantId) throw new AdminError(`no terminal ${terminalId}`);
     await audit(tx, merchantId, actor, 'terminal.revoke', { terminalId });
-    await tx.query(`SELECT pg_notify('patron_revoke', $1)`, [terminalId]);
+    await notifyRevocation(tx, terminalId);
   });
 }
 

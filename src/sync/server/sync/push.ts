@@ -1,19 +1,15 @@
 import type { z } from 'zod';
 import type { CollectionName, PushResponse, PushRow } from '../../model/wire-protocol.ts';
 import { COLLECTION_SCHEMAS } from '../../model/wire-protocol.ts';
-import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
-import type { Staff } from '../../model/staff.ts';
 import type { Queryable } from '../db/database.ts';
-import { applyEffects, type Effects } from './effects.ts';
+import type { BatchWrites, PushContext } from './batch.ts';
+import { readBatchState, type BatchState } from './batch-state.ts';
+import { applyConsequences } from './consequences.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
-import { TABLES, jsonEqual, type Doc } from './tables.ts';
-import { hasUnstorableText } from './text-safety.ts';
-
-/** Who is pushing: taken from the verified access token, never from the request body. */
-export interface PushContext {
-  merchantId: string;
-  terminalId: string;
-}
+import { oneOfEachId } from './server-writes.ts';
+import { jsonEqual, type Doc } from './tables.ts';
+import { hasUnstorableJson, hasUnstorableText } from './text-safety.ts';
+import { writeVersioned } from './versioned-writes.ts';
 
 /** What a push did, for the answer, metrics and pokes. */
 export interface PushOutcome extends PushResponse {
@@ -28,10 +24,16 @@ type Verdict =
   | { kind: 'conflict'; master: Doc }
   | { kind: 'reject'; refusal: Refusal; doc: Record<string, unknown> };
 
+/** A pushed row after the checks that need no stored state: its schema and the text Postgres can store. */
+type CheckedRow = { row: PushRow; refusal: Refusal | null };
+
 /**
  * Applies one push batch inside the caller's transaction, mirroring RxDB's master write (DESIGN §6):
  * no row → insert; stored == new → success (a replay); stored == assumed → update; else → conflict.
  * Rows that can never be accepted are quarantined and answered as conflicts, never thrown.
+ *
+ * The checks that need no stored state run before the clock row lock; under the lock the batch costs one
+ * read, one write (which reserves the batch's versions with one clock update) and the consequences.
  */
 export async function applyPush(
   tx: Queryable,
@@ -40,132 +42,97 @@ export async function applyPush(
   rows: readonly PushRow[],
   options: { brokenClockForTests?: boolean } = {},
 ): Promise<PushOutcome> {
-  const table = TABLES[collection];
+  const schema: z.ZodType = COLLECTION_SCHEMAS[collection];
+  const json = new WeakMap<Doc, string>();
+  const checked = rows.map((row): CheckedRow => ({ row, refusal: precheck(schema, row.newDocumentState, json) }));
   // MUST: lock the merchant's clock row before reading anything, so writers of one merchant are serialised
   // and a replay running concurrently with its original sees the original's row.
   if (!options.brokenClockForTests) {
     const clock = await tx.query(`SELECT version FROM merchant_clock WHERE merchant_id = $1 FOR UPDATE`, [ctx.merchantId]);
     if (clock.rows.length === 0) throw new Error('merchant has no clock row');
   }
-
-  const ids = [...new Set(rows.map((row) => row.newDocumentState.id).filter((id): id is string => typeof id === 'string' && id.length <= 64 && !hasUnstorableText(id)))];
-  const stored = new Map<string, Doc>();
-  if (ids.length > 0) {
-    const { rows: found } = await tx.query<{ id: string; doc: Doc }>(
-      `SELECT id, doc FROM ${table} WHERE merchant_id = $1 AND id = ANY($2::text[])`,
-      [ctx.merchantId, ids],
-    );
-    for (const row of found) stored.set(row.id, row.doc);
-  }
-  const staff = await loadStaff(tx, ctx.merchantId, collection, rows);
-  const program = await loadProgram(tx, ctx.merchantId, collection);
-  const schema: z.ZodType = COLLECTION_SCHEMAS[collection];
+  const state = await readBatchState(tx, ctx.merchantId, collection, {
+    ids: storableIds(rows.map((r) => r.newDocumentState.id)),
+    staffIds: storableIds(rows.map((row) => actingStaffId(collection, row.newDocumentState))),
+    phones: collection === 'customers' ? storableIds(rows.map((row) => row.newDocumentState.phone)) : [],
+  });
 
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
-  const inserts: Doc[] = [];
-  const updates: Doc[] = [];
-  const effects: Effects = { written: [], rejected: [] };
-
-  for (const row of rows) {
-    const verdict = decide(row, stored, { ctx, collection, schema, staff, program });
-    switch (verdict.kind) {
-      case 'noop':
-        break;
-      case 'conflict':
-        outcome.conflicts.push(verdict.master);
-        break;
-      case 'reject': {
-        const id = typeof verdict.doc.id === 'string' && verdict.doc.id.length <= 64 ? verdict.doc.id : null;
-        effects.rejected.push({ id, refusal: verdict.refusal, doc: verdict.doc });
-        if (id !== null) {
-          // The current master state, or — when there is none — the pushed document as a tombstone, so the
-          // terminal's replica stops offering a row the server will never hold (the quarantine keeps it).
-          outcome.conflicts.push(stored.get(id) ?? { ...verdict.doc, id, _deleted: true });
-          outcome.rejected.push({ id, code: verdict.refusal.code });
-        }
-        break;
-      }
-      case 'write':
-        (verdict.master ? updates : inserts).push(verdict.doc);
-        // A later row of the same batch for the same id builds on this one.
-        stored.set(verdict.doc.id, verdict.doc);
-        effects.written.push({ doc: verdict.doc, previous: verdict.master, inserted: !verdict.master });
-        break;
-    }
+  const batch: BatchWrites = { written: [], rejected: [], samePhone: state.samePhone };
+  for (const { row, refusal } of checked) {
+    const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection);
+    record(verdict, state.stored, outcome, batch);
   }
 
-  await writeDocs(tx, table, ctx.merchantId, ctx.terminalId, inserts, updates);
-  outcome.written = inserts.length + updates.length;
+  // Versions follow the row order; an id written twice in the batch is written once, in its final state.
+  const docs = oneOfEachId(batch.written.map((w) => w.doc), 'last');
+  await writeVersioned(tx, collection, ctx.merchantId, ctx.terminalId, docs, { onConflict: 'update', reserveVersions: !options.brokenClockForTests, jsonOf: (doc) => json.get(doc) });
+  outcome.written = batch.written.length;
   if (outcome.written > 0) outcome.changed.add(collection);
-  await applyEffects(tx, ctx, collection, effects, outcome.changed);
+  await applyConsequences(tx, { ...ctx, ...(options.brokenClockForTests ? { brokenClockForTests: true } : {}) }, collection, batch, outcome.changed);
   return outcome;
 }
 
-function decide(
-  row: PushRow,
-  stored: Map<string, Doc>,
-  env: { ctx: PushContext; collection: CollectionName; schema: z.ZodType; staff: Map<string, Staff>; program: Program },
-): Verdict {
+/** The checks that need no stored state; keeps each document's JSON for the write. */
+function precheck(schema: z.ZodType, doc: Record<string, unknown>, json: WeakMap<Doc, string>): Refusal | null {
+  const text = JSON.stringify(doc);
+  if (hasUnstorableJson(text)) return { code: 'VALIDATION_FAILED', reason: 'text contains NUL or a lone surrogate' };
+  json.set(doc as Doc, text);
+  const parsed = schema.safeParse(doc);
+  if (parsed.success) return null;
+  const paths = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
+  return { code: 'VALIDATION_FAILED', reason: paths.join('; ') };
+}
+
+function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: CollectionName): Verdict {
   const doc = row.newDocumentState;
-  if (hasUnstorableText(doc)) return { kind: 'reject', refusal: { code: 'VALIDATION_FAILED', reason: 'text contains NUL or a lone surrogate' }, doc };
-  const parsed = env.schema.safeParse(doc);
-  if (!parsed.success) {
-    const paths = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
-    return { kind: 'reject', refusal: { code: 'VALIDATION_FAILED', reason: paths.join('; ') }, doc };
-  }
   const id = doc.id as string;
-  const master = stored.get(id);
+  const master = state.stored.get(id);
   if (master && jsonEqual(master, doc)) return { kind: 'noop' };
   if (master && (row.assumedMasterState === undefined || !jsonEqual(master, row.assumedMasterState))) {
     return { kind: 'conflict', master };
   }
-  const staffId = actingStaffId(env.collection, doc);
+  const staffId = actingStaffId(collection, doc);
   const refusal = checkWrite({
-    collection: env.collection,
-    merchantId: env.ctx.merchantId,
+    collection,
+    merchantId: ctx.merchantId,
     doc,
     master,
-    staff: typeof staffId === 'string' ? env.staff.get(staffId) : undefined,
-    program: env.program,
+    staff: typeof staffId === 'string' ? state.staff.get(staffId) : undefined,
+    program: state.program,
   });
   if (refusal) return { kind: 'reject', refusal, doc };
   return { kind: 'write', doc: doc as Doc, master };
 }
 
-async function loadStaff(tx: Queryable, merchantId: string, collection: CollectionName, rows: readonly PushRow[]): Promise<Map<string, Staff>> {
-  const ids = [...new Set(rows.map((row) => actingStaffId(collection, row.newDocumentState)).filter((id): id is string => typeof id === 'string' && id.length <= 64 && !hasUnstorableText(id)))];
-  const staff = new Map<string, Staff>();
-  if (ids.length === 0) return staff;
-  const { rows: found } = await tx.query<{ doc: Staff }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = ANY($2::text[])`, [merchantId, ids]);
-  for (const row of found) staff.set(row.doc.id, row.doc);
-  return staff;
+/** Adds a verdict to the answer and to what the batch wrote or refused. */
+function record(verdict: Verdict, stored: Map<string, Doc>, outcome: PushOutcome, batch: BatchWrites): void {
+  switch (verdict.kind) {
+    case 'noop':
+      return;
+    case 'conflict':
+      outcome.conflicts.push(verdict.master);
+      return;
+    case 'reject': {
+      const id = typeof verdict.doc.id === 'string' && verdict.doc.id.length <= 64 ? verdict.doc.id : null;
+      batch.rejected.push({ id, refusal: verdict.refusal, doc: verdict.doc });
+      if (id !== null) {
+        // The current master state, or — when there is none — the pushed document as a tombstone, so the
+        // terminal's replica stops offering a row the server will never hold (the quarantine keeps it).
+        outcome.conflicts.push(stored.get(id) ?? { ...verdict.doc, id, _deleted: true });
+        outcome.rejected.push({ id, code: verdict.refusal.code });
+      }
+      return;
+    }
+    case 'write':
+      // A later row of the same batch for the same id builds on this one.
+      stored.set(verdict.doc.id, verdict.doc);
+      batch.written.push({ doc: verdict.doc, previous: verdict.master, inserted: !verdict.master });
+      return;
+  }
 }
 
-async function loadProgram(tx: Queryable, merchantId: string, collection: CollectionName): Promise<Program> {
-  if (collection !== 'loyaltyEntries') return DEFAULT_PROGRAM;
-  const { rows } = await tx.query<{ doc: Settings }>(`SELECT doc FROM settings WHERE merchant_id = $1 AND id = $2`, [merchantId, merchantId]);
-  return rows[0]?.doc.program ?? DEFAULT_PROGRAM;
-}
-
-/** Writes documents in row order; the trigger stamps each with the merchant's next version. */
-export async function writeDocs(tx: Queryable, table: string, merchantId: string, writtenBy: string, inserts: readonly Doc[], updates: readonly Doc[]): Promise<void> {
-  if (inserts.length > 0) {
-    await tx.query(
-      `INSERT INTO ${table} (merchant_id, id, doc, deleted, written_by)
-       SELECT $1, u.id, u.doc::jsonb, u.deleted, $5
-         FROM unnest($2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY AS u(id, doc, deleted, n)
-        ORDER BY u.n`,
-      [merchantId, inserts.map((d) => d.id), inserts.map((d) => JSON.stringify(d)), inserts.map((d) => d._deleted === true), writtenBy],
-    );
-  }
-  // Updates one by one keep the version order equal to the row order (an UPDATE ... FROM has no order).
-  for (const doc of updates) {
-    await tx.query(`UPDATE ${table} SET doc = $3::jsonb, deleted = $4, written_by = $5 WHERE merchant_id = $1 AND id = $2`, [
-      merchantId,
-      doc.id,
-      JSON.stringify(doc),
-      doc._deleted === true,
-      writtenBy,
-    ]);
-  }
+/** Keys that can name a stored row (ids, phones): strings Postgres can hold, at most 64 characters. */
+function storableIds(values: readonly unknown[]): string[] {
+  return [...new Set(values.filter((id): id is string => typeof id === 'string' && id.length <= 64 && !hasUnstorableText(id)))];
 }

@@ -7,7 +7,12 @@ const UNSTORABLE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
 /** Whether a JSON value contains text Postgres cannot store. */
 export function hasUnstorableText(value: unknown): boolean {
-  return UNSTORABLE.test(JSON.stringify(value) ?? '');
+  return hasUnstorableJson(JSON.stringify(value) ?? '');
+}
+
+/** Whether JSON text (as JSON.stringify writes it) contains text Postgres cannot store. */
+export function hasUnstorableJson(json: string): boolean {
+  return UNSTORABLE.test(json);
 }
 
 /** A copy of a JSON value with unstorable characters replaced by U+FFFD, for the quarantine. */

@@ -4,7 +4,7 @@ import {
   ADJUST, EARN, EXPIRE, L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, L_WIDTH, LEDGER_KIND_COUNT, packLoyaltyEntries, REDEEM,
   REVERSAL, type EntryColumns, type EntryLike,
 } from './input-shapes.ts';
-import type { Replica } from './replica.ts';
+import type { TableHost } from './table-host.ts';
 import { NO_DAY, readInstant } from './time.ts';
 
 // The replica's ledger lines: columns (columns.ts), each customer's chain (Replica.entryHead →
@@ -16,7 +16,7 @@ export class LedgerTable {
   /** What prefetching loads added up to (never read; kept so the loads are not dropped). */
   private touched = 0;
 
-  constructor(private readonly replica: Replica) {}
+  constructor(private readonly replica: TableHost) {}
 
   /** The per-day column a line counts in, and the points it adds there (positive but for reversals). */
   private totalsDelta(b: EntryBlock, i: number, sign: number): void {

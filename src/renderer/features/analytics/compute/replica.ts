@@ -1,6 +1,7 @@
 import { valuePerPoint } from './customer-math.ts';
 import { packCustomers, type CustomerColumns, type CustomerLike, type RewardLike, type SkipCounts } from './input-shapes.ts';
 import { IdIndex, KeyBatch } from './id-index.ts';
+import type { TableHost } from './table-host.ts';
 import { LedgerTable } from './ledger.ts';
 import { createZoneClock, DAY_MS, type ZoneClock } from './time.ts';
 import { VisitTable } from './visits.ts';
@@ -31,7 +32,7 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, size: 
 }
 
 /** The compact replica. Mutations keep every column, chain and day total consistent. */
-export class Replica {
+export class Replica implements TableHost {
   clock: ZoneClock;
 
   // Customers (raw: merged duplicates included; their root is what analytics count).

@@ -1,7 +1,7 @@
 import { BLOCK_BITS, BLOCK_MASK, visitBlocks, type VisitBlock } from './columns.ts';
 import { DayTotals } from './day-totals.ts';
 import { packVisits, V_RATING, V_REVENUE, V_VISITS, V_VOIDED, V_WIDTH, type VisitColumns, type VisitLike } from './input-shapes.ts';
-import type { Replica } from './replica.ts';
+import type { TableHost } from './table-host.ts';
 import { NO_DAY, readInstant } from './time.ts';
 
 // The replica's visits: columns (columns.ts), each customer's chain (Replica.visitHead → VisitBlock.next),
@@ -13,7 +13,7 @@ export class VisitTable {
   /** What prefetching loads added up to (never read; kept so the loads are not dropped). */
   private touched = 0;
 
-  constructor(private readonly replica: Replica) {}
+  constructor(private readonly replica: TableHost) {}
 
   /** Visits held (voided and deleted ones included). */
   get count(): number {

@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ROUTES } from '../../../model/routes.ts';
 import type { Database } from '../../db/database.ts';
 import { HttpError } from '../../http-errors.ts';
 import { createEnrolmentCode } from '../../repositories/admin.ts';
+import { routeSchema, type ZodApp } from '../route-schema.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -29,11 +31,21 @@ function fromThisMachine(request: FastifyRequest): boolean {
  * One-click enrolment for the demo that `npm start` sets up: a fresh one-time code for the demo store,
  * handed out only to a browser on this very machine (loopback), never over the network.
  */
-export function demoRoutes(app: FastifyInstance, deps: { db: Database; demo: { merchantId: string; storeId: string } | undefined }) {
-  app.get('/v1/demo', async (request) => ({ available: deps.demo !== undefined && fromThisMachine(request) }));
-  app.post('/v1/demo/enrolment-code', async (request) => {
-    if (!deps.demo || !fromThisMachine(request)) throw new HttpError(403, 'FORBIDDEN');
-    const { code, expiresAt } = await createEnrolmentCode(deps.db, deps.demo.merchantId, deps.demo.storeId, 10, 'demo:loopback');
-    return { code, expiresAt: expiresAt.toISOString() };
+export function demoRoutes(app: ZodApp, deps: { db: Database; demo: { merchantId: string; storeId: string } | undefined }) {
+  app.route({
+    method: ROUTES.demo.method,
+    url: ROUTES.demo.path,
+    schema: routeSchema(ROUTES.demo),
+    handler: async (request) => ({ available: deps.demo !== undefined && fromThisMachine(request) }),
+  });
+  app.route({
+    method: ROUTES.demoEnrolmentCode.method,
+    url: ROUTES.demoEnrolmentCode.path,
+    schema: routeSchema(ROUTES.demoEnrolmentCode),
+    handler: async (request) => {
+      if (!deps.demo || !fromThisMachine(request)) throw new HttpError(403, 'FORBIDDEN');
+      const { code, expiresAt } = await createEnrolmentCode(deps.db, deps.demo.merchantId, deps.demo.storeId, 10, 'demo:loopback');
+      return { code, expiresAt: expiresAt.toISOString() };
+    },
   });
 }

@@ -1,0 +1,32 @@
+import type { InboxItem } from '../../model/inbox.ts';
+import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
+import type { CollectionName } from '../../model/wire-protocol.ts';
+import type { Queryable } from '../db/database.ts';
+import type { BatchWrites, PushContext } from './batch.ts';
+import { recordedConflictFindings } from './customer-conflicts.ts';
+import { mergeDuplicateCustomers } from './duplicate-customers.ts';
+import { raiseFindings } from './inbox-findings.ts';
+import { overdraftFindings } from './overdrafts.ts';
+import { quarantine } from './quarantine.ts';
+import { consumeRewardStock } from './reward-stock.ts';
+
+/**
+ * What the server makes of a batch, inside the same transaction, after its rows are written: quarantine the
+ * refused rows, merge duplicate customers, raise recorded merge conflicts, flag ledger overdrafts and take
+ * redeemed rewards from stock — each finding an inbox item. Adds every collection it wrote to `changed`.
+ */
+export async function applyConsequences(tx: Queryable, ctx: PushContext, collection: CollectionName, batch: BatchWrites, changed: Set<CollectionName>): Promise<void> {
+  const now = new Date().toISOString();
+  const findings: InboxItem[] = await quarantine(tx, ctx, collection, batch.rejected, now);
+  if (collection === 'customers') {
+    const duplicates = await mergeDuplicateCustomers(tx, ctx, batch, now);
+    if (duplicates.merged) changed.add('customers');
+    findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
+  }
+  if (collection === 'loyaltyEntries') {
+    const inserted = batch.written.filter((w) => w.inserted).map((w) => w.doc as unknown as LoyaltyEntry);
+    findings.push(...(await overdraftFindings(tx, ctx, inserted, now)));
+    if (await consumeRewardStock(tx, ctx, inserted, now)) changed.add('rewards');
+  }
+  if (findings.length > 0 && (await raiseFindings(tx, ctx, findings)) > 0) changed.add('inbox');
+}
