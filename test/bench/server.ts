@@ -317,7 +317,7 @@ function printPushProfile(print: Print, r: ServerResult): void {
     ['request latency seen by the terminal (p50)', p.client.p50.toFixed(2), `${TERMINALS} concurrent terminals`],
     ['transaction, call → COMMIT answered', per(t.totalMs), `${t.count} push transactions`],
     ['  pool checkout + BEGIN', per(t.beginMs), ''],
-    ['  lock clock row (FOR UPDATE, waiting for other pushes)', per(t.lockMs), 'serialised per merchant (DESIGN §6 MUST)'],
+    ['  lock clock row (FOR UPDATE, waiting for other pushes)', per(t.lockMs), 'serialised per merchant (docs/architecture.md#gapless-feed, a MUST rule)'],
     ...inTxStatements.map((s) => [`  ${s.label}`, per(s.ms), `${s.count} statements`]),
     ['  JavaScript between statements, lock held', per(t.bodyMs - t.statementMs), 'zod per row, rules, JSON.stringify, and other requests sharing the event loop'],
     ['  COMMIT', per(t.commitMs), ''],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatFailure, runChaos, type ChaosResult } from './harness.ts';
 
 /**
- * RELIABILITY F10, in CI: four terminals (each in its own worker thread, every collection replicated)
+ * docs/reliability.md#f10, in CI: four terminals (each in its own worker thread, every collection replicated)
  * against two server instances (child processes on one real Postgres), random counter work and faults from a
  * seeded PRNG, then healing and the final checks of model.ts. Longer runs: `npm run chaos -- --runs N`.
  *
@@ -20,7 +20,7 @@ const OPS = 120;
  */
 const BROKEN_SEEDS = [14, 13, 2, 8];
 
-describe('randomised convergence (RELIABILITY F10)', () => {
+describe('randomised convergence (docs/reliability.md#f10)', () => {
   it.each(SEEDS)('seed %i: replicas equal the server, the ledger is exact, nothing is lost or resurrected', async (seed) => {
     const result = await runChaos({ seed, ops: OPS, log: (line) => console.log(line) });
     if (!result.ok) expect.fail(formatFailure(result));

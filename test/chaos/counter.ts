@@ -44,7 +44,7 @@ async function liveCustomers(db: PatronDatabase): Promise<Customer[]> {
 
 /**
  * The customer a cashier would be looking at for `pick` (0..1): reads follow `mergedInto` to the surviving
- * customer when this terminal already knows it (DESIGN §6 "reads follow mergedInto").
+ * customer when this terminal already knows it (docs/architecture.md#duplicates).
  */
 function pickCustomer(customers: readonly Customer[], pick: number, followMerges: boolean): Customer | null {
   if (customers.length === 0) return null;

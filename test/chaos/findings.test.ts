@@ -119,7 +119,7 @@ describe('found by the convergence suite: a till whose clock is corrected still 
     cleanups.push(() => server.stop());
     await server.start();
     const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
-    // The till ran two days ahead (RELIABILITY F4) …
+    // The till ran two days ahead (docs/reliability.md#f4) …
     const till = new TerminalHost({
       name: 'till', serverUrl: server.url, code, merchantId: seed.merchantId, storeId: seed.storeId,
       cashierId: seed.cashier.id, managerId: seed.manager.id, skewMs: 48 * 3_600_000, dbName: `clockjump${Date.now()}`,

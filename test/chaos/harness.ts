@@ -13,7 +13,7 @@ import { TerminalHost } from './terminal-host.ts';
 import { HOUR, WEIGHTS, counterOp, formatSkew, type Action } from './workload.ts';
 
 /*
- * The randomised convergence suite (RELIABILITY F10; issue 4 item 5). Design:
+ * The randomised convergence suite (docs/reliability.md#f10). Design:
  *
  * - Terminals run in worker threads, one RxDB per worker, every collection replicated (7 of RxDB's 13 per
  *   process) — in one process, four terminals could replicate only three collections each. A worker is the
@@ -38,7 +38,7 @@ import { HOUR, WEIGHTS, counterOp, formatSkew, type Action } from './workload.ts
  *   balances, deletes, field edits, merges, quarantine.
  */
 
-/** One run of the randomised convergence suite (RELIABILITY F10). */
+/** One run of the randomised convergence suite (docs/reliability.md#f10). */
 export interface ChaosOptions {
   seed: number;
   /** Terminals (each in its own worker thread); at least 4 by default. */

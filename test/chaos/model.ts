@@ -167,7 +167,7 @@ export function checkFinalState(model: ChaosModel, state: FinalState): { failure
   const quarantined = new Set(state.rejectedWrites.filter((r) => r.collection === 'customers').map((r) => r.document_id));
   const context = (c: Customer) => `${c.mergedInto ? `, merged into ${short(c.mergedInto)}` : ''}${quarantined.has(c.id) ? ', a write of it was quarantined' : ''}`;
   for (const customer of customers) {
-    if (customer._deleted) continue; // a delete wins whole (DESIGN §6), by design
+    if (customer._deleted) continue; // a delete wins whole (docs/architecture.md#deletes), by design
     for (const field of EDITED_FIELDS) {
       const writes = writesBy.get(`${customer.id}\u0000${field}`) ?? [];
       const final = canonicalJson(customer[field]);

@@ -18,7 +18,7 @@ function freePort(): Promise<number> {
 /**
  * One sync server instance as the harness sees it: a child process behind a TCP proxy. Terminals talk to
  * the proxy (so the harness can reset their connections — the SSE stream included — or blackhole them,
- * RELIABILITY F3) and the proxy's target stays the same port across restarts.
+ * docs/reliability.md#f3) and the proxy's target stays the same port across restarts.
  */
 export class ServerHost {
   private child: ChildProcess | null = null;

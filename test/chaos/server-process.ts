@@ -3,7 +3,7 @@ import { createPostgresDatabase } from '../../src/sync/server/db/postgres.ts';
 
 /**
  * One sync server instance in its own process, so the harness can kill -9 it in the middle of a push batch
- * (RELIABILITY F1): Postgres then rolls back whatever that instance had not committed. Configured by env:
+ * (docs/reliability.md#f1): Postgres then rolls back whatever that instance had not committed. Configured by env:
  * CHAOS_DATABASE_URL, CHAOS_PORT (0 = any), CHAOS_BROKEN=1 for the deliberately broken variant.
  */
 const url = process.env.CHAOS_DATABASE_URL;

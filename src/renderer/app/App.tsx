@@ -11,7 +11,7 @@ const EnrolPage = lazy(() => import('../features/enrol/EnrolPage.tsx').then((m) 
 const SignInPage = lazy(() => import('../features/signin/SignInPage.tsx').then((m) => ({ default: m.SignInPage })));
 
 // TanStack Query is for request/response work only (enrolment, server health, exports) — never a mirror of
-// RxDB documents, which the UI reads with live queries (DESIGN §3).
+// RxDB documents, which the UI reads with live queries (docs/architecture.md#data-flow).
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
 /** The app: enrolment until the device is enrolled, then staff sign-in, then the counter and its pages. */

@@ -64,7 +64,7 @@ function keepVoid(master: Doc<'visits'>, local: Doc<'visits'>): Doc<'visits'> {
 }
 
 /**
- * Conflict handlers of DESIGN §6: three-way merge for customers and settings, a manager's resolution against
+ * Conflict handlers of docs/architecture.md#conflicts: three-way merge for customers and settings, a manager's resolution against
  * another for inbox items, the server's state elsewhere.
  */
 export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName]: RxConflictHandler<CollectionDocTypes[K]> } {

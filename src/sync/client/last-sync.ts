@@ -2,7 +2,7 @@ import { HOUR_MS } from '../model/dates.ts';
 import type { KeyValueStore } from './key-value.ts';
 
 // The last complete pull, remembered per terminal across reloads. The sync status starts empty on every
-// start, but an offline redemption must know how old the replica is (DESIGN §4: offline redemption is bounded
+// start, but an offline redemption must know how old the replica is (docs/architecture.md#offline-redemption: offline redemption is bounded
 // by data age) — a reload while offline must not make the replica look infinitely old, nor brand new.
 
 const KEY = 'patron.lastSyncAt.';

@@ -8,7 +8,7 @@ import { fromReplica, fromStored } from './documents.ts';
 /**
  * Balance, tier and progress per customer, maintained incrementally: a customer's entries are read once
  * through the (customerId, occurredAt) index when first asked for, then every new entry is applied as it
- * arrives (`applyEntry`) — no full scan per render, and the sum is always the ledger's (DESIGN §4 MUST).
+ * arrives (`applyEntry`) — no full scan per render, and the sum is always the ledger's (docs/architecture.md#balance-never-stored, a MUST rule).
  */
 export function createLedgerIndex(db: PatronDatabase, program: () => Program, maxCustomers = 500) {
   // Customers recently asked for, least recently used first; a till looks at a few hundred a day.

@@ -35,7 +35,7 @@ function remove(sorted: Sorted, key: string, id: string): void {
 }
 
 /**
- * The counter's lookup in memory (DESIGN §10): every customer's three lookup keys in sorted arrays, searched
+ * The counter's lookup in memory (docs/architecture.md#lookup): every customer's three lookup keys in sorted arrays, searched
  * by binary search — about a microsecond at 100k customers, synchronous, so a keystroke's results render in
  * the keystroke's own commit. It runs the lookup plans of lookup.ts, as `lookupInReplica` does until the index
  * has filled: one background pass over the collection in pages (scan.ts), then kept current from the change

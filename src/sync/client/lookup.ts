@@ -19,7 +19,7 @@ export interface LookupProbe {
 }
 
 /**
- * The ranges to read for a typed text (DESIGN §5). Digits search the national-number prefix or, for up to six
+ * The ranges to read for a typed text (docs/architecture.md#lookup). Digits search the national-number prefix or, for up to six
  * digits without the trunk prefix, the last digits ("last four?"). "Last four" can start with 0 (…0053),
  * which reads as the start of a national number: for 3–6 digits with a leading 0 both ranges are read,
  * prefix matches first. Anything else searches the folded name. No range for empty text.

@@ -29,7 +29,7 @@ export function firstWriteOutsideInitialLoad(instance: object): number | null {
  * RxDB stamps each write with the device clock, and its replication finds local writes to push by
  * iterating `_meta.lwt` from a persisted checkpoint. A till whose clock ran ahead and is then set right
  * stamps its next writes *behind* that checkpoint: they are never offered for push — a sale that silently
- * never leaves the till (RELIABILITY F4; test/chaos/findings.test.ts). Here a write is stamped no earlier
+ * never leaves the till (docs/reliability.md#f4; test/chaos/findings.test.ts). Here a write is stamped no earlier
  * than just after the latest stamp the instance already holds, so a correction backwards only makes the
  * stamps stand still until the clock catches up. The stamps are RxDB's bookkeeping, not business time:
  * documents carry their own `updatedAt`/`occurredAt`.

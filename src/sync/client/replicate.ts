@@ -72,7 +72,7 @@ interface ReplicationInput {
 }
 
 /**
- * Replicates each collection with RxDB's protocol over the sync API (DESIGN §6): checkpointed pulls, pushes
+ * Replicates each collection with RxDB's protocol over the sync API (docs/architecture.md#terminal-replication): checkpointed pulls, pushes
  * answered with conflicts, and one poke stream turned into 'RESYNC' — so there is exactly one pull path.
  */
 export function startReplication(input: ReplicationInput): Replication {

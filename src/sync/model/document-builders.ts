@@ -93,7 +93,7 @@ export interface NewVisitInput {
 
 /**
  * A visit and, when it earns anything, its earning entry — whose id is derived from the visit id so a
- * retried earning collides instead of crediting twice (DESIGN §4).
+ * retried earning collides instead of crediting twice (docs/architecture.md#deterministic-ids).
  */
 export function newVisit(input: NewVisitInput, points: number, ctx: WriteContext, id = newId()): { visit: Visit; earn: LoyaltyEntry | null } {
   const subtotal = input.items.length > 0 ? itemsSubtotal(input.items) : (input.amount ?? 0);

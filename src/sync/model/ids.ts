@@ -10,7 +10,7 @@ export function newId(): string {
 
 /**
  * The id of a visit's earning entry: UUIDv5 of `visitId:earn`, so a retried or duplicated earning
- * collides on its key instead of crediting twice (DESIGN §4).
+ * collides on its key instead of crediting twice (docs/architecture.md#deterministic-ids).
  */
 export function earnEntryId(visitId: string): string {
   return uuidv5(`${visitId}:earn`, PATRON_ID_NAMESPACE);

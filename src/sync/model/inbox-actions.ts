@@ -9,7 +9,7 @@ import type { LoyaltyEntry } from './loyalty-entry.ts';
 // The inbox's actions as pure functions: each takes the documents as they are and returns the ordinary
 // replicated write that resolves an item — a customer patch, a new ledger line, or the item's own status —
 // already validated against the model's rules. The terminal's inbox command applies them to the replica;
-// replication carries them to the server like any other write, where the role rules check them (DESIGN §6,
+// replication carries them to the server like any other write, where the role rules check them (docs/architecture.md#roles,
 // §7). The server creates every item; a manager's device only changes its status (`statusPatch`).
 
 /** Why an action cannot be built. */

@@ -73,7 +73,7 @@ export function inboxResolutionProblem(stored: InboxItem, next: InboxItem): stri
  * or reopened it, or the server changed it). The master wins when its finding differs (the manager decided
  * on something that is no longer there) or when both sides agree on open vs settled (the first decision
  * stands, and nothing is left to push). When one side reopened and the other settled, the later business
- * time wins — as for any field changed on both sides (DESIGN §6) — and a tie goes to the settled side, so
+ * time wins — as for any field changed on both sides (docs/architecture.md#conflicts) — and a tie goes to the settled side, so
  * the result does not depend on which side is which. The result is always a resolution the server accepts
  * on top of the master state.
  */

@@ -10,7 +10,7 @@ export type LoyaltyKind = z.infer<typeof LoyaltyKindSchema>;
 
 /**
  * One line of the append-only points ledger. A balance is always the sum of `points` over a customer's
- * entries (DESIGN §4 MUST); no document stores a balance.
+ * entries (docs/architecture.md#balance-never-stored, a MUST rule); no document stores a balance.
  */
 export const LoyaltyEntrySchema = z
   .strictObject({

@@ -6,7 +6,7 @@ import type { ErrorCode } from './errors.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import type { Program, TierRule } from './settings.ts';
 
-// Pure loyalty rules over the ledger. A balance only ever exists as the sum of ledger lines (DESIGN §4
+// Pure loyalty rules over the ledger. A balance only ever exists as the sum of ledger lines (docs/architecture.md#balance-never-stored
 // MUST); everything here derives from `LoyaltyEntry[]` and the merchant's `Program`. Tombstoned lines
 // (`_deleted`) are not ledger lines and are skipped everywhere. Lines are unique by id (the collection's
 // primary key, and deterministic ids for earnings and reversals), so nothing here de-duplicates.
@@ -18,7 +18,7 @@ function live(entries: readonly LoyaltyEntry[]): LoyaltyEntry[] {
   return entries.filter((e) => !e._deleted);
 }
 
-/** Points balance: the sum of the ledger — the only way a balance exists (DESIGN §4 MUST). */
+/** Points balance: the sum of the ledger — the only way a balance exists (docs/architecture.md#balance-never-stored, a MUST rule). */
 export function balanceOf(entries: readonly LoyaltyEntry[]): number {
   let sum = 0;
   for (const e of entries) if (!e._deleted) sum += e.points;
@@ -181,7 +181,7 @@ export interface RedeemRequest {
 }
 
 /**
- * Whether a redemption may go ahead (DESIGN §4). Online the derived balance must cover it. Offline, the
+ * Whether a redemption may go ahead (docs/architecture.md#offline-redemption). Online the derived balance must cover it. Offline, the
  * replica must be at most `offlineMaxDataAgeHours` old — checked first, because a stale balance proves
  * nothing — then the balance must cover it, and the offline total for the day must stay within
  * `offlineRedeemCap`. `points` must be a positive safe integer; ages and counters must not be NaN or negative.

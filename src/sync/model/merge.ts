@@ -5,7 +5,7 @@ import type { Customer, Preferences } from './customer.ts';
 import { SETTINGS_MERGE_FIELDS } from './settings.ts';
 import type { Settings } from './settings.ts';
 
-// The three-way merge of DESIGN §6 for mutable documents (customers, settings). `master` is the server's
+// The three-way merge of docs/architecture.md#conflicts for mutable documents (customers, settings). `master` is the server's
 // current state (realMasterState), `local` the terminal's new state (newDocumentState), `base` the state the
 // terminal last saw from the server (assumedMasterState; undefined when the terminal thinks it inserted).
 // Pure and deterministic: equal inputs give deep-equal outputs, and which value a field keeps depends on
@@ -128,7 +128,7 @@ function unitsOf<T>(fields: readonly (keyof T)[], groups: readonly (readonly (ke
  *   first field's values; nothing when those are equal, i.e. only derived keys differed).
  * - A delete wins, whole: if either side is a tombstone, the result is that tombstone's fields and
  *   conflicts (master's if both), with nothing recorded. Erasure redacts every personal field and then
- *   tombstones (DESIGN §6); a concurrent offline edit, or its value copied into `conflicts`, must not put
+ *   tombstones (docs/architecture.md#deletes); a concurrent offline edit, or its value copied into `conflicts`, must not put
  *   personal data back into an erased customer. A restore racing a delete therefore loses.
  * - `conflicts` = master's list, then local's entries master lacks (same field + lost + at), then the new
  *   ones; the oldest (first) entries are dropped beyond 20. `updatedAt` is the later of both, `updatedBy`
@@ -265,7 +265,7 @@ export const CUSTOMER_MERGE_OPTIONS: MergeOptions<Customer> = {
   decide: { mergedInto: decideMergedInto },
 };
 
-/** Three-way merge of a customer (DESIGN §6) with CUSTOMER_MERGE_FIELDS and CUSTOMER_MERGE_OPTIONS. */
+/** Three-way merge of a customer (docs/architecture.md#conflicts) with CUSTOMER_MERGE_FIELDS and CUSTOMER_MERGE_OPTIONS. */
 export function mergeCustomer(base: Customer | undefined, master: Customer, local: Customer): Customer {
   return mergeDocuments(base, master, local, CUSTOMER_MERGE_FIELDS, CUSTOMER_MERGE_OPTIONS);
 }

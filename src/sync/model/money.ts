@@ -2,7 +2,7 @@ import { PatronError } from './errors.ts';
 import type { Locale } from './settings.ts';
 import { toAsciiDigits } from './text.ts';
 
-// Money is a safe integer in minor units plus an ISO 4217 code (DESIGN §4); it becomes text only here,
+// Money is a safe integer in minor units plus an ISO 4217 code (docs/architecture.md#money-time-ids); it becomes text only here,
 // at the edge, through Intl. Decimal strings are handed to Intl (ES2023 accepts them) so that large
 // amounts are never divided in floating point on the way to the screen.
 

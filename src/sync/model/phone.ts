@@ -11,7 +11,7 @@ import { PatronError } from './errors.ts';
 import type { Locale } from './settings.ts';
 import { toAsciiDigits, toLocaleDigits } from './text.ts';
 
-// Phone numbers at the counter (DESIGN §5). The `max` metadata is used on purpose: the smaller `min`
+// Phone numbers at the counter (docs/architecture.md#phone-numbers). The `max` metadata is used on purpose: the smaller `min`
 // set only checks lengths, so it accepts every 09xx… Iranian number (0906, 0950, 0977 …) although
 // no such mobile ranges exist; `max` checks the allocated ranges and knows mobile from landline.
 

@@ -117,7 +117,7 @@ const recordedConflicts: RxPropertySchema = {
   items: object({ field: string, lost: string, kept: string, at: string }),
 };
 
-/** Customers: index-backed phone prefix, last-digits and name lookups (DESIGN §5). */
+/** Customers: index-backed phone prefix, last-digits and name lookups (docs/architecture.md#lookup). */
 const customers = collection<RxDocType<Customer>>(
   {
     id,
@@ -143,7 +143,7 @@ const customers = collection<RxDocType<Customer>>(
     updatedBy: string,
     conflicts: recordedConflicts,
   },
-  // Each is a range query sorted by the same field (DESIGN §10): `phoneKey` for the national-number prefix
+  // Each is a range query sorted by the same field (docs/architecture.md#performance): `phoneKey` for the national-number prefix
   // the cashier types, `phoneReversed` for "last four digits", `nameKey` for the folded name prefix,
   // `updatedAt` for the recently-changed list. Each index costs ~15 % of insert speed, so no more.
   ['phoneKey', 'phoneReversed', 'nameKey', 'updatedAt'],

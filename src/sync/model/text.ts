@@ -1,6 +1,6 @@
 import type { Locale } from './settings.ts';
 
-// Text helpers for the counter (DESIGN §5): digit scripts and the folded name-search key. A folded key
+// Text helpers for the counter (docs/architecture.md#phone-and-text): digit scripts and the folded name-search key. A folded key
 // is stored on the customer (`nameKey`) and compared with a folded query, so every rule here must give
 // the same answer for what the cashier types and for what was saved, whatever keyboard wrote either.
 
@@ -57,7 +57,7 @@ const LETTER_FOLDS: Readonly<Record<string, string>> = {
 const LETTER_FOLD_RE = new RegExp(`[${Object.keys(LETTER_FOLDS).join('')}]`, 'g');
 
 /**
- * The name-search key (DESIGN §5): compatibility forms unfolded (Arabic presentation forms, full-width
+ * The name-search key (docs/architecture.md#name-folding): compatibility forms unfolded (Arabic presentation forms, full-width
  * Latin), Arabic letter variants → Persian, diacritics (harakat, superscript alef, Latin accents) and
  * tatweel removed, ZWNJ and whitespace → one space, Latin lowercased, Persian/Arabic digits → ASCII.
  * Idempotent, so a stored key may be folded again safely.

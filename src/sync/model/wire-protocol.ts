@@ -96,7 +96,7 @@ export const RejectedRowSchema = z.strictObject({ id: z.string(), code: z.string
 /**
  * Answer of a push: the current master state of every row that was not applied, and which of those were
  * refused for good, so the client's conflict handler takes the server's state for them instead of merging
- * its own edit back in and pushing it forever (DESIGN §6 "no poison pills").
+ * its own edit back in and pushing it forever (docs/architecture.md#no-poison-pills).
  */
 export const PushResponseSchema = z.strictObject({
   conflicts: z.array(z.record(z.string(), z.unknown())),

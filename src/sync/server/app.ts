@@ -32,7 +32,7 @@ export interface AppOptions {
   webRoot?: string;
   /**
    * Skips the per-merchant clock row lock. Exists only so the test suites can prove they catch a broken
-   * server (RELIABILITY.md: "a test that cannot fail proves nothing"); never set it anywhere else.
+   * server (docs/reliability.md#broken-server: "a test that cannot fail proves nothing"); never set it anywhere else.
    */
   brokenClockForTests?: boolean;
   /** The demo merchant `npm start` created: enables one-click enrolment from this machine's browser. */

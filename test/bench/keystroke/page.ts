@@ -34,7 +34,7 @@ async function floor(input: { databaseName: string; texts: readonly string[]; re
     collections: ['customers'],
   });
   try {
-    // One untimed query first: opening the store and the first read pay Chromium's cold start (DESIGN §10).
+    // One untimed query first: opening the store and the first read pay Chromium's cold start (docs/architecture.md#performance).
     await lookupInReplica(db, lookupPlan('0', input.region), 20);
     const samples: FloorSample[] = [];
     for (const text of input.texts) {

@@ -14,7 +14,7 @@ function withoutDeleted(doc: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-// RELIABILITY F6, F7, F8 with the real client (src/sync/client) against the real server over HTTP (Postgres).
+// docs/reliability.md#f6, #f7, #f8 with the real client (src/sync/client) against the real server over HTTP (Postgres).
 const DAY = 86_400_000;
 
 describe('terminals through long outages, an app update and a poke during a push', () => {

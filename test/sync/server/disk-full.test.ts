@@ -8,7 +8,7 @@ import { ErrorBodySchema } from '../../../src/sync/model/wire-protocol.ts';
 import { openDatabase } from '../../../src/sync/server/main.ts';
 import { customerRows, enrolOver, killGroup, prepareShop, spawnServer, type PreparedShop, type ServerProcess } from '../../helpers/server-process.ts';
 
-// RELIABILITY F12: the data folder's disk fills up. A real small file system (tmpfs, mounted by the test as
+// docs/reliability.md#f12: the data folder's disk fills up. A real small file system (tmpfs, mounted by the test as
 // root) under a real server process.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { openDatabase } from '../../../src/sync/server/main.ts';
 import { customerRows, enrolOver, killGroup, prepareShop, spawnServer, type PreparedShop, type ServerProcess } from '../../helpers/server-process.ts';
 
-// RELIABILITY F11: a power cut on the embedded default loses no acknowledged write. Real server processes
+// docs/reliability.md#f11: a power cut on the embedded default loses no acknowledged write. Real server processes
 // on real folders; each start is a WASM start of PGlite (seconds on a loaded two-core machine).
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 

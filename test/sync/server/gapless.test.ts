@@ -7,7 +7,7 @@ import { aCustomer, insertRow } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, testApp } from '../../helpers/sync-server.ts';
 
 /**
- * RELIABILITY F9 / I1: a push held open while another push commits and a pull advances. The held row must
+ * docs/reliability.md#f9 / #i1: a push held open while another push commits and a pull advances. The held row must
  * still be pulled afterwards. Postgres only: PGlite has one connection, so nothing can interleave there.
  */
 async function heldPushScenario(broken: boolean): Promise<{ held: Customer; other: Customer; pulledIds: Set<string>; otherSeenWhileHeld: boolean }> {

@@ -5,7 +5,7 @@ import { DATABASE_KINDS } from '../../helpers/database.ts';
 import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
 import { startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
 
-// RELIABILITY I5: tombstones are purged after a retention; a terminal whose checkpoint is older than the
+// docs/reliability.md#i5: tombstones are purged after a retention; a terminal whose checkpoint is older than the
 // history kept gets a distinct answer (410 CHECKPOINT_TOO_OLD) and resyncs in full; a sync from zero
 // made after the purge is complete and is never refused, however many pages it takes.
 describe.each(DATABASE_KINDS)('the feed horizon on %s', (kind) => {

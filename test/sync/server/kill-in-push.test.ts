@@ -9,7 +9,7 @@ import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
 import { customerRows, enrolOver, killGroup, prepareShop, spawnServer, type ServerProcess } from '../../helpers/server-process.ts';
 import { startServerFixture } from '../../helpers/sync-server.ts';
 
-// RELIABILITY I2 / F1: a batch is all or nothing — when a row fails half way, and when the server is killed
+// docs/reliability.md#i2 / #f1: a batch is all or nothing — when a row fails half way, and when the server is killed
 // (SIGKILL) while the batch's transaction is open. The kill is aimed: a test-only trigger on the customers
 // table stops the push at a marked row, inside its transaction, until the test has killed the process.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });

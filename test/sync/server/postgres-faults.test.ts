@@ -25,7 +25,7 @@ async function within(ms: number, what: string, check: () => Promise<boolean>): 
   }
 }
 
-// RELIABILITY F14: a server host dies (or its link freezes, no FIN) while its push holds a merchant's clock.
+// docs/reliability.md#f14: a server host dies (or its link freezes, no FIN) while its push holds a merchant's clock.
 describe('a push orphaned mid-transaction on Postgres (F14)', () => {
   const limits = { lockTimeoutMs: 300, idleInTransactionTimeoutMs: 1_500 };
   let tdb: TestDatabase;
@@ -93,7 +93,7 @@ describe('a push orphaned mid-transaction on Postgres (F14)', () => {
   });
 });
 
-// RELIABILITY F2: Postgres itself goes down — fast shutdown (sessions end with 57P01) and immediate
+// docs/reliability.md#f2: Postgres itself goes down — fast shutdown (sessions end with 57P01) and immediate
 // shutdown (a crash, recovery on start) — while terminals push through a real HTTP server.
 describe('Postgres shut down during pushes (F2)', () => {
   let pg: OwnPostgres;

@@ -1,4 +1,4 @@
-// CSV for every exported table. No CSV library is installed (DESIGN §9 prefers one — papaparse's `unparse`
+// CSV for every exported table. No CSV library is installed (docs/architecture.md#dependencies prefers one — papaparse's `unparse`
 // would do; see the closing note), and writing CSV is the small half of the problem: RFC 4180 quoting, CRLF
 // line ends, and a UTF-8 byte-order mark so Excel opens Persian text as UTF-8 rather than the ANSI code page.
 

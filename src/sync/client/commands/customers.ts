@@ -30,7 +30,7 @@ function modelInput(checked: CheckedCustomer): Required<Omit<NewCustomerInput, '
 /**
  * Signs a customer up. A number another customer already has is refused (CUSTOMER_ALREADY_EXISTS, with that
  * customer's id), so the counter opens them instead; two offline terminals can still both sign the same number
- * up, and the server merges that pair (DESIGN §6 duplicates). `id` makes a retry of the same form idempotent.
+ * up, and the server merges that pair (docs/architecture.md#duplicates). `id` makes a retry of the same form idempotent.
  */
 export const signUp = command({
   role: 'cashier',

@@ -37,7 +37,7 @@ export interface RedeemStanding {
 
 /**
  * How a group stands for a redemption at this terminal. The offline cap counts every redemption the server has
- * not acknowledged (DESIGN §4): written offline, or still on its way — a connection that just died looks online
+ * not acknowledged (docs/architecture.md#offline-redemption): written offline, or still on its way — a connection that just died looks online
  * until a request fails, and what was redeemed in that window counts against the cap too.
  */
 export async function redeemStanding(env: CommandEnv, group: readonly string[]): Promise<RedeemStanding> {

@@ -49,7 +49,7 @@ async function pointsAtTier(env: CommandEnv, customer: Customer, total: number):
 
 /**
  * Records a visit and its earning: two documents written through the journal (a restart between them
- * completes the pair), the earning's id derived from the visit's so it can never count twice (DESIGN §4).
+ * completes the pair), the earning's id derived from the visit's so it can never count twice (docs/architecture.md#deterministic-ids).
  */
 export const recordVisit = command({
   role: 'cashier',

@@ -9,7 +9,7 @@ import { fromReplica } from '../documents.ts';
 // a time, only as far as the user scrolls.
 //
 // Trade-off (status, segment and tier filters): there is no index for `status` (adding one costs ~15 % of
-// every insert of an initial sync, DESIGN §10), and segment and tier are not stored at all — they derive from
+// every insert of an initial sync, docs/architecture.md#performance), and segment and tier are not stored at all — they derive from
 // visits and the ledger. So filters are applied to each chunk as it is read. A common value fills the screen
 // from the first chunk or two; a rare one (say `blocked`, or `platinum`) reads further, within a budget per
 // request, and the list says how many customers it has looked at so far and offers to continue. Nothing is

@@ -1,6 +1,6 @@
 import type { Customer } from '../../model/customer.ts';
 
-// Lookup results show each merge group once, as the customer the others were merged into (DESIGN §6
+// Lookup results show each merge group once, as the customer the others were merged into (docs/architecture.md#duplicates
 // duplicates: reads follow `mergedInto`).
 
 /** The root a result belongs to: the merge index's answer, or the document's own `mergedInto` while that index fills. */

@@ -97,7 +97,7 @@ async function loadSampleData(db: Database, merchantId: string, params: DemoPara
   const buffers: Record<'customers' | 'visits' | 'loyaltyEntries', Doc[]> = { customers: [], visits: [], loyaltyEntries: [] };
 
   // Server-made documents go through the server's own write path, one transaction per batch that first
-  // locks the merchant's clock row (DESIGN §6) and reserves the batch's versions with one clock update.
+  // locks the merchant's clock row (docs/architecture.md#gapless-feed) and reserves the batch's versions with one clock update.
   // A resumed load keeps what an interrupted one already wrote (the data is deterministic).
   const flush = async (collection: CollectionName, docs: Doc[]) => {
     if (docs.length === 0) return;

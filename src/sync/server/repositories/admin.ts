@@ -144,7 +144,7 @@ export async function revokeTerminal(db: Database, terminalId: string, actor: Ac
   });
 }
 
-/** Takes the merchant's clock row lock, as every writer of replicated rows must (DESIGN §6). */
+/** Takes the merchant's clock row lock, as every writer of replicated rows must (docs/architecture.md#gapless-feed). */
 export async function lockMerchant(tx: Queryable, merchantId: string): Promise<void> {
   const { rows } = await tx.query(`SELECT version FROM merchant_clock WHERE merchant_id = $1 FOR UPDATE`, [merchantId]);
   if (rows.length === 0) throw new AdminError(`no merchant ${merchantId}`);

@@ -7,7 +7,7 @@ import { finding } from './inbox-findings.ts';
 
 /**
  * An `overdraft` finding for each new entry that left its customer's merge group below zero. A redemption
- * that overdraws is kept (it happened at the till) and raised for the managers, never dropped (DESIGN §4).
+ * that overdraws is kept (it happened at the till) and raised for the managers, never dropped (docs/architecture.md#offline-redemption).
  */
 export async function overdraftFindings(tx: Queryable, ctx: PushContext, inserted: readonly LoyaltyEntry[], now: string): Promise<InboxItem[]> {
   // The balance right after each entry: the group's final balance minus the batch's later entries, so

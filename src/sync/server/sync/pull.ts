@@ -12,7 +12,7 @@ import { TABLES } from './tables.ts';
 const FRESH = 2n ** 62n;
 
 /**
- * One page of the gapless change feed (DESIGN §6 MUST): rows of this merchant with a version above the
+ * One page of the gapless change feed (docs/architecture.md#gapless-feed, a MUST rule): rows of this merchant with a version above the
  * checkpoint, in version order, all filtering in SQL so a short page really means "caught up". A plain
  * checkpoint below the feed's horizon throws CheckpointTooOldError (horizons.ts); from zero is complete.
  */

@@ -28,7 +28,7 @@ type Verdict =
 type CheckedRow = { row: PushRow; refusal: Refusal | null };
 
 /**
- * Applies one push batch inside the caller's transaction, mirroring RxDB's master write (DESIGN §6):
+ * Applies one push batch inside the caller's transaction, mirroring RxDB's master write (docs/architecture.md#push-semantics):
  * no row → insert; stored == new → success (a replay); stored == assumed → update; else → conflict.
  * Rows that can never be accepted are quarantined and answered as conflicts, never thrown.
  *

@@ -6,7 +6,7 @@ import { finding } from './inbox-findings.ts';
 import { storableCopy } from './text-safety.ts';
 
 /**
- * Keeps every refused row in `rejected_writes` with its reason (DESIGN §6 "no poison pills") and returns one
+ * Keeps every refused row in `rejected_writes` with its reason (docs/architecture.md#no-poison-pills) and returns one
  * `rejected_write` finding per attempt for the managers.
  */
 export async function quarantine(tx: Queryable, ctx: PushContext, collection: CollectionName, rejected: BatchWrites['rejected'], now: string): Promise<InboxItem[]> {

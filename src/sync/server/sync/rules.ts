@@ -25,7 +25,7 @@ export function actingStaffId(collection: CollectionName, doc: Record<string, un
 const rank: Record<Role, number> = { cashier: 0, manager: 1, owner: 2 };
 
 /**
- * The role rules of DESIGN §7 for one validated row. `master` is the stored document, if any. Returns a
+ * The role rules of docs/architecture.md#roles for one validated row. `master` is the stored document, if any. Returns a
  * refusal, or null when the write is allowed.
  */
 export function checkWrite(input: {

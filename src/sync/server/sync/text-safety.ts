@@ -1,5 +1,5 @@
 // Postgres `text` cannot hold NUL, and `jsonb` refuses NUL and lone surrogates. A pushed document carrying
-// one must be quarantined like any other unacceptable row, never fail the batch (DESIGN §6 "no poison pills").
+// one must be quarantined like any other unacceptable row, never fail the batch (docs/architecture.md#no-poison-pills).
 
 // JSON.stringify writes NUL and lone surrogates as escapes (paired surrogates stay literal); an even run of
 // backslashes before `\u` is escaped text, not an escape.

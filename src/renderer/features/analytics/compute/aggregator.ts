@@ -22,7 +22,7 @@ import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View 
 // visit costs that customer's visits, the list lengths and the period's days — never a pass over everyone.
 // (A merge or an undone merge re-resolves every customer's root once: O(customers), rare.)
 //
-// Definitions (DESIGN §4, §6):
+// Definitions (docs/architecture.md#analytics):
 // - voided and tombstoned visits count nowhere but `voidedVisits`; money is summed in integers (minor units);
 // - a merged duplicate counts as its surviving customer (mergedInto followed, up to 10 hops; a cycle or a
 //   longer chain leaves a customer on its own); erased (tombstoned) customers keep their visits in the visit

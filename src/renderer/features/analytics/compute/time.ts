@@ -1,4 +1,4 @@
-// Time for analytics: business times are ISO-8601 UTC strings (DESIGN §4); the dashboard buckets them by the
+// Time for analytics: business times are ISO-8601 UTC strings (docs/architecture.md#money-time-ids); the dashboard buckets them by the
 // merchant's local calendar day, in the merchant's time zone. A "day" here is an integer: days since
 // 1970-01-01 of the LOCAL civil date (so day 0 is 1 January 1970 on the merchant's wall calendar).
 // Parsing and zone conversion run once per document in the cold pass, so both avoid Date.parse and Intl

@@ -1,6 +1,6 @@
 -- Patron sync server schema. Every table leads with merchant_id so a distributed Postgres can shard by
--- merchant (DESIGN §8). Replicated documents are stored exactly as pushed (doc); server bookkeeping lives in
--- columns outside the document (DESIGN §6 MUST).
+-- merchant (docs/architecture.md#scale-out). Replicated documents are stored exactly as pushed (doc); server bookkeeping lives in
+-- columns outside the document (docs/architecture.md#store-as-pushed, a MUST rule).
 
 CREATE TABLE merchants (
   merchant_id uuid PRIMARY KEY,
@@ -65,7 +65,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_merchant ON audit_log (merchant_id, at);
 
 -- Rows that can never be accepted (schema, role, foreign merchant id) are quarantined here with their reason
--- instead of failing the batch (DESIGN §6 "no poison pills").
+-- instead of failing the batch (docs/architecture.md#no-poison-pills).
 CREATE TABLE rejected_writes (
   merchant_id uuid NOT NULL,
   id          bigserial,

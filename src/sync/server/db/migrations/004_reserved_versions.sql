@@ -1,7 +1,7 @@
 -- Versions are reserved per batch instead of stamped per row. A writer takes the merchant's clock row lock,
 -- reserves n versions with one clock update (patron_reserve_versions) and writes its rows with versions from
 -- that range in set-based statements. Holding the lock from the reservation to COMMIT is what keeps the feed
--- gapless (DESIGN §6): commit order still equals version order.
+-- gapless (docs/architecture.md#gapless-feed): commit order still equals version order.
 --
 -- The row trigger stays only as a guard: a row whose version was not set, or lies outside the range its own
 -- transaction reserved for its merchant, is refused with an error, so a writer that forgot the reservation

@@ -11,7 +11,7 @@ import { feedTotals } from '../../sync/totals.ts';
 import { routeSchema, type ZodApp } from '../route-schema.ts';
 
 /**
- * Checkpointed pull and transactional push for every collection (DESIGN §6), and the feed's totals. The
+ * Checkpointed pull and transactional push for every collection (docs/architecture.md#sync-protocol), and the feed's totals. The
  * token is checked before validation (preValidation), so a caller without one learns nothing of the schemas.
  */
 export function syncRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigner; metrics: Metrics; brokenClockForTests: boolean }) {
@@ -49,7 +49,7 @@ export function syncRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigne
     handler: async (request) => {
       const { collection } = request.params;
       const { merchantId, terminalId } = terminalOf(request);
-      // One transaction per batch; the answer is sent only after COMMIT (RELIABILITY I2). The poke is a
+      // One transaction per batch; the answer is sent only after COMMIT (docs/reliability.md#i2). The poke is a
       // NOTIFY inside the same transaction, so Postgres delivers it only if the batch commits.
       const outcome = await deps.db.transaction(async (tx) => {
         const result = await applyPush(tx, { merchantId, terminalId }, collection, request.body.rows, { brokenClockForTests: deps.brokenClockForTests });
