@@ -100,7 +100,7 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     async ping() {
       try {
-        const response = await doFetch(`${options.serverUrl}/health`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+        const response = await doFetch(`${options.serverUrl}${ROUTES.health.path}`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
         if (response.ok) return true;
       } catch {
         // No answer in time: offline, as far as anyone at the counter can tell.

@@ -1,4 +1,5 @@
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../sync/model/wire-protocol.ts';
+import { ROUTES } from '../../../sync/model/routes.ts';
 import { SyncError } from '../../../sync/client/errors.ts';
 import type { ErrorCode } from '../../../sync/model/errors.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
@@ -74,7 +75,7 @@ const headers = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
 export async function fetchDemoAvailable(serverUrl: string, doFetch: typeof fetch = fetch): Promise<boolean> {
   let response: Response;
   try {
-    response = await doFetch(`${serverUrl}/v1/demo`, { headers });
+    response = await doFetch(`${serverUrl}${ROUTES.demo.path}`, { headers });
   } catch {
     throw new SyncError('offline', 'NETWORK');
   }
@@ -87,7 +88,7 @@ export async function fetchDemoAvailable(serverUrl: string, doFetch: typeof fetc
 export async function requestDemoCode(serverUrl: string, doFetch: typeof fetch = fetch): Promise<string> {
   let response: Response;
   try {
-    response = await doFetch(`${serverUrl}/v1/demo/enrolment-code`, { method: 'POST', headers });
+    response = await doFetch(`${serverUrl}${ROUTES.demoEnrolmentCode.path}`, { method: ROUTES.demoEnrolmentCode.method, headers });
   } catch {
     throw new SyncError('offline', 'NETWORK');
   }
