@@ -6,6 +6,7 @@ import type { SyncApi } from './api.ts';
 import type { TokenSource } from './auth.ts';
 import type { PatronCollections, PatronDatabase, RejectedRows } from './database.ts';
 import { SyncError } from './errors.ts';
+import { fullResyncPull } from './full-resync.ts';
 import { initialLoad } from './initial-load.ts';
 import { startPokeStream } from './pokes.ts';
 import { createPendingWrites, createReceivedCounter, type PendingWrites } from './replication-counters.ts';
@@ -177,6 +178,16 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
   const loadFirst = ctx.input.options?.initialLoad !== false && APPEND_ONLY_COLLECTIONS.includes(name);
   // Kept by reference: an initial load sets where the replication starts before it is started.
   const checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } } = {};
+  // A 410 CHECKPOINT_TOO_OLD turns into a full resync of the collection (full-resync.ts).
+  const pull = fullResyncPull({
+    name,
+    api: ctx.input.api,
+    collection: collection as never,
+    db: db as never,
+    identifier: replicationIdentifier,
+    appendOnly: APPEND_ONLY_COLLECTIONS.includes(name),
+    upstreamIdle: () => upstreamIdle(state),
+  });
   const state = replicateRxCollection<unknown, Checkpoint>({
     collection: collection as never,
     replicationIdentifier,
@@ -194,7 +205,7 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
       },
       stream$: stream$.asObservable(),
       handler: async (checkpoint, batchSize) => {
-        const page = await ctx.input.api.pull(name, checkpoint?.v, batchSize);
+        const page = await pull(checkpoint, batchSize);
         if (page.documents.length < batchSize && ctx.caughtUp.has(name)) status.update({ lastSyncAt: status.now() });
         return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
       },
@@ -316,6 +327,16 @@ async function firstPullDone(state: RxReplicationState<unknown, Checkpoint>): Pr
   const internal = state.internalReplicationState;
   if (!internal) return state.awaitInitialReplication();
   await firstValueFrom(internal.firstSyncDone.down.pipe(filter((done) => done)));
+}
+
+/** Resolves once the push side has sent what was written so far (its queue stops growing while awaited). */
+async function upstreamIdle(state: RxReplicationState<unknown, Checkpoint>): Promise<void> {
+  const queues = state.internalReplicationState?.streamQueue;
+  if (!queues) return;
+  for (let up = queues.up; ; up = queues.up) {
+    await up;
+    if (queues.up === up) return;
+  }
 }
 
 /** `promise`, or settles when `signal` aborts (then the caller checks the signal). */
