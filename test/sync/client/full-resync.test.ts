@@ -42,7 +42,7 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
 
   it('pushes the queue, pulls from zero, deletes what the server purged, keeps pending writes and goes on live', async () => {
     const manager = office.ctx(seed.manager);
-    const [kept, editedThere, erased, editedHere, erasedThere] = Array.from({ length: 5 }, () => aCustomer(manager));
+    const [kept, editedThere, erased, editedHere, erasedThere] = Array.from({ length: 5 }, () => aCustomer(manager)) as [Customer, Customer, Customer, Customer, Customer];
     await office.push('customers', [kept, editedThere, erased, editedHere, erasedThere].map(insertRow));
 
     const network = switchableFetch();
