@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright-core';
 import type { ReplicationOptions } from '../../src/sync/client/replicate.ts';
+import { COLLECTION_NAMES, type CollectionName } from '../../src/sync/model/wire-protocol.ts';
 import type { BrowserRun } from './browser/page.ts';
 import { bundleResolver, summarize, type Profile } from './lib/cpu-profile.ts';
 import type { DatasetSize } from './lib/dataset.ts';
@@ -41,7 +42,10 @@ export async function run(ctx: BenchContext): Promise<void> {
     const floor = await inBrowser(server, async (page) => page.evaluate(() => (window as unknown as Bench).patronBench.floor()));
     ctx.print('[initial-sync-browser] replication: a fresh terminal in Chromium against the server…');
     const sync = await syncIn(server, { limitMs }, ctx.print);
+    ctx.print('[initial-sync-browser] customers alone: a fresh terminal without the visits and ledger collections…');
+    const alone = await syncIn(server, { limitMs, collections: CUSTOMERS_ALONE }, ctx.print);
     report(ctx.print, server, floor.result, sync.result, limitMs);
+    reportLookupReady(ctx.print, server, floor.result, sync.result, alone.result);
     if (ctx.profile) await profile(ctx, server, floor.result, sync.result, readFileSync(join(bundleDir, 'page.js'), 'utf8'), limitMs);
     else if (!sync.result.finished || sync.result.ms > TARGET * floor.result.ms) ctx.print('target missed: `npm run bench -- initial-sync-browser --profile` shows where the time goes.');
   } finally {
@@ -72,7 +76,12 @@ interface SyncInput {
   expected: DatasetSize;
   options?: ReplicationOptions;
   limitMs?: number;
+  /** Only these collections on the device (the customers-alone baseline). */
+  collections?: CollectionName[];
 }
+
+/** The device without visits and ledger entries: what lookup-ready costs when nothing competes with customers. */
+const CUSTOMERS_ALONE = COLLECTION_NAMES.filter((name) => name !== 'visits' && name !== 'loyaltyEntries');
 
 interface Bench {
   patronBench: { floor(input?: { chunk?: number }): Promise<BrowserRun>; sync(input: SyncInput): Promise<BrowserRun> };
@@ -89,7 +98,8 @@ export async function syncIn(server: SyncServer, input: Omit<SyncInput, 'code' |
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
         await cdp.send('Profiler.start');
       }
-      const result = await page.evaluate((arg) => (window as unknown as Bench).patronBench.sync(arg), { ...input, code, expected: server.size });
+      const expected = input.collections ? { customers: server.size.customers, visits: 0, loyaltyEntries: 0 } : server.size;
+      const result = await page.evaluate((arg) => (window as unknown as Bench).patronBench.sync(arg), { ...input, code, expected });
       const profile = cdp ? ((await cdp.send('Profiler.stop')).profile as unknown as Profile) : null;
       return { result, profile };
     }, print)
@@ -214,4 +224,25 @@ function report(print: Print, server: SyncServer, floor: BrowserRun, sync: Brows
     ],
   );
   print(`replication: default options (pull batch 1000, pokes on; customers through RxDB replication, then visits and ledger entries by the initial load), ${int(sync.pulls ?? 0)} pull requests; the floor inserts customers, then visits, then entries (one bulkInsert each).`);
+}
+
+/**
+ * Issue 16 item 2: a fresh tablet is lookup-ready first. The time to lookup-ready (the status lists
+ * `customers`) with the visits and ledger entries on the server, beside the same terminal with customers alone
+ * and the raw bulkInsert of the customers (the floor's first step) — same run, same server, same storage.
+ */
+function reportLookupReady(print: Print, server: SyncServer, floor: BrowserRun, sync: BrowserRun, alone: BrowserRun): void {
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+  const verdict = (value: number | null, target: number) => (value === null ? 'not reached' : value <= target ? 'pass' : 'fail');
+  const vsAlone = ratio(sync.lookupReadyMs, alone.lookupReadyMs);
+  const vsFloor = ratio(sync.lookupReadyMs, floor.lookupReadyMs);
+  const gap = (run: BrowserRun) => (run.lookupReadyMs !== null && run.written?.customersMs != null ? run.lookupReadyMs - run.written.customersMs : null);
+  const x = (value: number | null) => (value === null ? '' : `${value.toFixed(2)}×`);
+  const many = `${int(server.size.visits)} visits + ${int(server.size.loyaltyEntries)} ledger entries`;
+  printTable(print, `Lookup-ready on a fresh tablet in Chromium — ${int(server.size.customers)} customers (same run, same server, same storage)`, ['measure', 'Patron', 'baseline', 'ratio', 'target', 'result'], [
+    [`lookup-ready with ${many}`, ms(sync.lookupReadyMs), `customers alone: ${ms(alone.lookupReadyMs)}`, x(vsAlone), '≤ 1.15×', verdict(vsAlone, 1.15)],
+    [`lookup-ready with ${many}`, ms(sync.lookupReadyMs), `raw bulkInsert of the customers: ${ms(floor.lookupReadyMs)}`, x(vsFloor), '≤ 1.3×', verdict(vsFloor, 1.3)],
+    ['ready status after the last customer stored', ms(gap(sync)), `customers alone: ${ms(gap(alone))}`, '', '≤ 100 ms', verdict(gap(sync), 100)],
+    ['everything stored (change events)', ms(sync.written?.allMs), `floor, all three bulkInserts: ${duration(floor.ms)}`, x(ratio(sync.written?.allMs ?? null, floor.ms)), '', ''],
+  ]);
 }
