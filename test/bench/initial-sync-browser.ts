@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright-core';
 import type { ReplicationOptions } from '../../src/sync/client/replicate.ts';
+import { COLLECTION_NAMES, type CollectionName } from '../../src/sync/model/wire-protocol.ts';
 import type { BrowserRun } from './browser/page.ts';
 import { bundleResolver, summarize, type Profile } from './lib/cpu-profile.ts';
 import type { DatasetSize } from './lib/dataset.ts';
-import { duration, int, mib, perSecond, printTable, type BenchContext, type Print } from './lib/report.ts';
+import { duration, int, median, mib, perSecond, printTable, type BenchContext, type Print } from './lib/report.ts';
 import { ms, rate, wall } from './lib/run-format.ts';
 import { startSyncServer, type SyncServer } from './lib/sync-server.ts';
 import { SYNCED, type Synced } from './lib/variants.ts';
@@ -37,11 +38,19 @@ export async function run(ctx: BenchContext): Promise<void> {
   let server: SyncServer | null = null;
   try {
     server = await startPageServer(size, ctx.print, bundleDir);
-    ctx.print('[initial-sync-browser] floor: raw bulkInsert into a fresh IndexedDB database…');
-    const floor = await inBrowser(server, async (page) => page.evaluate(() => (window as unknown as Bench).patronBench.floor()));
-    ctx.print('[initial-sync-browser] replication: a fresh terminal in Chromium against the server…');
-    const sync = await syncIn(server, { limitMs }, ctx.print);
+    // Alternating rounds (floor, the terminal, the terminal with customers alone), so a busy machine's load
+    // falls on all three alike; the lookup-ready table gives medians.
+    const rounds: Round[] = [];
+    for (let i = 0; i < LOOKUP_ROUNDS; i++) {
+      ctx.print(`[initial-sync-browser] round ${i + 1} of ${LOOKUP_ROUNDS}: floor (raw bulkInsert into a fresh IndexedDB database), a fresh terminal against the server, the same without visits and ledger…`);
+      const floorRun = await inBrowser(server, async (page) => page.evaluate(() => (window as unknown as Bench).patronBench.floor()));
+      const syncRun = await syncIn(server, { limitMs }, ctx.print);
+      const aloneRun = await syncIn(server, { limitMs, collections: CUSTOMERS_ALONE }, ctx.print);
+      rounds.push({ floor: floorRun.result, sync: syncRun.result, alone: aloneRun.result });
+    }
+    const [floor, sync] = [{ result: rounds[0]!.floor }, { result: rounds[0]!.sync }];
     report(ctx.print, server, floor.result, sync.result, limitMs);
+    reportLookupReady(ctx.print, server, rounds);
     if (ctx.profile) await profile(ctx, server, floor.result, sync.result, readFileSync(join(bundleDir, 'page.js'), 'utf8'), limitMs);
     else if (!sync.result.finished || sync.result.ms > TARGET * floor.result.ms) ctx.print('target missed: `npm run bench -- initial-sync-browser --profile` shows where the time goes.');
   } finally {
@@ -72,7 +81,22 @@ interface SyncInput {
   expected: DatasetSize;
   options?: ReplicationOptions;
   limitMs?: number;
+  /** Only these collections on the device (the customers-alone baseline). */
+  collections?: CollectionName[];
 }
+
+/** Rounds of the lookup-ready comparison (alternating, medians reported). */
+const LOOKUP_ROUNDS = 3;
+
+/** One round: the floor, the terminal, and the terminal with customers alone. */
+interface Round {
+  floor: BrowserRun;
+  sync: BrowserRun;
+  alone: BrowserRun;
+}
+
+/** The device without visits and ledger entries: what lookup-ready costs when nothing competes with customers. */
+const CUSTOMERS_ALONE = COLLECTION_NAMES.filter((name) => name !== 'visits' && name !== 'loyaltyEntries');
 
 interface Bench {
   patronBench: { floor(input?: { chunk?: number }): Promise<BrowserRun>; sync(input: SyncInput): Promise<BrowserRun> };
@@ -89,7 +113,8 @@ export async function syncIn(server: SyncServer, input: Omit<SyncInput, 'code' |
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
         await cdp.send('Profiler.start');
       }
-      const result = await page.evaluate((arg) => (window as unknown as Bench).patronBench.sync(arg), { ...input, code, expected: server.size });
+      const expected = input.collections ? { customers: server.size.customers, visits: 0, loyaltyEntries: 0 } : server.size;
+      const result = await page.evaluate((arg) => (window as unknown as Bench).patronBench.sync(arg), { ...input, code, expected });
       const profile = cdp ? ((await cdp.send('Profiler.stop')).profile as unknown as Profile) : null;
       return { result, profile };
     }, print)
@@ -214,4 +239,32 @@ function report(print: Print, server: SyncServer, floor: BrowserRun, sync: Brows
     ],
   );
   print(`replication: default options (pull batch 1000, pokes on; customers through RxDB replication, then visits and ledger entries by the initial load), ${int(sync.pulls ?? 0)} pull requests; the floor inserts customers, then visits, then entries (one bulkInsert each).`);
+}
+
+/**
+ * Issue 16 item 2: a fresh tablet is lookup-ready first. The time to lookup-ready (the status lists
+ * `customers`) with the visits and ledger entries on the server, beside the same terminal with customers alone
+ * and the raw bulkInsert of the customers (the floor's first step) — same run, same server, same storage.
+ */
+function reportLookupReady(print: Print, server: SyncServer, rounds: readonly Round[]): void {
+  const med = (values: (number | null | undefined)[]) => {
+    const known = values.filter((v): v is number => typeof v === 'number');
+    return known.length === values.length && known.length > 0 ? median(known) : null;
+  };
+  const runs = (values: (number | null | undefined)[]) => values.map((v) => ms(v)).join(', ');
+  const gap = (run: BrowserRun) => (run.lookupReadyMs !== null && run.written?.customersMs != null ? run.lookupReadyMs - run.written.customersMs : null);
+  const ready = rounds.map((r) => r.sync.lookupReadyMs);
+  const alone = rounds.map((r) => r.alone.lookupReadyMs);
+  const raw = rounds.map((r) => r.floor.lookupReadyMs);
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+  const verdict = (value: number | null, target: number) => (value === null ? 'not reached' : value <= target ? 'pass' : 'fail');
+  const x = (value: number | null) => (value === null ? '' : `${value.toFixed(2)}×`);
+  const [vsAlone, vsRaw] = [ratio(med(ready), med(alone)), ratio(med(ready), med(raw))];
+  const many = `${int(server.size.visits)} visits + ${int(server.size.loyaltyEntries)} ledger entries`;
+  printTable(print, `Lookup-ready on a fresh tablet in Chromium — ${int(server.size.customers)} customers, medians of ${rounds.length} alternating rounds (same run, same server, same storage)`, ['measure', 'Patron (runs)', 'baseline (runs)', 'ratio of medians', 'target', 'result'], [
+    [`lookup-ready with ${many}`, `${ms(med(ready))} (${runs(ready)})`, `customers alone: ${ms(med(alone))} (${runs(alone)})`, x(vsAlone), '≤ 1.15×', verdict(vsAlone, 1.15)],
+    [`lookup-ready with ${many}`, `${ms(med(ready))}`, `raw bulkInsert of the customers: ${ms(med(raw))} (${runs(raw)})`, x(vsRaw), '≤ 1.3×', verdict(vsRaw, 1.3)],
+    ['ready status after the last customer stored', `${ms(med(rounds.map((r) => gap(r.sync))))} (${runs(rounds.map((r) => gap(r.sync)))})`, `customers alone: ${runs(rounds.map((r) => gap(r.alone)))}`, '', '≤ 100 ms', verdict(med(rounds.map((r) => gap(r.sync))), 100)],
+    ['everything stored (change events)', ms(med(rounds.map((r) => r.sync.written?.allMs))), `floor, all three bulkInserts: ${ms(med(rounds.map((r) => r.floor.ms)))}`, x(ratio(med(rounds.map((r) => r.sync.written?.allMs)), med(rounds.map((r) => r.floor.ms)))), '', ''],
+  ]);
 }

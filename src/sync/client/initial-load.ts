@@ -18,6 +18,8 @@ export interface InitialLoadResult {
   upstream: { id: string; lwt: number } | undefined;
   /** Documents written by the load. */
   documents: number;
+  /** Whether the load wrote every page to the end of the feed (else the replication continues from `downstream`). */
+  complete: boolean;
 }
 
 /**
@@ -35,8 +37,13 @@ export interface InitialLoadResult {
  * answers with its state as a conflict, and the collection's conflict handler merges it, as for any
  * conflict.
  *
- * Runs only on an empty collection (a fresh replica); anything unusual (a tombstone, an error, a stop)
- * ends the load early and the replication simply continues from the last page written. Sales recorded
+ * Customers load the same way, first, so the counter's lookup is ready as soon as they are stored (nothing
+ * else competes for the local writes meanwhile). They do need a merge base: their replication then pulls
+ * from zero in the background, and RxDB's downstream, finding each document equal to the server's state,
+ * stores only the assumed-state document (replicate.ts).
+ *
+ * Runs only on an empty collection (a fresh replica); tombstones are skipped (they delete nothing there);
+ * anything unusual (an error, a stop) ends the load early and the replication simply continues from the last page written. Sales recorded
  * while the load runs are kept: the push side starts at the first of them (`firstWriteOutsideInitialLoad`).
  */
 export async function initialLoad(input: {
@@ -74,6 +81,8 @@ export async function initialLoad(input: {
   let ahead = 0;
   let downloading = true;
   let writing = true;
+  let reachedEnd = false;
+  let writeFailed = false;
   const progress = createNotifier();
   signal.addEventListener('abort', () => progress.notify(), { once: true });
   const download = (async () => {
@@ -83,14 +92,17 @@ export async function initialLoad(input: {
         while (ahead >= 2 * minWrite && writing && !signal.aborted) await progress.wait();
         if (!writing || signal.aborted) return;
         const page = await api.pull(name, checkpoint, batchSize);
-        // Tombstones are never in these collections; if one shows up, RxDB's replication handles it.
-        if (page.documents.some((doc) => (doc as { _deleted?: boolean })._deleted === true)) return;
         if (page.documents.length > 0) {
-          pages.push(page);
-          ahead += page.documents.length;
+          // A tombstone deletes nothing in an empty replica: it is not stored (the page still moves the checkpoint).
+          const kept = page.documents.filter((doc) => (doc as { _deleted?: boolean })._deleted !== true);
+          pages.push({ ...page, documents: kept });
+          ahead += kept.length;
           progress.notify();
         }
-        if (page.documents.length < batchSize || page.checkpoint === null) return;
+        if (page.documents.length < batchSize || page.checkpoint === null) {
+          reachedEnd = true;
+          return;
+        }
         checkpoint = page.checkpoint.v;
       }
     } catch {
@@ -109,6 +121,10 @@ export async function initialLoad(input: {
       const docs = batch.flatMap((page) => page.documents as Record<string, unknown>[]);
       ahead -= docs.length;
       progress.notify();
+      if (docs.length === 0) {
+        downstream = batch.at(-1)!.checkpoint ?? downstream;
+        continue;
+      }
       const meta = { lwt: now(), o: { _rev: 1, hash: input.identifierHash } };
       const rows = docs.map((doc) => ({ document: { ...doc, _meta: meta, _rev: revision, _attachments: {} } as never }));
       const result = await instance.bulkWrite(rows, INITIAL_LOAD_CONTEXT);
@@ -123,6 +139,7 @@ export async function initialLoad(input: {
     }
   } catch {
     // A local write failed: the replication takes over from the last batch written (and reports errors).
+    writeFailed = true;
   } finally {
     writing = false;
     progress.notify();
@@ -130,7 +147,7 @@ export async function initialLoad(input: {
   }
   const firstOther = firstWriteOutsideInitialLoad(instance);
   const upstream = firstOther !== null ? { id: '', lwt: firstOther } : lastWritten;
-  return { downstream, upstream, documents };
+  return { downstream, upstream, documents, complete: reachedEnd && !writeFailed && !signal.aborted && pages.length === 0 };
 }
 
 /** Lets one side of the load wait until the other has made progress (every waiter re-checks its condition). */

@@ -6,6 +6,7 @@ import type { SyncApi } from './api.ts';
 import type { TokenSource } from './auth.ts';
 import type { PatronCollections, PatronDatabase, RejectedRows } from './database.ts';
 import { SyncError } from './errors.ts';
+import { fullResyncPull } from './full-resync.ts';
 import { initialLoad } from './initial-load.ts';
 import { startPokeStream } from './pokes.ts';
 import { createPendingWrites, createReceivedCounter, type PendingWrites } from './replication-counters.ts';
@@ -52,6 +53,8 @@ interface CollectionContext {
   pending: PendingWrites;
   /** Collections whose first pull has reached the end of the feed. */
   caughtUp: Set<CollectionName>;
+  /** Resolves when the customers are stored (the initial load of visits and ledger entries waits for it). */
+  lookupReady: { promise: Promise<void>; resolve(): void };
   states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>>;
   loads: AbortController;
   subscriptions: Subscription[];
@@ -88,6 +91,7 @@ export function startReplication(input: ReplicationInput): Replication {
     received: createReceivedCounter(status),
     pending: createPendingWrites(status),
     caughtUp: new Set(),
+    lookupReady: deferred(),
     states: {},
     loads: new AbortController(),
     subscriptions: [],
@@ -174,9 +178,19 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
   }
   // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
   const replicationIdentifier = `patron:${ctx.input.serverUrl}:${ctx.input.terminalId}:${name}`;
-  const loadFirst = ctx.input.options?.initialLoad !== false && APPEND_ONLY_COLLECTIONS.includes(name);
+  const loadFirst = ctx.input.options?.initialLoad !== false && (APPEND_ONLY_COLLECTIONS.includes(name) || name === 'customers');
   // Kept by reference: an initial load sets where the replication starts before it is started.
   const checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } } = {};
+  // A 410 CHECKPOINT_TOO_OLD turns into a full resync of the collection (full-resync.ts).
+  const pull = fullResyncPull({
+    name,
+    api: ctx.input.api,
+    collection: collection as never,
+    db: db as never,
+    identifier: replicationIdentifier,
+    appendOnly: APPEND_ONLY_COLLECTIONS.includes(name),
+    upstreamIdle: () => upstreamIdle(state),
+  });
   const state = replicateRxCollection<unknown, Checkpoint>({
     collection: collection as never,
     replicationIdentifier,
@@ -194,7 +208,7 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
       },
       stream$: stream$.asObservable(),
       handler: async (checkpoint, batchSize) => {
-        const page = await ctx.input.api.pull(name, checkpoint?.v, batchSize);
+        const page = await pull(checkpoint, batchSize);
         if (page.documents.length < batchSize && ctx.caughtUp.has(name)) status.update({ lastSyncAt: status.now() });
         return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
       },
@@ -221,19 +235,23 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
     }),
   );
   ctx.subscriptions.push(state.received$.subscribe(() => ctx.received.count(1)));
-  if (loadFirst) void loadThenStart(ctx, name, state, replicationIdentifier, checkpoints);
+  if (loadFirst) void loadThenStart(ctx, name, state, replicationIdentifier, checkpoints, names);
   // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
   // replication done", which also waits for the push side's first scan of the whole local collection.
-  void firstPullDone(state).then(() => {
-    ctx.caughtUp.add(name);
-    ctx.received.flush();
-    status.update({
-      lastSyncAt: status.now(),
-      ready: names.filter((n) => ctx.caughtUp.has(n)),
-      initialSyncDone: ctx.caughtUp.size === names.length,
-    });
-  }, () => {});
+  void firstPullDone(state).then(() => markCaughtUp(ctx, name, names), () => {});
   return state as RxReplicationState<unknown, Checkpoint>;
+}
+
+/** A collection's first sync is stored locally: the status says so (`customers` ready = lookup-ready). */
+function markCaughtUp(ctx: CollectionContext, name: CollectionName, names: readonly CollectionName[]): void {
+  ctx.caughtUp.add(name);
+  ctx.received.flush();
+  if (name === 'customers') ctx.lookupReady.resolve();
+  ctx.input.status.update({
+    lastSyncAt: ctx.input.status.now(),
+    ready: names.filter((n) => ctx.caughtUp.has(n)),
+    initialSyncDone: ctx.caughtUp.size === names.length,
+  });
 }
 
 /**
@@ -257,9 +275,11 @@ async function pushBatch(ctx: CollectionContext, name: CollectionName, collectio
 }
 
 /**
- * A fresh replica's visits and ledger entries: downloaded by the initial load (initial-load.ts) after the
- * customers — the counter's lookup works as soon as they are in, and the load would compete with them for the
- * same local writes — then the replication starts from where the load ended.
+ * A fresh replica's customers, then its visits and ledger entries: downloaded by the initial load
+ * (initial-load.ts) — customers first and alone, so the counter's lookup works as soon as they are stored and
+ * nothing competes with them for the local writes — then each replication starts from where its load ended.
+ * Customers are lookup-ready as soon as their load has stored the last page; their replication then pulls from
+ * zero, which stores only the merge base (RxDB's assumed-state documents) of documents that did not change.
  */
 async function loadThenStart(
   ctx: CollectionContext,
@@ -267,10 +287,11 @@ async function loadThenStart(
   state: RxReplicationState<unknown, Checkpoint>,
   replicationIdentifier: string,
   checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } },
+  names: readonly CollectionName[],
 ): Promise<void> {
   const { db, api } = ctx.input;
   try {
-    const customers = ctx.states.customers;
+    const first = name === 'customers' || !ctx.states.customers;
     const loaded = await initialLoad({
       collection: db.collections[name] as never,
       name,
@@ -279,11 +300,13 @@ async function loadThenStart(
       batchSize: ctx.pullBatch,
       signal: ctx.loads.signal,
       onWritten: (documents) => ctx.received.count(documents),
-      after: customers ? untilAborted(firstPullDone(customers), ctx.loads.signal) : undefined,
+      after: first ? undefined : untilAborted(ctx.lookupReady.promise, ctx.loads.signal),
       minWrite: ctx.input.options?.initialLoadWrite,
     });
-    checkpoints.pull = loaded?.downstream;
+    // Customers need the merge base a conflict of a loaded document is merged with: pulled again from zero.
+    if (name !== 'customers') checkpoints.pull = loaded?.downstream;
     checkpoints.push = loaded?.upstream;
+    if (name === 'customers' && loaded?.complete) markCaughtUp(ctx, name, names);
   } finally {
     if (!ctx.loads.signal.aborted) await state.start();
   }
@@ -316,6 +339,22 @@ async function firstPullDone(state: RxReplicationState<unknown, Checkpoint>): Pr
   const internal = state.internalReplicationState;
   if (!internal) return state.awaitInitialReplication();
   await firstValueFrom(internal.firstSyncDone.down.pipe(filter((done) => done)));
+}
+
+/** Resolves once the push side has sent what was written so far (its queue stops growing while awaited). */
+async function upstreamIdle(state: RxReplicationState<unknown, Checkpoint>): Promise<void> {
+  const queues = state.internalReplicationState?.streamQueue;
+  if (!queues) return;
+  for (let up = queues.up; ; up = queues.up) {
+    await up;
+    if (queues.up === up) return;
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 /** `promise`, or settles when `signal` aborts (then the caller checks the signal). */

@@ -10,6 +10,7 @@ import type { RxStorage, RxStorageInstance } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { createAnalyticsClient, type WorkerLike } from '../../../src/renderer/features/analytics/analytics-client.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
+import { indexedDbStateStore, type AnalyticsStateStore } from '../../../src/renderer/features/analytics/persisted-state.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import { scanDocuments } from '../../../src/sync/client/scan.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
@@ -40,9 +41,10 @@ export interface ColdResult {
   visits: number;
 }
 export interface AnalyticsBench {
-  load(size: { customers: number; visits: number }): Promise<LoadResult>;
+  load(size: { customers: number; visits: number; seed?: number }): Promise<LoadResult>;
   floor(which: 'visits' | 'all'): Promise<FloorResult>;
   cold(query: AnalyticsQuery): Promise<ColdResult>;
+  warm(query: AnalyticsQuery): Promise<ColdResult>;
 }
 
 /**
@@ -61,11 +63,11 @@ async function open(): Promise<PatronDatabase> {
   return db;
 }
 
-async function load(size: { customers: number; visits: number }): Promise<LoadResult> {
+async function load(size: { customers: number; visits: number; seed?: number }): Promise<LoadResult> {
   const db = await open();
   try {
     const generated = performance.now();
-    const data = generate(size.customers, size.visits);
+    const data = generate(size.customers, size.visits, size.seed);
     const generateMs = performance.now() - generated;
     const started = performance.now();
     let written = 0;
@@ -135,7 +137,7 @@ async function floor(which: 'visits' | 'all'): Promise<FloorResult> {
  * Cold: the dashboard's first answer on a freshly opened replica. The clock starts before the worker is
  * created (its module load is part of what a manager waits for) and stops when the snapshot arrives.
  */
-async function cold(query: AnalyticsQuery): Promise<ColdResult> {
+async function cold(query: AnalyticsQuery, store?: AnalyticsStateStore): Promise<ColdResult> {
   const db = await open();
   let client: ReturnType<typeof createAnalyticsClient> | null = null;
   try {
@@ -145,7 +147,7 @@ async function cold(query: AnalyticsQuery): Promise<ColdResult> {
     const failed = new Promise<never>((_resolve, reject) => {
       worker.addEventListener('error', (event) => reject(new Error(`worker: ${event.message || 'failed to load /worker.js'}`)));
     });
-    client = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(SETTINGS as unknown as Settings), worker: worker as unknown as WorkerLike });
+    client = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(SETTINGS as unknown as Settings), worker: worker as unknown as WorkerLike, ...(store ? { store } : {}) });
     await Promise.race([client.streamed, failed]);
     const streamedMs = performance.now() - start;
     const state = await Promise.race([firstValueFrom(client.state$.pipe(filter((s) => s.ready || s.error !== null))), failed]);
@@ -159,5 +161,13 @@ async function cold(query: AnalyticsQuery): Promise<ColdResult> {
   }
 }
 
-(globalThis as unknown as { patronAnalyticsBench: AnalyticsBench }).patronAnalyticsBench = { load, floor, cold };
+/**
+ * Warm: the same, with the analytics input persisted on the device (persisted-state.ts). The first call after
+ * a load builds the stored state (a cold open that also stores it); later calls read it back.
+ */
+function warm(query: AnalyticsQuery): Promise<ColdResult> {
+  return cold(query, indexedDbStateStore());
+}
+
+(globalThis as unknown as { patronAnalyticsBench: AnalyticsBench }).patronAnalyticsBench = { load, floor, cold: (query) => cold(query), warm };
 document.title = 'patron analytics bench ready';

@@ -3,6 +3,7 @@
 // validation wrapper. Playwright calls `window.patronBench.floor()` / `.sync()` and reads the results.
 import { filter, firstValueFrom } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import type { CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import { createSyncApi } from '../../../src/sync/client/api.ts';
 import { createTokenSource, enrol, memoryCredentialStore } from '../../../src/sync/client/auth.ts';
 import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
@@ -58,14 +59,15 @@ async function floor(input: { chunk?: number } = {}): Promise<BrowserRun> {
 }
 
 /** A fresh terminal on this origin: enrol (untimed), then open the database and replicate to the end. */
-async function sync(input: { code: string; expected: Record<Synced, number>; options?: ReplicationOptions; limitMs?: number }): Promise<BrowserRun> {
+/** With `collections`, only those are replicated (the customers-alone baseline leaves visits and ledger out). */
+async function sync(input: { code: string; expected: Record<Synced, number>; options?: ReplicationOptions; limitMs?: number; collections?: CollectionName[] }): Promise<BrowserRun> {
   const serverUrl = location.origin;
   const store = memoryCredentialStore();
   const credential = await enrol({ serverUrl, code: input.code, deviceName: 'bench browser', store });
   const memory = heapSampler();
   const started = performance.now();
   const rejected = new RejectedRows();
-  const db = await createPatronDatabase({ name: 'patronsync', storage: getRxStorageDexie(), rejected });
+  const db = await createPatronDatabase({ name: 'patronsync', storage: getRxStorageDexie(), rejected, ...(input.collections ? { collections: input.collections } : {}) });
   const status = createStatusStore();
   const tokens = createTokenSource({ store });
   const real = createSyncApi({ serverUrl, tokens, status });

@@ -63,9 +63,10 @@ export interface Data {
   entryCount: number;
 }
 
-export function generate(customerCount: number, visitCount: number): Data {
-  const random = prng(7);
-  const uuidv7 = makeIds(3);
+/** `seed` names the data set: another seed gives other ids (more documents added to the same replica). */
+export function generate(customerCount: number, visitCount: number, seed = 0): Data {
+  const random = prng(7 + 2 * seed);
+  const uuidv7 = makeIds(3 + 2 * seed);
   const merchantId = uuidv7();
   const stores = [uuidv7(), uuidv7(), uuidv7()];
   const terminal = uuidv7();

@@ -27,7 +27,7 @@ export interface SyncRun {
 /** Documents in each filled collection of `db`. */
 export async function countSynced(db: PatronDatabase): Promise<Record<Synced, number>> {
   const out = {} as Record<Synced, number>;
-  for (const name of SYNCED) out[name] = await db.collections[name].count().exec();
+  for (const name of SYNCED) out[name] = (await db.collections[name]?.count().exec()) ?? 0;
   return out;
 }
 

@@ -18,6 +18,7 @@ import { eventually, startClient, type TestClient } from '../../helpers/terminal
 const COLLECTIONS = ['customers', 'visits', 'loyaltyEntries'] as const;
 const VISITS = 240;
 const PAGE = 50;
+const CUSTOMERS = 120;
 
 describe('initial load of append-only collections against the real server (Postgres, HTTP)', () => {
   let tdb: TestDatabase;
@@ -45,7 +46,7 @@ describe('initial load of append-only collections against the real server (Postg
     return rows[0]?.doc;
   }
   /** Assumed-server-state documents RxDB's replication keeps for a collection (the load writes none). */
-  async function assumedStates(c: TestClient, name: 'visits' | 'loyaltyEntries'): Promise<number> {
+  async function assumedStates(c: TestClient, name: 'customers' | 'visits' | 'loyaltyEntries'): Promise<number> {
     const meta = (c.replication.states[name] as unknown as { metaInstance: Parameters<typeof getChangedDocumentsSince>[0] }).metaInstance;
     const { documents } = await getChangedDocumentsSince(meta, 100_000, undefined);
     return documents.filter((doc) => (doc as unknown as { isCheckpoint: string }).isCheckpoint === '0').length;
@@ -65,6 +66,7 @@ describe('initial load of append-only collections against the real server (Postg
     const customer = aCustomer(ctx(source));
     const { _deleted, ...doc } = customer;
     await source.db.customers.insert(doc);
+    await source.db.customers.bulkInsert(Array.from({ length: CUSTOMERS - 1 }, () => { const { _deleted: _d, ...c } = aCustomer(ctx(source)); return c; }));
     visits = Array.from({ length: VISITS }, (_, i) => aVisit(ctx(source), customer.id, 100_000 + i, 100));
     await source.db.visits.bulkInsert(visits.map(({ visit: { _deleted: _d, ...v } }) => v));
     await source.db.loyaltyEntries.bulkInsert(visits.map(({ earn }) => { const { _deleted: _d, ...e } = earn!; return e; }));
@@ -93,6 +95,33 @@ describe('initial load of append-only collections against the real server (Postg
     await eventually(() => plain.status.get().initialSyncDone, 30_000, 'initial sync without the load');
     expect(await plain.db.visits.count().exec()).toBe(VISITS);
     expect(await assumedStates(plain, 'visits')).toBe(VISITS);
+  }, 60_000);
+
+  it('customers first and alone: lookup-ready before a visit is stored; then each customer gets its merge base', async () => {
+    const fresh = await client();
+    // Subscribed before the first page can have arrived (it takes a round trip over HTTP).
+    const lwt = { customers: [] as number[], visits: [] as number[] };
+    for (const name of ['customers', 'visits'] as const) fresh.db[name].eventBulks$.subscribe((bulk) => lwt[name].push(...bulk.events.map((e) => e.documentData._meta.lwt)));
+    let visitsWhenReady: number | null = null;
+    fresh.status.status$.subscribe((s) => {
+      if (visitsWhenReady === null && s.ready.includes('customers')) visitsWhenReady = lwt.visits.length;
+    });
+    await eventually(() => fresh.status.get().initialSyncDone, 30_000, 'initial sync');
+    await fresh.replication.awaitInSync();
+    expect(visitsWhenReady).toBe(0);
+    expect(lwt.customers).toHaveLength(CUSTOMERS);
+    expect(Math.max(...lwt.customers)).toBeLessThanOrEqual(Math.min(...lwt.visits));
+    // The merge base: RxDB's assumed state of every loaded customer, so a later edit merges three-way —
+    // renamed here, unchanged on the server: accepted as it is, no conflict recorded.
+    await eventually(async () => (await assumedStates(fresh, 'customers')) === CUSTOMERS, 15_000, 'the merge base of every customer');
+    const someone = (await fresh.db.customers.findOne().exec())!;
+    await someone.incrementalPatch({ name: 'Renamed at the fresh till', updatedAt: new Date().toISOString() });
+    await eventually(async () => {
+      const { rows } = await tdb.db.query<{ doc: { name: string; conflicts: unknown[] } }>(`SELECT doc FROM customers WHERE id = $1`, [someone.id]);
+      return rows[0]?.doc.name === 'Renamed at the fresh till';
+    }, 15_000, 'the rename on the server');
+    const { rows } = await tdb.db.query<{ doc: { conflicts: unknown[] } }>(`SELECT doc FROM customers WHERE id = $1`, [someone.id]);
+    expect(rows[0]!.doc.conflicts).toEqual([]);
   }, 60_000);
 
   it('a void made elsewhere reaches a loaded visit, and a void of a loaded visit reaches the server and the others', async () => {

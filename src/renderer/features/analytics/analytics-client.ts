@@ -1,11 +1,13 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import type { ReplicaStream } from '../../../sync/client/queries/replica-stream.ts';
+import type { ReplicaStream, StoredDocument } from '../../../sync/client/queries/replica-stream.ts';
+import type { ScanCheckpoint } from '../../../sync/client/scan.ts';
 import type { Settings } from '../../../sync/model/settings.ts';
 import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type LoadMessage, type ToWorker } from '../../workers/analytics-messages.ts';
 import {
   ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits, type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
 } from './compute/input-shapes.ts';
 import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
+import { ANALYTICS_STATE_VERSION, indexedDbStateStore, settingsKeyOf, usable, withoutIds, type AnalyticsStateStore, type PersistedAnalytics } from './persisted-state.ts';
 
 // The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
 // find their customer; pages of `pageSize`, each an index range: scan.ts), each page packed into columns whose
@@ -50,7 +52,7 @@ function projected(collection: AnalyticsCollection, stored: { id: string }): { i
   return (ANALYTICS_PROJECTIONS[collection] as unknown as (doc: { id: string }) => { id: string })(stored);
 }
 
-/** A `load` page of stored documents (tombstones already left out): columns, or reward documents. */
+/** A `load` page of stored documents (tombstones included: the columns carry them): columns, or reward documents. */
 function loadMessage(collection: AnalyticsCollection, docs: readonly unknown[]): LoadMessage {
   switch (collection) {
     case 'customers':
@@ -64,12 +66,33 @@ function loadMessage(collection: AnalyticsCollection, docs: readonly unknown[]):
   }
 }
 
+/** A stored document's write time (RxDB's `_meta.lwt`, the order scans read in). */
+function writeTime(doc: StoredDocument): number {
+  return (doc as { _meta?: { lwt?: number } })._meta?.lwt ?? 0;
+}
+
+/** The checkpoint to store: `end`, or just before the earliest write met while streaming. */
+function earlier(end: ScanCheckpoint | null, meanwhile: number | undefined): ScanCheckpoint | null {
+  if (meanwhile === undefined || (end !== null && end.lwt < meanwhile)) return end;
+  // Everything at that write time is read again (id '' sorts first), which is harmless: it replaces itself.
+  return { lwt: meanwhile, id: '' };
+}
+
 const settingsOf = (s: Settings) => ({ timeZone: s.timeZone, currency: s.currency, program: s.program, segments: s.segments });
 
 /** Starts streaming `db` to `worker` and returns the client. */
-export function createAnalyticsClient(options: { replica: ReplicaStream; settings$: Observable<Settings>; worker: WorkerLike; pageSize?: number }) {
+export function createAnalyticsClient(options: {
+  replica: ReplicaStream;
+  settings$: Observable<Settings>;
+  worker: WorkerLike;
+  pageSize?: number;
+  /** Where the analytics input is kept between openings (persisted-state.ts); without it every open is cold. */
+  store?: AnalyticsStateStore;
+}) {
   const { replica, worker } = options;
   const pageSize = options.pageSize ?? 5000;
+  const stateKey = replica.name;
+  let settingsKey = '';
   const state$ = new BehaviorSubject<AnalyticsState>({ ready: false, loaded: { customers: 0, visits: 0, loyaltyEntries: 0, rewards: 0 }, version: 0, error: null });
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -115,14 +138,17 @@ export function createAnalyticsClient(options: { replica: ReplicaStream; setting
   let initialised = false;
   subscriptions.push(
     options.settings$.subscribe((settings) => {
+      settingsKey = settingsKeyOf(settings);
       post(initialised ? { type: 'settings', settings: settingsOf(settings) } : { type: 'init', settings: settingsOf(settings) });
       initialised = true;
     }),
   );
 
-  // Subscribe before streaming, so nothing written meanwhile is missed.
+  // Subscribe before streaming, so nothing written meanwhile is missed. The earliest write time met per
+  // collection meanwhile bounds the checkpoint stored with the state (those documents are not in its pages).
   let buffer: { collection: AnalyticsCollection; doc: { id: string } }[] | null = [];
   const changedMeanwhile = new Set<string>();
+  const earliestMeanwhile = new Map<AnalyticsCollection, number>();
   for (const name of ANALYTICS_COLLECTIONS) {
     subscriptions.push(
       replica.changes$(name).subscribe((docs) => {
@@ -130,27 +156,72 @@ export function createAnalyticsClient(options: { replica: ReplicaStream; setting
         if (buffer) {
           buffer.push(...changes);
           for (const change of changes) changedMeanwhile.add(change.doc.id);
+          for (const doc of docs) earliestMeanwhile.set(name, Math.min(earliestMeanwhile.get(name) ?? Infinity, writeTime(doc)));
         } else post({ type: 'changes', changes });
       }),
     );
   }
 
+  /** Sends a page, transferring its buffers (the page must not be read afterwards). */
+  const send = (message: LoadMessage) => post(message, 'columns' in message ? columnBuffers(message.columns) : undefined);
+
+  /** The replica, collection by collection: from the stored state and what was written since, or all of it. */
   async function stream(): Promise<void> {
+    const stored = options.store ? await options.store.load(stateKey) : null;
+    const saved = usable(stored, settingsKey) ? stored : null;
+    const state: PersistedAnalytics = { version: ANALYTICS_STATE_VERSION, settingsKey, checkpoints: {} as PersistedAnalytics['checkpoints'], pages: [] };
+    let changed = saved === null;
     for (const name of ANALYTICS_COLLECTIONS) {
-      for await (const page of replica.pages(name, pageSize)) {
+      const from = saved?.checkpoints[name] ?? null;
+      const latest = new Map<string, StoredDocument>();
+      let end: ScanCheckpoint | null = from;
+      for await (const page of replica.pages(name, pageSize, saved ? (from ?? undefined) : undefined)) {
         if (closed) return;
-        // A document written meanwhile is in the buffer with its latest state: it is sent from there, once.
-        const docs = [];
-        for (const doc of page) if (!doc._deleted && !changedMeanwhile.has(doc.id)) docs.push(doc);
-        if (docs.length === 0) continue;
-        const message = loadMessage(name, docs);
-        post(message, 'columns' in message ? columnBuffers(message.columns) : undefined);
+        const last = page.at(-1)!;
+        end = { lwt: writeTime(last), id: last.id };
+        if (saved) {
+          for (const doc of page) latest.set(doc.id, doc);
+          continue;
+        }
+        // Cold: sent as it is read (progress shows), and a copy kept for the stored state.
+        const message = pageOf(name, page);
+        if (message) {
+          state.pages.push(structuredClone(message));
+          send(message);
+        }
       }
+      if (saved) {
+        changed ||= latest.size > 0;
+        const drop = new Set([...latest.keys(), ...changedMeanwhile]);
+        for (const page of saved.pages) {
+          const kept = page.collection === name ? withoutIds(page, drop) : null;
+          if (kept) state.pages.push(kept);
+        }
+        for (let i = 0, docs = [...latest.values()]; i < docs.length; i += pageSize) {
+          const message = pageOf(name, docs.slice(i, i + pageSize));
+          if (message) state.pages.push(message);
+        }
+      }
+      state.checkpoints[name] = earlier(end, earliestMeanwhile.get(name));
     }
+    if (changed || earliestMeanwhile.size > 0) await options.store?.save(stateKey, state);
+    if (saved) for (const message of state.pages) if (!closed) send(message);
     post({ type: 'loaded' });
     const buffered = buffer ?? [];
     buffer = null;
     if (buffered.length > 0) post({ type: 'changes', changes: buffered });
+  }
+
+  /**
+   * A page of stored documents as a `load` message, documents changed meanwhile left out. Tombstones are
+   * sent (the columns carry them): an erased customer's visits still count in the visit totals while the
+   * customer counts nowhere, as when its erasure arrives through the change stream — left out, it came back
+   * as a nameless customer that had visits.
+   */
+  function pageOf(name: AnalyticsCollection, page: readonly StoredDocument[]): LoadMessage | null {
+    // A document written meanwhile is in the buffer with its latest state: it is sent from there, once.
+    const docs = page.filter((doc) => !changedMeanwhile.has(doc.id));
+    return docs.length === 0 ? null : loadMessage(name, docs);
   }
   const streamed = stream().catch((error: unknown) => {
     state$.next({ ...state$.getValue(), error: error instanceof Error ? error.message : String(error) });
@@ -195,7 +266,7 @@ export function analyticsClientFor(replica: ReplicaStream, settings$: Observable
   let client = clients.get(replica);
   if (!client) {
     const worker = new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), { type: 'module', name: 'patron-analytics' });
-    client = createAnalyticsClient({ replica, settings$, worker: worker as unknown as WorkerLike });
+    client = createAnalyticsClient({ replica, settings$, worker: worker as unknown as WorkerLike, store: indexedDbStateStore() });
     clients.set(replica, client);
     const created = client;
     replica.onClose(() => created.close());
