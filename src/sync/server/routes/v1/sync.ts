@@ -1,11 +1,12 @@
-import { MAX_PULL_LIMIT, type PushResponse } from '../../../model/wire-protocol.ts';
+import { MAX_PULL_LIMIT, type CollectionName, type PushResponse } from '../../../model/wire-protocol.ts';
 import { ROUTES } from '../../../model/routes.ts';
 import { requireTerminal, terminalOf } from '../../auth/plugin.ts';
 import type { TokenSigner } from '../../auth/tokens.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 import type { Metrics } from '../../metrics.ts';
 import { notifyPoke } from '../../pokes.ts';
 import { pullPage } from '../../sync/pull.ts';
+import { pushIsolatingFailures } from '../../sync/isolate.ts';
 import { applyPush } from '../../sync/push.ts';
 import { feedTotals } from '../../sync/totals.ts';
 import { routeSchema, type ZodApp } from '../route-schema.ts';
@@ -51,8 +52,16 @@ export function syncRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigne
       const { merchantId, terminalId } = terminalOf(request);
       // One transaction per batch; the answer is sent only after COMMIT (RELIABILITY I2). The poke is a
       // NOTIFY inside the same transaction, so Postgres delivers it only if the batch commits.
-      const outcome = await deps.db.transaction(async (tx) => {
-        const result = await applyPush(tx, { merchantId, terminalId }, collection, request.body.rows, { brokenClockForTests: deps.brokenClockForTests });
+      const ctx = { merchantId, terminalId };
+      const isolation = {
+        db: deps.db,
+        ctx,
+        collection,
+        notify: (tx: Queryable, changed: readonly CollectionName[]) => notifyPoke(tx, merchantId, [...changed]),
+        onFailure: (error: unknown) => request.log.error({ err: { type: (error as Error).name, message: (error as Error).message } }, 'a push row failed; retrying its rows alone'),
+      };
+      const outcome = await pushIsolatingFailures(isolation, request.body.rows, async (tx, rows) => {
+        const result = await applyPush(tx, ctx, collection, rows, { brokenClockForTests: deps.brokenClockForTests });
         if (result.changed.size > 0) await notifyPoke(tx, merchantId, [...result.changed]);
         return result;
       });
