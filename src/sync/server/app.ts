@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { API_PREFIX, ROUTES } from '../model/routes.ts';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
@@ -50,10 +50,18 @@ const OPS_PATHS = new Set<string>([ROUTES.health.path, ROUTES.ready.path, ROUTES
 /** Redacted log paths: tokens and credentials never reach the log (and bodies are never logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.credential', '*.accessToken', '*.pin'];
 
+/**
+ * A request as logged: the path without its query string (a token or a code a client put there never reaches
+ * the log), the method and the peer. Headers are never logged (and Authorization is redacted besides).
+ */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: request.url.split('?', 1)[0], remoteAddress: request.ip };
+}
+
 /** Builds the sync server (fastify/demo's `buildApp` shape): plugins, then hooks, then routes. */
 export async function buildApp(options: AppOptions): Promise<PatronApp> {
   const app = Fastify({
-    logger: options.logger ?? { level: 'info', redact: REDACT },
+    logger: options.logger === false ? false : { level: 'info', redact: REDACT, serializers: { req: requestForLog }, ...(typeof options.logger === 'object' ? options.logger : {}) },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -94,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
     });
   }
 
+  // Fastify reads text/plain bodies as strings by default; every body of this API is JSON, anything else is 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   refuseWhileClosing(app);
   app.setNotFoundHandler((request, reply) => handleError(new HttpError(404, 'NOT_FOUND'), request, reply));

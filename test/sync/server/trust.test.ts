@@ -1,5 +1,6 @@
 // Issue 14 "Trust": each attack a hostile terminal (or network peer) can make with a valid token, and the answer
 // it now gets. docs/security.md's attack table points here.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editCustomer } from '../../../src/sync/model/document-builders.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
@@ -7,7 +8,7 @@ import type { Database, Queryable } from '../../../src/sync/server/db/database.t
 import { purgeTombstones } from '../../../src/sync/server/sync/horizons.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
-import { enrolTerminal, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
+import { enrolTerminal, logCollector, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
 
 /** A marker that makes the fault-injecting database below fail any write statement carrying it. */
 const POISON = 'POISON-ROW-MARKER';
@@ -98,5 +99,84 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
       expect(answer.conflicts).toEqual([expect.objectContaining({ id: customer.id, _deleted: true })]);
       expect(await stored('customers', customer.id)).toBe(0);
     });
+  });
+});
+
+describe('the protocol as documented (item 7, postgres)', () => {
+  let tdb: TestDatabase;
+  let app: PatronApp;
+  let baseUrl: string;
+  let seed: SeededMerchant;
+  let till: TestTerminal;
+  const log = logCollector();
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('postgres');
+    app = await testApp(tdb.db, { logger: { level: 'trace', stream: log.stream } });
+    baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    seed = await seedMerchant(tdb.db);
+    till = await enrolTerminal(app, tdb.db, seed);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await tdb?.drop();
+  });
+
+  it('a body that is not JSON (text/plain too) → 415', async () => {
+    const body = JSON.stringify({ rows: [insertRow(aCustomer(till.ctx(seed.cashier)))] });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const headers = { ...protocolHeaders, authorization: `Bearer ${till.token}`, 'content-type': type };
+      const response = await app.inject({ method: 'POST', url: '/v1/push/customers', headers, payload: body });
+      expect(response.statusCode, type).toBe(415);
+      expect(response.json().error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it.each(['0x10', '1e2', ' 10 ', '+5', '010', '10.0', '1_0'])('limit=%j → 400 VALIDATION_FAILED (numbers are parsed strictly)', async (limit) => {
+    const response = await till.request('GET', `/v1/pull/customers?limit=${encodeURIComponent(limit)}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('limit=10 and limit=100000 are still accepted', async () => {
+    for (const limit of ['10', '100000']) expect((await till.request('GET', `/v1/pull/customers?limit=${limit}`)).statusCode).toBe(200);
+  });
+
+  it('an oversized chunked body gets a readable 413 in the documented error format', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL('/v1/push/customers', baseUrl);
+      const request = http.request(url, { method: 'POST', headers: { ...protocolHeaders, authorization: `Bearer ${till.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      const chunk = `{"rows":[{"newDocumentState":{"notes":"${'x'.repeat(64 * 1024)}`;
+      request.write(chunk);
+      let sent = chunk.length;
+      const more = () => {
+        while (sent < 3 * 1024 * 1024) {
+          sent += 64 * 1024;
+          if (!request.write('x'.repeat(64 * 1024))) return void request.once('drain', more);
+        }
+        request.end('"}}]}');
+      };
+      more();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }) });
+  });
+
+  it('no token, credential or query string reaches the log', async () => {
+    await till.request('GET', '/v1/pull/customers?limit=5&token=SECRET-IN-QUERY');
+    await till.request('GET', '/v1/pull/customers?limit=0x10');
+    await app.inject({ method: 'GET', url: '/v1/pull/customers?access_token=SECRET-IN-QUERY', headers: { ...protocolHeaders, authorization: 'Bearer SECRET-BEARER' } });
+    const text = log.lines.join('\n');
+    expect(text).toContain('/v1/pull/customers');
+    expect(text).not.toContain('SECRET-IN-QUERY');
+    expect(text).not.toContain('SECRET-BEARER');
+    expect(text).not.toContain(till.token);
+    expect(text).not.toContain(till.credential);
+    expect(text).not.toMatch(/limit=/);
   });
 });

@@ -9,7 +9,7 @@ import { pullPage } from '../../sync/pull.ts';
 import { pushIsolatingFailures } from '../../sync/isolate.ts';
 import { applyPush } from '../../sync/push.ts';
 import { feedTotals } from '../../sync/totals.ts';
-import { routeSchema, type ZodApp } from '../route-schema.ts';
+import { plainIntegers, routeSchema, type ZodApp } from '../route-schema.ts';
 
 /**
  * Checkpointed pull and transactional push for every collection (DESIGN §6), and the feed's totals. The
@@ -22,7 +22,7 @@ export function syncRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigne
     method: ROUTES.pull.method,
     url: ROUTES.pull.path,
     schema: routeSchema(ROUTES.pull),
-    preValidation: auth,
+    preValidation: [auth, plainIntegers(['limit'])],
     handler: async (request) => {
       const { collection } = request.params;
       const limit = Math.min(request.query.limit ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
