@@ -35,6 +35,11 @@ export interface AppOptions {
    * server (RELIABILITY.md: "a test that cannot fail proves nothing"); never set it anywhere else.
    */
   brokenClockForTests?: boolean;
+  /**
+   * Which proxies in front may set X-Forwarded-For (Fastify's `trustProxy`): false (default: the peer is the
+   * client), true, a hop count, or addresses/CIDRs. Per-address limits count the address this yields.
+   */
+  trustProxy?: boolean | number | string[];
   /** The demo merchant `npm start` created: enables one-click enrolment from this machine's browser. */
   demo?: { merchantId: string; storeId: string };
 }
@@ -67,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
     onConstructorPoisoning: 'error',
     // Keep-alive sockets must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
-    trustProxy: false,
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     // closing.ts answers requests that arrive while draining, in the documented error format.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -131,7 +136,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
 
   opsRoutes(app, { db: options.db, metrics });
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
-  syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true });
+  syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? 15_000 });
 
@@ -148,4 +153,19 @@ async function signingKey(db: Database): Promise<Uint8Array> {
   const value = rows[0]?.value;
   if (!value) throw new Error('no signing key');
   return new Uint8Array(Buffer.from(value, 'base64url'));
+}
+
+/** Trusts the `hops` nearest proxies (as Express's numeric trust proxy). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
+/** Parses a `--trust-proxy` / PATRON_TRUST_PROXY value: true, false, a hop count, or comma-separated addresses/CIDRs. */
+export function parseTrustProxy(text: string): boolean | number | string[] {
+  const value = text.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (list.length === 0 || list.some((part) => !/^[0-9a-fA-F.:]+(?:\/\d{1,3})?$/.test(part))) throw new Error(`not a trust-proxy value: ${text}`);
+  return list;
 }

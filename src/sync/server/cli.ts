@@ -14,6 +14,7 @@ import {
   DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WEB_ROOT, openDatabase, startServer, type DatabaseLocation, type RunningServer, type ServerOptions,
 } from './main.ts';
 import { requestBackup } from './admin-socket.ts';
+import { parseTrustProxy } from './app.ts';
 import { dumpDatabase, restoreBackup, writeDurably } from './backup.ts';
 import { DataDirBusyError } from './db/folder-lock.ts';
 import { DEFAULT_MIN_FREE_BYTES } from './db/pglite.ts';
@@ -172,6 +173,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
       .option('--port <port>', `port to listen on, 0 for any free one (default: PORT or ${DEFAULT_PORT})`, parse.port)
       .option('--host <address>', `interface to listen on; 0.0.0.0 for the whole network (default: HOST or ${DEFAULT_HOST})`, parse.host)
       .addOption(dataOption())
+      .option('--trust-proxy <value>', 'proxies allowed to set X-Forwarded-For: true, false, a hop count or comma-separated addresses/CIDRs (default: PATRON_TRUST_PROXY or false)')
       .option('--web-root <dir>', 'built counter app to serve at / (default: PATRON_WEB_ROOT or dist/web)', parse.dir)
       .option('--min-free-mb <n>', `PGlite: free disk space to keep; below it requests get 503 DISK_FULL (default: PATRON_MIN_FREE_MB or ${DEFAULT_MIN_FREE_BYTES / MIB})`, parse.count)
       .option('--pg-lock-timeout <ms>', `Postgres: how long a write waits for a merchant's clock (default: PATRON_PG_LOCK_TIMEOUT_MS or ${POSTGRES_DEFAULTS.lockTimeoutMs})`, parse.ms)
@@ -194,6 +196,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
       ...(options.backupDir ? { backups: { dir: options.backupDir, keep: options.backupKeep, everyMs: options.backupEveryHours * 3_600_000 } } : {}),
       ...retention(options, io.env),
       handleSignals: io.signal === undefined,
+      ...trustProxy(options, io.env),
       ...(extra.prepare ? { prepare: extra.prepare } : {}),
     });
     extra.after?.(server);
@@ -412,6 +415,7 @@ interface ServerCliOptions extends DataOptions, LimitOptions {
   backupKeep: number;
   backupEveryHours: number;
   tombstoneRetentionDays?: number;
+  trustProxy?: string;
   port?: number;
   host?: string;
   webRoot?: string;
@@ -435,6 +439,12 @@ function location(options: DataOptions & LimitOptions, env: CliIo['env']): Datab
 function retention(options: { tombstoneRetentionDays?: number }, env: CliIo['env']): { tombstoneRetentionDays?: number } {
   const days = options.tombstoneRetentionDays ?? envNumber(env, 'PATRON_TOMBSTONE_RETENTION_DAYS', parse.positive(36_500));
   return days === undefined ? {} : { tombstoneRetentionDays: days };
+}
+
+/** `--trust-proxy` or PATRON_TRUST_PROXY as the app's `trustProxy` (absent: the app's default, false). */
+function trustProxy(options: { trustProxy?: string }, env: CliIo['env']): { app?: { trustProxy: boolean | number | string[] } } {
+  const text = options.trustProxy ?? env.PATRON_TRUST_PROXY;
+  return text === undefined || text === '' ? {} : { app: { trustProxy: parseTrustProxy(text) } };
 }
 
 /** The session and disk limits of `serve` and `start` (environment variables cover every command). */

@@ -5,9 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editCustomer } from '../../../src/sync/model/document-builders.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database, Queryable } from '../../../src/sync/server/db/database.ts';
+import { REFUSAL_ITEMS_PER_HOUR } from '../../../src/sync/server/sync/quarantine.ts';
 import { purgeTombstones } from '../../../src/sync/server/sync/horizons.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
-import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
+import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
+import { newId } from '../../../src/sync/model/ids.ts';
+import { addStaff, createStore } from '../../../src/sync/server/repositories/admin.ts';
 import { enrolTerminal, logCollector, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
 
 /** A marker that makes the fault-injecting database below fail any write statement carrying it. */
@@ -80,6 +83,70 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
       expect(await stored('customers', bad.id)).toBe(0);
       const inbox = await till.pullAll('inbox');
       expect(inbox.filter((item) => item.relatedId === bad.id && item.kind === 'rejected_write')).toHaveLength(1);
+    });
+  });
+
+  describe('identity bound to the token (item 1)', () => {
+    /** Pushes one forged row: refused as FORBIDDEN, quarantined, exactly one inbox item, nothing stored. */
+    async function refusedOnce(collection: 'customers' | 'visits' | 'loyaltyEntries', row: { newDocumentState: object }, reason: RegExp) {
+      const id = (row.newDocumentState as { id: string }).id;
+      const table = { customers: 'customers', visits: 'visits', loyaltyEntries: 'loyalty_entries' }[collection];
+      const before = (await stored(table, id)) === 1 ? (await tdb.db.query(`SELECT doc FROM ${table} WHERE id = $1`, [id])).rows[0] : undefined;
+      const answer = await till.push(collection, [row]);
+      expect(answer.rejected).toEqual([{ id, code: 'FORBIDDEN' }]);
+      expect(await quarantined(id)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', reason: expect.stringMatching(reason) })]);
+      const after = (await tdb.db.query(`SELECT doc FROM ${table} WHERE id = $1`, [id])).rows[0];
+      expect(after).toEqual(before);
+      const items = (await till.pullAll('inbox')).filter((item) => item.relatedId === id);
+      expect(items).toHaveLength(1);
+    }
+
+    it("a visit or ledger line naming another terminal or store than the token's is refused", async () => {
+      const customer = aCustomer(till.ctx(seed.cashier));
+      await till.push('customers', [insertRow(customer)]);
+      const elsewhere = { ...till.ctx(seed.cashier), terminalId: newId() };
+      const forgedTerminal = aVisit(elsewhere, customer.id, 50_000, 50);
+      await refusedOnce('visits', insertRow(forgedTerminal.visit), /another terminal/);
+      const otherStore = await createStore(tdb.db, seed.merchantId, { name: 'Branch' }, 'test');
+      const forgedStore = aVisit({ ...till.ctx(seed.cashier), storeId: otherStore }, customer.id, 50_000, 50);
+      await refusedOnce('loyaltyEntries', insertRow(forgedStore.earn!), /another store/);
+      await refusedOnce('visits', insertRow(forgedStore.visit), /another store/);
+    });
+
+    it("a customer signed up at another store, or moved to one, is refused", async () => {
+      const otherStore = await createStore(tdb.db, seed.merchantId, { name: 'Branch 2' }, 'test');
+      await refusedOnce('customers', insertRow(aCustomer({ ...till.ctx(seed.cashier), storeId: otherStore })), /sign/);
+      const customer = aCustomer(till.ctx(seed.cashier));
+      await till.push('customers', [insertRow(customer)]);
+      const moved = { ...editCustomer(customer, { notes: 'moved' }, till.ctx(seed.cashier), 'IR'), storeId: otherStore };
+      await refusedOnce('customers', updateRow(moved, customer), /never changes/);
+    });
+
+    it('a write attributed to a staff member not allowed at the terminal\'s store is refused (inactive ones already were)', async () => {
+      const otherStore = await createStore(tdb.db, seed.merchantId, { name: 'Branch 3' }, 'test');
+      const elsewhere = await addStaff(tdb.db, seed.merchantId, { name: 'Far Away', role: 'owner', pin: '246810', storeIds: [otherStore] }, 'test');
+      await refusedOnce('customers', insertRow(aCustomer(till.ctx(elsewhere))), /not allowed at/);
+    });
+  });
+
+  describe('the inbox cannot be flooded (item 5)', () => {
+    it('one terminal refused 120 times — the same row with 60 timestamps and 60 different rows — raises at most the hourly cap of items', async () => {
+      const before = (await till.pullAll('inbox')).length;
+      const bad = { ...aCustomer(till.ctx(seed.cashier)), name: 'x' };
+      for (let i = 0; i < 60; i += 20) {
+        const rows = Array.from({ length: 20 }, (_, j) => insertRow({ ...bad, updatedAt: new Date(Date.parse(bad.updatedAt) + (i + j) * 1000).toISOString() }));
+        await till.push('customers', rows);
+      }
+      const sameRow = (await till.pullAll('inbox')).filter((item) => item.relatedId === bad.id);
+      expect(sameRow).toHaveLength(1);
+      const others = Array.from({ length: 60 }, () => insertRow({ ...aCustomer(till.ctx(seed.cashier)), name: 'y' }));
+      await till.push('customers', others);
+      const inbox = await till.pullAll('inbox');
+      expect(inbox.length - before).toBeLessThanOrEqual(REFUSAL_ITEMS_PER_HOUR + 1);
+      expect(inbox).toContainEqual(expect.objectContaining({ kind: 'rejected_write', code: 'RATE_LIMIT_EXCEEDED', details: expect.objectContaining({ terminalId: till.terminalId }) }));
+      // Every refused row is still kept in the quarantine.
+      const kept = await tdb.db.query(`SELECT 1 FROM rejected_writes WHERE document_id = ANY($1::text[])`, [others.map((row) => (row.newDocumentState as { id: string }).id)]);
+      expect(kept.rows).toHaveLength(60);
     });
   });
 
@@ -178,5 +245,58 @@ describe('the protocol as documented (item 7, postgres)', () => {
     expect(text).not.toContain(till.token);
     expect(text).not.toContain(till.credential);
     expect(text).not.toMatch(/limit=/);
+  });
+});
+
+describe('limits shared by every instance (item 5, postgres)', () => {
+  let tdb: TestDatabase;
+  let seed: SeededMerchant;
+  let plain: PatronApp;
+  const apps: PatronApp[] = [];
+  const limited = async (options: Partial<Parameters<typeof testApp>[1]> = {}) => {
+    const app = await testApp(tdb.db, { rateLimit: { max: 3, timeWindow: 60_000, authMax: 2 }, ...options });
+    apps.push(app);
+    return app;
+  };
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('postgres');
+    seed = await seedMerchant(tdb.db);
+    plain = await testApp(tdb.db);
+    apps.push(plain);
+  }, 60_000);
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await tdb?.drop();
+  });
+
+  it("guessing one terminal's credential through two instances: the third attempt is 429 with Retry-After", async () => {
+    const [a, b] = [await limited(), await limited()];
+    const till = await enrolTerminal(plain, tdb.db, seed);
+    const guess = (app: PatronApp) => app.inject({ method: 'POST', url: '/v1/token', headers: protocolHeaders, payload: { terminalId: till.terminalId, credential: 'x'.repeat(43) } });
+    expect((await guess(a)).statusCode).toBe(401);
+    expect((await guess(b)).statusCode).toBe(401);
+    const third = await guess(b);
+    expect(third.statusCode).toBe(429);
+    expect(third.json().error.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it("a terminal's pushes are counted across instances", async () => {
+    const [a, b] = [await limited(), await limited()];
+    const till = await enrolTerminal(plain, tdb.db, seed);
+    const push = (app: PatronApp) =>
+      app.inject({ method: 'POST', url: '/v1/push/customers', headers: { ...protocolHeaders, authorization: `Bearer ${till.token}` }, payload: { rows: [insertRow(aCustomer(till.ctx(seed.cashier)))] } });
+    const statuses = [await push(a), await push(b), await push(a), await push(b)].map((r) => r.statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('trustProxy makes the forwarded address the one an enrolment is counted by', async () => {
+    const app = await limited({ trustProxy: ['127.0.0.1'] });
+    const enrol = (from: string) => app.inject({ method: 'POST', url: '/v1/enrol', headers: { ...protocolHeaders, 'x-forwarded-for': from }, payload: { code: 'AAAA-AAAA', deviceName: 'x' } });
+    expect((await enrol('198.51.100.1')).statusCode).toBe(401);
+    expect((await enrol('198.51.100.1')).statusCode).toBe(401);
+    expect((await enrol('198.51.100.1')).statusCode).toBe(429);
+    expect((await enrol('198.51.100.2')).statusCode).toBe(401);
   });
 });

@@ -106,6 +106,8 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
   const refusal = checkWrite({
     collection,
     merchantId: ctx.merchantId,
+    terminalId: ctx.terminalId,
+    storeId: ctx.storeId,
     doc,
     master,
     staff: typeof staffId === 'string' ? state.staff.get(staffId) : undefined,
