@@ -56,7 +56,7 @@ describe('found by the convergence suite: a merged customer must be a write the 
     expect(merged.email).toBe('edited@example.com');
     expect(merged.mergedInto).toBe(master.mergedInto);
     // The server reads `updatedBy` as the staff member who acts (rules.ts actingStaffId).
-    expect(checkWrite({ collection: 'customers', merchantId, doc: merged as never, master: master as never, staff: staff.get(merged.updatedBy), program: DEFAULT_PROGRAM })).toBeNull();
+    expect(checkWrite({ collection: 'customers', merchantId, terminalId: newId(), storeId, doc: merged as never, master: master as never, staff: staff.get(merged.updatedBy), program: DEFAULT_PROGRAM })).toBeNull();
   });
 
   it("a manager's offline delete that meets a later cashier edit is accepted, not quarantined", async () => {
@@ -64,7 +64,7 @@ describe('found by the convergence suite: a merged customer must be a write the 
     const local: Customer = { ...base, updatedAt: '2026-01-01T11:00:00.000Z', updatedBy: manager.id, _deleted: true };
     const merged = await resolveCustomer(base, master, local);
     expect(merged._deleted).toBe(true);
-    expect(checkWrite({ collection: 'customers', merchantId, doc: merged as never, master: master as never, staff: staff.get(merged.updatedBy), program: DEFAULT_PROGRAM })).toBeNull();
+    expect(checkWrite({ collection: 'customers', merchantId, terminalId: newId(), storeId, doc: merged as never, master: master as never, staff: staff.get(merged.updatedBy), program: DEFAULT_PROGRAM })).toBeNull();
   });
 });
 

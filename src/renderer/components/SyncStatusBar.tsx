@@ -47,6 +47,11 @@ export function SyncStatusBar() {
           ? t('pending', { count: status.pending, n: formatNumber(status.pending, locale) })
           : t('allSaved')}
       </p>
+      {status.setAside && status.setAside.length > 0 ? (
+        <p className="sync-item" data-testid="sync-set-aside">
+          {t('setAside', { count: status.setAside.length, n: formatNumber(status.setAside.length, locale) })}
+        </p>
+      ) : null}
       <p className="sync-item muted">
         {status.lastSyncAt
           ? t('lastSync', {

@@ -1,6 +1,6 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import { Subject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
-import type { Checkpoint, CollectionName } from '../model/wire-protocol.ts';
+import type { Checkpoint, CollectionName, PushRow } from '../model/wire-protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../model/wire-protocol.ts';
 import type { SyncApi } from './api.ts';
 import type { TokenSource } from './auth.ts';
@@ -9,6 +9,7 @@ import { SyncError } from './errors.ts';
 import { fullResyncPull } from './full-resync.ts';
 import { initialLoad } from './initial-load.ts';
 import { startPokeStream } from './pokes.ts';
+import { createSetAside, pushSplitting, type SetAside } from './push-split.ts';
 import { createPendingWrites, createReceivedCounter, type PendingWrites } from './replication-counters.ts';
 import type { StatusStore } from './status.ts';
 
@@ -51,6 +52,7 @@ interface CollectionContext {
   pushBatch: number;
   received: ReturnType<typeof createReceivedCounter>;
   pending: PendingWrites;
+  setAside: SetAside;
   /** Collections whose first pull has reached the end of the feed. */
   caughtUp: Set<CollectionName>;
   /** Resolves when the customers are stored (the initial load of visits and ledger entries waits for it). */
@@ -90,6 +92,7 @@ export function startReplication(input: ReplicationInput): Replication {
     pushBatch: input.options?.pushBatchSize ?? 100,
     received: createReceivedCounter(status),
     pending: createPendingWrites(status),
+    setAside: createSetAside(status),
     caughtUp: new Set(),
     lookupReady: deferred(),
     states: {},
@@ -262,15 +265,14 @@ function markCaughtUp(ctx: CollectionContext, name: CollectionName, names: reado
 async function pushBatch(ctx: CollectionContext, name: CollectionName, collection: PatronCollections[CollectionName], batch: PushRows): Promise<never[]> {
   const { rows, writtenAt } = await withCurrentStates(collection, batch);
   const keys = rows.map((row) => `${name}:${(row.newDocumentState as unknown as { id: string }).id}`);
-  let answer;
-  try {
-    answer = await ctx.input.api.push(name, rows);
-  } catch (error) {
-    ctx.pending.failed(keys, writtenAt);
-    throw error;
-  }
-  ctx.input.rejected.mark(name, answer.rejected.map((row) => row.id));
-  ctx.pending.answered(keys, writtenAt);
+  const answer = await pushSplitting({ rows: rows as unknown as PushRow[], keys, writtenAt }, (part) => ctx.input.api.push(name, part), {
+    setAside: ctx.setAside,
+    answered: (part, result) => {
+      ctx.input.rejected.mark(name, result.rejected.map((row) => row.id));
+      ctx.pending.answered(part.keys, part.writtenAt);
+    },
+    failed: (part) => ctx.pending.failed(part.keys, part.writtenAt),
+  });
   return answer.conflicts as never[];
 }
 

@@ -23,6 +23,11 @@ export interface SyncStatus {
   ready: readonly CollectionName[];
   /** Whether every collection has pulled to the end of the feed at least once since start. */
   initialSyncDone: boolean;
+  /**
+   * Keys `collection:id` of local writes set aside since start: the server failed on each of them alone again
+   * and again, so the rest of the queue went on without them (push-split.ts). They stay in the replica.
+   */
+  setAside?: readonly string[];
 }
 
 /** The status store replication writes to and the UI reads. */

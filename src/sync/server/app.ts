@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { API_PREFIX, ROUTES } from '../model/routes.ts';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
@@ -35,6 +35,11 @@ export interface AppOptions {
    * server (docs/reliability.md#broken-server: "a test that cannot fail proves nothing"); never set it anywhere else.
    */
   brokenClockForTests?: boolean;
+  /**
+   * Which proxies in front may set X-Forwarded-For (Fastify's `trustProxy`): false (default: the peer is the
+   * client), true, a hop count, or addresses/CIDRs. Per-address limits count the address this yields.
+   */
+  trustProxy?: boolean | number | string[];
   /** The demo merchant `npm start` created: enables one-click enrolment from this machine's browser. */
   demo?: { merchantId: string; storeId: string };
 }
@@ -50,16 +55,24 @@ const OPS_PATHS = new Set<string>([ROUTES.health.path, ROUTES.ready.path, ROUTES
 /** Redacted log paths: tokens and credentials never reach the log (and bodies are never logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.credential', '*.accessToken', '*.pin'];
 
+/**
+ * A request as logged: the path without its query string (a token or a code a client put there never reaches
+ * the log), the method and the peer. Headers are never logged (and Authorization is redacted besides).
+ */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: request.url.split('?', 1)[0], remoteAddress: request.ip };
+}
+
 /** Builds the sync server (fastify/demo's `buildApp` shape): plugins, then hooks, then routes. */
 export async function buildApp(options: AppOptions): Promise<PatronApp> {
   const app = Fastify({
-    logger: options.logger ?? { level: 'info', redact: REDACT },
+    logger: options.logger === false ? false : { level: 'info', redact: REDACT, serializers: { req: requestForLog }, ...(typeof options.logger === 'object' ? options.logger : {}) },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Keep-alive sockets must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
-    trustProxy: false,
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     // closing.ts answers requests that arrive while draining, in the documented error format.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -94,6 +107,8 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
     });
   }
 
+  // Fastify reads text/plain bodies as strings by default; every body of this API is JSON, anything else is 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   refuseWhileClosing(app);
   app.setNotFoundHandler((request, reply) => handleError(new HttpError(404, 'NOT_FOUND'), request, reply));
@@ -121,7 +136,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
 
   opsRoutes(app, { db: options.db, metrics });
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
-  syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true });
+  syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? 15_000 });
 
@@ -138,4 +153,19 @@ async function signingKey(db: Database): Promise<Uint8Array> {
   const value = rows[0]?.value;
   if (!value) throw new Error('no signing key');
   return new Uint8Array(Buffer.from(value, 'base64url'));
+}
+
+/** Trusts the `hops` nearest proxies (as Express's numeric trust proxy). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
+/** Parses a `--trust-proxy` / PATRON_TRUST_PROXY value: true, false, a hop count, or comma-separated addresses/CIDRs. */
+export function parseTrustProxy(text: string): boolean | number | string[] {
+  const value = text.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (list.length === 0 || list.some((part) => !/^[0-9a-fA-F.:]+(?:\/\d{1,3})?$/.test(part))) throw new Error(`not a trust-proxy value: ${text}`);
+  return list;
 }

@@ -79,6 +79,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   } else {
     [status, code] = databaseFailure(error) ?? [status, code];
   }
+  if (status === 429 && details?.retryAfter) void reply.header('retry-after', details.retryAfter);
   if (status >= 500) request.log.error({ err: { type: error.name, message: error.message, code: fastifyCode } }, 'request failed');
   return reply.status(status).send(errorBody(code, details, request.id));
 }

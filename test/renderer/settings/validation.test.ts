@@ -89,7 +89,7 @@ describe('settings writes and the server rules', () => {
     const manager = staff('manager');
     const next = { ...current, program: parsed.value, updatedAt: '2025-06-01T10:00:00.000Z', updatedBy: manager.id };
     expect(SettingsSchema.safeParse(next).success).toBe(true);
-    const check = (who: Staff) => checkWrite({ collection: 'settings', merchantId, doc: { ...next, updatedBy: who.id }, master: current, staff: who, program: DEFAULT_PROGRAM });
+    const check = (who: Staff) => checkWrite({ collection: 'settings', merchantId, terminalId: merchantId, storeId: merchantId, doc: { ...next, updatedBy: who.id }, master: current, staff: who, program: DEFAULT_PROGRAM });
     expect(check(manager)).toBeNull();
     expect(check(staff('cashier'))).toMatchObject({ code: 'FORBIDDEN' });
   });

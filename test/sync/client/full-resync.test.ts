@@ -9,7 +9,7 @@ import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
 import { eventually, startClient, switchableFetch, type TestClient } from '../../helpers/terminal.ts';
 
-// RELIABILITY I5, the client side (docs/protocol.md §3): a terminal whose checkpoint is below the feed's
+// docs/reliability.md#i5, the client side (docs/protocol.md §3): a terminal whose checkpoint is below the feed's
 // horizon (tombstones purged while it was offline) answers 410 CHECKPOINT_TOO_OLD with a full resync — its
 // queue pushed first, the collection pulled from zero, the documents the server no longer has deleted
 // locally unless a local write of them is pending — then it replicates live again. Real server over HTTP.

@@ -25,7 +25,7 @@ const ctx: WriteContext = { merchantId, storeId: newId(), terminalId: newId(), s
 const actor = { staffId: newId(), now: '2025-06-02T09:00:00.000Z' };
 const staffOf = (role: Staff['role'], id = actor.staffId): Staff => ({ id, merchantId, updatedAt: ctx.now, _deleted: false, name: 'M', role, pinHash: '$argon2id$x', active: true, storeIds: [] });
 const allowed = (collection: 'customers' | 'loyaltyEntries' | 'inbox', doc: object, master: object | undefined, role: Staff['role'] = 'manager') =>
-  checkWrite({ collection, merchantId, doc: doc as Record<string, unknown>, master: master as Record<string, unknown> | undefined, staff: staffOf(role), program: DEFAULT_PROGRAM });
+  checkWrite({ collection, merchantId, terminalId: ctx.terminalId, storeId: ctx.storeId, doc: doc as Record<string, unknown>, master: master as Record<string, unknown> | undefined, staff: staffOf(role), program: DEFAULT_PROGRAM });
 
 const winner = newCustomer({ phone: '09121112233', name: 'سارا احمدی' }, ctx, 'IR');
 const loser: Customer = { ...newCustomer({ phone: '09121112233', name: 'سارا احمدی' }, { ...ctx, now: '2025-06-01T11:00:00.000Z' }, 'IR'), mergedInto: winner.id };

@@ -42,7 +42,7 @@ describe.each(DATABASE_KINDS)('push batches on %s: one clock update, set-based s
   const push = (rows: readonly unknown[], collection: 'customers' | 'loyaltyEntries' = 'customers') =>
     tdb.db.transaction(async (raw) => {
       const counted = counting(raw);
-      const outcome = await applyPush(counted.tx, { merchantId: seed.merchantId, terminalId: till.terminalId }, collection, rows as never);
+      const outcome = await applyPush(counted.tx, { merchantId: seed.merchantId, terminalId: till.terminalId, storeId: till.storeId }, collection, rows as never);
       return { outcome, statements: counted.statements };
     });
 

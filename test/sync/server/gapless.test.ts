@@ -30,7 +30,7 @@ async function heldPushScenario(broken: boolean): Promise<{ held: Customer; othe
   let written!: () => void;
   const wroteHeld = new Promise<void>((resolve) => (written = resolve));
   const heldPush = tdb.db.transaction(async (tx) => {
-    await applyPush(tx, { merchantId: seed.merchantId, terminalId: till.terminalId }, 'customers', [insertRow(held) as never], { brokenClockForTests: broken });
+    await applyPush(tx, { merchantId: seed.merchantId, terminalId: till.terminalId, storeId: till.storeId }, 'customers', [insertRow(held) as never], { brokenClockForTests: broken });
     written();
     await gate;
   });

@@ -5,6 +5,7 @@ import { LocaleSchema } from '../../model/settings.ts';
 import { PinSchema } from '../../model/staff.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { parseTrustProxy } from '../app.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, openDatabase, type DatabaseLocation, type RunningServer } from '../main.ts';
 
 // Shared by every patron-sync command: where output goes, how values are parsed, where the data lives.
@@ -108,6 +109,7 @@ export interface ServerCliOptions extends DataOptions, LimitOptions {
   backupKeep: number;
   backupEveryHours: number;
   tombstoneRetentionDays?: number;
+  trustProxy?: string;
   port?: number;
   host?: string;
   webRoot?: string;
@@ -131,6 +133,12 @@ export function location(options: DataOptions & LimitOptions, env: CliIo['env'])
 export function retention(options: { tombstoneRetentionDays?: number }, env: CliIo['env']): { tombstoneRetentionDays?: number } {
   const days = options.tombstoneRetentionDays ?? envNumber(env, 'PATRON_TOMBSTONE_RETENTION_DAYS', parse.positive(36_500));
   return days === undefined ? {} : { tombstoneRetentionDays: days };
+}
+
+/** `--trust-proxy` or PATRON_TRUST_PROXY as the app's `trustProxy` (absent: the app's default, false). */
+export function trustProxy(options: { trustProxy?: string }, env: CliIo['env']): { app?: { trustProxy: boolean | number | string[] } } {
+  const text = options.trustProxy ?? env.PATRON_TRUST_PROXY;
+  return text === undefined || text === '' ? {} : { app: { trustProxy: parseTrustProxy(text) } };
 }
 
 /** The session and disk limits of `serve` and `start` (environment variables cover every command). */

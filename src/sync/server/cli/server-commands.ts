@@ -1,4 +1,4 @@
-import { ACTOR, MIB, parse, location, retention, logLevel, envPort, type CliContext, type DataOptions, type ServerCliOptions } from './context.ts';
+import { ACTOR, MIB, parse, location, retention, trustProxy, logLevel, envPort, type CliContext, type DataOptions, type ServerCliOptions } from './context.ts';
 import type { Command } from 'commander';
 import type { Database } from '../db/database.ts';
 import { ensureDemoMerchant, type DemoResult } from '../demo/load.ts';
@@ -16,6 +16,7 @@ export function registerServerCommands(program: Command, cli: CliContext): void 
       .option('--port <port>', `port to listen on, 0 for any free one (default: PORT or ${DEFAULT_PORT})`, parse.port)
       .option('--host <address>', `interface to listen on; 0.0.0.0 for the whole network (default: HOST or ${DEFAULT_HOST})`, parse.host)
       .addOption(dataOption())
+      .option('--trust-proxy <value>', 'proxies allowed to set X-Forwarded-For: true, false, a hop count or comma-separated addresses/CIDRs (default: PATRON_TRUST_PROXY or false)')
       .option('--web-root <dir>', 'built counter app to serve at / (default: PATRON_WEB_ROOT or dist/web)', parse.dir)
       .option('--min-free-mb <n>', `PGlite: free disk space to keep; below it requests get 503 DISK_FULL (default: PATRON_MIN_FREE_MB or ${DEFAULT_MIN_FREE_BYTES / MIB})`, parse.count)
       .option('--pg-lock-timeout <ms>', `Postgres: how long a write waits for a merchant's clock (default: PATRON_PG_LOCK_TIMEOUT_MS or ${POSTGRES_DEFAULTS.lockTimeoutMs})`, parse.ms)
@@ -38,6 +39,7 @@ export function registerServerCommands(program: Command, cli: CliContext): void 
       ...(options.backupDir ? { backups: { dir: options.backupDir, keep: options.backupKeep, everyMs: options.backupEveryHours * 3_600_000 } } : {}),
       ...retention(options, io.env),
       handleSignals: io.signal === undefined,
+      ...trustProxy(options, io.env),
       ...(extra.prepare ? { prepare: extra.prepare } : {}),
     });
     extra.after?.(server);

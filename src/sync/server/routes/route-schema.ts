@@ -1,9 +1,10 @@
-import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { RouteSpec } from '../../model/routes.ts';
 import { ErrorBodySchema } from '../../model/wire-protocol.ts';
+import { HttpError } from '../http-errors.ts';
 
 /** The app as routes see it: request and response types come from the model's zod schemas. */
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -29,4 +30,18 @@ export function routeSchema<R extends RouteSpec>(route: R): RouteSchema<R> {
   if (route.querystring) schema.querystring = route.querystring;
   if (route.body) schema.body = route.body;
   return schema as unknown as RouteSchema<R>;
+}
+
+/**
+ * A preValidation hook refusing query numbers written other than in plain decimal digits. The wire schema
+ * coerces (`Number()`), which would read `0x10` as 16, `1e2` as 100 and ` 10 ` as 10 (docs/protocol.md §3).
+ */
+export function plainIntegers(names: readonly string[]): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    for (const name of names) {
+      const value = query?.[name];
+      if (value !== undefined && !(typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value))) throw new HttpError(400, 'VALIDATION_FAILED', { fields: name });
+    }
+  };
 }

@@ -5,6 +5,8 @@ import type { Doc } from './tables.ts';
 export interface PushContext {
   merchantId: string;
   terminalId: string;
+  /** The store the terminal is enrolled at (the token's). */
+  storeId: string;
   /** Only the tests' deliberately broken server: no clock row lock, no version reservation (app.ts). */
   brokenClockForTests?: boolean;
 }

@@ -8,6 +8,7 @@ import { applyConsequences } from './consequences.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { oneOfEachId } from './server-writes.ts';
 import { jsonEqual, type Doc } from './tables.ts';
+import { prunedCopy, shapeProblem } from './doc-shape.ts';
 import { hasUnstorableJson, hasUnstorableText } from './text-safety.ts';
 import { writeVersioned } from './versioned-writes.ts';
 
@@ -44,7 +45,7 @@ export async function applyPush(
 ): Promise<PushOutcome> {
   const schema: z.ZodType = COLLECTION_SCHEMAS[collection];
   const json = new WeakMap<Doc, string>();
-  const checked = rows.map((row): CheckedRow => ({ row, refusal: precheck(schema, row.newDocumentState, json) }));
+  const checked = rows.map((row) => precheck(schema, row, json));
   // MUST: lock the merchant's clock row before reading anything, so writers of one merchant are serialised
   // and a replay running concurrently with its original sees the original's row.
   if (!options.brokenClockForTests) {
@@ -52,9 +53,9 @@ export async function applyPush(
     if (clock.rows.length === 0) throw new Error('merchant has no clock row');
   }
   const state = await readBatchState(tx, ctx.merchantId, collection, {
-    ids: storableIds(rows.map((r) => r.newDocumentState.id)),
-    staffIds: storableIds(rows.map((row) => actingStaffId(collection, row.newDocumentState))),
-    phones: collection === 'customers' ? storableIds(rows.map((row) => row.newDocumentState.phone)) : [],
+    ids: storableIds(checked.map(({ row }) => row.newDocumentState.id)),
+    staffIds: storableIds(checked.map(({ row }) => actingStaffId(collection, row.newDocumentState))),
+    phones: collection === 'customers' ? storableIds(checked.map(({ row }) => row.newDocumentState.phone)) : [],
   });
 
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
@@ -73,8 +74,17 @@ export async function applyPush(
   return outcome;
 }
 
-/** The checks that need no stored state; keeps each document's JSON for the write. */
-function precheck(schema: z.ZodType, doc: Record<string, unknown>, json: WeakMap<Doc, string>): Refusal | null {
+/**
+ * The checks that need no stored state; keeps each document's JSON for the write. The shape comes first:
+ * every later step walks the document recursively, so a too-deep one continues only as a pruned copy.
+ */
+function precheck(schema: z.ZodType, row: PushRow, json: WeakMap<Doc, string>): CheckedRow {
+  const shape = shapeProblem(row.newDocumentState) ?? (row.assumedMasterState === undefined ? null : shapeProblem(row.assumedMasterState));
+  if (shape !== null) return { row: { newDocumentState: prunedCopy(row.newDocumentState) }, refusal: { code: 'VALIDATION_FAILED', reason: shape } };
+  return { row, refusal: checkDocument(schema, row.newDocumentState, json) };
+}
+
+function checkDocument(schema: z.ZodType, doc: Record<string, unknown>, json: WeakMap<Doc, string>): Refusal | null {
   const text = JSON.stringify(doc);
   if (hasUnstorableJson(text)) return { code: 'VALIDATION_FAILED', reason: 'text contains NUL or a lone surrogate' };
   json.set(doc as Doc, text);
@@ -96,12 +106,17 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
   const refusal = checkWrite({
     collection,
     merchantId: ctx.merchantId,
+    terminalId: ctx.terminalId,
+    storeId: ctx.storeId,
     doc,
     master,
     staff: typeof staffId === 'string' ? state.staff.get(staffId) : undefined,
     program: state.program,
   });
   if (refusal) return { kind: 'reject', refusal, doc };
+  // An update of a row the server no longer holds: its tombstone was purged (`patron-sync purge-tombstones`),
+  // since stored rows are never deleted otherwise. Writing it would bring the deleted document back.
+  if (!master && row.assumedMasterState !== undefined) return { kind: 'conflict', master: { ...row.assumedMasterState, id, _deleted: true } };
   return { kind: 'write', doc: doc as Doc, master };
 }
 

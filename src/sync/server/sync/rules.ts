@@ -7,7 +7,7 @@ import { earnEntryId } from '../../model/ids.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../../model/wire-protocol.ts';
 import type { Program } from '../../model/settings.ts';
-import type { Staff } from '../../model/staff.ts';
+import { mayWorkAt, type Staff } from '../../model/staff.ts';
 import { visitChangeAllowed, type Visit } from '../../model/visit.ts';
 
 /** Why a row was refused: an error code and a reason for the quarantine (never personal data). */
@@ -31,6 +31,9 @@ const rank: Record<Role, number> = { cashier: 0, manager: 1, owner: 2 };
 export function checkWrite(input: {
   collection: CollectionName;
   merchantId: string;
+  /** The pushing terminal and its store, from the verified token. */
+  terminalId: string;
+  storeId: string;
   doc: Record<string, unknown>;
   master: Record<string, unknown> | undefined;
   staff: Staff | undefined;
@@ -43,6 +46,9 @@ export function checkWrite(input: {
   if (collection === 'inbox' && !master) return { code: 'FORBIDDEN', reason: 'inbox items are created by the server only' };
   if (!staff || staff.merchantId !== input.merchantId) return { code: 'FORBIDDEN', reason: 'unknown staff member' };
   if (!staff.active || staff._deleted) return { code: 'FORBIDDEN', reason: 'staff member is not active' };
+  if (!mayWorkAt(staff, input.storeId)) return { code: 'FORBIDDEN', reason: "staff member is not allowed at the terminal's store" };
+  const origin = originRefusal(collection, doc, master, input);
+  if (origin) return origin;
   const isManager = rank[staff.role] >= rank.manager;
 
   if (master && APPEND_ONLY_COLLECTIONS.includes(collection)) {
@@ -87,4 +93,20 @@ export function checkWrite(input: {
     default:
       return null;
   }
+}
+
+/**
+ * Identity bound to the token: a new visit or ledger line names the pushing terminal and its store; a new
+ * customer signs up at the terminal's store and keeps that store for good. Another terminal's or store's
+ * name on a write is a forgery (or a bug), never an honest till's write.
+ */
+function originRefusal(collection: CollectionName, doc: Record<string, unknown>, master: Record<string, unknown> | undefined, token: { terminalId: string; storeId: string }): Refusal | null {
+  if ((collection === 'visits' || collection === 'loyaltyEntries') && !master) {
+    if (doc.terminalId !== token.terminalId) return { code: 'FORBIDDEN', reason: 'document names another terminal than the token' };
+    if (doc.storeId !== token.storeId) return { code: 'FORBIDDEN', reason: "document names another store than the terminal's" };
+  }
+  if (collection === 'customers' && doc.storeId !== (master ? master.storeId : token.storeId)) {
+    return { code: 'FORBIDDEN', reason: master ? "a customer's sign-up store never changes" : "a new customer signs up at the terminal's store" };
+  }
+  return null;
 }
