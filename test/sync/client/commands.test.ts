@@ -284,7 +284,7 @@ describe('the terminal’s commands', () => {
     await asCashier(t);
     return { t, network, manager: { staffId: seed.manager.id, pin: '9876' } };
   }
-  const spendable = (t: Terminal, id: string) => firstValueFrom(t.queries.standing$([id], Date.now())).then((s) => s.balance);
+  const spendable = (t: Terminal, id: string) => firstValueFrom(t.queries.standing$([id])).then((s) => s.balance);
   /** Every local line is still there after a round trip: the server accepted them all (a refusal tombstones it here). */
   async function acceptedByServer(t: Terminal, id: string, lines: number) {
     await t.sync.awaitInSync();
