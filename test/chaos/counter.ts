@@ -186,7 +186,7 @@ export async function runCounterOp(env: CounterEnv, op: CounterOp): Promise<OpRe
       const offlineRedeemedToday = entries
         .filter((e) => e.kind === 'redeem' && e.offline && e.terminalId === env.terminalId && group.has(e.customerId) && e.occurredAt.slice(0, 10) === today)
         .reduce((sum, e) => sum - e.points, 0);
-      const verdict = checkRedeem({ entries, points, online: !ctx.offline, dataAgeHours, offlineRedeemedToday }, rules);
+      const verdict = checkRedeem({ entries, points, online: !ctx.offline, dataAgeHours, offlineRedeemedToday, now: new Date(ctx.now) }, rules);
       if (!verdict.ok) return { summary: `redeem ${points} for ${customer.id.slice(-6)} refused: ${verdict.code}`, skipped: verdict.code };
       const entry = ledgerEntry({ kind: 'redeem', points: -points, customerId: customer.id }, ctx);
       await db.loyaltyEntries.insert(withoutDeleted(entry));

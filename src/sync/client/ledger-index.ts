@@ -1,5 +1,6 @@
 import { BehaviorSubject, filter, type Observable, type Subscription } from 'rxjs';
 import type { LoyaltyEntry } from '../model/loyalty-entry.ts';
+import { standingAt, type LoyaltyStanding } from '../model/loyalty-activity.ts';
 import { applyEntry, summarize, tierProgressFor, type LedgerSummary } from '../model/loyalty.ts';
 import type { Program } from '../model/settings.ts';
 import type { PatronDatabase } from './database.ts';
@@ -12,13 +13,19 @@ import { fromReplica, fromStored } from './documents.ts';
  */
 export function createLedgerIndex(db: PatronDatabase, program: () => Program, maxCustomers = 500) {
   // Customers recently asked for, least recently used first; a till looks at a few hundred a day.
-  const customers = new Map<string, { ids: Set<string>; summary$: BehaviorSubject<LedgerSummary>; loaded: Promise<void>; ready: boolean }>();
+  const customers = new Map<string, { ids: Map<string, LoyaltyEntry>; summary$: BehaviorSubject<LedgerSummary>; loaded: Promise<void>; ready: boolean }>();
   const subscription: Subscription = db.loyaltyEntries.eventBulks$.subscribe((bulk) => {
     for (const event of bulk.events) {
       const entry = fromStored<LoyaltyEntry>(event.documentData as unknown as Record<string, unknown>);
       const slot = customers.get(entry.customerId);
-      if (!slot || slot.ids.has(entry.id) || entry._deleted) continue;
-      slot.ids.add(entry.id);
+      if (!slot) continue;
+      if (entry._deleted) {
+        // A line the server refused comes back as a tombstone (quarantine): it leaves the balance here too.
+        if (slot.ids.delete(entry.id)) slot.summary$.next(summarize([...slot.ids.values()], program()));
+        continue;
+      }
+      if (slot.ids.has(entry.id)) continue;
+      slot.ids.set(entry.id, entry);
       slot.summary$.next(applyEntry(slot.summary$.getValue(), entry, program()));
     }
   });
@@ -36,7 +43,7 @@ export function createLedgerIndex(db: PatronDatabase, program: () => Program, ma
       customers.delete(oldest);
     }
     const summary$ = new BehaviorSubject<LedgerSummary>(summarize([], program()));
-    const ids = new Set<string>();
+    const ids = new Map<string, LoyaltyEntry>();
     const loaded = db.loyaltyEntries
       .find({ selector: { customerId }, sort: [{ customerId: 'asc' }, { occurredAt: 'asc' }] })
       .exec()
@@ -45,8 +52,9 @@ export function createLedgerIndex(db: PatronDatabase, program: () => Program, ma
         let summary = summary$.getValue();
         for (const doc of docs) {
           if (ids.has(doc.id)) continue;
-          ids.add(doc.id);
-          summary = applyEntry(summary, fromReplica<LoyaltyEntry>(doc), program());
+          const entry = fromReplica<LoyaltyEntry>(doc);
+          ids.set(doc.id, entry);
+          summary = applyEntry(summary, entry, program());
         }
         slot!.ready = true;
         summary$.next(summary);
@@ -72,6 +80,17 @@ export function createLedgerIndex(db: PatronDatabase, program: () => Program, ma
     async groupSummary(ids: readonly string[]): Promise<LedgerSummary> {
       const parts = await Promise.all(ids.map((id) => this.summary(id)));
       return combine(parts, program());
+    },
+    /** Every ledger line of a merge group (kept with the summaries; a customer has tens). */
+    async groupEntries(ids: readonly string[]): Promise<LoyaltyEntry[]> {
+      const slots = ids.map((id) => slotFor(id));
+      await Promise.all(slots.map((slot) => slot.loaded));
+      return slots.flatMap((slot) => [...slot.ids.values()]);
+    },
+    /** A merge group's standing at `now`: the summary with derived expiry taken out of the balance. */
+    async groupStanding(ids: readonly string[], now: Date): Promise<LoyaltyStanding> {
+      const [summary, entries] = await Promise.all([this.groupSummary(ids), this.groupEntries(ids)]);
+      return standingAt(summary, entries, program(), now);
     },
     stop: () => subscription.unsubscribe(),
   };

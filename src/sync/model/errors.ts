@@ -32,6 +32,7 @@ export const ERRORS = {
   NOT_SIGNED_IN: ['Sign in with your PIN first', 'ابتدا با رمز خود وارد شوید'],
   CUSTOMER_BLOCKED: ['This customer is blocked: no points can be earned or redeemed', 'این مشتری مسدود است: امتیازی کسب یا استفاده نمی‌شود'],
   ALREADY_VOIDED: ['This visit was already voided', 'این مراجعه قبلا باطل شده است'],
+  ALREADY_REVERSED: ['This was already undone', 'این مورد قبلا برگردانده شده است'],
   REWARD_UNAVAILABLE: ['This reward cannot be redeemed now', 'این جایزه اکنون قابل استفاده نیست'],
   NOT_SYNCED: ['The settings have not arrived from the server yet; try again after the first sync', 'تنظیمات هنوز از سرور نرسیده است؛ پس از نخستین همگام‌سازی دوباره تلاش کنید'],
   WRITE_FAILED: ['The change could not be saved on this device', 'تغییر روی این دستگاه ذخیره نشد'],

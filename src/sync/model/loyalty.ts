@@ -1,9 +1,9 @@
 import { TIERS } from './common.ts';
-import { DAY_MS } from './dates.ts';
 import type { Tier } from './common.ts';
 import { PatronError } from './errors.ts';
 import type { ErrorCode } from './errors.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
+import { availableBalance } from './loyalty-expiry.ts';
 import type { Program, TierRule } from './settings.ts';
 
 // Pure loyalty rules over the ledger. A balance only ever exists as the sum of ledger lines (docs/architecture.md#balance-never-stored
@@ -13,10 +13,6 @@ import type { Program, TierRule } from './settings.ts';
 
 /** Multipliers are applied exactly to six decimals, in integers, so float noise cannot lose a point. */
 const MULTIPLIER_SCALE = 1_000_000n;
-
-function live(entries: readonly LoyaltyEntry[]): LoyaltyEntry[] {
-  return entries.filter((e) => !e._deleted);
-}
 
 /** Points balance: the sum of the ledger — the only way a balance exists (docs/architecture.md#balance-never-stored, a MUST rule). */
 export function balanceOf(entries: readonly LoyaltyEntry[]): number {
@@ -121,45 +117,6 @@ export function pointsForVisit(visit: { total: number; tier: Tier }, program: Pr
   return earned;
 }
 
-/**
- * Points that should expire at `now`, as a positive number (0 when nothing is due), so a caller writes one
- * `expire` line of minus that; with that line added the answer is 0 (idempotent).
- *
- * FIFO model. Every positive line is a lot dated by its `occurredAt`: earns, positive adjustments and
- * positive reversals (restored points start a fresh lot, so an undone expiry does not expire again at once).
- * A negative reversal cancels the lot it names (`reversesId`) first — a voided visit removes its own
- * points, not the customer's oldest — and whatever exceeds that lot (or names no lot here) is an ordinary
- * debit. Debits (redeem, expire, negative adjust, that excess) consume lots oldest first; a debit with no
- * lot left is debt that the next lots pay. Processing that chronologically consumes exactly the first D
- * points of the date-ordered lots (D = all debits), so the answer is order-free:
- * max(0, points in lots older than `expiryDays` − D). Points expire only through `expire` lines: a lot past
- * its date stays spendable, and a redemption consumes it first, until such a line is written — a late job
- * is generous, never retroactive. The answer never exceeds the balance. A future `now` previews expiry.
- */
-export function expiredPoints(entries: readonly LoyaltyEntry[], program: Program, now: Date): number {
-  if (program.expiryDays === null) return 0;
-  const cutoff = now.getTime() - program.expiryDays * DAY_MS;
-  const entriesLive = live(entries);
-  const lots = new Map<string, { at: number; points: number }>();
-  for (const e of entriesLive) if (e.points > 0) lots.set(e.id, { at: Date.parse(e.occurredAt), points: e.points });
-
-  let debits = 0;
-  const cancelled = new Map<string, number>();
-  for (const e of entriesLive) {
-    if (e.points >= 0) continue;
-    if (e.kind === 'reversal' && e.reversesId !== null && lots.has(e.reversesId)) {
-      cancelled.set(e.reversesId, (cancelled.get(e.reversesId) ?? 0) - e.points);
-    } else debits -= e.points;
-  }
-  let expirable = 0;
-  for (const [id, lot] of lots) {
-    const cancel = Math.min(lot.points, cancelled.get(id) ?? 0);
-    debits += (cancelled.get(id) ?? 0) - cancel; // a reversal larger than its lot: the rest is a plain debit
-    if (lot.at <= cutoff) expirable += lot.points - cancel;
-  }
-  return Math.max(0, expirable - debits);
-}
-
 /** Why a redemption is refused (codes of errors.ts, translated by the UI). */
 export type RedeemRefusal = Extract<
   ErrorCode,
@@ -178,12 +135,14 @@ export interface RedeemRequest {
   readonly dataAgeHours: number;
   /** Points this terminal already redeemed offline for this customer today. */
   readonly offlineRedeemedToday: number;
+  /** The moment of the redemption: expired points (derived, loyalty-expiry.ts) cannot be spent. */
+  readonly now: Date;
 }
 
 /**
  * Whether a redemption may go ahead (docs/architecture.md#offline-redemption). Online the derived balance must cover it. Offline, the
  * replica must be at most `offlineMaxDataAgeHours` old — checked first, because a stale balance proves
- * nothing — then the balance must cover it, and the offline total for the day must stay within
+ * nothing — then the balance available at `now` (expired points excluded) must cover it, and the offline total for the day must stay within
  * `offlineRedeemCap`. `points` must be a positive safe integer; ages and counters must not be NaN or negative.
  */
 export function checkRedeem(request: RedeemRequest, program: Program): RedeemCheck {
@@ -194,7 +153,7 @@ export function checkRedeem(request: RedeemRequest, program: Program): RedeemChe
       return { ok: false, code: 'VALIDATION_FAILED' };
     if (dataAgeHours > program.offlineMaxDataAgeHours) return { ok: false, code: 'OFFLINE_DATA_TOO_OLD' };
   }
-  if (balanceOf(request.entries) < points) return { ok: false, code: 'INSUFFICIENT_POINTS' };
+  if (availableBalance(request.entries, program, request.now) < points) return { ok: false, code: 'INSUFFICIENT_POINTS' };
   if (!online && offlineRedeemedToday + points > program.offlineRedeemCap)
     return { ok: false, code: 'OFFLINE_REDEEM_CAP' };
   return { ok: true };

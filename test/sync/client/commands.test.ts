@@ -7,6 +7,7 @@ import type { Terminal } from '../../../src/sync/client/terminal.ts';
 import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
+import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
@@ -274,5 +275,71 @@ describe('the terminal’s commands', () => {
     expect(rows[0]).toMatchObject({ item: { status: 'resolved', resolvedBy: seed.manager.id }, loser: { mergedInto: null } });
     expect(await t.commands.resolveInboxItem({ itemId, action: 'reopen' })).toEqual({ ok: true, value: undefined });
     expect((await firstValueFrom(t.queries.items$(false))).map((item) => item.id)).toContain(itemId);
+  });
+
+  // Issue 18 item 2 and issue 17 item 3: corrections as commands, offline too, accepted by the server's ledger rules.
+  async function correcting() {
+    const network = switchableFetch();
+    const t = await terminal({ fetch: network.fetch });
+    await asCashier(t);
+    return { t, network, manager: { staffId: seed.manager.id, pin: '9876' } };
+  }
+  const spendable = (t: Terminal, id: string) => firstValueFrom(t.queries.standing$([id])).then((s) => s.balance);
+  /** Every local line is still there after a round trip: the server accepted them all (a refusal tombstones it here). */
+  async function acceptedByServer(t: Terminal, id: string, lines: number) {
+    await t.sync.awaitInSync();
+    const rejected = await tdb.db.query(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND collection = 'loyaltyEntries'`, [seed.merchantId]);
+    expect(rejected.rows).toEqual([]);
+    expect(await firstValueFrom(t.queries.entries$([id]))).toHaveLength(lines);
+  }
+
+  it('adjusts with a required reason within the cashier’s limit; above it only with a manager’s PIN; offline too', async () => {
+    const { t, network, manager } = await correcting();
+    const c = await signUp(t, { name: 'Adjusted Customer' });
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: 50, reason: '  ' })).toMatchObject({ ok: false, error: { fields: { reason: 'common:fields.REQUIRED' } } });
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: 50, reason: 'birthday cake' })).toMatchObject({ ok: true, value: { kind: 'adjust', points: 50, note: 'birthday cake', staffId: seed.cashier.id } });
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: 500, reason: 'lost card' })).toMatchObject({ ok: false, error: { code: 'APPROVAL_REQUIRED' } });
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: 500, reason: 'lost card', approval: { ...manager, pin: '0000' } })).toMatchObject({ ok: false, error: { code: 'PIN_INVALID' } });
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: 500, reason: 'lost card', approval: manager })).toMatchObject({ ok: true, value: { staffId: seed.manager.id } });
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: 2_000_000, reason: 'too much', approval: manager })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    network.offline = true;
+    expect(await t.commands.adjustPoints({ customerId: c.id, points: -20, reason: 'typo' })).toMatchObject({ ok: true });
+    network.offline = false;
+    expect(await spendable(t, c.id)).toBe(530);
+    await acceptedByServer(t, c.id, 3);
+  });
+
+  it('undoes a redemption once, for its amount; refunds a visit, keeping it marked refunded', async () => {
+    const { t } = await correcting();
+    const c = await signUp(t, { name: 'Undo Customer' });
+    const visit = await t.commands.recordVisit({ customerId: c.id, items: [], amount: 2_000_000, paymentMethod: 'cash' });
+    if (!visit.ok) throw new Error(visit.error.code);
+    await t.sync.awaitInSync();
+    const redeemed = await t.commands.redeem({ customerId: c.id, points: 700 });
+    if (!redeemed.ok) throw new Error(redeemed.error.code);
+    expect(await t.commands.undoRedemption({ entryId: redeemed.value.id, reason: 'wrong customer' })).toMatchObject({ ok: true, value: { kind: 'reversal', points: 700, reversesId: redeemed.value.id } });
+    expect(await t.commands.undoRedemption({ entryId: redeemed.value.id, reason: 'again' })).toMatchObject({ ok: false, error: { code: 'ALREADY_REVERSED' } });
+    expect(await t.commands.undoRedemption({ entryId: visit.value.id, reason: 'not a redemption' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await spendable(t, c.id)).toBe(visit.value.pointsEarned); // (an earlier test changed the programme)
+    const refunded = await t.commands.voidVisit({ visitId: visit.value.id, reason: 'returned the cake', refund: true });
+    expect(refunded.ok && isRefund(refunded.value)).toBe(true);
+    expect(await spendable(t, c.id)).toBe(0);
+    await acceptedByServer(t, c.id, 4);
+  });
+
+  it('a void that would leave the balance negative shows its impact and needs a manager’s PIN', async () => {
+    const { t, manager } = await correcting();
+    // Issue 17: a 1,500,000 visit (+1,500), a 1,000 redemption, then the void → −1,000.
+    const c = await signUp(t, { name: 'Void Customer' });
+    const visit = await t.commands.recordVisit({ customerId: c.id, items: [], amount: 1_500_000, paymentMethod: 'cash' });
+    if (!visit.ok) throw new Error(visit.error.code);
+    await t.sync.awaitInSync();
+    expect(await t.commands.redeem({ customerId: c.id, points: 1_000 })).toMatchObject({ ok: true });
+    const earned = visit.value.pointsEarned; // 1,500 under the default programme (an earlier test changed it)
+    expect(await t.queries.voidImpact(visit.value.id, Date.now())).toEqual({ points: -earned, balanceBefore: earned - 1_000, balanceAfter: -1_000, approval: 'negative' });
+    expect(await t.commands.voidVisit({ visitId: visit.value.id, reason: 'mistake' })).toMatchObject({ ok: false, error: { code: 'APPROVAL_REQUIRED' } });
+    expect(await t.commands.voidVisit({ visitId: visit.value.id, reason: 'mistake', approval: manager })).toMatchObject({ ok: true, value: { voidedBy: seed.manager.id } });
+    expect(await spendable(t, c.id)).toBe(-1_000);
+    await acceptedByServer(t, c.id, 3);
   });
 });

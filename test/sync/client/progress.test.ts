@@ -37,7 +37,7 @@ describe('initial-sync progress of a terminal against the real server (Postgres,
     const ctx = writer.ctx(seed.cashier);
     const customers = Array.from({ length: 1_100 }, () => aCustomer(ctx));
     for (let i = 0; i < customers.length; i += 500) await writer.push('customers', customers.slice(i, i + 500).map(insertRow));
-    const visits = customers.slice(0, 40).map((customer) => aVisit(ctx, customer.id, 90_000, 9));
+    const visits = customers.slice(0, 40).map((customer) => aVisit(ctx, customer.id, 9_000, 9));
     await writer.push('visits', visits.map((v) => insertRow(v.visit)));
     await writer.push('loyaltyEntries', visits.map((v) => insertRow(v.earn!)));
     const erased = customers[1]!;

@@ -6,7 +6,6 @@ import {
   applyEntry,
   balanceOf,
   checkRedeem,
-  expiredPoints,
   lifetimeEarned,
   multiplierFor,
   pointsForVisit,
@@ -213,78 +212,6 @@ describe('pointsForVisit', () => {
   });
 });
 
-describe('expiredPoints (FIFO, 365 days)', () => {
-  it('nothing expires without expiryDays', () => {
-    expect(expiredPoints([entry('earn', 100)], program({ expiryDays: null }), at(5000))).toBe(0);
-  });
-
-  it('lots expire on their 365th day, oldest first', () => {
-    const ledger = [entry('earn', 100, 0), entry('earn', 50, 200)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(364.99))).toBe(0);
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(365))).toBe(100); // boundary included
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(565))).toBe(150);
-  });
-
-  it('redemptions consume the oldest lots first', () => {
-    // A 100 @0, B 100 @100, redeem 150 @200: A gone, 50 of B left
-    const ledger = [entry('earn', 100, 0), entry('earn', 100, 100), entry('redeem', -150, 200)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(366))).toBe(0); // A's 100 − 150 consumed
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(466))).toBe(50); // 200 − 150
-  });
-
-  it('is idempotent once the expire line is written', () => {
-    // A 100 @0, redeem 30 @10, B 100 @300 — at day 400: A has 70 left → 70
-    const ledger = [entry('earn', 100, 0), entry('redeem', -30, 10), entry('earn', 100, 300)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(400))).toBe(70);
-    const after = [...ledger, entry('expire', -70, 400)];
-    expect(expiredPoints(after, DEFAULT_PROGRAM, at(400))).toBe(0);
-    // day 700: B (100) is due; 200 lots − 100 debits = 100 = the balance
-    expect(expiredPoints(after, DEFAULT_PROGRAM, at(700))).toBe(100);
-    expect(balanceOf(after)).toBe(100);
-  });
-
-  it('a void removes its own lot, not the oldest', () => {
-    // A 100 @0, B 80 @300 voided @301 — A still expires whole at day 366 (plain FIFO would say 20)
-    const b = entry('earn', 80, 300);
-    const ledger = [entry('earn', 100, 0), b, reversal(b, 301)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(366))).toBe(100);
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(700))).toBe(100);
-  });
-
-  it('a reversal larger than its lot, or naming an unknown line, debits the rest FIFO', () => {
-    const b = entry('earn', 50, 300);
-    // cancels B's 50, the other 30 consumes A: 100 − 30 = 70 (= balance 150 − 80)
-    expect(expiredPoints([entry('earn', 100, 0), b, reversal(b, 301, -80)], DEFAULT_PROGRAM, at(366))).toBe(70);
-    const orphan = entry('reversal', -40, 10, { reversesId: uuid(9999) });
-    expect(expiredPoints([entry('earn', 100, 0), orphan], DEFAULT_PROGRAM, at(366))).toBe(60);
-  });
-
-  it('restored points start a fresh lot', () => {
-    // A 100 @0 expired @365, manager reverses that expiry @370: the restored 100 lives until day 735
-    const expire = entry('expire', -100, 365);
-    const ledger = [entry('earn', 100, 0), expire, reversal(expire, 370)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(370))).toBe(0);
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(735))).toBe(100);
-  });
-
-  it('debt (an offline overdraft) is paid by the next lot', () => {
-    // redeem 50 before any earning, earn 100 @10: 50 left to expire at day 375
-    const ledger = [entry('redeem', -50, 0), entry('earn', 100, 10)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(375))).toBe(50);
-  });
-
-  it('a late job is generous: an overdue lot stays spendable and is spent first', () => {
-    // A 100 @0 is overdue from day 365, but no expire line exists; redeem 100 @401 spends A, B survives
-    const ledger = [entry('earn', 100, 0), entry('earn', 100, 400), entry('redeem', -100, 401)];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(401))).toBe(0);
-  });
-
-  it('negative adjustments consume like redemptions; tombstones are ignored', () => {
-    const ledger = [entry('earn', 100, 0), entry('adjust', -60, 5), entry('earn', 500, 1, { _deleted: true })];
-    expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(366))).toBe(40);
-  });
-});
-
 /** A random, schema-valid ledger: reversals name an earlier line (or, rarely, an unknown one). */
 const ledgerArb = fc
   .array(
@@ -316,24 +243,6 @@ const ledgerArb = fc
   });
 
 describe('ledger properties', () => {
-  it('expiry is within [0, balance], idempotent, order-free and grows with time', () => {
-    fc.assert(
-      fc.property(
-        ledgerArb,
-        fc.integer({ min: 0, max: 1500 }),
-        fc.integer({ min: 0, max: 500 }),
-        (ledger, now, later) => {
-          const x = expiredPoints(ledger, DEFAULT_PROGRAM, at(now));
-          expect(Number.isSafeInteger(x) && x >= 0 && x <= Math.max(0, balanceOf(ledger))).toBe(true);
-          expect(expiredPoints([...ledger].reverse(), DEFAULT_PROGRAM, at(now))).toBe(x);
-          expect(expiredPoints(ledger, DEFAULT_PROGRAM, at(now + later))).toBeGreaterThanOrEqual(x);
-          if (x > 0) expect(expiredPoints([...ledger, entry('expire', -x, now)], DEFAULT_PROGRAM, at(now))).toBe(0);
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
-
   it('applyEntry folded in any order equals summarize', () => {
     fc.assert(
       fc.property(ledgerArb, fc.func(fc.integer()), (ledger, key) => {
@@ -359,6 +268,7 @@ describe('checkRedeem', () => {
     online: true,
     dataAgeHours: 0,
     offlineRedeemedToday: 0,
+    now: at(3),
     ...over,
   });
 

@@ -4,10 +4,11 @@ import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
-import { formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
+import { formatDateTime, formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { EditCustomer } from './EditCustomer.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
-import { useCustomer, useGroup, useGroupEntries, useGroupSummary, useGroupVisits, usePending } from './useCustomer.ts';
+import { LoyaltyActivity } from './LoyaltyActivity.tsx';
+import { useCustomer, useGroup, useGroupEntries, useGroupStanding, useGroupVisits, usePending } from './useCustomer.ts';
 import { VisitForm } from './VisitForm.tsx';
 import { VisitHistory } from './VisitHistory.tsx';
 
@@ -32,11 +33,12 @@ export function CustomerCard({
   const status = useSyncStatus(terminal);
   const customer = useCustomer(id);
   const group = useGroup(id);
-  const summary = useGroupSummary(group);
+  const now = useNow(60_000);
+  // Expired points (derived from the ledger at `now`) are out of the balance, the redeem cap and the receipt.
+  const summary = useGroupStanding(group);
   const entries = useGroupEntries(group);
   const visits = useGroupVisits(group);
   const pending = usePending();
-  const now = useNow(60_000);
   const [editing, setEditing] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -130,6 +132,11 @@ export function CustomerCard({
                   </span>
                 ) : null}
               </p>
+              {summary.expiringSoon > 0 && summary.nextExpiryAt ? (
+                <p className="expiry-warning" data-testid="expiry-warning">
+                  {t('expiringSoon', { n: formatNumber(summary.expiringSoon, locale), date: formatDateTime(summary.nextExpiryAt, locale, settings.timeZone) })}
+                </p>
+              ) : null}
             </div>
             <div className="loyalty-tier">
               <TierBadge tier={summary.tier} label={t(`common:tier.${summary.tier}`)} />
@@ -199,6 +206,7 @@ export function CustomerCard({
       </div>
 
       <VisitHistory visits={visits} pending={pending} />
+      <LoyaltyActivity group={group} customerId={customer.id} />
     </article>
   );
 }

@@ -66,6 +66,7 @@ export function RedeemPanel(props: {
             online,
             dataAgeHours: dataAgeHours(status.lastSyncAt, now),
             offlineRedeemedToday: usedToday,
+            now: new Date(now),
           },
           program,
         )

@@ -1,5 +1,6 @@
 import type { Customer } from '../../../sync/model/customer.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
+import type { LoyaltyStanding } from '../../../sync/model/loyalty-activity.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
@@ -25,6 +26,13 @@ export function useGroupSummary(group: readonly string[]): LedgerSummary | null 
   const terminal = useTerminal();
   const key = group.join(' ');
   return useLive<LedgerSummary | null>(() => terminal.queries.summary$(key.split(' ')), [terminal, key], null);
+}
+
+/** The group's standing now (re-derived each minute): balance net of expired points (derived), tier, points expiring soon. */
+export function useGroupStanding(group: readonly string[]): LoyaltyStanding | null {
+  const terminal = useTerminal();
+  const key = group.join(' ');
+  return useLive<LoyaltyStanding | null>(() => terminal.queries.standing$(key.split(' ')), [terminal, key], null);
 }
 
 /** Every ledger entry of the group, oldest first. */

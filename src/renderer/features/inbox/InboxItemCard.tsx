@@ -67,7 +67,8 @@ export function InboxItemCard(props: {
       const customer = customers.get(item.customerId ?? '');
       body = (
         <>
-          <p>{t('overdraft.text', { customer: customerLabel(customer, t('unknownCustomer')), points: formatNumber(Math.abs(Number(item.details.points ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
+          <p>{t(`overdraft.text.${overdraftKind(item.details.kind)}`, { customer: customerLabel(customer, t('unknownCustomer')), points: formatNumber(Math.abs(Number(item.details.points ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
+          {item.details.offline === 'true' && <p className="muted">{t('overdraft.offline')}</p>}
           {props.balance !== undefined && <p>{t('overdraft.now', { balance: formatNumber(props.balance, locale) })}</p>}
           {open && props.balance !== undefined && props.balance < 0 && (
             <div className="inbox-actions">
@@ -148,4 +149,9 @@ export function InboxItemCard(props: {
       {resolve.error && <p role="alert">{t(resolve.error.key)}</p>}
     </li>
   );
+}
+
+/** Which sentence tells what overdrew: the line's kind (items raised before kinds were recorded say "a change"). */
+function overdraftKind(kind: string | undefined): 'redeem' | 'reversal' | 'adjust' | 'other' {
+  return kind === 'redeem' || kind === 'reversal' || kind === 'adjust' ? kind : 'other';
 }

@@ -73,7 +73,7 @@ async function settlingWrite(env: CommandEnv, item: InboxItem, action: InboxActi
     }
     case 'settle': {
       if (!item.customerId) refuse('NOT_FOUND');
-      const { balance } = await env.ledger.groupSummary(env.merges.groupOf(env.merges.rootOf(item.customerId)));
+      const { balance } = await env.ledger.groupStanding(env.merges.groupOf(env.merges.rootOf(item.customerId)), env.now());
       const entry = attempt(() => settleOverdraft(item, balance, writeContext(env, staff)));
       // Its id derives from the item: an adjustment already made (here or replicated) is not made again.
       const { error } = await env.db.loyaltyEntries.bulkInsert([forStorage(entry)]);

@@ -3,6 +3,7 @@ import { runCommand, type CommandResult, type CommandSpec } from './command.ts';
 import { editCustomerDetails, signUp } from './customers.ts';
 import type { CommandEnv } from './env.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
+import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { redeem } from './redeem.ts';
 import { removeReward, saveProgram, saveReward, saveSegments } from './settings.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
@@ -14,6 +15,8 @@ export const COMMANDS = {
   recordVisit,
   voidVisit: voidVisitCommand,
   redeem,
+  adjustPoints,
+  undoRedemption,
   resolveInboxItem,
   mergeCustomers,
   saveProgram,

@@ -81,7 +81,7 @@ export const redeem = command({
     if (customer.status === 'blocked') refuse('CUSTOMER_BLOCKED');
     const group = env.merges.groupOf(env.merges.rootOf(customer.id));
     const settings = env.settings();
-    const summary = await env.ledger.groupSummary(group);
+    const summary = await env.ledger.groupStanding(group, env.now());
     const reward = 'rewardId' in input ? await rewardFor(env, input.rewardId) : null;
     if (reward) {
       const block = rewardBlock(reward, { tier: summary.tier, balance: summary.balance, today: zonedDate(env.now(), settings.timeZone) });
@@ -97,6 +97,7 @@ export const redeem = command({
         online,
         dataAgeHours: dataAgeHours(env.status().lastSyncAt, env.now().getTime()),
         offlineRedeemedToday: standing.usedToday,
+        now: env.now(),
       },
       settings.program,
     );

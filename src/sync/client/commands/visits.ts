@@ -3,11 +3,13 @@ import { IdSchema, NonNegativeIntSchema } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
 import { ledgerEntry, newVisit, voidVisit } from '../../model/document-builders.ts';
 import { earnEntryId } from '../../model/ids.ts';
+import { REFUND_MARK, voidImpact, type VoidImpact } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { pointsForVisit } from '../../model/loyalty.ts';
 import { PaymentMethodSchema, VisitItemSchema, itemsSubtotal, type Visit } from '../../model/visit.ts';
 import { fromReplica } from '../documents.ts';
 import type { JournalWrite } from '../journal.ts';
+import { ApprovalSchema, requireApproval } from './approval.ts';
 import { command, refuse } from './command.ts';
 import { writeContext, type CommandEnv } from './env.ts';
 
@@ -76,9 +78,14 @@ export const recordVisit = command({
   },
 });
 
-/** A void's reason: required, at most 500 characters. */
+/**
+ * A void's (or refund's) reason: required, at most 500 characters; `approval` when a manager must confirm it
+ * (the balance would go negative, or the visit is older than the approval age — ledger-rules.ts voidImpact).
+ */
 export const VoidInputSchema = z.strictObject({
   visitId: IdSchema,
+  refund: z.boolean().default(false),
+  approval: ApprovalSchema.optional(),
   reason: z.string().transform((value, ctx) => {
     const reason = value.trim();
     if (reason === '') ctx.addIssue({ code: 'custom', message: 'REQUIRED' });
@@ -99,17 +106,37 @@ function earningOf(visit: Visit, stored: LoyaltyEntry | null, env: CommandEnv): 
   return ledgerEntry({ id: earnEntryId(visit.id), kind: 'earn', points: visit.pointsEarned, customerId: visit.customerId, visitId: visit.id }, ctx);
 }
 
-/** Voids a visit: the flag on the visit and the reversal of its earning, written as one journaled pair. */
+/** The visit and its earning (stored, or derived from the visit) a void would reverse. */
+async function voidable(env: CommandEnv, visitId: string): Promise<{ visit: Visit; earn: LoyaltyEntry | null }> {
+  const [visitDoc, earnDoc] = await Promise.all([env.db.visits.findOne(visitId).exec(), env.db.loyaltyEntries.findOne(earnEntryId(visitId)).exec()]);
+  if (!visitDoc) refuse('NOT_FOUND');
+  const visit = fromReplica<Visit>(visitDoc);
+  if (visit.voided) refuse('ALREADY_VOIDED');
+  return { visit, earn: earningOf(visit, earnDoc ? fromReplica<LoyaltyEntry>(earnDoc) : null, env) };
+}
+
+/** What voiding or refunding a visit would do to its customer's balance now, and whether a manager must approve. */
+export async function impactOfVoid(env: CommandEnv, visitId: string): Promise<VoidImpact> {
+  const { visit, earn } = await voidable(env, visitId);
+  const group = env.merges.groupOf(env.merges.rootOf(visit.customerId));
+  const { balance } = await env.ledger.groupStanding(group, env.now());
+  return voidImpact(visit, earn?.points ?? 0, balance, env.now());
+}
+
+/**
+ * Voids (or refunds) a visit: the flag on the visit and the reversal of its earning, written as one journaled
+ * pair. When the balance would go negative or the visit is old, a manager's PIN is needed; the void is then
+ * written in the approver's name (the server checks that member's role).
+ */
 export const voidVisitCommand = command({
   role: 'cashier',
   input: VoidInputSchema,
   async run(env, input, staff) {
-    const [visitDoc, earnDoc] = await Promise.all([env.db.visits.findOne(input.visitId).exec(), env.db.loyaltyEntries.findOne(earnEntryId(input.visitId)).exec()]);
-    if (!visitDoc) refuse('NOT_FOUND');
-    const visit = fromReplica<Visit>(visitDoc);
-    if (visit.voided) refuse('ALREADY_VOIDED');
-    const earn = earningOf(visit, earnDoc ? fromReplica<LoyaltyEntry>(earnDoc) : null, env);
-    const { visit: voided, reversal } = voidVisit(visit, earn, input.reason, writeContext(env, staff));
+    const { visit, earn } = await voidable(env, input.visitId);
+    const impact = await impactOfVoid(env, input.visitId);
+    const actor = impact.approval ? await requireApproval(env, staff, 'manager', input.approval) : staff;
+    const reason = input.refund ? `${REFUND_MARK}${input.reason}`.slice(0, 500) : input.reason;
+    const { visit: voided, reversal } = voidVisit(visit, earn, reason, writeContext(env, actor));
     const { voidedAt, voidedBy, voidReason, updatedAt } = voided;
     const writes: JournalWrite[] = [
       { op: 'patch', collection: 'visits', id: visit.id, when: { voided: false }, patch: { voided: true, voidedAt, voidedBy, voidReason, updatedAt } },

@@ -51,7 +51,7 @@ export function createFactsCache(sources: FactsSources): FactsCache {
     const group = sources.merges.groupOf(id);
     const settings = sources.settings();
     const [summary, lists] = await Promise.all([
-      sources.ledger.groupSummary(group),
+      sources.ledger.groupStanding(group, new Date()),
       Promise.all(
         group.map((customerId) =>
           sources.db.visits

@@ -22,12 +22,12 @@ export function inboxQueries(sources: { db: PatronDatabase; ledger: LedgerIndex;
     staffNames$(): Observable<Map<string, string>> {
       return db.staff.find().$.pipe(map((docs) => new Map(docs.map((doc) => [doc.id, fromReplica<Staff>(doc).name]))));
     },
-    /** Merge-group balances (the ledger's sum over the group) of the given customers, live. */
+    /** Merge-group spendable balances (the ledger's sum over the group, derived expiry out) of the given customers, live. */
     groupBalances$(ids: readonly string[]): Observable<Map<string, number>> {
       const wanted = [...new Set(ids)];
       const compute = async () => {
         await merges.ready;
-        const pairs = await Promise.all(wanted.map(async (id) => [id, (await ledger.groupSummary(merges.groupOf(id))).balance] as const));
+        const pairs = await Promise.all(wanted.map(async (id) => [id, (await ledger.groupStanding(merges.groupOf(id), new Date())).balance] as const));
         return new Map(pairs);
       };
       return merge(db.loyaltyEntries.eventBulks$, merges.changes$).pipe(

@@ -12,6 +12,7 @@ import { createCustomerList, readChunk, type CustomerList, type ListFilters } fr
 import { createCustomerLookup } from './customer-lookup.ts';
 import { findLikelyDuplicates, type LikelyDuplicate } from './duplicates.ts';
 import { inboxQueries } from './inbox.ts';
+import { loyaltyQueries } from './loyalty.ts';
 import { rootIdOf } from './merge-roots.ts';
 import { replicaStream } from './replica-stream.ts';
 
@@ -35,6 +36,7 @@ export function createQueries(sources: QuerySources) {
   return {
     lookup,
     ...customerCardQueries({ db, ledger, merges, settings$: sources.settings$ }),
+    ...loyaltyQueries({ db, ledger, merges, settings$: sources.settings$ }),
     ...inboxQueries({ db, ledger, merges }),
     ...catalogQueries({ db, storeId: sources.storeId }),
     /** The customer a merged duplicate belongs to (itself when not merged), following merge chains. */

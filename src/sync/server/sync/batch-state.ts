@@ -2,6 +2,7 @@ import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settin
 import type { Staff } from '../../model/staff.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
+import type { LedgerState } from './ledger-checks.ts';
 import { TABLES, type Doc } from './tables.ts';
 
 /** What a batch is decided against: the stored documents it names, the staff it says acted, the programme. */
@@ -11,6 +12,8 @@ export interface BatchState {
   program: Program;
   /** Live, unmerged customers stored with a phone some row of the batch carries (the duplicate check's input). */
   samePhone: Doc[];
+  /** For ledger lines: what their rules are checked against (ledger-checks.ts). */
+  ledger?: LedgerState;
 }
 
 /** The keys a batch's state is read by. */

@@ -15,6 +15,8 @@ export interface PushContext {
 export interface BatchWrites {
   written: { doc: Doc; previous: Doc | undefined; inserted: boolean }[];
   rejected: { id: string | null; refusal: Refusal; doc: Record<string, unknown> }[];
+  /** Earns acknowledged but held until their visit arrives (ledger-checks.ts), never in a balance meanwhile. */
+  held: Doc[];
   /** Live, unmerged customers stored before the batch with a phone the batch carries (customers only). */
   samePhone: Doc[];
 }

@@ -1,10 +1,13 @@
 import type { InboxItem } from '../../model/inbox.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
+import type { Visit } from '../../model/visit.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
 import { recordedConflictFindings } from './customer-conflicts.ts';
 import { mergeDuplicateCustomers } from './duplicate-customers.ts';
+import { holdEntries, recordProgramRevisions, releaseHeldEntries } from './held-entries.ts';
+import { currentProgram } from './ledger-checks.ts';
 import { raiseFindings } from './inbox-findings.ts';
 import { overdraftFindings } from './overdrafts.ts';
 import { quarantine } from './quarantine.ts';
@@ -12,8 +15,9 @@ import { consumeRewardStock } from './reward-stock.ts';
 
 /**
  * What the server makes of a batch, inside the same transaction, after its rows are written: quarantine the
- * refused rows, merge duplicate customers, raise recorded merge conflicts, flag ledger overdrafts and take
- * redeemed rewards from stock — each finding an inbox item. Adds every collection it wrote to `changed`.
+ * refused rows, merge duplicate customers, raise recorded merge conflicts, keep programme revisions, hold earns
+ * until their visit arrives (and release them when it does), flag ledger overdrafts and take redeemed rewards
+ * from stock — each finding an inbox item. Adds every collection it wrote to `changed`.
  */
 export async function applyConsequences(tx: Queryable, ctx: PushContext, collection: CollectionName, batch: BatchWrites, changed: Set<CollectionName>): Promise<void> {
   const now = new Date().toISOString();
@@ -23,9 +27,17 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     if (duplicates.merged) changed.add('customers');
     findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
   }
+  if (collection === 'settings') await recordProgramRevisions(tx, ctx, batch.written);
+  if (collection === 'visits') {
+    const released = await releaseHeldEntries(tx, ctx, batch.written.filter((w) => w.inserted).map((w) => w.doc as unknown as Visit), now);
+    findings.push(...released.findings);
+    if (released.written) changed.add('loyaltyEntries');
+  }
   if (collection === 'loyaltyEntries') {
+    await holdEntries(tx, ctx, batch.held);
     const inserted = batch.written.filter((w) => w.inserted).map((w) => w.doc as unknown as LoyaltyEntry);
-    findings.push(...(await overdraftFindings(tx, ctx, inserted, now)));
+    // Only a debit can overdraw: a batch of earns reads nothing more.
+    if (inserted.some((entry) => entry.points < 0)) findings.push(...(await overdraftFindings(tx, ctx, inserted, await currentProgram(tx, ctx.merchantId), now)));
     if (await consumeRewardStock(tx, ctx, inserted, now)) changed.add('rewards');
   }
   if (findings.length > 0 && (await raiseFindings(tx, ctx, findings)) > 0) changed.add('inbox');

@@ -1,10 +1,12 @@
 import type { z } from 'zod';
+import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { CollectionName, PushResponse, PushRow } from '../../model/wire-protocol.ts';
 import { COLLECTION_SCHEMAS } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
 import { readBatchState, type BatchState } from './batch-state.ts';
 import { applyConsequences } from './consequences.ts';
+import { checkLedgerEntry, readLedgerState } from './ledger-checks.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { oneOfEachId } from './server-writes.ts';
 import { jsonEqual, type Doc } from './tables.ts';
@@ -22,6 +24,7 @@ export interface PushOutcome extends PushResponse {
 type Verdict =
   | { kind: 'noop' }
   | { kind: 'write'; doc: Doc; master: Doc | undefined }
+  | { kind: 'hold'; doc: Doc }
   | { kind: 'conflict'; master: Doc }
   | { kind: 'reject'; refusal: Refusal; doc: Record<string, unknown> };
 
@@ -57,9 +60,10 @@ export async function applyPush(
     staffIds: storableIds(checked.map(({ row }) => actingStaffId(collection, row.newDocumentState))),
     phones: collection === 'customers' ? storableIds(checked.map(({ row }) => row.newDocumentState.phone)) : [],
   });
+  if (collection === 'loyaltyEntries') state.ledger = await readLedgerState(tx, ctx.merchantId, checked.filter((c) => !c.refusal).map((c) => c.row.newDocumentState), state.program);
 
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
-  const batch: BatchWrites = { written: [], rejected: [], samePhone: state.samePhone };
+  const batch: BatchWrites = { written: [], rejected: [], held: [], samePhone: state.samePhone };
   for (const { row, refusal } of checked) {
     const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection);
     record(verdict, state.stored, outcome, batch);
@@ -117,6 +121,13 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
   // An update of a row the server no longer holds: its tombstone was purged (`patron-sync purge-tombstones`),
   // since stored rows are never deleted otherwise. Writing it would bring the deleted document back.
   if (!master && row.assumedMasterState !== undefined) return { kind: 'conflict', master: { ...row.assumedMasterState, id, _deleted: true } };
+  if (state.ledger && !master) {
+    const verdict = checkLedgerEntry(doc as unknown as LoyaltyEntry, state.staff.get(staffId as string)!, state.ledger);
+    if (verdict.kind === 'reject') return { kind: 'reject', refusal: verdict.refusal, doc };
+    if (verdict.kind === 'hold') return { kind: 'hold', doc: doc as Doc };
+    // A reversal later in the same batch may name this line.
+    state.ledger.entries.set(id, doc as unknown as LoyaltyEntry);
+  }
   return { kind: 'write', doc: doc as Doc, master };
 }
 
@@ -124,6 +135,10 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
 function record(verdict: Verdict, stored: Map<string, Doc>, outcome: PushOutcome, batch: BatchWrites): void {
   switch (verdict.kind) {
     case 'noop':
+      return;
+    case 'hold':
+      // Acknowledged (the terminal's line is right; only its visit is late): kept aside, out of every balance.
+      batch.held.push(verdict.doc);
       return;
     case 'conflict':
       outcome.conflicts.push(verdict.master);

@@ -1,9 +1,9 @@
 import type { Role } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
 import type { ErrorCode } from '../../model/errors.ts';
+import { earnEntryId } from '../../model/ids.ts';
 import { inboxResolutionProblem, type InboxItem } from '../../model/inbox.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
-import { earnEntryId } from '../../model/ids.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../../model/wire-protocol.ts';
 import type { Program } from '../../model/settings.ts';
@@ -37,9 +37,10 @@ export function checkWrite(input: {
   doc: Record<string, unknown>;
   master: Record<string, unknown> | undefined;
   staff: Staff | undefined;
+  /** The merchant's programme (the ledger's own rules use it in ledger-checks.ts). */
   program: Program;
 }): Refusal | null {
-  const { collection, doc, master, staff, program } = input;
+  const { collection, doc, master, staff } = input;
   if (PULL_ONLY_COLLECTIONS.includes(collection)) return { code: 'FORBIDDEN', reason: `${collection} is pull-only for terminals` };
   if (doc.merchantId !== input.merchantId) return { code: 'FORBIDDEN', reason: 'document names another merchant' };
   // Whatever the role: the server raises every finding, so a terminal never inserts one.
@@ -75,14 +76,11 @@ export function checkWrite(input: {
       return null;
     }
     case 'loyaltyEntries': {
+      // Each kind's own rules (an earn against its visit, a reversal against its line, limits): ledger-checks.ts.
       const entry = doc as unknown as LoyaltyEntry;
       if (entry.kind === 'earn' && entry.visitId !== null && entry.id !== earnEntryId(entry.visitId)) {
         return { code: 'VALIDATION_FAILED', reason: "a visit's earning entry must have the id derived from the visit" };
       }
-      if (entry.kind === 'adjust' && !isManager && Math.abs(entry.points) > program.cashierAdjustLimit) {
-        return { code: 'FORBIDDEN', reason: 'adjustment above the cashier limit' };
-      }
-      if (entry.kind === 'expire' && !isManager) return { code: 'FORBIDDEN', reason: 'expiry entries are written by managers' };
       return null;
     }
     case 'inbox': {

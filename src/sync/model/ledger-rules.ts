@@ -1,0 +1,128 @@
+import { TIERS, type Role } from './common.ts';
+import { DAY_MS } from './dates.ts';
+import { earnEntryId, reversalEntryId } from './ids.ts';
+import type { LoyaltyEntry } from './loyalty-entry.ts';
+import { pointsForVisit } from './loyalty.ts';
+import type { Reward } from './reward.ts';
+import type { Program } from './settings.ts';
+import type { Visit } from './visit.ts';
+
+// The rules every ledger line is checked against, once, for the terminal's commands and the server's push
+// (docs/architecture.md#roles): who may write which kind, an earn against its visit and a programme, a reversal against the line
+// it reverses, a redemption against its reward, an adjustment against the role's limit. Each check answers
+// null (allowed) or a short reason for the quarantine (never personal data).
+
+/** A manager may adjust this many times a cashier's limit, and at least this many points (until the settings carry it). */
+export const MANAGER_ADJUST_FACTOR = 10;
+const MANAGER_ADJUST_FLOOR = 10_000;
+/** A void or refund of a visit older than this many days needs a manager's PIN (issue 17 item 3). */
+export const VOID_APPROVAL_AGE_DAYS = 30;
+
+/** Largest manual adjustment (absolute points) a role may make: cashier small, manager larger, owner any. */
+export function adjustLimitFor(role: Role, program: Pick<Program, 'cashierAdjustLimit'>): number {
+  if (role === 'owner') return Number.POSITIVE_INFINITY;
+  if (role === 'manager') return Math.max(program.cashierAdjustLimit * MANAGER_ADJUST_FACTOR, MANAGER_ADJUST_FLOOR);
+  return program.cashierAdjustLimit;
+}
+
+/** The least role whose limit covers an adjustment of `points`. */
+export function roleForAdjustment(points: number, program: Pick<Program, 'cashierAdjustLimit'>): Role {
+  const size = Math.abs(points);
+  if (size <= adjustLimitFor('cashier', program)) return 'cashier';
+  return size <= adjustLimitFor('manager', program) ? 'manager' : 'owner';
+}
+
+/** Why an adjustment by `role` is refused, or null. */
+export function adjustmentProblem(entry: Pick<LoyaltyEntry, 'points' | 'note'>, role: Role, program: Pick<Program, 'cashierAdjustLimit'>): string | null {
+  if (Math.abs(entry.points) > adjustLimitFor(role, program)) return `adjustment above the ${role} limit`;
+  return null;
+}
+
+/** Kinds a reversal may take back: a visit's earning (void, refund), a redemption (undo), an adjustment. */
+const REVERSIBLE = new Set<LoyaltyEntry['kind']>(['earn', 'redeem', 'adjust']);
+
+/**
+ * Why a reversal is refused, or null: it must name an existing line of the same customer (`target`, null when
+ * unknown) of a reversible kind, carry the id derived from it (so it exists at most once), take back at most
+ * that line's points, with the opposite sign.
+ */
+export function reversalProblem(entry: LoyaltyEntry, target: Pick<LoyaltyEntry, 'id' | 'customerId' | 'kind' | 'points'> | null): string | null {
+  if (entry.reversesId === null || target === null) return 'a reversal names an existing ledger line';
+  if (entry.id !== reversalEntryId(entry.reversesId)) return 'a reversal has the id derived from the line it reverses';
+  if (target.customerId !== entry.customerId) return 'a reversal is written on the customer of the line it reverses';
+  if (!REVERSIBLE.has(target.kind)) return `a ${target.kind} line cannot be reversed`;
+  if (Math.sign(entry.points) === Math.sign(target.points)) return 'a reversal has the opposite sign of its line';
+  if (Math.abs(entry.points) > Math.abs(target.points)) return 'a reversal takes back at most the points of its line';
+  return null;
+}
+
+/**
+ * Why an earn is refused, or null (`visit` null: not known, the caller holds the line until it is). It must name
+ * its visit, carry the id derived from it, be on the visit's customer, equal the visit's `pointsEarned`, and
+ * equal the model's points for the visit's total under one of `programs` (the revisions the merchant has had)
+ * at some tier. The tier is not pinned: a terminal may count a merge the server has not received yet, and the
+ * tier's multiplier bounds the difference.
+ */
+export function earnProblem(entry: LoyaltyEntry, visit: Pick<Visit, 'customerId' | 'total' | 'pointsEarned'> | null, programs: readonly Program[]): string | null {
+  if (entry.visitId === null) return 'an earn names its visit';
+  if (entry.id !== earnEntryId(entry.visitId)) return "a visit's earning has the id derived from the visit";
+  if (visit === null) return null;
+  if (visit.customerId !== entry.customerId) return 'an earn is written on the customer of its visit';
+  if (visit.pointsEarned !== entry.points) return "an earn equals its visit's points";
+  const matches = programs.some((program) => TIERS.some((tier) => safePoints(visit.total, tier, program) === entry.points));
+  return matches ? null : "an earn equals the programme's points for its visit";
+}
+
+function safePoints(total: number, tier: (typeof TIERS)[number], program: Program): number | null {
+  try {
+    return pointsForVisit({ total, tier }, program);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why a redemption is refused, or null. A reward's redemption costs exactly its points — unless the reward was
+ * edited after the redemption happened (an offline till saw the old cost) — and names a reward that exists.
+ * A redemption of plain points has no reward to match; its balance is the overdraft check's business.
+ */
+export function redemptionProblem(entry: LoyaltyEntry, reward: Pick<Reward, 'pointsCost' | 'updatedAt' | '_deleted'> | null): string | null {
+  if (entry.rewardId === null) return null;
+  if (reward === null) return 'a redemption names an existing reward';
+  if (-entry.points === reward.pointsCost) return null;
+  return reward.updatedAt > entry.occurredAt ? null : "a redemption costs its reward's points";
+}
+
+/** Whether a void or refund of `visit` at `now` needs a manager (it is older than the approval age). */
+export function voidNeedsApprovalByAge(visit: Pick<Visit, 'occurredAt'>, now: Date): boolean {
+  return now.getTime() - Date.parse(visit.occurredAt) > VOID_APPROVAL_AGE_DAYS * DAY_MS;
+}
+
+/** What voiding or refunding a visit does to the balance, shown before it is confirmed. */
+export interface VoidImpact {
+  /** Points the reversal takes back (≤ 0). */
+  readonly points: number;
+  readonly balanceBefore: number;
+  readonly balanceAfter: number;
+  /** Why a manager must approve: the balance would go negative, or the visit is old; null when not needed. */
+  readonly approval: 'negative' | 'age' | null;
+}
+
+/** The impact of voiding `visit` whose earning is `earned` points, for a group whose available balance is `balance`. */
+export function voidImpact(visit: Pick<Visit, 'occurredAt'>, earned: number, balance: number, now: Date): VoidImpact {
+  const points = -Math.max(0, earned);
+  const balanceAfter = balance + points;
+  const approval = points < 0 && balanceAfter < 0 ? 'negative' : voidNeedsApprovalByAge(visit, now) ? 'age' : null;
+  return { points, balanceBefore: balance, balanceAfter, approval };
+}
+
+/**
+ * A refund is a void whose reason carries this mark (the visit schema has no refund field; adding one is a
+ * protocol bump): the visit stays marked refunded and its earning is reversed exactly as a void's is.
+ */
+export const REFUND_MARK = '[refund] ';
+
+/** Whether a voided visit was refunded rather than voided. */
+export function isRefund(visit: Pick<Visit, 'voided' | 'voidReason'>): boolean {
+  return visit.voided && (visit.voidReason ?? '').startsWith(REFUND_MARK);
+}

@@ -1,0 +1,125 @@
+import { DAY_MS } from './dates.ts';
+import type { LoyaltyEntry } from './loyalty-entry.ts';
+import type { Program } from './settings.ts';
+
+// Derived expiry (issue 18 item 3). Expired points are never written as ledger lines by the app: every
+// replica and the server compute them from the same set of lines with this one function, so they leave every
+// balance at the same moment everywhere, are "written" once however many terminals or server instances run
+// (nothing is written), and a late-synced earlier line corrects the result instead of doubling it (the answer
+// is a function of the set of lines, not of the order they arrived in).
+//
+// Model: every positive line is a lot dated by its `occurredAt` that expires `expiryDays` later. A negative
+// reversal naming a lot cancels that lot first (a voided visit removes its own points), the rest is an
+// ordinary debit. Debits (redeem, negative adjust, written `expire` lines of older versions, that rest)
+// consume the oldest lot still alive at the debit's time; a debit with nothing left to consume is debt, which
+// the next lots pay first. At its expiry instant, whatever is left of a lot expires. Lines are processed by
+// (occurredAt, id); at equal instants expiry comes first.
+
+/** One derived expiry: what was left of lot `lotId` when it expired at `at`. */
+export interface DerivedExpiry {
+  /** Deterministic: `expire:<lot id>`, the same on every replica. */
+  readonly id: string;
+  readonly lotId: string;
+  readonly customerId: string;
+  /** ISO instant the lot expired. */
+  readonly at: string;
+  /** Negative: the points that left the balance. */
+  readonly points: number;
+}
+
+/** The derived expiry of a ledger at an instant. */
+export interface ExpiryState {
+  /** Points expired up to `now` (≥ 0). */
+  readonly expired: number;
+  /** Every expiry up to `now`, oldest first. */
+  readonly lines: readonly DerivedExpiry[];
+  /** Points still alive at `now` that expire within the next `soonDays` days, and when the first of them does. */
+  readonly expiringSoon: number;
+  readonly nextExpiryAt: string | null;
+}
+
+interface Lot {
+  id: string;
+  customerId: string;
+  expiresAt: number;
+  remaining: number;
+}
+
+const byTimeThenId = (a: LoyaltyEntry, b: LoyaltyEntry): number => {
+  const d = Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+  return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
+/** The lots and debt a ledger leaves at `until` (ms), with the expiries that happened on the way. */
+function replay(entries: readonly LoyaltyEntry[], expiryDays: number, until: number) {
+  const sorted = entries.filter((e) => !e._deleted && Date.parse(e.occurredAt) <= until).sort(byTimeThenId);
+  const lots: Lot[] = [];
+  const byId = new Map<string, Lot>();
+  const lines: DerivedExpiry[] = [];
+  let debt = 0;
+  let next = 0; // lots before `next` have expired (lots expire in creation order: one fixed lifetime)
+  const expireUpTo = (t: number) => {
+    for (; next < lots.length && lots[next]!.expiresAt <= t; next++) {
+      const lot = lots[next]!;
+      if (lot.remaining > 0) lines.push({ id: `expire:${lot.id}`, lotId: lot.id, customerId: lot.customerId, at: new Date(lot.expiresAt).toISOString(), points: -lot.remaining });
+      lot.remaining = 0;
+    }
+  };
+  const consume = (points: number) => {
+    for (let i = next; i < lots.length && points > 0; i++) {
+      const take = Math.min(points, lots[i]!.remaining);
+      lots[i]!.remaining -= take;
+      points -= take;
+    }
+    debt += points;
+  };
+  for (const e of sorted) {
+    const t = Date.parse(e.occurredAt);
+    expireUpTo(t);
+    if (e.points > 0) {
+      const paid = Math.min(debt, e.points);
+      debt -= paid;
+      const lot = { id: e.id, customerId: e.customerId, expiresAt: t + expiryDays * DAY_MS, remaining: e.points - paid };
+      lots.push(lot);
+      byId.set(e.id, lot);
+      continue;
+    }
+    const target = e.kind === 'reversal' && e.reversesId !== null ? byId.get(e.reversesId) : undefined;
+    const cancel = target ? Math.min(target.remaining, -e.points) : 0;
+    if (target) target.remaining -= cancel;
+    consume(-e.points - cancel);
+  }
+  expireUpTo(until);
+  return { lots: lots.slice(next), lines, debt };
+}
+
+/**
+ * The derived expiry of a ledger (any order, tombstones skipped) at `now`: what has expired, each expiry line,
+ * and what expires within `soonDays` days (assuming nothing is spent meanwhile). Nothing expires when the
+ * programme has no expiry.
+ */
+export function expiryState(entries: readonly LoyaltyEntry[], program: Pick<Program, 'expiryDays'>, now: Date, soonDays = 30): ExpiryState {
+  if (program.expiryDays === null) return { expired: 0, lines: [], expiringSoon: 0, nextExpiryAt: null };
+  const { lots, lines } = replay(entries, program.expiryDays, now.getTime());
+  const horizon = now.getTime() + soonDays * DAY_MS;
+  let expiringSoon = 0;
+  let nextExpiryAt: string | null = null;
+  for (const lot of lots) {
+    if (lot.remaining <= 0 || lot.expiresAt > horizon) continue;
+    expiringSoon += lot.remaining;
+    nextExpiryAt ??= new Date(lot.expiresAt).toISOString();
+  }
+  return { expired: lines.reduce((sum, line) => sum - line.points, 0), lines, expiringSoon, nextExpiryAt };
+}
+
+/** Points expired by `now` (derived; 0 without expiry). */
+export function expiredPoints(entries: readonly LoyaltyEntry[], program: Pick<Program, 'expiryDays'>, now: Date): number {
+  return expiryState(entries, program, now).expired;
+}
+
+/** The balance a customer can spend at `now`: the ledger sum minus the expiry derived up to `now`. */
+export function availableBalance(entries: readonly LoyaltyEntry[], program: Pick<Program, 'expiryDays'>, now: Date): number {
+  let sum = 0;
+  for (const e of entries) if (!e._deleted) sum += e.points;
+  return sum - expiredPoints(entries, program, now);
+}

@@ -1,0 +1,160 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, type BrowserTerminal } from './support/browser.ts';
+import { byTestId, enrolInDemo, recordVisit, signIn, signUp, switchLanguage, text, typeLookup, waitForPoints, waitForSync } from './support/counter-app.ts';
+import { startDemoServer, type DemoServer } from './support/demo-server.ts';
+import { freshPhone } from './support/server-state.ts';
+import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
+
+// Loyalty a café can run on (issue 18) and a void that never silently drives a balance negative (issue 17
+// item 3), end to end in one Chromium session against the real server: undo a redemption, a void whose
+// impact needs a manager's PIN, an adjustment above the cashier's limit approved on the spot, and points that
+// expire after a clock jump — in English, with one Persian check. Screenshots land in test-results/e2e/.
+
+const STEP = 120_000;
+const DAY = 86_400_000;
+
+let web: WebBuild;
+let server: DemoServer;
+let till: BrowserTerminal;
+let balance = 0;
+
+function onFailure(ctx: TestContext): void {
+  ctx.onTestFailed(async () => {
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await till?.screenshot(`FAILED-loyalty-${name}.png`, true).catch(() => {});
+    if (till) writeFileSync(path.join(ARTIFACTS, `FAILED-loyalty-${name}.log`), till.problems.join('\n'));
+  });
+}
+
+const activity = (page: Page) => byTestId(page, 'loyalty-activity');
+/** The activity's lines as [kind, points], newest first. */
+async function lines(page: Page): Promise<[string, number][]> {
+  const rows = activity(page).locator('[data-testid="activity-line"]');
+  return (await rows.evaluateAll((els) => els.map((el) => [el.getAttribute('data-kind') ?? '', Number(el.getAttribute('data-points'))]))) as [string, number][];
+}
+
+/** Fills the manager approval shown on the spot (the demo's manager and their PIN). */
+async function approve(page: Page, scope: ReturnType<typeof byTestId>): Promise<void> {
+  const approval = scope.locator('[data-testid="approval"]');
+  await approval.waitFor();
+  await approval.getByLabel(text('en', 'counter:approval.approver')).selectOption({ label: server.manager.name });
+  await approval.getByLabel(text('en', 'counter:approval.pin')).fill(server.manager.pin);
+}
+
+async function redeemPoints(page: Page, points: number): Promise<void> {
+  const form = byTestId(page, 'redeem-form');
+  const option = form.getByRole('radio', { name: text('en', 'counter:redeemPointsOption') });
+  if (await option.count()) await option.check();
+  await form.getByLabel(text('en', 'counter:redeemPoints')).fill(String(points));
+  await form.getByRole('button', { name: text('en', 'counter:redeemConfirm_other', { n: points.toLocaleString('en') }) }).click();
+  balance -= points;
+  await waitForPoints(page, balance);
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set PATRON_CHROMIUM)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  web = await buildWebApp();
+  server = await startDemoServer({ webRoot: web.dir, customers: 20 });
+  till = await openTerminal('loyalty');
+  // The page's clock, so a later step can jump it forward (time flows naturally until then).
+  await till.page.clock.install();
+  await enrolInDemo(till.page, server.url);
+  await signIn(till.page, server.cashier);
+  await waitForSync(till.page, { initialSync: 'done', connection: 'online' });
+}, STEP);
+
+afterAll(async () => {
+  await till?.close();
+  await server?.dispose();
+  web?.remove();
+});
+
+describe('loyalty at the counter in Chromium', () => {
+  it('shows every line in the activity and undoes a redemption once', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    const fresh = await freshPhone(server.db(), server.demo.merchantId, '0912');
+    await typeLookup(page, fresh.typed);
+    await page.getByText(text('en', 'counter:noMatch')).waitFor();
+    await byTestId(page, 'lookup-input').press('Enter');
+    await signUp(page, { name: 'Loyal Customer' });
+    balance = await recordVisit(page, '1500000');
+    await waitForPoints(page, balance);
+    await waitForSync(page, { pending: 0, connection: 'online' });
+    await redeemPoints(page, 1_000);
+    await expect.poll(() => lines(page)).toEqual([['redeem', -1_000], ['earn', balance + 1_000]]);
+
+    const redeemLine = activity(page).locator('[data-kind="redeem"]');
+    await redeemLine.getByRole('button', { name: text('en', 'counter:activity.undo') }).click();
+    await redeemLine.getByLabel(text('en', 'counter:activity.reason')).fill('wrong customer');
+    await redeemLine.getByRole('button', { name: text('en', 'counter:activity.undoConfirm', { n: '1,000' }) }).click();
+    balance += 1_000;
+    await waitForPoints(page, balance);
+    await redeemLine.getByText(text('en', 'counter:activity.undone')).waitFor();
+    expect((await lines(page))[0]).toEqual(['reversal', 1_000]);
+    await till.screenshot('loyalty-undo-en.png', true);
+  }, STEP);
+
+  it('shows a void’s points impact and asks for a manager’s PIN before the balance goes negative', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    const earned = balance;
+    await redeemPoints(page, 1_000);
+    const visit = byTestId(page, 'visit-row').first();
+    await visit.getByRole('button', { name: text('en', 'counter:void') }).click();
+    const form = visit.locator('[data-testid="void-form"]');
+    const impact = form.locator('[data-testid="void-impact"]');
+    await expect.poll(() => impact.getAttribute('data-after')).toBe(String(earned - 1_000 - earned));
+    await expect(impact.textContent()).resolves.toContain(earned.toLocaleString('en'));
+    await form.getByLabel(text('en', 'counter:voidReason')).fill('rang up the wrong customer');
+    await approve(page, form);
+    await till.screenshot('loyalty-void-approval-en.png', true);
+    await form.getByRole('button', { name: text('en', 'counter:voidConfirm') }).click();
+    balance -= earned;
+    await waitForPoints(page, balance);
+    await visit.getByText(text('en', 'counter:voided'), { exact: true }).waitFor();
+  }, STEP);
+
+  it('adjusts above the cashier’s limit with a manager’s PIN on the spot', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    await activity(page).getByRole('button', { name: text('en', 'counter:activity.adjust') }).click();
+    const form = byTestId(page, 'adjust-form');
+    await form.getByLabel(text('en', 'counter:activity.adjustPoints')).fill('1200');
+    await form.getByLabel(text('en', 'counter:activity.reason')).fill('settle the void');
+    await form.getByRole('button', { name: text('en', 'counter:activity.adjustConfirm') }).click();
+    await approve(page, form);
+    await form.getByRole('button', { name: text('en', 'counter:approval.confirm') }).click();
+    balance += 1_200;
+    await waitForPoints(page, balance);
+    expect((await lines(page))[0]).toEqual(['adjust', 1_200]);
+    await waitForSync(page, { pending: 0, connection: 'online' });
+    // The server's ledger rules accepted every line this session wrote.
+    const { rows } = await server.db().query(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND collection = 'loyaltyEntries'`, [server.demo.merchantId]);
+    expect(rows).toEqual([]);
+  }, STEP);
+
+  it('warns of points about to expire, and takes them out of the balance when they do (after a clock jump)', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    expect(balance).toBe(200);
+    // A jump of the page's clock fires the card's once-a-minute look at the clock (due timers fire once).
+    await page.clock.fastForward(340 * DAY);
+    await byTestId(page, 'expiry-warning').waitFor();
+    await expect(byTestId(page, 'expiry-warning').textContent()).resolves.toContain('200');
+    await page.clock.fastForward(60 * DAY);
+    await waitForPoints(page, 0);
+    await expect.poll(() => lines(page).then((l) => l[0])).toEqual(['expire', -200]);
+    await till.screenshot('loyalty-expiry-en.png', true);
+
+    await switchLanguage(page, 'fa');
+    await activity(page).getByRole('heading', { name: text('fa', 'counter:activity.title') }).waitFor();
+    await expect(activity(page).locator('[data-kind="expire"] strong').first().textContent()).resolves.toBe(text('fa', 'counter:activity.kind.expire'));
+    await till.screenshot('loyalty-expiry-fa.png', true);
+    await switchLanguage(page, 'en');
+  }, STEP);
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerEntry, voidVisit } from '../../../src/sync/model/document-builders.ts';
+import { newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
+import { customerBalance } from '../../../src/sync/server/sync/balances.ts';
+import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
+import { startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
+
+// Issue 14 item 3: the ledger checked on the server, over HTTP with a valid terminal token. Each forged line is
+// quarantined with an inbox item and never reaches a balance; the honest lines the app writes are accepted.
+
+describe('the ledger checked on the server', () => {
+  let f: ServerFixture;
+  beforeAll(async () => {
+    f = await startServerFixture('postgres');
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  async function customerWithVisit(total: number, points: number) {
+    const ctx = f.till.ctx(f.seed.cashier);
+    const customer = aCustomer(ctx);
+    await f.till.push('customers', [insertRow(customer)]);
+    const { visit, earn } = aVisit(ctx, customer.id, total, points);
+    expect(await f.till.push('visits', [insertRow(visit)])).toEqual({ conflicts: [], rejected: [] });
+    expect(await f.till.push('loyaltyEntries', [insertRow(earn!)])).toEqual({ conflicts: [], rejected: [] });
+    return { ctx, customer, visit, earn: earn! };
+  }
+  const balance = (customerId: string) => customerBalance(f.tdb.db, f.seed.merchantId, customerId);
+  async function refused(entry: LoyaltyEntry, reason: RegExp) {
+    const answer = await f.till.push('loyaltyEntries', [insertRow(entry)]);
+    expect(answer.rejected).toEqual([{ id: entry.id, code: expect.any(String) }]);
+    const { rows } = await f.tdb.db.query<{ reason: string }>(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND document_id = $2 ORDER BY id DESC LIMIT 1`, [f.seed.merchantId, entry.id]);
+    expect(rows.map((r) => r.reason)).toEqual([expect.stringMatching(reason)]);
+    const inbox = await f.till.pullAll('inbox');
+    expect(inbox.filter((i) => i.kind === 'rejected_write' && i.relatedId === entry.id).length).toBeGreaterThan(0);
+  }
+
+  it('refuses a cashier reversal of +1,000,000 naming an entry that does not exist', async () => {
+    const { ctx, customer } = await customerWithVisit(100_000, 100);
+    const missing = newId();
+    await refused(ledgerEntry({ id: reversalEntryId(missing), kind: 'reversal', points: 1_000_000, customerId: customer.id, reversesId: missing }, ctx), /existing ledger line/);
+    expect(await balance(customer.id)).toBe(100);
+  });
+
+  it('refuses a cashier earn of 9,000,000,000 with no visit, and an earn above its visit’s points', async () => {
+    const { ctx, customer, visit } = await customerWithVisit(100_000, 100);
+    await refused(ledgerEntry({ kind: 'earn', points: 9_000_000_000, customerId: customer.id }, ctx), /names its visit/);
+    const { visit: big, earn } = aVisit(ctx, customer.id, 50_000, 9_000);
+    await f.till.push('visits', [insertRow(big)]);
+    await refused(earn!, /programme's points/);
+    void visit;
+    expect(await balance(customer.id)).toBe(100);
+  });
+
+  it('holds an earn that arrives before its visit out of every balance, then accepts it with the visit', async () => {
+    const ctx = f.till.ctx(f.seed.cashier);
+    const customer = aCustomer(ctx);
+    await f.till.push('customers', [insertRow(customer)]);
+    const { visit, earn } = aVisit(ctx, customer.id, 250_000, 250);
+    expect(await f.till.push('loyaltyEntries', [insertRow(earn!)])).toEqual({ conflicts: [], rejected: [] });
+    expect(await balance(customer.id)).toBe(0);
+    expect((await f.till.pullAll('loyaltyEntries')).some((e) => e.id === earn!.id)).toBe(false);
+    await f.till.push('visits', [insertRow(visit)]);
+    expect(await balance(customer.id)).toBe(250);
+    expect((await f.till.pullAll('loyaltyEntries')).find((e) => e.id === earn!.id)).toEqual(earn);
+  });
+
+  it('takes a reversal once, for at most its line, on the same customer; a void’s and an undo’s are accepted', async () => {
+    const { ctx, customer, visit, earn } = await customerWithVisit(500_000, 500);
+    const redeem = ledgerEntry({ kind: 'redeem', points: -200, customerId: customer.id }, ctx);
+    await f.till.push('loyaltyEntries', [insertRow(redeem)]);
+    const other = aCustomer(ctx);
+    await refused(ledgerEntry({ id: reversalEntryId(redeem.id), kind: 'reversal', points: 201, customerId: customer.id, reversesId: redeem.id }, ctx), /at most/);
+    await refused(ledgerEntry({ id: reversalEntryId(redeem.id), kind: 'reversal', points: 200, customerId: other.id, reversesId: redeem.id }, ctx), /customer/);
+    await refused(ledgerEntry({ kind: 'reversal', points: 200, customerId: customer.id, reversesId: redeem.id }, ctx), /derived/);
+    const undo = ledgerEntry({ id: reversalEntryId(redeem.id), kind: 'reversal', points: 200, customerId: customer.id, reversesId: redeem.id }, ctx);
+    const voided = voidVisit(visit, earn, 'wrong customer', ctx);
+    expect(await f.till.push('visits', [updateRow(voided.visit, visit)])).toEqual({ conflicts: [], rejected: [] });
+    expect(await f.till.push('loyaltyEntries', [insertRow(undo), insertRow(voided.reversal!)])).toEqual({ conflicts: [], rejected: [] });
+    expect(await balance(customer.id)).toBe(0);
+  });
+
+  it('a redemption costs its reward’s points; an adjustment stays within the role’s limit; expiry is never written', async () => {
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const manager = f.till.ctx(f.seed.manager);
+    const reward = { id: newId(), merchantId: f.seed.merchantId, updatedAt: '2020-01-01T00:00:00.000Z', _deleted: false, name: 'Cake', description: '', pointsCost: 300, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: f.seed.manager.id };
+    await f.till.push('rewards', [insertRow(reward)]);
+    await refused(ledgerEntry({ kind: 'redeem', points: -1, customerId: customer.id, rewardId: reward.id }, ctx), /cost/);
+    expect((await f.till.push('loyaltyEntries', [insertRow(ledgerEntry({ kind: 'redeem', points: -300, customerId: customer.id, rewardId: reward.id }, ctx))])).rejected).toEqual([]);
+    await refused(ledgerEntry({ kind: 'adjust', points: 101, customerId: customer.id }, ctx), /cashier limit/);
+    expect((await f.till.push('loyaltyEntries', [insertRow(ledgerEntry({ kind: 'adjust', points: 5_000, customerId: customer.id }, manager))])).rejected).toEqual([]);
+    await refused(ledgerEntry({ kind: 'adjust', points: 50_000, customerId: customer.id }, manager), /manager limit/);
+    await refused(ledgerEntry({ kind: 'expire', points: -10, customerId: customer.id }, manager), /derived/);
+    expect(await balance(customer.id)).toBe(900 - 300 + 5_000);
+  });
+
+  it('an overdraft item says what overdrew, with its own figures (issue 17: a void after a redemption)', async () => {
+    const { ctx, customer, visit, earn } = await customerWithVisit(1_500_000, 1_500);
+    await f.till.push('loyaltyEntries', [insertRow(ledgerEntry({ kind: 'redeem', points: -1_000, customerId: customer.id }, ctx))]);
+    const voided = voidVisit(visit, earn, 'mistake', f.till.ctx(f.seed.manager));
+    await f.till.push('visits', [updateRow(voided.visit, visit)]);
+    await f.till.push('loyaltyEntries', [insertRow(voided.reversal!)]);
+    const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'overdraft' && i.customerId === customer.id);
+    expect(items.map((i) => i.details)).toEqual([expect.objectContaining({ kind: 'reversal', points: '-1500', balance: '-1000', offline: 'false', visitId: visit.id })]);
+  });
+
+  it('the overdraft check counts expired points out, as every terminal does at the same instant', async () => {
+    const old = { ...f.till.ctx(f.seed.cashier), now: new Date(Date.now() - 400 * 86_400_000).toISOString() };
+    const customer = aCustomer(old);
+    await f.till.push('customers', [insertRow(customer)]);
+    const { visit, earn } = aVisit(old, customer.id, 1_000_000, 1_000);
+    await f.till.push('visits', [insertRow(visit)]);
+    await f.till.push('loyaltyEntries', [insertRow(earn!)]);
+    const redeem = ledgerEntry({ kind: 'redeem', points: -500, customerId: customer.id }, f.till.ctx(f.seed.cashier));
+    await f.till.push('loyaltyEntries', [insertRow(redeem)]);
+    const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'overdraft' && i.customerId === customer.id);
+    expect(items.map((i) => i.details)).toEqual([expect.objectContaining({ kind: 'redeem', balance: '-500' })]);
+  });
+});
