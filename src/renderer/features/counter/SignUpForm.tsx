@@ -67,6 +67,12 @@ export function SignUpForm(props: {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
 
+  // The cashier goes on with the name (the lookup already gave the phone, or nothing): once, when the form
+  // opens — never again while they type.
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLInputElement>('#signup-name')?.focus();
+  }, []);
+
   const create = async () => {
     if (!result.ok) return;
     const created = await signUp.run({ ...result.input, id: customerId });
