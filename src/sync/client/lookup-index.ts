@@ -1,6 +1,6 @@
 import { BehaviorSubject } from 'rxjs';
 import type { Customer } from '../model/customer.ts';
-import { memberCodeOf } from '../model/member-code.ts';
+import { codeInId, memberCodeOf } from '../model/member-code.ts';
 import type { PatronDatabase } from './database.ts';
 import { fromStored } from './documents.ts';
 import type { LookupField as Field, LookupProbe } from './lookup.ts';
@@ -59,6 +59,12 @@ export function createLookupIndex(db: PatronDatabase) {
   const docs = new Map<string, Customer>();
   const sorted: Record<SortedField, Sorted> = { phoneKey: [], phoneReversed: [], nameKey: [], memberCode: [], email: [] };
   const text = createTextSearch();
+  // The highest sign-up sequence seen per terminal number (member codes): only grows, a removal never lowers it.
+  const highest = new Map<number, number>();
+  const noteCode = (id: string) => {
+    const code = codeInId(id);
+    if (code && code.sequence > (highest.get(code.terminal) ?? 0)) highest.set(code.terminal, code.sequence);
+  };
   let filled = false;
   let textReady = false;
   let stopped = false;
@@ -71,6 +77,7 @@ export function createLookupIndex(db: PatronDatabase) {
     if (filled && previous) for (const field of FIELDS) remove(sorted[field], keyOf(previous, field), id);
     if (doc) {
       docs.set(id, doc);
+      noteCode(id);
       if (filled) for (const field of FIELDS) insert(sorted[field], keyOf(doc, field), id);
       // While the text search is built, a changed customer goes in now; the build skips those it holds.
       if (filled) text.add(doc);
@@ -93,7 +100,10 @@ export function createLookupIndex(db: PatronDatabase) {
   async function fill(): Promise<void> {
     for await (const page of scanDocuments(db.customers.storageInstance, PAGE_SIZE)) {
       if (stopped) return;
-      for (const doc of page) if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, fromStored<Customer>(doc as unknown as Record<string, unknown>));
+      for (const doc of page) {
+        noteCode(doc.id);
+        if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, fromStored<Customer>(doc as unknown as Record<string, unknown>));
+      }
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (stopped) return;
     }
@@ -157,6 +167,8 @@ export function createLookupIndex(db: PatronDatabase) {
     isTextReady: () => textReady,
     /** A customer by id, once filled (merged duplicates' roots are resolved from here). */
     get: (id: string): Customer | undefined => (filled ? docs.get(id) : undefined),
+    /** The highest sign-up sequence of terminal `terminal` among the replica's customers (0: none), once filled. */
+    highestSequence: (terminal: number): number => highest.get(terminal) ?? 0,
     /** The one customer with member code `code`, when no other code equals it or starts with it. */
     codeHolder(code: string): string | null {
       const list = sorted.memberCode;

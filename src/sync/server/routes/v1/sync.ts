@@ -8,6 +8,8 @@ import { notifyPoke } from '../../pokes.ts';
 import { pullPage } from '../../sync/pull.ts';
 import { applyPush } from '../../sync/push.ts';
 import { feedTotals } from '../../sync/totals.ts';
+import { terminalNumber } from '../../repositories/terminals.ts';
+import { HttpError } from '../../http-errors.ts';
 import { routeSchema, type ZodApp } from '../route-schema.ts';
 
 /**
@@ -39,6 +41,20 @@ export function syncRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigne
     schema: routeSchema(ROUTES.totals),
     preValidation: auth,
     handler: async (request) => feedTotals(deps.db, terminalOf(request).merchantId),
+  });
+
+  // The terminal's number, for the member codes it assigns offline (model/member-code.ts).
+  app.route({
+    method: ROUTES.terminal.method,
+    url: ROUTES.terminal.path,
+    schema: routeSchema(ROUTES.terminal),
+    preValidation: auth,
+    handler: async (request) => {
+      const { terminalId, merchantId } = terminalOf(request);
+      const number = await terminalNumber(deps.db, terminalId, merchantId);
+      if (number === null) throw new HttpError(404, 'NOT_FOUND');
+      return { terminalNumber: number };
+    },
   });
 
   app.route({
