@@ -52,6 +52,7 @@ export function createTextSearch() {
       if (holders?.size === 0) {
         postings.delete(term);
         vocabulary.discard(term);
+        matched.clear();
       }
     }
     termsOf.delete(id);
@@ -67,13 +68,28 @@ export function createTextSearch() {
         holders = new Set();
         postings.set(term, holders);
         vocabulary.add({ id: term });
+        matched.clear();
       }
       holders.add(customer.id);
     }
   }
 
+  // The words typed before the last one are matched again on every keystroke: their matches are kept until
+  // the vocabulary changes.
+  const matched = new Map<string, Map<string, number>>();
+  const MATCHED_KEPT = 32;
+
   /** The vocabulary's words for one typed word (word → score): itself, words it starts, one typo, inner parts. */
   function matchTerms(word: string): Map<string, number> {
+    const kept = matched.get(word);
+    if (kept) return kept;
+    if (matched.size >= MATCHED_KEPT) matched.clear();
+    const found = searchVocabulary(word);
+    matched.set(word, found);
+    return found;
+  }
+
+  function searchVocabulary(word: string): Map<string, number> {
     const length = Array.from(word).length;
     const found = vocabulary.search({
       combineWith: 'OR',
@@ -106,11 +122,14 @@ export function createTextSearch() {
     const sizes = matches.map((terms) => [...terms.keys()].reduce((sum, term) => sum + (postings.get(term)?.size ?? 0), 0));
     const pivot = matches[sizes.indexOf(Math.min(...sizes))]!;
     const ranked: [string, number][] = [];
-    const seen = new Set<string>();
+    // A customer holds several of the pivot's terms only when it has more than one.
+    const seen = pivot.size > 1 ? new Set<string>() : null;
     for (const term of pivot.keys()) {
       for (const id of postings.get(term) ?? []) {
-        if (seen.has(id)) continue;
-        seen.add(id);
+        if (seen) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+        }
         const score = scoreOf(termsOf.get(id) ?? [], matches);
         if (score > 0) ranked.push([id, score]);
       }
@@ -142,7 +161,10 @@ function scoreOf(terms: readonly string[], matches: readonly Map<string, number>
   let total = 0;
   for (const word of matches) {
     let best = 0;
-    for (const term of terms) best = Math.max(best, word.get(term) ?? 0);
+    for (const term of terms) {
+      const score = word.get(term);
+      if (score !== undefined && score > best) best = score;
+    }
     if (best === 0) return 0;
     total += best;
   }

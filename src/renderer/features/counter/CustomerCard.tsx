@@ -6,6 +6,7 @@ import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
 import { formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { EditCustomer } from './EditCustomer.tsx';
+import { MemberCode } from './MemberCode.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
 import { useCustomer, useGroup, useGroupEntries, useGroupSummary, useGroupVisits, usePending } from './useCustomer.ts';
 import { VisitForm } from './VisitForm.tsx';
@@ -79,6 +80,7 @@ export function CustomerCard({
           <p className="card-phone">
             <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
           </p>
+          <MemberCode customerId={customer.id} name={customer.name} />
           <ul className="badges" aria-label={t('badges')}>
             {customer.status !== 'active' ? (
               <li className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</li>
