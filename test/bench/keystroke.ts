@@ -41,12 +41,15 @@ const PROFILE = process.env.PATRON_KEYSTROKE_PROFILE === '1';
 const TRACE_FILE = process.env.PATRON_KEYSTROKE_TRACE;
 const PAGE_BUNDLE = 'bench-keystroke.js';
 
-type Kind = 'phone prefix' | 'last four' | 'Persian name';
+type Kind = 'phone prefix' | 'last four' | 'Persian name' | 'family name' | 'name with a typo';
+const KINDS: readonly Kind[] = ['phone prefix', 'last four', 'Persian name', 'family name', 'name with a typo'];
 type Scenario = 'nothing open' | 'a card open';
 type Sequence = { kind: Kind; text: string };
 
 /**
- * What the cashier types. Each round: a number's start, a "last four", a name. Texts differ between rounds
+ * What the cashier types. Each round: a number's start, a "last four", a name from its start (the phone-only path
+ * and today's name prefix), then the name search of issue 19.1: a family name alone (a later word of the
+ * name) and a Latin name with one typo — all in the same run. Texts differ between rounds
  * and scenarios, so most keys run a new query (a repeated text is answered from RxDB's query cache, as in
  * the app). "A card open": the previous customer's card stays on screen while the next one is looked up.
  */
@@ -54,18 +57,18 @@ const SESSIONS: readonly { scenario: Scenario; rounds: readonly (readonly Sequen
   {
     scenario: 'nothing open',
     rounds: [
-      [{ kind: 'phone prefix', text: '0912 34' }, { kind: 'last four', text: '4567' }, { kind: 'Persian name', text: 'مریم اح' }],
-      [{ kind: 'phone prefix', text: '0935 78' }, { kind: 'last four', text: '8812' }, { kind: 'Persian name', text: 'زهرا کر' }],
-      [{ kind: 'phone prefix', text: '0919 05' }, { kind: 'last four', text: '3051' }, { kind: 'Persian name', text: 'علی رض' }],
-      [{ kind: 'phone prefix', text: '0901 62' }, { kind: 'last four', text: '7290' }, { kind: 'Persian name', text: 'سارا مح' }],
+      [{ kind: 'phone prefix', text: '0912 34' }, { kind: 'last four', text: '4567' }, { kind: 'Persian name', text: 'مریم اح' }, { kind: 'family name', text: 'احمدی' }, { kind: 'name with a typo', text: 'Schmit' }],
+      [{ kind: 'phone prefix', text: '0935 78' }, { kind: 'last four', text: '8812' }, { kind: 'Persian name', text: 'زهرا کر' }, { kind: 'family name', text: 'کریمی' }, { kind: 'name with a typo', text: 'Wilsin' }],
+      [{ kind: 'phone prefix', text: '0919 05' }, { kind: 'last four', text: '3051' }, { kind: 'Persian name', text: 'علی رض' }, { kind: 'family name', text: 'رضایی' }, { kind: 'name with a typo', text: 'Haddat' }],
+      [{ kind: 'phone prefix', text: '0901 62' }, { kind: 'last four', text: '7290' }, { kind: 'Persian name', text: 'سارا مح' }, { kind: 'family name', text: 'موسوی' }, { kind: 'name with a typo', text: 'Jensan' }],
     ],
   },
   {
     scenario: 'a card open',
     rounds: [
-      [{ kind: 'phone prefix', text: '0936 21' }, { kind: 'last four', text: '1198' }, { kind: 'Persian name', text: 'فاطمه ر' }],
-      [{ kind: 'phone prefix', text: '0913 57' }, { kind: 'last four', text: '6634' }, { kind: 'Persian name', text: 'نرگس ک' }],
-      [{ kind: 'phone prefix', text: '0990 48' }, { kind: 'last four', text: '2275' }, { kind: 'Persian name', text: 'حسین م' }],
+      [{ kind: 'phone prefix', text: '0936 21' }, { kind: 'last four', text: '1198' }, { kind: 'Persian name', text: 'فاطمه ر' }, { kind: 'family name', text: 'رحیمی' }, { kind: 'name with a typo', text: 'Beckr' }],
+      [{ kind: 'phone prefix', text: '0913 57' }, { kind: 'last four', text: '6634' }, { kind: 'Persian name', text: 'نرگس ک' }, { kind: 'family name', text: 'کاظمی' }, { kind: 'name with a typo', text: 'Milller' }],
+      [{ kind: 'phone prefix', text: '0990 48' }, { kind: 'last four', text: '2275' }, { kind: 'Persian name', text: 'حسین م' }, { kind: 'family name', text: 'حسینی' }, { kind: 'name with a typo', text: 'Dubios' }],
     ],
   },
 ];
@@ -261,7 +264,7 @@ function report(print: Print, run: { customers: number; dbKind: string; fillMs: 
   const rows: string[][] = [];
   for (const { scenario } of SESSIONS) {
     const inScenario = paired.filter((p) => p.sample.scenario === scenario);
-    for (const kind of ['phone prefix', 'last four', 'Persian name'] as const) rows.push(row(`${scenario}: ${kind}`, inScenario.filter((p) => p.sample.kind === kind)));
+    for (const kind of KINDS) rows.push(row(`${scenario}: ${kind}`, inScenario.filter((p) => p.sample.kind === kind)));
     rows.push(row(`${scenario}: all`, inScenario));
   }
   rows.push(row('every keystroke', paired));

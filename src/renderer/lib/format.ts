@@ -1,6 +1,7 @@
 import { formatMoney } from '../../sync/model/money.ts';
 import { formatPhone } from '../../sync/model/phone.ts';
 import type { Locale } from '../../sync/model/settings.ts';
+import { toLocaleDigits } from '../../sync/model/text.ts';
 
 // Every number, amount, date, time and phone the UI shows, formatted here and nowhere else: through Intl, so
 // Persian gets Persian digits and separators and the Persian (Solar Hijri) calendar, English gets Latin digits
@@ -158,4 +159,9 @@ export function formatPhoneNumber(e164: string, locale: Locale, defaultRegion: s
     phones.set(key, text);
   }
   return text;
+}
+
+/** A member code (`7-04253`) in locale digits; typed back in either script, the lookup reads it. */
+export function formatMemberCode(code: string, locale: Locale): string {
+  return toLocaleDigits(code, locale);
 }

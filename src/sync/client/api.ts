@@ -8,6 +8,7 @@ import {
   type PullResponse,
   type PushResponse,
   type SyncTotals,
+  type TerminalInfo,
 } from '../model/wire-protocol.ts';
 import type { TokenSource } from './auth.ts';
 import { SyncError } from './errors.ts';
@@ -24,6 +25,11 @@ export interface TotalsApi {
   totals(): Promise<SyncTotals>;
 }
 
+/** The terminal's number within its merchant (member codes). */
+export interface TerminalInfoApi {
+  terminalInfo(): Promise<TerminalInfo>;
+}
+
 /** Whether the server answers right now (a redemption above the offline cap asks before it counts as online). */
 export interface PingApi {
   ping(): Promise<boolean>;
@@ -37,7 +43,7 @@ const PING_TIMEOUT_MS = 2_000;
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi {
   const doFetch = options.fetch ?? fetch;
 
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
@@ -97,6 +103,9 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     totals() {
       return call(ROUTES.totals.method, ROUTES.totals.path, undefined, ROUTES.totals.response);
+    },
+    terminalInfo() {
+      return call(ROUTES.terminal.method, ROUTES.terminal.path, undefined, ROUTES.terminal.response);
     },
     async ping() {
       try {

@@ -1,13 +1,24 @@
 import { BehaviorSubject } from 'rxjs';
 import type { Customer } from '../model/customer.ts';
+import { codeInId, memberCodeOf } from '../model/member-code.ts';
 import type { PatronDatabase } from './database.ts';
 import { fromStored } from './documents.ts';
 import type { LookupField as Field, LookupProbe } from './lookup.ts';
 import { scanDocuments } from './scan.ts';
+import { createTextSearch } from './text-search.ts';
 /** One sorted index: [key, id] pairs in (key, id) order — the order of RxDB's ['_deleted', field, 'id'] index. */
 type Sorted = [key: string, id: string][];
+/** The fields kept as sorted arrays (the `text` probe has its own search). */
+type SortedField = Exclude<Field, 'text'>;
 
-const FIELDS: readonly Field[] = ['phoneKey', 'phoneReversed', 'nameKey'];
+const FIELDS: readonly SortedField[] = ['phoneKey', 'phoneReversed', 'nameKey', 'memberCode', 'email'];
+
+/** A customer's key in a sorted index; '' (no e-mail) is left out of the index. */
+function keyOf(doc: Customer, field: SortedField): string {
+  if (field === 'memberCode') return memberCodeOf(doc.id);
+  if (field === 'email') return doc.email?.toLowerCase() ?? '';
+  return doc[field];
+}
 /** Customers read per page while the index fills; the main thread gets a turn between pages. */
 const PAGE_SIZE = 2000;
 
@@ -25,6 +36,7 @@ function lowerBound(sorted: Sorted, key: string, id: string): number {
 }
 
 function insert(sorted: Sorted, key: string, id: string): void {
+  if (key === '') return;
   sorted.splice(lowerBound(sorted, key, id), 0, [key, id]);
 }
 
@@ -35,16 +47,26 @@ function remove(sorted: Sorted, key: string, id: string): void {
 }
 
 /**
- * The counter's lookup in memory (docs/architecture.md#lookup): every customer's three lookup keys in sorted arrays, searched
- * by binary search — about a microsecond at 100k customers, synchronous, so a keystroke's results render in
- * the keystroke's own commit. It runs the lookup plans of lookup.ts, as `lookupInReplica` does until the index
- * has filled: one background pass over the collection in pages (scan.ts), then kept current from the change
- * stream.
+ * The counter's lookup in memory (docs/architecture.md#lookup): every customer's lookup keys (phone prefix, reversed digits,
+ * folded name, member code, e-mail) in sorted arrays, searched by binary search — about a microsecond at 100k
+ * customers — and the name words in a text search (text-search.ts), synchronous, so a keystroke's results
+ * render in the keystroke's own commit. It runs the lookup plans of lookup.ts, as `lookupInReplica` does until
+ * the index has filled: one background pass over the collection in pages (scan.ts), then kept current from the
+ * change stream. The text search is built after the sorted arrays, in slices between tasks; until it is, a
+ * `text` probe reads the folded name from its start, as the replica does.
  */
 export function createLookupIndex(db: PatronDatabase) {
   const docs = new Map<string, Customer>();
-  const sorted: Record<Field, Sorted> = { phoneKey: [], phoneReversed: [], nameKey: [] };
+  const sorted: Record<SortedField, Sorted> = { phoneKey: [], phoneReversed: [], nameKey: [], memberCode: [], email: [] };
+  const text = createTextSearch();
+  // The highest sign-up sequence seen per terminal number (member codes): only grows, a removal never lowers it.
+  const highest = new Map<number, number>();
+  const noteCode = (id: string) => {
+    const code = codeInId(id);
+    if (code && code.sequence > (highest.get(code.terminal) ?? 0)) highest.set(code.terminal, code.sequence);
+  };
   let filled = false;
+  let textReady = false;
   let stopped = false;
   const version$ = new BehaviorSubject(0);
   // Ids changed by the change stream while the fill runs: the stream's state is newer than a page's.
@@ -52,11 +74,17 @@ export function createLookupIndex(db: PatronDatabase) {
 
   const put = (id: string, doc: Customer | null) => {
     const previous = docs.get(id);
-    if (filled && previous) for (const field of FIELDS) remove(sorted[field], previous[field], id);
+    if (filled && previous) for (const field of FIELDS) remove(sorted[field], keyOf(previous, field), id);
     if (doc) {
       docs.set(id, doc);
-      if (filled) for (const field of FIELDS) insert(sorted[field], doc[field], id);
-    } else docs.delete(id);
+      noteCode(id);
+      if (filled) for (const field of FIELDS) insert(sorted[field], keyOf(doc, field), id);
+      // While the text search is built, a changed customer goes in now; the build skips those it holds.
+      if (filled) text.add(doc);
+    } else {
+      docs.delete(id);
+      text.remove(id);
+    }
   };
 
   const subscription = db.customers.eventBulks$.subscribe((bulk) => {
@@ -72,23 +100,45 @@ export function createLookupIndex(db: PatronDatabase) {
   async function fill(): Promise<void> {
     for await (const page of scanDocuments(db.customers.storageInstance, PAGE_SIZE)) {
       if (stopped) return;
-      for (const doc of page) if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, fromStored<Customer>(doc as unknown as Record<string, unknown>));
+      for (const doc of page) {
+        noteCode(doc.id);
+        if (!doc._deleted && !touched.has(doc.id)) docs.set(doc.id, fromStored<Customer>(doc as unknown as Record<string, unknown>));
+      }
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (stopped) return;
     }
     for (const field of FIELDS) {
       const list: Sorted = [];
-      for (const [id, doc] of docs) list.push([doc[field], id]);
+      for (const [id, doc] of docs) {
+        const key = keyOf(doc, field);
+        if (key !== '') list.push([key, id]);
+      }
       list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
       sorted[field] = list;
     }
     touched.clear();
     filled = true;
     version$.next(version$.getValue() + 1);
+    await buildText();
+  }
+
+  /** The text search from every customer, a page at a time so typing stays responsive meanwhile. */
+  async function buildText(): Promise<void> {
+    const ids = [...docs.keys()];
+    for (let at = 0; at < ids.length; at += PAGE_SIZE) {
+      for (const id of ids.slice(at, at + PAGE_SIZE)) {
+        const doc = docs.get(id);
+        if (doc && !text.has(id)) text.add(doc);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (stopped) return;
+    }
+    textReady = true;
+    version$.next(version$.getValue() + 1);
   }
 
   /** Up to `limit` customers whose `field` starts with `key`, in key order, skipping `skip`'s ids. */
-  function prefix(field: Field, key: string, limit: number, into: Customer[], skip?: ReadonlySet<string>): void {
+  function prefix(field: SortedField, key: string, limit: number, into: Customer[], skip?: ReadonlySet<string>): void {
     const list = sorted[field];
     let scanned = 0;
     for (let at = lowerBound(list, key, ''); at < list.length && scanned < limit && into.length < limit; at++) {
@@ -113,13 +163,36 @@ export function createLookupIndex(db: PatronDatabase) {
     version: () => version$.getValue(),
     /** Whether `run` answers yet. */
     isReady: () => filled,
+    /** Whether `text` probes search any word with typos yet (until then: the name from its start). */
+    isTextReady: () => textReady,
     /** A customer by id, once filled (merged duplicates' roots are resolved from here). */
     get: (id: string): Customer | undefined => (filled ? docs.get(id) : undefined),
+    /** The highest sign-up sequence of terminal `terminal` among the replica's customers (0: none), once filled. */
+    highestSequence: (terminal: number): number => highest.get(terminal) ?? 0,
+    /** The one customer with member code `code`, when no other code equals it or starts with it. */
+    codeHolder(code: string): string | null {
+      const list = sorted.memberCode;
+      const at = lowerBound(list, code, '');
+      const [key, id] = list[at] ?? [];
+      if (key !== code || id === undefined) return null;
+      return list[at + 1]?.[0].startsWith(code) ? null : id;
+    },
     /** The customers a lookup plan finds (lookup.ts), synchronously; null until the index has filled. */
     run(plan: readonly LookupProbe[], limit = 20): Customer[] | null {
       if (!filled) return null;
       const results: Customer[] = [];
-      for (const probe of plan) prefix(probe.field, probe.key, limit, results, new Set(results.map((c) => c.id)));
+      for (const probe of plan) {
+        const seen = new Set(results.map((c) => c.id));
+        if (probe.field !== 'text') prefix(probe.field, probe.key, limit, results, seen);
+        else if (!textReady) prefix('nameKey', probe.key, limit, results, seen);
+        else {
+          for (const id of text.query(probe.key, limit, limit).ids) {
+            if (results.length >= limit) break;
+            const doc = seen.has(id) ? undefined : docs.get(id);
+            if (doc) results.push(doc);
+          }
+        }
+      }
       return results;
     },
     stop(): void {

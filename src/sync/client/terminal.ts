@@ -13,6 +13,7 @@ import type { KeyValueStore } from './key-value.ts';
 import { readLastSync, rememberLastSync } from './last-sync.ts';
 import { createLedgerIndex } from './ledger-index.ts';
 import { createLookupIndex } from './lookup-index.ts';
+import { createMemberCodes, learnTerminalNumber } from './member-codes.ts';
 import { createMergeIndex } from './merge-index.ts';
 import { isEmptyReplica, loadExpectedDocuments } from './progress.ts';
 import { createQueries, type Queries } from './queries/index.ts';
@@ -47,6 +48,8 @@ export interface Terminal {
   readonly session: Session;
   readonly commands: Commands;
   readonly queries: Queries;
+  /** An id for the customer a sign-up form is about to create, carrying their member code (member-codes.ts). */
+  newCustomerId(): Promise<string>;
   /** Replication control (tests, the status bar's "sync now"). */
   readonly sync: { resync(): void; awaitInSync(): Promise<void>; readonly pending$: Observable<ReadonlySet<string>> };
   close(): Promise<void>;
@@ -101,6 +104,8 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   const ledger = createLedgerIndex(db, () => settings$.getValue().program);
   const merges = createMergeIndex(db);
   const lookupIndex = createLookupIndex(db);
+  const codes = createMemberCodes({ db, index: lookupIndex, status: () => status.get() });
+  subscriptions.push(learnTerminalNumber(status.status$, api, codes));
   const session = createSession({
     findStaff: async (id) => {
       const doc = await db.staff.findOne(id).exec();
@@ -122,6 +127,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     journal,
     now,
     probe: () => api.ping(),
+    newCustomerId: () => codes.nextCustomerId(now()),
   };
   const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
   const commands = createCommands(env, options.onUnexpected ?? ((error) => console.error('patron: a write failed', error)));
@@ -133,6 +139,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     session,
     commands,
     queries,
+    newCustomerId: () => codes.nextCustomerId(now()),
     sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$ },
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();

@@ -11,6 +11,7 @@ import {
   PushRequestSchema,
   PushResponseSchema,
   SyncTotalsSchema,
+  TerminalInfoSchema,
   TokenRequestSchema,
   TokenResponseSchema,
 } from './wire-protocol.ts';
@@ -40,6 +41,7 @@ export const ROUTES = {
   pull: { method: 'GET', path: `${API_PREFIX}pull/:collection`, params: CollectionParamsSchema, querystring: PullQuerySchema, response: PullResponseSchema },
   push: { method: 'POST', path: `${API_PREFIX}push/:collection`, params: CollectionParamsSchema, body: PushRequestSchema, response: PushResponseSchema },
   totals: { method: 'GET', path: `${API_PREFIX}sync/totals`, querystring: NoQuerySchema, response: SyncTotalsSchema },
+  terminal: { method: 'GET', path: `${API_PREFIX}terminal`, querystring: NoQuerySchema, response: TerminalInfoSchema },
   /** Server-Sent Events; each `poke` event's data is a PokeSchema. */
   stream: { method: 'GET', path: `${API_PREFIX}stream` },
   demo: { method: 'GET', path: `${API_PREFIX}demo`, response: DemoAvailabilitySchema },

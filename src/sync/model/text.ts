@@ -84,9 +84,11 @@ export function foldName(s: string): string {
 /** Word separators inside a folded name: spaces and dashes (Jean-Luc, زهرا-سادات). */
 const WORD_SEPARATOR = /[\s\p{Pd}]+/u;
 
-function words(folded: string): string[] {
+/** The words of a folded name (split at spaces and dashes), for word-by-word search. */
+export function nameWords(folded: string): string[] {
   return folded.split(WORD_SEPARATOR).filter((w) => w !== '');
 }
+const words = nameWords;
 
 /**
  * Whether a typed query finds a name: after folding, the query (spaces ignored, so `زهراسادات` finds

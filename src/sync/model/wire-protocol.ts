@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from './common.ts';
 import { CustomerSchema } from './customer.ts';
+import { MAX_TERMINAL_NUMBER } from './member-code.ts';
 import { ERRORS, type ErrorCode } from './errors.ts';
 import { InboxItemSchema } from './inbox.ts';
 import { LoyaltyEntrySchema } from './loyalty-entry.ts';
@@ -161,6 +162,14 @@ export const TokenResponseSchema = z.strictObject({
 /** Answer of a token exchange. */
 export type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
+/**
+ * Answer of `GET /v1/terminal`: the calling terminal's number within its merchant, which it writes into the
+ * member codes it assigns offline (model/member-code.ts). A route of its own, so older peers see no change.
+ */
+export const TerminalInfoSchema = z.strictObject({ terminalNumber: z.int().min(1).max(MAX_TERMINAL_NUMBER) });
+/** Answer of `GET /v1/terminal`. */
+export type TerminalInfo = z.infer<typeof TerminalInfoSchema>;
+
 /** Answer of `GET /v1/demo`: whether this caller may take the one-click demo enrolment. */
 export const DemoAvailabilitySchema = z.strictObject({ available: z.boolean() });
 
@@ -208,6 +217,7 @@ export const WIRE_SCHEMAS = {
   EnrolResponse: EnrolResponseSchema,
   TokenRequest: TokenRequestSchema,
   TokenResponse: TokenResponseSchema,
+  TerminalInfo: TerminalInfoSchema,
   DemoAvailability: DemoAvailabilitySchema,
   DemoEnrolmentCode: DemoEnrolmentCodeSchema,
   ErrorBody: ErrorBodySchema,

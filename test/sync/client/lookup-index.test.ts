@@ -23,6 +23,12 @@ const TYPED = [
   'علی', 'علي', 'علی ر', 'كاظمي', 'کاظمی', 'fatemeh', 'FAT', 'zz', '', '  ', 'a', 'سارا',
 ];
 
+/**
+ * The texts both executors answer alike: phone ranges. Names differ on purpose once the text search is built
+ * (any word, typos, inner parts; the replica reads the name from its start) — text-search.test.ts covers them.
+ */
+const PHONE_TYPED = TYPED.filter((typed) => lookupPlan(typed, 'IR').every((probe) => probe.field === 'phoneKey' || probe.field === 'phoneReversed'));
+
 /** The replica's own indexes, as the terminal asks them until the in-memory index has filled. */
 const lookupCustomers = (db: PatronDatabase, typed: string, region: string, limit: number) => lookupInReplica(db, lookupPlan(typed, region), limit);
 
@@ -56,7 +62,7 @@ describe('the lookup index answers as the replica’s indexes do, for the same l
   });
 
   const expectSame = async (limit = 20) => {
-    for (const typed of TYPED) expect({ typed, results: index.run(lookupPlan(typed, 'IR'), limit) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', limit) });
+    for (const typed of PHONE_TYPED) expect({ typed, results: index.run(lookupPlan(typed, 'IR'), limit) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', limit) });
   };
 
   it('answers null until filled, then the same results in the same order', async () => {
@@ -101,7 +107,7 @@ describe('the lookup index answers as the replica’s indexes do, for the same l
       for (const plan of recorder.plans) expect(plan).toMatchObject({ sortSatisfiedByIndex: true });
       expect(second.run(lookupPlan('ziba', 'IR'))?.map((c) => c.id)).toEqual([edited.id]);
       expect(second.run(lookupPlan('09121114567', 'IR'))).toEqual([]); // the removed one's phone
-      for (const typed of TYPED) expect({ typed, results: second.run(lookupPlan(typed, 'IR'), 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
+      for (const typed of PHONE_TYPED) expect({ typed, results: second.run(lookupPlan(typed, 'IR'), 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
     } finally {
       second.stop();
     }

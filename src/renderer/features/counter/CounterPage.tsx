@@ -96,6 +96,9 @@ export function CounterPage() {
         ) : (
           <div className="counter-empty">
             <p>{t('emptyHint')}</p>
+            <button type="button" className="button-primary" data-testid="empty-sign-up" onClick={() => signUp('')}>
+              {t('signUpEmpty')}
+            </button>
           </div>
         )}
       </section>

@@ -6,6 +6,10 @@ import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
 import { formatDateTime, formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { EditCustomer } from './EditCustomer.tsx';
+import type { Customer } from '../../../sync/model/customer.ts';
+import { groupProfile } from '../../../sync/model/merge-group.ts';
+import { useLive } from '../../lib/useLive.ts';
+import { MemberCode } from './MemberCode.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
 import { LoyaltyActivity } from './LoyaltyActivity.tsx';
 import { useCustomer, useGroup, useGroupEntries, useGroupStanding, useGroupVisits, usePending } from './useCustomer.ts';
@@ -40,6 +44,9 @@ export function CustomerCard({
   const visits = useGroupVisits(group);
   const pending = usePending();
   const [editing, setEditing] = useState(false);
+  // The merged duplicates' own documents: their details show on the survivor's card (groupProfile).
+  const groupKey = group.slice(1).join(' ');
+  const merged = useLive(() => terminal.queries.customersById$(groupKey === '' ? [] : groupKey.split(' ')), [terminal, groupKey], new Map<string, Customer>());
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   // A customer merged into another while open (a sync brought the merge) is shown as the one they joined.
@@ -64,7 +71,9 @@ export function CustomerCard({
   const unsyncedPoints = unsynced.reduce((sum, e) => sum + e.points, 0);
   const soon = birthdaySoon(customer.birthday, new Date(now), settings.timeZone);
   const blocked = customer.status === 'blocked';
-  const { favorites, allergies, preferredTime } = customer.preferences;
+  const { preferredTime } = customer.preferences;
+  const profile = groupProfile(customer, [...merged.values()]);
+  const { favorites, allergies } = profile;
 
   return (
     <article
@@ -81,6 +90,7 @@ export function CustomerCard({
           <p className="card-phone">
             <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
           </p>
+          <MemberCode customerId={customer.id} name={customer.name} />
           <ul className="badges" aria-label={t('badges')}>
             {customer.status !== 'active' ? (
               <li className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</li>
@@ -188,15 +198,18 @@ export function CustomerCard({
           <Fact label={t('preferredTime')} value={preferredTime ? t(`common:preferredTime.${preferredTime}`) : null} />
           <Fact
             label={t('birthday')}
-            value={customer.birthday ? formatDay(customer.birthday, locale, 'long') : null}
+            value={profile.birthday ? formatDay(profile.birthday, locale, 'long') : null}
           />
           <Fact
             label={t('anniversary')}
-            value={customer.anniversary ? formatDay(customer.anniversary, locale, 'long') : null}
+            value={profile.anniversary ? formatDay(profile.anniversary, locale, 'long') : null}
           />
-          <Fact label={t('email')} value={customer.email} ltr />
-          <Fact label={t('tags')} value={customer.tags.length > 0 ? customer.tags.join(t('listSeparator')) : null} />
+          <Fact label={t('email')} value={profile.email} ltr />
+          <Fact label={t('tags')} value={profile.tags.length > 0 ? profile.tags.join(t('listSeparator')) : null} />
           <Fact label={t('notes')} value={customer.notes || null} wide />
+          {profile.carriedNotes.map((carried) => (
+            <Fact key={carried.customerId} label={t('notesOfMerged', { name: carried.name })} value={carried.notes} wide />
+          ))}
         </dl>
       )}
 

@@ -42,7 +42,7 @@ export function LookupPanel(props: {
   const terminal = useTerminal();
   const locale = useLocale();
   const [typed, setTyped] = useState('');
-  const { results: customers, pending, region } = useCustomerLookup(typed);
+  const { results: customers, total, more, codeHolder, pending, region } = useCustomerLookup(typed);
   const [highlight, setHighlight] = useState(0);
   // Typing resets the highlight in the same commit as the text (no second render per key).
   const type = useCallback((text: string) => {
@@ -70,6 +70,12 @@ export function LookupPanel(props: {
     return () => clearTimeout(timer);
   }, [typed]);
   const loadTiers = settled === typed;
+  // A complete member code (typed, or by a scanner) opens its customer at once: no other code starts with it.
+  const opened = useRef<string | null>(null);
+  useEffect(() => {
+    if (codeHolder !== null && opened.current !== codeHolder) onOpen(codeHolder);
+    opened.current = codeHolder;
+  }, [codeHolder, onOpen]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
@@ -117,9 +123,7 @@ export function LookupPanel(props: {
       </p>
       {!customersReady ? <p className="notice">{t('customersSyncing')}</p> : null}
       <p className="lookup-count" role="status" aria-live="polite" data-testid="lookup-count">
-        {searching && !pending
-          ? t('resultCount', { count: customers.length, n: formatNumber(customers.length, locale) })
-          : ''}
+        {searching && !pending ? resultCount(t, locale, customers.length, total, more) : ''}
       </p>
       <ul ref={listRef} id={LISTBOX_ID} role="listbox" aria-label={t('resultsLabel')} className="lookup-results">
         {customers.map((customer, index) => (
@@ -153,6 +157,13 @@ export function LookupPanel(props: {
       ) : null}
     </div>
   );
+}
+
+/** "3 customers found", or "20 of 200+, keep typing" when more match than are shown. */
+function resultCount(t: TFunction<'counter'>, locale: Locale, shown: number, total: number, more: boolean): string {
+  if (!more && total <= shown) return t('resultCount', { count: shown, n: formatNumber(shown, locale) });
+  const all = formatNumber(total, locale);
+  return t('resultCountPartial', { shown: formatNumber(shown, locale), total: more ? t('atLeast', { n: all }) : all });
 }
 
 /** One result row; `t` and `locale` come from the panel (no i18n hook per row), callbacks are stable. */
@@ -199,14 +210,11 @@ const LookupResult = memo(function LookupResult(props: {
 function ResultTier({ customerId, load, t }: { customerId: string; load: boolean; t: TFunction<'counter'> }) {
   const [started, setStarted] = useState(load);
   if (load && !started) setStarted(true);
-  return started ? <LoadedTier customerId={customerId} t={t} /> : <span className="tier tier-pending" />;
+  return started ? <LoadedTier customerId={customerId} t={t} /> : null;
 }
 
 function LoadedTier({ customerId, t }: { customerId: string; t: TFunction<'counter'> }) {
   const summary = useGroupSummary(useGroup(customerId));
-  return summary ? (
-    <TierBadge tier={summary.tier} label={t(`common:tier.${summary.tier}`)} />
-  ) : (
-    <span className="tier tier-pending" />
-  );
+  // Nothing until the tier is known: an empty pill would read as a tier without a name.
+  return summary ? <TierBadge tier={summary.tier} label={t(`common:tier.${summary.tier}`)} /> : null;
 }

@@ -2,7 +2,6 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LikelyDuplicate } from '../../../sync/client/queries/duplicates.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
-import { newId } from '../../../sync/model/ids.ts';
 import { parsePhone } from '../../../sync/model/phone.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { formatPhoneNumber } from '../../lib/format.ts';
@@ -29,8 +28,9 @@ export function SignUpForm(props: {
   const settings = useSettings(terminal);
   const region = settings.defaultRegion;
   const signUp = useCommand('signUp');
-  // The customer's id, fixed for this form: a second submit after a lost answer cannot create a second one.
-  const [customerId] = useState(newId);
+  // The customer's id, fixed for this form once taken (it carries their member code): a second submit after a
+  // lost answer cannot create a second one.
+  const customerId = useRef<string | null>(null);
   const [values, setValues] = useState<CustomerFormValues>(() => emptyCustomerForm(props.prefill));
   const [showErrors, setShowErrors] = useState(false);
   const [duplicates, setDuplicates] = useState<LikelyDuplicate[]>([]);
@@ -67,9 +67,16 @@ export function SignUpForm(props: {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
 
+  // The cashier goes on with the name (the lookup already gave the phone, or nothing): once, when the form
+  // opens — never again while they type.
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLInputElement>('#signup-name')?.focus();
+  }, []);
+
   const create = async () => {
     if (!result.ok) return;
-    const created = await signUp.run({ ...result.input, id: customerId });
+    customerId.current ??= await terminal.newCustomerId();
+    const created = await signUp.run({ ...result.input, id: customerId.current });
     if (created.ok) props.onCreated(created.value.id);
     else if (created.error.code === 'CUSTOMER_ALREADY_EXISTS' && created.error.details?.customerId) props.onOpenExisting(created.error.details.customerId);
   };

@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Customer } from '../../../sync/model/customer.ts';
+import type { LookupAnswer } from '../../../sync/client/queries/customer-lookup.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useSettings } from '../../lib/hooks.ts';
+
+const NOTHING: LookupAnswer = { customers: [], total: 0, more: false, codeHolder: null };
 
 /**
  * Lookup as the cashier types (the terminal's `queries.lookup`): merge groups shown once, as their root. Once
@@ -9,7 +12,7 @@ import { useSettings } from '../../lib/hooks.ts';
  * render in the same commit (never pending). Until then each keystroke asks the replica's indexes; answers
  * that arrive after a newer keystroke's are dropped, so the list never shows results for an older text.
  */
-export function useCustomerLookup(typed: string, limit = 20): { results: Customer[]; pending: boolean; region: string } {
+export function useCustomerLookup(typed: string, limit = 20): Omit<LookupAnswer, 'customers'> & { results: Customer[]; pending: boolean; region: string } {
   const terminal = useTerminal();
   const region = useSettings(terminal).defaultRegion;
   const lookup = terminal.queries.lookup;
@@ -22,7 +25,7 @@ export function useCustomerLookup(typed: string, limit = 20): { results: Custome
     () => lookup.version(),
   );
   const fromIndex = useMemo(
-    () => (version === 0 ? null : typed.trim() === '' ? [] : lookup.search(typed, limit)),
+    (): LookupAnswer | null => (version === 0 ? null : typed.trim() === '' ? NOTHING : lookup.answer(typed, limit)),
     // region: the lookup reads it from the settings at search time.
     [lookup, version, typed, region, limit],
   );
@@ -44,6 +47,7 @@ export function useCustomerLookup(typed: string, limit = 20): { results: Custome
       live = false;
     };
   }, [lookup, typed, region, limit, indexReady]);
-  if (fromIndex) return { results: fromIndex, pending: false, region };
-  return { results: state.results, pending: state.for !== typed, region };
+  if (fromIndex) return { results: fromIndex.customers, total: fromIndex.total, more: fromIndex.more, codeHolder: fromIndex.codeHolder, pending: false, region };
+  // The replica's answer is not counted: a full page may be the first of many.
+  return { results: state.results, total: state.results.length, more: state.results.length >= limit, codeHolder: null, pending: state.for !== typed, region };
 }

@@ -30,7 +30,8 @@ function modelInput(checked: CheckedCustomer): Required<Omit<NewCustomerInput, '
 /**
  * Signs a customer up. A number another customer already has is refused (CUSTOMER_ALREADY_EXISTS, with that
  * customer's id), so the counter opens them instead; two offline terminals can still both sign the same number
- * up, and the server merges that pair (docs/architecture.md#duplicates). `id` makes a retry of the same form idempotent.
+ * up, and the server merges that pair (docs/architecture.md#duplicates duplicates). `id` makes a retry of the same form idempotent;
+ * without it the terminal mints one carrying the customer's member code.
  */
 export const signUp = command({
   role: 'cashier',
@@ -42,7 +43,8 @@ export const signUp = command({
     }
     const holder = await holderOf(env, input.phone);
     if (holder) refuse('CUSTOMER_ALREADY_EXISTS', { phone: 'TAKEN' }, { customerId: holder.id });
-    const customer = newCustomer(modelInput(input), writeContext(env, staff), env.settings().defaultRegion, input.id);
+    // The id carries the member code (model/member-code.ts); a form that retries passes the id it was given.
+    const customer = newCustomer(modelInput(input), writeContext(env, staff), env.settings().defaultRegion, input.id ?? (await env.newCustomerId()));
     await env.db.customers.insert(forStorage(customer));
     return customer;
   },

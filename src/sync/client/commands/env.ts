@@ -30,6 +30,8 @@ export interface CommandEnv {
   now(): Date;
   /** Asks the server whether it answers right now (a short request; false offline or on any failure). */
   probe(): Promise<boolean>;
+  /** The id of a customer signed up now, carrying this terminal's next member code when it can (member-codes.ts). */
+  newCustomerId(): Promise<string>;
 }
 
 /** Whether the server has answered a request lately (the status says so until a request fails). */

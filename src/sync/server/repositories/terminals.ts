@@ -78,3 +78,9 @@ export async function isTerminalActive(db: Queryable, terminalId: string, mercha
   const { rows } = await db.query(`SELECT 1 FROM terminals WHERE terminal_id = $1 AND merchant_id = $2 AND revoked_at IS NULL`, [terminalId, merchantId]);
   return rows.length > 0;
 }
+
+/** A terminal's number within its merchant (migration 005; member codes). */
+export async function terminalNumber(db: Queryable, terminalId: string, merchantId: string): Promise<number | null> {
+  const { rows } = await db.query<{ number: number }>(`SELECT number FROM terminals WHERE terminal_id = $1 AND merchant_id = $2`, [terminalId, merchantId]);
+  return rows[0]?.number ?? null;
+}

@@ -12,6 +12,8 @@ import { pushIsolatingFailures } from '../../sync/isolate.ts';
 import { applyPush } from '../../sync/push.ts';
 import { feedTotals } from '../../sync/totals.ts';
 import { plainIntegers, routeSchema, type ZodApp } from '../route-schema.ts';
+import { terminalNumber } from '../../repositories/terminals.ts';
+import { HttpError } from '../../http-errors.ts';
 
 /** A merchant's pushes per window, as a multiple of one terminal's (a shop has a handful of tills). */
 const MERCHANT_PUSH_FACTOR = 20;
@@ -54,6 +56,20 @@ export function syncRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigne
     schema: routeSchema(ROUTES.totals),
     preValidation: auth,
     handler: async (request) => feedTotals(deps.db, terminalOf(request).merchantId),
+  });
+
+  // The terminal's number, for the member codes it assigns offline (model/member-code.ts).
+  app.route({
+    method: ROUTES.terminal.method,
+    url: ROUTES.terminal.path,
+    schema: routeSchema(ROUTES.terminal),
+    preValidation: auth,
+    handler: async (request) => {
+      const { terminalId, merchantId } = terminalOf(request);
+      const number = await terminalNumber(deps.db, terminalId, merchantId);
+      if (number === null) throw new HttpError(404, 'NOT_FOUND');
+      return { terminalNumber: number };
+    },
   });
 
   app.route({
