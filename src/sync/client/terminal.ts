@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom, map, race, timer, type Observable, type Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
 import type { Staff } from '../model/staff.ts';
@@ -14,6 +14,7 @@ import { readLastSync, rememberLastSync } from './last-sync.ts';
 import { createLedgerIndex } from './ledger-index.ts';
 import { createLookupIndex } from './lookup-index.ts';
 import { createMergeIndex } from './merge-index.ts';
+import type { NetworkSignal } from './network.ts';
 import { isEmptyReplica, loadExpectedDocuments } from './progress.ts';
 import { createQueries, type Queries } from './queries/index.ts';
 import { startReplication, type ReplicationOptions } from './replicate.ts';
@@ -34,6 +35,8 @@ export interface TerminalOptions {
   fetch?: typeof fetch;
   replication?: ReplicationOptions;
   now?: () => Date;
+  /** The device's own network signal (browserNetwork() in the app); none in Node tests unless given. */
+  network?: NetworkSignal | null;
   /** Hears failures that are not a person's doing (a storage write refused); the console by default. */
   onUnexpected?: (error: unknown) => void;
 }
@@ -48,7 +51,13 @@ export interface Terminal {
   readonly commands: Commands;
   readonly queries: Queries;
   /** Replication control (tests, the status bar's "sync now"). */
-  readonly sync: { resync(): void; awaitInSync(): Promise<void>; readonly pending$: Observable<ReadonlySet<string>> };
+  readonly sync: {
+    resync(): void;
+    awaitInSync(): Promise<void>;
+    readonly pending$: Observable<ReadonlySet<string>>;
+    /** Waits up to `ms` for every local write to be acknowledged; whether they all were. */
+    settled(ms: number): Promise<boolean>;
+  };
   close(): Promise<void>;
 }
 
@@ -69,6 +78,19 @@ function defaultSettings(credential: DeviceCredential): Settings {
     updatedBy: credential.merchantId,
     conflicts: [],
   };
+}
+
+/** Whether the pending set empties within `ms` (it may already be empty). */
+function settledWithin(pending$: Observable<ReadonlySet<string>>, ms: number): Promise<boolean> {
+  return firstValueFrom(
+    race(
+      pending$.pipe(
+        filter((keys) => keys.size === 0),
+        map(() => true),
+      ),
+      timer(ms).pipe(map(() => false)),
+    ),
+  );
 }
 
 /**
@@ -97,6 +119,13 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   subscriptions.push(status.status$.subscribe(({ lastSyncAt }) => rememberLastSync(options.memory, credential.terminalId, lastSyncAt)));
   let pending: ReadonlySet<string> = new Set();
   subscriptions.push(replication.pending$.subscribe((keys) => (pending = keys)));
+  if (options.network) {
+    const network = options.network;
+    if (!network.online()) replication.networkChanged(false);
+    const unsubscribe = network.subscribe((online) => replication.networkChanged(online));
+    subscriptions.push({ unsubscribe } as Subscription);
+  }
+  const settled = (ms: number) => settledWithin(replication.pending$, ms);
 
   const ledger = createLedgerIndex(db, () => settings$.getValue().program);
   const merges = createMergeIndex(db);
@@ -122,6 +151,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     journal,
     now,
     probe: () => api.ping(),
+    settled,
   };
   const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
   const commands = createCommands(env, options.onUnexpected ?? ((error) => console.error('patron: a write failed', error)));
@@ -133,7 +163,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     session,
     commands,
     queries,
-    sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$ },
+    sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$, settled },
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       queries.stop();

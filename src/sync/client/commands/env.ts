@@ -30,6 +30,8 @@ export interface CommandEnv {
   now(): Date;
   /** Asks the server whether it answers right now (a short request; false offline or on any failure). */
   probe(): Promise<boolean>;
+  /** Waits up to `ms` for every local write to be acknowledged by the server; whether they all were. */
+  settled(ms: number): Promise<boolean>;
 }
 
 /** Whether the server has answered a request lately (the status says so until a request fails). */
