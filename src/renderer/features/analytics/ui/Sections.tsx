@@ -86,7 +86,7 @@ function customerColumns(t: (key: string) => string, locale: Locale, snapshot: S
     periodVisits: { key: 'periodVisits', header: t('col.periodVisits'), cell: (r) => formatNumber(r.periodVisits, locale), csv: (r) => r.periodVisits, numeric: true },
     periodSpend: { key: 'periodSpend', header: t('col.periodSpend'), cell: (r) => money(r.periodSpend), csv: (r) => r.periodSpend, numeric: true },
     lastVisitAt: { key: 'lastVisitAt', header: t('col.lastVisitAt'), cell: (r) => (r.lastVisitAt ? formatInstant(r.lastVisitAt, locale, snapshot.timeZone) : '—'), csv: (r) => r.lastVisitAt },
-    segment: { key: 'segment', header: t('col.segment'), cell: (r) => t(`segment.${r.segment}`), csv: (r) => r.segment },
+    segment: { key: 'segment', header: t('col.segment'), cell: (r) => t(`common:segment.${r.segment}`), csv: (r) => r.segment },
     churnRisk: { key: 'churnRisk', header: t('col.churnRisk'), cell: (r) => formatPercent(r.churnRisk, locale), csv: (r) => Number(r.churnRisk.toFixed(4)), numeric: true },
     projectedClv: { key: 'projectedClv', header: t('col.projectedClv'), cell: (r) => money(r.projectedClv), csv: (r) => r.projectedClv, numeric: true },
     tier: { key: 'tier', header: t('col.tier'), cell: (r) => t(`tier.${r.tier}`), csv: (r) => r.tier },
@@ -108,13 +108,13 @@ export function CustomerTables({ snapshot, locale, client, query }: SectionProps
         <div className="segment-picker" role="group" aria-label={t('segments.pick')}>
           {SEGMENTS.map((s) => (
             <button key={s} type="button" aria-pressed={s === segment} onClick={() => setSegment(s)}>
-              {t(`segment.${s}`)} ({formatNumber(snapshot.segments[s], locale)})
+              {t(`common:segment.${s}`)} ({formatNumber(snapshot.segments[s], locale)})
             </button>
           ))}
         </div>
         <p className="hint">{t(`segmentHelp.${segment}`)}</p>
         <DataTable
-          caption={t('segments.members', { segment: t(`segment.${segment}`) })}
+          caption={t('segments.members', { segment: t(`common:segment.${segment}`) })}
           fileName={`segment-${segment}`}
           columns={cols(['name', 'phone', 'visits', 'spend', 'lastVisitAt', 'churnRisk', 'tier', 'balance'])}
           rows={snapshot.segmentMembers[segment]}

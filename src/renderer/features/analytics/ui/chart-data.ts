@@ -69,7 +69,7 @@ export function frequencySeries(snapshot: Snapshot, t: Translate): ChartDatum[] 
 
 /** Customers by segment, in the model's segment order. */
 export function segmentSeries(snapshot: Snapshot, t: Translate): ChartDatum[] {
-  return SEGMENTS.map((s) => category(s, t(`segment.${s}`), snapshot.segments[s]));
+  return SEGMENTS.map((s) => category(s, t(`common:segment.${s}`), snapshot.segments[s]));
 }
 
 /** Customers by tier, lowest first. */
