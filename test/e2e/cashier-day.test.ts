@@ -48,7 +48,7 @@ async function openCustomer(page: Page, typed: string, id: string): Promise<void
 beforeAll(async () => {
   if (!chromiumAvailable()) throw new Error(`no Chromium at ${CHROMIUM}`);
   web = await buildWebApp();
-  server = await startDemoServer({ webRoot: web.dir, customers: 40 });
+  server = await startDemoServer({ webRoot: web.dir, customers: 12 });
   till = await openTerminal('cashier-day');
   // What the bar's pending line said while the initial sync ran (item 7: never "All changes synced").
   await till.context.addInitScript(() => {
@@ -160,6 +160,12 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     await expect.poll(() => page.locator('.redeem-panel .notice').innerText()).toBe(text('en', 'counter:offlineCap', { cap: '500', used: '300' }));
     await page.locator('.redeem-panel').getByLabel(text('en', 'counter:redeemPoints')).fill('201');
     await expect(byTestId(page, 'redeem-refusal').innerText()).resolves.toBe(text('en', 'common:errors.OFFLINE_REDEEM_CAP'));
+    // The same in Persian: the bar says offline with the pending count, the cap in Persian digits.
+    await switchLanguage(page, 'fa');
+    await expect(barText(page)).resolves.toContain(text('fa', 'status:connection.offline'));
+    await expect(page.locator('.redeem-panel .notice').innerText()).resolves.toBe(text('fa', 'counter:offlineCap', { cap: persianDigits('500'), used: persianDigits('300') }));
+    await expect(byTestId(page, 'redeem-refusal').innerText()).resolves.toBe(text('fa', 'common:errors.OFFLINE_REDEEM_CAP'));
+    await switchLanguage(page, 'en');
     // Item 7: during that start's first sync, the bar never claimed everything was synced.
     const said = await page.evaluate(() => (globalThis as unknown as { __duringInitialSync: string[] }).__duringInitialSync);
     expect(said.length).toBeGreaterThan(0);
