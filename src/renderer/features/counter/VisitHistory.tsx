@@ -1,6 +1,6 @@
 import { Fragment, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { earnEntryId } from '../../../sync/model/ids.ts';
+import { cardHistory } from '../../../sync/model/card-history.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { TextField } from '../../components/Fields.tsx';
@@ -10,18 +10,6 @@ import { formatAmount, formatDateTime, formatNumber } from '../../lib/format.ts'
 import { useCommand } from '../../lib/useCommand.ts';
 
 const SHOWN = 5;
-
-/** One line of the card's history: a visit, or a redemption from the ledger. */
-type HistoryRow = { kind: 'visit'; at: string; visit: Visit } | { kind: 'redeem'; at: string; entry: LoyaltyEntry };
-
-/** Visits and redemptions, newest first. */
-function historyRows(visits: readonly Visit[], entries: readonly LoyaltyEntry[]): HistoryRow[] {
-  const rows: HistoryRow[] = [
-    ...visits.map((visit) => ({ kind: 'visit' as const, at: visit.occurredAt, visit })),
-    ...entries.filter((entry) => entry.kind === 'redeem').map((entry) => ({ kind: 'redeem' as const, at: entry.occurredAt, entry })),
-  ];
-  return rows.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-}
 
 /**
  * The customer's history, newest first: visits with their points (a voided one struck through) and
@@ -36,9 +24,8 @@ export function VisitHistory({ visits, entries, pending }: { visits: Visit[] | n
   const [all, setAll] = useState(false);
   const [voiding, setVoiding] = useState<string | null>(null);
   const headingId = useId();
-  const rows = visits && entries ? historyRows(visits, entries) : null;
+  const rows = visits && entries ? cardHistory(visits, entries) : null;
   const shown = rows ? (all ? rows : rows.slice(0, SHOWN)) : [];
-  const ledgerIds = new Set((entries ?? []).map((entry) => entry.id));
 
   return (
     <section className="panel history" aria-labelledby={headingId}>
@@ -51,7 +38,7 @@ export function VisitHistory({ visits, entries, pending }: { visits: Visit[] | n
             <RedemptionRow key={row.entry.id} entry={row.entry} unsynced={pending.has(`loyaltyEntries:${row.entry.id}`)} timeZone={settings.timeZone} />
           ) : (
             <li key={row.visit.id} className={`visit${row.visit.voided ? ' is-voided' : ''}`} data-testid="visit-row" data-voided={row.visit.voided}>
-              <VisitLine visit={row.visit} pointsArrived={row.visit.pointsEarned === 0 || ledgerIds.has(earnEntryId(row.visit.id))} unsynced={pending.has(`visits:${row.visit.id}`)} timeZone={settings.timeZone} />
+              <VisitLine visit={row.visit} pointsArrived={row.pointsArrived} unsynced={pending.has(`visits:${row.visit.id}`)} timeZone={settings.timeZone} />
               {!row.visit.voided ? (
                 voiding === row.visit.id ? (
                   <VoidForm visit={row.visit} onDone={() => setVoiding(null)} />
