@@ -12,6 +12,15 @@ const nodeBuiltins = { group: ['node:*'], message: 'No Node built-ins here: this
 const replicaMessage = 'Features and components read through the terminal\'s queries and write through its commands (src/sync/client), never the replica.';
 const replica = (name) => ({ name, message: replicaMessage });
 
+// One format everywhere (issue 17): numbers, amounts, dates and phones for people come from
+// src/renderer/lib/format.ts, in the user's locale — never a stray Intl, toLocale* or toFixed in a page.
+const formatMessage = 'Format for people with src/renderer/lib/format.ts (the user\'s locale, Persian digits in Persian).';
+const formatOnce = [
+  { selector: "NewExpression[callee.object.name='Intl']", message: formatMessage },
+  { selector: "CallExpression[callee.property.name=/^toLocale/]", message: formatMessage },
+  { selector: "CallExpression[callee.property.name='toFixed']", message: formatMessage },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', '.patron/', '.tmp*/', 'test/lint/fixtures/'] },
   js.configs.recommended,
@@ -79,7 +88,14 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', {
         selector: "MemberExpression[property.name='db']",
         message: replicaMessage,
-      }],
+      }, ...formatOnce],
+    },
+  },
+  {
+    // The analytics engine computes (time zones, calendars) with Intl; it formats nothing for people.
+    files: ['src/renderer/features/analytics/compute/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='db']", message: replicaMessage }],
     },
   },
   {

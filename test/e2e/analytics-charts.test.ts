@@ -306,8 +306,8 @@ describe('dashboard charts in Chromium (production build, strict CSP)', () => {
       // A category chart: Persian labels, the first category on the right, the value axis on the right.
       const segments = figure(page, 'fa', 'analytics:charts.segments');
       const labels = await ticks(segments, 'x');
-      expect(labels[0]!.text).toBe(text('fa', 'analytics:segment.none'));
-      expect(labels.map((l) => l.text)).toContain(text('fa', 'analytics:segment.vip'));
+      expect(labels[0]!.text).toBe(text('fa', 'common:segment.none'));
+      expect(labels.map((l) => l.text)).toContain(text('fa', 'common:segment.vip'));
       expect(labels[0]!.left).toBeGreaterThan(labels.at(-1)!.left);
       const plot = await segments.locator('.recharts-cartesian-grid').boundingBox();
       for (const v of await ticks(segments, 'y')) expect(v.left).toBeGreaterThanOrEqual(plot!.x + plot!.width - 1);

@@ -10,6 +10,7 @@ import { startReplication, type Replication, type ReplicationOptions } from '../
 import { createStatusStore } from '../../src/sync/client/status.ts';
 import { memoryKeyValueStore, type KeyValueStore } from '../../src/sync/client/key-value.ts';
 import { openTerminal, type Terminal } from '../../src/sync/client/terminal.ts';
+import type { NetworkSignal } from '../../src/sync/client/network.ts';
 import type { CollectionName } from '../../src/sync/model/wire-protocol.ts';
 
 let devMode = false;
@@ -107,6 +108,23 @@ export function switchableFetch(): { fetch: typeof fetch; offline: boolean } {
   return network;
 }
 
+/** A device network signal the test switches (what the browser's online/offline events tell the app). */
+export function fakeNetwork(): NetworkSignal & { set(online: boolean): void } {
+  let online = true;
+  const listeners = new Set<(online: boolean) => void>();
+  return {
+    online: () => online,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    set(next) {
+      online = next;
+      for (const listener of listeners) listener(next);
+    },
+  };
+}
+
 /** Opens a whole terminal (client/terminal.ts) as the app does, on memory storage; enrols with `code` first. */
 export async function openTestTerminal(options: {
   serverUrl: string;
@@ -118,6 +136,7 @@ export async function openTestTerminal(options: {
   fetch?: typeof fetch;
   memory?: KeyValueStore;
   replication?: ReplicationOptions;
+  network?: NetworkSignal;
   onUnexpected?: (error: unknown) => void;
 }): Promise<Terminal & { credentials: CredentialStore }> {
   enableDevMode();
@@ -132,6 +151,7 @@ export async function openTestTerminal(options: {
     memory: options.memory ?? memoryKeyValueStore(),
     replication: { retryMs: 200, resyncIntervalMs: 2_000, ...options.replication },
     onUnexpected: options.onUnexpected ?? (() => {}),
+    network: options.network,
   });
   return Object.assign(terminal, { credentials });
 }

@@ -38,5 +38,10 @@ export function App({ runtime }: { runtime: Runtime }) {
 
 function TerminalGate({ terminal }: { terminal: Terminal }) {
   const staff = useStaff(terminal);
+  const signedIn = staff !== null;
+  // Whoever signs in next starts at the counter, not on the page the last person (a manager) left open.
+  useEffect(() => {
+    if (!signedIn && location.hash !== '' && location.hash !== '#/counter') history.replaceState(null, '', '#/counter');
+  }, [signedIn]);
   return <TerminalContext.Provider value={terminal}>{staff ? <AppShell /> : <SignInPage />}</TerminalContext.Provider>;
 }

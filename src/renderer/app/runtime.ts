@@ -3,6 +3,7 @@ import type { RxStorage } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { enrol, type CredentialStore, type DeviceCredential } from '../../sync/client/auth.ts';
 import type { KeyValueStore } from '../../sync/client/key-value.ts';
+import { browserNetwork } from '../../sync/client/network.ts';
 import { openTerminal, type Terminal } from '../../sync/client/terminal.ts';
 import type { Platform } from '../lib/platform.ts';
 
@@ -38,7 +39,14 @@ function browserMemory(): KeyValueStore | undefined {
  * build, and it loads a remote iframe; the Node and Chromium suites run the same collections with dev-mode.
  */
 export function startTerminal(credential: DeviceCredential, credentials: CredentialStore): Promise<Terminal> {
-  return openTerminal({ credential, credentials, storage: getRxStorageDexie() as RxStorage<unknown, unknown>, memory: browserMemory() });
+  return openTerminal({
+    credential,
+    credentials,
+    storage: getRxStorageDexie() as RxStorage<unknown, unknown>,
+    memory: browserMemory(),
+    // The browser's offline event is one of the signals of the status bar (with the poke stream's keep-alive).
+    network: browserNetwork(),
+  });
 }
 
 /** The app's runtime: decides between enrolment and the counter, and enrols. */

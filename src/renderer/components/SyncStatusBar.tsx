@@ -45,7 +45,9 @@ export function SyncStatusBar() {
       <p className="sync-item" data-testid="sync-pending">
         {status.pending > 0
           ? t('pending', { count: status.pending, n: formatNumber(status.pending, locale) })
-          : t('allSaved')}
+          : status.initialSyncDone
+            ? t('allSaved')
+            : t('firstSync')}
       </p>
       {status.setAside && status.setAside.length > 0 ? (
         <p className="sync-item" data-testid="sync-set-aside">

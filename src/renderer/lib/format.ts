@@ -22,7 +22,7 @@ const NUMBER_LOCALES: Readonly<Record<Locale, string>> = { en: 'en-US', fa: 'fa-
 /** Intl locale for dates: Persian uses the Persian calendar explicitly (not only by region default). */
 const DATE_LOCALES: Readonly<Record<Locale, string>> = { en: 'en-GB', fa: 'fa-IR-u-ca-persian' };
 
-type Formatter = Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat;
+type Formatter = Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.ListFormat;
 const cache = new Map<string, Formatter>();
 
 function cached<T extends Formatter>(key: string, make: () => T): T {
@@ -38,6 +38,29 @@ function cached<T extends Formatter>(key: string, make: () => T): T {
 export function formatNumber(value: number, locale: Locale, options: Intl.NumberFormatOptions = {}): string {
   const all = { maximumFractionDigits: 0, ...options };
   return cached(`n:${locale}:${JSON.stringify(all)}`, () => new Intl.NumberFormat(NUMBER_LOCALES[locale], all)).format(value);
+}
+
+/**
+ * The plain figures of a form (text fields holding `1500000` or `12.5`) written in the locale's digits and
+ * separators, as a person reads them (`۱٬۵۰۰٬۰۰۰`); other text (names, dates) is left alone. The forms'
+ * parsers read every digit script and separator back.
+ */
+export function localizeFigures<F>(form: F, locale: Locale): F {
+  if (typeof form === 'string') {
+    const match = /^-?\d+(?:\.(\d+))?$/.exec(form);
+    if (!match || form.length > 15) return form;
+    return formatNumber(Number(form), locale, { maximumFractionDigits: match[1]?.length ?? 0 }) as F;
+  }
+  if (Array.isArray(form)) return form.map((item: unknown) => localizeFigures(item, locale)) as F;
+  if (form !== null && typeof form === 'object') {
+    return Object.fromEntries(Object.entries(form).map(([key, value]) => [key, localizeFigures(value, locale)])) as F;
+  }
+  return form;
+}
+
+/** Items as one list in the locale's words (`a, b and c`, `a، b و c`), narrow style. */
+export function formatList(items: readonly string[], locale: Locale): string {
+  return cached(`l:${locale}`, () => new Intl.ListFormat(NUMBER_LOCALES[locale], { style: 'narrow', type: 'conjunction' })).format(items);
 }
 
 /** A ratio as a whole percentage (`42%`, `٪۴۲`). */

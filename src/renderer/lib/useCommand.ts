@@ -32,6 +32,9 @@ export function useCommand<K extends CommandName>(name: K): UseCommand<K> {
       if (!result.ok) throw new CommandFailure(result.error);
       return result.value;
     },
+    // Commands write the local replica: they run whatever the device's network is. TanStack's default
+    // ('online') pauses a mutation while the browser says offline — every save hung at "Saving…".
+    networkMode: 'always',
   });
   const { mutateAsync } = mutation;
   const run = useCallback(

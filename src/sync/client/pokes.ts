@@ -10,19 +10,41 @@ export interface PokeHandlers {
   /** The stream (re)connected: pokes may have been missed, so everything resyncs. */
   connected(): void;
   disconnected(): void;
+  /**
+   * The server is out of reach: the stream fell silent past its keep-alive deadline, or the connection
+   * failed at the network level (not an HTTP refusal). Called before `disconnected`.
+   */
+  unreachable?(): void;
+}
+
+/** Extra wait beyond the server's announced keep-alive interval before the stream counts as dead. */
+export const KEEP_ALIVE_MARGIN_MS = 700;
+/** The silence allowed when the server announced no interval (a server from before the announcement). */
+const LEGACY_SILENCE_MS = 45_000;
+
+/** The keep-alive interval the server announces in its `ready` event, if any. */
+function announcedKeepAlive(data: string): number | null {
+  const parsed = safeJson(data) as { keepAliveMs?: unknown } | null;
+  const ms = parsed?.keepAliveMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : null;
 }
 
 /**
  * One SSE connection per terminal, read with fetch so the token travels in the Authorization header
  * (EventSource cannot send headers, and tokens never go in URLs). Reconnects with capped backoff.
  */
-export function startPokeStream(options: { serverUrl: string; tokens: TokenSource; handlers: PokeHandlers; fetch?: typeof fetch; maxBackoffMs?: number }): { stop(): void } {
+export function startPokeStream(options: { serverUrl: string; tokens: TokenSource; handlers: PokeHandlers; fetch?: typeof fetch; maxBackoffMs?: number }): {
+  stop(): void;
+  /** Reconnects now instead of after the backoff (the browser says the network is back). */
+  reconnect(): void;
+} {
   const doFetch = options.fetch ?? fetch;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   let stopped = false;
   let controller: AbortController | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
+  let wake: (() => void) | undefined;
 
   async function connectOnce(): Promise<void> {
     const current = new AbortController();
@@ -36,15 +58,34 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
         headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
         signal: current.signal,
       });
+    } catch (error) {
+      if (!stopped) options.handlers.unreachable?.();
+      throw error;
     } finally {
       clearTimeout(connectTimer);
     }
     if (response.status === 401) options.tokens.invalidate();
     if (!response.ok || !response.body) throw new Error(`stream ${response.status}`);
+    // The server writes a keep-alive every `keepAliveMs` (announced in `ready`): silence for longer than that
+    // plus a margin means the connection is dead, whatever TCP thinks — that is how a cut network is noticed
+    // within about two seconds rather than when a request times out.
+    let silenceMs = LEGACY_SILENCE_MS;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const rearm = () => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        if (current.signal.aborted || stopped) return;
+        options.handlers.unreachable?.();
+        current.abort();
+      }, silenceMs);
+    };
     const parser = createParser({
       onEvent(event) {
         if (event.event === 'ready') {
           failures = 0;
+          const announced = announcedKeepAlive(event.data);
+          if (announced !== null) silenceMs = announced + KEEP_ALIVE_MARGIN_MS;
+          rearm();
           options.handlers.connected();
         } else if (event.event === 'poke') {
           const poke = PokeSchema.safeParse(safeJson(event.data));
@@ -53,18 +94,16 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
       },
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    // The server sends a keep-alive every 15 s: silence for much longer means the connection is dead.
-    let silence = setTimeout(() => current.abort(), 45_000);
+    rearm();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        clearTimeout(silence);
-        silence = setTimeout(() => current.abort(), 45_000);
+        rearm();
         parser.feed(value);
       }
     } finally {
-      clearTimeout(silence);
+      clearTimeout(deadline);
     }
   }
 
@@ -79,8 +118,10 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
       options.handlers.disconnected();
       const delay = Math.min(maxBackoff, 500 * 2 ** Math.min(failures, 6));
       await new Promise<void>((resolve) => {
+        wake = resolve;
         timer = setTimeout(resolve, delay);
       });
+      wake = undefined;
     }
   }
 
@@ -90,6 +131,12 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
       stopped = true;
       clearTimeout(timer);
       controller?.abort();
+      wake?.();
+    },
+    reconnect() {
+      clearTimeout(timer);
+      failures = 0;
+      wake?.();
     },
   };
 }

@@ -38,6 +38,11 @@ export interface Replication {
   readonly states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>>;
   /** Pull everything now (what a poke, a reconnect and the timer do). */
   resync(collections?: readonly CollectionName[]): void;
+  /**
+   * The device's network went away or came back (the browser's offline/online events): offline at once, or
+   * reconnect and pull now. Requests that succeed still decide: they set the status online.
+   */
+  networkChanged(online: boolean): void;
   /** Keys `collection:id` of local writes the server has not acknowledged (to mark unsynced entries). */
   readonly pending$: Observable<ReadonlySet<string>>;
   /** Resolves when every collection has pushed its queue and pulled to the end of the feed. */
@@ -109,6 +114,14 @@ export function startReplication(input: ReplicationInput): Replication {
     for (const name of collections) resync$.get(name)?.next('RESYNC');
   };
   const triggers = startResyncTriggers(input, resync);
+  const networkChanged = (online: boolean) => {
+    if (!online) {
+      markUnreachable(status);
+      return;
+    }
+    triggers.reconnect();
+    resync();
+  };
 
   async function pauseAll(): Promise<void> {
     triggers.stop();
@@ -119,6 +132,7 @@ export function startReplication(input: ReplicationInput): Replication {
     states: ctx.states,
     pending$: ctx.pending.pending$,
     resync,
+    networkChanged,
     async awaitInSync() {
       await Promise.all(Object.values(ctx.states).map((state) => state?.awaitInSync()));
     },
@@ -136,7 +150,7 @@ export function startReplication(input: ReplicationInput): Replication {
  * What makes every collection pull: a poke, the poke stream (re)connecting or dropping, and a periodic timer
  * that starts once the initial sync is done (during it, a resync only adds work).
  */
-function startResyncTriggers(input: ReplicationInput, resync: (collections?: readonly CollectionName[]) => void): { stop(): void } {
+function startResyncTriggers(input: ReplicationInput, resync: (collections?: readonly CollectionName[]) => void): { stop(): void; reconnect(): void } {
   const pokes =
     input.options?.pokes === false
       ? null
@@ -150,6 +164,8 @@ function startResyncTriggers(input: ReplicationInput, resync: (collections?: rea
             // A lost stream is the first sign the server is gone: pull now, so a failing request flips the
             // status to offline within seconds (writes made meanwhile are then stamped offline).
             disconnected: () => resync(),
+            // The keep-alive deadline passed or the connection failed: offline now, not when a pull times out.
+            unreachable: () => markUnreachable(input.status),
           },
         });
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -158,12 +174,18 @@ function startResyncTriggers(input: ReplicationInput, resync: (collections?: rea
     timer = setInterval(() => resync(), input.options?.resyncIntervalMs ?? 60_000);
   });
   return {
+    reconnect: () => pokes?.reconnect(),
     stop() {
       pokes?.stop();
       startTimer.unsubscribe();
       clearInterval(timer);
     },
   };
+}
+
+/** The server is out of reach (the status store keeps a stop for an update or a revocation). */
+function markUnreachable(status: StatusStore): void {
+  status.update({ connection: 'offline', lastError: 'NETWORK' });
 }
 
 /** Starts one collection's replication (after its initial load, for a fresh replica's visits and ledger). */
@@ -265,6 +287,9 @@ function markCaughtUp(ctx: CollectionContext, name: CollectionName, names: reado
 async function pushBatch(ctx: CollectionContext, name: CollectionName, collection: PatronCollections[CollectionName], batch: PushRows): Promise<never[]> {
   const { rows, writtenAt } = await withCurrentStates(collection, batch);
   const keys = rows.map((row) => `${name}:${(row.newDocumentState as unknown as { id: string }).id}`);
+  // Rows on their way are unacknowledged until answered — also rows written before a restart, which only
+  // their push brings back into the pending set (the offline redemption cap counts them from then on).
+  ctx.pending.offered(keys, writtenAt);
   const answer = await pushSplitting({ rows: rows as unknown as PushRow[], keys, writtenAt }, (part) => ctx.input.api.push(name, part), {
     setAside: ctx.setAside,
     answered: (part, result) => {

@@ -50,8 +50,8 @@ export function createPendingWrites(status: StatusStore) {
       for (const write of writes) pending.set(`${collection}:${write.id}`, write.lwt);
       publish();
     },
-    /** Rows of a failed push are pending, even when they were written before a restart. */
-    failed(keys: readonly string[], writtenAt: readonly number[]): void {
+    /** Rows offered to the server are pending until answered, even when they were written before a restart. */
+    offered(keys: readonly string[], writtenAt: readonly number[]): void {
       keys.forEach((key, i) => {
         if (!pending.has(key)) pending.set(key, writtenAt[i]!);
       });

@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom, map, race, timer, type Observable, type Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
 import type { Staff } from '../model/staff.ts';
@@ -15,6 +15,7 @@ import { createLedgerIndex } from './ledger-index.ts';
 import { createLookupIndex } from './lookup-index.ts';
 import { createMemberCodes, learnTerminalNumber } from './member-codes.ts';
 import { createMergeIndex } from './merge-index.ts';
+import type { NetworkSignal } from './network.ts';
 import { isEmptyReplica, loadExpectedDocuments } from './progress.ts';
 import { createQueries, type Queries } from './queries/index.ts';
 import { startReplication, type ReplicationOptions } from './replicate.ts';
@@ -35,6 +36,8 @@ export interface TerminalOptions {
   fetch?: typeof fetch;
   replication?: ReplicationOptions;
   now?: () => Date;
+  /** The device's own network signal (browserNetwork() in the app); none in Node tests unless given. */
+  network?: NetworkSignal | null;
   /** Hears failures that are not a person's doing (a storage write refused); the console by default. */
   onUnexpected?: (error: unknown) => void;
 }
@@ -51,7 +54,13 @@ export interface Terminal {
   /** An id for the customer a sign-up form is about to create, carrying their member code (member-codes.ts). */
   newCustomerId(): Promise<string>;
   /** Replication control (tests, the status bar's "sync now"). */
-  readonly sync: { resync(): void; awaitInSync(): Promise<void>; readonly pending$: Observable<ReadonlySet<string>> };
+  readonly sync: {
+    resync(): void;
+    awaitInSync(): Promise<void>;
+    readonly pending$: Observable<ReadonlySet<string>>;
+    /** Waits up to `ms` for every local write to be acknowledged; whether they all were. */
+    settled(ms: number): Promise<boolean>;
+  };
   close(): Promise<void>;
 }
 
@@ -72,6 +81,19 @@ function defaultSettings(credential: DeviceCredential): Settings {
     updatedBy: credential.merchantId,
     conflicts: [],
   };
+}
+
+/** Whether the pending set empties within `ms` (it may already be empty). */
+function settledWithin(pending$: Observable<ReadonlySet<string>>, ms: number): Promise<boolean> {
+  return firstValueFrom(
+    race(
+      pending$.pipe(
+        filter((keys) => keys.size === 0),
+        map(() => true),
+      ),
+      timer(ms).pipe(map(() => false)),
+    ),
+  );
 }
 
 /**
@@ -100,6 +122,13 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   subscriptions.push(status.status$.subscribe(({ lastSyncAt }) => rememberLastSync(options.memory, credential.terminalId, lastSyncAt)));
   let pending: ReadonlySet<string> = new Set();
   subscriptions.push(replication.pending$.subscribe((keys) => (pending = keys)));
+  if (options.network) {
+    const network = options.network;
+    if (!network.online()) replication.networkChanged(false);
+    const unsubscribe = network.subscribe((online) => replication.networkChanged(online));
+    subscriptions.push({ unsubscribe } as Subscription);
+  }
+  const settled = (ms: number) => settledWithin(replication.pending$, ms);
 
   const ledger = createLedgerIndex(db, () => settings$.getValue().program);
   const merges = createMergeIndex(db);
@@ -128,6 +157,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     now,
     probe: () => api.ping(),
     newCustomerId: () => codes.nextCustomerId(now()),
+    settled,
   };
   const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
   const commands = createCommands(env, options.onUnexpected ?? ((error) => console.error('patron: a write failed', error)));
@@ -140,7 +170,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     commands,
     queries,
     newCustomerId: () => codes.nextCustomerId(now()),
-    sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$ },
+    sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$, settled },
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       queries.stop();

@@ -17,6 +17,12 @@ import { opsRoutes } from './routes/ops.ts';
 import { streamRoutes } from './routes/v1/stream.ts';
 import { syncRoutes } from './routes/v1/sync.ts';
 
+/**
+ * The poke stream's keep-alive interval: short, because clients take a silence of this plus a margin as a dead
+ * connection (offline noticed within about two seconds); a comment of a few bytes a second per terminal.
+ */
+export const DEFAULT_KEEP_ALIVE_MS = 1_000;
+
 export interface AppOptions {
   db: Database;
   /** Fastify logger options; pino with redaction by default. Tests pass a stream to read the output. */
@@ -25,6 +31,7 @@ export interface AppOptions {
   tokenTtlSeconds?: number;
   /** Requests per window per terminal (or per address when unauthenticated); false turns limiting off. */
   rateLimit?: { max: number; timeWindow: number; authMax: number } | false;
+  /** Interval of the poke stream's keep-alive comments (default DEFAULT_KEEP_ALIVE_MS). */
   keepAliveMs?: number;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
@@ -138,7 +145,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
-  streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? 15_000 });
+  streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });
 
   if (options.webRoot && existsSync(options.webRoot)) {
     await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', wildcard: false });

@@ -1,7 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTION_NAMES, PROTOCOL_HEADER, PROTOCOL_VERSION, PokeSchema, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
-import type { PatronApp } from '../../../src/sync/server/app.ts';
+import { DEFAULT_KEEP_ALIVE_MS, type PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { createPostgresDatabase } from '../../../src/sync/server/db/postgres.ts';
 import { revokeTerminal } from '../../../src/sync/server/repositories/admin.ts';
@@ -134,7 +134,7 @@ describe.each(DATABASE_KINDS)('poke stream on %s', (kind) => {
       expect(stream.contentType).toMatch(/^text\/event-stream/);
       expect(stream.cacheControl).toBe('no-store');
       expect(stream.retry).toBe(2000);
-      expect(stream.events[0]).toEqual({ event: 'ready', data: '{}' });
+      expect(stream.events[0]).toEqual({ event: 'ready', data: JSON.stringify({ keepAliveMs: DEFAULT_KEEP_ALIVE_MS }) });
       await waitFor(() => app.patron.hub.count() >= 1);
     });
     await waitFor(() => app.patron.hub.count() === 0, 2000, 'stream removed from the hub');

@@ -5,6 +5,7 @@ import { useTerminal } from '../../app/terminal-context.ts';
 import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
 import { formatDateTime, formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
+import { CardStory } from './CardStory.tsx';
 import { EditCustomer } from './EditCustomer.tsx';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { groupProfile } from '../../../sync/model/merge-group.ts';
@@ -176,6 +177,8 @@ export function CustomerCard({
         )}
       </section>
 
+      <CardStory customer={customer} visits={visits} />
+
       {allergies.length > 0 ? (
         <p className="allergy-alert" data-testid="customer-allergies">
           <strong>{t('allergies')}</strong>
@@ -218,7 +221,7 @@ export function CustomerCard({
         <RedeemPanel customer={customer} summary={summary} entries={entries} status={status} blocked={blocked} />
       </div>
 
-      <VisitHistory visits={visits} pending={pending} />
+      <VisitHistory visits={visits} entries={entries} pending={pending} />
       <LoyaltyActivity group={group} customerId={customer.id} />
     </article>
   );

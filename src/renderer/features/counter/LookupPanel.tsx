@@ -10,6 +10,7 @@ import { formatNumber, formatPhoneNumber } from '../../lib/format.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { moveHighlight } from './lookup-input.ts';
+import { ResultSegment } from './ResultSegment.tsx';
 import { useGroup, useGroupSummary } from './useCustomer.ts';
 import { useCustomerLookup } from './useCustomerLookup.ts';
 
@@ -196,6 +197,7 @@ const LookupResult = memo(function LookupResult(props: {
         {formatPhoneNumber(customer.phone, locale, region)}
       </bdi>
       <ResultTier customerId={customer.id} load={props.loadTier} t={t} />
+      <ResultSegment customerId={customer.id} load={props.loadTier} />
       {customer.status !== 'active' ? (
         <span className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</span>
       ) : null}

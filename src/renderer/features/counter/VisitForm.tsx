@@ -3,12 +3,11 @@ import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { newId } from '../../../sync/model/ids.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
-import { formatMoney } from '../../../sync/model/money.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLatestRef, useLocale, useSettings } from '../../lib/hooks.ts';
-import { currencyLabel, formatNumber } from '../../lib/format.ts';
+import { currencyLabel, formatAmount, formatNumber } from '../../lib/format.ts';
 import { getPlatform } from '../../lib/platform.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { buildReceipt } from './receipt.ts';
@@ -50,7 +49,7 @@ export function VisitForm(props: {
   const parsed = useMemo(() => parseVisitForm(values, settings.currency), [values, settings.currency]);
   const tier = summary?.tier ?? 'bronze';
   const points = parsed.ok ? previewPoints(parsed.total, tier, settings.program, blocked) : 0;
-  const money = (minor: number) => formatMoney(minor, settings.currency, locale);
+  const money = (minor: number) => formatAmount(minor, settings.currency, locale);
   const error = (key: string) => (showErrors && !parsed.ok && parsed.errors[key] ? t(parsed.errors[key]) : null);
 
   const set = (patch: Partial<VisitFormValues>) => {

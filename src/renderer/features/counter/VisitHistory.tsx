@@ -1,20 +1,25 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatMoney } from '../../../sync/model/money.ts';
+import { cardHistory } from '../../../sync/model/card-history.ts';
+import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import type { ApprovalInput } from '../../../sync/client/commands/approval.ts';
 import { isRefund, REFUND_MARK, type VoidImpact } from '../../../sync/model/ledger-rules.ts';
 import { CheckboxField, TextField } from '../../components/Fields.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
-import { formatDateTime, formatNumber } from '../../lib/format.ts';
+import { formatAmount, formatDateTime, formatNumber } from '../../lib/format.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { ApprovalFields } from './ApprovalFields.tsx';
 
 const SHOWN = 5;
 
-/** The customer's last visits, newest first, with their points; a visit can be voided with a reason. */
-export function VisitHistory({ visits, pending }: { visits: Visit[] | null; pending: ReadonlySet<string> }) {
+/**
+ * The customer's history, newest first: visits with their points (a voided one struck through) and
+ * redemptions. A visit's points show once its ledger line is here — a second terminal may receive the
+ * visit before the line, and the history must never promise points the balance does not hold yet.
+ */
+export function VisitHistory({ visits, entries, pending }: { visits: Visit[] | null; entries: LoyaltyEntry[] | null; pending: ReadonlySet<string> }) {
   const { t } = useTranslation('counter');
   const locale = useLocale();
   const terminal = useTerminal();
@@ -22,54 +27,95 @@ export function VisitHistory({ visits, pending }: { visits: Visit[] | null; pend
   const [all, setAll] = useState(false);
   const [voiding, setVoiding] = useState<string | null>(null);
   const headingId = useId();
-  const shown = visits ? (all ? visits : visits.slice(0, SHOWN)) : [];
+  const rows = visits && entries ? cardHistory(visits, entries) : null;
+  const shown = rows ? (all ? rows : rows.slice(0, SHOWN)) : [];
 
   return (
     <section className="panel history" aria-labelledby={headingId}>
       <h3 id={headingId}>{t('lastVisits')}</h3>
-      {visits === null ? <p role="status">{t('common:loading')}</p> : null}
-      {visits?.length === 0 ? <p className="muted">{t('noVisits')}</p> : null}
+      {rows === null ? <p role="status">{t('common:loading')}</p> : null}
+      {rows?.length === 0 ? <p className="muted">{t('noVisits')}</p> : null}
       <ol className="visits">
-        {shown.map((visit) => (
-          <li key={visit.id} className={`visit${visit.voided ? ' is-voided' : ''}`} data-testid="visit-row">
-            <div className="visit-main">
-              <span className="visit-date">{formatDateTime(visit.occurredAt, locale, settings.timeZone)}</span>
-              <strong className="visit-amount">{formatMoney(visit.total, visit.currency, locale)}</strong>
-              <span className="visit-points">
-                {t('visitPoints', { n: formatNumber(visit.pointsEarned, locale, { signDisplay: 'exceptZero' }) })}
-              </span>
-              <span className="muted">{t(`common:payment.${visit.paymentMethod}`)}</span>
-              {pending.has(`visits:${visit.id}`) ? <span className="badge badge-pending">{t('notSynced')}</span> : null}
-              {visit.voided ? <span className="badge badge-blocked">{isRefund(visit) ? t('refunded') : t('voided')}</span> : null}
-            </div>
-            {visit.items.length > 0 ? (
-              <p className="visit-items muted">
-                {visit.items
-                  .map((item) => t('itemLine', { name: item.name, n: formatNumber(item.quantity, locale) }))
-                  .join(t('listSeparator'))}
-              </p>
-            ) : null}
-            {visit.voided && visit.voidReason ? (
-              <p className="muted">{t('voidReasonShown', { reason: isRefund(visit) ? visit.voidReason.slice(REFUND_MARK.length) : visit.voidReason })}</p>
-            ) : null}
-            {!visit.voided ? (
-              voiding === visit.id ? (
-                <VoidForm visit={visit} onDone={() => setVoiding(null)} />
-              ) : (
-                <button type="button" className="button-link" onClick={() => setVoiding(visit.id)}>
-                  {t('void')}
-                </button>
-              )
-            ) : null}
-          </li>
-        ))}
+        {shown.map((row) =>
+          row.kind === 'redeem' ? (
+            <RedemptionRow key={row.entry.id} entry={row.entry} unsynced={pending.has(`loyaltyEntries:${row.entry.id}`)} timeZone={settings.timeZone} />
+          ) : (
+            <li key={row.visit.id} className={`visit${row.visit.voided ? ' is-voided' : ''}`} data-testid="visit-row" data-voided={row.visit.voided}>
+              <VisitLine visit={row.visit} pointsArrived={row.pointsArrived} unsynced={pending.has(`visits:${row.visit.id}`)} timeZone={settings.timeZone} />
+              {!row.visit.voided ? (
+                voiding === row.visit.id ? (
+                  <VoidForm visit={row.visit} onDone={() => setVoiding(null)} />
+                ) : (
+                  <button type="button" className="button-link" onClick={() => setVoiding(row.visit.id)}>
+                    {t('void')}
+                  </button>
+                )
+              ) : null}
+            </li>
+          ),
+        )}
       </ol>
-      {visits && visits.length > SHOWN ? (
+      {rows && rows.length > SHOWN ? (
         <button type="button" className="button-link" onClick={() => setAll((a) => !a)} aria-expanded={all}>
-          {all ? t('showFewer') : t('showAll', { n: formatNumber(visits.length, locale) })}
+          {all ? t('showFewer') : t('showAll', { n: formatNumber(rows.length, locale) })}
         </button>
       ) : null}
     </section>
+  );
+}
+
+/** A visit's line: when, how much, its points (once its ledger line is here), how paid, and its items. */
+function VisitLine({ visit, pointsArrived, unsynced, timeZone }: { visit: Visit; pointsArrived: boolean; unsynced: boolean; timeZone: string }) {
+  const { t } = useTranslation('counter');
+  const locale = useLocale();
+  return (
+    <>
+      <div className="visit-main">
+        <span className="visit-date figure">{formatDateTime(visit.occurredAt, locale, timeZone)}</span>
+        <strong className="visit-amount figure">{formatAmount(visit.total, visit.currency, locale)}</strong>
+        {pointsArrived ? (
+          <span className="visit-points figure" data-testid="visit-points">
+            {t('visitPoints', { n: formatNumber(visit.pointsEarned, locale, { signDisplay: 'exceptZero' }) })}
+          </span>
+        ) : (
+          <span className="visit-points muted" data-testid="visit-points-arriving">
+            {t('pointsArriving')}
+          </span>
+        )}
+        <span className="muted">{t(`common:payment.${visit.paymentMethod}`)}</span>
+        {unsynced ? <span className="badge badge-pending">{t('notSynced')}</span> : null}
+        {visit.voided ? <span className="badge badge-blocked">{isRefund(visit) ? t('refunded') : t('voided')}</span> : null}
+      </div>
+      {visit.items.length > 0 ? (
+        <p className="visit-items muted">
+          {visit.items.map((item, i) => (
+            <Fragment key={i}>
+              {i > 0 ? t('listSeparator') : null}
+              <bdi>{t('itemLine', { name: item.name, n: formatNumber(item.quantity, locale) })}</bdi>
+            </Fragment>
+          ))}
+        </p>
+      ) : null}
+      {visit.voided && visit.voidReason ? (
+        <p className="muted">{t('voidReasonShown', { reason: isRefund(visit) ? visit.voidReason.slice(REFUND_MARK.length) : visit.voidReason })}</p>
+      ) : null}
+    </>
+  );
+}
+
+/** A redemption in the history: when, how many points, and the reward. */
+function RedemptionRow({ entry, unsynced, timeZone }: { entry: LoyaltyEntry; unsynced: boolean; timeZone: string }) {
+  const { t } = useTranslation('counter');
+  const locale = useLocale();
+  return (
+    <li className="visit redemption" data-testid="redemption-row">
+      <div className="visit-main">
+        <span className="visit-date figure">{formatDateTime(entry.occurredAt, locale, timeZone)}</span>
+        <strong className="visit-points figure">{t('redeemedLine', { n: formatNumber(-entry.points, locale) })}</strong>
+        {entry.note ? <bdi className="muted">{entry.note}</bdi> : null}
+        {unsynced ? <span className="badge badge-pending">{t('notSynced')}</span> : null}
+      </div>
+    </li>
   );
 }
 

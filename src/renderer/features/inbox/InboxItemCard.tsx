@@ -2,12 +2,17 @@ import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import type { InboxItem } from '../../../sync/model/inbox.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
-import { formatDateTime, formatNumber } from '../../lib/format.ts';
+import { formatDateTime, formatNumber, formatPhoneNumber } from '../../lib/format.ts';
 import type { InboxAction } from '../../../sync/client/commands/index.ts';
 import { conflictOf, type Resolution } from '../../../sync/model/inbox-actions.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 
-const customerLabel = (customer: Customer | undefined, fallback: string) => (customer ? `${customer.name} (${customer.phone})` : fallback);
+/**
+ * A customer named in an inbox text: the name and the phone in the UI's digits, the phone isolated
+ * (U+2066…U+2069) so it reads left to right inside Persian text.
+ */
+const customerLabel = (customer: Customer | undefined, fallback: string, locale: Locale, region: string) =>
+  customer ? `${customer.name} (\u2066${formatPhoneNumber(customer.phone, locale, region)}\u2069)` : fallback;
 
 /** Shows a value recorded by a merge (JSON) as readable text. */
 function showValue(json: string): string {
@@ -33,6 +38,8 @@ export function InboxItemCard(props: {
   balance: number | undefined;
   locale: Locale;
   timeZone: string;
+  /** The merchant's country, for phones in national format. */
+  region: string;
 }) {
   const { t } = useTranslation('inbox');
   const { item, state, customers, locale } = props;
@@ -48,7 +55,7 @@ export function InboxItemCard(props: {
       const merged = customers.get(item.details.merged ?? item.relatedId ?? '');
       body = (
         <>
-          <p>{t('duplicate.text', { merged: customerLabel(merged, t('unknownCustomer')), survivor: customerLabel(survivor, t('unknownCustomer')) })}</p>
+          <p>{t('duplicate.text', { merged: customerLabel(merged, t('unknownCustomer'), locale, props.region), survivor: customerLabel(survivor, t('unknownCustomer'), locale, props.region) })}</p>
           <div className="inbox-actions">
             {state === 'separated' ? (
               <button type="button" disabled={busy} onClick={run('mergeAgain')}>{t('duplicate.mergeAgain')}</button>
@@ -67,7 +74,7 @@ export function InboxItemCard(props: {
       const customer = customers.get(item.customerId ?? '');
       body = (
         <>
-          <p>{t(`overdraft.text.${overdraftKind(item.details.kind)}`, { customer: customerLabel(customer, t('unknownCustomer')), points: formatNumber(Math.abs(Number(item.details.points ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
+          <p>{t(`overdraft.text.${overdraftKind(item.details.kind)}`, { customer: customerLabel(customer, t('unknownCustomer'), locale, props.region), points: formatNumber(Math.abs(Number(item.details.points ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
           {item.details.offline === 'true' && <p className="muted">{t('overdraft.offline')}</p>}
           {props.balance !== undefined && <p>{t('overdraft.now', { balance: formatNumber(props.balance, locale) })}</p>}
           {open && props.balance !== undefined && props.balance < 0 && (
@@ -109,7 +116,7 @@ export function InboxItemCard(props: {
       const customer = customers.get(item.customerId ?? '');
       body = (
         <>
-          <p>{t('conflict.text', { customer: customerLabel(customer, t('unknownCustomer')), field: t(`fields.${conflict?.field ?? ''}`, { defaultValue: conflict?.field ?? '' }) })}</p>
+          <p>{t('conflict.text', { customer: customerLabel(customer, t('unknownCustomer'), locale, props.region), field: t(`fields.${conflict?.field ?? ''}`, { defaultValue: conflict?.field ?? '' }) })}</p>
           {conflict && (
             <dl className="inbox-details">
               <dt>{t('conflict.kept')}</dt>

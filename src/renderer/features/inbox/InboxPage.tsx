@@ -64,6 +64,7 @@ export function InboxPage() {
                   balance={item.customerId ? balances.get(item.customerId) : undefined}
                   locale={locale}
                   timeZone={settings.timeZone}
+                  region={settings.defaultRegion}
                 />
               ))}
             </ul>

@@ -3,10 +3,16 @@ import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { useCustomerLookup } from '../counter/useCustomerLookup.ts';
 import { useCommand } from '../../lib/useCommand.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { formatPhoneNumber } from '../../lib/format.ts';
+import { useLocale, useSettings } from '../../lib/hooks.ts';
 
 /** Finds one customer by phone (prefix or last digits) or name, with the counter's index-backed lookup. */
 function CustomerPicker({ label, value, onChange }: { label: string; value: Customer | null; onChange: (customer: Customer | null) => void }) {
   const { t } = useTranslation('inbox');
+  const terminal = useTerminal();
+  const locale = useLocale();
+  const region = useSettings(terminal).defaultRegion;
   const id = useId();
   const [typed, setTyped] = useState('');
   const { results } = useCustomerLookup(value ? '' : typed, 8);
@@ -15,7 +21,7 @@ function CustomerPicker({ label, value, onChange }: { label: string; value: Cust
       <legend>{label}</legend>
       {value ? (
         <p>
-          <span>{value.name} (<bdi dir="ltr">{value.phone}</bdi>)</span>{' '}
+          <span>{value.name} (<bdi dir="ltr" className="figure">{formatPhoneNumber(value.phone, locale, region)}</bdi>)</span>{' '}
           <button type="button" onClick={() => onChange(null)}>{t('merge.change')}</button>
         </p>
       ) : (
@@ -26,7 +32,7 @@ function CustomerPicker({ label, value, onChange }: { label: string; value: Cust
             {results.filter((c) => c.mergedInto === null).map((c) => (
               <li key={c.id}>
                 <button type="button" onClick={() => onChange(c)}>
-                  {c.name} (<bdi dir="ltr">{c.phone}</bdi>)
+                  {c.name} (<bdi dir="ltr" className="figure">{formatPhoneNumber(c.phone, locale, region)}</bdi>)
                 </button>
               </li>
             ))}

@@ -1,11 +1,14 @@
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../../lib/format.ts';
+import { useLocale } from '../../lib/hooks.ts';
 import type { FieldError } from './validation.ts';
 
 /** The translated message of a field error. */
 export function useErrorText(): (error: FieldError | undefined) => string | null {
-  const { t, i18n } = useTranslation('settings');
-  const digits = (n: number | undefined) => (n === undefined ? '' : n.toLocaleString(i18n.language.startsWith('fa') ? 'fa-IR' : 'en-US'));
+  const { t } = useTranslation('settings');
+  const locale = useLocale();
+  const digits = (n: number | undefined) => (n === undefined ? '' : formatNumber(n, locale, { maximumFractionDigits: 2 }));
   return (error) => (error ? t(`errors.${error.code}`, { min: digits(error.min), max: digits(error.max) }) : null);
 }
 

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
 import type { Program, SegmentRules } from '../../../sync/model/settings.ts';
+import { localizeFigures } from '../../lib/format.ts';
+import { useLocale } from '../../lib/hooks.ts';
 import { Field } from './Field.tsx';
 import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type Parsed, type ProgramForm, type SegmentsForm } from './validation.ts';
 
@@ -13,12 +15,14 @@ export type SaveResult = { ok: true } | { ok: false; key: string };
  * terminal arrives), their errors, and a save that parses the fields and writes nothing when they are invalid.
  */
 function useSettingsForm<T, F>(value: T, currency: string, toForm: (value: T, currency: string) => F, parse: (form: F, currency: string) => Parsed<T>, onSave: (value: T) => Promise<SaveResult>) {
-  const [form, setForm] = useState<F>(() => toForm(value, currency));
+  const locale = useLocale();
+  // Figures in the UI's digits and separators (Persian in Persian); the parsers read them back.
+  const [form, setForm] = useState<F>(() => localizeFigures(toForm(value, currency), locale));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [result, setResult] = useState<SaveResult | null>(null);
   const key = JSON.stringify(value);
   // `key` stands for `value` (a new object on every read of the settings document).
-  useEffect(() => setForm(toForm(value, currency)), [key, currency]);
+  useEffect(() => setForm(localizeFigures(toForm(value, currency), locale)), [key, currency, locale]);
   const save = async () => {
     setResult(null);
     const parsed = parse(form, currency);

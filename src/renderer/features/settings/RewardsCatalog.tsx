@@ -4,7 +4,7 @@ import { TIERS } from '../../../sync/model/common.ts';
 import type { Reward } from '../../../sync/model/reward.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { formatAmount, formatDay, formatNumber } from '../../lib/format.ts';
+import { formatAmount, formatDay, formatNumber, localizeFigures } from '../../lib/format.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { Field, useErrorText } from './Field.tsx';
@@ -26,7 +26,7 @@ export function RewardsCatalog({ currency, locale }: { currency: string; locale:
 
   const start = (reward: Reward | 'new') => {
     setEditing(reward);
-    setForm(reward === 'new' ? EMPTY_REWARD_FORM : rewardToForm(reward, currency));
+    setForm(reward === 'new' ? EMPTY_REWARD_FORM : localizeFigures(rewardToForm(reward, currency), locale));
     setErrors({});
     setResult(null);
   };
@@ -73,7 +73,7 @@ export function RewardsCatalog({ currency, locale }: { currency: string; locale:
               <td>{formatAmount(r.value, currency, locale)}</td>
               <td>{r.stock === null ? t('rewards.unlimited') : formatNumber(r.stock, locale)}</td>
               <td>{r.minTier ? t(`tier.${r.minTier}`) : t('rewards.anyTier')}</td>
-              <td>{[r.validFrom ? formatDay(r.validFrom, locale) : '…', r.validUntil ? formatDay(r.validUntil, locale) : '…'].join(' – ')}</td>
+              <td className="figure">{r.validFrom === null && r.validUntil === null ? t('rewards.always') : [r.validFrom ? formatDay(r.validFrom, locale) : '…', r.validUntil ? formatDay(r.validUntil, locale) : '…'].join(' – ')}</td>
               <td>{r.active ? t('rewards.yes') : t('rewards.no')}</td>
               <td>
                 <button type="button" onClick={() => start(r)} aria-label={t('rewards.editNamed', { name: r.name })}>{t('rewards.edit')}</button>{' '}

@@ -32,6 +32,8 @@ export interface CommandEnv {
   probe(): Promise<boolean>;
   /** The id of a customer signed up now, carrying this terminal's next member code when it can (member-codes.ts). */
   newCustomerId(): Promise<string>;
+  /** Waits up to `ms` for every local write to be acknowledged by the server; whether they all were. */
+  settled(ms: number): Promise<boolean>;
 }
 
 /** Whether the server has answered a request lately (the status says so until a request fails). */

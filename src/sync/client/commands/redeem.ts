@@ -49,13 +49,19 @@ export async function redeemStanding(env: CommandEnv, group: readonly string[]):
   return { entries, usedToday, online: isOnline(env) && !waiting };
 }
 
+/** How long a redemption above the cap waits for writes on their way to be acknowledged (online: milliseconds). */
+const SETTLE_MS = 1_500;
+
 /**
- * Whether a redemption may skip the offline cap: only when the terminal counts as online and, if the cap would
- * refuse it, the server answers right now — the status alone can be seconds behind a dead connection.
+ * Whether a redemption may skip the offline cap: only with the server's word on everything this terminal
+ * wrote. The terminal must count as online; above the cap, every local write must be acknowledged (an
+ * unacknowledged one means the connection may be dead however the status reads — it is waited for briefly)
+ * and the server must answer right now.
  */
 async function confirmedOnline(env: CommandEnv, standing: RedeemStanding, points: number): Promise<boolean> {
   if (!standing.online) return false;
   if (standing.usedToday + points <= env.settings().program.offlineRedeemCap) return true;
+  if (!(await env.settled(SETTLE_MS))) return false;
   return env.probe();
 }
 

@@ -17,7 +17,7 @@ interface SectionProps {
 }
 
 /** KPI cards. */
-export function Kpis({ snapshot, locale }: SectionProps) {
+export function Kpis({ snapshot, locale, loading = false }: SectionProps & { loading?: boolean }) {
   const { t } = useTranslation('analytics');
   const { kpis, currency, loyalty } = snapshot;
   const cards: [string, string][] = [
@@ -35,9 +35,10 @@ export function Kpis({ snapshot, locale }: SectionProps) {
       <h2 id="kpi-title">{t('kpis.title')}</h2>
       <dl className="kpis">
         {cards.map(([key, value]) => (
-          <div key={key} className="kpi" data-testid={`kpi-${key}`}>
+          <div key={key} className="kpi" data-testid={`kpi-${key}`} aria-busy={loading}>
             <dt>{t(`kpis.${key}`)}</dt>
-            <dd>{value}</dd>
+            {/* While the data loads, a placeholder: a zero would read as a real figure. */}
+            <dd className="kpi-value">{loading ? <span className="placeholder" data-testid="kpi-placeholder" /> : value}</dd>
           </div>
         ))}
       </dl>
@@ -86,8 +87,8 @@ function customerColumns(t: (key: string) => string, locale: Locale, snapshot: S
     periodVisits: { key: 'periodVisits', header: t('col.periodVisits'), cell: (r) => formatNumber(r.periodVisits, locale), csv: (r) => r.periodVisits, numeric: true },
     periodSpend: { key: 'periodSpend', header: t('col.periodSpend'), cell: (r) => money(r.periodSpend), csv: (r) => r.periodSpend, numeric: true },
     lastVisitAt: { key: 'lastVisitAt', header: t('col.lastVisitAt'), cell: (r) => (r.lastVisitAt ? formatInstant(r.lastVisitAt, locale, snapshot.timeZone) : '—'), csv: (r) => r.lastVisitAt },
-    segment: { key: 'segment', header: t('col.segment'), cell: (r) => t(`segment.${r.segment}`), csv: (r) => r.segment },
-    churnRisk: { key: 'churnRisk', header: t('col.churnRisk'), cell: (r) => formatPercent(r.churnRisk, locale), csv: (r) => Number(r.churnRisk.toFixed(4)), numeric: true },
+    segment: { key: 'segment', header: t('col.segment'), cell: (r) => t(`common:segment.${r.segment}`), csv: (r) => r.segment },
+    churnRisk: { key: 'churnRisk', header: t('col.churnRisk'), cell: (r) => formatPercent(r.churnRisk, locale), csv: (r) => Math.round(r.churnRisk * 10_000) / 10_000, numeric: true },
     projectedClv: { key: 'projectedClv', header: t('col.projectedClv'), cell: (r) => money(r.projectedClv), csv: (r) => r.projectedClv, numeric: true },
     tier: { key: 'tier', header: t('col.tier'), cell: (r) => t(`tier.${r.tier}`), csv: (r) => r.tier },
     balance: { key: 'balance', header: t('col.balance'), cell: (r) => formatNumber(r.balance, locale), csv: (r) => r.balance, numeric: true },
@@ -108,13 +109,13 @@ export function CustomerTables({ snapshot, locale, client, query }: SectionProps
         <div className="segment-picker" role="group" aria-label={t('segments.pick')}>
           {SEGMENTS.map((s) => (
             <button key={s} type="button" aria-pressed={s === segment} onClick={() => setSegment(s)}>
-              {t(`segment.${s}`)} ({formatNumber(snapshot.segments[s], locale)})
+              {t(`common:segment.${s}`)} ({formatNumber(snapshot.segments[s], locale)})
             </button>
           ))}
         </div>
         <p className="hint">{t(`segmentHelp.${segment}`)}</p>
         <DataTable
-          caption={t('segments.members', { segment: t(`segment.${segment}`) })}
+          caption={t('segments.members', { segment: t(`common:segment.${segment}`) })}
           fileName={`segment-${segment}`}
           columns={cols(['name', 'phone', 'visits', 'spend', 'lastVisitAt', 'churnRisk', 'tier', 'balance'])}
           rows={snapshot.segmentMembers[segment]}

@@ -1,9 +1,9 @@
 import { TIERS } from '../../../../sync/model/common.ts';
-import { fromMinor, MONEY_LOCALES } from '../../../../sync/model/money.ts';
+import { fromMinor } from '../../../../sync/model/money.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 import type { Locale } from '../../../../sync/model/settings.ts';
 import type { Snapshot } from '../compute/schema.ts';
-import { formatAmount, formatCompact, formatDay, formatNumber } from '../../../lib/format.ts';
+import { formatAmount, formatCompact, formatDay, formatList, formatNumber } from '../../../lib/format.ts';
 
 // What each dashboard chart shows, as plain data: built here (no React, no recharts) so keys, labels in the UI
 // language and calendar, and number formatting are tested in Node; the chart components only draw.
@@ -69,7 +69,7 @@ export function frequencySeries(snapshot: Snapshot, t: Translate): ChartDatum[] 
 
 /** Customers by segment, in the model's segment order. */
 export function segmentSeries(snapshot: Snapshot, t: Translate): ChartDatum[] {
-  return SEGMENTS.map((s) => category(s, t(`segment.${s}`), snapshot.segments[s]));
+  return SEGMENTS.map((s) => category(s, t(`common:segment.${s}`), snapshot.segments[s]));
 }
 
 /** Customers by tier, lowest first. */
@@ -180,6 +180,5 @@ export function seriesSummary(data: readonly ChartDatum[], measure: Measure, t: 
 
 /** Bars in one sentence for assistive technology: every label with its value, as a list in the UI language. */
 export function categorySummary(data: readonly ChartDatum[], measure: Measure, locale: Locale): string {
-  const list = new Intl.ListFormat(MONEY_LOCALES[locale], { style: 'narrow', type: 'conjunction' });
-  return list.format(data.map((d) => `${d.label}: ${measure.text(d.value)}`));
+  return formatList(data.map((d) => `${d.label}: ${measure.text(d.value)}`), locale);
 }

@@ -12,7 +12,7 @@ type StreamDeps = { db: Database; signer: TokenSigner; hub: PokeHub; metrics: Me
 /**
  * The poke stream: Server-Sent Events carrying collection names only (never data). Authenticated with the
  * Authorization header (clients use a fetch-based reader; tokens never go in URLs). It closes when the
- * token expires or the terminal is revoked, and sends a comment every `keepAliveMs` so proxies keep it open.
+ * token expires or the terminal is revoked, and sends a comment every `keepAliveMs` so proxies keep it open and the client can tell a live stream from a dead one.
  */
 export function streamRoutes(app: ZodApp, deps: StreamDeps) {
   app.route({
@@ -34,7 +34,9 @@ function openStream(request: FastifyRequest, reply: FastifyReply, deps: StreamDe
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  raw.write(`retry: 2000\n\nevent: ready\ndata: {}\n\n`);
+  // The interval is announced so the client knows how long a silence means a dead connection (its deadline
+  // is this plus a margin: a cut network is noticed within about two seconds).
+  raw.write(`retry: 2000\n\nevent: ready\ndata: ${JSON.stringify({ keepAliveMs: deps.keepAliveMs })}\n\n`);
   let closed = false;
   const keepAlive = setInterval(() => raw.write(`: keep-alive\n\n`), deps.keepAliveMs);
   const expiry = setTimeout(() => sink.close(), Math.max(0, claims.exp * 1000 - Date.now()));

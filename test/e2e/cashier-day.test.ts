@@ -1,0 +1,242 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, realProblems, type BrowserTerminal } from './support/browser.ts';
+import { byTestId, enrolInDemo, persianDigits, recordVisit, signIn, switchLanguage, text, typeLookup, waitForSync } from './support/counter-app.ts';
+import { startDemoServer, type DemoServer } from './support/demo-server.ts';
+import { freshPhone } from './support/server-state.ts';
+import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
+
+// Issue 17, a cashier's day: one Chromium session against the real server (PGlite, the demo merchant, the
+// production web build), a check per numbered point that is this branch's (1, 2, 6, 7, 9), in English and
+// Persian where text is involved. The steps build on each other, in order.
+
+const STEP = 60_000;
+const PERSIAN_DIGIT = /[۰-۹]/;
+const LATIN_DIGIT = /[0-9]/;
+
+let web: WebBuild;
+let server: DemoServer;
+let till: BrowserTerminal;
+const state = { customerId: '', phone: { typed: '', e164: '' }, offlineEarned: 0 };
+
+function onFailure(ctx: TestContext): void {
+  ctx.onTestFailed(async () => {
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await till?.screenshot(`FAILED-day-${name}.png`, true).catch(() => {});
+    writeFileSync(path.join(ARTIFACTS, `FAILED-day-${name}.log`), till?.problems.join('\n') ?? '');
+  });
+}
+
+/** The status bar's pending line and connection text. */
+const barText = (page: Page) => byTestId(page, 'sync-status').innerText();
+
+async function signOut(page: Page, locale: 'en' | 'fa' = 'en'): Promise<void> {
+  await page.getByRole('button', { name: text(locale, 'nav.signOut'), exact: true }).click();
+  await page.getByRole('heading', { name: text(locale, 'signin:title') }).waitFor();
+}
+
+async function openCustomer(page: Page, typed: string, id: string): Promise<void> {
+  await typeLookup(page, typed);
+  const result = page.locator(`[data-testid="lookup-result"][data-customer-id="${id}"]`);
+  await result.click();
+  await page.locator(`[data-testid="customer-card"][data-customer-id="${id}"]`).waitFor();
+  await byTestId(page, 'customer-points').waitFor();
+}
+
+beforeAll(async () => {
+  if (!chromiumAvailable()) throw new Error(`no Chromium at ${CHROMIUM}`);
+  web = await buildWebApp();
+  server = await startDemoServer({ webRoot: web.dir, customers: 12 });
+  till = await openTerminal('cashier-day');
+  // What the bar's pending line said while the initial sync ran (item 7: never "All changes synced").
+  await till.context.addInitScript(() => {
+    const seen: string[] = [];
+    (globalThis as unknown as { __duringInitialSync: string[] }).__duringInitialSync = seen;
+    setInterval(() => {
+      const bar = document.querySelector('[data-testid="sync-status"]');
+      if (bar?.getAttribute('data-initial-sync') === 'running') seen.push(document.querySelector('[data-testid="sync-pending"]')?.textContent ?? '');
+    }, 20);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await till?.close();
+  await server?.dispose();
+  web?.remove();
+});
+
+describe("a cashier's day in Chromium (issue 17)", () => {
+  it('item 9: the Persian menu tells counter and inbox apart; after a manager signs out, the cashier starts at the counter', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    await enrolInDemo(page, server.url);
+    await signIn(page, server.manager);
+    await waitForSync(page, { initialSync: 'done', connection: 'online' });
+    await switchLanguage(page, 'fa');
+    const nav = page.getByRole('navigation');
+    const counter = (await nav.locator('a[href="#/counter"]').innerText()).trim();
+    const inbox = (await nav.locator('a[href="#/inbox"]').innerText()).trim();
+    expect(counter).toBe(text('fa', 'nav.counter'));
+    expect(inbox.includes(counter) || counter.includes(inbox), `«${counter}» and «${inbox}» look alike`).toBe(false);
+    await switchLanguage(page, 'en');
+
+    // The manager leaves the customer list open and signs out; the next cashier starts at the counter.
+    await nav.locator('a[href="#/customers"]').click();
+    await page.waitForFunction(() => location.hash === '#/customers');
+    await signOut(page);
+    await signIn(page, server.cashier);
+    await expect(page.evaluate(() => location.hash)).resolves.not.toBe('#/customers');
+    await expect(nav.locator('a[aria-current="page"]').getAttribute('href')).resolves.toBe('#/counter');
+  }, STEP);
+
+  it('item 9 and 6: the sign-up form keeps focus while the cashier types; the card and the results tell the story', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    state.phone = await freshPhone(server.db(), server.demo.merchantId, '0912');
+    await typeLookup(page, state.phone.typed);
+    await byTestId(page, 'lookup-input').press('Enter');
+    const form = byTestId(page, 'signup-form');
+    const name = form.locator('#signup-name');
+    await name.click();
+    // Slowly, with pauses longer than the duplicate check's: nothing may take the focus away meanwhile.
+    await name.pressSequentially('Sara Day', { delay: 180 });
+    await page.waitForTimeout(400);
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('signup-name');
+    await expect(name.inputValue()).resolves.toBe('Sara Day');
+    await form.getByRole('button', { name: text('en', 'counter:signUpSubmit') }).click();
+    const card = page.locator('[data-testid="customer-card"]').filter({ has: page.locator('#customer-name', { hasText: 'Sara Day' }) });
+    await card.waitFor();
+    state.customerId = (await card.getAttribute('data-customer-id')) ?? '';
+    await recordVisit(page, '3000000');
+    await waitForSync(page, { pending: 0, connection: 'online' });
+
+    const story = byTestId(page, 'customer-story');
+    await expect(story.getAttribute('data-segment')).resolves.toBe('new');
+    await expect(byTestId(page, 'story-visits').innerText()).resolves.toBe('1');
+    await expect(byTestId(page, 'story-spend').innerText()).resolves.toContain('3,000,000');
+    await expect(byTestId(page, 'story-average').innerText()).resolves.toContain('3,000,000');
+    await expect(byTestId(page, 'story-segment').innerText()).resolves.toBe(text('en', 'common:segment.new'));
+    expect((await byTestId(page, 'story-since').innerText()).trim()).not.toBe('');
+    // The same segment beside the result.
+    await typeLookup(page, state.phone.typed);
+    const result = page.locator(`[data-testid="lookup-result"][data-customer-id="${state.customerId}"]`);
+    await expect(result.locator('[data-testid="result-segment"]').innerText()).resolves.toBe(text('en', 'common:segment.new'));
+  }, STEP);
+
+  it('item 1: with the network cut, the bar says Offline within 2 s, then the pending count', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    await waitForSync(page, { pending: 0, connection: 'online' });
+    await till.context.setOffline(true);
+    const cutAt = Date.now();
+    await waitForSync(page, { connection: 'offline' }, 5_000);
+    const noticed = Date.now() - cutAt;
+    expect(noticed, `offline noticed after ${noticed} ms`).toBeLessThan(2_000);
+    await expect(barText(page)).resolves.toContain(text('en', 'status:connection.offline'));
+
+    state.offlineEarned = await recordVisit(page, '1000000');
+    await waitForSync(page, { connection: 'offline', pending: 'some' }, 5_000);
+    await expect(barText(page)).resolves.toContain(text('en', 'status:pending_other', { n: '2' }));
+  }, STEP);
+
+  it('item 2: offline, the redemption cap holds and counts what was redeemed here — also after an offline reload', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    const panel = page.locator('.redeem-panel');
+    await expect(panel.locator('.notice').innerText()).resolves.toBe(text('en', 'counter:offlineCap', { cap: '500', used: '0' }));
+    const points = panel.getByLabel(text('en', 'counter:redeemPoints'));
+    await points.fill('600');
+    await expect(byTestId(page, 'redeem-refusal').innerText()).resolves.toBe(text('en', 'common:errors.OFFLINE_REDEEM_CAP'));
+    await points.fill('300');
+    await panel.getByRole('button', { name: text('en', 'counter:redeemConfirm_other', { n: '300' }) }).click();
+    await expect.poll(() => panel.locator('.notice').innerText()).toBe(text('en', 'counter:offlineCap', { cap: '500', used: '300' }));
+
+    // A reload with the network still cut: the app opens from its service worker, nothing was acknowledged.
+    await page.reload();
+    await signIn(page, server.cashier);
+    await openCustomer(page, state.phone.typed, state.customerId);
+    await expect.poll(() => page.locator('.redeem-panel .notice').innerText()).toBe(text('en', 'counter:offlineCap', { cap: '500', used: '300' }));
+    await page.locator('.redeem-panel').getByLabel(text('en', 'counter:redeemPoints')).fill('201');
+    await expect(byTestId(page, 'redeem-refusal').innerText()).resolves.toBe(text('en', 'common:errors.OFFLINE_REDEEM_CAP'));
+    // The same in Persian: the bar says offline with the pending count, the cap in Persian digits.
+    await switchLanguage(page, 'fa');
+    await expect(barText(page)).resolves.toContain(text('fa', 'status:connection.offline'));
+    await expect(page.locator('.redeem-panel .notice').innerText()).resolves.toBe(text('fa', 'counter:offlineCap', { cap: persianDigits('500'), used: persianDigits('300') }));
+    await expect(byTestId(page, 'redeem-refusal').innerText()).resolves.toBe(text('fa', 'common:errors.OFFLINE_REDEEM_CAP'));
+    await switchLanguage(page, 'en');
+    // Item 7: during that start's first sync, the bar never claimed everything was synced.
+    const said = await page.evaluate(() => (globalThis as unknown as { __duringInitialSync: string[] }).__duringInitialSync);
+    expect(said.length).toBeGreaterThan(0);
+    expect(said).not.toContain(text('en', 'status:allSaved'));
+  }, STEP);
+
+  it('item 6: back online, the history shows the redemption and the voided visit struck through with its points', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    await till.context.setOffline(false);
+    await waitForSync(page, { connection: 'online', pending: 0 }, 30_000);
+    await expect(byTestId(page, 'redemption-row').first().innerText()).resolves.toContain(text('en', 'counter:redeemedLine', { n: '300' }));
+    const newest = byTestId(page, 'visit-row').first();
+    await newest.getByRole('button', { name: text('en', 'counter:void') }).click();
+    await newest.getByLabel(text('en', 'counter:voidReason')).fill('wrong amount');
+    await newest.getByRole('button', { name: text('en', 'counter:voidConfirm') }).click();
+    await expect.poll(() => newest.getAttribute('data-voided')).toBe('true');
+    const struck = await newest.locator('.visit-points').evaluate((el) => getComputedStyle(el).textDecorationLine);
+    expect(struck).toContain('line-through');
+    await expect(newest.locator('.visit-points').innerText()).resolves.toContain(state.offlineEarned.toLocaleString('en-US'));
+    await expect(byTestId(page, 'story-visits').innerText()).resolves.toBe('1');
+  }, STEP);
+
+  it('item 7: one format in Persian on every page — card, settings, inbox, analytics — and figures that never wrap', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    await switchLanguage(page, 'fa');
+    const visits = await byTestId(page, 'story-visits').innerText();
+    expect(visits).toMatch(PERSIAN_DIGIT);
+    expect(await byTestId(page, 'story-spend').innerText()).not.toMatch(LATIN_DIGIT);
+    for (const selector of ['.points-value', '[data-testid="story-spend"]', '.visit-amount']) {
+      const style = await page.locator(selector).first().evaluate((el) => ({ wrap: getComputedStyle(el).whiteSpace, bidi: getComputedStyle(el).unicodeBidi }));
+      expect(style, selector).toEqual({ wrap: 'nowrap', bidi: 'isolate' });
+    }
+    const cardSegment = await byTestId(page, 'story-segment').innerText();
+    expect(cardSegment).toBe(text('fa', 'common:segment.new'));
+
+    await signOut(page, 'fa');
+    await signIn(page, server.manager, 'fa');
+    // Settings: amounts in Persian digits and separators; rewards without dates say "Always".
+    await page.goto(`${server.url}/#/settings`);
+    const settings = page.locator('main');
+    await settings.locator('table').first().waitFor();
+    await expect(settings.locator('td', { hasText: text('fa', 'settings:rewards.always') }).first().isVisible()).resolves.toBe(true);
+    const figures = await settings.locator('input[inputmode="decimal"], input[inputmode="numeric"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value).filter((v) => v !== ''));
+    expect(figures.length).toBeGreaterThan(0);
+    for (const figure of figures) expect(figure).not.toMatch(LATIN_DIGIT);
+
+    // Inbox: the merge picker's phones in Persian digits.
+    await page.goto(`${server.url}/#/inbox`);
+    await page.locator('.merge-picker input[type="search"]').first().fill(state.phone.typed.slice(-4));
+    const phone = page.locator('.merge-results bdi').first();
+    await expect(phone.innerText()).resolves.toMatch(PERSIAN_DIGIT);
+    expect(await phone.innerText()).not.toMatch(LATIN_DIGIT);
+
+    // Analytics: placeholders (never zeros) while loading, and the card's segment names.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as { __kpiVisits: string[] }).__kpiVisits = seen;
+      setInterval(() => {
+        const value = document.querySelector('[data-testid="kpi-visits"] dd');
+        if (value) seen.push(value.querySelector('[data-testid="kpi-placeholder"]') ? 'placeholder' : (value.textContent ?? ''));
+      }, 10);
+    });
+    await page.goto(`${server.url}/#/analytics`);
+    await page.locator('.segment-picker').waitFor({ timeout: 30_000 });
+    const labels = await page.locator('.segment-picker button').allInnerTexts();
+    expect(labels.some((l) => l.startsWith(text('fa', 'common:segment.none')))).toBe(true);
+    expect(labels.some((l) => l.startsWith(cardSegment))).toBe(true);
+    const kpi = await page.evaluate(() => (globalThis as unknown as { __kpiVisits?: string[] }).__kpiVisits ?? []);
+    expect(kpi.filter((v) => v === persianDigits('0'))).toEqual([]);
+    expect(realProblems(till.problems)).toEqual([]);
+  }, STEP);
+});
