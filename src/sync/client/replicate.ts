@@ -296,7 +296,7 @@ async function pushBatch(ctx: CollectionContext, name: CollectionName, collectio
       ctx.input.rejected.mark(name, result.rejected.map((row) => row.id));
       ctx.pending.answered(part.keys, part.writtenAt);
     },
-    failed: (part) => ctx.pending.failed(part.keys, part.writtenAt),
+    failed: (part) => ctx.pending.offered(part.keys, part.writtenAt),
   });
   return answer.conflicts as never[];
 }
