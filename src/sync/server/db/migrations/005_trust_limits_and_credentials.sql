@@ -1,4 +1,4 @@
--- Issue 14 "Trust". (Numbered after 004; the lead renumbers on merge if another branch took 005.)
+-- Trust (docs/security.md): shared request limits, credential families, refusal dedupe.
 
 -- Request counters shared by every server instance (enrolment, token exchange, push): one row per key and
 -- fixed window, so a limit holds however many instances a load balancer spreads the requests over.
