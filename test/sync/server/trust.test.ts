@@ -165,6 +165,13 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
       const answer = await till.push('customers', [updateRow(edit, customer)]);
       expect(answer.conflicts).toEqual([expect.objectContaining({ id: customer.id, _deleted: true })]);
       expect(await stored('customers', customer.id)).toBe(0);
+      // Its merge keeps the delete and pushes that: acknowledged, still nothing stored, no further conflict.
+      const master = answer.conflicts[0] as typeof customer;
+      const merged = { ...master, updatedAt: edit.updatedAt };
+      const settled = await till.push('customers', [updateRow(merged, master)]);
+      expect(settled.conflicts).toEqual([]);
+      expect(settled.rejected).toEqual([]);
+      expect(await stored('customers', customer.id)).toBe(0);
     });
   });
 });
