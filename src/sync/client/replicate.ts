@@ -291,7 +291,9 @@ async function loadThenStart(
 ): Promise<void> {
   const { db, api } = ctx.input;
   try {
-    const first = name === 'customers' || !ctx.states.customers;
+    // By name, not by `ctx.states`: collections are set up in the order RxDB lists them, which is not fixed
+    // (reading `ctx.states.customers` here let the ledger's load start before the customers' when it came first).
+    const first = name === 'customers' || !names.includes('customers');
     const loaded = await initialLoad({
       collection: db.collections[name] as never,
       name,
@@ -307,6 +309,8 @@ async function loadThenStart(
     if (name !== 'customers') checkpoints.pull = loaded?.downstream;
     checkpoints.push = loaded?.upstream;
     if (name === 'customers' && loaded?.complete) markCaughtUp(ctx, name, names);
+    // A replica that is not fresh has nothing to load first: the other collections need not wait.
+    if (name === 'customers' && loaded === null) ctx.lookupReady.resolve();
   } finally {
     if (!ctx.loads.signal.aborted) await state.start();
   }
