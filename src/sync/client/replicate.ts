@@ -303,7 +303,9 @@ async function loadThenStart(
       signal: ctx.loads.signal,
       onWritten: (documents) => ctx.received.count(documents),
       after: first ? undefined : untilAborted(ctx.lookupReady.promise, ctx.loads.signal),
-      minWrite: ctx.input.options?.initialLoadWrite,
+      // Customers are written page by page as they arrive (the write overlaps the next page's download, so the
+      // lookup is ready about one page after the last one is downloaded); the rest in large writes (throughput).
+      minWrite: name === 'customers' ? Math.min(ctx.pullBatch, ctx.input.options?.initialLoadWrite ?? Infinity) : ctx.input.options?.initialLoadWrite,
     });
     // Customers need the merge base a conflict of a loaded document is merged with: pulled again from zero.
     if (name !== 'customers') checkpoints.pull = loaded?.downstream;
