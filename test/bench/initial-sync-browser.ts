@@ -86,7 +86,7 @@ interface SyncInput {
 }
 
 /** Rounds of the lookup-ready comparison (alternating, medians reported). */
-const LOOKUP_ROUNDS = 3;
+const LOOKUP_ROUNDS = Number(process.env.PATRON_BENCH_ROUNDS ?? 3);
 
 /** One round: the floor, the terminal, and the terminal with customers alone. */
 interface Round {
@@ -180,7 +180,7 @@ async function inBrowser<T>(server: SyncServer, fn: (page: Page) => Promise<T>, 
     page.on('console', (message) => {
       if (print && message.text().startsWith('[initial-sync-browser]')) print(message.text());
     });
-    await page.goto(`${server.url}/bench/`);
+    await page.goto(`${server.url}/bench/${process.env.PATRON_BENCH_DEBUG ? '?debug' : ''}`);
     await page.waitForFunction(() => document.title === 'patron bench ready');
     return { result: await fn(page) };
   } finally {

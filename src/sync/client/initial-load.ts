@@ -56,17 +56,19 @@ export async function initialLoad(input: {
   signal: AbortSignal;
   /** Called after each page is written, with its document count. */
   onWritten: (documents: number) => void;
-  /** Waited for before the first page is requested, when the collection is empty (another collection first). */
+  /** Waited for before anything else (another collection first: on a replica that is not fresh it resolves at once). */
   after?: Promise<unknown>;
   /** Documents per local write, at least (default MIN_WRITE); twice that are downloaded ahead, at most. */
   minWrite?: number;
 }): Promise<InitialLoadResult | null> {
   const { collection, api, name, batchSize, signal } = input;
   const instance = (collection.storageInstance as unknown as { originalStorageInstance: RxStorageInstance<Record<string, unknown>, unknown, unknown> }).originalStorageInstance;
-  const existing = await getChangedDocumentsSince(instance, 1, undefined);
-  if (existing.documents.length > 0) return null;
+  // Waited for first: the emptiness check is this collection's first IndexedDB access (Chromium opens and
+  // creates its database then), which would compete with the customers' write.
   await input.after;
   if (signal.aborted) return null;
+  const existing = await getChangedDocumentsSince(instance, 1, undefined);
+  if (existing.documents.length > 0) return null;
 
   const revision = `1-${collection.database.token}`;
   const primary = collection.schema.primaryPath as string;

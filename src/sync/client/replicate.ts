@@ -318,7 +318,9 @@ async function loadThenStart(
 ): Promise<void> {
   const { db, api } = ctx.input;
   try {
-    const first = name === 'customers' || !ctx.states.customers;
+    // By name, not by `ctx.states`: collections are set up in the order RxDB lists them, which is not fixed
+    // (reading `ctx.states.customers` here let the ledger's load start before the customers' when it came first).
+    const first = name === 'customers' || !names.includes('customers');
     const loaded = await initialLoad({
       collection: db.collections[name] as never,
       name,
@@ -328,12 +330,16 @@ async function loadThenStart(
       signal: ctx.loads.signal,
       onWritten: (documents) => ctx.received.count(documents),
       after: first ? undefined : untilAborted(ctx.lookupReady.promise, ctx.loads.signal),
-      minWrite: ctx.input.options?.initialLoadWrite,
+      // Customers are written page by page as they arrive (the write overlaps the next page's download, so the
+      // lookup is ready about one page after the last one is downloaded); the rest in large writes (throughput).
+      minWrite: name === 'customers' ? Math.min(ctx.pullBatch, ctx.input.options?.initialLoadWrite ?? Infinity) : ctx.input.options?.initialLoadWrite,
     });
     // Customers need the merge base a conflict of a loaded document is merged with: pulled again from zero.
     if (name !== 'customers') checkpoints.pull = loaded?.downstream;
     checkpoints.push = loaded?.upstream;
     if (name === 'customers' && loaded?.complete) markCaughtUp(ctx, name, names);
+    // A replica that is not fresh has nothing to load first: the other collections need not wait.
+    if (name === 'customers' && loaded === null) ctx.lookupReady.resolve();
   } finally {
     if (!ctx.loads.signal.aborted) await state.start();
   }

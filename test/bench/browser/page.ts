@@ -11,6 +11,8 @@ import { startReplication, type ReplicationOptions } from '../../../src/sync/cli
 import { createStatusStore } from '../../../src/sync/client/status.ts';
 import { countSynced, SYNCED, trackWritten, type SyncRun, type Synced } from '../lib/variants.ts';
 
+const DEBUG = new URLSearchParams(location.search).has('debug');
+
 /** What one run measured; the heap is performance.memory's (Chromium), 0 when unavailable. */
 export type BrowserRun = SyncRun;
 
@@ -67,18 +69,23 @@ async function sync(input: { code: string; expected: Record<Synced, number>; opt
   const memory = heapSampler();
   const started = performance.now();
   const rejected = new RejectedRows();
+  if (DEBUG) console.log(`[initial-sync-browser] open database`);
   const db = await createPatronDatabase({ name: 'patronsync', storage: getRxStorageDexie(), rejected, ...(input.collections ? { collections: input.collections } : {}) });
   const status = createStatusStore();
   const tokens = createTokenSource({ store });
   const real = createSyncApi({ serverUrl, tokens, status });
   let pulls = 0;
   const api = {
-    pull: (...args: Parameters<typeof real.pull>) => {
+    pull: async (...args: Parameters<typeof real.pull>) => {
       pulls += 1;
-      return real.pull(...args);
+      const t0 = performance.now() - started;
+      const page = await real.pull(...args);
+      if (DEBUG) console.log(`[initial-sync-browser] pull ${args[0]} ${args[1] ?? '-'} ${t0.toFixed(0)}→${(performance.now() - started).toFixed(0)} ms (${page.documents.length})`);
+      return page;
     },
     push: real.push,
   };
+  if (DEBUG) console.log(`[initial-sync-browser] database open at ${(performance.now() - started).toFixed(0)} ms`);
   const replication = startReplication({ db, api, tokens, serverUrl, terminalId: credential.terminalId, rejected, status, options: input.options });
   const written = trackWritten(db, input.expected, started);
   // Lookup-ready is the product's own signal: the status lists `customers` once its first sync is written.

@@ -29,10 +29,10 @@ describe('initial load of append-only collections against the real server (Postg
   let visits: { visit: Visit; earn: LoyaltyEntry | null }[];
   const clients: TestClient[] = [];
 
-  async function client(options: { fetch?: typeof fetch; initialLoad?: boolean } = {}): Promise<TestClient> {
+  async function client(options: { fetch?: typeof fetch; initialLoad?: boolean; collections?: readonly (typeof COLLECTIONS)[number][] } = {}): Promise<TestClient> {
     const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
     const started = await startClient({
-      serverUrl: url, code, collections: COLLECTIONS, ...(options.fetch ? { fetch: options.fetch } : {}),
+      serverUrl: url, code, collections: options.collections ?? COLLECTIONS, ...(options.fetch ? { fetch: options.fetch } : {}),
       replication: { pullBatchSize: PAGE, initialLoadWrite: PAGE, initialLoad: options.initialLoad ?? true },
     });
     clients.push(started);
@@ -98,19 +98,20 @@ describe('initial load of append-only collections against the real server (Postg
   }, 60_000);
 
   it('customers first and alone: lookup-ready before a visit is stored; then each customer gets its merge base', async () => {
-    const fresh = await client();
+    // The ledger listed first: collections are set up in the order the database lists them.
+    const fresh = await client({ collections: ['loyaltyEntries', 'visits', 'customers'] });
     // Subscribed before the first page can have arrived (it takes a round trip over HTTP).
-    const lwt = { customers: [] as number[], visits: [] as number[] };
-    for (const name of ['customers', 'visits'] as const) fresh.db[name].eventBulks$.subscribe((bulk) => lwt[name].push(...bulk.events.map((e) => e.documentData._meta.lwt)));
-    let visitsWhenReady: number | null = null;
+    const lwt = { customers: [] as number[], visits: [] as number[], loyaltyEntries: [] as number[] };
+    for (const name of ['customers', 'visits', 'loyaltyEntries'] as const) fresh.db[name].eventBulks$.subscribe((bulk) => lwt[name].push(...bulk.events.map((e) => e.documentData._meta.lwt)));
+    let othersWhenReady: number | null = null;
     fresh.status.status$.subscribe((s) => {
-      if (visitsWhenReady === null && s.ready.includes('customers')) visitsWhenReady = lwt.visits.length;
+      if (othersWhenReady === null && s.ready.includes('customers')) othersWhenReady = lwt.visits.length + lwt.loyaltyEntries.length;
     });
     await eventually(() => fresh.status.get().initialSyncDone, 30_000, 'initial sync');
     await fresh.replication.awaitInSync();
-    expect(visitsWhenReady).toBe(0);
+    expect(othersWhenReady).toBe(0);
     expect(lwt.customers).toHaveLength(CUSTOMERS);
-    expect(Math.max(...lwt.customers)).toBeLessThanOrEqual(Math.min(...lwt.visits));
+    expect(Math.max(...lwt.customers)).toBeLessThanOrEqual(Math.min(...lwt.visits, ...lwt.loyaltyEntries));
     // The merge base: RxDB's assumed state of every loaded customer, so a later edit merges three-way —
     // renamed here, unchanged on the server: accepted as it is, no conflict recorded.
     await eventually(async () => (await assumedStates(fresh, 'customers')) === CUSTOMERS, 15_000, 'the merge base of every customer');
