@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { backupInto } from './backup.ts';
 import type { Database } from './db/database.ts';
 import type { PgliteDatabase } from './db/pglite.ts';
+import { pruneSharedLimits } from './limits.ts';
 import { purgeTombstones } from './sync/horizons.ts';
 
 /** Scheduled backups of the embedded database: every `everyMs` into `dir`, keeping the newest `keep`. */
@@ -15,8 +16,8 @@ export interface BackupSchedule {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Starts the server's periodic jobs — backups (embedded database only) and the tombstone purge (when a
- * retention is set; also once at start) — and returns a function that stops them. A job that fails is
+ * Starts the server's periodic jobs — backups (embedded database only), the tombstone purge (when a
+ * retention is set; also once at start) and the pruning of past rate-limit windows — and returns a function that stops them. A job that fails is
  * logged and tried again at its next turn; a turn is skipped while the previous one still runs.
  */
 export function startMaintenance(options: {
@@ -62,6 +63,8 @@ export function startMaintenance(options: {
         (error: unknown) => log.error({ err: error }, `tombstone purge failed: ${(error as Error).message}`),
       ), true);
   }
+  // Shared rate-limit counters (limits.ts) of windows long past: hourly, so the table stays small.
+  every(60 * 60 * 1000, () => pruneSharedLimits(options.db).catch((error: unknown) => log.error({ err: error }, `rate-limit prune failed: ${(error as Error).message}`)));
   return async () => {
     for (const timer of timers) clearInterval(timer);
     await Promise.all([...running]);

@@ -150,6 +150,40 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
     });
   });
 
+  describe('credential rotation with reuse detection (item 4)', () => {
+    const exchange = (terminalId: string, credential: string) =>
+      app.inject({ method: 'POST', url: '/v1/token', headers: protocolHeaders, payload: { terminalId, credential } });
+    const next = async (terminalId: string, credential: string) => {
+      const answer = await exchange(terminalId, credential);
+      expect(answer.statusCode, answer.body).toBe(200);
+      return answer.json() as { accessToken: string; credential: string };
+    };
+
+    it('a lost answer is still retried with the previous credential (no false alarm)', async () => {
+      const other = await enrolTerminal(app, tdb.db, seed, 'Flaky network');
+      await next(other.terminalId, other.credential); // answer lost on the way
+      const retried = await next(other.terminalId, other.credential);
+      await next(other.terminalId, retried.credential);
+    });
+
+    it("a replayed, already-rotated credential revokes the terminal's credential family and raises one inbox alert", async () => {
+      const victim = await enrolTerminal(app, tdb.db, seed, 'Stolen from');
+      const stolen = victim.credential;
+      const second = await next(victim.terminalId, stolen);
+      const third = await next(victim.terminalId, second.credential);
+      // The thief replays the copy it took before the real terminal moved on.
+      const replay = await exchange(victim.terminalId, stolen);
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json().error.code).toBe('TERMINAL_REVOKED');
+      // The whole family is gone: the real terminal's current credential and its access token too.
+      expect((await exchange(victim.terminalId, third.credential)).json().error.code).toBe('TERMINAL_REVOKED');
+      const pull = await app.inject({ method: 'GET', url: '/v1/pull/customers', headers: { ...protocolHeaders, authorization: `Bearer ${third.accessToken}` } });
+      expect(pull.statusCode).toBe(401);
+      const alerts = (await till.pullAll('inbox')).filter((item) => item.relatedId === victim.terminalId);
+      expect(alerts).toEqual([expect.objectContaining({ code: 'TERMINAL_REVOKED', status: 'open' })]);
+    });
+  });
+
   describe('purged tombstones (durability)', () => {
     it('an edit of a document whose tombstone was purged gets a tombstone conflict; the document does not come back', async () => {
       const ctx = till.ctx(seed.manager);

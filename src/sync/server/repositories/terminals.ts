@@ -2,6 +2,7 @@ import { newId } from '../../model/ids.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { hashSecret, randomSecret, sameHash } from '../auth/tokens.ts';
 import { audit } from './admin.ts';
+import { isRetiredCredential, retireCredentials, revokeForReuse } from './credential-reuse.ts';
 
 /** A terminal the token exchange identified. */
 export interface TerminalIdentity {
@@ -58,6 +59,10 @@ export async function rotateCredential(db: Database, terminalId: string, credent
     const current = sameHash(presented, terminal.credential_hash);
     const previous = terminal.previous_credential_hash !== null && sameHash(presented, terminal.previous_credential_hash);
     if (!current && !previous) {
+      if (!terminal.revoked && (await isRetiredCredential(tx, terminalId, presented))) {
+        await revokeForReuse(tx, { terminalId, merchantId: terminal.merchant_id, storeId: terminal.store_id });
+        return 'revoked';
+      }
       await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.refused', { reason: 'credential' });
       return null;
     }
@@ -69,6 +74,8 @@ export async function rotateCredential(db: Database, terminalId: string, credent
       `UPDATE terminals SET credential_hash = $2, previous_credential_hash = $3, last_seen_at = now() WHERE terminal_id = $1`,
       [terminalId, hashSecret(next), current ? terminal.credential_hash : terminal.previous_credential_hash],
     );
+    // What the terminal can no longer present: the retired previous one, or the never-delivered current one.
+    await retireCredentials(tx, terminalId, [current ? terminal.previous_credential_hash : terminal.credential_hash]);
     return { terminalId, merchantId: terminal.merchant_id, storeId: terminal.store_id, credential: next };
   });
 }

@@ -12,7 +12,8 @@ const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 // or a reverse proxy on this machine, also arrives from loopback. The browser must also address this
 // machine by a local name, and say so in Origin when it sends one.
 function fromThisMachine(request: FastifyRequest): boolean {
-  if (!LOOPBACK.has(request.ip)) return false;
+  // The TCP peer, never a forwarded address: with `trustProxy` set, X-Forwarded-For could claim loopback.
+  if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) return false;
   const hostName = (header: string | undefined): string | null => {
     if (!header) return null;
     try {
