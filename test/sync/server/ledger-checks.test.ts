@@ -65,6 +65,14 @@ describe('the ledger checked on the server', () => {
     await f.till.push('visits', [insertRow(visit)]);
     expect(await balance(customer.id)).toBe(250);
     expect((await f.till.pullAll('loyaltyEntries')).find((e) => e.id === earn!.id)).toEqual(earn);
+
+    // Recorded and voided offline: the earn and the void's reversal may both arrive before the visit.
+    const sale = aVisit(ctx, customer.id, 300_000, 300);
+    const voided = voidVisit(sale.visit, sale.earn, 'mistake', ctx);
+    expect(await f.till.push('loyaltyEntries', [insertRow(sale.earn!), insertRow(voided.reversal!)])).toEqual({ conflicts: [], rejected: [] });
+    await f.till.push('visits', [insertRow(voided.visit)]);
+    expect(await balance(customer.id)).toBe(250);
+    expect((await f.till.pullAll('loyaltyEntries')).filter((e) => e.visitId === sale.visit.id)).toHaveLength(2);
   });
 
   it('takes a reversal once, for at most its line, on the same customer; a void’s and an undo’s are accepted', async () => {

@@ -10,7 +10,7 @@ import { quarantine } from './quarantine.ts';
 import { writeServerDocs } from './server-writes.ts';
 import type { Doc } from './tables.ts';
 
-// Earns that reach the server before their visit (visits and ledger lines replicate separately) are held
+// Earns (and a void's reversals) that reach the server before their visit (visits and ledger lines replicate separately) are held
 // aside, out of every balance, and released when the visit arrives: checked against it, then written exactly
 // as pushed (a new version the terminals pull) or quarantined with an inbox item.
 
@@ -47,7 +47,8 @@ export async function releaseHeldEntries(tx: Queryable, ctx: PushContext, visits
     [ctx.merchantId, visits.map((v) => v.id)],
   );
   if (rows.length === 0) return { findings: [], written: false };
-  const docs = rows.map((r) => r.document);
+  // Earns first: a void's reversal held with its earn names it.
+  const docs = rows.map((r) => r.document).sort((a, b) => Number(a.kind !== 'earn') - Number(b.kind !== 'earn'));
   const state = await readLedgerState(tx, ctx.merchantId, docs, await currentProgram(tx, ctx.merchantId));
   for (const visit of visits) state.visits.set(visit.id, visit);
   const accepted: Doc[] = [];
@@ -56,7 +57,10 @@ export async function releaseHeldEntries(tx: Queryable, ctx: PushContext, visits
     // The acting member was checked when the line was pushed; an earn's rules do not depend on the role.
     const verdict = checkLedgerEntry(doc as unknown as LoyaltyEntry, { role: 'cashier' } as Staff, state);
     if (verdict.kind === 'reject') rejected.push({ id: doc.id, refusal: verdict.refusal, doc });
-    else accepted.push(doc);
+    else {
+      accepted.push(doc);
+      state.entries.set(doc.id, doc as unknown as LoyaltyEntry);
+    }
   }
   const written = accepted.length > 0 && (await writeServerDocs(tx, 'loyaltyEntries', ctx.merchantId, accepted, { onlyNew: true, reserveVersions: !ctx.brokenClockForTests })) > 0;
   return { findings: await quarantine(tx, ctx, 'loyaltyEntries', rejected, now), written };

@@ -23,7 +23,7 @@ export interface LedgerState {
   programs: Program[];
 }
 
-/** A line's verdict: accepted, held until its visit arrives (an earn), or refused. */
+/** A line's verdict: accepted, held until its visit arrives (an earn, a void's reversal), or refused. */
 export type LedgerVerdict = { kind: 'ok' } | { kind: 'hold' } | { kind: 'reject'; refusal: Refusal };
 
 const ids = (docs: readonly Record<string, unknown>[], field: string) => [...new Set(docs.map((d) => d[field]).filter((v): v is string => typeof v === 'string' && v.length <= 64))];
@@ -78,6 +78,9 @@ export function checkLedgerEntry(entry: LoyaltyEntry, staff: Staff, state: Ledge
     }
     case 'reversal': {
       const problem = reversalProblem(entry, reversalTarget(entry, state));
+      // A void's reversal whose visit has not arrived yet (pushed by another queue, or held with its earn) waits
+      // for it, like the earn does.
+      if (problem && entry.visitId !== null && !state.visits.has(entry.visitId)) return { kind: 'hold' };
       return problem ? reject(problem) : { kind: 'ok' };
     }
     case 'redeem': {
