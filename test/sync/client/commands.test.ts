@@ -3,7 +3,9 @@ import type { RxStorage } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CredentialStore } from '../../../src/sync/client/auth.ts';
 import type { Terminal } from '../../../src/sync/client/terminal.ts';
+import { codeInId, memberCodeOf } from '../../../src/sync/model/member-code.ts';
 import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
@@ -341,5 +343,38 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.voidVisit({ visitId: visit.value.id, reason: 'mistake', approval: manager })).toMatchObject({ ok: true, value: { voidedBy: seed.manager.id } });
     expect(await spendable(t, c.id)).toBe(-1_000);
     await acceptedByServer(t, c.id, 3);
+  });
+
+  it('sign up with member codes: numbered terminals, a sequence that survives a rebuilt replica, found on another till', async () => {
+    // Each terminal learns its number once online; a sign-up's id then carries (number, sequence).
+    const numbered = (t: Terminal) => eventually(async () => codeInId(await t.newCustomerId()) !== null, 10_000, 'the terminal number');
+    const first = await terminal();
+    await asCashier(first);
+    await numbered(first);
+    const ava = await signUp(first, { name: 'Ava First' });
+    const [a, b] = [codeInId(ava.id)!, codeInId((await signUp(first, { name: 'Bea First' })).id)!];
+    expect(b).toEqual({ terminal: a.terminal, sequence: a.sequence + 1 });
+    await first.sync.awaitInSync();
+    const { credentials } = first as Terminal & { credentials: CredentialStore };
+    await first.close();
+    open.splice(0);
+
+    // The same terminal with its replica gone, rebuilt from the server: it never gives a sequence twice.
+    const rebuilt = await terminal({ credentials });
+    await asCashier(rebuilt);
+    await numbered(rebuilt);
+    const c = codeInId((await signUp(rebuilt, { name: 'Cyd Rebuilt' })).id)!;
+    expect(c.terminal).toBe(a.terminal);
+    expect(c.sequence).toBeGreaterThan(b.sequence);
+    await rebuilt.sync.awaitInSync();
+    await rebuilt.close();
+    open.splice(0);
+
+    const second = await terminal();
+    await asCashier(second);
+    await numbered(second);
+    expect(codeInId((await signUp(second, { name: 'Dee Second' })).id)!.terminal).not.toBe(a.terminal);
+    const code = memberCodeOf(ava.id);
+    await eventually(() => second.queries.lookup.answer(code, 20)?.codeHolder === ava.id, 10_000, 'the code found on another till');
   });
 });
