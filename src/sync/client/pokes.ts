@@ -45,6 +45,8 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let wake: (() => void) | undefined;
+  // The silence that means a dead connection: the announced keep-alive interval plus a margin, once known.
+  let silenceMs = LEGACY_SILENCE_MS;
 
   async function connectOnce(): Promise<void> {
     const current = new AbortController();
@@ -52,6 +54,11 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
     const token = await options.tokens.get();
     // The stream lives long, but its answer must start soon: a connection that hangs before the headers is dead.
     const connectTimer = setTimeout(() => current.abort(), 15_000);
+    // A (re)connection that hears nothing for as long as a live stream never stays silent is as good as cut:
+    // say so now (the connection may still come; a request that succeeds sets the status online again).
+    const unanswered = setTimeout(() => {
+      if (!stopped && !current.signal.aborted) options.handlers.unreachable?.();
+    }, silenceMs);
     let response: Response;
     try {
       response = await doFetch(`${options.serverUrl}${ROUTES.stream.path}`, {
@@ -63,13 +70,13 @@ export function startPokeStream(options: { serverUrl: string; tokens: TokenSourc
       throw error;
     } finally {
       clearTimeout(connectTimer);
+      clearTimeout(unanswered);
     }
     if (response.status === 401) options.tokens.invalidate();
     if (!response.ok || !response.body) throw new Error(`stream ${response.status}`);
     // The server writes a keep-alive every `keepAliveMs` (announced in `ready`): silence for longer than that
     // plus a margin means the connection is dead, whatever TCP thinks — that is how a cut network is noticed
     // within about two seconds rather than when a request times out.
-    let silenceMs = LEGACY_SILENCE_MS;
     let deadline: ReturnType<typeof setTimeout> | undefined;
     const rearm = () => {
       clearTimeout(deadline);
