@@ -108,12 +108,11 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
   }
   // An update of a row the server no longer holds: its tombstone was purged (`patron-sync purge-tombstones`),
   // since stored rows are never deleted otherwise. The delete wins, as it would against the stored tombstone:
-  // an edit gets a tombstone conflict (writing it would bring the deleted document back), and the deleted
-  // state the terminal's merge then pushes is acknowledged without a write — answering it with the conflict
-  // again would have the terminal push it forever.
-  if (!master && row.assumedMasterState !== undefined) {
-    return doc._deleted === true ? { kind: 'noop' } : { kind: 'conflict', master: { ...row.assumedMasterState, id, _deleted: true } };
-  }
+  // the deleted state a terminal's merge pushes is acknowledged without a write (answering it with a conflict
+  // would have the terminal push it forever; nothing is written, so no role rule is needed), and an edit gets
+  // a tombstone conflict below, once the role rules have passed.
+  const purged = !master && row.assumedMasterState !== undefined;
+  if (purged && doc._deleted === true) return { kind: 'noop' };
   const staffId = actingStaffId(collection, doc);
   const refusal = checkWrite({
     collection,
@@ -126,6 +125,8 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
     program: state.program,
   });
   if (refusal) return { kind: 'reject', refusal, doc };
+  // Writing it would bring the deleted document back.
+  if (purged) return { kind: 'conflict', master: { ...row.assumedMasterState, id, _deleted: true } };
   if (state.ledger && !master) {
     const verdict = checkLedgerEntry(doc as unknown as LoyaltyEntry, state.staff.get(staffId as string)!, state.ledger);
     if (verdict.kind === 'reject') return { kind: 'reject', refusal: verdict.refusal, doc };
