@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './test/heavy-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: server and browser suites are heavy; keep file-level parallelism modest.
     maxWorkers: 2,
+    sequence: { sequencer: HeavyFirstSequencer },
   },
 });
