@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ERRORS, type ErrorCode } from '../model/errors.ts';
 import { ROUTES, routePath } from '../model/routes.ts';
 import {
+  ErrorBodySchema,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   type CollectionName,
@@ -75,7 +76,7 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
         options.status.update({ connection: 'online', lastError: null });
         return parsed;
       }
-      const code = await readCode(response);
+      const { code, details } = await readError(response);
       if (response.status === 401 && code !== 'TERMINAL_REVOKED' && attempt === 0) {
         options.tokens.invalidate();
         continue;
@@ -83,7 +84,7 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
       if (response.status === 426) throw report(new SyncError('update-needed', 'PROTOCOL_OUTDATED', 426));
       if (response.status === 401) throw report(new SyncError('revoked', code === 'TERMINAL_REVOKED' ? 'TERMINAL_REVOKED' : 'UNAUTHORIZED', 401));
       if (response.status === 503) throw report(new SyncError('offline', 'DATABASE_UNAVAILABLE', 503));
-      throw report(new SyncError('server', code ?? 'INTERNAL', response.status));
+      throw report(new SyncError('server', code ?? 'INTERNAL', response.status, details));
     }
   }
 
@@ -123,12 +124,13 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
 /** Longest wait for one sync request (a pull page or a push batch answers in well under a second). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-async function readCode(response: Response): Promise<ErrorCode | undefined> {
+async function readError(response: Response): Promise<{ code?: ErrorCode; details?: Record<string, string> }> {
   try {
-    const body = (await response.json()) as { error?: { code?: unknown } };
-    const code = body.error?.code;
-    return typeof code === 'string' && code in ERRORS ? (code as ErrorCode) : undefined;
+    const body = ErrorBodySchema.safeParse(await response.json());
+    if (!body.success) return {};
+    const { code, details } = body.data.error;
+    return { ...(code in ERRORS ? { code: code as ErrorCode } : {}), ...(details ? { details } : {}) };
   } catch {
-    return undefined;
+    return {};
   }
 }

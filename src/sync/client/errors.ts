@@ -9,6 +9,8 @@ export class SyncError extends Error {
     readonly failure: SyncFailure,
     readonly code: ErrorCode | 'NETWORK' | 'NOT_ENROLLED',
     readonly status?: number,
+    /** The error body's details, when the server sent some (e.g. a 410's `reason`). */
+    readonly details?: Readonly<Record<string, string>>,
   ) {
     super(`${failure}: ${code}`);
     this.name = 'SyncError';

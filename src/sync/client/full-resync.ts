@@ -31,6 +31,8 @@ export interface FullResyncInput {
  * 3. With the last page come tombstones for the local documents the server no longer has (not seen in the
  *    full pull): RxDB writes them as the server's state, so they are not pushed back, and it skips any that
  *    carries a local write not yet pushed — that one is pushed instead, so nothing unacknowledged is lost.
+ *    Not after a restore (the 410's `reason: restored`): a document the restored server lacks was written
+ *    after its backup, not deleted, and stays here.
  * 4. The last checkpoint is stored by RxDB as for any pull, and the replication continues live.
  *
  * A mark (a local document) says a resync is under way: after a restart in the middle, it starts again from
@@ -38,26 +40,30 @@ export interface FullResyncInput {
  */
 export function fullResyncPull(input: FullResyncInput): (checkpoint: Checkpoint | undefined, batchSize: number) => Promise<PullResponse> {
   const markId = `full-resync:${input.identifier}`;
-  /** The ids the full pull returned so far, and whether its first page is still to be requested. */
-  let resync: { seen: Set<string>; fromZero: boolean } | null = null;
+  /**
+   * The ids the full pull returned so far, whether its first page is still to be requested, and whether the
+   * server lost history in a restore: then a document it lacks was not deleted, and is kept here.
+   */
+  let resync: { seen: Set<string>; fromZero: boolean; restored: boolean } | null = null;
   let markChecked = false;
 
-  async function begin(): Promise<void> {
+  async function begin(restored: boolean): Promise<void> {
     await pushedFirst(input.upstreamIdle);
-    await input.db.upsertLocal(markId, { since: new Date().toISOString() });
-    resync = { seen: new Set(), fromZero: true };
+    await input.db.upsertLocal(markId, { since: new Date().toISOString(), restored });
+    resync = { seen: new Set(), fromZero: true, restored };
   }
 
   async function pull(checkpoint: Checkpoint | undefined, batchSize: number): Promise<PullResponse> {
     if (!markChecked) {
       markChecked = true;
-      if (await input.db.getLocal(markId)) await begin();
+      const mark = await input.db.getLocal<{ restored?: boolean }>(markId);
+      if (mark) await begin(mark.get('restored') === true);
     }
     try {
       return await input.api.pull(input.name, resync?.fromZero ? undefined : checkpoint?.v, batchSize);
     } catch (error) {
       if (!(error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD')) throw error;
-      await begin();
+      await begin(error.details?.reason === 'restored');
       return input.api.pull(input.name, undefined, batchSize);
     }
   }
@@ -69,7 +75,7 @@ export function fullResyncPull(input: FullResyncInput): (checkpoint: Checkpoint 
     current.fromZero = false;
     for (const doc of page.documents) current.seen.add(String(doc.id));
     if (page.documents.length >= batchSize && page.checkpoint !== null) return page;
-    const gone = input.appendOnly ? [] : await tombstonesOfUnseen(input.collection, current.seen);
+    const gone = input.appendOnly || current.restored ? [] : await tombstonesOfUnseen(input.collection, current.seen);
     resync = null;
     await (await input.db.getLocal(markId))?.remove();
     return { documents: [...page.documents, ...gone], checkpoint: page.checkpoint };

@@ -66,7 +66,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   } else if (error instanceof HttpError) {
     ({ status, code, details } = error);
   } else if (error instanceof CheckpointTooOldError) {
-    [status, code, details] = [410, 'CHECKPOINT_TOO_OLD', { collection: error.collection, horizon: error.horizon }];
+    [status, code, details] = [410, 'CHECKPOINT_TOO_OLD', { collection: error.collection, horizon: error.horizon, reason: error.restored ? 'restored' : 'purged' }];
   } else if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     [status, code] = FASTIFY_CODES[fastifyCode];
   } else if ((error as FastifyError).statusCode === 429) {

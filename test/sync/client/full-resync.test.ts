@@ -3,7 +3,7 @@ import type { Customer } from '../../../src/sync/model/customer.ts';
 import { editCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
-import { purgeTombstones } from '../../../src/sync/server/sync/horizons.ts';
+import { fenceRestoredFeed, purgeTombstones } from '../../../src/sync/server/sync/horizons.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
@@ -93,5 +93,26 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     const later = aCustomer(manager);
     await office.push('customers', [insertRow(later)]);
     await eventually(async () => (await till!.db.customers.findOne(later.id).exec()) !== null, 10_000, 'a later sign-up on the till');
+  });
+  it('after a restore keeps what the restored server lacks: written after its backup, not deleted', async () => {
+    await till?.close();
+    const manager = office.ctx(seed.manager);
+    const [older, newer] = [aCustomer(manager), aCustomer(manager)];
+    await office.push('customers', [older, newer].map(insertRow));
+    const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
+    till = await startClient({ serverUrl: url, code, collections: ['customers'], fetch: switchableFetch().fetch });
+    await eventually(async () => (await till!.db.customers.findOne(newer.id).exec()) !== null, 10_000, 'the till to hold both');
+    await till.replication.awaitInSync();
+
+    // The backup was taken before `newer` was written: the restored database lacks it, and its feed is fenced.
+    await tdb.db.query(`DELETE FROM customers WHERE id = $1`, [newer.id]);
+    await fenceRestoredFeed(tdb.db);
+    till.replication.resync();
+    await eventually(async () => till!.status.get().lastError === null && (await till!.replication.awaitInSync().then(() => true)), 15_000, 'the resync');
+    const later = aCustomer(manager);
+    await office.push('customers', [insertRow(later)]);
+    await eventually(async () => (await till!.db.customers.findOne(later.id).exec()) !== null, 10_000, 'live again');
+    expect(await till.db.customers.findOne(newer.id).exec()).not.toBeNull();
+    expect(await till.db.customers.findOne(older.id).exec()).not.toBeNull();
   });
 });

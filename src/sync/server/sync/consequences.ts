@@ -32,6 +32,8 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     const released = await releaseHeldEntries(tx, ctx, batch.written.filter((w) => w.inserted).map((w) => w.doc as unknown as Visit), now);
     findings.push(...released.findings);
     if (released.written) changed.add('loyaltyEntries');
+    // A void's reversal held until its visit came is a debit like any other: it can overdraw.
+    if (released.accepted.some((entry) => entry.points < 0)) findings.push(...(await overdraftFindings(tx, ctx, released.accepted, await currentProgram(tx, ctx.merchantId), now)));
   }
   if (collection === 'loyaltyEntries') {
     await holdEntries(tx, ctx, batch.held);

@@ -38,15 +38,16 @@ export async function recordProgramRevisions(tx: Queryable, ctx: PushContext, wr
 
 /**
  * Releases the earns held for `visits` (just written): each accepted one is written, each refused one quarantined.
- * Returns the findings to raise and whether ledger lines were written.
+ * Returns the findings to raise, whether ledger lines were written, and the lines accepted (a released void's
+ * reversal is a debit: the caller checks it for an overdraft like any other).
  */
-export async function releaseHeldEntries(tx: Queryable, ctx: PushContext, visits: readonly Visit[], now: string): Promise<{ findings: InboxItem[]; written: boolean }> {
-  if (visits.length === 0) return { findings: [], written: false };
+export async function releaseHeldEntries(tx: Queryable, ctx: PushContext, visits: readonly Visit[], now: string): Promise<{ findings: InboxItem[]; written: boolean; accepted: LoyaltyEntry[] }> {
+  if (visits.length === 0) return { findings: [], written: false, accepted: [] };
   const { rows } = await tx.query<{ document: Doc }>(
     `DELETE FROM held_entries WHERE merchant_id = $1 AND visit_id = ANY($2::text[]) RETURNING document`,
     [ctx.merchantId, visits.map((v) => v.id)],
   );
-  if (rows.length === 0) return { findings: [], written: false };
+  if (rows.length === 0) return { findings: [], written: false, accepted: [] };
   // Earns first: a void's reversal held with its earn names it.
   const docs = rows.map((r) => r.document).sort((a, b) => Number(a.kind !== 'earn') - Number(b.kind !== 'earn'));
   const state = await readLedgerState(tx, ctx.merchantId, docs, await currentProgram(tx, ctx.merchantId));
@@ -63,5 +64,5 @@ export async function releaseHeldEntries(tx: Queryable, ctx: PushContext, visits
     }
   }
   const written = accepted.length > 0 && (await writeServerDocs(tx, 'loyaltyEntries', ctx.merchantId, accepted, { onlyNew: true, reserveVersions: !ctx.brokenClockForTests })) > 0;
-  return { findings: await quarantine(tx, ctx, 'loyaltyEntries', rejected, now), written };
+  return { findings: await quarantine(tx, ctx, 'loyaltyEntries', rejected, now), written, accepted: accepted as unknown as LoyaltyEntry[] };
 }

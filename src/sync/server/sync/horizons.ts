@@ -7,6 +7,8 @@ export class CheckpointTooOldError extends Error {
   constructor(
     readonly collection: CollectionName,
     readonly horizon: string,
+    /** The checkpoint predates a restore (history lost), not only purged tombstones. */
+    readonly restored = false,
   ) {
     super(`checkpoint below the ${collection} feed's horizon ${horizon}`);
     this.name = 'CheckpointTooOldError';
@@ -53,9 +55,9 @@ export async function fenceRestoredFeed(db: Database): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`UPDATE merchant_clock SET version = version + $1::bigint`, [RESTORE_GAP.toString()]);
     await tx.query(
-      `INSERT INTO feed_horizons (merchant_id, collection, version)
-       SELECT c.merchant_id, x.collection, c.version FROM merchant_clock c CROSS JOIN unnest($1::text[]) AS x(collection)
-       ON CONFLICT (merchant_id, collection) DO UPDATE SET version = EXCLUDED.version`,
+      `INSERT INTO feed_horizons (merchant_id, collection, version, restored_version)
+       SELECT c.merchant_id, x.collection, c.version, c.version FROM merchant_clock c CROSS JOIN unnest($1::text[]) AS x(collection)
+       ON CONFLICT (merchant_id, collection) DO UPDATE SET version = EXCLUDED.version, restored_version = EXCLUDED.restored_version`,
       [COLLECTION_NAMES],
     );
   });

@@ -23,16 +23,18 @@ export async function pullPage(db: Queryable, merchantId: string, collection: Co
   // The text copy of the version is named `v`: an alias `version` would make ORDER BY sort the text
   // ("10" < "9") while WHERE compares numbers — pages would skip and repeat rows. The horizon is read by the
   // same statement (one snapshot), so a purge committing in between cannot hide a deletion.
-  const { rows } = await db.query<{ doc: Record<string, unknown>; v: string; horizon: string | null }>(
+  const { rows } = await db.query<{ doc: Record<string, unknown>; v: string; horizon: string | null; restored: string | null }>(
     `SELECT doc, version::text AS v,
-            (SELECT version::text FROM feed_horizons WHERE merchant_id = $1 AND collection = $4) AS horizon
+            (SELECT version::text FROM feed_horizons WHERE merchant_id = $1 AND collection = $4) AS horizon,
+            (SELECT restored_version::text FROM feed_horizons WHERE merchant_id = $1 AND collection = $4) AS restored
        FROM ${TABLES[collection]}
       WHERE merchant_id = $1 AND version > $2::bigint
       ORDER BY version LIMIT $3`,
     [merchantId, since.toString(), limit, collection],
   );
-  const horizon = BigInt(rows.length > 0 ? (rows[0]!.horizon ?? '0') : await horizonOf(db, merchantId, collection));
-  if (!fresh && since < horizon) throw new CheckpointTooOldError(collection, horizon.toString());
+  const fence = rows.length > 0 ? { v: rows[0]!.horizon ?? '0', restored: rows[0]!.restored } : await horizonOf(db, merchantId, collection);
+  const horizon = BigInt(fence.v);
+  if (!fresh && since < horizon) throw new CheckpointTooOldError(collection, horizon.toString(), fence.restored !== null && since < BigInt(fence.restored));
   const documents = rows.map((row) => row.doc);
   const last = rows.at(-1);
   if (!last) {
@@ -49,7 +51,10 @@ export async function pullPage(db: Queryable, merchantId: string, collection: Co
   return { documents, checkpoint: { v: next.toString() } };
 }
 
-async function horizonOf(db: Queryable, merchantId: string, collection: CollectionName): Promise<string> {
-  const { rows } = await db.query<{ v: string }>(`SELECT version::text AS v FROM feed_horizons WHERE merchant_id = $1 AND collection = $2`, [merchantId, collection]);
-  return rows[0]?.v ?? '0';
+async function horizonOf(db: Queryable, merchantId: string, collection: CollectionName): Promise<{ v: string; restored: string | null }> {
+  const { rows } = await db.query<{ v: string; restored: string | null }>(
+    `SELECT version::text AS v, restored_version::text AS restored FROM feed_horizons WHERE merchant_id = $1 AND collection = $2`,
+    [merchantId, collection],
+  );
+  return rows[0] ?? { v: '0', restored: null };
 }
