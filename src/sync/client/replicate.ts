@@ -318,8 +318,8 @@ async function loadThenStart(
 ): Promise<void> {
   const { db, api } = ctx.input;
   try {
-    // By name, not by `ctx.states`: collections are set up in the order RxDB lists them, which is not fixed
-    // (reading `ctx.states.customers` here let the ledger's load start before the customers' when it came first).
+    // By name, not by `ctx.states`: collections are set up in the order RxDB lists them, which is not fixed,
+    // so the customers' state may not exist yet when the ledger's load asks whether to wait for it.
     const first = name === 'customers' || !names.includes('customers');
     const loaded = await initialLoad({
       collection: db.collections[name] as never,

@@ -2,15 +2,15 @@ import MiniSearch from 'minisearch';
 import type { Customer } from '../model/customer.ts';
 import { foldName, nameWords } from '../model/text.ts';
 
-// The counter's name search (issue 19.1): any word of the name by prefix, by substring and with one typo. Everything is folded with the same `foldName` as the stored `nameKey`, so Arabic and
+// The counter's name search (docs/directory.md): any word of the name by prefix, by substring and with one typo. Everything is folded with the same `foldName` as the stored `nameKey`, so Arabic and
 // Persian keyboards, ZWNJ and diacritics find the same customers. Phones and member codes never come here:
-// they are exact index ranges (lookup-index.ts), which keeps the phone path as fast as it was.
+// they are exact index ranges (lookup-index.ts), so the phone path never pays for text search.
 //
 // MiniSearch indexes the *vocabulary* — each distinct word once — not the customers. Names repeat (100k
 // customers share a few thousand words), so a typed word is matched against a small index (prefix, typo,
 // inner part, with MiniSearch's ranking of exact over prefix over typo), and the customers come from each
-// matched word's posting set. Indexing customers directly measured 12 s to build and 20–200 ms per keystroke
-// at 100k customers (every matching customer scored per key); this is a few milliseconds.
+// matched word's posting set. Indexing the customers instead would score every matching customer on every
+// keystroke and grow the index with the customer count, not with the vocabulary.
 
 /** Shortest part of a word indexed for substring search ("ezaei" in "rezaei"): shorter parts match too much. */
 const MIN_PART = 3;

@@ -15,7 +15,7 @@ import type { Visit } from './visit.ts';
 /** A manager may adjust this many times a cashier's limit, and at least this many points (until the settings carry it). */
 export const MANAGER_ADJUST_FACTOR = 10;
 const MANAGER_ADJUST_FLOOR = 10_000;
-/** A void or refund of a visit older than this many days needs a manager's PIN (issue 17 item 3). */
+/** A void or refund of a visit older than this many days needs a manager's PIN (docs/loyalty.md). */
 export const VOID_APPROVAL_AGE_DAYS = 30;
 
 /** Largest manual adjustment (absolute points) a role may make: cashier small, manager larger, owner any. */

@@ -3,7 +3,7 @@ import { expiryState } from './loyalty-expiry.ts';
 import type { LedgerSummary } from './loyalty.ts';
 import type { Program } from './settings.ts';
 
-// A customer's loyalty activity (issue 18 item 1): every ledger line and every derived expiry, with the
+// A customer's loyalty activity (docs/loyalty.md): every ledger line and every derived expiry, with the
 // running balance after it, newest first. The running balance is computed over the whole ledger before any
 // filter, so a filtered view still shows the true balance after each line it keeps.
 

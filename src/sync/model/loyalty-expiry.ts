@@ -2,7 +2,7 @@ import { DAY_MS } from './dates.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import type { Program } from './settings.ts';
 
-// Derived expiry (issue 18 item 3). Expired points are never written as ledger lines by the app: every
+// Derived expiry (docs/loyalty.md). Expired points are never written as ledger lines by the app: every
 // replica and the server compute them from the same set of lines with this one function, so they leave every
 // balance at the same moment everywhere, are "written" once however many terminals or server instances run
 // (nothing is written), and a late-synced earlier line corrects the result instead of doubling it (the answer

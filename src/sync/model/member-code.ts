@@ -1,7 +1,7 @@
 import { parse as parseUuid, stringify as stringifyUuid } from 'uuid';
 import { toAsciiDigits } from './text.ts';
 
-// Member codes (issue 18.6, docs/directory.md): a short customer number a regular can show and a scanner can
+// Member codes (docs/directory.md): a short customer number a regular can show and a scanner can
 // type, unique per merchant, assigned by offline terminals without asking anyone.
 //
 // A code is `T-SSSSC`: T is the terminal's number (given once by the server at enrolment, unique per

@@ -1,6 +1,6 @@
 import type { Customer } from './customer.ts';
 
-// What the counter shows of a merge group (issue 19.3 carry-over): a duplicate merged into another customer
+// What the counter shows of a merge group (docs/directory.md): a duplicate merged into another customer
 // keeps its own document (`mergedInto` set, docs/architecture.md#duplicates), so a merge can be undone exactly. Its details must
 // not vanish behind the survivor: the card reads the whole group through this rule — nothing is copied, so
 // an undone merge takes its details back with it, and the server's automatic merges are covered alike.

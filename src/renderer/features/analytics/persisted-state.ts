@@ -5,7 +5,7 @@ import type { AnalyticsCollection, LoadMessage } from '../../workers/analytics-m
 // worker reads them (the `load` pages of columns, compute/input-shapes.ts), with the write-time checkpoint of
 // each collection they reach. A warm open reads it back and only scans the documents written since (a
 // document changed since then replaces its old row; a tombstone removes it), instead of reading and packing
-// the whole replica again — the 1.65 s a plain read of 100k visits costs in Chromium. The worker's numbers
+// the whole replica again, which grows with the shop's history. The worker's numbers
 // are computed from the same input either way, so they equal a cold start's. Kept in its own IndexedDB
 // database (typed arrays store as they are; RxDB local documents hold JSON), never replicated.
 

@@ -16,7 +16,7 @@ type Period = (typeof PERIODS)[number];
 const SHOWN = 10;
 
 /**
- * The customer's loyalty activity (issue 18): every earn, redemption, expiry, adjustment and reversal with
+ * The customer's loyalty activity (docs/loyalty.md): every earn, redemption, expiry, adjustment and reversal with
  * date, store, staff and reason, newest first, with the balance after each; filtered by kind and period. A
  * redemption can be undone here, and points adjusted by hand with a reason.
  */

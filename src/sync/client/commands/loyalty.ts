@@ -10,7 +10,7 @@ import { ApprovalSchema, requireApproval } from './approval.ts';
 import { command, refuse } from './command.ts';
 import { writeContext, type CommandEnv } from './env.ts';
 
-// Corrections of the ledger (issue 18 item 2), offline too: each is one ledger line, written under the rules
+// Corrections of the ledger (docs/loyalty.md), offline too: each is one ledger line, written under the rules
 // the server checks again (model/ledger-rules.ts). Above the signed-in member's authority they need a manager's
 // PIN on the spot; the line is then written in the approver's name — the server checks the approver's role.
 

@@ -8,7 +8,7 @@ import type { Visit } from '../../model/visit.ts';
 import { fromReplica } from '../documents.ts';
 import { customerCardQueries, type CardSources } from './customer-card.ts';
 
-// The customer's loyalty as the card shows it (issue 18): the activity with running balance, the standing with
+// The customer's loyalty as the card shows it (docs/loyalty.md): the activity with running balance, the standing with
 // derived expiry taken out, and what a void would do. Expiry depends on the clock: the live reads re-derive on
 // every change and once a minute, so points leave the balance when they expire, not at the next write.
 

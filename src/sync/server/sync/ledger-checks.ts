@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.ts';
 import type { Refusal } from './rules.ts';
 import type { Doc } from './tables.ts';
 
-// The ledger checked on the server (issue 14 item 3, docs/architecture.md#roles): every new ledger line is checked against
+// The ledger checked on the server (docs/loyalty.md, docs/architecture.md#roles): every new ledger line is checked against
 // the rules that produced it (model/ledger-rules.ts), with the stored state those rules need read in one
 // statement per batch. A line that fails is quarantined (push.ts), so it never reaches a balance anywhere.
 

@@ -1,4 +1,4 @@
--- The ledger checked on the server (issue 14 item 3, docs/loyalty.md). Server-only tables, never replicated.
+-- The ledger checked on the server (docs/loyalty.md). Server-only tables, never replicated.
 --
 -- Every programme the merchant has had, so an earn made offline under an older programme is checked against
 -- the programme that produced it. Keyed by the programme's jsonb text (jsonb normalises key order).
