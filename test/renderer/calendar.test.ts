@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromPersian, persianMonthNames, toPersian } from '../../src/renderer/lib/calendar.ts';
 import { birthdaySoon, daysUntilYearly, isIsoDate, zonedDate } from '../../src/sync/model/dates.ts';
-import { formatDay, formatNumber, formatRelative } from '../../src/renderer/lib/format.ts';
+import { currencyLabel, formatAmount, formatDay, formatNumber, formatRelative } from '../../src/renderer/lib/format.ts';
 
 describe('calendar helpers', () => {
   it('finds the date in the merchant time zone, not the device one', () => {
@@ -63,5 +63,19 @@ describe('Intl formatting', () => {
     expect(formatRelative('2025-01-01T11:58:00.000Z', now, 'en')).toBe('2 minutes ago');
     expect(formatRelative('2025-01-01T11:59:58.000Z', now, 'en')).toBe('now');
     expect(formatRelative('2025-01-01T11:58:00.000Z', now, 'fa')).toMatch(/۲/);
+  });
+});
+
+describe('amounts in the shown unit', () => {
+  it('Iranian amounts: figure, no-break space, toman or rial in the UI language; other currencies through Intl', () => {
+    const toman = { currency: 'IRR', display: 'toman' } as const;
+    const rial = { currency: 'IRR', display: 'rial' } as const;
+    expect(formatAmount(250_000, toman, 'fa')).toBe('۲۵٬۰۰۰\u00a0تومان');
+    expect(formatAmount(250_000, toman, 'en')).toBe('25,000\u00a0toman');
+    expect(formatAmount(25, toman, 'en')).toBe('2.5\u00a0toman');
+    expect(formatAmount(250_000, rial, 'fa')).toBe('۲۵۰٬۰۰۰\u00a0ریال');
+    expect(formatAmount(250_000, rial, 'en')).toBe('250,000\u00a0rial');
+    expect(formatAmount(123_450, { currency: 'USD', display: 'toman' }, 'en')).toBe('$1,234.50');
+    expect([currencyLabel(toman, 'fa'), currencyLabel(rial, 'en'), currencyLabel({ currency: 'USD', display: 'rial' }, 'en')]).toEqual(['تومان', 'rial', '$']);
   });
 });

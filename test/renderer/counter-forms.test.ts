@@ -13,6 +13,11 @@ import {
 } from '../../src/renderer/features/counter/customer-form.ts';
 import { moveHighlight, prefillFromLookup } from '../../src/renderer/features/counter/lookup-input.ts';
 import { emptyVisitForm, parseVisitForm, previewPoints } from '../../src/renderer/features/counter/visit-form.ts';
+import type { MoneyUnit } from '../../src/sync/model/money.ts';
+
+const IRR: MoneyUnit = { currency: 'IRR', display: 'rial' };
+const TOMAN: MoneyUnit = { currency: 'IRR', display: 'toman' };
+const USD: MoneyUnit = { currency: 'USD', display: 'rial' };
 
 const TODAY = '2025-03-20';
 const ctx = {
@@ -148,14 +153,14 @@ describe('lookup helpers', () => {
 
 describe('visit form', () => {
   it('reads amounts in Persian digits and separators, with a discount', () => {
-    const parsed = parseVisitForm({ ...emptyVisitForm(), amount: '۱۲۵٬۰۰۰', discount: '5,000' }, 'IRR');
+    const parsed = parseVisitForm({ ...emptyVisitForm(), amount: '۱۲۵٬۰۰۰', discount: '5,000' }, IRR);
     expect(parsed).toMatchObject({ ok: true, subtotal: 125_000, discount: 5_000, total: 120_000 });
   });
 
   it('sums item lines instead of the amount, and flags bad lines', () => {
     const ok = parseVisitForm(
       { ...emptyVisitForm(), amount: '1', items: [{ key: 'a', name: 'Latte', quantity: '۲', unitPrice: '85,000' }] },
-      'IRR',
+      IRR,
     );
     expect(ok).toMatchObject({
       ok: true,
@@ -165,7 +170,7 @@ describe('visit form', () => {
     expect(ok.ok && 'amount' in ok.input).toBe(false);
     const bad = parseVisitForm(
       { ...emptyVisitForm(), items: [{ key: 'a', name: '', quantity: '0', unitPrice: 'abc' }] },
-      'IRR',
+      IRR,
     );
     expect(bad).toEqual({
       ok: false,
@@ -178,15 +183,22 @@ describe('visit form', () => {
   });
 
   it('refuses a missing amount and a discount above it', () => {
-    expect(parseVisitForm(emptyVisitForm(), 'IRR')).toEqual({
+    expect(parseVisitForm(emptyVisitForm(), IRR)).toEqual({
       ok: false,
       errors: { amount: 'common:fields.REQUIRED' },
     });
-    expect(parseVisitForm({ ...emptyVisitForm(), amount: '10', discount: '11' }, 'IRR')).toEqual({
+    expect(parseVisitForm({ ...emptyVisitForm(), amount: '10', discount: '11' }, IRR)).toEqual({
       ok: false,
       errors: { discount: 'counter:validation.discountTooLarge' },
     });
-    expect(parseVisitForm({ ...emptyVisitForm(), amount: '12.5' }, 'USD')).toMatchObject({ ok: true, total: 1250 });
+    expect(parseVisitForm({ ...emptyVisitForm(), amount: '12.5' }, USD)).toMatchObject({ ok: true, total: 1250 });
+  });
+
+  it('in toman: the amount, item prices and discount are typed in toman and recorded in rial; a fraction of a toman is refused', () => {
+    expect(parseVisitForm({ ...emptyVisitForm(), amount: '۲۵٬۰۰۰', discount: '500' }, TOMAN)).toMatchObject({ ok: true, subtotal: 250_000, discount: 5_000, total: 245_000 });
+    const lines = parseVisitForm({ ...emptyVisitForm(), items: [{ key: 'a', name: 'Latte', quantity: '2', unitPrice: '8,500 تومان' }] }, TOMAN);
+    expect(lines).toMatchObject({ ok: true, subtotal: 170_000, input: { items: [{ unitPrice: 85_000 }] } });
+    expect(parseVisitForm({ ...emptyVisitForm(), amount: '12.5' }, TOMAN)).toEqual({ ok: false, errors: { amount: 'counter:validation.tomanFraction' } });
   });
 
   it('previews the points of the program at the customer tier; blocked earns nothing', () => {

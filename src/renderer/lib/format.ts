@@ -1,4 +1,4 @@
-import { formatMoney } from '../../sync/model/money.ts';
+import { formatMoney, iranianUnitName, minorToShown, type MoneyUnit } from '../../sync/model/money.ts';
 import { formatPhone } from '../../sync/model/phone.ts';
 import type { Locale } from '../../sync/model/settings.ts';
 import { toLocaleDigits } from '../../sync/model/text.ts';
@@ -73,13 +73,24 @@ export function formatCompact(value: number, locale: Locale): string {
   return formatNumber(value, locale, { notation: 'compact', maximumFractionDigits: 1 });
 }
 
-/** Money in minor units (model money.ts: exact, never divided in floating point). */
-export function formatAmount(minor: number, currency: string, locale: Locale): string {
-  return formatMoney(minor, currency, locale);
+/**
+ * Money in minor units, in the merchant's shown unit (model money.ts: exact, never divided in floating point).
+ * Iranian amounts read as people say them, figure then unit (`۲۵٬۰۰۰ تومان`, `25,000 toman`, `250,000 rial`),
+ * joined by a no-break space so the unit never wraps away from its figure.
+ */
+export function formatAmount(minor: number, unit: MoneyUnit, locale: Locale): string {
+  const name = iranianUnitName(unit, locale);
+  if (name === null) return formatMoney(minor, unit.currency, locale);
+  // A decimal string, so large amounts reach Intl exactly; a tenth only when a rial amount is not whole toman.
+  const figure = cached(`m:${locale}`, () => new Intl.NumberFormat(NUMBER_LOCALES[locale], { maximumFractionDigits: 1 })).format(minorToShown(minor, unit));
+  return `${figure}\u00a0${name}`;
 }
 
-/** How the locale writes a currency on its own (`ریال` for IRR in Persian, `$` for USD), for field labels. */
-export function currencyLabel(currency: string, locale: Locale): string {
+/** How the locale writes the shown unit on its own (`تومان`, `rial`, `$` for USD), for field labels. */
+export function currencyLabel(unit: MoneyUnit, locale: Locale): string {
+  const name = iranianUnitName(unit, locale);
+  if (name !== null) return name;
+  const currency = unit.currency;
   try {
     const parts = cached(`c:${locale}:${currency}`, () => new Intl.NumberFormat(NUMBER_LOCALES[locale], { style: 'currency', currency })).formatToParts(1);
     return parts.find((p) => p.type === 'currency')?.value ?? currency;

@@ -1,18 +1,21 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { deepEqual } from 'rxdb/plugins/utils';
 import type { Customer } from '../model/customer.ts';
 import { mergeInboxItem, type InboxItem } from '../model/inbox.ts';
 import { mergeCustomer, mergeSettings } from '../model/merge.ts';
 import type { CollectionName } from '../model/wire-protocol.ts';
 import { COLLECTION_NAMES } from '../model/wire-protocol.ts';
-import { RX_SCHEMAS, type CollectionDocTypes } from '../model/rx-schemas.ts';
+import { RX_MIGRATIONS, RX_SCHEMAS, type CollectionDocTypes } from '../model/rx-schemas.ts';
 import { monotonicWriteTimes } from './monotonic-storage.ts';
 import type { Settings } from '../model/settings.ts';
 
 // Local documents hold the write journal (journal.ts): never replicated, and not a collection (RxDB's open
 // build counts collections, not local documents).
 addRxPlugin(RxDBLocalDocumentsPlugin);
+// A schema version bump migrates the installed terminal's documents on open (RX_MIGRATIONS).
+addRxPlugin(RxDBMigrationSchemaPlugin);
 
 /** The terminal's collections, typed by their documents. */
 export type PatronCollections = { [K in CollectionName]: RxCollection<CollectionDocTypes[K]> };
@@ -112,8 +115,8 @@ export async function createPatronDatabase(options: {
         {
           schema: RX_SCHEMAS[name] as unknown as RxJsonSchema<CollectionDocTypes[typeof name]>,
           conflictHandler: handlers[name],
-          // Version 0 everywhere; a schema bump adds its migration here (RxDB migrates on open).
-          migrationStrategies: {},
+          // RxDB migrates on open (autoMigrate), before the replication starts.
+          migrationStrategies: RX_MIGRATIONS[name],
         },
       ]),
     ),

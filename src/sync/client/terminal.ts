@@ -1,6 +1,6 @@
 import { BehaviorSubject, filter, firstValueFrom, map, race, timer, type Observable, type Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
-import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
+import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
 import type { Staff } from '../model/staff.ts';
 import { createSyncApi } from './api.ts';
 import { storageAttemptStore } from './attempt-store.ts';
@@ -72,6 +72,7 @@ function defaultSettings(credential: DeviceCredential): Settings {
     _deleted: false,
     businessName: '',
     currency: 'IRR',
+    currencyDisplay: DEFAULT_CURRENCY_DISPLAY,
     defaultRegion: 'IR',
     locale: 'fa',
     timeZone: 'Asia/Tehran',

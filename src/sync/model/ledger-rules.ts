@@ -12,28 +12,26 @@ import type { Visit } from './visit.ts';
 // it reverses, a redemption against its reward, an adjustment against the role's limit. Each check answers
 // null (allowed) or a short reason for the quarantine (never personal data).
 
-/** A manager may adjust this many times a cashier's limit, and at least this many points (until the settings carry it). */
-export const MANAGER_ADJUST_FACTOR = 10;
-const MANAGER_ADJUST_FLOOR = 10_000;
-/** A void or refund of a visit older than this many days needs a manager's PIN (docs/loyalty.md). */
-export const VOID_APPROVAL_AGE_DAYS = 30;
+/** The programme fields the adjustment limits come from. */
+export type AdjustLimits = Pick<Program, 'cashierAdjustLimit' | 'managerAdjustLimit'>;
 
-/** Largest manual adjustment (absolute points) a role may make: cashier small, manager larger, owner any. */
-export function adjustLimitFor(role: Role, program: Pick<Program, 'cashierAdjustLimit'>): number {
+/** Largest manual adjustment (absolute points) a role may make: cashier small, manager larger, owner any (settings). */
+export function adjustLimitFor(role: Role, program: AdjustLimits): number {
   if (role === 'owner') return Number.POSITIVE_INFINITY;
-  if (role === 'manager') return Math.max(program.cashierAdjustLimit * MANAGER_ADJUST_FACTOR, MANAGER_ADJUST_FLOOR);
+  // The larger of the two: a manager may always do what a cashier may.
+  if (role === 'manager') return Math.max(program.managerAdjustLimit, program.cashierAdjustLimit);
   return program.cashierAdjustLimit;
 }
 
 /** The least role whose limit covers an adjustment of `points`. */
-export function roleForAdjustment(points: number, program: Pick<Program, 'cashierAdjustLimit'>): Role {
+export function roleForAdjustment(points: number, program: AdjustLimits): Role {
   const size = Math.abs(points);
   if (size <= adjustLimitFor('cashier', program)) return 'cashier';
   return size <= adjustLimitFor('manager', program) ? 'manager' : 'owner';
 }
 
 /** Why an adjustment by `role` is refused, or null. */
-export function adjustmentProblem(entry: Pick<LoyaltyEntry, 'points' | 'note'>, role: Role, program: Pick<Program, 'cashierAdjustLimit'>): string | null {
+export function adjustmentProblem(entry: Pick<LoyaltyEntry, 'points' | 'note'>, role: Role, program: AdjustLimits): string | null {
   if (Math.abs(entry.points) > adjustLimitFor(role, program)) return `adjustment above the ${role} limit`;
   return null;
 }
@@ -93,9 +91,9 @@ export function redemptionProblem(entry: LoyaltyEntry, reward: Pick<Reward, 'poi
   return reward.updatedAt > entry.occurredAt ? null : "a redemption costs its reward's points";
 }
 
-/** Whether a void or refund of `visit` at `now` needs a manager (it is older than the approval age). */
-export function voidNeedsApprovalByAge(visit: Pick<Visit, 'occurredAt'>, now: Date): boolean {
-  return now.getTime() - Date.parse(visit.occurredAt) > VOID_APPROVAL_AGE_DAYS * DAY_MS;
+/** Whether a void or refund of `visit` at `now` needs a manager (older than the programme's approval age). */
+export function voidNeedsApprovalByAge(visit: Pick<Visit, 'occurredAt'>, now: Date, program: Pick<Program, 'voidApprovalAgeDays'>): boolean {
+  return now.getTime() - Date.parse(visit.occurredAt) > program.voidApprovalAgeDays * DAY_MS;
 }
 
 /** What voiding or refunding a visit does to the balance, shown before it is confirmed. */
@@ -109,10 +107,10 @@ export interface VoidImpact {
 }
 
 /** The impact of voiding `visit` whose earning is `earned` points, for a group whose available balance is `balance`. */
-export function voidImpact(visit: Pick<Visit, 'occurredAt'>, earned: number, balance: number, now: Date): VoidImpact {
+export function voidImpact(visit: Pick<Visit, 'occurredAt'>, earned: number, balance: number, now: Date, program: Pick<Program, 'voidApprovalAgeDays'>): VoidImpact {
   const points = -Math.max(0, earned);
   const balanceAfter = balance + points;
-  const approval = points < 0 && balanceAfter < 0 ? 'negative' : voidNeedsApprovalByAge(visit, now) ? 'age' : null;
+  const approval = points < 0 && balanceAfter < 0 ? 'negative' : voidNeedsApprovalByAge(visit, now, program) ? 'age' : null;
   return { points, balanceBefore: balance, balanceAfter, approval };
 }
 

@@ -1,5 +1,5 @@
 import { PatronError } from './errors.ts';
-import type { Locale } from './settings.ts';
+import type { CurrencyDisplay, Locale } from './settings.ts';
 import { toAsciiDigits } from './text.ts';
 
 // Money is a safe integer in minor units plus an ISO 4217 code (docs/architecture.md#money-time-ids); it becomes text only here,
@@ -145,4 +145,69 @@ export function parseMoney(input: string, currency: string): number {
   const minor = Number(`${whole}${fraction.padEnd(digits, '0')}`);
   if (!Number.isSafeInteger(minor)) return fail();
   return minor;
+}
+
+// Shown units. An Iranian merchant may show (and have cashiers type) amounts in toman, the unit people in Iran
+// think and talk in: 1 toman = 10 rial. Amounts stay stored in rial, so a setting change rewrites nothing, and
+// the conversion is exact: digits are shifted as text, never multiplied or divided in floating point.
+
+/** The unit amounts are shown and typed in: the merchant's currency and, for IRR, rial or toman. */
+export interface MoneyUnit {
+  readonly currency: string;
+  readonly display: CurrencyDisplay;
+}
+
+/** Rial in one toman. */
+export const RIAL_PER_TOMAN = 10;
+
+/** The unit a merchant's settings show amounts in. */
+export function moneyUnit(settings: { readonly currency: string; readonly currencyDisplay: CurrencyDisplay }): MoneyUnit {
+  return { currency: settings.currency, display: settings.currencyDisplay };
+}
+
+/** Whether amounts in `unit` are shown in toman (only IRR has a toman; the setting is ignored elsewhere). */
+export function showsToman(unit: MoneyUnit): boolean {
+  return unit.currency === 'IRR' && unit.display === 'toman';
+}
+
+/** Words for the Iranian units, written after the figure: Intl knows no toman, and writes rial as `IRR` in English. */
+export const IRANIAN_UNIT_NAMES: Readonly<Record<CurrencyDisplay, Readonly<Record<Locale, string>>>> = {
+  rial: { en: 'rial', fa: 'ریال' },
+  toman: { en: 'toman', fa: 'تومان' },
+};
+
+/** The shown unit's word for IRR amounts (`تومان`, `rial`); null for other currencies, which Intl names. */
+export function iranianUnitName(unit: MoneyUnit, locale: Locale): string | null {
+  if (unit.currency !== 'IRR') return null;
+  return IRANIAN_UNIT_NAMES[showsToman(unit) ? 'toman' : 'rial'][locale];
+}
+
+/** Exact decimal string of an amount (minor units) in the shown unit: 250000 rial → `"25000"` toman, 25 → `"2.5"`. */
+export function minorToShown(minor: number, unit: MoneyUnit): `${number}` {
+  const decimal = minorToDecimal(minor, unit.currency);
+  if (!showsToman(unit)) return decimal;
+  const sign = decimal.startsWith('-') ? '-' : '';
+  const digits = decimal.slice(sign.length).padStart(2, '0');
+  const whole = digits.slice(0, -1).replace(/^0+(?=\d)/, '');
+  const tenth = digits.slice(-1);
+  return `${sign}${whole}${tenth === '0' ? '' : `.${tenth}`}` as `${number}`;
+}
+
+/**
+ * Reads an amount typed in the shown unit into minor units (rial for IRR). In toman the figure is a whole
+ * number of toman times ten, exactly; a fraction of a toman throws `VALIDATION_FAILED` with
+ * `details.reason = 'TOMAN_FRACTION'`, so the form can say why. Otherwise as `parseMoney`.
+ */
+export function parseMoneyIn(input: string, unit: MoneyUnit): number {
+  if (!showsToman(unit)) return parseMoney(input, unit.currency);
+  const names = [...Object.values(IRANIAN_UNIT_NAMES.toman), 'Toman'];
+  let text = input.trim();
+  for (const name of names) if (text.endsWith(name)) text = text.slice(0, -name.length);
+  const whole = toAsciiDigits(text).replace(/[\s\p{Cf}]/gu, '');
+  if (/[.\u066b]\d*[1-9]/.test(whole)) throw new PatronError('VALIDATION_FAILED', { amount: input.slice(0, 64), reason: 'TOMAN_FRACTION' });
+  // Zero decimals (`25,000.0`) are still a whole toman; the rest is read as a whole IRR figure, then shifted.
+  const toman = parseMoney(whole.replace(/[.\u066b]0*$/, ''), 'IRR');
+  const rial = toman === 0 ? 0 : Number(`${toman}0`);
+  if (!Number.isSafeInteger(rial)) throw new PatronError('VALIDATION_FAILED', { amount: input.slice(0, 64) });
+  return rial;
 }

@@ -22,7 +22,7 @@ import type { InboxItem } from './inbox.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import type { CollectionName } from './wire-protocol.ts';
 import type { Reward } from './reward.ts';
-import type { Settings } from './settings.ts';
+import { upgradeSettingsV0, type Settings } from './settings.ts';
 import type { Staff } from './staff.ts';
 import type { Visit } from './visit.ts';
 
@@ -99,9 +99,10 @@ function nullable(schema: RxPropertySchema): RxPropertySchema {
 function collection<T>(
   properties: { readonly [K in Field<T>]: RxPropertySchema },
   indexes: readonly (Field<T> | readonly Field<T>[])[],
+  version = 0,
 ): RxCollectionSchema<T> {
   return {
-    version: 0,
+    version,
     primaryKey: 'id' as 'id' & Field<T>,
     type: 'object',
     properties,
@@ -223,7 +224,10 @@ const rewards = collection<RxDocType<Reward>>(
   [],
 );
 
-/** Settings: one document per merchant, read by primary key. */
+/**
+ * Settings: one document per merchant, read by primary key. Version 1 added `currencyDisplay` and the
+ * programme's `managerAdjustLimit` and `voidApprovalAgeDays` (migrated by `upgradeSettingsV0`).
+ */
 const settings = collection<RxDocType<Settings>>(
   {
     id,
@@ -231,6 +235,7 @@ const settings = collection<RxDocType<Settings>>(
     updatedAt: string,
     businessName: string,
     currency: string,
+    currencyDisplay: string,
     defaultRegion: string,
     locale: string,
     timeZone: string,
@@ -244,6 +249,8 @@ const settings = collection<RxDocType<Settings>>(
       offlineRedeemCap: integer,
       offlineMaxDataAgeHours: integer,
       cashierAdjustLimit: integer,
+      managerAdjustLimit: integer,
+      voidApprovalAgeDays: integer,
     }),
     segments: object({
       newDays: integer,
@@ -258,6 +265,7 @@ const settings = collection<RxDocType<Settings>>(
     conflicts: recordedConflicts,
   },
   [],
+  1,
 );
 
 /** Staff: tens of documents, scanned at sign-in. */
@@ -305,4 +313,22 @@ export const RX_SCHEMAS: { readonly [K in CollectionName]: RxCollectionSchema<Co
   settings,
   staff,
   inbox,
+};
+
+/** An RxDB migration strategy: a document of the previous schema version → this version's. */
+export type RxMigrationStrategy = (doc: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * RxDB migration strategies by collection and target version. RxDB runs them on open, on the documents and on
+ * the replication's assumed master states alike, so the server's stored documents must be migrated to exactly
+ * the same result (server migration 009 for settings v1), or the next push meets a false conflict.
+ */
+export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [version: number]: RxMigrationStrategy } } = {
+  customers: {},
+  visits: {},
+  loyaltyEntries: {},
+  rewards: {},
+  settings: { 1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]) },
+  staff: {},
+  inbox: {},
 };

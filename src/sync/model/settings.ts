@@ -60,6 +60,10 @@ export const ProgramSchema = z
     offlineMaxDataAgeHours: z.int().min(0).max(24 * 365),
     /** Largest manual adjustment (absolute points) a cashier may make. */
     cashierAdjustLimit: NonNegativeIntSchema,
+    /** Largest manual adjustment (absolute points) a manager may make; owners have no limit. */
+    managerAdjustLimit: NonNegativeIntSchema,
+    /** A void or refund of a visit older than this many days needs a manager's PIN. */
+    voidApprovalAgeDays: z.int().min(1).max(3650),
   })
   .check((ctx) => {
     const tiers = ctx.value.tiers;
@@ -72,6 +76,9 @@ export const ProgramSchema = z
     });
     if (tiers[0] && tiers[0].threshold !== 0)
       ctx.issues.push({ code: 'custom', message: 'the first tier starts at 0', input: tiers[0].threshold, path: ['tiers', 0, 'threshold'] });
+    // Otherwise a manager could approve less than a cashier may do alone.
+    if (ctx.value.managerAdjustLimit < ctx.value.cashierAdjustLimit)
+      ctx.issues.push({ code: 'custom', message: 'the manager limit covers the cashier limit', input: ctx.value.managerAdjustLimit, path: ['managerAdjustLimit'] });
   });
 /** The loyalty program. */
 export type Program = z.infer<typeof ProgramSchema>;
@@ -90,11 +97,21 @@ export const LocaleSchema = z.enum(['en', 'fa']);
 /** A UI locale. */
 export type Locale = z.infer<typeof LocaleSchema>;
 
+/**
+ * The unit amounts are shown and typed in. Only Iranian rial has a second unit: the toman (10 rial), which is
+ * how people in Iran think and talk about prices. Amounts are stored in rial either way.
+ */
+export const CurrencyDisplaySchema = z.enum(['rial', 'toman']);
+/** How amounts are shown. */
+export type CurrencyDisplay = z.infer<typeof CurrencyDisplaySchema>;
+
 /** The merchant's settings: one document per merchant whose id is the merchant id. */
 export const SettingsSchema = z.strictObject({
   ...DocumentBaseShape,
   businessName: z.string().min(1).max(100),
   currency: z.string().regex(/^[A-Z]{3}$/),
+  /** Shown unit of IRR amounts (ignored for other currencies). */
+  currencyDisplay: CurrencyDisplaySchema,
   /** ISO 3166-1 alpha-2 region used to read national phone numbers. */
   defaultRegion: z.string().regex(/^[A-Z]{2}$/),
   locale: LocaleSchema,
@@ -112,6 +129,7 @@ export type Settings = z.infer<typeof SettingsSchema>;
 export const SETTINGS_MERGE_FIELDS = [
   'businessName',
   'currency',
+  'currencyDisplay',
   'defaultRegion',
   'locale',
   'timeZone',
@@ -136,7 +154,35 @@ export const DEFAULT_PROGRAM: Program = {
   offlineRedeemCap: 500,
   offlineMaxDataAgeHours: 72,
   cashierAdjustLimit: 100,
+  managerAdjustLimit: 10_000,
+  voidApprovalAgeDays: 30,
 };
+
+/** What a shop shows by default: rial, as every shop did before the setting existed. */
+export const DEFAULT_CURRENCY_DISPLAY: CurrencyDisplay = 'rial';
+
+/**
+ * The manager limit a programme written before the setting existed had: ten times the cashier's, at least
+ * 10,000. Server migration 009 writes the same value into stored settings (RxDB compares a migrated
+ * document with the server's, so both sides must agree exactly).
+ */
+export function legacyManagerAdjustLimit(cashierAdjustLimit: number): number {
+  return Math.max(cashierAdjustLimit * 10, 10_000);
+}
+
+/** A programme with the fields it gained in settings schema version 1 filled in when it predates them. */
+export function upgradeProgram(program: Omit<Program, 'managerAdjustLimit' | 'voidApprovalAgeDays'> & Partial<Program>): Program {
+  return {
+    ...program,
+    managerAdjustLimit: program.managerAdjustLimit ?? legacyManagerAdjustLimit(program.cashierAdjustLimit),
+    voidApprovalAgeDays: program.voidApprovalAgeDays ?? DEFAULT_PROGRAM.voidApprovalAgeDays,
+  };
+}
+
+/** A settings document of RxDB schema version 0 (or protocol 1) in the current shape: the defaults above. */
+export function upgradeSettingsV0<T extends { program: Parameters<typeof upgradeProgram>[0]; currencyDisplay?: CurrencyDisplay }>(doc: T): T & { program: Program; currencyDisplay: CurrencyDisplay } {
+  return { ...doc, currencyDisplay: doc.currencyDisplay ?? DEFAULT_CURRENCY_DISPLAY, program: upgradeProgram(doc.program) };
+}
 
 /** Segment defaults: new within 30 days, regular at 3 visits / 90 days, at risk after 45 days away. */
 export const DEFAULT_SEGMENT_RULES: SegmentRules = {

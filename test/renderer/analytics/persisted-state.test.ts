@@ -24,7 +24,7 @@ import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 const merchantId = newId();
 const stores = [newId(), newId()];
 const settings: Settings = {
-  id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', defaultRegion: 'IR',
+  id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', currencyDisplay: 'rial', defaultRegion: 'IR',
   locale: 'fa', timeZone: 'Asia/Tehran', stores: stores.map((id, i) => ({ id, name: `Store ${i}`, address: '' })), program: DEFAULT_PROGRAM,
   segments: DEFAULT_SEGMENT_RULES, updatedBy: merchantId, conflicts: [],
 };

@@ -175,16 +175,20 @@ describe('chart series from a snapshot', () => {
 
 describe('how values read', () => {
   it('money: exact with its currency in text, major units on the plot, compact on the axis', () => {
-    const usd = moneyMeasure('USD', 'en');
+    const usd = moneyMeasure({ currency: 'USD', display: 'rial' }, 'en');
     expect(usd.text(123_456)).toBe('$1,234.56');
     expect(usd.plot(123_456)).toBe(1234.56);
     expect(usd.axis(1234.56)).toBe('1.2K');
     expect(usd.integer).toBe(false);
     // The rial has no minor unit: plotted as it is; Persian digits and words for magnitudes.
-    const irr = moneyMeasure('IRR', 'fa');
+    const irr = moneyMeasure({ currency: 'IRR', display: 'rial' }, 'fa');
     expect(irr.plot(12_500_000)).toBe(12_500_000);
     expect(irr.axis(12_500_000)).toBe('۱۲٫۵\u00a0میلیون');
-    expect(irr.text(12_500_000)).toMatch(/^[^0-9]*۱۲٬۵۰۰٬۰۰۰[^0-9]*$/);
+    expect(irr.text(12_500_000)).toBe('۱۲٬۵۰۰٬۰۰۰\u00a0ریال');
+    // In toman: a tenth of the figure on the plot and in the text, with its unit.
+    const toman = moneyMeasure({ currency: 'IRR', display: 'toman' }, 'fa');
+    expect(toman.plot(12_500_000)).toBe(1_250_000);
+    expect(toman.text(12_500_000)).toBe('۱٬۲۵۰٬۰۰۰\u00a0تومان');
   });
 
   it('counts: whole numbers, in the UI’s digits', () => {

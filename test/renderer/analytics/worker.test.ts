@@ -44,7 +44,7 @@ const local = <T extends { _deleted: boolean }>(doc: T): Omit<T, '_deleted'> => 
   return rest;
 };
 const settings: Settings = {
-  id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', defaultRegion: 'IR',
+  id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', currencyDisplay: 'rial', defaultRegion: 'IR',
   locale: 'fa', timeZone: 'Asia/Tehran', stores: [{ id: storeId, name: 'Vanak', address: '' }], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES,
   updatedBy: merchantId, conflicts: [],
 };

@@ -126,6 +126,9 @@ describe('ledger rules', () => {
     expect(roleForAdjustment(-100, DEFAULT_PROGRAM)).toBe('cashier');
     expect(roleForAdjustment(101, DEFAULT_PROGRAM)).toBe('manager');
     expect(roleForAdjustment(1_000_000, DEFAULT_PROGRAM)).toBe('owner');
+    // The manager's limit is the merchant's setting.
+    expect(adjustLimitFor('manager', { cashierAdjustLimit: 100, managerAdjustLimit: 2_500 })).toBe(2_500);
+    expect(roleForAdjustment(2_501, { cashierAdjustLimit: 100, managerAdjustLimit: 2_500 })).toBe('owner');
   });
 
   it('a reversal: an existing line of the same customer, once (derived id), at most its amount, opposite sign', () => {
@@ -152,10 +155,13 @@ describe('ledger rules', () => {
     expect(redemptionProblem(redeem, null)).toMatch(/existing/);
   });
 
-  it('a void’s impact: a negative result or an old visit needs a manager', () => {
-    expect(voidImpact({ occurredAt: day(0) }, 1500, 500, at(1))).toEqual({ points: -1500, balanceBefore: 500, balanceAfter: -1000, approval: 'negative' });
-    expect(voidImpact({ occurredAt: day(0) }, 100, 500, at(31)).approval).toBe('age');
-    expect(voidImpact({ occurredAt: day(0) }, 100, 500, at(2)).approval).toBeNull();
+  it('a void’s impact: a negative result or a visit older than the programme’s approval age needs a manager', () => {
+    expect(voidImpact({ occurredAt: day(0) }, 1500, 500, at(1), DEFAULT_PROGRAM)).toEqual({ points: -1500, balanceBefore: 500, balanceAfter: -1000, approval: 'negative' });
+    expect(voidImpact({ occurredAt: day(0) }, 100, 500, at(31), DEFAULT_PROGRAM).approval).toBe('age');
+    expect(voidImpact({ occurredAt: day(0) }, 100, 500, at(2), DEFAULT_PROGRAM).approval).toBeNull();
+    // The merchant's own age, not a constant.
+    expect(voidImpact({ occurredAt: day(0) }, 100, 500, at(8), { voidApprovalAgeDays: 7 }).approval).toBe('age');
+    expect(voidImpact({ occurredAt: day(0) }, 100, 500, at(31), { voidApprovalAgeDays: 90 }).approval).toBeNull();
   });
 
   it('a redemption cannot spend expired points', () => {

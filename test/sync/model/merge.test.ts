@@ -332,6 +332,7 @@ describe('mergeSettings', () => {
       _deleted: false,
       businessName: 'Café Naderi',
       currency: 'IRR',
+      currencyDisplay: 'rial',
       defaultRegion: 'IR',
       locale: 'fa',
       timeZone: 'Asia/Tehran',

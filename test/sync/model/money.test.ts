@@ -5,9 +5,12 @@ import {
   formatMoney,
   fromMinor,
   minorToDecimal,
+  minorToShown,
   minorUnitDigits,
   parseMoney,
+  parseMoneyIn,
   toMinor,
+  type MoneyUnit,
 } from '../../../src/sync/model/money.ts';
 
 /** Intl's spacing (NBSP, narrow NBSP) and bidi marks differ between ICU versions; compare without them. */
@@ -190,5 +193,67 @@ describe('toMinor / fromMinor / minorToDecimal', () => {
     expect(minorToDecimal(5, 'USD')).toBe('0.05');
     expect(minorToDecimal(-5, 'KWD')).toBe('-0.005');
     expect(minorToDecimal(45_000, 'IRR')).toBe('45000');
+  });
+});
+
+describe('shown units: toman and rial (amounts stored in rial)', () => {
+  const TOMAN: MoneyUnit = { currency: 'IRR', display: 'toman' };
+  const RIAL: MoneyUnit = { currency: 'IRR', display: 'rial' };
+
+  it('shows rial amounts in toman exactly, a tenth only when there is one', () => {
+    expect(minorToShown(250_000, TOMAN)).toBe('25000');
+    expect(minorToShown(25, TOMAN)).toBe('2.5');
+    expect(minorToShown(5, TOMAN)).toBe('0.5');
+    expect(minorToShown(0, TOMAN)).toBe('0');
+    expect(minorToShown(-250_010, TOMAN)).toBe('-25001');
+    expect(minorToShown(Number.MAX_SAFE_INTEGER, TOMAN)).toBe('900719925474099.1');
+    expect(minorToShown(250_000, RIAL)).toBe('250000');
+    // Only the rial has a toman: the setting means nothing for other currencies.
+    expect(minorToShown(1250, { currency: 'USD', display: 'toman' })).toBe('12.50');
+  });
+
+  it.each([
+    ['25000', 250_000],
+    ['25,000', 250_000],
+    ['۲۵٬۰۰۰', 250_000],
+    ['۲۵٬۰۰۰ تومان', 250_000],
+    ['25,000 toman', 250_000],
+    ['25000.0', 250_000],
+    ['0', 0],
+    ['900,719,925,474,099', 9_007_199_254_740_990],
+  ])('reads %j typed in toman as %i rial', (input, rial) => {
+    expect(parseMoneyIn(input, TOMAN)).toBe(rial);
+  });
+
+  it('refuses a fraction of a toman with its own reason, and what is not an amount', () => {
+    for (const input of ['2.5', '۲٫۵', '25,000.5']) {
+      let thrown: unknown;
+      try {
+        parseMoneyIn(input, TOMAN);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isPatronError(thrown) && thrown.details?.reason).toBe('TOMAN_FRACTION');
+    }
+    expectValidationFailed(() => parseMoneyIn('abc', TOMAN));
+    expectValidationFailed(() => parseMoneyIn('', TOMAN));
+    expectValidationFailed(() => parseMoneyIn('-5', TOMAN));
+    // Ten times the largest safe toman figure is not a safe rial amount.
+    expectValidationFailed(() => parseMoneyIn('9007199254740991', TOMAN));
+  });
+
+  it('toman typed → rial → shown round-trips exactly (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Math.floor(Number.MAX_SAFE_INTEGER / 10) }), (toman) => {
+        const rial = parseMoneyIn(String(toman), TOMAN);
+        expect(rial).toBe(toman * 10);
+        expect(minorToShown(rial, TOMAN)).toBe(String(toman));
+      }),
+    );
+  });
+
+  it('in rial, and for other currencies, reads as parseMoney does', () => {
+    expect(parseMoneyIn('250,000', RIAL)).toBe(250_000);
+    expect(parseMoneyIn('12.50', { currency: 'USD', display: 'toman' })).toBe(1250);
   });
 });

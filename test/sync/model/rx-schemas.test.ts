@@ -10,6 +10,7 @@ import {
   type RxJsonSchema,
 } from 'rxdb';
 import { RxDBDevModePlugin, disableWarnings } from 'rxdb/plugins/dev-mode';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { wrappedValidateZSchemaStorage } from 'rxdb/plugins/validate-z-schema';
@@ -23,6 +24,7 @@ import { LoyaltyEntrySchema } from '../../../src/sync/model/loyalty-entry.ts';
 import { COLLECTION_NAMES, COLLECTION_SCHEMAS, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import { RewardSchema } from '../../../src/sync/model/reward.ts';
 import {
+  RX_MIGRATIONS,
   RX_SCHEMAS,
   type CollectionDocType,
   type RxCollectionSchema,
@@ -100,9 +102,11 @@ const keyFields = (name: CollectionName) => [
 ];
 
 describe('RxDB schemas agree with the zod contract', () => {
-  it.each(entries)('%s: version 0, primary key id (maxLength 36), additionalProperties false', (name) => {
+  it.each(entries)('%s: a migration strategy for every version, primary key id (maxLength 36), additionalProperties false', (name) => {
     const schema = rx(name);
-    expect(schema).toMatchObject({ version: 0, primaryKey: 'id', type: 'object', additionalProperties: false });
+    expect(schema).toMatchObject({ primaryKey: 'id', type: 'object', additionalProperties: false });
+    // RxDB refuses to open a collection whose versions 1…n lack a strategy; none for versions that do not exist.
+    expect(Object.keys(RX_MIGRATIONS[name]).map(Number).sort()).toEqual(Array.from({ length: schema.version }, (_, i) => i + 1));
     expect(schema.properties.id).toEqual({ type: 'string', maxLength: 36 });
   });
 
@@ -505,6 +509,7 @@ const SAMPLES = {
       updatedAt: '2023-06-01T08:00:00.000Z',
       businessName: 'کافه سروان',
       currency: 'IRR',
+      currencyDisplay: 'rial',
       defaultRegion: 'IR',
       locale: 'fa',
       timeZone: 'Asia/Tehran',
@@ -521,6 +526,7 @@ const SAMPLES = {
       updatedAt: '2024-01-02T06:30:00.000Z',
       businessName: 'کافه تجریش',
       currency: 'IRR',
+      currencyDisplay: 'rial',
       defaultRegion: 'IR',
       locale: 'en',
       timeZone: 'Asia/Tehran',
@@ -693,6 +699,7 @@ it('INDEX_QUERIES cover every index of RX_SCHEMAS', () => {
 
 disableWarnings();
 addRxPlugin(RxDBDevModePlugin);
+addRxPlugin(RxDBMigrationSchemaPlugin);
 
 // Both JSON Schema validators RxDB ships, so a schema construct one of them reads differently shows up.
 const STORAGES = [
@@ -724,7 +731,7 @@ describe.each(STORAGES)('a real RxDB (memory storage, %s validator, dev-mode)', 
   }
 
   it('accepts every collection schema', async () => {
-    await db.addCollections(Object.fromEntries(Object.entries(RX_SCHEMAS).map(([name, schema]) => [name, { schema }])));
+    await db.addCollections(Object.fromEntries(COLLECTION_NAMES.map((name) => [name, { schema: RX_SCHEMAS[name], migrationStrategies: RX_MIGRATIONS[name] }])));
     expect(Object.keys(db.collections).sort()).toEqual([...COLLECTION_NAMES].sort());
   });
 

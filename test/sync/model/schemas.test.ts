@@ -327,6 +327,7 @@ describe('settings: the loyalty program', () => {
       _deleted: false,
       businessName: 'کافه پاترون',
       currency: 'IRR',
+      currencyDisplay: 'rial',
       defaultRegion: 'IR',
       locale: 'fa',
       timeZone: 'Asia/Tehran',

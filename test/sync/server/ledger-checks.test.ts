@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntry, voidVisit } from '../../../src/sync/model/document-builders.ts';
 import { newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
+import type { Settings } from '../../../src/sync/model/settings.ts';
 import { customerBalance } from '../../../src/sync/server/sync/balances.ts';
 import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
 import { startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
@@ -102,6 +103,22 @@ describe('the ledger checked on the server', () => {
     await refused(ledgerEntry({ kind: 'adjust', points: 50_000, customerId: customer.id }, manager), /manager limit/);
     await refused(ledgerEntry({ kind: 'expire', points: -10, customerId: customer.id }, manager), /derived/);
     expect(await balance(customer.id)).toBe(900 - 300 + 5_000);
+  });
+
+  it('the manager’s adjustment limit is the merchant’s setting, as on the terminal', async () => {
+    const { customer } = await customerWithVisit(100_000, 100);
+    const manager = f.till.ctx(f.seed.manager);
+    const setLimit = async (managerAdjustLimit: number) => {
+      const current = (await f.till.pullAll('settings'))[0] as Settings;
+      const next = { ...current, program: { ...current.program, managerAdjustLimit }, updatedAt: new Date().toISOString(), updatedBy: f.seed.manager.id };
+      expect(await f.till.push('settings', [updateRow(next, current)])).toEqual({ conflicts: [], rejected: [] });
+    };
+    await setLimit(60_000);
+    expect((await f.till.push('loyaltyEntries', [insertRow(ledgerEntry({ kind: 'adjust', points: 50_000, customerId: customer.id, note: 'event' }, manager))])).rejected).toEqual([]);
+    await setLimit(2_000);
+    await refused(ledgerEntry({ kind: 'adjust', points: 5_000, customerId: customer.id, note: 'event' }, manager), /manager limit/);
+    await setLimit(10_000);
+    expect(await balance(customer.id)).toBe(100 + 50_000);
   });
 
   it('an overdraft item says what overdrew, with its own figures (issue 17: a void after a redemption)', async () => {

@@ -256,7 +256,7 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
     it('a setting (the program) — while the manager edit of the same batch lands', async () => {
       const current = (await tillA.pullAll('settings'))[0] as Settings;
       const now = new Date().toISOString();
-      const byCashier = { ...current, program: { ...current.program, cashierAdjustLimit: 1_000_000 }, updatedBy: a.cashier.id, updatedAt: now };
+      const byCashier = { ...current, program: { ...current.program, cashierAdjustLimit: 1_000_000, managerAdjustLimit: 1_000_000 }, updatedBy: a.cashier.id, updatedAt: now };
       const byManager = { ...current, businessName: 'Café A (renamed)', updatedBy: a.manager.id, updatedAt: now };
       const answer = await tillA.push('settings', [updateRow(byCashier, current), updateRow(byManager, current)]);
       expect(answer.rejected).toEqual([{ id: a.merchantId, code: 'FORBIDDEN' }]);

@@ -95,11 +95,11 @@ export function AnalyticsPage() {
       {(error ?? state.error) && <p role="alert">{t(`errors.${error ?? state.error}`, { defaultValue: t('errors.INTERNAL') })}</p>}
       {snapshot && query && (
         <div aria-busy={!state.ready}>
-          <Kpis snapshot={snapshot} locale={locale} loading={!settled} />
-          <Charts snapshot={snapshot} locale={locale} />
-          <Cohorts snapshot={snapshot} locale={locale} />
-          <CustomerTables snapshot={snapshot} locale={locale} client={client} query={query} />
-          <Loyalty snapshot={snapshot} locale={locale} />
+          <Kpis snapshot={snapshot} locale={locale} display={settings.currencyDisplay} loading={!settled} />
+          <Charts snapshot={snapshot} locale={locale} display={settings.currencyDisplay} />
+          <Cohorts snapshot={snapshot} locale={locale} display={settings.currencyDisplay} />
+          <CustomerTables snapshot={snapshot} locale={locale} display={settings.currencyDisplay} client={client} query={query} />
+          <Loyalty snapshot={snapshot} locale={locale} display={settings.currencyDisplay} />
         </div>
       )}
     </section>

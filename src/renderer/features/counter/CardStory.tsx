@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { customerStory } from '../../../sync/model/customer-story.ts';
+import { moneyUnit } from '../../../sync/model/money.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
@@ -18,7 +19,7 @@ export function CardStory({ customer, visits }: { customer: Customer; visits: Vi
   const settings = useSettings(terminal);
   const now = useNow(60_000);
   const story = visits ? customerStory(visits, new Date(now), settings.segments) : null;
-  const money = (minor: number | null) => (minor === null ? t('none') : formatAmount(minor, settings.currency, locale));
+  const money = (minor: number | null) => (minor === null ? t('none') : formatAmount(minor, moneyUnit(settings), locale));
   const since = formatDay(zonedDate(new Date(customer.createdAt), settings.timeZone), locale, 'medium');
   return (
     <dl className="card-story" data-testid="customer-story" data-segment={story?.segment ?? ''} aria-busy={story === null}>

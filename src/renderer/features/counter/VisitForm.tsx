@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { newId } from '../../../sync/model/ids.ts';
+import { moneyUnit } from '../../../sync/model/money.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
@@ -46,10 +47,11 @@ export function VisitForm(props: {
     if (props.autoFocus) amountRef.current?.focus();
   }, [props.autoFocus]);
 
-  const parsed = useMemo(() => parseVisitForm(values, settings.currency), [values, settings.currency]);
+  const unit = useMemo(() => moneyUnit(settings), [settings]);
+  const parsed = useMemo(() => parseVisitForm(values, unit), [values, unit]);
   const tier = summary?.tier ?? 'bronze';
   const points = parsed.ok ? previewPoints(parsed.total, tier, settings.program, blocked) : 0;
-  const money = (minor: number) => formatAmount(minor, settings.currency, locale);
+  const money = (minor: number) => formatAmount(minor, unit, locale);
   const error = (key: string) => (showErrors && !parsed.ok && parsed.errors[key] ? t(parsed.errors[key]) : null);
 
   const set = (patch: Partial<VisitFormValues>) => {
@@ -100,7 +102,7 @@ export function VisitForm(props: {
           <TextField
             inputRef={amountRef}
             id="visit-amount"
-            label={t('amount', { currency: currencyLabel(settings.currency, locale) })}
+            label={t('amount', { currency: currencyLabel(unit, locale) })}
             inputMode="decimal"
             autoComplete="off"
             value={values.amount}

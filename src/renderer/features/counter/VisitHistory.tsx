@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { cardHistory } from '../../../sync/model/card-history.ts';
 import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
+import type { CurrencyDisplay } from '../../../sync/model/settings.ts';
 import type { ApprovalInput } from '../../../sync/client/commands/approval.ts';
 import { isRefund, REFUND_MARK, type VoidImpact } from '../../../sync/model/ledger-rules.ts';
 import { CheckboxField, TextField } from '../../components/Fields.tsx';
@@ -41,7 +42,7 @@ export function VisitHistory({ visits, entries, pending }: { visits: Visit[] | n
             <RedemptionRow key={row.entry.id} entry={row.entry} unsynced={pending.has(`loyaltyEntries:${row.entry.id}`)} timeZone={settings.timeZone} />
           ) : (
             <li key={row.visit.id} className={`visit${row.visit.voided ? ' is-voided' : ''}`} data-testid="visit-row" data-voided={row.visit.voided}>
-              <VisitLine visit={row.visit} pointsArrived={row.pointsArrived} unsynced={pending.has(`visits:${row.visit.id}`)} timeZone={settings.timeZone} />
+              <VisitLine visit={row.visit} pointsArrived={row.pointsArrived} unsynced={pending.has(`visits:${row.visit.id}`)} timeZone={settings.timeZone} display={settings.currencyDisplay} />
               {!row.visit.voided ? (
                 voiding === row.visit.id ? (
                   <VoidForm visit={row.visit} onDone={() => setVoiding(null)} />
@@ -65,14 +66,14 @@ export function VisitHistory({ visits, entries, pending }: { visits: Visit[] | n
 }
 
 /** A visit's line: when, how much, its points (once its ledger line is here), how paid, and its items. */
-function VisitLine({ visit, pointsArrived, unsynced, timeZone }: { visit: Visit; pointsArrived: boolean; unsynced: boolean; timeZone: string }) {
+function VisitLine({ visit, pointsArrived, unsynced, timeZone, display }: { visit: Visit; pointsArrived: boolean; unsynced: boolean; timeZone: string; display: CurrencyDisplay }) {
   const { t } = useTranslation('counter');
   const locale = useLocale();
   return (
     <>
       <div className="visit-main">
         <span className="visit-date figure">{formatDateTime(visit.occurredAt, locale, timeZone)}</span>
-        <strong className="visit-amount figure">{formatAmount(visit.total, visit.currency, locale)}</strong>
+        <strong className="visit-amount figure">{formatAmount(visit.total, { currency: visit.currency, display }, locale)}</strong>
         {pointsArrived ? (
           <span className="visit-points figure" data-testid="visit-points">
             {t('visitPoints', { n: formatNumber(visit.pointsEarned, locale, { signDisplay: 'exceptZero' }) })}

@@ -1,14 +1,15 @@
 import type { Tier } from '../../../sync/model/common.ts';
 import type { NewVisitInput } from '../../../sync/model/document-builders.ts';
 import { pointsForVisit } from '../../../sync/model/loyalty.ts';
-import { parseMoney } from '../../../sync/model/money.ts';
+import { parseMoneyIn, type MoneyUnit } from '../../../sync/model/money.ts';
+import { PatronError } from '../../../sync/model/errors.ts';
 import type { Program } from '../../../sync/model/settings.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 import { PaymentMethodSchema, type PaymentMethod, type VisitItem } from '../../../sync/model/visit.ts';
 
-// The visit form as typed text, parsed into the model's input: amounts in the merchant's currency (Persian
-// digits and separators accepted by parseMoney), optional item lines, a discount; and the points the visit
-// will earn, shown before the cashier confirms.
+// The visit form as typed text, parsed into the model's input: amounts in the merchant's shown unit (toman or
+// rial for IRR; Persian digits and separators accepted by parseMoneyIn), optional item lines, a discount; and
+// the points the visit will earn, shown before the cashier confirms.
 
 /** Payment methods in the order the form offers them. */
 export const PAYMENT_METHODS: readonly PaymentMethod[] = PaymentMethodSchema.options;
@@ -49,11 +50,12 @@ export function emptyVisitForm(): VisitFormValues {
   return { amount: '', items: [], discount: '', paymentMethod: 'cash', notes: '' };
 }
 
-function money(text: string, currency: string): number | null {
+/** An amount typed in `unit`, in minor units, or the i18n key of why it cannot be read. */
+function money(text: string, unit: MoneyUnit): number | string {
   try {
-    return parseMoney(text, currency);
-  } catch {
-    return null;
+    return parseMoneyIn(text, unit);
+  } catch (error) {
+    return error instanceof PatronError && error.details?.reason === 'TOMAN_FRACTION' ? 'counter:validation.tomanFraction' : 'counter:validation.amount';
   }
 }
 
@@ -61,7 +63,7 @@ function money(text: string, currency: string): number | null {
  * Parses the form. With item lines the subtotal is their sum and the amount field is not used; without,
  * the amount is required. The discount may not exceed the subtotal (the model would silently cap it).
  */
-export function parseVisitForm(values: VisitFormValues, currency: string): ParsedVisit {
+export function parseVisitForm(values: VisitFormValues, unit: MoneyUnit): ParsedVisit {
   const errors: VisitFormErrors = {};
   const items: VisitItem[] = [];
   values.items.forEach((line, index) => {
@@ -72,23 +74,23 @@ export function parseVisitForm(values: VisitFormValues, currency: string): Parse
     const quantity = /^\d{1,5}$/.test(quantityText) ? Number(quantityText) : NaN;
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000)
       errors[`items.${index}.quantity`] = 'counter:validation.quantity';
-    const unitPrice = line.unitPrice.trim() === '' ? null : money(line.unitPrice, currency);
-    if (unitPrice === null) errors[`items.${index}.unitPrice`] = 'counter:validation.amount';
-    if (name !== '' && Number.isInteger(quantity) && unitPrice !== null) items.push({ name, quantity, unitPrice });
+    const unitPrice = line.unitPrice.trim() === '' ? 'counter:validation.amount' : money(line.unitPrice, unit);
+    if (typeof unitPrice === 'string') errors[`items.${index}.unitPrice`] = unitPrice;
+    else if (name !== '' && Number.isInteger(quantity)) items.push({ name, quantity, unitPrice });
   });
   let subtotal = 0;
   let amount: number | undefined;
   if (values.items.length > 0) subtotal = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
   else if (values.amount.trim() === '') errors.amount = 'common:fields.REQUIRED';
   else {
-    const parsed = money(values.amount, currency);
-    if (parsed === null) errors.amount = 'counter:validation.amount';
+    const parsed = money(values.amount, unit);
+    if (typeof parsed === 'string') errors.amount = parsed;
     else subtotal = amount = parsed;
   }
   let discount = 0;
   if (values.discount.trim() !== '') {
-    const parsed = money(values.discount, currency);
-    if (parsed === null) errors.discount = 'counter:validation.amount';
+    const parsed = money(values.discount, unit);
+    if (typeof parsed === 'string') errors.discount = parsed;
     else if (parsed > subtotal) errors.discount = 'counter:validation.discountTooLarge';
     else discount = parsed;
   }

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
-import type { Program, SegmentRules } from '../../../sync/model/settings.ts';
-import { localizeFigures } from '../../lib/format.ts';
+import type { MoneyUnit } from '../../../sync/model/money.ts';
+import type { CurrencyDisplay, Program, SegmentRules } from '../../../sync/model/settings.ts';
+import { currencyLabel, localizeFigures } from '../../lib/format.ts';
 import { useLocale } from '../../lib/hooks.ts';
 import { Field } from './Field.tsx';
 import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type Parsed, type ProgramForm, type SegmentsForm } from './validation.ts';
@@ -14,18 +15,19 @@ export type SaveResult = { ok: true } | { ok: false; key: string };
  * A settings form's state: the text fields made from `value` (replaced when a change replicated from another
  * terminal arrives), their errors, and a save that parses the fields and writes nothing when they are invalid.
  */
-function useSettingsForm<T, F>(value: T, currency: string, toForm: (value: T, currency: string) => F, parse: (form: F, currency: string) => Parsed<T>, onSave: (value: T) => Promise<SaveResult>) {
+function useSettingsForm<T, F>(value: T, unit: MoneyUnit, toForm: (value: T, unit: MoneyUnit) => F, parse: (form: F, unit: MoneyUnit) => Parsed<T>, onSave: (value: T) => Promise<SaveResult>) {
   const locale = useLocale();
   // Figures in the UI's digits and separators (Persian in Persian); the parsers read them back.
-  const [form, setForm] = useState<F>(() => localizeFigures(toForm(value, currency), locale));
+  const [form, setForm] = useState<F>(() => localizeFigures(toForm(value, unit), locale));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [result, setResult] = useState<SaveResult | null>(null);
   const key = JSON.stringify(value);
-  // `key` stands for `value` (a new object on every read of the settings document).
-  useEffect(() => setForm(localizeFigures(toForm(value, currency), locale)), [key, currency, locale]);
+  const unitKey = `${unit.currency}:${unit.display}`;
+  // `key` stands for `value` (a new object on every read of the settings document); amounts follow the unit.
+  useEffect(() => setForm(localizeFigures(toForm(value, unit), locale)), [key, unitKey, locale]);
   const save = async () => {
     setResult(null);
-    const parsed = parse(form, currency);
+    const parsed = parse(form, unit);
     if (!parsed.ok) {
       setErrors(parsed.errors);
       setResult({ ok: false, key: 'settings:saveErrors.INVALID' });
@@ -43,10 +45,11 @@ function Outcome({ result }: { result: SaveResult | null }) {
   return result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(result.key)}</p>;
 }
 
-/** The loyalty program: earning rate, per-visit bonus, tiers, expiry, offline cap, cashier adjust limit. */
-export function ProgramSettings({ program, currency, onSave }: { program: Program; currency: string; onSave: (program: Program) => Promise<SaveResult> }) {
+/** The loyalty program: earning rate, per-visit bonus, tiers, expiry, offline cap, adjustment limits, void age. */
+export function ProgramSettings({ program, unit, onSave }: { program: Program; unit: MoneyUnit; onSave: (program: Program) => Promise<SaveResult> }) {
   const { t } = useTranslation('settings');
-  const { form, setForm, errors, result, save } = useSettingsForm(program, currency, programToForm, parseProgramForm, onSave);
+  const locale = useLocale();
+  const { form, setForm, errors, result, save } = useSettingsForm(program, unit, programToForm, parseProgramForm, onSave);
   const set = (patch: Partial<ProgramForm>) => setForm({ ...form, ...patch });
   const intField = (key: Exclude<keyof ProgramForm, 'tiers'>, hint?: string) => (
     <Field key={key} name={key} label={t(`program.${key}`)} hint={hint} inputMode="numeric" value={form[key]} error={errors[key]} onChange={(v) => set({ [key]: v })} />
@@ -57,7 +60,7 @@ export function ProgramSettings({ program, currency, onSave }: { program: Progra
       <fieldset>
         <legend>{t('program.earning')}</legend>
         {intField('earnPoints')}
-        {intField('earnPer', t('program.earnPerHint', { currency }))}
+        {intField('earnPer', t('program.earnPerHint', { currency: currencyLabel(unit, locale) }))}
         {intField('visitBonus')}
       </fieldset>
       <fieldset>
@@ -94,6 +97,8 @@ export function ProgramSettings({ program, currency, onSave }: { program: Progra
         {intField('offlineRedeemCap')}
         {intField('offlineMaxDataAgeHours')}
         {intField('cashierAdjustLimit')}
+        {intField('managerAdjustLimit', t('program.managerAdjustHint'))}
+        {intField('voidApprovalAgeDays')}
       </fieldset>
       <button type="submit">{t('save')}</button>
       <Outcome result={result} />
@@ -102,9 +107,9 @@ export function ProgramSettings({ program, currency, onSave }: { program: Progra
 }
 
 /** Segment thresholds (new / regular / VIP / at-risk / churned). */
-export function SegmentSettings({ rules, currency, onSave }: { rules: SegmentRules; currency: string; onSave: (rules: SegmentRules) => Promise<SaveResult> }) {
+export function SegmentSettings({ rules, unit, onSave }: { rules: SegmentRules; unit: MoneyUnit; onSave: (rules: SegmentRules) => Promise<SaveResult> }) {
   const { t } = useTranslation('settings');
-  const { form, setForm, errors, result, save } = useSettingsForm(rules, currency, segmentsToForm, parseSegmentsForm, onSave);
+  const { form, setForm, errors, result, save } = useSettingsForm(rules, unit, segmentsToForm, parseSegmentsForm, onSave);
   return (
     <form className="settings-form" aria-labelledby="segments-title" onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
       <h2 id="segments-title">{t('segments.title')}</h2>
@@ -112,6 +117,36 @@ export function SegmentSettings({ rules, currency, onSave }: { rules: SegmentRul
       {(Object.keys(form) as (keyof SegmentsForm)[]).map((key) => (
         <Field key={key} name={key} label={t(`segments.${key}`)} inputMode="numeric" value={form[key]} error={errors[key]} onChange={(v) => setForm({ ...form, [key]: v })} />
       ))}
+      <button type="submit">{t('save')}</button>
+      <Outcome result={result} />
+    </form>
+  );
+}
+
+/**
+ * How amounts are shown and typed (Iranian rial only): toman or rial. Amounts stay stored in rial, so switching
+ * rewrites nothing; every terminal shows the new unit once the setting reaches it.
+ */
+export function CurrencyDisplaySettings({ display, onSave }: { display: CurrencyDisplay; onSave: (display: CurrencyDisplay) => Promise<SaveResult> }) {
+  const { t } = useTranslation('settings');
+  const [value, setValue] = useState<CurrencyDisplay>(display);
+  const [result, setResult] = useState<SaveResult | null>(null);
+  useEffect(() => setValue(display), [display]);
+  const save = async () => {
+    setResult(null);
+    setResult(await onSave(value));
+  };
+  return (
+    <form className="settings-form" aria-labelledby="display-title" data-testid="currency-display" onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
+      <h2 id="display-title">{t('display.title')}</h2>
+      <div className="field">
+        <label htmlFor="currency-display">{t('display.label')}</label>
+        <select id="currency-display" name="currencyDisplay" value={value} aria-describedby="currency-display-hint" onChange={(e) => setValue(e.target.value === 'toman' ? 'toman' : 'rial')}>
+          <option value="rial">{t('display.rial')}</option>
+          <option value="toman">{t('display.toman')}</option>
+        </select>
+        <span id="currency-display-hint" className="hint">{t('display.hint')}</span>
+      </div>
       <button type="submit">{t('save')}</button>
       <Outcome result={result} />
     </form>

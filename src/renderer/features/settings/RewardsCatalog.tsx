@@ -2,9 +2,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
 import type { Reward } from '../../../sync/model/reward.ts';
+import type { MoneyUnit } from '../../../sync/model/money.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { formatAmount, formatDay, formatNumber, localizeFigures } from '../../lib/format.ts';
+import { currencyLabel, formatAmount, formatDay, formatNumber, localizeFigures } from '../../lib/format.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { Field, useErrorText } from './Field.tsx';
@@ -12,7 +13,7 @@ import type { SaveResult } from './ProgramSettings.tsx';
 import { EMPTY_REWARD_FORM, parseRewardForm, rewardToForm, type FieldErrors, type RewardForm } from './validation.ts';
 
 /** The rewards catalog: list, add, edit, remove — the terminal's saveReward and removeReward commands. */
-export function RewardsCatalog({ currency, locale }: { currency: string; locale: Locale }) {
+export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Locale }) {
   const { t } = useTranslation('settings');
   const terminal = useTerminal();
   const errorText = useErrorText();
@@ -26,12 +27,12 @@ export function RewardsCatalog({ currency, locale }: { currency: string; locale:
 
   const start = (reward: Reward | 'new') => {
     setEditing(reward);
-    setForm(reward === 'new' ? EMPTY_REWARD_FORM : localizeFigures(rewardToForm(reward, currency), locale));
+    setForm(reward === 'new' ? EMPTY_REWARD_FORM : localizeFigures(rewardToForm(reward, unit), locale));
     setErrors({});
     setResult(null);
   };
   const save = async () => {
-    const parsed = parseRewardForm(form, currency, editing === 'new' || editing === null ? undefined : editing.id);
+    const parsed = parseRewardForm(form, unit, editing === 'new' || editing === null ? undefined : editing.id);
     if (!parsed.ok) {
       setErrors(parsed.errors);
       setResult({ ok: false, key: 'settings:saveErrors.INVALID' });
@@ -70,7 +71,7 @@ export function RewardsCatalog({ currency, locale }: { currency: string; locale:
             <tr key={r.id}>
               <td>{r.name}</td>
               <td>{formatNumber(r.pointsCost, locale)}</td>
-              <td>{formatAmount(r.value, currency, locale)}</td>
+              <td>{formatAmount(r.value, unit, locale)}</td>
               <td>{r.stock === null ? t('rewards.unlimited') : formatNumber(r.stock, locale)}</td>
               <td>{r.minTier ? t(`tier.${r.minTier}`) : t('rewards.anyTier')}</td>
               <td className="figure">{r.validFrom === null && r.validUntil === null ? t('rewards.always') : [r.validFrom ? formatDay(r.validFrom, locale) : '…', r.validUntil ? formatDay(r.validUntil, locale) : '…'].join(' – ')}</td>
@@ -90,7 +91,7 @@ export function RewardsCatalog({ currency, locale }: { currency: string; locale:
           <Field label={t('rewards.name')} value={form.name} error={errors.name} onChange={(v) => set({ name: v })} />
           <Field label={t('rewards.description')} value={form.description} error={errors.description} onChange={(v) => set({ description: v })} />
           <Field label={t('rewards.pointsCost')} inputMode="numeric" value={form.pointsCost} error={errors.pointsCost} onChange={(v) => set({ pointsCost: v })} />
-          <Field label={t('rewards.value')} hint={t('rewards.valueHint', { currency })} inputMode="decimal" value={form.value} error={errors.value} onChange={(v) => set({ value: v })} />
+          <Field label={t('rewards.value')} hint={t('rewards.valueHint', { currency: currencyLabel(unit, locale) })} inputMode="decimal" value={form.value} error={errors.value} onChange={(v) => set({ value: v })} />
           <Field label={t('rewards.stock')} hint={t('rewards.stockHint')} inputMode="numeric" value={form.stock} error={errors.stock} onChange={(v) => set({ stock: v })} />
           <div className="field">
             <label>

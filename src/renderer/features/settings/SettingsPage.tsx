@@ -4,7 +4,8 @@ import { useTerminal } from '../../app/terminal-context.ts';
 import { asLocale } from '../../lib/format.ts';
 import { useSettings, useStaff } from '../../lib/hooks.ts';
 import { useCommand } from '../../lib/useCommand.ts';
-import { ProgramSettings, SegmentSettings, type SaveResult } from './ProgramSettings.tsx';
+import { moneyUnit } from '../../../sync/model/money.ts';
+import { CurrencyDisplaySettings, ProgramSettings, SegmentSettings, type SaveResult } from './ProgramSettings.tsx';
 import { RewardsCatalog } from './RewardsCatalog.tsx';
 import './settings.css';
 
@@ -14,8 +15,8 @@ export function saveOutcome(result: CommandResult<unknown>): SaveResult {
 }
 
 /**
- * Program and rewards settings (managers and owners): the terminal's saveProgram, saveSegments, saveReward and
- * removeReward commands, stamped with the signed-in manager; replication carries them to every terminal, and
+ * Program and rewards settings (managers and owners): the terminal's saveCurrencyDisplay, saveProgram,
+ * saveSegments, saveReward and removeReward commands, stamped with the signed-in manager; replication carries them to every terminal, and
  * the server checks the role again. Invalid input writes nothing.
  */
 export function SettingsPage() {
@@ -26,6 +27,8 @@ export function SettingsPage() {
   const settings = useSettings(terminal);
   const saveProgram = useCommand('saveProgram');
   const saveSegments = useCommand('saveSegments');
+  const saveCurrencyDisplay = useCommand('saveCurrencyDisplay');
+  const unit = moneyUnit(settings);
   const isManager = staff?.role === 'manager' || staff?.role === 'owner';
 
   return (
@@ -36,9 +39,13 @@ export function SettingsPage() {
       ) : (
         <>
           <p className="hint">{t('intro')}</p>
-          <ProgramSettings program={settings.program} currency={settings.currency} onSave={async (program) => saveOutcome(await saveProgram.run({ program }))} />
-          <SegmentSettings rules={settings.segments} currency={settings.currency} onSave={async (segments) => saveOutcome(await saveSegments.run({ segments }))} />
-          <RewardsCatalog currency={settings.currency} locale={locale} />
+          {/* Only the rial has a second unit people think in. */}
+          {settings.currency === 'IRR' && (
+            <CurrencyDisplaySettings display={settings.currencyDisplay} onSave={async (currencyDisplay) => saveOutcome(await saveCurrencyDisplay.run({ currencyDisplay }))} />
+          )}
+          <ProgramSettings program={settings.program} unit={unit} onSave={async (program) => saveOutcome(await saveProgram.run({ program }))} />
+          <SegmentSettings rules={settings.segments} unit={unit} onSave={async (segments) => saveOutcome(await saveSegments.run({ segments }))} />
+          <RewardsCatalog unit={unit} locale={locale} />
         </>
       )}
     </section>

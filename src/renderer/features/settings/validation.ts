@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { TIERS, type Tier } from '../../../sync/model/common.ts';
-import { parseMoney, minorToDecimal } from '../../../sync/model/money.ts';
+import { PatronError } from '../../../sync/model/errors.ts';
+import { minorToShown, parseMoneyIn, type MoneyUnit } from '../../../sync/model/money.ts';
 import { RewardInputSchema } from '../../../sync/client/commands/settings.ts';
 import type { Reward } from '../../../sync/model/reward.ts';
 import { ProgramSchema, SegmentRulesSchema, type Program, type SegmentRules } from '../../../sync/model/settings.ts';
@@ -12,7 +13,7 @@ import { toAsciiDigits } from '../../../sync/model/text.ts';
 
 /** A field error: a code and the numbers its message needs. */
 export interface FieldError {
-  code: 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'thresholdsIncrease' | 'firstTierZero' | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'invalid';
+  code: 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'tomanFraction' | 'managerCoversCashier' | 'thresholdsIncrease' | 'firstTierZero' | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'invalid';
   min?: number;
   max?: number;
 }
@@ -47,6 +48,7 @@ function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: FieldErrors
     else if (issue.code === 'invalid_type') errors[path] = { code: 'integer' };
     else if (issue.message.includes('thresholds must increase')) errors[path] = { code: 'thresholdsIncrease' };
     else if (issue.message.includes('first tier starts at 0')) errors[path] = { code: 'firstTierZero' };
+    else if (issue.message.includes('manager limit covers')) errors[path] = { code: 'managerCoversCashier' };
     else if (issue.message.includes('at-risk must come before churned')) errors[path] = { code: 'atRiskBeforeChurned' };
     else if (issue.message.includes('VIP needs')) errors[path] = { code: 'vipVisits' };
     else if (issue.message === 'DATE_ORDER') errors[path] = { code: 'dateRange' };
@@ -67,6 +69,23 @@ function readIntegers<K extends string>(form: Record<K, string>, keys: readonly 
   return out;
 }
 
+/**
+ * An amount field typed in the shown unit (toman or rial for IRR), into minor units; an error when it is empty
+ * or cannot be read — a fraction of a toman gets its own message, since rial cannot hold it.
+ */
+function readAmount(text: string, unit: MoneyUnit, field: string, errors: FieldErrors, required = true): number | null {
+  if (text.trim() === '') {
+    if (required) errors[field] = { code: 'required' };
+    return null;
+  }
+  try {
+    return parseMoneyIn(text, unit);
+  } catch (error) {
+    errors[field] = { code: error instanceof PatronError && error.details?.reason === 'TOMAN_FRACTION' ? 'tomanFraction' : 'money' };
+    return null;
+  }
+}
+
 /** The program form: every number as text; tiers in TIERS order; an empty expiry means "never". */
 export interface ProgramForm {
   earnPoints: string;
@@ -76,21 +95,27 @@ export interface ProgramForm {
   offlineRedeemCap: string;
   offlineMaxDataAgeHours: string;
   cashierAdjustLimit: string;
+  managerAdjustLimit: string;
+  voidApprovalAgeDays: string;
   tiers: { threshold: string; multiplier: string }[];
 }
 
-const PROGRAM_INTS = ['earnPoints', 'earnPer', 'visitBonus', 'expiryDays', 'offlineRedeemCap', 'offlineMaxDataAgeHours', 'cashierAdjustLimit'] as const;
+const PROGRAM_INTS = [
+  'earnPoints', 'earnPer', 'visitBonus', 'expiryDays', 'offlineRedeemCap', 'offlineMaxDataAgeHours', 'cashierAdjustLimit', 'managerAdjustLimit', 'voidApprovalAgeDays',
+] as const;
 
-/** The form of a program (for editing). `earnPer` is in minor units of the currency, shown as an amount. */
-export function programToForm(program: Program, currency: string): ProgramForm {
+/** The form of a program (for editing). `earnPer` is stored in minor units, shown as an amount in the shown unit. */
+export function programToForm(program: Program, unit: MoneyUnit): ProgramForm {
   return {
     earnPoints: String(program.earnPoints),
-    earnPer: minorToDecimal(program.earnPer, currency),
+    earnPer: minorToShown(program.earnPer, unit),
     visitBonus: String(program.visitBonus),
     expiryDays: program.expiryDays === null ? '' : String(program.expiryDays),
     offlineRedeemCap: String(program.offlineRedeemCap),
     offlineMaxDataAgeHours: String(program.offlineMaxDataAgeHours),
     cashierAdjustLimit: String(program.cashierAdjustLimit),
+    managerAdjustLimit: String(program.managerAdjustLimit),
+    voidApprovalAgeDays: String(program.voidApprovalAgeDays),
     tiers: TIERS.map((tier) => {
       const rule = program.tiers.find((r) => r.tier === tier);
       return { threshold: String(rule?.threshold ?? 0), multiplier: String(rule?.multiplier ?? 1) };
@@ -99,18 +124,10 @@ export function programToForm(program: Program, currency: string): ProgramForm {
 }
 
 /** Validates the program form with ProgramSchema. */
-export function parseProgramForm(form: ProgramForm, currency: string): Parsed<Program> {
+export function parseProgramForm(form: ProgramForm, unit: MoneyUnit): Parsed<Program> {
   const errors: FieldErrors = {};
   const ints = readIntegers(form, PROGRAM_INTS.filter((k) => k !== 'earnPer'), errors, ['expiryDays']);
-  let earnPer: number | null = null;
-  if (form.earnPer.trim() === '') errors.earnPer = { code: 'required' };
-  else {
-    try {
-      earnPer = parseMoney(form.earnPer, currency);
-    } catch {
-      errors.earnPer = { code: 'money' };
-    }
-  }
+  const earnPer = readAmount(form.earnPer, unit, 'earnPer', errors);
   const tiers = TIERS.map((tier, i) => {
     const row = form.tiers[i] ?? { threshold: '', multiplier: '' };
     const threshold = integer(row.threshold);
@@ -132,23 +149,15 @@ export type SegmentsForm = Record<keyof SegmentRules, string>;
 const SEGMENT_INTS = ['newDays', 'windowDays', 'regularMinVisits', 'vipMinVisits', 'atRiskDays', 'churnedDays'] as const;
 
 /** The form of segment rules. */
-export function segmentsToForm(rules: SegmentRules, currency: string): SegmentsForm {
-  return { ...(Object.fromEntries(SEGMENT_INTS.map((k) => [k, String(rules[k])])) as Record<(typeof SEGMENT_INTS)[number], string>), vipMinSpend: minorToDecimal(rules.vipMinSpend, currency) };
+export function segmentsToForm(rules: SegmentRules, unit: MoneyUnit): SegmentsForm {
+  return { ...(Object.fromEntries(SEGMENT_INTS.map((k) => [k, String(rules[k])])) as Record<(typeof SEGMENT_INTS)[number], string>), vipMinSpend: minorToShown(rules.vipMinSpend, unit) };
 }
 
 /** Validates segment rules with SegmentRulesSchema. */
-export function parseSegmentsForm(form: SegmentsForm, currency: string): Parsed<SegmentRules> {
+export function parseSegmentsForm(form: SegmentsForm, unit: MoneyUnit): Parsed<SegmentRules> {
   const errors: FieldErrors = {};
   const ints = readIntegers(form, SEGMENT_INTS, errors);
-  let vipMinSpend: number | null = null;
-  if (form.vipMinSpend.trim() === '') errors.vipMinSpend = { code: 'required' };
-  else {
-    try {
-      vipMinSpend = parseMoney(form.vipMinSpend, currency);
-    } catch {
-      errors.vipMinSpend = { code: 'money' };
-    }
-  }
+  const vipMinSpend = readAmount(form.vipMinSpend, unit, 'vipMinSpend', errors);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const result = SegmentRulesSchema.safeParse({ ...ints, vipMinSpend });
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
@@ -171,12 +180,12 @@ export interface RewardForm {
 export const EMPTY_REWARD_FORM: RewardForm = { name: '', description: '', pointsCost: '', value: '0', stock: '', minTier: '', validFrom: '', validUntil: '', active: true };
 
 /** The form of a reward. */
-export function rewardToForm(reward: Reward, currency: string): RewardForm {
+export function rewardToForm(reward: Reward, unit: MoneyUnit): RewardForm {
   return {
     name: reward.name,
     description: reward.description,
     pointsCost: String(reward.pointsCost),
-    value: minorToDecimal(reward.value, currency),
+    value: minorToShown(reward.value, unit),
     stock: reward.stock === null ? '' : String(reward.stock),
     minTier: reward.minTier ?? '',
     validFrom: reward.validFrom ?? '',
@@ -192,17 +201,10 @@ export type RewardInput = z.output<typeof RewardInputSchema>;
  * Validates a reward form into the saveReward command's input, with that command's own schema: a new reward,
  * or the one with `id` edited.
  */
-export function parseRewardForm(form: RewardForm, currency: string, id?: string): Parsed<RewardInput> {
+export function parseRewardForm(form: RewardForm, unit: MoneyUnit, id?: string): Parsed<RewardInput> {
   const errors: FieldErrors = {};
   const ints = readIntegers(form as unknown as Record<'pointsCost' | 'stock', string>, ['pointsCost', 'stock'], errors, ['stock']);
-  let value = 0;
-  if (form.value.trim() !== '') {
-    try {
-      value = parseMoney(form.value, currency);
-    } catch {
-      errors.value = { code: 'money' };
-    }
-  }
+  const value = readAmount(form.value, unit, 'value', errors, false) ?? 0;
   if (form.name.trim() === '') errors.name = { code: 'required' };
   const validFrom = form.validFrom.trim() || null;
   const validUntil = form.validUntil.trim() || null;

@@ -5,7 +5,7 @@ import type { CommandEnv } from './env.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { redeem } from './redeem.ts';
-import { removeReward, saveProgram, saveReward, saveSegments } from './settings.ts';
+import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments } from './settings.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
 /** Every write the terminal's UI can make, by name (the UI calls them; nothing else writes the replica). */
@@ -19,6 +19,7 @@ export const COMMANDS = {
   undoRedemption,
   resolveInboxItem,
   mergeCustomers,
+  saveCurrencyDisplay,
   saveProgram,
   saveSegments,
   saveReward,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
 import { newId } from '../../model/ids.ts';
 import { RewardSchema, type Reward } from '../../model/reward.ts';
-import { ProgramSchema, SegmentRulesSchema } from '../../model/settings.ts';
+import { CurrencyDisplaySchema, ProgramSchema, SegmentRulesSchema } from '../../model/settings.ts';
 import { fromReplica, forStorage } from '../documents.ts';
 import { command, refuse } from './command.ts';
 import type { CommandEnv } from './env.ts';
@@ -18,7 +18,16 @@ async function patchSettings(env: CommandEnv, patch: Record<string, unknown>, st
   await doc.incrementalPatch({ ...patch, updatedAt: env.now().toISOString(), updatedBy: staffId });
 }
 
-/** Saves the loyalty program (earning, tiers, expiry, offline cap, cashier adjustment limit). */
+/** Saves the unit amounts are shown and typed in (toman or rial; amounts stay stored in rial). */
+export const saveCurrencyDisplay = command({
+  role: 'manager',
+  input: z.strictObject({ currencyDisplay: CurrencyDisplaySchema }),
+  async run(env, input, staff) {
+    await patchSettings(env, { currencyDisplay: input.currencyDisplay }, staff.id);
+  },
+});
+
+/** Saves the loyalty program (earning, tiers, expiry, offline cap, adjustment limits, void approval age). */
 export const saveProgram = command({
   role: 'manager',
   input: z.strictObject({ program: ProgramSchema }),

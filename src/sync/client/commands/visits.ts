@@ -120,7 +120,7 @@ export async function impactOfVoid(env: CommandEnv, visitId: string): Promise<Vo
   const { visit, earn } = await voidable(env, visitId);
   const group = env.merges.groupOf(env.merges.rootOf(visit.customerId));
   const { balance } = await env.ledger.groupStanding(group, env.now());
-  return voidImpact(visit, earn?.points ?? 0, balance, env.now());
+  return voidImpact(visit, earn?.points ?? 0, balance, env.now(), env.settings().program);
 }
 
 /**

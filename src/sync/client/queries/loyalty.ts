@@ -1,4 +1,4 @@
-import { combineLatest, map, timer, type Observable } from 'rxjs';
+import { combineLatest, firstValueFrom, map, timer, type Observable } from 'rxjs';
 import { DAY_MS } from '../../model/dates.ts';
 import { earnEntryId } from '../../model/ids.ts';
 import { voidImpact, type VoidImpact } from '../../model/ledger-rules.ts';
@@ -51,7 +51,8 @@ export function loyaltyQueries(sources: CardSources) {
       const earned = earnDoc ? fromReplica<LoyaltyEntry>(earnDoc).points : visit.pointsEarned;
       const group = sources.merges.groupOf(sources.merges.rootOf(visit.customerId));
       const { balance } = await sources.ledger.groupStanding(group, new Date(now));
-      return voidImpact(visit, earned, balance, new Date(now));
+      const settings = await firstValueFrom(sources.settings$);
+      return voidImpact(visit, earned, balance, new Date(now), settings.program);
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSTEM_ACTOR_ID, type Role } from '../../model/common.ts';
 import { newId } from '../../model/ids.ts';
 import { hashPin } from '../../model/pin.ts';
-import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, type Settings, type Store } from '../../model/settings.ts';
+import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, type Settings, type Store } from '../../model/settings.ts';
 import { StaffSchema, type Staff } from '../../model/staff.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { hashSecret, newEnrolmentCode } from '../auth/tokens.ts';
@@ -44,6 +44,7 @@ export async function createMerchant(db: Database, input: NewMerchant, actor: Ac
     _deleted: false,
     businessName: input.name,
     currency: input.currency,
+    currencyDisplay: DEFAULT_CURRENCY_DISPLAY,
     defaultRegion: input.defaultRegion,
     locale: input.locale,
     timeZone: input.timeZone,

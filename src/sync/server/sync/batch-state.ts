@@ -1,4 +1,4 @@
-import { DEFAULT_PROGRAM, type Program, type Settings } from '../../model/settings.ts';
+import { DEFAULT_PROGRAM, upgradeProgram, type Program, type Settings } from '../../model/settings.ts';
 import type { Staff } from '../../model/staff.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
@@ -42,7 +42,7 @@ export async function readBatchState(tx: Queryable, merchantId: string, collecti
   for (const row of rows) {
     if (row.part === 0) state.stored.set(row.id, row.doc);
     else if (row.part === 1) state.staff.set(row.id, row.doc as unknown as Staff);
-    else if (row.part === 2) state.program = (row.doc as unknown as Settings).program ?? DEFAULT_PROGRAM;
+    else if (row.part === 2) state.program = upgradeProgram((row.doc as unknown as Settings).program ?? DEFAULT_PROGRAM);
     else state.samePhone.push(row.doc);
   }
   return state;

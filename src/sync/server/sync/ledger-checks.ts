@@ -1,7 +1,7 @@
 import { earnProblem, adjustmentProblem, redemptionProblem, reversalProblem } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { Reward } from '../../model/reward.ts';
-import { DEFAULT_PROGRAM, type Program } from '../../model/settings.ts';
+import { DEFAULT_PROGRAM, upgradeProgram, type Program } from '../../model/settings.ts';
 import type { Staff } from '../../model/staff.ts';
 import type { Visit } from '../../model/visit.ts';
 import type { Queryable } from '../db/database.ts';
@@ -28,10 +28,13 @@ export type LedgerVerdict = { kind: 'ok' } | { kind: 'hold' } | { kind: 'reject'
 
 const ids = (docs: readonly Record<string, unknown>[], field: string) => [...new Set(docs.map((d) => d[field]).filter((v): v is string => typeof v === 'string' && v.length <= 64))];
 
-/** The current programme of a merchant (the default until settings exist). */
+/**
+ * The current programme of a merchant (the default until settings exist). A programme stored before the
+ * adjustment limits and void age were settings (before migration 009) reads with the limits it had then.
+ */
 export async function currentProgram(tx: Queryable, merchantId: string): Promise<Program> {
   const { rows } = await tx.query<{ program: Program | null }>(`SELECT doc->'program' AS program FROM settings WHERE merchant_id = $1 AND id = $2`, [merchantId, merchantId]);
-  return rows[0]?.program ?? DEFAULT_PROGRAM;
+  return upgradeProgram(rows[0]?.program ?? DEFAULT_PROGRAM);
 }
 
 /** Reads what a batch's lines are checked against, in one statement. */

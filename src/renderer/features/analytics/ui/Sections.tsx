@@ -1,7 +1,8 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SEGMENTS, type Segment } from '../../../../sync/model/segments.ts';
-import type { Locale } from '../../../../sync/model/settings.ts';
+import type { MoneyUnit } from '../../../../sync/model/money.ts';
+import type { CurrencyDisplay, Locale } from '../../../../sync/model/settings.ts';
 import type { AnalyticsClient } from '../analytics-client.ts';
 import type { AnalyticsQuery, CustomerRow, Snapshot } from '../compute/schema.ts';
 import { formatAmount, formatInstant, formatMonth, formatNumber, formatPercent } from '../../../lib/format.ts';
@@ -14,12 +15,18 @@ import { DataTable, type Column } from './DataTable.tsx';
 interface SectionProps {
   snapshot: Snapshot;
   locale: Locale;
+  /** How the merchant shows amounts (rial or toman for IRR). */
+  display: CurrencyDisplay;
 }
 
+/** The shown unit of the snapshot's amounts. */
+const unitOf = (snapshot: Snapshot, display: CurrencyDisplay): MoneyUnit => ({ currency: snapshot.currency, display });
+
 /** KPI cards. */
-export function Kpis({ snapshot, locale, loading = false }: SectionProps & { loading?: boolean }) {
+export function Kpis({ snapshot, locale, display, loading = false }: SectionProps & { loading?: boolean }) {
   const { t } = useTranslation('analytics');
-  const { kpis, currency, loyalty } = snapshot;
+  const { kpis, loyalty } = snapshot;
+  const currency = unitOf(snapshot, display);
   const cards: [string, string][] = [
     ['visits', formatNumber(kpis.visits, locale)],
     ['revenue', formatAmount(kpis.revenue, currency, locale)],
@@ -47,13 +54,13 @@ export function Kpis({ snapshot, locale, loading = false }: SectionProps & { loa
 }
 
 /** Revenue and visits per day, frequency, segments, tiers and ratings as charts, each with its data table. */
-export function Charts({ snapshot: latest, locale }: SectionProps) {
+export function Charts({ snapshot: latest, locale, display }: SectionProps) {
   const { t } = useTranslation('analytics');
   // The charts are the heaviest part of the page to render: on a new snapshot they catch up after the
   // filters and figures, in a render React may interrupt, so the pickers stay responsive.
   const snapshot = useDeferredValue(latest);
   const count = useMemo(() => countMeasure(locale), [locale]);
-  const money = useMemo(() => moneyMeasure(snapshot.currency, locale), [snapshot.currency, locale]);
+  const money = useMemo(() => moneyMeasure(unitOf(snapshot, display), locale), [snapshot, display, locale]);
   const charts = useMemo(() => {
     const customers = t('charts.customers');
     const ratings = snapshot.feedback.average === null ? t('noRatings') : t('averageRating', { value: formatNumber(snapshot.feedback.average, locale, { maximumFractionDigits: 2 }), count: snapshot.feedback.count, n: formatNumber(snapshot.feedback.count, locale) });
@@ -77,8 +84,8 @@ export function Charts({ snapshot: latest, locale }: SectionProps) {
 }
 
 /** Columns of customer lists. */
-function customerColumns(t: (key: string) => string, locale: Locale, snapshot: Snapshot, keys: readonly (keyof CustomerRow)[]): Column<CustomerRow>[] {
-  const money = (v: number) => formatAmount(v, snapshot.currency, locale);
+function customerColumns(t: (key: string) => string, locale: Locale, snapshot: Snapshot, display: CurrencyDisplay, keys: readonly (keyof CustomerRow)[]): Column<CustomerRow>[] {
+  const money = (v: number) => formatAmount(v, unitOf(snapshot, display), locale);
   const all: Record<string, Column<CustomerRow>> = {
     name: { key: 'name', header: t('col.name'), cell: (r) => r.name || '—', csv: (r) => r.name },
     phone: { key: 'phone', header: t('col.phone'), cell: (r) => <bdi dir="ltr">{r.phone}</bdi>, csv: (r) => r.phone },
@@ -97,10 +104,10 @@ function customerColumns(t: (key: string) => string, locale: Locale, snapshot: S
 }
 
 /** Customer tables: top customers, CLV, churn risk, and segment drill-down. */
-export function CustomerTables({ snapshot, locale, client, query }: SectionProps & { client: AnalyticsClient; query: AnalyticsQuery }) {
+export function CustomerTables({ snapshot, locale, display, client, query }: SectionProps & { client: AnalyticsClient; query: AnalyticsQuery }) {
   const { t } = useTranslation('analytics');
   const [segment, setSegment] = useState<Segment>('vip');
-  const cols = (keys: readonly (keyof CustomerRow)[]) => customerColumns(t, locale, snapshot, keys);
+  const cols = (keys: readonly (keyof CustomerRow)[]) => customerColumns(t, locale, snapshot, display, keys);
   const key = (r: CustomerRow) => r.id;
   return (
     <>
@@ -131,9 +138,9 @@ export function CustomerTables({ snapshot, locale, client, query }: SectionProps
         <h2 id="clv-title">{t('clv.title')}</h2>
         <p className="hint">{t('clv.definition')}</p>
         <dl className="kpis">
-          <div className="kpi"><dt>{t('clv.average')}</dt><dd>{formatAmount(snapshot.clv.average, snapshot.currency, locale)}</dd></div>
-          <div className="kpi"><dt>{t('clv.projectedAverage')}</dt><dd>{formatAmount(snapshot.clv.projectedAverage, snapshot.currency, locale)}</dd></div>
-          <div className="kpi"><dt>{t('clv.total')}</dt><dd>{formatAmount(snapshot.clv.total, snapshot.currency, locale)}</dd></div>
+          <div className="kpi"><dt>{t('clv.average')}</dt><dd>{formatAmount(snapshot.clv.average, unitOf(snapshot, display), locale)}</dd></div>
+          <div className="kpi"><dt>{t('clv.projectedAverage')}</dt><dd>{formatAmount(snapshot.clv.projectedAverage, unitOf(snapshot, display), locale)}</dd></div>
+          <div className="kpi"><dt>{t('clv.total')}</dt><dd>{formatAmount(snapshot.clv.total, unitOf(snapshot, display), locale)}</dd></div>
         </dl>
         <DataTable caption={t('clv.top')} fileName="customer-lifetime-value" columns={cols(['name', 'phone', 'visits', 'spend', 'projectedClv', 'segment'])} rows={snapshot.clv.top} rowKey={key} exportRows={() => client.members(query, { kind: 'clv' })} />
       </section>
@@ -173,7 +180,7 @@ export function Cohorts({ snapshot, locale }: SectionProps) {
 }
 
 /** Points issued, redeemed, outstanding and the liability. */
-export function Loyalty({ snapshot, locale }: SectionProps) {
+export function Loyalty({ snapshot, locale, display }: SectionProps) {
   const { t } = useTranslation('analytics');
   const l = snapshot.loyalty;
   const rows: { key: string; value: number | null; money?: boolean }[] = [
@@ -190,12 +197,12 @@ export function Loyalty({ snapshot, locale }: SectionProps) {
   ];
   const count = useMemo(() => countMeasure(locale), [locale]);
   const flows = useMemo(() => loyaltySeries(snapshot, t), [snapshot, t]);
-  const show = (r: (typeof rows)[number]) => (r.value === null ? t('notDefined') : r.money ? formatAmount(r.value, snapshot.currency, locale) : formatNumber(r.value, locale));
+  const show = (r: (typeof rows)[number]) => (r.value === null ? t('notDefined') : r.money ? formatAmount(r.value, unitOf(snapshot, display), locale) : formatNumber(r.value, locale));
   return (
     <section aria-labelledby="loyalty-title">
       <h2 id="loyalty-title">{t('loyalty.title')}</h2>
       <ChartFigure kind="category" title={t('loyalty.chart')} data={flows} measure={count} locale={locale} fileName="points-moved" headers={[t('loyalty.what'), t('loyalty.change')]} />
-      <p className="hint">{l.valuePerPoint === null ? t('loyalty.noValue') : t('loyalty.definition', { value: formatAmount(Math.round(l.valuePerPoint), snapshot.currency, locale) })}</p>
+      <p className="hint">{l.valuePerPoint === null ? t('loyalty.noValue') : t('loyalty.definition', { value: formatAmount(Math.round(l.valuePerPoint), unitOf(snapshot, display), locale) })}</p>
       <DataTable
         caption={t('loyalty.title')}
         fileName="loyalty-points"

@@ -1,5 +1,5 @@
 import { TIERS } from '../../../../sync/model/common.ts';
-import { fromMinor } from '../../../../sync/model/money.ts';
+import { minorToShown, type MoneyUnit } from '../../../../sync/model/money.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 import type { Locale } from '../../../../sync/model/settings.ts';
 import type { Snapshot } from '../compute/schema.ts';
@@ -42,11 +42,11 @@ export function countMeasure(locale: Locale): Measure {
   return { text: (v) => formatNumber(v, locale), plot: (v) => v, axis: (v) => formatCompact(v, locale), integer: true };
 }
 
-/** Money in minor units of `currency`. */
-export function moneyMeasure(currency: string, locale: Locale): Measure {
+/** Money in minor units, shown (and plotted) in the merchant's unit. */
+export function moneyMeasure(unit: MoneyUnit, locale: Locale): Measure {
   return {
-    text: (v) => formatAmount(Math.round(v), currency, locale),
-    plot: (v) => fromMinor(Math.round(v), currency),
+    text: (v) => formatAmount(Math.round(v), unit, locale),
+    plot: (v) => Number(minorToShown(Math.round(v), unit)),
     axis: (v) => formatCompact(v, locale),
     integer: false,
   };

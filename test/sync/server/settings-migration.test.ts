@@ -1,0 +1,123 @@
+// Settings schema version 1 (protocol 2): the server's migration 009 and the terminal's RxDB migration must turn
+// a settings document of the old shape into exactly the same document, because RxDB migrates the terminal's
+// assumed master state with its strategy and the server compares that state with what it stores. Proven here:
+// the two agree, the rewrite is a new version in the feed, and a migrated terminal's next edit is accepted
+// without a conflict. Postgres only (PGlite runs the same SQL; its start-up costs seconds this check does not need).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { createRxDatabase } from 'rxdb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
+import { RX_SCHEMAS } from '../../../src/sync/model/rx-schemas.ts';
+import { upgradeSettingsV0, type Settings } from '../../../src/sync/model/settings.ts';
+import type { Database } from '../../../src/sync/server/db/database.ts';
+import { listMigrations, migrate } from '../../../src/sync/server/db/migrate.ts';
+import { createPostgresDatabase } from '../../../src/sync/server/db/postgres.ts';
+import { TEST_DATABASE_URL } from '../../helpers/database.ts';
+import { updateRow } from '../../helpers/documents.ts';
+import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
+import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
+
+const MIGRATION = '009_settings_v1';
+/** The settings RxDB schema as installed terminals have it (version 0), from the record of every version. */
+const settingsV0 = (JSON.parse(readFileSync(new URL('../model/__snapshots__/rx-schemas.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>).settings!['0'];
+
+/** Applies the migrations before `until`, as a server of the previous release left the database. */
+async function migrateBefore(db: Database, until: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const migration of listMigrations().filter((m) => m.id < until)) {
+      await tx.exec(migration.sql);
+      await tx.query(`INSERT INTO schema_migrations (id) VALUES ($1)`, [migration.id]);
+    }
+  });
+}
+
+/** Runs one statement on the test server's maintenance database. */
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The stored settings document and its feed version. */
+async function storedSettings(db: Database, merchantId: string): Promise<{ doc: Record<string, unknown>; version: string }> {
+  const { rows } = await db.query<{ doc: Record<string, unknown>; version: string }>(`SELECT doc, version::text AS version FROM settings WHERE merchant_id = $1`, [merchantId]);
+  return rows[0]!;
+}
+
+describe('settings v1: server migration 009 and the terminal’s RxDB migration agree', () => {
+  let db: Database;
+  let seed: SeededMerchant;
+  let before: { doc: Record<string, unknown>; version: string };
+  const name = `patron_t_${randomBytes(6).toString('hex')}`;
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${name}`);
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    db = createPostgresDatabase(url.toString());
+    await migrateBefore(db, MIGRATION);
+    seed = await seedMerchant(db);
+    // The document as the previous release stored it: without the three fields, a cashier limit of 2,000.
+    await db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE settings SET doc = jsonb_set(doc - 'currencyDisplay', '{program}',
+                 ((doc->'program') - 'managerAdjustLimit' - 'voidApprovalAgeDays') || '{"cashierAdjustLimit": 2000}'::jsonb),
+                 version = patron_reserve_versions(merchant_id, 1)
+          WHERE merchant_id = $1`,
+        [seed.merchantId],
+      );
+    });
+    before = await storedSettings(db, seed.merchantId);
+  });
+  afterAll(async () => {
+    await db?.close().catch(() => {});
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
+  it('rewrites the stored document as upgradeSettingsV0 does, as a new version (the old limits kept)', async () => {
+    expect(before.doc).not.toHaveProperty('currencyDisplay');
+    expect(await migrate(db)).toEqual([MIGRATION]);
+    const after = await storedSettings(db, seed.merchantId);
+    expect(after.doc).toEqual(upgradeSettingsV0(before.doc as unknown as Parameters<typeof upgradeSettingsV0>[0]));
+    expect(after.doc).toMatchObject({ currencyDisplay: 'rial', program: { cashierAdjustLimit: 2_000, managerAdjustLimit: 20_000, voidApprovalAgeDays: 30 } });
+    expect(BigInt(after.version)).toBeGreaterThan(BigInt(before.version));
+  });
+
+  it('RxDB migrates a terminal’s version-0 document on open to the same document', async () => {
+    enableDevMode();
+    const storage = testStorage();
+    const local = `m${randomBytes(5).toString('hex')}`;
+    const old = await createRxDatabase({ name: local, storage, multiInstance: false });
+    await old.addCollections({ settings: { schema: settingsV0 as never } });
+    const { _deleted, ...v0 } = before.doc;
+    await old.collections.settings!.insert(v0);
+    await old.close();
+
+    const opened = await createPatronDatabase({ name: local, storage, rejected: new RejectedRows(), collections: ['settings'] });
+    expect(RX_SCHEMAS.settings.version).toBe(1);
+    const migrated = (await opened.settings.findOne(seed.merchantId).exec())!.toMutableJSON();
+    const { _deleted: _d, ...server } = (await storedSettings(db, seed.merchantId)).doc;
+    expect(migrated).toEqual(server);
+    await opened.remove();
+  });
+
+  it('a migrated terminal’s next settings edit is accepted, not a conflict', async () => {
+    const app = await testApp(db);
+    try {
+      const till = await enrolTerminal(app, db, seed);
+      const assumed = upgradeSettingsV0(before.doc as unknown as Settings);
+      const edited = { ...assumed, currencyDisplay: 'toman', updatedAt: new Date().toISOString(), updatedBy: seed.manager.id };
+      expect(await till.push('settings', [updateRow(edited, assumed)])).toEqual({ conflicts: [], rejected: [] });
+      expect((await storedSettings(db, seed.merchantId)).doc).toEqual(edited);
+    } finally {
+      await app.close();
+    }
+  });
+});
