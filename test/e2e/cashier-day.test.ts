@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, realProblems, type BrowserTerminal } from './support/browser.ts';
 import { byTestId, enrolInDemo, persianDigits, recordVisit, signIn, switchLanguage, text, typeLookup, waitForSync } from './support/counter-app.ts';
 import { startDemoServer, type DemoServer } from './support/demo-server.ts';
-import { freshPhone } from './support/server-state.ts';
+import { freshPhone, visitsOnServer } from './support/server-state.ts';
 import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 
 // Issue 17, a cashier's day: one Chromium session against the real server (PGlite, the demo merchant, the
-// production web build), a check per numbered point that is this branch's (1, 2, 6, 7, 9), in English and
+// production web build), a check per numbered point that is this branch's (1, 2, 6, 7, 8, 9), in English and
 // Persian where text is involved. The steps build on each other, in order.
 
 const STEP = 60_000;
@@ -237,6 +237,28 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     expect(labels.some((l) => l.startsWith(cardSegment))).toBe(true);
     const kpi = await page.evaluate(() => (globalThis as unknown as { __kpiVisits?: string[] }).__kpiVisits ?? []);
     expect(kpi.filter((v) => v === persianDigits('0'))).toEqual([]);
+    expect(realProblems(till.problems)).toEqual([]);
+  }, STEP);
+
+  it('item 8: a manager switches to toman; in Persian, 25,000 typed records 250,000 rial and the card shows ۲۵٬۰۰۰ تومان', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    // Still the manager, in Persian (item 7).
+    await page.goto(`${server.url}/#/settings`);
+    const display = byTestId(page, 'currency-display');
+    await display.locator('select').selectOption('toman');
+    await display.getByRole('button', { name: text('fa', 'settings:save') }).click();
+    await display.getByRole('status').waitFor();
+    await page.goto(`${server.url}/#/counter`);
+    await openCustomer(page, state.phone.typed, state.customerId);
+    const form = byTestId(page, 'visit-form');
+    await expect(form.locator('label[for="visit-amount"]').innerText()).resolves.toContain('تومان');
+    await form.locator('#visit-amount').fill('۲۵٬۰۰۰');
+    await form.getByRole('button', { name: text('fa', 'counter:recordVisit') }).click();
+    await byTestId(page, 'visit-recorded').waitFor();
+    await expect.poll(async () => (await visitsOnServer(server.db(), server.demo.merchantId, state.customerId)).map((v) => v.total), { timeout: 30_000 }).toContain(250_000);
+    const amount = await byTestId(page, 'visit-row').first().locator('.visit-amount').innerText();
+    expect(amount.replace(/\s/g, ' ')).toBe('۲۵٬۰۰۰ تومان');
     expect(realProblems(till.problems)).toEqual([]);
   }, STEP);
 });

@@ -4,8 +4,9 @@ import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
-import { formatDateTime, formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
+import { formatDateTime, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { CardStory } from './CardStory.tsx';
+import { AllergyAlert, CustomerFacts } from './CustomerFacts.tsx';
 import { EditCustomer } from './EditCustomer.tsx';
 import type { Customer } from '../../../sync/model/customer.ts';
 import { groupProfile } from '../../../sync/model/merge-group.ts';
@@ -72,9 +73,7 @@ export function CustomerCard({
   const unsyncedPoints = unsynced.reduce((sum, e) => sum + e.points, 0);
   const soon = birthdaySoon(customer.birthday, new Date(now), settings.timeZone);
   const blocked = customer.status === 'blocked';
-  const { preferredTime } = customer.preferences;
   const profile = groupProfile(customer, [...merged.values()]);
-  const { favorites, allergies } = profile;
 
   return (
     <article
@@ -179,12 +178,7 @@ export function CustomerCard({
 
       <CardStory customer={customer} visits={visits} />
 
-      {allergies.length > 0 ? (
-        <p className="allergy-alert" data-testid="customer-allergies">
-          <strong>{t('allergies')}</strong>
-          <span>{allergies.join(t('listSeparator'))}</span>
-        </p>
-      ) : null}
+      <AllergyAlert allergies={profile.allergies} />
 
       {editing ? (
         <EditCustomer
@@ -196,24 +190,7 @@ export function CustomerCard({
           }}
         />
       ) : (
-        <dl className="facts">
-          <Fact label={t('favorites')} value={favorites.length > 0 ? favorites.join(t('listSeparator')) : null} />
-          <Fact label={t('preferredTime')} value={preferredTime ? t(`common:preferredTime.${preferredTime}`) : null} />
-          <Fact
-            label={t('birthday')}
-            value={profile.birthday ? formatDay(profile.birthday, locale, 'long') : null}
-          />
-          <Fact
-            label={t('anniversary')}
-            value={profile.anniversary ? formatDay(profile.anniversary, locale, 'long') : null}
-          />
-          <Fact label={t('email')} value={profile.email} ltr />
-          <Fact label={t('tags')} value={profile.tags.length > 0 ? profile.tags.join(t('listSeparator')) : null} />
-          <Fact label={t('notes')} value={customer.notes || null} wide />
-          {profile.carriedNotes.map((carried) => (
-            <Fact key={carried.customerId} label={t('notesOfMerged', { name: carried.name })} value={carried.notes} wide />
-          ))}
-        </dl>
+        <CustomerFacts customer={customer} profile={profile} />
       )}
 
       <div className="card-actions">
@@ -224,15 +201,5 @@ export function CustomerCard({
       <VisitHistory visits={visits} entries={entries} pending={pending} />
       <LoyaltyActivity group={group} customerId={customer.id} />
     </article>
-  );
-}
-
-function Fact({ label, value, wide, ltr }: { label: string; value: string | null; wide?: boolean; ltr?: boolean }) {
-  const { t } = useTranslation('counter');
-  return (
-    <div className={`fact${wide ? ' fact-wide' : ''}`}>
-      <dt>{label}</dt>
-      <dd className={value ? undefined : 'muted'}>{value ? ltr ? <bdi dir="ltr">{value}</bdi> : value : t('none')}</dd>
-    </div>
   );
 }
