@@ -45,14 +45,36 @@ interface Lot {
   remaining: number;
 }
 
-const byTimeThenId = (a: LoyaltyEntry, b: LoyaltyEntry): number => {
-  const d = Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+/**
+ * What the replay reads of a live ledger line: its id, customer, instant (ms), points, and for a reversal the
+ * line it names (null otherwise). Readers that hold lines in another shape (the analytics' columns) build these
+ * instead of whole documents, so the rule stays in this one place.
+ */
+export interface ExpiryLine {
+  readonly id: string;
+  readonly customerId: string;
+  readonly at: number;
+  readonly points: number;
+  readonly reversesId: string | null;
+}
+
+const byTimeThenId = (a: ExpiryLine, b: ExpiryLine): number => {
+  const d = a.at - b.at;
   return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 };
 
+/** A ledger document as the replay reads it (tombstones are left out by the callers). */
+const expiryLine = (e: LoyaltyEntry): ExpiryLine => ({
+  id: e.id,
+  customerId: e.customerId,
+  at: Date.parse(e.occurredAt),
+  points: e.points,
+  reversesId: e.kind === 'reversal' ? e.reversesId : null,
+});
+
 /** The lots and debt a ledger leaves at `until` (ms), with the expiries that happened on the way. */
-function replay(entries: readonly LoyaltyEntry[], expiryDays: number, until: number) {
-  const sorted = entries.filter((e) => !e._deleted && Date.parse(e.occurredAt) <= until).sort(byTimeThenId);
+function replay(ledger: readonly ExpiryLine[], expiryDays: number, until: number) {
+  const sorted = ledger.filter((e) => e.at <= until).sort(byTimeThenId);
   const lots: Lot[] = [];
   const byId = new Map<string, Lot>();
   const lines: DerivedExpiry[] = [];
@@ -74,7 +96,7 @@ function replay(entries: readonly LoyaltyEntry[], expiryDays: number, until: num
     debt += points;
   };
   for (const e of sorted) {
-    const t = Date.parse(e.occurredAt);
+    const t = e.at;
     expireUpTo(t);
     if (e.points > 0) {
       const paid = Math.min(debt, e.points);
@@ -84,7 +106,7 @@ function replay(entries: readonly LoyaltyEntry[], expiryDays: number, until: num
       byId.set(e.id, lot);
       continue;
     }
-    const target = e.kind === 'reversal' && e.reversesId !== null ? byId.get(e.reversesId) : undefined;
+    const target = e.reversesId !== null ? byId.get(e.reversesId) : undefined;
     const cancel = target ? Math.min(target.remaining, -e.points) : 0;
     if (target) target.remaining -= cancel;
     consume(-e.points - cancel);
@@ -100,7 +122,8 @@ function replay(entries: readonly LoyaltyEntry[], expiryDays: number, until: num
  */
 export function expiryState(entries: readonly LoyaltyEntry[], program: Pick<Program, 'expiryDays'>, now: Date, soonDays = 30): ExpiryState {
   if (program.expiryDays === null) return { expired: 0, lines: [], expiringSoon: 0, nextExpiryAt: null };
-  const { lots, lines } = replay(entries, program.expiryDays, now.getTime());
+  const live = entries.filter((e) => !e._deleted).map(expiryLine);
+  const { lots, lines } = replay(live, program.expiryDays, now.getTime());
   const horizon = now.getTime() + soonDays * DAY_MS;
   let expiringSoon = 0;
   let nextExpiryAt: string | null = null;
@@ -110,6 +133,11 @@ export function expiryState(entries: readonly LoyaltyEntry[], program: Pick<Prog
     nextExpiryAt ??= new Date(lot.expiresAt).toISOString();
   }
   return { expired: lines.reduce((sum, line) => sum - line.points, 0), lines, expiringSoon, nextExpiryAt };
+}
+
+/** Points of live `lines` expired by `nowMs` after `expiryDays` (the same replay as `expiryState`). */
+export function expiredOfLines(lines: readonly ExpiryLine[], expiryDays: number, nowMs: number): number {
+  return replay(lines, expiryDays, nowMs).lines.reduce((sum, line) => sum - line.points, 0);
 }
 
 /** Points expired by `now` (derived; 0 without expiry). */

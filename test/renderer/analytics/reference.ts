@@ -1,6 +1,7 @@
 import { TIERS } from '../../../src/sync/model/common.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import { summarize, tierFor } from '../../../src/sync/model/loyalty.ts';
+import { availableBalance } from '../../../src/sync/model/loyalty-expiry.ts';
 import { SEGMENTS, churnRisk, segmentOf, visitStats, type Segment } from '../../../src/sync/model/segments.ts';
 import type { Visit } from '../../../src/sync/model/visit.ts';
 import type { AnalyticsSettings } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
@@ -138,9 +139,12 @@ export function referenceSnapshot(data: ReferenceData, settings: AnalyticsSettin
   const rows: CustomerRow[] = [];
   for (const id of ids) {
     if (rootOf(id) !== id || !counts(id)) continue;
-    const summary = summarize((entriesOf.get(id) ?? []).map((e) => ({ ...e, _deleted: false })) as LoyaltyEntry[], program);
-    if (summary.balance > 0) outstanding += summary.balance;
-    else overdrawn -= summary.balance;
+    const lines = (entriesOf.get(id) ?? []).map((e) => ({ reversesId: null, ...e, _deleted: false })) as LoyaltyEntry[];
+    const summary = summarize(lines, program);
+    // The balance a customer can spend: net of the expiry derived at `now`, as the card shows it.
+    const balance = availableBalance(lines, program, now);
+    if (balance > 0) outstanding += balance;
+    else overdrawn -= balance;
     const own = visitsOf.get(id) ?? [];
     if (query.storeId !== null && own.length === 0) continue;
     kpis.customers++;
@@ -186,7 +190,7 @@ export function referenceSnapshot(data: ReferenceData, settings: AnalyticsSettin
       churnRisk: risk,
       projectedClv: projected,
       tier,
-      balance: summary.balance,
+      balance,
     });
   }
   const ranked = (list: ListName): CustomerRow[] => {

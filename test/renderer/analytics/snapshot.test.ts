@@ -157,6 +157,34 @@ describe('analytics snapshot (hand-computed)', () => {
     expect(snapshot.tiers).toEqual({ bronze: 6, silver: 2, gold: 0, platinum: 0 });
   });
 
+  it('the liability leaves out expired points, as balances do (derived expiry, programme expiry 365 days)', () => {
+    // K: earned 500 on 2024-05-01 (expired 2025-05-01, nothing spent from it by then) and 100 on 2025-06-01,
+    // redeemed 50 on 2025-06-02 from the live lot → ledger sum 550, expired 500, balance 50. L: a 300 earn of
+    // 2024-04-01 voided (reversed) before it expired, and 40 on 2025-06-10 → 40. Outstanding 90 × 750 = 67 500.
+    const [K, L] = [uid(21), uid(22)];
+    const earnL = entry(L, S1, 'earn', 300, '2024-04-01T08:00:00.000Z');
+    const aggregator = createAggregator(SETTINGS);
+    aggregator.add({
+      customers: [customer(K, 'Kaveh'), customer(L, 'Leila')],
+      visits: [visit(K, S1, '2025-06-01T08:00:00.000Z', 100_000), visit(L, S1, '2025-06-10T08:00:00.000Z', 40_000)],
+      loyaltyEntries: [
+        entry(K, S1, 'earn', 500, '2024-05-01T08:00:00.000Z'),
+        entry(K, S1, 'earn', 100, '2025-06-01T08:00:00.000Z'),
+        entry(K, S1, 'redeem', -50, '2025-06-02T08:00:00.000Z'),
+        earnL,
+        { ...entry(L, S1, 'reversal', -300, '2024-04-02T08:00:00.000Z'), reversesId: earnL.id },
+        entry(L, S1, 'earn', 40, '2025-06-10T08:00:00.000Z'),
+      ],
+      rewards,
+    });
+    const expiring = aggregator.snapshot(QUERY);
+    expect(expiring.loyalty).toMatchObject({ outstanding: 90, overdrawn: 0, valuePerPoint: 750, liability: 67_500 });
+    expect(expiring.clv.top.map((r) => [r.name, r.balance])).toEqual([['Kaveh', 50], ['Leila', 40]]);
+    // Without expiry nothing leaves: 550 + 40.
+    aggregator.setSettings({ ...SETTINGS, program: { ...SETTINGS.program, expiryDays: null } });
+    expect(aggregator.snapshot(QUERY).loyalty).toMatchObject({ outstanding: 590, liability: 442_500 });
+  });
+
   it('summarises feedback ratings of live visits', () => {
     // A 5, E 4, G 3 (B's voided 1 is excluded) → average 4.
     expect(snapshot.feedback).toEqual({ count: 3, average: 4, distribution: [0, 0, 1, 1, 1] });

@@ -168,7 +168,7 @@ export function createAggregator(initial: AnalyticsSettings) {
       views.set(key, view); // most recently used last
       return view;
     }
-    view = new View(replica, { store, fromDay, toDay, nowMs, rules: settings.segments, tiers, months: monthsFor(query.calendar) });
+    view = new View(replica, { store, fromDay, toDay, nowMs, rules: settings.segments, tiers, expiryDays: settings.program.expiryDays, months: monthsFor(query.calendar) });
     views.set(key, view);
     while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
     return view;

@@ -88,6 +88,8 @@ export class EntryBlock {
   /** 1 = live (not deleted). */
   readonly live: Uint8Array;
   readonly ids: unknown[];
+  /** The line a reversal names (null otherwise): derived expiry cancels that lot first. */
+  readonly reverses: unknown[];
 
   constructor(
     readonly capacity: number,
@@ -103,6 +105,7 @@ export class EntryBlock {
     this.kind = c.u8();
     this.live = c.u8();
     this.ids = from ? from.ids : [];
+    this.reverses = from ? from.reverses : [];
     if (from) copyColumns(this, from);
   }
 }

@@ -30,6 +30,8 @@ export interface EntryLike {
   kind: string;
   points: number;
   occurredAt: string;
+  /** The line a reversal takes back (derived expiry cancels that lot first); null or absent otherwise. */
+  reversesId?: string | null;
   _deleted?: boolean;
 }
 /** What the analytics read of a reward. */
@@ -50,7 +52,8 @@ export const ANALYTICS_PROJECTIONS = {
     feedback: d.feedback ? { rating: d.feedback.rating } : null, _deleted: d._deleted,
   }),
   loyaltyEntries: (d: EntryLike): EntryLike => ({
-    id: d.id, customerId: d.customerId, storeId: d.storeId, kind: d.kind, points: d.points, occurredAt: d.occurredAt, _deleted: d._deleted,
+    id: d.id, customerId: d.customerId, storeId: d.storeId, kind: d.kind, points: d.points, occurredAt: d.occurredAt, reversesId: d.reversesId ?? null,
+    _deleted: d._deleted,
   }),
   rewards: (d: RewardLike): RewardLike => ({ id: d.id, pointsCost: d.pointsCost, value: d.value, active: d.active, _deleted: d._deleted }),
 };
@@ -100,6 +103,8 @@ export interface EntryColumns {
   customerId: readonly unknown[];
   storeId: readonly unknown[];
   occurredAt: readonly unknown[];
+  /** The line a reversal names (null otherwise), as the documents carry it. */
+  reversesId: readonly unknown[];
   /** `kindIndex` of the kind: −1 for an unknown one (skipped). */
   kind: Int8Array;
   /** The points, NaN where they were not a number (safe integers only, as `total`). */
@@ -171,17 +176,19 @@ export function packLoyaltyEntries(docs: readonly EntryLike[]): EntryColumns {
   const customerId: unknown[] = [];
   const storeId: unknown[] = [];
   const occurredAt: unknown[] = [];
+  const reversesId: unknown[] = [];
   for (let i = 0; i < n; i++) {
     const d = docs[i]!;
     id.push(d.id);
     customerId.push(d.customerId);
     storeId.push(d.storeId);
     occurredAt.push(d.occurredAt);
+    reversesId.push(d.reversesId ?? null);
     points[i] = numberOf(d.points);
     kind[i] = kindIndex(d.kind);
     deleted[i] = d._deleted === true ? 1 : 0;
   }
-  return { n, id, customerId, storeId, occurredAt, kind, points, deleted };
+  return { n, id, customerId, storeId, occurredAt, reversesId, kind, points, deleted };
 }
 
 /** The buffers under a page's typed columns, each once: transferred with the message rather than copied. */

@@ -47,7 +47,7 @@ export class LedgerTable {
   insert(page: EntryColumns): number {
     const rp = this.replica;
     const cols = this.columns;
-    const { n, id, customerId, storeId, occurredAt, kind, points, deleted } = page;
+    const { n, id, customerId, storeId, occurredAt, reversesId, kind, points, deleted } = page;
     const first = cols.count;
     cols.reserve(first + n);
     const batch = rp.keyBatch(n);
@@ -71,6 +71,7 @@ export class LedgerTable {
       }
       batch.take(customer, d);
       b.ids[i] = id[d];
+      b.reverses[i] = reversesId[d] ?? null;
       b.day[i] = day;
       b.store[i] = rp.storeSlot(store);
       b.kind[i] = k;

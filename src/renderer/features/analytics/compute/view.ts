@@ -1,4 +1,5 @@
 import { TIERS } from '../../../../sync/model/common.ts';
+import { expiredOfLines, type ExpiryLine } from '../../../../sync/model/loyalty-expiry.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 import type { SegmentRules } from '../../../../sync/model/settings.ts';
 import { churnRiskAt, segmentAt } from '../../../../sync/model/segments.ts';
@@ -6,6 +7,7 @@ import { SEGMENT_INDEX, frequencyBucket, projectedClv, tierIndexOf } from './cus
 import { TopK } from './lists.ts';
 import { BLOCK_BITS, BLOCK_MASK, BLOCK_SIZE, type VisitBlock } from './columns.ts';
 import type { Replica } from './replica.ts';
+import { REVERSAL } from './input-shapes.ts';
 import { FREQUENCY_BUCKETS, type ListName } from './schema.ts';
 import { DAY_MS, type MonthIndex } from './time.ts';
 
@@ -28,6 +30,8 @@ export interface ViewSpec {
   nowMs: number;
   rules: SegmentRules;
   tiers: readonly { tier: (typeof TIERS)[number]; threshold: number }[];
+  /** The programme's expiry (days), null for none: balances are net of derived expiry at `nowMs`, as on the card. */
+  expiryDays: number | null;
   months: MonthIndex;
 }
 
@@ -230,9 +234,43 @@ export class View {
       this.projected[r] = 0;
     }
     this.tier[r] = tierIndexOf(rp.groupBasis(r), tiers);
+    // Expired points leave the balance (and so the outstanding points and the liability) as they do everywhere.
+    this.groupBalance[r]! -= this.expiredOf(r);
     this.counted[r] = rp.counts(r) ? 1 : 0;
     this.contribute(r, 1);
     this.attached[r] = 1;
+  }
+
+  /** Points of group `r` expired by `now`, derived from its live ledger lines (loyalty-expiry.ts); 0 without expiry. */
+  private expiredOf(r: number): number {
+    const days = this.spec.expiryDays;
+    if (days === null) return 0;
+    const rp = this.replica;
+    const blocks = rp.ledger.columns.blocks;
+    const cutoff = this.spec.nowMs - days * DAY_MS;
+    const members = rp.membersOf(r);
+    // Nothing has expired unless a lot is older than the expiry (most customers): no replay for them.
+    let old = false;
+    for (const m of members) {
+      for (let e = rp.entryHead[m]!; e >= 0 && !old; ) {
+        const b = blocks[e >>> BLOCK_BITS]!;
+        const i = e & BLOCK_MASK;
+        old = b.live[i] === 1 && b.points[i]! > 0 && b.ms[i]! <= cutoff;
+        e = b.next[i]!;
+      }
+    }
+    if (!old) return 0;
+    const lines: ExpiryLine[] = [];
+    for (const m of members) {
+      for (let e = rp.entryHead[m]!; e >= 0; ) {
+        const b = blocks[e >>> BLOCK_BITS]!;
+        const i = e & BLOCK_MASK;
+        const reverses = b.kind[i] === REVERSAL ? b.reverses[i] : null;
+        if (b.live[i]) lines.push({ id: String(b.ids[i]), customerId: '', at: b.ms[i]!, points: b.points[i]!, reversesId: typeof reverses === 'string' ? reverses : null });
+        e = b.next[i]!;
+      }
+    }
+    return expiredOfLines(lines, days, this.spec.nowMs);
   }
 
   /** Adds (sign 1) or removes (−1) group `r`'s contribution to the aggregates. */
