@@ -72,18 +72,24 @@ const expiryLine = (e: LoyaltyEntry): ExpiryLine => ({
   reversesId: e.kind === 'reversal' ? e.reversesId : null,
 });
 
-/** The lots and debt a ledger leaves at `until` (ms), with the expiries that happened on the way. */
-function replay(ledger: readonly ExpiryLine[], expiryDays: number, until: number) {
+/**
+ * The lots and debt a ledger leaves at `until` (ms), with the points that expired on the way and, when `record`,
+ * each expiry as a line (the dashboard needs only the sum, over every customer: no lines, no lookup table of
+ * lots unless a reversal needs it).
+ */
+function replay(ledger: readonly ExpiryLine[], expiryDays: number, until: number, record = true) {
   const sorted = ledger.filter((e) => e.at <= until).sort(byTimeThenId);
   const lots: Lot[] = [];
-  const byId = new Map<string, Lot>();
+  const byId = sorted.some((e) => e.reversesId !== null) ? new Map<string, Lot>() : null;
   const lines: DerivedExpiry[] = [];
+  let expired = 0;
   let debt = 0;
   let next = 0; // lots before `next` have expired (lots expire in creation order: one fixed lifetime)
   const expireUpTo = (t: number) => {
     for (; next < lots.length && lots[next]!.expiresAt <= t; next++) {
       const lot = lots[next]!;
-      if (lot.remaining > 0) lines.push({ id: `expire:${lot.id}`, lotId: lot.id, customerId: lot.customerId, at: new Date(lot.expiresAt).toISOString(), points: -lot.remaining });
+      expired += lot.remaining;
+      if (record && lot.remaining > 0) lines.push({ id: `expire:${lot.id}`, lotId: lot.id, customerId: lot.customerId, at: new Date(lot.expiresAt).toISOString(), points: -lot.remaining });
       lot.remaining = 0;
     }
   };
@@ -103,16 +109,16 @@ function replay(ledger: readonly ExpiryLine[], expiryDays: number, until: number
       debt -= paid;
       const lot = { id: e.id, customerId: e.customerId, expiresAt: t + expiryDays * DAY_MS, remaining: e.points - paid };
       lots.push(lot);
-      byId.set(e.id, lot);
+      byId?.set(e.id, lot);
       continue;
     }
-    const target = e.reversesId !== null ? byId.get(e.reversesId) : undefined;
+    const target = e.reversesId !== null ? byId?.get(e.reversesId) : undefined;
     const cancel = target ? Math.min(target.remaining, -e.points) : 0;
     if (target) target.remaining -= cancel;
     consume(-e.points - cancel);
   }
   expireUpTo(until);
-  return { lots: lots.slice(next), lines, debt };
+  return { lots: lots.slice(next), lines, debt, expired };
 }
 
 /**
@@ -137,7 +143,7 @@ export function expiryState(entries: readonly LoyaltyEntry[], program: Pick<Prog
 
 /** Points of live `lines` expired by `nowMs` after `expiryDays` (the same replay as `expiryState`). */
 export function expiredOfLines(lines: readonly ExpiryLine[], expiryDays: number, nowMs: number): number {
-  return replay(lines, expiryDays, nowMs).lines.reduce((sum, line) => sum - line.points, 0);
+  return replay(lines, expiryDays, nowMs, false).expired;
 }
 
 /** Points expired by `now` (derived; 0 without expiry). */

@@ -266,7 +266,7 @@ export class View {
         const b = blocks[e >>> BLOCK_BITS]!;
         const i = e & BLOCK_MASK;
         const reverses = b.kind[i] === REVERSAL ? b.reverses[i] : null;
-        if (b.live[i]) lines.push({ id: String(b.ids[i]), customerId: '', at: b.ms[i]!, points: b.points[i]!, reversesId: typeof reverses === 'string' ? reverses : null });
+        if (b.live[i]) lines.push({ id: b.ids[i] as string, customerId: '', at: b.ms[i]!, points: b.points[i]!, reversesId: typeof reverses === 'string' ? reverses : null });
         e = b.next[i]!;
       }
     }
