@@ -3,6 +3,7 @@
 // with the client's API. Writers push on one instance; their observers, on the other, wait to see the write.
 import { createSyncApi, type SyncApi } from '../../src/sync/client/api.ts';
 import { createTokenSource, enrol, memoryCredentialStore, type TokenSource } from '../../src/sync/client/auth.ts';
+import { signInTestStaff } from '../helpers/terminal.ts';
 import { startPokeStream } from '../../src/sync/client/pokes.ts';
 import { createStatusStore } from '../../src/sync/client/status.ts';
 import type { Customer } from '../../src/sync/model/customer.ts';
@@ -30,10 +31,13 @@ const merchants: Merchant[] = [];
 
 async function enrolTerminal(serverUrl: string, code: string, name: string): Promise<Terminal> {
   const store = memoryCredentialStore();
-  await enrol({ serverUrl, code, deviceName: name, store });
+  const credential = await enrol({ serverUrl, code, deviceName: name, store });
   const tokens = createTokenSource({ store });
   await tokens.get();
-  const terminal: Terminal = { serverUrl, tokens, api: createSyncApi({ serverUrl, tokens, status: createStatusStore() }), checkpoint: undefined, connected: false, onPoke: null, stop: () => {} };
+  const api = createSyncApi({ serverUrl, tokens, status: createStatusStore() });
+  // Pushes are accepted only inside signed staff sessions (docs/security.md#staff-proof).
+  await signInTestStaff(api, credential);
+  const terminal: Terminal = { serverUrl, tokens, api, checkpoint: undefined, connected: false, onPoke: null, stop: () => {} };
   return terminal;
 }
 

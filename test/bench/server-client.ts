@@ -6,6 +6,7 @@ import { createTokenSource, enrol, memoryCredentialStore, type TokenSource } fro
 import { createStatusStore } from '../../src/sync/client/status.ts';
 import type { Customer } from '../../src/sync/model/customer.ts';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION, type PullResponse } from '../../src/sync/model/wire-protocol.ts';
+import { signInTestStaff } from '../helpers/terminal.ts';
 import { serveRequests } from './lib/child.ts';
 import { buildCustomers, type DataOrigin } from './lib/dataset.ts';
 
@@ -43,7 +44,10 @@ async function enrolOne(code: string, name: string): Promise<Terminal> {
   const tokens = createTokenSource({ store });
   await tokens.get();
   const status = createStatusStore();
-  return { terminalId: credential.terminalId, tokens, api: createSyncApi({ serverUrl, tokens, status }) };
+  const api = createSyncApi({ serverUrl, tokens, status });
+  // Pushes are accepted only inside signed staff sessions (docs/security.md#staff-proof).
+  await signInTestStaff(api, credential);
+  return { terminalId: credential.terminalId, tokens, api };
 }
 
 /** Splits customers into per-terminal lists of batches: terminal t pushes batches t, t+n, t+2n, … */

@@ -11,7 +11,7 @@ import { RejectedRows, createPatronDatabase } from '../../src/sync/client/databa
 import { startReplication } from '../../src/sync/client/replicate.ts';
 import { createStatusStore } from '../../src/sync/client/status.ts';
 import { COLLECTION_NAMES } from '../../src/sync/model/wire-protocol.ts';
-import { enableDevMode } from '../helpers/terminal.ts';
+import { enableDevMode, signInTestStaff } from '../helpers/terminal.ts';
 import { runCounterOp } from './counter.ts';
 import { canonicalJson } from '../../src/sync/model/merge.ts';
 import { stripLocalMeta } from './compare.ts';
@@ -100,9 +100,20 @@ async function main(): Promise<void> {
   const status = createStatusStore();
   const tokens = createTokenSource({ store, fetch: network.fetch });
   const api = createSyncApi({ serverUrl: init.serverUrl, tokens, status, fetch: network.fetch });
+  // The members sign in on every start of the till, as a cashier does after a restart: sessions on this
+  // worker's (skewed) clock, like its writes. Offline, pushes wait until the sign-in reached the server.
+  const signedIn = (async () => {
+    for (;;) {
+      try {
+        return await signInTestStaff(api, credential);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  })();
   const replication = startReplication({
     db,
-    api,
+    api: { pull: api.pull, push: async (collection, rows) => (await signedIn, api.push(collection, rows)) },
     tokens,
     serverUrl: init.serverUrl,
     terminalId: credential.terminalId,

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/sync/model/wire-protocol.ts';
 import { newCustomer } from '../../src/sync/model/document-builders.ts';
+import { MAX_SESSION_MS, signSession, unsealStaffKey, type StaffKey } from '../../src/sync/model/staff-proof.ts';
 import { migrate } from '../../src/sync/server/db/migrate.ts';
 import { openDatabase, type DatabaseLocation } from '../../src/sync/server/main.ts';
 import { addStaff, createEnrolmentCode, createMerchant, createStore } from '../../src/sync/server/repositories/admin.ts';
@@ -25,7 +27,7 @@ export async function prepareShop(location: DatabaseLocation, codes = 2): Promis
     await migrate(opened.db);
     const merchantId = await createMerchant(opened.db, { name: 'Fault Café', currency: 'IRR', defaultRegion: 'IR', locale: 'fa', timeZone: 'Asia/Tehran' }, 'test');
     const storeId = await createStore(opened.db, merchantId, { name: 'Main' }, 'test');
-    const staff = await addStaff(opened.db, merchantId, { name: 'Sara', role: 'cashier', pin: '1234' }, 'test');
+    const staff = await addStaff(opened.db, merchantId, { name: 'Sara', role: 'cashier', pin: SHOP_PIN }, 'test');
     const made: string[] = [];
     for (let i = 0; i < codes; i++) made.push((await createEnrolmentCode(opened.db, merchantId, storeId, 60, 'test')).code);
     return { merchantId, storeId, staffId: staff.id, codes: made };
@@ -79,12 +81,39 @@ export async function killGroup(server: ServerProcess): Promise<void> {
   await server.exited;
 }
 
-/** Enrols with a code and returns authorised headers for pushes and pulls. */
+/** The PIN of the cashier prepareShop adds. */
+export const SHOP_PIN = '1234';
+
+/**
+ * Enrols with a code and returns authorised headers for pushes and pulls. The shop's cashier signs in on the
+ * new terminal (a signed session the server records), so pushes in their name are accepted.
+ */
 export async function enrolOver(url: string, code: string): Promise<{ terminalId: string; auth: Record<string, string> }> {
-  const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const enrolled = (await (await post('/v1/enrol', { code, deviceName: 'Fault till' })).json()) as { terminalId: string; credential: string };
+  const post = (path: string, body: unknown, extra: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) });
+  const enrolled = (await (await post('/v1/enrol', { code, deviceName: 'Fault till' })).json()) as { terminalId: string; credential: string; merchantId: string };
   const token = (await (await post('/v1/token', { terminalId: enrolled.terminalId, credential: enrolled.credential })).json()) as { accessToken: string };
-  return { terminalId: enrolled.terminalId, auth: { ...headers, authorization: `Bearer ${token.accessToken}`, 'content-type': 'application/json' } };
+  const auth = { ...headers, authorization: `Bearer ${token.accessToken}`, 'content-type': 'application/json' };
+  await signInOver(url, auth, enrolled);
+  return { terminalId: enrolled.terminalId, auth };
+}
+
+/**
+ * Signs in, on a terminal of a running server, every member whose key SHOP_PIN opens (a session for the 12
+ * hours around now). A server that cannot list the keys (a damaged database) is left as it is.
+ */
+export async function signInOver(url: string, auth: Record<string, string>, terminal: { merchantId: string; terminalId: string }): Promise<void> {
+  const listed = await fetch(`${url}/v1/staff-keys`, { headers: auth });
+  if (!listed.ok) return;
+  const { keys } = (await listed.json()) as { keys: StaffKey[] };
+  for (const key of keys) {
+    const opened = await unsealStaffKey(key, SHOP_PIN);
+    if (!opened) continue;
+    const now = Date.now();
+    const session = { id: randomUUID(), merchantId: terminal.merchantId, terminalId: terminal.terminalId, staffId: key.staffId, startsAt: new Date(now - MAX_SESSION_MS / 2).toISOString(), endsAt: new Date(now + MAX_SESSION_MS / 2).toISOString() };
+    const recorded = await fetch(`${url}/v1/staff-sessions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(await signSession(opened, session)) });
+    if (!recorded.ok) throw new Error(`staff session → ${recorded.status} ${await recorded.text()}`);
+  }
 }
 
 /** `count` new customers as push rows, phones numbered from `first`. */

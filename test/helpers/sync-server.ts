@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import type { WriteContext } from '../../src/sync/model/document-builders.ts';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName, type PushResponse, type PullResponse } from '../../src/sync/model/wire-protocol.ts';
 import type { Staff } from '../../src/sync/model/staff.ts';
+import { MAX_SESSION_MS, signSession, unsealStaffKey, type SignedStaffSession, type SigningKey, type StaffKey } from '../../src/sync/model/staff-proof.ts';
 import { buildApp, type AppOptions, type PatronApp } from '../../src/sync/server/app.ts';
 import type { Database } from '../../src/sync/server/db/database.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.ts';
@@ -25,19 +27,24 @@ export function testApp(db: Database, options: Partial<AppOptions> = {}): Promis
   return buildApp({ db, logger: false, rateLimit: false, ...options });
 }
 
-/** A merchant with one store, a cashier and a manager (PINs 1234 / 9876). */
+/** The seeded members' PINs. */
+export const SEED_PINS = { cashier: '1234', manager: '987654' } as const;
+
+/** A merchant with one store, a cashier and a manager (PINs in SEED_PINS). */
 export interface SeededMerchant {
   merchantId: string;
   storeId: string;
   cashier: Staff;
   manager: Staff;
+  /** Their PINs, when not SEED_PINS. */
+  pins?: { cashier: string; manager: string };
 }
 
 export async function seedMerchant(db: Database, name = 'Café Test'): Promise<SeededMerchant> {
   const merchantId = await createMerchant(db, { name, currency: 'IRR', defaultRegion: 'IR', locale: 'fa', timeZone: 'Asia/Tehran' }, 'test');
   const storeId = await createStore(db, merchantId, { name: 'Main' }, 'test');
-  const cashier = await addStaff(db, merchantId, { name: 'Sara', role: 'cashier', pin: '1234' }, 'test');
-  const manager = await addStaff(db, merchantId, { name: 'Reza', role: 'manager', pin: '9876' }, 'test');
+  const cashier = await addStaff(db, merchantId, { name: 'Sara', role: 'cashier', pin: SEED_PINS.cashier }, 'test');
+  const manager = await addStaff(db, merchantId, { name: 'Reza', role: 'manager', pin: SEED_PINS.manager }, 'test');
   return { merchantId, storeId, cashier, manager };
 }
 
@@ -53,11 +60,16 @@ export interface TestTerminal {
   pull(collection: CollectionName, checkpoint?: string, limit?: number): Promise<PullResponse>;
   pullAll(collection: CollectionName): Promise<Record<string, unknown>[]>;
   request(method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /**
+   * Signs a session for `staff` on this terminal with their PIN, as a sign-in does, and records it (the server
+   * accepts writes in a member's name only inside one). `around` (default now) is the middle of its 12 hours.
+   */
+  signIn(staff: Staff, pin: string, around?: Date): Promise<void>;
 }
 
 export const protocolHeaders = { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) };
 
-export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMerchant, deviceName = 'Till'): Promise<TestTerminal> {
+export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMerchant, deviceName = 'Till', options: { signIn?: boolean } = {}): Promise<TestTerminal> {
   const { code } = await createEnrolmentCode(db, seed.merchantId, seed.storeId, 60, 'test');
   const enrol = await app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload: { code, deviceName } });
   if (enrol.statusCode !== 200) throw new Error(`enrol failed: ${enrol.body}`);
@@ -72,6 +84,11 @@ export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMe
     ctx: (staff, offline = false) => ({ merchantId: seed.merchantId, storeId: seed.storeId, terminalId: enrolled.terminalId, staffId: staff.id, now: new Date().toISOString(), offline }),
     request: (method, url, body, headers = {}) =>
       app.inject({ method, url, headers: { ...protocolHeaders, authorization: `Bearer ${terminal.token}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) }),
+    async signIn(staff, pin, around = new Date()) {
+      const signed = await signedSession(terminal, staff, pin, around);
+      const response = await terminal.request('POST', '/v1/staff-sessions', signed);
+      if (response.statusCode !== 200) throw new Error(`staff session → ${response.statusCode} ${response.body}`);
+    },
     async push(collection, rows) {
       const response = await terminal.request('POST', `/v1/push/${collection}`, { rows });
       if (response.statusCode !== 200) throw new Error(`push ${collection} → ${response.statusCode} ${response.body}`);
@@ -96,7 +113,38 @@ export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMe
       }
     },
   };
+  // Both seeded members are signed in on every test terminal, as at a counter where they work together.
+  if (options.signIn !== false) {
+    const pins = seed.pins ?? SEED_PINS;
+    await terminal.signIn(seed.cashier, pins.cashier);
+    await terminal.signIn(seed.manager, pins.manager);
+  }
   return terminal;
+}
+
+/** Unsealed signing keys by sealed key: opening one costs an argon2id run, so each is opened once per file. */
+const openedKeys = new Map<string, SigningKey>();
+
+/** A session of `staff` on `terminal` for the 12 hours around `around`, signed with the key `pin` opens. */
+export async function signedSession(terminal: Pick<TestTerminal, 'terminalId' | 'merchantId' | 'request'>, staff: Staff, pin: string, around = new Date()): Promise<SignedStaffSession> {
+  const listed = await terminal.request('GET', '/v1/staff-keys');
+  const key = (listed.json() as { keys: StaffKey[] }).keys.find((k) => k.staffId === staff.id);
+  if (!key) throw new Error(`no signing key for ${staff.name}`);
+  let opened = openedKeys.get(key.sealedKey);
+  if (!opened) {
+    const unsealed = await unsealStaffKey(key, pin);
+    if (!unsealed) throw new Error(`the PIN does not open ${staff.name}'s key`);
+    openedKeys.set(key.sealedKey, (opened = unsealed));
+  }
+  const half = MAX_SESSION_MS / 2;
+  return signSession(opened, {
+    id: randomUUID(),
+    merchantId: terminal.merchantId,
+    terminalId: terminal.terminalId,
+    staffId: staff.id,
+    startsAt: new Date(around.getTime() - half).toISOString(),
+    endsAt: new Date(around.getTime() + half).toISOString(),
+  });
 }
 
 /** The usual server test setup: a fresh database of `kind`, the app on it, a seeded merchant, one enrolled till. */

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { addRxPlugin, type RxStorage } from 'rxdb';
 import { RxDBDevModePlugin, disableWarnings } from 'rxdb/plugins/dev-mode';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
-import { createSyncApi } from '../../src/sync/client/api.ts';
+import { createSyncApi, type StaffProofApi } from '../../src/sync/client/api.ts';
+import { MAX_SESSION_MS, signSession, unsealStaffKey, type SigningKey } from '../../src/sync/model/staff-proof.ts';
 import { createTokenSource, enrol, memoryCredentialStore, type CredentialStore, type DeviceCredential } from '../../src/sync/client/auth.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
 import { startReplication, type Replication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
@@ -25,6 +26,30 @@ export function enableDevMode(): void {
 /** Memory storage with schema validation, as tests use it. */
 export function testStorage(): RxStorage<unknown, unknown> {
   return wrappedValidateAjvStorage({ storage: getRxStorageMemory() }) as RxStorage<unknown, unknown>;
+}
+
+/** The PINs test members are created with (test/helpers/sync-server.ts SEED_PINS, server-process.ts SHOP_PIN). */
+const TEST_PINS = ['1234', '987654'];
+/** Keys opened (or not) by a test PIN, by sealed key: an argon2id run each, so once per file. */
+const opened = new Map<string, SigningKey | null>();
+
+/**
+ * Signs in every member whose key a test PIN opens on the terminal, for the 12 hours around now — as if they
+ * had signed in at its counter — so writes tests make in their names directly are accepted by the server.
+ */
+export async function signInTestStaff(api: StaffProofApi, credential: DeviceCredential): Promise<void> {
+  const { keys } = await api.staffKeys();
+  for (const key of keys) {
+    for (const pin of TEST_PINS) {
+      const id = `${key.sealedKey}:${pin}`;
+      if (!opened.has(id)) opened.set(id, await unsealStaffKey(key, pin));
+      const signingKey = opened.get(id);
+      if (!signingKey) continue;
+      const now = Date.now();
+      const session = { id: randomUUID(), merchantId: credential.merchantId, terminalId: credential.terminalId, staffId: key.staffId, startsAt: new Date(now - MAX_SESSION_MS / 2).toISOString(), endsAt: new Date(now + MAX_SESSION_MS / 2).toISOString() };
+      await api.recordStaffSession(await signSession(signingKey, session));
+    }
+  }
 }
 
 /** A running terminal: its replica, replication and status. */
@@ -64,6 +89,7 @@ export async function startClient(options: {
   const status = createStatusStore();
   const tokens = createTokenSource({ store, fetch: doFetch });
   const api = createSyncApi({ serverUrl: options.serverUrl, tokens, status, fetch: doFetch });
+  if (!options.credential) await signInTestStaff(api, credential);
   const replication = startReplication({
     db,
     api,
@@ -138,10 +164,17 @@ export async function openTestTerminal(options: {
   replication?: ReplicationOptions;
   network?: NetworkSignal;
   onUnexpected?: (error: unknown) => void;
+  /** Whether the test members are signed in on the new terminal beforehand (signInTestStaff); default yes. */
+  signInTestStaff?: boolean;
 }): Promise<Terminal & { credentials: CredentialStore }> {
   enableDevMode();
   const credentials = options.credentials ?? memoryCredentialStore(options.credential ?? null);
-  const credential = (await credentials.load()) ?? (await enrol({ serverUrl: options.serverUrl, code: options.code!, deviceName: 'test till', store: credentials, fetch: options.fetch }));
+  const stored = await credentials.load();
+  const credential = stored ?? (await enrol({ serverUrl: options.serverUrl, code: options.code!, deviceName: 'test till', store: credentials, fetch: options.fetch }));
+  if (!stored && options.signInTestStaff !== false) {
+    const tokens = createTokenSource({ store: credentials, fetch: options.fetch });
+    await signInTestStaff(createSyncApi({ serverUrl: options.serverUrl, tokens, status: createStatusStore(), fetch: options.fetch }), credential);
+  }
   const terminal = await openTerminal({
     credential,
     credentials,

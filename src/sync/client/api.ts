@@ -8,9 +8,11 @@ import {
   type CollectionName,
   type PullResponse,
   type PushResponse,
+  type StaffKeysResponse,
   type SyncTotals,
   type TerminalInfo,
 } from '../model/wire-protocol.ts';
+import type { SignedStaffSession } from '../model/staff-proof.ts';
 import type { TokenSource } from './auth.ts';
 import { SyncError } from './errors.ts';
 import type { StatusStore } from './status.ts';
@@ -31,6 +33,12 @@ export interface TerminalInfoApi {
   terminalInfo(): Promise<TerminalInfo>;
 }
 
+/** The staff proof's routes: the members' sealed keys, and recording a signed session (client/staff-proof.ts). */
+export interface StaffProofApi {
+  staffKeys(): Promise<StaffKeysResponse>;
+  recordStaffSession(signed: SignedStaffSession): Promise<void>;
+}
+
 /** Whether the server answers right now (a redemption above the offline cap asks before it counts as online). */
 export interface PingApi {
   ping(): Promise<boolean>;
@@ -44,7 +52,7 @@ const PING_TIMEOUT_MS = 2_000;
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi & StaffProofApi {
   const doFetch = options.fetch ?? fetch;
 
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
@@ -107,6 +115,12 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     terminalInfo() {
       return call(ROUTES.terminal.method, ROUTES.terminal.path, undefined, ROUTES.terminal.response);
+    },
+    staffKeys() {
+      return call(ROUTES.staffKeys.method, ROUTES.staffKeys.path, undefined, ROUTES.staffKeys.response);
+    },
+    async recordStaffSession(signed) {
+      await call(ROUTES.staffSessions.method, ROUTES.staffSessions.path, signed, ROUTES.staffSessions.response);
     },
     async ping() {
       try {

@@ -3,6 +3,8 @@ import { mayWorkAt, type Staff } from '../model/staff.ts';
 import { HOUR_MS } from '../model/dates.ts';
 import { verifyPin } from '../model/pin.ts';
 import { toAsciiDigits } from '../model/text.ts';
+import { APPROVAL_SESSION_MS, MAX_SESSION_MS } from '../model/staff-proof.ts';
+import type { ProofSession, StaffProof } from './staff-proof.ts';
 
 /** Where failed PIN attempts are counted, so a reload does not reset a lockout (localStorage, a file, memory). */
 export interface AttemptStore {
@@ -28,7 +30,9 @@ export const LOCKOUT_MS = 60_000;
 export type SignInResult =
   | { ok: true; staff: Staff }
   | { ok: false; code: 'PIN_INVALID'; remaining: number }
-  | { ok: false; code: 'PIN_LOCKED'; retryAt: number };
+  | { ok: false; code: 'PIN_LOCKED'; retryAt: number }
+  /** The PIN is right but the member's signing key has not reached this terminal (docs/security.md#staff-proof). */
+  | { ok: false; code: 'STAFF_KEY_MISSING' };
 
 /**
  * Staff sign-in at the terminal, offline: the PIN is checked against the synced argon2id hash. Repeated
@@ -66,23 +70,70 @@ export interface Session {
   lockout(staffId: string): { failures: number; lockedUntil: number } | null;
 }
 
-/** The session of a terminal: members are read from the replica at sign-in, so a deactivation there counts. */
-export function createSession(input: { findStaff(id: string): Promise<Staff | null>; storeId: string; attempts: AttemptStore; now?: () => number }): Session {
+/**
+ * The session of a terminal: members are read from the replica at sign-in, so a deactivation there counts.
+ * With a staff proof, a sign-in also signs a session the server checks writes against (at most 12 hours:
+ * after that the member is signed out), and an approval signs a two-minute one for the approver.
+ */
+export function createSession(input: { findStaff(id: string): Promise<Staff | null>; storeId: string; attempts: AttemptStore; proof?: StaffProof; now?: () => number }): Session {
   const staff$ = new BehaviorSubject<Staff | null>(null);
-  const check = async (staffId: string, pin: string) => {
+  const clock = input.now ?? Date.now;
+  let proven: ProofSession | null = null;
+  let expiry: ReturnType<typeof setTimeout> | null = null;
+  const checkPin = async (staffId: string, pin: string) => {
     const member = await input.findStaff(staffId);
     return signIn(member && mayWorkAt(member, input.storeId) ? member : null, pin, input.attempts, input.now?.());
   };
+  // A right PIN whose key does not open (changed meanwhile elsewhere) refreshes the keys once before giving up.
+  const prove = async (staffId: string, pin: string, lengthMs: number): Promise<ProofSession | null> => {
+    if (!input.proof) return null;
+    let opened = await input.proof.begin(staffId, toAsciiDigits(pin.trim()), lengthMs);
+    if (typeof opened === 'string') {
+      await input.proof.refreshKeys().catch(() => undefined);
+      opened = await input.proof.begin(staffId, toAsciiDigits(pin.trim()), lengthMs);
+    }
+    return typeof opened === 'string' ? null : opened;
+  };
+  const check = async (staffId: string, pin: string, lengthMs = APPROVAL_SESSION_MS): Promise<SignInResult & { proof?: ProofSession | null }> => {
+    const result = await checkPin(staffId, pin);
+    if (!result.ok || !input.proof) return result;
+    const proof = await prove(staffId, pin, lengthMs);
+    return proof ? { ...result, proof } : { ok: false, code: 'STAFF_KEY_MISSING' };
+  };
+  const signOut = () => {
+    if (expiry !== null) clearTimeout(expiry);
+    expiry = null;
+    void proven?.end().catch(() => undefined);
+    proven = null;
+    staff$.next(null);
+  };
+  // The counter signs the member out when their signed session ends: later writes would be refused.
+  const signOutAtEnd = (session: ProofSession) => {
+    expiry = setTimeout(signOut, Math.max(0, Date.parse(session.signed.session.endsAt) - clock()));
+    (expiry as { unref?: () => void }).unref?.();
+  };
+  const expired = () => proven !== null && clock() > Date.parse(proven.signed.session.endsAt);
   return {
     staff$: staff$.asObservable(),
-    current: () => staff$.getValue(),
-    async signIn(staffId, pin) {
-      const result = await check(staffId, pin);
-      if (result.ok) staff$.next(result.staff);
-      return result;
+    current: () => {
+      if (expired()) signOut();
+      return staff$.getValue();
     },
-    check,
-    signOut: () => staff$.next(null),
+    async signIn(staffId, pin) {
+      const result = await check(staffId, pin, MAX_SESSION_MS);
+      if (!result.ok) return result;
+      if (expiry !== null) clearTimeout(expiry);
+      if (proven) void proven.end().catch(() => undefined);
+      proven = result.proof ?? null;
+      if (proven) signOutAtEnd(proven);
+      staff$.next(result.staff);
+      return { ok: true, staff: result.staff };
+    },
+    check: async (staffId, pin) => {
+      const result = await check(staffId, pin);
+      return result.ok ? { ok: true, staff: result.staff } : result;
+    },
+    signOut,
     lockout: (staffId) => input.attempts.get(staffId),
   };
 }

@@ -1,8 +1,8 @@
-import { BehaviorSubject, filter, firstValueFrom, map, race, timer, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, debounceTime, filter, firstValueFrom, map, race, timer, type Observable, type Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
 import type { Staff } from '../model/staff.ts';
-import { createSyncApi } from './api.ts';
+import { createSyncApi, type SyncApi } from './api.ts';
 import { storageAttemptStore } from './attempt-store.ts';
 import { createTokenSource, type CredentialStore, type DeviceCredential } from './auth.ts';
 import { createCommands, type CommandEnv, type Commands } from './commands/index.ts';
@@ -20,6 +20,7 @@ import { isEmptyReplica, loadExpectedDocuments } from './progress.ts';
 import { createQueries, type Queries } from './queries/index.ts';
 import { startReplication, type ReplicationOptions } from './replicate.ts';
 import { createSession, type Session } from './session.ts';
+import { createStaffProof } from './staff-proof.ts';
 import { createStatusStore, type SyncStatus } from './status.ts';
 
 /** How to open a terminal. */
@@ -114,7 +115,12 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   const api = createSyncApi({ serverUrl: credential.serverUrl, tokens, status, fetch: options.fetch });
   // Only a replica that starts empty pulls the whole feed, so only its initial sync is shown as a percentage.
   const fresh = await isEmptyReplica(db);
-  const replication = startReplication({ db, api, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status, fetch: options.fetch, options: options.replication });
+  const identity = { merchantId: credential.merchantId, storeId: credential.storeId, terminalId: credential.terminalId };
+  const onUnexpected = options.onUnexpected ?? ((error: unknown) => console.error('patron: a write failed', error));
+  const proof = createStaffProof({ api, memory: options.memory, identity, now, onRefused: onUnexpected });
+  // The signed sessions reach the server before any write they cover.
+  const pushing: SyncApi = { pull: api.pull, push: async (collection, rows) => (await proof.flush(), api.push(collection, rows)) };
+  const replication = startReplication({ db, api: pushing, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status, fetch: options.fetch, options: options.replication });
   if (fresh) void loadExpectedDocuments({ db, api, status });
 
   const subscriptions: Subscription[] = [];
@@ -136,6 +142,8 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   const lookupIndex = createLookupIndex(db);
   const codes = createMemberCodes({ db, index: lookupIndex, status: () => status.get() });
   subscriptions.push(learnTerminalNumber(status.status$, api, codes));
+  // A member's key follows their staff document (a new member, a PIN set again).
+  subscriptions.push(db.staff.find().$.pipe(debounceTime(100)).subscribe(() => void proof.refreshKeys().catch(() => undefined)));
   const session = createSession({
     findStaff: async (id) => {
       const doc = await db.staff.findOne(id).exec();
@@ -143,8 +151,9 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     },
     storeId: credential.storeId,
     attempts: storageAttemptStore(options.memory),
+    proof,
+    now: () => now().getTime(),
   });
-  const identity = { merchantId: credential.merchantId, storeId: credential.storeId, terminalId: credential.terminalId };
   const env: CommandEnv = {
     db,
     identity,
@@ -161,7 +170,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     settled,
   };
   const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
-  const commands = createCommands(env, options.onUnexpected ?? ((error) => console.error('patron: a write failed', error)));
+  const commands = createCommands(env, onUnexpected);
 
   return {
     identity: { ...identity, serverUrl: credential.serverUrl },

@@ -10,11 +10,14 @@ import {
   PullResponseSchema,
   PushRequestSchema,
   PushResponseSchema,
+  StaffKeysResponseSchema,
+  StaffSessionRecordedSchema,
   SyncTotalsSchema,
   TerminalInfoSchema,
   TokenRequestSchema,
   TokenResponseSchema,
 } from './wire-protocol.ts';
+import { SignedStaffSessionSchema } from './staff-proof.ts';
 
 /** One route of the sync server: its method, its path, and the schemas of what crosses it. */
 export interface RouteSpec {
@@ -42,6 +45,8 @@ export const ROUTES = {
   push: { method: 'POST', path: `${API_PREFIX}push/:collection`, params: CollectionParamsSchema, body: PushRequestSchema, response: PushResponseSchema },
   totals: { method: 'GET', path: `${API_PREFIX}sync/totals`, querystring: NoQuerySchema, response: SyncTotalsSchema },
   terminal: { method: 'GET', path: `${API_PREFIX}terminal`, querystring: NoQuerySchema, response: TerminalInfoSchema },
+  staffKeys: { method: 'GET', path: `${API_PREFIX}staff-keys`, querystring: NoQuerySchema, response: StaffKeysResponseSchema },
+  staffSessions: { method: 'POST', path: `${API_PREFIX}staff-sessions`, body: SignedStaffSessionSchema, response: StaffSessionRecordedSchema },
   /** Server-Sent Events; each `poke` event's data is a PokeSchema. */
   stream: { method: 'GET', path: `${API_PREFIX}stream` },
   demo: { method: 'GET', path: `${API_PREFIX}demo`, response: DemoAvailabilitySchema },

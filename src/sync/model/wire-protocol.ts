@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SignedStaffSessionSchema, StaffKeySchema } from './staff-proof.ts';
 import { IdSchema } from './common.ts';
 import { CustomerSchema } from './customer.ts';
 import { MAX_TERMINAL_NUMBER } from './member-code.ts';
@@ -201,6 +202,13 @@ export function errorBody(code: ErrorCode, details?: Record<string, string>, req
   return { error: { code, message, messageFa, ...(details ? { details } : {}), ...(requestId ? { requestId } : {}) } };
 }
 
+/** Answer of `GET /v1/staff-keys`: every member's public key and PIN-sealed signing key (docs/security.md#staff-proof). */
+export const StaffKeysResponseSchema = z.strictObject({ keys: z.array(StaffKeySchema).max(10_000) });
+/** Answer of `POST /v1/staff-sessions`: the signed session was verified and recorded. */
+export const StaffSessionRecordedSchema = z.strictObject({ recorded: z.literal(true) });
+/** The members' keys. */
+export type StaffKeysResponse = z.infer<typeof StaffKeysResponseSchema>;
+
 /** Wire schemas whose JSON Schema is snapshotted by the contract guard test. */
 export const WIRE_SCHEMAS = {
   ...COLLECTION_SCHEMAS,
@@ -225,4 +233,8 @@ export const WIRE_SCHEMAS = {
   DemoAvailability: DemoAvailabilitySchema,
   DemoEnrolmentCode: DemoEnrolmentCodeSchema,
   ErrorBody: ErrorBodySchema,
+  StaffKey: StaffKeySchema,
+  StaffKeysResponse: StaffKeysResponseSchema,
+  SignedStaffSession: SignedStaffSessionSchema,
+  StaffSessionRecorded: StaffSessionRecordedSchema,
 } as const;

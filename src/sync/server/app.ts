@@ -16,6 +16,7 @@ import { demoRoutes } from './routes/v1/demo.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { streamRoutes } from './routes/v1/stream.ts';
 import { syncRoutes } from './routes/v1/sync.ts';
+import { staffRoutes } from './routes/v1/staff.ts';
 
 /**
  * The poke stream's keep-alive interval: short, because clients take a silence of this plus a margin as a dead
@@ -143,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
 
   opsRoutes(app, { db: options.db, metrics });
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
+  staffRoutes(app, { db: options.db, signer });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });

@@ -12,7 +12,8 @@ import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
 import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
-import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
+import { createEnrolmentCode, setStaffPin } from '../../../src/sync/server/repositories/admin.ts';
+import { MAX_SESSION_MS } from '../../../src/sync/model/staff-proof.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, insertRow, nextPhone } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
@@ -90,13 +91,38 @@ describe('the terminal’s commands', () => {
     return opened;
   }
   const asCashier = async (t: Terminal) => expect((await t.session.signIn(seed.cashier.id, '1234')).ok).toBe(true);
-  const asManager = async (t: Terminal) => expect((await t.session.signIn(seed.manager.id, '9876')).ok).toBe(true);
+  const asManager = async (t: Terminal) => expect((await t.session.signIn(seed.manager.id, '987654')).ok).toBe(true);
   const balanceOf = (t: Terminal, id: string) => firstValueFrom(t.queries.summary$([id])).then((s) => s.balance);
   async function signUp(t: Terminal, overrides: Partial<CustomerInput> = {}): Promise<Customer> {
     const result = await t.commands.signUp(details(overrides));
     if (!result.ok) throw new Error(`sign-up refused: ${result.error.code}`);
     return result.value;
   }
+
+  it('a sign-in signs a session the server records before the writes it covers; a sign-out shortens it', async () => {
+    const t = await terminal({ signInTestStaff: false });
+    const sessions = () => tdb.db.query<{ staff_id: string; starts_at: Date; ends_at: Date }>(`SELECT staff_id, starts_at, ends_at FROM staff_sessions WHERE terminal_id = $1`, [t.identity.terminalId]).then((r) => r.rows);
+    await asCashier(t);
+    const customer = await signUp(t);
+    expect(await t.sync.settled(10_000)).toBe(true);
+    expect((await tdb.db.query(`SELECT 1 FROM customers WHERE id = $1`, [customer.id])).rows).toHaveLength(1);
+    const [signed] = await sessions();
+    expect(signed?.staff_id).toBe(seed.cashier.id);
+    expect(new Date(signed!.ends_at).getTime() - new Date(signed!.starts_at).getTime()).toBe(MAX_SESSION_MS);
+    t.session.signOut();
+    await eventually(async () => (await sessions()).every((s) => new Date(s.ends_at).getTime() < Date.now() + 1_000), 10_000, 'the sign-out reaches the server');
+  });
+
+  it('a member whose signing key is not on the terminal cannot sign in, and says why', async () => {
+    await tdb.db.query(`DELETE FROM staff_keys WHERE staff_id = $1`, [seed.cashier.id]);
+    try {
+      const t = await terminal({ signInTestStaff: false });
+      expect(await t.session.signIn(seed.cashier.id, '1234')).toEqual({ ok: false, code: 'STAFF_KEY_MISSING' });
+      expect(t.session.current()).toBeNull();
+    } finally {
+      await setStaffPin(tdb.db, seed.merchantId, seed.cashier.id, '1234', 'test');
+    }
+  });
 
   it('refuse everything before a sign-in, and what the role does not allow', async () => {
     const t = await terminal();
@@ -284,7 +310,7 @@ describe('the terminal’s commands', () => {
     const network = switchableFetch();
     const t = await terminal({ fetch: network.fetch });
     await asCashier(t);
-    return { t, network, manager: { staffId: seed.manager.id, pin: '9876' } };
+    return { t, network, manager: { staffId: seed.manager.id, pin: '987654' } };
   }
   const spendable = (t: Terminal, id: string) => firstValueFrom(t.queries.standing$([id])).then((s) => s.balance);
   /** Every local line is still there after a round trip: the server accepted them all (a refusal tombstones it here). */

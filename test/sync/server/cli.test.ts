@@ -92,7 +92,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
     expect(store).toEqual({ storeId: expect.stringMatching(UUID), merchantId: m, name: 'Valiasr', address: 'Tehran, Valiasr St.' });
 
     // The PIN comes from the environment, out of the shell history, and never appears in the output.
-    const added = await cli(['staff', 'add', '--merchant', m, '--name', 'Leila', '--role', 'manager', '--store', store.storeId, '--json'], { ...env, PATRON_STAFF_PIN: '48213' });
+    const added = await cli(['staff', 'add', '--merchant', m, '--name', 'Leila', '--role', 'manager', '--store', store.storeId, '--json'], { ...env, PATRON_STAFF_PIN: '482135' });
     const staff = json<{ staffId: string; merchantId: string; name: string; role: string; storeIds: string[] }>(added);
     expect(staff).toEqual({ staffId: expect.stringMatching(UUID), merchantId: m, name: 'Leila', role: 'manager', storeIds: [store.storeId] });
     expect(added.stdout).not.toContain('48213');
@@ -152,7 +152,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       const { rows: staffRows } = await opened.db.query<{ doc: Staff }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = $2`, [m, staff.staffId]);
       const pinHash = staffRows[0]?.doc.pinHash ?? '';
       expect(pinHash.startsWith('$argon2id$')).toBe(true);
-      expect(await verifyPin('48213', pinHash)).toBe(true);
+      expect(await verifyPin('482135', pinHash)).toBe(true);
       const { rows: settings } = await opened.db.query<{ doc: { stores: { id: string; name: string; address: string }[] } }>(`SELECT doc FROM settings WHERE merchant_id = $1`, [m]);
       expect(settings[0]?.doc.stores).toEqual([{ id: store.storeId, name: 'Valiasr', address: 'Tehran, Valiasr St.' }]);
       const { rows: actions } = await opened.db.query<{ action: string; actor: string }>(`SELECT action, actor FROM audit_log WHERE merchant_id = $1 ORDER BY id`, [m]);
@@ -170,6 +170,8 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
     ['enrol-code', ['enrol-code', '--merchant', ABSENT, '--store', ABSENT], /does not belong to merchant/],
     ['terminal list', ['terminal', 'list', '--merchant', ABSENT], /no merchant/],
     ['terminal revoke', ['terminal', 'revoke', ABSENT], /no terminal/],
+    ['staff pin', ['staff', 'pin', '--merchant', ABSENT, '--staff', ABSENT, '--pin', '123456'], /no merchant|does not belong/],
+    ['a manager with a 4-digit PIN', ['staff', 'add', '--merchant', ABSENT, '--name', 'Short', '--role', 'manager', '--pin', '1234'], /a manager's PIN has at least 6 digits/],
   ])('fails with exit code 1 and a message for an unknown merchant or terminal (%s)', async (_name, argv, message) => {
     const result = await cli(argv, env);
     expect(result.code).toBe(1);

@@ -27,8 +27,9 @@ describe.each(DATABASE_KINDS)('inbox resolutions pushed by managers on %s', (kin
     office = await enrolTerminal(fixture.app, fixture.tdb.db, fixture.seed, 'Office');
     const { db } = fixture.tdb;
     const { merchantId } = fixture.seed;
-    owner = await addStaff(db, merchantId, { name: 'Nasrin', role: 'owner', pin: '2468' }, 'test');
-    const manager = await addStaff(db, merchantId, { name: 'Kamran', role: 'manager', pin: '1357' }, 'test');
+    owner = await addStaff(db, merchantId, { name: 'Nasrin', role: 'owner', pin: '246824' }, 'test');
+    for (const terminal of [till, office]) await terminal.signIn(owner, '246824');
+    const manager = await addStaff(db, merchantId, { name: 'Kamran', role: 'manager', pin: '135713' }, 'test');
     retired = { ...manager, active: false, updatedAt: new Date().toISOString() };
     await db.transaction(async (tx) => {
       await lockMerchant(tx, merchantId);

@@ -25,6 +25,7 @@ import { demoPlan } from '../../../src/sync/server/demo/plan.ts';
 import { openDatabase, startServer, type RunningServer } from '../../../src/sync/server/main.ts';
 import { TABLES } from '../../../src/sync/server/sync/tables.ts';
 import { DATABASE_KINDS, TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { signInOver } from '../../helpers/server-process.ts';
 
 // Each CLI call opens PGlite from scratch (a WASM start, an initdb the first time): seconds each on a
 // loaded two-core machine.
@@ -59,6 +60,7 @@ async function enrol(url: string, code: string): Promise<{ terminalId: string; m
   });
   expect(tokenResponse.status).toBe(200);
   const { accessToken } = (await tokenResponse.json()) as { accessToken: string };
+  await signInOver(url, { ...headers, authorization: `Bearer ${accessToken}` }, terminal);
   return { terminalId: terminal.terminalId, merchantId: terminal.merchantId, storeId: terminal.storeId, token: accessToken };
 }
 
@@ -403,7 +405,7 @@ describe('patron-sync start', () => {
     expect(first.stdout).toContain(`Patron sync server listening on ${first.url}`);
     const code1 = /Enrolment code:\s+([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(first.stdout)?.[1];
     expect(code1).toBeDefined();
-    for (const pin of ['2580', '1357', '1111', '2222']) expect(first.stdout).toContain(pin);
+    for (const pin of ['258025', '135713', '1111', '2222']) expect(first.stdout).toContain(pin);
 
     const second = await run();
     expect(second.stdout).not.toMatch(/Creating/);

@@ -155,7 +155,7 @@ describe.each(DATABASE_KINDS)('logs on %s never contain phone numbers, names, PI
       const managerPin = '58204671';
       const cashier = await addStaff(tdb.db, merchantId, { name: 'Shirin Farahani', role: 'cashier', pin: cashierPin }, 'test');
       const manager = await addStaff(tdb.db, merchantId, { name: 'بهرام کیانی', role: 'manager', pin: managerPin }, 'test');
-      const seed: SeededMerchant = { merchantId, storeId, cashier, manager };
+      const seed: SeededMerchant = { merchantId, storeId, cashier, manager, pins: { cashier: cashierPin, manager: managerPin } };
 
       // Enrol by hand to keep the first credential and the code.
       const { code } = await createEnrolmentCode(tdb.db, merchantId, storeId, 10, 'test');

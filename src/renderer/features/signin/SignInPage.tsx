@@ -11,7 +11,7 @@ import { useLocale, useNow, useSyncStatus } from '../../lib/hooks.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { formatNumber, formatTime } from '../../lib/format.ts';
 
-type Outcome = { kind: 'invalid'; remaining: number } | { kind: 'locked'; retryAt: number } | null;
+type Outcome = { kind: 'invalid'; remaining: number } | { kind: 'locked'; retryAt: number } | { kind: 'no-key' } | null;
 
 /**
  * Staff sign-in at the terminal, offline: pick yourself, enter the PIN (pad or keyboard); it is checked
@@ -50,7 +50,9 @@ export function SignInPage() {
       setOutcome(
         result.code === 'PIN_LOCKED'
           ? { kind: 'locked', retryAt: result.retryAt }
-          : { kind: 'invalid', remaining: result.remaining },
+          : result.code === 'STAFF_KEY_MISSING'
+            ? { kind: 'no-key' }
+            : { kind: 'invalid', remaining: result.remaining },
       );
       setPin('');
       pinRef.current?.focus();
@@ -137,7 +139,9 @@ export function SignInPage() {
               ? t('locked', { time: formatTime(lockedUntil, locale), seconds: formatNumber(secondsLeft, locale) })
               : outcome?.kind === 'invalid'
                 ? t('wrongPin', { count: outcome.remaining, n: formatNumber(outcome.remaining, locale) })
-                : t('pinHint', { n: formatNumber(MAX_PIN_FAILURES, locale) })}
+                : outcome?.kind === 'no-key'
+                  ? t('common:errors.STAFF_KEY_MISSING')
+                  : t('pinHint', { n: formatNumber(MAX_PIN_FAILURES, locale) })}
           </p>
           <button
             type="submit"

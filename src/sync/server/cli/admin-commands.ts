@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { ROLES, type Role } from '../../model/common.ts';
 import { type Locale } from '../../model/settings.ts';
 import { textTable } from '../demo/summary.ts';
-import { AdminError, addStaff, createEnrolmentCode, createMerchant, createStore, listTerminals, revokeTerminal } from '../repositories/admin.ts';
+import { AdminError, addStaff, setStaffPin, createEnrolmentCode, createMerchant, createStore, listTerminals, revokeTerminal } from '../repositories/admin.ts';
 
 /** `merchant`, `store`, `staff`, `enrol-code` and `terminal`: setting a shop up. */
 export function registerAdminCommands(program: Command, cli: CliContext): void {
@@ -76,6 +76,20 @@ function registerStaff(program: Command, cli: CliContext): void {
       const view = { staffId: member.id, merchantId: member.merchantId, name: member.name, role: member.role, storeIds: member.storeIds };
       if (options.json) json(view);
       else out(`Added ${member.role} ${member.id} "${member.name}"${storeIds.length > 0 ? ` at ${storeIds.length} store(s)` : ' at every store'}. Terminals receive the member on their next sync.`);
+    });
+  staff
+    .command('pin')
+    .description("set a member's PIN: a new hash and a new signing key (managers and owners: at least 6 digits)")
+    .requiredOption('--merchant <id>', 'merchant id', parse.uuid)
+    .requiredOption('--staff <id>', 'staff member id', parse.uuid)
+    .option('--pin <digits>', 'the new PIN (better: PATRON_STAFF_PIN, which stays out of the shell history)')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .action(async (options: DataOptions & { merchant: string; staff: string; pin?: string; json?: boolean }) => {
+      const pin = options.pin === undefined ? pinFromEnv(io.env) : checkedPin(options.pin);
+      const member = await withDatabase(options, (db) => setStaffPin(db, options.merchant, options.staff, pin, ACTOR));
+      if (options.json) json({ staffId: member.id, merchantId: member.merchantId });
+      else out(`New PIN set for ${member.role} ${member.id} "${member.name}". Terminals receive it on their next sync.`);
     });
 }
 

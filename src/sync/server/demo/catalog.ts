@@ -159,8 +159,8 @@ export interface StaffSpec {
  * only argon2id hashes, so a later run could not print a generated PIN again. Demo data only.
  */
 export const STAFF: readonly StaffSpec[] = [
-  { key: 'owner', name: 'نسرین کریمی', role: 'owner', pin: '2580', store: null },
-  { key: 'manager', name: 'رضا احمدی', role: 'manager', pin: '1357', store: null },
+  { key: 'owner', name: 'نسرین کریمی', role: 'owner', pin: '258025', store: null },
+  { key: 'manager', name: 'رضا احمدی', role: 'manager', pin: '135713', store: null },
   { key: 'cashier-valiasr', name: 'سارا محمدی', role: 'cashier', pin: '1111', store: 0 },
   { key: 'cashier-tajrish', name: 'Arash Niknam', role: 'cashier', pin: '2222', store: 1 },
 ];

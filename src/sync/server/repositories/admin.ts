@@ -4,6 +4,8 @@ import { newId } from '../../model/ids.ts';
 import { hashPin } from '../../model/pin.ts';
 import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, type Settings, type Store } from '../../model/settings.ts';
 import { StaffSchema, type Staff } from '../../model/staff.ts';
+import { createStaffKey, pinProblem } from '../../model/staff-proof.ts';
+import { storeStaffKey } from './staff-proof.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { hashSecret, newEnrolmentCode } from '../auth/tokens.ts';
 import { notifyPoke, notifyRevocation } from '../pokes.ts';
@@ -79,8 +81,13 @@ export async function createStore(db: Database, merchantId: string, input: { nam
   return storeId;
 }
 
-/** Adds a staff member; the PIN is stored only as an argon2id hash. */
+/**
+ * Adds a staff member. The PIN is stored only as an argon2id hash, and seals the member's new signing key
+ * (docs/security.md#staff-proof); managers and owners need a PIN of at least six digits.
+ */
 export async function addStaff(db: Database, merchantId: string, input: { name: string; role: Role; pin: string; storeIds?: string[] }, actor: Actor, staffId = newId()): Promise<Staff> {
+  const problem = pinProblem(input.role, input.pin);
+  if (problem) throw new AdminError(problem);
   const staff = StaffSchema.parse({
     id: staffId,
     merchantId,
@@ -92,13 +99,38 @@ export async function addStaff(db: Database, merchantId: string, input: { name: 
     active: true,
     storeIds: input.storeIds ?? [],
   });
+  const key = await createStaffKey(staffId, input.pin, (n) => randomBytes(n));
   await db.transaction(async (tx) => {
     await lockMerchant(tx, merchantId);
     await writeServerDocs(tx, 'staff', merchantId, [staff as unknown as Doc], { onlyNew: true });
+    await storeStaffKey(tx, merchantId, key);
     await audit(tx, merchantId, actor, 'staff.add', { staffId, role: input.role });
     await notifyPoke(tx, merchantId, ['staff']);
   });
   return staff;
+}
+
+/**
+ * Sets a member's PIN: a new hash and a new signing key sealed under it. Sessions signed with the old key stay
+ * recorded (they were verified when they arrived); terminals can sign new ones only with the new PIN.
+ */
+export async function setStaffPin(db: Database, merchantId: string, staffId: string, pin: string, actor: Actor): Promise<Staff> {
+  const key = await createStaffKey(staffId, pin, (n) => randomBytes(n));
+  const pinHash = await hashPin(pin, randomBytes(16));
+  return db.transaction(async (tx) => {
+    await lockMerchant(tx, merchantId);
+    const { rows } = await tx.query<{ doc: Staff }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = $2 AND NOT deleted`, [merchantId, staffId]);
+    const current = rows[0]?.doc;
+    if (!current) throw new AdminError(`staff member ${staffId} does not belong to merchant ${merchantId}`);
+    const problem = pinProblem(current.role, pin);
+    if (problem) throw new AdminError(problem);
+    const next = StaffSchema.parse({ ...current, pinHash, updatedAt: new Date().toISOString() });
+    await writeServerDocs(tx, 'staff', merchantId, [next as unknown as Doc], { onlyNew: false });
+    await storeStaffKey(tx, merchantId, key);
+    await audit(tx, merchantId, actor, 'staff.pin', { staffId });
+    await notifyPoke(tx, merchantId, ['staff']);
+    return next;
+  });
 }
 
 /** A one-time enrolment code for one store, valid for `ttlMinutes`; only its hash is stored. */

@@ -7,6 +7,7 @@ import type { BatchWrites, PushContext } from './batch.ts';
 import { readBatchState, type BatchState } from './batch-state.ts';
 import { applyConsequences } from './consequences.ts';
 import { checkLedgerEntry, readLedgerState } from './ledger-checks.ts';
+import { claimTimes, proofCandidates, proofRefusal, readSessionWindows, type SessionWindows } from './proof-check.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { oneOfEachId } from './server-writes.ts';
 import { jsonEqual, type Doc } from './tables.ts';
@@ -49,6 +50,10 @@ export async function applyPush(
   const schema: z.ZodType = COLLECTION_SCHEMAS[collection];
   const json = new WeakMap<Doc, string>();
   const checked = rows.map((row) => precheck(schema, row, json));
+  // The members' signed sessions: pushes never change them, so they are read before the lock.
+  const pushed = checked.filter((c) => !c.refusal).map((c) => c.row.newDocumentState);
+  const claimed = storableIds(pushed.flatMap((doc) => proofCandidates(collection, doc).map((c) => c.staffId)));
+  const sessions = await readSessionWindows(tx, ctx, claimed, claimTimes(collection, pushed));
   // MUST: lock the merchant's clock row before reading anything, so writers of one merchant are serialised
   // and a replay running concurrently with its original sees the original's row.
   if (!options.brokenClockForTests) {
@@ -65,7 +70,7 @@ export async function applyPush(
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
   const batch: BatchWrites = { written: [], rejected: [], held: [], samePhone: state.samePhone };
   for (const { row, refusal } of checked) {
-    const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection);
+    const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection, sessions);
     record(verdict, state.stored, outcome, batch);
   }
 
@@ -98,7 +103,7 @@ function checkDocument(schema: z.ZodType, doc: Record<string, unknown>, json: We
   return { code: 'VALIDATION_FAILED', reason: paths.join('; ') };
 }
 
-function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: CollectionName): Verdict {
+function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: CollectionName, sessions: SessionWindows): Verdict {
   const doc = row.newDocumentState;
   const id = doc.id as string;
   const master = state.stored.get(id);
@@ -124,7 +129,8 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
     staff: typeof staffId === 'string' ? state.staff.get(staffId) : undefined,
     program: state.program,
   });
-  if (refusal) return { kind: 'reject', refusal, doc };
+  const unproven = refusal ?? proofRefusal(collection, doc, master, sessions);
+  if (unproven) return { kind: 'reject', refusal: unproven, doc };
   // Writing it would bring the deleted document back.
   if (purged) return { kind: 'conflict', master: { ...row.assumedMasterState, id, _deleted: true } };
   if (state.ledger && !master) {

@@ -1,0 +1,123 @@
+import { newId } from '../model/ids.ts';
+import { signSession, SignedStaffSessionSchema, StaffKeySchema, unsealStaffKey, type SignedStaffSession, type SigningKey, type StaffKey } from '../model/staff-proof.ts';
+import type { StaffProofApi } from './api.ts';
+import { SyncError } from './errors.ts';
+import type { KeyValueStore } from './key-value.ts';
+
+// The terminal's half of the staff proof (docs/security.md#staff-proof). The members' sealed keys are kept
+// here so a PIN can open one offline; a sign-in or an approval signs a session that is queued (kept across
+// restarts) and handed to the server before any push, so the server has it before the writes it covers.
+
+/** What a member's PIN opened: a signed session on this terminal, which `end` shortens to now (sign-out). */
+export interface ProofSession {
+  readonly signed: SignedStaffSession;
+  end(): Promise<void>;
+}
+
+/** The staff proof as the session and the replication use it. */
+export interface StaffProof {
+  /** Opens the member's key with `pin` and signs a session of `lengthMs`, or says why it could not. */
+  begin(staffId: string, pin: string, lengthMs: number): Promise<ProofSession | 'KEY_MISSING' | 'PIN_INVALID'>;
+  /** Hands queued sessions to the server; throws when it cannot be reached (a push would fail too). */
+  flush(): Promise<void>;
+  /** Fetches the members' keys (after a staff change or on start); keeps the old ones when offline. */
+  refreshKeys(): Promise<void>;
+}
+
+/** Creates the proof of one terminal; `onRefused` hears a session the server refused (it will not be retried). */
+export function createStaffProof(input: {
+  api: StaffProofApi;
+  memory: KeyValueStore | undefined;
+  identity: { merchantId: string; terminalId: string };
+  now: () => Date;
+  onRefused: (error: unknown) => void;
+}): StaffProof {
+  const keysKey = `patron.staffKeys.${input.identity.terminalId}`;
+  const queueKey = `patron.staffSessions.${input.identity.terminalId}`;
+  const keys = new Map<string, StaffKey>(readList(input.memory, keysKey, StaffKeySchema.safeParse).map((key) => [key.staffId, key]));
+  let queue = readList(input.memory, queueKey, SignedStaffSessionSchema.safeParse);
+  let flushing: Promise<void> | null = null;
+
+  const save = () => writeValue(input.memory, queueKey, queue);
+  const enqueue = (signed: SignedStaffSession) => {
+    // A sign-out's shorter session replaces the queued longer one: only the real window leaves the device.
+    queue = [...queue.filter((s) => s.session.id !== signed.session.id), signed];
+    save();
+  };
+
+  async function sign(key: SigningKey, staffId: string, startsAt: Date, endsAt: Date, id = newId()): Promise<SignedStaffSession> {
+    const session = { id, merchantId: input.identity.merchantId, terminalId: input.identity.terminalId, staffId, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
+    return signSession(key, session);
+  }
+
+  async function flushQueue(): Promise<void> {
+    for (const signed of [...queue]) {
+      try {
+        await input.api.recordStaffSession(signed);
+      } catch (error) {
+        // Unreachable or failing server: keep it for the next push. A refusal is final (a forged, inactive or
+        // re-keyed member's session): drop it so it cannot block the queue; the writes it covered are refused
+        // and shown as set aside.
+        if (!(error instanceof SyncError) || error.failure !== 'server' || (error.status ?? 500) >= 500) throw error;
+        input.onRefused(error);
+      }
+      queue = queue.filter((s) => s !== signed);
+      save();
+    }
+  }
+
+  // One flush at a time: every collection's push waits on the same one.
+  const flush = (): Promise<void> => (flushing ??= flushQueue().finally(() => (flushing = null)));
+
+  return {
+    async begin(staffId, pin, lengthMs) {
+      const key = keys.get(staffId);
+      if (!key) return 'KEY_MISSING';
+      const privateKey = await unsealStaffKey(key, pin);
+      if (!privateKey) return 'PIN_INVALID';
+      const startsAt = input.now();
+      const signed = await sign(privateKey, staffId, startsAt, new Date(startsAt.getTime() + lengthMs));
+      enqueue(signed);
+      // Handed in at once when online (a push would do it anyway, first); offline it waits in the queue.
+      const handIn = () => void flush().catch(() => undefined);
+      handIn();
+      return {
+        signed,
+        async end() {
+          const endsAt = input.now();
+          if (endsAt.getTime() >= Date.parse(signed.session.endsAt)) return;
+          enqueue(await sign(privateKey, staffId, startsAt, endsAt, signed.session.id));
+          handIn();
+        },
+      };
+    },
+    flush,
+    async refreshKeys() {
+      const fetched = await input.api.staffKeys();
+      keys.clear();
+      for (const key of fetched.keys) keys.set(key.staffId, key);
+      writeValue(input.memory, keysKey, fetched.keys);
+    },
+  };
+}
+
+function readList<T>(memory: KeyValueStore | undefined, key: string, parse: (value: unknown) => { success: true; data: T } | { success: false }): T[] {
+  try {
+    const raw = JSON.parse(memory?.getItem(key) ?? '[]') as unknown;
+    if (!Array.isArray(raw)) return [];
+    return raw.flatMap((item) => {
+      const parsed = parse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+function writeValue(memory: KeyValueStore | undefined, key: string, value: unknown): void {
+  try {
+    memory?.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the value lives in memory until the next restart.
+  }
+}
