@@ -23,11 +23,14 @@ const MIGRATION = '009_settings_v1';
 /** The settings RxDB schema as installed terminals have it (version 0), from the record of every version. */
 const settingsV0 = (JSON.parse(readFileSync(new URL('../model/__snapshots__/rx-schemas.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>).settings!['0'];
 
-/** Applies the migrations before `until`, as a server of the previous release left the database. */
+/**
+ * Applies every migration but `until`, as a server of the previous release left the database (the later ones
+ * touch other tables; they are applied too so the seeding below can use today's code).
+ */
 async function migrateBefore(db: Database, until: string): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    for (const migration of listMigrations().filter((m) => m.id < until)) {
+    for (const migration of listMigrations().filter((m) => m.id !== until)) {
       await tx.exec(migration.sql);
       await tx.query(`INSERT INTO schema_migrations (id) VALUES ($1)`, [migration.id]);
     }
