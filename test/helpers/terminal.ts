@@ -70,6 +70,7 @@ export async function startClient(options: {
     tokens,
     serverUrl: options.serverUrl,
     terminalId: credential.terminalId,
+    storeId: credential.storeId,
     rejected,
     status,
     fetch: doFetch,

@@ -113,7 +113,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   const api = createSyncApi({ serverUrl: credential.serverUrl, tokens, status, fetch: options.fetch });
   // Only a replica that starts empty pulls the whole feed, so only its initial sync is shown as a percentage.
   const fresh = await isEmptyReplica(db);
-  const replication = startReplication({ db, api, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status, fetch: options.fetch, options: options.replication });
+  const replication = startReplication({ db, api, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, storeId: credential.storeId, rejected, status, fetch: options.fetch, options: options.replication });
   if (fresh) void loadExpectedDocuments({ db, api, status });
 
   const subscriptions: Subscription[] = [];
