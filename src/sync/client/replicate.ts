@@ -291,7 +291,7 @@ function openReplication(ctx: CollectionContext, lineage: Lineage): RxReplicatio
     identifier: replicationIdentifier,
     appendOnly: APPEND_ONLY_COLLECTIONS.includes(name),
     upstreamIdle: () => upstreamIdle(state),
-    ...(pullOnly ? {} : { restored: () => replaceWithNextEpoch(ctx, lineage, state) }),
+    ...(pullOnly ? {} : { restored: async () => replaceWithNextEpoch(ctx, lineage, state) }),
   });
   const state = replicateRxCollection<unknown, Checkpoint>({
     collection: collection as never,
@@ -323,7 +323,16 @@ function openReplication(ctx: CollectionContext, lineage: Lineage): RxReplicatio
             get initialCheckpoint() {
               return checkpoints.push;
             },
-            handler: (batch: PushRows) => pushBatch(ctx, name, collection, batch, lineage.epoch),
+            handler: async (batch: PushRows) => {
+              try {
+                return await pushBatch(ctx, name, collection, batch, lineage.epoch);
+              } catch (error) {
+                if (!(error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD' && error.details?.reason === 'restored')) throw error;
+                // This replication predates a restore of the server: the next epoch offers these rows again as new.
+                replaceWithNextEpoch(ctx, lineage, state);
+                return [];
+              }
+            },
           },
         }),
   });
@@ -342,19 +351,26 @@ function openReplication(ctx: CollectionContext, lineage: Lineage): RxReplicatio
 }
 
 /**
- * The server was restored from a backup (its queue was pushed first): stores the next epoch, then replaces
- * `old` with that epoch's replication, which has no checkpoints and no assumed server states, so it pushes
- * every local document again and pulls from zero. The server settles what it already holds (an equal
- * document is a replay, a different one a conflict merged as usual). The old replication's bookkeeping is
- * removed; the swap runs after its pull handler has returned, which it must not wait for.
+ * The server was restored from a backup: stores the next epoch, then replaces `old` with that epoch's
+ * replication, which has no checkpoints and no assumed server states, so it pushes every local document again
+ * and pulls from zero. The server settles what it already holds (an equal document is a replay, a different
+ * one a conflict merged as usual). The old replication's bookkeeping is removed. Runs in the background: it is
+ * called from the old replication's own handlers, which its removal must not wait for.
  */
-async function replaceWithNextEpoch(ctx: CollectionContext, lineage: Lineage, old: RxReplicationState<unknown, Checkpoint>): Promise<void> {
+function replaceWithNextEpoch(ctx: CollectionContext, lineage: Lineage, old: RxReplicationState<unknown, Checkpoint>): void {
   if (ctx.retired.has(old)) return;
-  const collection = ctx.input.db.collections[lineage.name];
-  const since = await latestWriteTime(collection.storageInstance as never);
-  const epoch = await beginNextEpoch(ctx.input.db as never, lineage.base, lineage.epoch, since);
   ctx.retired.add(old);
+  const collection = ctx.input.db.collections[lineage.name];
   const swap = (async () => {
+    let epoch: Epoch;
+    try {
+      const since = await latestWriteTime(collection.storageInstance as never);
+      epoch = await beginNextEpoch(ctx.input.db as never, lineage.base, lineage.epoch, since);
+    } catch {
+      // Nothing changed: the old replication goes on, and its next 410 tries again.
+      ctx.retired.delete(old);
+      return;
+    }
     await old.remove().catch(() => {});
     if (ctx.loads.signal.aborted) return;
     const next = { ...lineage, epoch };
