@@ -161,7 +161,12 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
 
     // The server is restored, same address. The kept till is cut off until the other has pushed, so the other
     // one meets the kept till's sale missing on the server.
+    // G, which only the kept till holds, is then edited while the server is down: its old replication pushes
+    // that edit on top of a state the restored server does not hold.
+    const g = await signUp(kept);
+    await acknowledged(kept);
     network.offline = true;
+    await (await kept.db.customers.findOne(g.id).exec())!.incrementalPatch({ notes: 'edited while the server was down', updatedAt: new Date().toISOString() });
     await restoreBackup(backup);
     expect(await onServer('customers', b.id)).toBeUndefined();
     // Restarted with its pushes failing: the 410 begins the next epoch (stored locally); the till stops there.
@@ -180,6 +185,7 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     await eventually(async () => (await epochs(kept)).every((n) => n === 1) && (await onServer('loyalty_entries', earnEntryId(c.id))) !== undefined, 10_000, 'the kept till to push again');
     await Promise.all([acknowledged(kept), acknowledged(restarted)]);
     expect(await onServer('customers', a.id)).toMatchObject({ notes: 'edited after the backup' });
+    expect(await onServer('customers', g.id)).toMatchObject({ notes: 'edited while the server was down', _deleted: false });
     expect(await onServer('visits', c.id)).toMatchObject({ id: c.id, terminalId: kept.credential.terminalId });
     // Each epoch began once (a restart went on with it) and nothing was refused: no till offered the other's sale.
     expect([await epochs(restarted), await epochs(kept)]).toEqual([[1, 1, 1], [1, 1, 1]]);
