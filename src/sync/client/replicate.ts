@@ -323,20 +323,17 @@ function openReplication(ctx: CollectionContext, lineage: Lineage): RxReplicatio
             get initialCheckpoint() {
               return checkpoints.push;
             },
-            handler: async (batch: PushRows) => {
-              try {
-                return await pushBatch(ctx, name, collection, batch, lineage.epoch);
-              } catch (error) {
-                if (!(error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD' && error.details?.reason === 'restored')) throw error;
-                // This replication predates a restore of the server: the next epoch offers these rows again as new.
-                replaceWithNextEpoch(ctx, lineage, state);
-                return [];
-              }
-            },
+            handler: pushHandler(ctx, lineage, (): RxReplicationState<unknown, Checkpoint> => state),
           },
         }),
   });
   checkpointsOf.set(state, checkpoints);
+  watch(ctx, state as RxReplicationState<unknown, Checkpoint>);
+  return state as RxReplicationState<unknown, Checkpoint>;
+}
+
+/** Counts what a replication receives, and pauses every collection on a failure retrying cannot heal. */
+function watch(ctx: CollectionContext, state: RxReplicationState<unknown, Checkpoint>): void {
   ctx.subscriptions.push(
     state.error$.subscribe((error) => {
       const cause = findSyncError(error);
@@ -347,7 +344,21 @@ function openReplication(ctx: CollectionContext, lineage: Lineage): RxReplicatio
     }),
   );
   ctx.subscriptions.push(state.received$.subscribe(() => ctx.received.count(1)));
-  return state as RxReplicationState<unknown, Checkpoint>;
+}
+
+/** The push handler of one replication; a refusal saying it predates a restore of the server begins the next epoch. */
+function pushHandler(ctx: CollectionContext, lineage: Lineage, state: () => RxReplicationState<unknown, Checkpoint>): (batch: PushRows) => Promise<never[]> {
+  const collection = ctx.input.db.collections[lineage.name] as PatronCollections[CollectionName];
+  return async (batch) => {
+    try {
+      return await pushBatch(ctx, lineage.name, collection, batch, lineage.epoch);
+    } catch (error) {
+      if (!(error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD' && error.details?.reason === 'restored')) throw error;
+      // The next epoch offers these rows again, as new documents.
+      replaceWithNextEpoch(ctx, lineage, state());
+      return [];
+    }
+  };
 }
 
 /**
