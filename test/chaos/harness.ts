@@ -6,6 +6,7 @@ import { seedMerchant, type SeededMerchant } from '../helpers/sync-server.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { diffDumps } from './compare.ts';
 import { converge, finalState, serverDump } from './heal.ts';
+import { HostileTerminal, prepareHostile } from './hostile.ts';
 import { ChaosModel, checkFinalState } from './model.ts';
 import { createRng } from './prng.ts';
 import { ServerHost } from './server-host.ts';
@@ -32,6 +33,9 @@ import { HOUR, WEIGHTS, counterOp, formatSkew, type Action } from './workload.ts
  *   a restart is kill -9 and a new process on the same port.
  * - Each terminal's clock is off (±48 h, F4): the worker's whole `Date` is skewed, so business times and
  *   RxDB's own write times come from the wrong clock, as on a real till.
+ * - One more terminal is hostile (hostile.ts): no replica, just a valid token and plain HTTP, it pushes forged
+ *   ledger lines and visits now and then, on its own PRNG stream derived from the seed (so the honest workload
+ *   of a seed stays what it was). Each must be quarantined and none may reach a balance.
  * - After healing, replicas are compared with the server document by document including tombstones: the
  *   worker reads its storage's changes feed (RxDB queries never return deleted documents), the harness
  *   reads every row of every table, deleted ones included. Then the model (model.ts) is checked: ledger,
@@ -84,6 +88,9 @@ export interface ChaosResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How often, per operation, the hostile terminal pushes a forgery (about seven in a run of 120). */
+const FORGERY_RATE = 0.06;
+
 /** Runs one seeded scenario end to end and checks the final state. Never throws for a failed check. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
@@ -112,6 +119,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     tdb = await createTestDatabase('postgres');
     if (broken) await installTimestampClock(tdb.db);
     const merchant = await seedMerchant(tdb.db, `Chaos ${seed}`);
+    const setupStarted = Date.now();
+    const hostileSetup = await prepareHostile(tdb, merchant);
+    count('hostileSetupMs', Date.now() - setupStarted);
     note('database ready');
     const pgUrl = new URL(tdb.url!);
     const latencies = options.dbLatencyMs ?? [1, 6];
@@ -134,6 +144,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Workers load their modules while the instances start (both are CPU-bound; this overlaps them).
     await Promise.all([serversUp, ...terminals.map((t) => t.start(serversUp))]);
     for (const t of terminals) note(`${t.options.name} = terminal ${t.terminalId.slice(-8)} on server ${serverOf(t)} clock ${formatSkew(t.skewMs)}`);
+    const enrolStarted = Date.now();
+    const hostileCode = await createEnrolmentCode(tdb.db, merchant.merchantId, merchant.storeId, 60, 'chaos');
+    const hostile = await HostileTerminal.enrol(servers[0]!.url, hostileCode.code, merchant, hostileSetup);
+    count('hostileSetupMs', Date.now() - enrolStarted);
+    const hostileRng = createRng(seed ^ 0x5eed_f00d);
+    note(`HOSTILE = terminal ${hostile.terminalId.slice(-8)} (forgeries on PRNG stream ${seed} ^ 0x5eedf00d)`);
+    // To an instance that is up and reachable, when there is one; a forgery lost to a fault is only counted.
+    const forge = (kind?: Parameters<HostileTerminal['forge']>[3]) =>
+      hostile.forge((servers.find((s) => s.running && s.proxy.mode === 'pass') ?? servers[0]!).url, hostileRng, { customerIds: [...model.customers.keys()], terminalIds: terminals.map((t) => t.terminalId) }, kind);
+    // The hostile terminal acts alongside the counters, not in turn with them (its PRNG is used synchronously).
+    const forging: Promise<void>[] = [];
 
     const model = new ChaosModel();
     const offlineUntil = new Map<TerminalHost, number>();
@@ -166,6 +187,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         note(`#${step} ${t.options.name} ${action} FAILED: ${String(error)}`);
         break;
       }
+      if (hostileRng.chance(FORGERY_RATE)) forging.push(forge().then((line) => note(`#${step} ${line}`)));
       await sleep(rng.int(0, 20));
     }
 
@@ -285,6 +307,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       for (const s of servers) s.proxy.setMode('pass');
       for (const proxy of dbProxies) proxy.setMode('pass');
       await Promise.all(servers.map((s) => s.settled()));
+      // Every kind of forgery answered at least once (faults may have lost some answers).
+      await Promise.all(forging);
+      for (let tries = 0; tries < 3 && hostile.missing().length > 0; tries++) for (const kind of hostile.missing()) note(await forge(kind));
       for (const t of terminals) if (!t.alive) await t.start();
       const converged = await converge(tdb, merchant, terminals, options.healTimeoutMs ?? 45_000, note);
       if (!converged.ok) note(`did not converge: ${converged.reason}`);
@@ -324,10 +349,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         if (report.status.connection !== 'online') failures.push(`${t.options.name} ends ${report.status.connection} (${report.status.lastError ?? 'no error'})`);
         if (report.status.pending !== 0) failures.push(`${t.options.name} ends with ${report.status.pending} unacknowledged local writes`);
       }
-      const checked = checkFinalState(model, state);
+      const checked = checkFinalState(model, state, { terminalId: hostile.terminalId, forged: hostile.answered });
       note('checked');
       failures.push(...checked.failures);
       for (const [k, v] of Object.entries(checked.facts)) counts[k] = v;
+      counts.forgeryAttempts = hostile.attempts;
+      counts.forgeryMs = hostile.spentMs;
+      for (const kind of hostile.missing()) failures.push(`the hostile terminal's ${kind} forgery never got an answer`);
       counts.customers = Object.keys(state.server.customers).length;
       counts.crashes = terminals.reduce((n, t) => n + t.crashes, 0);
       counts.serverRestarts = servers.reduce((n, s) => n + s.restarts, 0);
@@ -347,7 +375,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     else await tdb?.drop().catch(() => undefined);
   }
   const result: ChaosResult = { seed, broken, ok: failures.length === 0, failures, trace, counts, replicas: replicaOutcomes, durationMs: Date.now() - started };
-  log(`chaos seed=${seed}: ${result.ok ? 'ok' : `${failures.length} failures`} in ${(result.durationMs / 1000).toFixed(1)} s`);
+  log(`chaos seed=${seed}: ${result.ok ? 'ok' : `${failures.length} failures`} in ${(result.durationMs / 1000).toFixed(1)} s; hostile: ${counts.forgeries ?? 0} forgeries answered, ${counts.forgeriesQuarantined ?? 0} quarantined, setup ${counts.hostileSetupMs ?? 0} ms, forging ${counts.forgeryMs ?? 0} ms alongside the counters`);
   return result;
 }
 

@@ -6,6 +6,7 @@ import type { Visit } from '../../src/sync/model/visit.ts';
 import { canonicalJson } from '../../src/sync/model/merge.ts';
 import { diffDumps } from './compare.ts';
 import { mergeGroupOf } from './counter.ts';
+import type { ForgedWrite } from './hostile.ts';
 import { EDITED_FIELDS, type Dump, type FieldWrite, type ModelEntry, type OpResult } from './messages.ts';
 
 /**
@@ -61,8 +62,17 @@ function docs<T>(dump: Dump, collection: keyof Dump): T[] {
   return Object.values(dump[collection] ?? {}).map((json) => parse<T>(json));
 }
 
-/** Runs every invariant; returns the failures (empty = the run passed) and a few counters. */
-export function checkFinalState(model: ChaosModel, state: FinalState): { failures: string[]; facts: Record<string, number> } {
+/** The hostile terminal of the run and the forgeries the server answered (hostile.ts). */
+export interface HostileRecord {
+  terminalId: string;
+  forged: readonly ForgedWrite[];
+}
+
+/**
+ * Runs every invariant; returns the failures (empty = the run passed) and a few counters. The model holds only
+ * honest work, so the ledger and balance checks also prove that no forgery reached a balance.
+ */
+export function checkFinalState(model: ChaosModel, state: FinalState, hostile: HostileRecord = { terminalId: '', forged: [] }): { failures: string[]; facts: Record<string, number> } {
   const failures: string[] = [];
   const facts: Record<string, number> = {};
   const fail = (message: string) => failures.push(message);
@@ -231,7 +241,8 @@ export function checkFinalState(model: ChaosModel, state: FinalState): { failure
   facts.merged = merged.length;
 
   // 7. Nothing the counters did legitimately was quarantined (a refusal would be a lost write).
-  for (const r of state.rejectedWrites.slice(0, MAX_DETAILS)) {
+  const honestRefusals = state.rejectedWrites.filter((r) => r.terminal_id !== hostile.terminalId);
+  for (const r of honestRefusals.slice(0, MAX_DETAILS)) {
     const stored = r.document_id ? state.server[r.collection as keyof Dump]?.[r.document_id] : undefined;
     const current = stored ? parse<Record<string, unknown>>(stored) : {};
     const changed = Object.keys({ ...current, ...r.document })
@@ -239,7 +250,16 @@ export function checkFinalState(model: ChaosModel, state: FinalState): { failure
       .map((k) => `${k}: ${clip(canonicalJson(r.document?.[k]))} (server now ${clip(canonicalJson(current[k]))})`);
     fail(`server quarantined a write: ${r.collection} ${r.document_id} from terminal ${r.terminal_id?.slice(-8)}, updatedBy ${r.updated_by}: ${r.code} (${r.reason}); pushed ${changed.join('; ')}`);
   }
-  facts.quarantined = state.rejectedWrites.length;
+  facts.quarantined = honestRefusals.length;
+
+  // 8. Every forgery the server answered was quarantined as the hostile terminal's, and none is stored.
+  const refusedForgeries = new Set(state.rejectedWrites.filter((r) => r.terminal_id === hostile.terminalId).map((r) => `${r.collection}/${r.document_id}`));
+  for (const forged of hostile.forged) {
+    if (!refusedForgeries.has(`${forged.collection}/${forged.id}`)) fail(`forgery ${forged.kind} (${forged.collection} ${forged.id}) was not quarantined`);
+    if (state.server[forged.collection as keyof Dump]?.[forged.id] !== undefined) fail(`forgery ${forged.kind} (${forged.collection} ${forged.id}) is stored on the server`);
+  }
+  facts.forgeries = hostile.forged.length;
+  facts.forgeriesQuarantined = hostile.forged.filter((f) => refusedForgeries.has(`${f.collection}/${f.id}`)).length;
   return { failures, facts };
 }
 

@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     tokens,
     serverUrl: init.serverUrl,
     terminalId: credential.terminalId,
+    storeId: init.storeId,
     rejected,
     status,
     fetch: network.fetch,

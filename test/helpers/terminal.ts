@@ -96,6 +96,7 @@ export async function startClient(options: {
     tokens,
     serverUrl: options.serverUrl,
     terminalId: credential.terminalId,
+    storeId: credential.storeId,
     rejected,
     status,
     fetch: doFetch,

@@ -19,6 +19,12 @@ export interface FullResyncInput {
   appendOnly: boolean;
   /** Resolves once the push side has sent every local write made so far (the queue goes first). */
   upstreamIdle(): Promise<void>;
+  /**
+   * Collections terminals push: after a restore (the 410's `reason: restored`) the replication is replaced by
+   * a fresh one that offers every local document again (replicate.ts), instead of a resync that would only
+   * keep them here. Called once the queue is pushed; the old replication stops.
+   */
+  restored?(): Promise<void>;
 }
 
 /**
@@ -32,7 +38,8 @@ export interface FullResyncInput {
  *    full pull): RxDB writes them as the server's state, so they are not pushed back, and it skips any that
  *    carries a local write not yet pushed — that one is pushed instead, so nothing unacknowledged is lost.
  *    Not after a restore (the 410's `reason: restored`): a document the restored server lacks was written
- *    after its backup, not deleted, and stays here.
+ *    after its backup, not deleted, and stays here. Collections terminals push do not resync after a restore:
+ *    `restored` replaces their replication with one that pushes every local document again.
  * 4. The last checkpoint is stored by RxDB as for any pull, and the replication continues live.
  *
  * A mark (a local document) says a resync is under way: after a restart in the middle, it starts again from
@@ -63,7 +70,14 @@ export function fullResyncPull(input: FullResyncInput): (checkpoint: Checkpoint 
       return await input.api.pull(input.name, resync?.fromZero ? undefined : checkpoint?.v, batchSize);
     } catch (error) {
       if (!(error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD')) throw error;
-      await begin(error.details?.reason === 'restored');
+      const restored = error.details?.reason === 'restored';
+      if (restored && input.restored) {
+        await pushedFirst(input.upstreamIdle);
+        await input.restored();
+        // Nothing for this replication: it is over, and the fresh one pulls from zero.
+        return { documents: [], checkpoint: checkpoint ?? null };
+      }
+      await begin(restored);
       return input.api.pull(input.name, undefined, batchSize);
     }
   }

@@ -41,7 +41,7 @@ export function monotonicWriteTimes<Internals, Options>(storage: RxStorage<Inter
     // The name stays: RxDB's dev mode recognises a validating storage by its name prefix.
     async createStorageInstance<RxDocType>(params: RxStorageInstanceCreationParams<RxDocType, Options>) {
       const instance = await storage.createStorageInstance<RxDocType>(params);
-      let latest = await latestWriteTime(instance, Date.now());
+      let latest = await latestWriteTimeAfter(instance, Date.now());
       const bulkWrite = instance.bulkWrite.bind(instance);
       instance.bulkWrite = (rows, context) => {
         // RxDB stamps every row of one call alike; rows stamped at or before the latest stamp move after it.
@@ -70,12 +70,18 @@ function after(lwt: number): number {
   return (Math.round(lwt * 100) + 1) / 100;
 }
 
+/** Every write to `instance` so far is stamped at or before the time this returns. */
+export async function latestWriteTime(instance: RxStorageInstance<unknown, unknown, unknown>): Promise<number> {
+  const now = Date.now();
+  return Math.max(now, await latestWriteTimeAfter(instance, now));
+}
+
 /**
  * The latest write time stored in `instance`, or 0 when none is ahead of `now` (then the clock alone keeps
  * the order). Reads only the documents stamped after `now` through the `[_meta.lwt, id]` index every RxDB
  * storage keeps — none at all on a till whose clock never went back.
  */
-async function latestWriteTime<RxDocType>(instance: RxStorageInstance<RxDocType, unknown, unknown>, now: number): Promise<number> {
+async function latestWriteTimeAfter<RxDocType>(instance: RxStorageInstance<RxDocType, unknown, unknown>, now: number): Promise<number> {
   let latest = 0;
   for await (const page of scanDocuments(instance, SCAN_PAGE, { id: '', lwt: now })) latest = page.at(-1)!._meta.lwt;
   return latest;

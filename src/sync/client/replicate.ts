@@ -11,6 +11,8 @@ import { initialLoad } from './initial-load.ts';
 import { startPokeStream } from './pokes.ts';
 import { createSetAside, pushSplitting, type SetAside } from './push-split.ts';
 import { createPendingWrites, createReceivedCounter, type PendingWrites } from './replication-counters.ts';
+import { FIRST_EPOCH, beginNextEpoch, epochIdentifier, madeElsewhere, readEpoch, type Epoch } from './replication-epoch.ts';
+import { latestWriteTime } from './monotonic-storage.ts';
 import type { StatusStore } from './status.ts';
 
 /** Tuning of the replication; the defaults suit a till on a shop's network. */
@@ -65,6 +67,11 @@ interface CollectionContext {
   states: Partial<Record<CollectionName, RxReplicationState<unknown, Checkpoint>>>;
   loads: AbortController;
   subscriptions: Subscription[];
+  /** Each collection's first step: its current epoch read and its replication started. */
+  opened: Promise<void>[];
+  /** Replications being replaced by a fresh epoch (a restore), and those already replaced. */
+  swaps: Set<Promise<void>>;
+  retired: WeakSet<object>;
   pauseAll(): Promise<void>;
 }
 
@@ -75,6 +82,8 @@ interface ReplicationInput {
   tokens: TokenSource;
   serverUrl: string;
   terminalId: string;
+  /** The terminal's store: after a restore, customers signed up elsewhere are left to that store's terminals. */
+  storeId?: string;
   rejected: RejectedRows;
   status: StatusStore & { now: () => string };
   fetch?: typeof fetch;
@@ -103,12 +112,15 @@ export function startReplication(input: ReplicationInput): Replication {
     states: {},
     loads: new AbortController(),
     subscriptions: [],
+    opened: [],
+    swaps: new Set(),
+    retired: new WeakSet(),
     pauseAll: () => pauseAll(),
   };
   for (const name of names) {
     const stream$ = new Subject<'RESYNC'>();
     resync$.set(name, stream$);
-    ctx.states[name] = replicateCollection(ctx, name, stream$, names);
+    replicateCollection(ctx, name, stream$, names);
   }
   const resync = (collections: readonly CollectionName[] = names) => {
     for (const name of collections) resync$.get(name)?.next('RESYNC');
@@ -133,14 +145,14 @@ export function startReplication(input: ReplicationInput): Replication {
     pending$: ctx.pending.pending$,
     resync,
     networkChanged,
-    async awaitInSync() {
-      await Promise.all(Object.values(ctx.states).map((state) => state?.awaitInSync()));
-    },
+    awaitInSync: () => awaitCurrentInSync(ctx),
     async stop() {
       ctx.loads.abort();
       triggers.stop();
       ctx.received.stop();
       for (const sub of ctx.subscriptions) sub.unsubscribe();
+      await Promise.all(ctx.opened);
+      await Promise.all([...ctx.swaps]);
       await Promise.all(Object.values(ctx.states).map((state) => state?.cancel()));
     },
   };
@@ -188,25 +200,89 @@ function markUnreachable(status: StatusStore): void {
   status.update({ connection: 'offline', lastError: 'NETWORK' });
 }
 
-/** Starts one collection's replication (after its initial load, for a fresh replica's visits and ledger). */
-function replicateCollection(ctx: CollectionContext, name: CollectionName, stream$: Subject<'RESYNC'>, names: readonly CollectionName[]): RxReplicationState<unknown, Checkpoint> {
+/** What one replication of a collection is: the collection, its identity and the epoch it belongs to. */
+interface Lineage {
+  name: CollectionName;
+  stream$: Subject<'RESYNC'>;
+  names: readonly CollectionName[];
+  /** The replication's identity without its epoch. */
+  base: string;
+  epoch: Epoch;
+}
+
+/**
+ * Starts one collection's replication. A collection terminals push reads its epoch first (replication-epoch.ts):
+ * after a restore of the server, a later epoch's replication is the current one, and the first one, made
+ * synchronously so that `states` is complete at once, is dropped unstarted.
+ */
+function replicateCollection(ctx: CollectionContext, name: CollectionName, stream$: Subject<'RESYNC'>, names: readonly CollectionName[]): void {
+  const { db, serverUrl, terminalId } = ctx.input;
+  const pullOnly = PULL_ONLY_COLLECTIONS.includes(name);
+  if (!pullOnly) trackLocalWrites(ctx, name);
+  // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
+  const lineage: Lineage = { name, stream$, names, base: `patron:${serverUrl}:${terminalId}:${name}`, epoch: FIRST_EPOCH };
+  const first = openReplication(ctx, lineage);
+  ctx.states[name] = first;
+  if (pullOnly) {
+    launch(ctx, lineage, first);
+    return;
+  }
+  const opened = readEpoch(db as never, lineage.base).then(
+    async (epoch) => {
+      if (ctx.loads.signal.aborted) return;
+      if (epoch.n === FIRST_EPOCH.n) return launch(ctx, lineage, first);
+      await first.cancel();
+      if (ctx.loads.signal.aborted) return;
+      const current = openReplication(ctx, { ...lineage, epoch });
+      ctx.states[name] = current;
+      launch(ctx, { ...lineage, epoch }, current);
+    },
+    () => launch(ctx, lineage, first),
+  );
+  ctx.opened.push(opened);
+}
+
+/** Counts the local writes of a collection the terminal pushes as pending until the server acknowledges them. */
+function trackLocalWrites(ctx: CollectionContext, name: CollectionName): void {
+  const collection = ctx.input.db.collections[name] as PatronCollections[typeof name];
+  ctx.subscriptions.push(
+    collection.eventBulks$.subscribe((bulk) => {
+      if (bulk.context.startsWith('replication-')) return;
+      ctx.pending.written(name, bulk.events.map((event) => ({ id: event.documentId, lwt: event.documentData._meta.lwt })));
+    }),
+  );
+}
+
+/** Starts a replication made by `openReplication`: after its initial load for a fresh replica, else at once. */
+function launch(ctx: CollectionContext, lineage: Lineage, state: RxReplicationState<unknown, Checkpoint>): void {
+  const { name, names } = lineage;
+  const checkpoints = checkpointsOf.get(state) ?? {};
+  const loadFirst = ctx.input.options?.initialLoad !== false && (APPEND_ONLY_COLLECTIONS.includes(name) || name === 'customers');
+  if (loadFirst) void loadThenStart(ctx, name, state, epochIdentifier(lineage.base, lineage.epoch), checkpoints, names);
+  else void state.start();
+  // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
+  // replication done", which also waits for the push side's first scan of the whole local collection.
+  void firstPullDone(state).then(
+    () => {
+      if (!ctx.retired.has(state)) markCaughtUp(ctx, name, names);
+    },
+    () => {},
+  );
+}
+
+/** Where each replication starts, kept by reference: an initial load sets it before the replication starts. */
+const checkpointsOf = new WeakMap<object, { pull?: Checkpoint; push?: { id: string; lwt: number } }>();
+
+/** Makes (without starting) the replication of one collection for one epoch. */
+function openReplication(ctx: CollectionContext, lineage: Lineage): RxReplicationState<unknown, Checkpoint> {
   const { db, status } = ctx.input;
+  const { name } = lineage;
   const collection = db.collections[name] as PatronCollections[typeof name];
   const pullOnly = PULL_ONLY_COLLECTIONS.includes(name);
-  if (!pullOnly) {
-    ctx.subscriptions.push(
-      collection.eventBulks$.subscribe((bulk) => {
-        if (bulk.context.startsWith('replication-')) return;
-        ctx.pending.written(name, bulk.events.map((event) => ({ id: event.documentId, lwt: event.documentData._meta.lwt })));
-      }),
-    );
-  }
-  // The server URL and terminal are part of the identity: enrolling elsewhere starts a fresh replication.
-  const replicationIdentifier = `patron:${ctx.input.serverUrl}:${ctx.input.terminalId}:${name}`;
-  const loadFirst = ctx.input.options?.initialLoad !== false && (APPEND_ONLY_COLLECTIONS.includes(name) || name === 'customers');
-  // Kept by reference: an initial load sets where the replication starts before it is started.
+  const replicationIdentifier = epochIdentifier(lineage.base, lineage.epoch);
   const checkpoints: { pull?: Checkpoint; push?: { id: string; lwt: number } } = {};
-  // A 410 CHECKPOINT_TOO_OLD turns into a full resync of the collection (full-resync.ts).
+  // A 410 CHECKPOINT_TOO_OLD turns into a full resync of the collection (full-resync.ts), or after a restore
+  // of the server, for a collection terminals push, into the next epoch's replication.
   const pull = fullResyncPull({
     name,
     api: ctx.input.api,
@@ -215,6 +291,7 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
     identifier: replicationIdentifier,
     appendOnly: APPEND_ONLY_COLLECTIONS.includes(name),
     upstreamIdle: () => upstreamIdle(state),
+    ...(pullOnly ? {} : { restored: async () => replaceWithNextEpoch(ctx, lineage, state) }),
   });
   const state = replicateRxCollection<unknown, Checkpoint>({
     collection: collection as never,
@@ -225,16 +302,16 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
     // RxDB would start (or restart) a replication whenever the page becomes visible: before an initial load
     // has finished, or after 426/revoked paused it. A till keeps syncing in the background anyway.
     toggleOnDocumentVisible: false,
-    autoStart: !loadFirst,
+    autoStart: false,
     pull: {
       batchSize: ctx.pullBatch,
       get initialCheckpoint() {
         return checkpoints.pull;
       },
-      stream$: stream$.asObservable(),
+      stream$: lineage.stream$.asObservable(),
       handler: async (checkpoint, batchSize) => {
         const page = await pull(checkpoint, batchSize);
-        if (page.documents.length < batchSize && ctx.caughtUp.has(name)) status.update({ lastSyncAt: status.now() });
+        if (page.documents.length < batchSize && ctx.caughtUp.has(name) && !ctx.retired.has(state)) status.update({ lastSyncAt: status.now() });
         return { documents: page.documents as never[], checkpoint: page.checkpoint ?? checkpoint ?? undefined };
       },
     },
@@ -246,10 +323,17 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
             get initialCheckpoint() {
               return checkpoints.push;
             },
-            handler: (batch: PushRows) => pushBatch(ctx, name, collection, batch),
+            handler: pushHandler(ctx, lineage, (): RxReplicationState<unknown, Checkpoint> => state),
           },
         }),
   });
+  checkpointsOf.set(state, checkpoints);
+  watch(ctx, state as RxReplicationState<unknown, Checkpoint>);
+  return state as RxReplicationState<unknown, Checkpoint>;
+}
+
+/** Counts what a replication receives, and pauses every collection on a failure retrying cannot heal. */
+function watch(ctx: CollectionContext, state: RxReplicationState<unknown, Checkpoint>): void {
   ctx.subscriptions.push(
     state.error$.subscribe((error) => {
       const cause = findSyncError(error);
@@ -260,11 +344,73 @@ function replicateCollection(ctx: CollectionContext, name: CollectionName, strea
     }),
   );
   ctx.subscriptions.push(state.received$.subscribe(() => ctx.received.count(1)));
-  if (loadFirst) void loadThenStart(ctx, name, state, replicationIdentifier, checkpoints, names);
-  // Ready when the first pull has reached the end and its documents are written — not RxDB's "initial
-  // replication done", which also waits for the push side's first scan of the whole local collection.
-  void firstPullDone(state).then(() => markCaughtUp(ctx, name, names), () => {});
-  return state as RxReplicationState<unknown, Checkpoint>;
+}
+
+/** The push handler of one replication; a refusal saying it predates a restore of the server begins the next epoch. */
+function pushHandler(ctx: CollectionContext, lineage: Lineage, state: () => RxReplicationState<unknown, Checkpoint>): (batch: PushRows) => Promise<never[]> {
+  const collection = ctx.input.db.collections[lineage.name] as PatronCollections[CollectionName];
+  return async (batch) => {
+    try {
+      return await pushBatch(ctx, lineage.name, collection, batch, lineage.epoch);
+    } catch (error) {
+      if (!(error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD' && error.details?.reason === 'restored')) throw error;
+      // The next epoch offers these rows again, as new documents.
+      replaceWithNextEpoch(ctx, lineage, state());
+      return [];
+    }
+  };
+}
+
+/**
+ * The server was restored from a backup: stores the next epoch, then replaces `old` with that epoch's
+ * replication, which has no checkpoints and no assumed server states, so it pushes every local document again
+ * and pulls from zero. The server settles what it already holds (an equal document is a replay, a different
+ * one a conflict merged as usual). The old replication's bookkeeping is removed. Runs in the background: it is
+ * called from the old replication's own handlers, which its removal must not wait for.
+ */
+function replaceWithNextEpoch(ctx: CollectionContext, lineage: Lineage, old: RxReplicationState<unknown, Checkpoint>): void {
+  if (ctx.retired.has(old)) return;
+  ctx.retired.add(old);
+  const collection = ctx.input.db.collections[lineage.name];
+  const swap = (async () => {
+    let epoch: Epoch;
+    try {
+      const since = await latestWriteTime(collection.storageInstance as never);
+      epoch = await beginNextEpoch(ctx.input.db as never, lineage.base, lineage.epoch, since);
+    } catch {
+      // Nothing changed: the old replication goes on, and its next 410 tries again.
+      ctx.retired.delete(old);
+      return;
+    }
+    await old.remove().catch(() => {});
+    if (ctx.loads.signal.aborted) return;
+    const next = { ...lineage, epoch };
+    const state = openReplication(ctx, next);
+    ctx.states[lineage.name] = state;
+    launch(ctx, next, state);
+  })();
+  ctx.swaps.add(swap);
+  void swap.finally(() => ctx.swaps.delete(swap));
+}
+
+/** Resolves when every collection's current replication is in sync (a replication replaced meanwhile counts as done). */
+async function awaitCurrentInSync(ctx: CollectionContext): Promise<void> {
+  await Promise.all(ctx.opened);
+  for (;;) {
+    const current = { ...ctx.states };
+    await Promise.all(Object.values(current).map((state) => state && Promise.race([state.awaitInSync(), untilStopped(state)])));
+    await Promise.all([...ctx.swaps]);
+    const names = Object.keys(current) as CollectionName[];
+    if (ctx.swaps.size === 0 && names.every((name) => ctx.states[name] === current[name])) return;
+  }
+}
+
+/** Resolves once `state` is cancelled or removed (its `awaitInSync` would wait for ever then). */
+function untilStopped(state: RxReplicationState<unknown, Checkpoint>): Promise<void> {
+  return new Promise((resolve) => {
+    if (state.isStopped()) return resolve();
+    state.canceled$.subscribe({ next: (canceled) => canceled && resolve(), complete: resolve });
+  });
 }
 
 /** A collection's first sync is stored locally: the status says so (`customers` ready = lookup-ready). */
@@ -284,8 +430,9 @@ function markCaughtUp(ctx: CollectionContext, name: CollectionName, names: reado
  * before it compares them with the assumed master state; a pull landing in between makes it offer an older
  * state on top of a newer one, which the server would accept. So what the replica holds now is pushed instead.
  */
-async function pushBatch(ctx: CollectionContext, name: CollectionName, collection: PatronCollections[CollectionName], batch: PushRows): Promise<never[]> {
-  const { rows, writtenAt } = await withCurrentStates(collection, batch);
+async function pushBatch(ctx: CollectionContext, name: CollectionName, collection: PatronCollections[CollectionName], batch: PushRows, epoch: Epoch): Promise<never[]> {
+  const { rows, writtenAt } = withoutOthersDocuments(ctx, name, epoch, await withCurrentStates(collection, batch));
+  if (rows.length === 0) return [];
   const keys = rows.map((row) => `${name}:${(row.newDocumentState as unknown as { id: string }).id}`);
   // Rows on their way are unacknowledged until answered — also rows written before a restart, which only
   // their push brings back into the pending set (the offline redemption cap counts them from then on).
@@ -299,6 +446,18 @@ async function pushBatch(ctx: CollectionContext, name: CollectionName, collectio
     failed: (part) => ctx.pending.offered(part.keys, part.writtenAt),
   });
   return answer.conflicts as never[];
+}
+
+/**
+ * A replication begun after a restore offers every document written before it began; of those, the ones
+ * another terminal or store made are left out (they count as acknowledged, so RxDB does not offer them again):
+ * the server would refuse them from here and answer with a tombstone. Their own terminals push them again.
+ */
+function withoutOthersDocuments(ctx: CollectionContext, name: CollectionName, epoch: Epoch, batch: { rows: PushRows; writtenAt: number[] }): { rows: PushRows; writtenAt: number[] } {
+  if (epoch.n === FIRST_EPOCH.n) return batch;
+  const origin = { terminalId: ctx.input.terminalId, storeId: ctx.input.storeId };
+  const keep = batch.rows.map((row, i) => batch.writtenAt[i]! > epoch.since || !madeElsewhere(name, row.newDocumentState as Record<string, unknown>, origin));
+  return { rows: batch.rows.filter((_, i) => keep[i]), writtenAt: batch.writtenAt.filter((_, i) => keep[i]) };
 }
 
 /**

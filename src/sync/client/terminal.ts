@@ -120,7 +120,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   const proof = createStaffProof({ api, memory: options.memory, identity, now, onRefused: onUnexpected });
   // The signed sessions reach the server before any write they cover.
   const pushing: SyncApi = { pull: api.pull, push: async (collection, rows) => (await proof.flush(), api.push(collection, rows)) };
-  const replication = startReplication({ db, api: pushing, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, rejected, status, fetch: options.fetch, options: options.replication });
+  const replication = startReplication({ db, api: pushing, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, storeId: credential.storeId, rejected, status, fetch: options.fetch, options: options.replication });
   if (fresh) void loadExpectedDocuments({ db, api, status });
 
   const subscriptions: Subscription[] = [];

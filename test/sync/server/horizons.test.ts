@@ -70,4 +70,31 @@ describe.each(DATABASE_KINDS)('the feed horizon on %s', (kind) => {
     expect((afterRestore.json() as { error: { details: Record<string, string> } }).error.details.reason).toBe('restored');
     expect((await fromZero()).ids.sort()).toEqual([...kept, later].map((c) => c.id).sort());
   });
+
+  it('after a restore refuses a push updating what the backup lacks with 410 restored, writing nothing; after a later purge such a row meets the delete', async () => {
+    const manager = f.till.ctx(f.seed.manager);
+    const lost = aCustomer(manager);
+    await f.till.push('customers', [insertRow(lost)]);
+    // The backup predates `lost`: the restored database lacks it, and its feed is fenced.
+    await f.tdb.db.query(`DELETE FROM customers WHERE id = $1`, [lost.id]);
+    await fenceRestoredFeed(f.tdb.db);
+    const edit = { ...lost, notes: 'edited by a replication from before the restore', updatedAt: new Date().toISOString() };
+    const fresh = aCustomer(manager);
+    const refused = await f.till.request('POST', '/v1/push/customers', { rows: [insertRow(fresh), updateRow(edit, lost)] });
+    expect(refused.statusCode).toBe(410);
+    expect((refused.json() as { error: { details: Record<string, string> } }).error.details).toMatchObject({ collection: 'customers', reason: 'restored' });
+    const stored = await f.tdb.db.query(`SELECT id FROM customers WHERE id = ANY($1::text[])`, [[lost.id, fresh.id]]);
+    expect(stored.rows).toEqual([]);
+    // The same document offered as new (what a terminal's next replication does) is inserted.
+    await f.till.push('customers', [insertRow(edit), insertRow(fresh)]);
+    expect((await f.tdb.db.query(`SELECT id FROM customers WHERE id = ANY($1::text[])`, [[lost.id, fresh.id]])).rows).toHaveLength(2);
+
+    // A purge after the restore: a missing row is a purged tombstone again, and an edit of it meets the delete.
+    const erased = aCustomer(manager);
+    await f.till.push('customers', [insertRow(erased)]);
+    await f.till.push('customers', [updateRow({ ...erased, _deleted: true, updatedAt: new Date().toISOString() }, erased)]);
+    expect((await purgeTombstones(f.tdb.db, 0)).customers).toBe(1);
+    const answer = await f.till.push('customers', [updateRow({ ...erased, notes: 'late edit', updatedAt: new Date().toISOString() }, erased)]);
+    expect(answer.conflicts).toEqual([expect.objectContaining({ id: erased.id, _deleted: true })]);
+  });
 });

@@ -1,5 +1,5 @@
 import { COLLECTION_NAMES, type CollectionName } from '../../model/wire-protocol.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { TABLES } from './tables.ts';
 
 /** A pull resumed from below the feed's horizon (purged tombstones or a restore): 410 CHECKPOINT_TOO_OLD. */
@@ -61,4 +61,29 @@ export async function fenceRestoredFeed(db: Database): Promise<void> {
       [COLLECTION_NAMES],
     );
   });
+}
+
+/**
+ * A push that updates documents the server does not hold (it sends an `assumedMasterState` for them) while the
+ * feed's last fence is a restore, with no purge since: the pushing replication predates the restore, and the
+ * documents were acknowledged after the backup and lost with it — not deleted and purged, as such a row would
+ * otherwise mean. Refused whole with 410 `reason: restored` (nothing written), like a pull from before the
+ * restore: the terminal then pushes every document again as new (docs/protocol.md §3) instead of taking a
+ * tombstone for them. Reads the fence only when such a row is in the batch.
+ */
+export async function refusePushBeforeRestore(
+  tx: Queryable,
+  merchantId: string,
+  collection: CollectionName,
+  rows: readonly { newDocumentState: Record<string, unknown>; assumedMasterState?: unknown }[],
+  stored: ReadonlyMap<string, unknown>,
+): Promise<void> {
+  const lost = rows.some((row) => row.assumedMasterState !== undefined && row.newDocumentState._deleted !== true && !stored.has(row.newDocumentState.id as string));
+  if (!lost) return;
+  const { rows: fences } = await tx.query<{ v: string; restored: string | null }>(
+    `SELECT version::text AS v, restored_version::text AS restored FROM feed_horizons WHERE merchant_id = $1 AND collection = $2`,
+    [merchantId, collection],
+  );
+  const fence = fences[0];
+  if (fence && fence.restored !== null && fence.v === fence.restored) throw new CheckpointTooOldError(collection, fence.v, true);
 }

@@ -2,6 +2,7 @@ import type { CollectionName, PushRow } from '../../model/wire-protocol.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { databaseFailure, HttpError } from '../http-errors.ts';
 import type { PushContext } from './batch.ts';
+import { CheckpointTooOldError } from './horizons.ts';
 import { prunedCopy } from './doc-shape.ts';
 import { raiseFindings } from './inbox-findings.ts';
 import type { PushOutcome } from './push.ts';
@@ -30,7 +31,8 @@ export async function pushIsolatingFailures(deps: IsolateDeps, rows: readonly Pu
   try {
     return await deps.db.transaction((tx) => run(tx, rows));
   } catch (error) {
-    if (error instanceof HttpError || databaseFailure(error) !== null) throw error;
+    // The request's answer (a 4xx, or a 410 for a replication older than a restore), or the database's.
+    if (error instanceof HttpError || error instanceof CheckpointTooOldError || databaseFailure(error) !== null) throw error;
     deps.onFailure(error);
     if (rows.length === 1) return quarantineAlone(deps, rows[0]!);
   }

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
 import { readBatchState, type BatchState } from './batch-state.ts';
 import { applyConsequences } from './consequences.ts';
+import { refusePushBeforeRestore } from './horizons.ts';
 import { checkLedgerEntry, readLedgerState } from './ledger-checks.ts';
 import { claimTimes, proofCandidates, proofRefusal, readSessionWindows, type SessionWindows } from './proof-check.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
@@ -65,6 +66,7 @@ export async function applyPush(
     staffIds: storableIds(checked.map(({ row }) => actingStaffId(collection, row.newDocumentState))),
     phones: collection === 'customers' ? storableIds(checked.map(({ row }) => row.newDocumentState.phone)) : [],
   });
+  await refusePushBeforeRestore(tx, ctx.merchantId, collection, checked.filter((c) => !c.refusal).map((c) => c.row), state.stored);
   if (collection === 'loyaltyEntries') state.ledger = await readLedgerState(tx, ctx.merchantId, checked.filter((c) => !c.refusal).map((c) => c.row.newDocumentState), state.program);
 
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
