@@ -13,6 +13,8 @@ export interface DeviceCredential {
   storeId: string;
   /** The secret itself: 32–200 characters, stored only through the OS keychain on desktop. */
   credential: string;
+  /** Earlier secrets, newest first (a restored sync server knows one of them). */
+  earlier?: string[];
 }
 
 /** How receipts are printed on this terminal. */

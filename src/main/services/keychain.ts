@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { IdSchema } from '../../sync/model/common.ts';
+import { MAX_EARLIER_CREDENTIALS } from '../../sync/model/wire-protocol.ts';
 import type { DeviceCredential } from '../ipc/contract.ts';
 
 // The device credential at rest: encrypted with Electron's safeStorage (Keychain on macOS, DPAPI on
@@ -15,6 +16,8 @@ export const DeviceCredentialSchema = z.strictObject({
   merchantId: IdSchema,
   storeId: IdSchema,
   credential: z.string().min(32).max(200),
+  /** Earlier credentials, newest first: a sync server restored from a backup knows one of them. */
+  earlier: z.array(z.string().min(32).max(200)).max(MAX_EARLIER_CREDENTIALS).optional(),
 });
 
 /** File in userData holding the encrypted credential. */

@@ -95,8 +95,10 @@ async function withStore<T>(
 function isCredential(value: unknown): value is DeviceCredential {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  const keys = Object.keys(v).sort().join(',');
+  const keys = Object.keys(v).filter((k) => k !== 'earlier').sort().join(',');
+  const earlier = v.earlier === undefined || (Array.isArray(v.earlier) && v.earlier.every((c) => typeof c === 'string' && c.length >= 32 && c.length <= 200));
   return (
+    earlier &&
     keys === 'credential,merchantId,storeId,terminalId' &&
     ['terminalId', 'merchantId', 'storeId'].every((k) => typeof v[k] === 'string') &&
     typeof v.credential === 'string' &&
@@ -151,9 +153,9 @@ export function webPlatform(env: WebEnvironment): Platform {
     kind: 'web',
     async storeDeviceCredential(credential) {
       if (!isCredential(credential)) throw new Error('invalid device credential');
-      const { terminalId, merchantId, storeId } = credential;
+      const { terminalId, merchantId, storeId, earlier } = credential;
       await withStore(db(), 'readwrite', (s) =>
-        s.put({ terminalId, merchantId, storeId, credential: credential.credential }, DB_KEY),
+        s.put({ terminalId, merchantId, storeId, credential: credential.credential, ...(earlier ? { earlier } : {}) }, DB_KEY),
       );
     },
     async readDeviceCredential() {

@@ -1,5 +1,5 @@
 import { ROUTES } from '../model/routes.ts';
-import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
+import { MAX_EARLIER_CREDENTIALS, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../model/wire-protocol.ts';
 import { SyncError } from './errors.ts';
 
 /** What a terminal keeps after enrolment. The credential rotates on every token exchange. */
@@ -9,6 +9,8 @@ export interface DeviceCredential {
   merchantId: string;
   storeId: string;
   credential: string;
+  /** Earlier credentials, newest first (at most MAX_EARLIER_CREDENTIALS): a restored server knows one of them. */
+  earlier?: string[];
 }
 
 /**
@@ -90,33 +92,41 @@ export function createTokenSource(options: { store: CredentialStore; fetch?: Fet
   let token: { value: string; expiresAt: number } | null = null;
   let inflight: Promise<string> | null = null;
 
-  async function exchange(): Promise<string> {
-    const current = await options.store.load();
-    if (!current) throw new SyncError('not-enrolled', 'NOT_ENROLLED');
-    let response: Response;
+  async function post(current: DeviceCredential, withEarlier: boolean): Promise<Response> {
+    const earlier = withEarlier ? { earlier: current.earlier ?? [] } : {};
     try {
-      response = await doFetch(`${current.serverUrl}${ROUTES.token.path}`, {
+      return await doFetch(`${current.serverUrl}${ROUTES.token.path}`, {
         method: ROUTES.token.method,
         headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
-        body: JSON.stringify({ terminalId: current.terminalId, credential: current.credential }),
+        body: JSON.stringify({ terminalId: current.terminalId, credential: current.credential, ...earlier }),
         // One hung exchange would hold every later request behind the shared in-flight promise.
         signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
       });
     } catch {
       throw new SyncError('offline', 'NETWORK');
     }
-    if (response.status === 426) throw new SyncError('update-needed', 'PROTOCOL_OUTDATED', 426);
-    if (response.status === 401) {
-      const code = await errorCode(response);
-      // A refused credential cannot heal by retrying: the terminal must be enrolled again.
-      throw new SyncError('revoked', code === 'TERMINAL_REVOKED' ? 'TERMINAL_REVOKED' : 'UNAUTHORIZED', 401);
+  }
+
+  async function exchange(): Promise<string> {
+    const current = await options.store.load();
+    if (!current) throw new SyncError('not-enrolled', 'NOT_ENROLLED');
+    let response = await post(current, false);
+    let code = response.status === 401 ? await errorCode(response) : undefined;
+    // Unknown (not revoked): the server may have been restored from a backup; it knows an earlier one.
+    if (code === 'UNAUTHORIZED' && (current.earlier?.length ?? 0) > 0) {
+      response = await post(current, true);
+      code = response.status === 401 ? await errorCode(response) : undefined;
     }
+    if (response.status === 426) throw new SyncError('update-needed', 'PROTOCOL_OUTDATED', 426);
+    // A refused credential cannot heal by retrying: the terminal must be enrolled again.
+    if (response.status === 401) throw new SyncError('revoked', code === 'TERMINAL_REVOKED' ? 'TERMINAL_REVOKED' : 'UNAUTHORIZED', 401);
     if (response.status >= 500 || response.status === 429) throw new SyncError('server', response.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL', response.status);
     if (!response.ok) throw new SyncError('server', 'INTERNAL', response.status);
     const body = ROUTES.token.response.parse(await response.json());
     // Persist the rotated credential before using the token: if this write is lost, the server still
     // accepts the previous credential until the new one has been presented.
-    await options.store.save({ ...current, credential: body.credential });
+    const earlier = [current.credential, ...(current.earlier ?? [])].slice(0, MAX_EARLIER_CREDENTIALS);
+    await options.store.save({ ...current, credential: body.credential, earlier });
     token = { value: body.accessToken, expiresAt: now() + body.expiresIn * 1000 };
     return body.accessToken;
   }

@@ -154,9 +154,17 @@ export const EnrolResponseSchema = z.strictObject({
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
 /** Body of `POST /v1/token`: exchanges the device credential (which then rotates) for an access token. */
+/** How many earlier credentials a terminal keeps, newest first (about ten days of 15-minute tokens). */
+export const MAX_EARLIER_CREDENTIALS = 500;
 export const TokenRequestSchema = z.strictObject({
   terminalId: IdSchema,
   credential: z.string().min(32).max(200),
+  /**
+   * The terminal's earlier credentials, newest first, sent only after the current one was refused as
+   * unknown: a server restored from a backup knows the one that was current when the backup was taken
+   * (docs/protocol.md §2).
+   */
+  earlier: z.array(z.string().min(32).max(200)).max(MAX_EARLIER_CREDENTIALS).optional(),
 });
 /** Answer of a token exchange: the access token and the next device credential. */
 export const TokenResponseSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { SignJWT, base64url, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/sync/model/ids.ts';
+import { createTokenSource, enrol as enrolClient, memoryCredentialStore } from '../../../src/sync/client/auth.ts';
 import { EnrolResponseSchema, ErrorBodySchema, TokenResponseSchema } from '../../../src/sync/model/wire-protocol.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
@@ -206,6 +207,38 @@ describe.each(DATABASE_KINDS)('authentication on %s', (kind) => {
       // The never-delivered c2 only a copy can present: the terminal's credential family is revoked (issue 14).
       expect(errorCode(await exchange(terminalId, c2))).toBe('TERMINAL_REVOKED');
       expect((await exchange(terminalId, TokenResponseSchema.parse(next.json()).credential)).statusCode).toBe(401);
+    });
+
+    it('after a restore from a backup, an earlier credential the terminal kept opens the door again, without reuse', async () => {
+      // The real client token source, through the app (no port).
+      const viaApp: typeof fetch = async (input, init) => {
+        const url = new URL(String(input));
+        const answer = await app.inject({ method: init?.method as 'POST', url: url.pathname, headers: init?.headers as Record<string, string>, payload: init?.body as string });
+        return new Response(answer.body, { status: answer.statusCode, headers: { 'content-type': 'application/json' } });
+      };
+      const { code } = await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test');
+      const store = memoryCredentialStore();
+      const { terminalId } = await enrolClient({ serverUrl: 'http://patron.test', code, deviceName: 'Restored till', store, fetch: viaApp });
+      const tokens = createTokenSource({ store, fetch: viaApp });
+      await tokens.get();
+      // The backup: the terminal's credential state as it is now …
+      const saved = (await tdb.db.query<{ credential_hash: string; previous_credential_hash: string | null }>(`SELECT credential_hash, previous_credential_hash FROM terminals WHERE terminal_id = $1`, [terminalId])).rows[0]!;
+      const retired = (await tdb.db.query<{ credential_hash: string }>(`SELECT credential_hash FROM retired_credentials WHERE terminal_id = $1`, [terminalId])).rows.map((r) => r.credential_hash);
+      // … three rotations later, the database is restored from it.
+      for (let i = 0; i < 3; i++) {
+        tokens.invalidate();
+        await tokens.get();
+      }
+      await tdb.db.query(`UPDATE terminals SET credential_hash = $2, previous_credential_hash = $3 WHERE terminal_id = $1`, [terminalId, saved.credential_hash, saved.previous_credential_hash]);
+      await tdb.db.query(`DELETE FROM retired_credentials WHERE terminal_id = $1 AND NOT credential_hash = ANY($2::text[])`, [terminalId, retired]);
+      const lastKnown = (await store.load())!;
+      // Without the earlier credentials the till is locked out (it would have to enrol again, with an empty replica).
+      await expect(createTokenSource({ store: memoryCredentialStore({ ...lastKnown, earlier: [] }), fetch: viaApp }).get()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      tokens.invalidate();
+      await expect(tokens.get()).resolves.toEqual(expect.any(String));
+      expect((await store.load())!.earlier?.[0]).toBe(lastKnown.credential);
+      expect((await tdb.db.query(`SELECT 1 FROM terminals WHERE terminal_id = $1 AND revoked_at IS NULL`, [terminalId])).rows).toHaveLength(1);
+      expect((await auditRows('token.earlier_credential')).at(-1)).toMatchObject({ details: { back: '3' } });
     });
 
     it('refuses an unknown terminal and a malformed body with 4xx and a code', async () => {

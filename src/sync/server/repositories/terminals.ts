@@ -46,7 +46,7 @@ export async function enrolTerminal(db: Database, code: string, deviceName: stri
  * stays acceptable until its successor is first presented, so an answer lost in transit does not lock a
  * terminal out, while any older credential (a stolen copy) is refused once the terminal has moved on.
  */
-export async function rotateCredential(db: Database, terminalId: string, credential: string): Promise<(TerminalIdentity & { credential: string }) | 'revoked' | null> {
+export async function rotateCredential(db: Database, terminalId: string, credential: string, earlier: readonly string[] = []): Promise<(TerminalIdentity & { credential: string }) | 'revoked' | null> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ merchant_id: string; store_id: string; credential_hash: string; previous_credential_hash: string | null; revoked: boolean }>(
       `SELECT merchant_id, store_id, credential_hash, previous_credential_hash, revoked_at IS NOT NULL AS revoked
@@ -56,15 +56,23 @@ export async function rotateCredential(db: Database, terminalId: string, credent
     const terminal = rows[0];
     if (!terminal) return null;
     const presented = hashSecret(credential);
-    const current = sameHash(presented, terminal.credential_hash);
-    const previous = terminal.previous_credential_hash !== null && sameHash(presented, terminal.previous_credential_hash);
+    const known = (hash: string) => ({ current: sameHash(hash, terminal.credential_hash), previous: terminal.previous_credential_hash !== null && sameHash(hash, terminal.previous_credential_hash) });
+    let { current, previous } = known(presented);
     if (!current && !previous) {
       if (!terminal.revoked && (await isRetiredCredential(tx, terminalId, presented))) {
         await revokeForReuse(tx, { terminalId, merchantId: terminal.merchant_id, storeId: terminal.store_id });
         return 'revoked';
       }
-      await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.refused', { reason: 'credential' });
-      return null;
+      // A database restored from a backup never saw the credentials issued after it: the terminal's earlier
+      // ones, newest first, lead back to the one current at the backup. Only an unknown credential gets here,
+      // so a retired one among them is never taken for reuse (the scan stops at the first one known).
+      const restored = earlier.map(hashSecret).find((hash) => known(hash).current || known(hash).previous);
+      if (!restored) {
+        await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.refused', { reason: 'credential' });
+        return null;
+      }
+      ({ current, previous } = known(restored));
+      await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.earlier_credential', { back: String(earlier.map(hashSecret).indexOf(restored) + 1) });
     }
     if (terminal.revoked) return 'revoked';
     const next = randomSecret();

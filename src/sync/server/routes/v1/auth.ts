@@ -37,7 +37,7 @@ export function authRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigne
     config,
     preHandler: shared((request) => `token:terminal:${(request.body as { terminalId: string }).terminalId}`),
     handler: async (request) => {
-      const result = await rotateCredential(deps.db, request.body.terminalId, request.body.credential);
+      const result = await rotateCredential(deps.db, request.body.terminalId, request.body.credential, request.body.earlier ?? []);
       if (result === 'revoked') throw new HttpError(401, 'TERMINAL_REVOKED');
       if (!result) throw new HttpError(401, 'UNAUTHORIZED');
       const { token, expiresIn } = await deps.signer.sign(result);
