@@ -1,3 +1,4 @@
+import { DAY_MS } from '../model/dates.ts';
 import { newId } from '../model/ids.ts';
 import { signSession, SignedStaffSessionSchema, StaffKeySchema, unsealStaffKey, type SignedStaffSession, type SigningKey, type StaffKey } from '../model/staff-proof.ts';
 import type { StaffProofApi } from './api.ts';
@@ -22,7 +23,15 @@ export interface StaffProof {
   flush(): Promise<void>;
   /** Fetches the members' keys (after a staff change or on start); keeps the old ones when offline. */
   refreshKeys(): Promise<void>;
+  /**
+   * Queues again the sessions recorded in the last KEEP_RECORDED_MS: a server restored from a backup lost the
+   * ones recorded after it, and the writes this terminal pushes again need them.
+   */
+  replay(): void;
 }
+
+/** How long a recorded session is kept for a replay after a restore (backups are taken daily at most). */
+export const KEEP_RECORDED_MS = 14 * DAY_MS;
 
 /** Creates the proof of one terminal; `onRefused` hears a session the server refused (it will not be retried). */
 export function createStaffProof(input: {
@@ -35,14 +44,24 @@ export function createStaffProof(input: {
   const keysKey = `patron.staffKeys.${input.identity.terminalId}`;
   const queueKey = `patron.staffSessions.${input.identity.terminalId}`;
   const keys = new Map<string, StaffKey>(readList(input.memory, keysKey, StaffKeySchema.safeParse).map((key) => [key.staffId, key]));
+  const recordedKey = `patron.staffSessionsRecorded.${input.identity.terminalId}`;
   let queue = readList(input.memory, queueKey, SignedStaffSessionSchema.safeParse);
+  let recorded = readList(input.memory, recordedKey, SignedStaffSessionSchema.safeParse);
   let flushing: Promise<void> | null = null;
 
-  const save = () => writeValue(input.memory, queueKey, queue);
+  const save = () => {
+    writeValue(input.memory, queueKey, queue);
+    writeValue(input.memory, recordedKey, recorded);
+  };
   const enqueue = (signed: SignedStaffSession) => {
-    // A sign-out's shorter session replaces the queued longer one: only the real window leaves the device.
+    // A sign-out's shorter session replaces the longer one, queued or kept: only the real window stays.
     queue = [...queue.filter((s) => s.session.id !== signed.session.id), signed];
+    recorded = recorded.filter((s) => s.session.id !== signed.session.id);
     save();
+  };
+  const keep = (signed: SignedStaffSession) => {
+    const since = input.now().getTime() - KEEP_RECORDED_MS;
+    recorded = [...recorded.filter((s) => s.session.id !== signed.session.id && Date.parse(s.session.endsAt) > since), signed];
   };
 
   async function sign(key: SigningKey, staffId: string, startsAt: Date, endsAt: Date, id = newId()): Promise<SignedStaffSession> {
@@ -54,6 +73,7 @@ export function createStaffProof(input: {
     for (const signed of [...queue]) {
       try {
         await input.api.recordStaffSession(signed);
+        keep(signed);
       } catch (error) {
         // Unreachable or failing server: keep it for the next push. A refusal is final (a forged, inactive or
         // re-keyed member's session): drop it so it cannot block the queue; the writes it covered are refused
@@ -92,6 +112,12 @@ export function createStaffProof(input: {
       };
     },
     flush,
+    replay() {
+      const queued = new Set(queue.map((s) => s.session.id));
+      queue = [...recorded.filter((s) => !queued.has(s.session.id)), ...queue];
+      recorded = [];
+      save();
+    },
     async refreshKeys() {
       const fetched = await input.api.staffKeys();
       keys.clear();

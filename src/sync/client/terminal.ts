@@ -21,6 +21,7 @@ import { createQueries, type Queries } from './queries/index.ts';
 import { startReplication, type ReplicationOptions } from './replicate.ts';
 import { createSession, type Session } from './session.ts';
 import { createStaffProof } from './staff-proof.ts';
+import { SyncError } from './errors.ts';
 import { createStatusStore, type SyncStatus } from './status.ts';
 
 /** How to open a terminal. */
@@ -118,8 +119,17 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
   const identity = { merchantId: credential.merchantId, storeId: credential.storeId, terminalId: credential.terminalId };
   const onUnexpected = options.onUnexpected ?? ((error: unknown) => console.error('patron: a write failed', error));
   const proof = createStaffProof({ api, memory: options.memory, identity, now, onRefused: onUnexpected });
-  // The signed sessions reach the server before any write they cover.
-  const pushing: SyncApi = { pull: api.pull, push: async (collection, rows) => (await proof.flush(), api.push(collection, rows)) };
+  // The signed sessions reach the server before any write they cover; a server restored from a backup lost
+  // the sessions recorded after it, so they are handed in again before the writes are pushed again.
+  const afterRestore = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((error: unknown) => {
+      if (error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD' && error.details?.reason === 'restored') proof.replay();
+      throw error;
+    });
+  const pushing: SyncApi = {
+    pull: (collection, checkpoint, limit) => afterRestore(api.pull(collection, checkpoint, limit)),
+    push: async (collection, rows) => (await proof.flush(), afterRestore(api.push(collection, rows))),
+  };
   const replication = startReplication({ db, api: pushing, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, storeId: credential.storeId, rejected, status, fetch: options.fetch, options: options.replication });
   if (fresh) void loadExpectedDocuments({ db, api, status });
 

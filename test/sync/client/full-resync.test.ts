@@ -5,9 +5,9 @@ import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
 import { fenceRestoredFeed, purgeTombstones } from '../../../src/sync/server/sync/horizons.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
-import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
+import { aCustomer, aVisit, insertRow, nextPhone, updateRow } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
-import { eventually, startClient, switchableFetch, testStorage, type TestClient } from '../../helpers/terminal.ts';
+import { eventually, openTestTerminal, startClient, switchableFetch, testStorage, type TestClient } from '../../helpers/terminal.ts';
 import { earnEntryId } from '../../../src/sync/model/ids.ts';
 
 /** What the simulated restore puts back: the merchant's replicated rows, held earns and its clock. */
@@ -202,6 +202,26 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     }
     await eventually(async () => (await fresh.db.customers.findOne(a.id).exec())?.notes === 'edited after the backup', 10_000, 'the edit on the fresh till');
     for (const t of tills) await t.close();
+  });
+
+  it('after a restore, a till hands in again the staff sessions the server lost, so its writes are accepted again', async () => {
+    const t = await openTestTerminal({ serverUrl: url, code: (await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test')).code, signInTestStaff: false });
+    try {
+      await eventually(async () => (await t.session.signIn(seed.cashier.id, '1234')).ok, 10_000, 'the cashier signed in');
+      const backup = await takeBackup();
+      const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Signed up after the backup', email: '', birthday: '', anniversary: '', notes: '', favorites: [], allergies: [], preferredTime: '', marketingConsent: false, tags: [], status: 'active' });
+      if (!signedUp.ok) throw new Error(signedUp.error.code);
+      expect(await t.sync.settled(10_000)).toBe(true);
+      // The restore brings back neither the sign-up nor the cashier's session, recorded after the backup.
+      await restoreBackup(backup);
+      await tdb.db.query(`DELETE FROM staff_sessions WHERE terminal_id = $1`, [t.identity.terminalId]);
+      t.sync.resync();
+      await eventually(async () => (await tdb.db.query(`SELECT 1 FROM customers WHERE id = $1`, [signedUp.value.id])).rows.length === 1, 15_000, 'the sign-up pushed again');
+      expect((await tdb.db.query(`SELECT 1 FROM staff_sessions WHERE terminal_id = $1`, [t.identity.terminalId])).rows).toHaveLength(1);
+      expect((await tdb.db.query(`SELECT 1 FROM rejected_writes WHERE document_id = $1`, [signedUp.value.id])).rows).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 
   /** The merchant's documents and clock as a backup holds them (what a restore brings back). */
