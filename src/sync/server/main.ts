@@ -211,9 +211,9 @@ function installSignalHandlers(app: PatronApp, close: () => Promise<void>, timeo
 // long for a Unix socket still serves, without that door.
 async function openAdminSocket(embedded: NonNullable<OpenedDatabase['embedded']>, app: PatronApp): Promise<() => Promise<void>> {
   try {
-    return await startAdminSocket(embedded.dir, embedded.db, (error) => app.log.error({ err: error }, 'online backup failed'));
+    return await startAdminSocket(embedded.dir, embedded.db, (error) => app.log.error({ err: error }, 'a request on the admin socket failed'));
   } catch (error) {
-    app.log.warn({ err: error, dir: embedded.dir }, 'no admin socket in the data folder: patron-sync backup cannot reach this server');
+    app.log.warn({ err: error, dir: embedded.dir }, 'no admin socket in the data folder: patron-sync cannot reach this server');
     return async () => {};
   }
 }
