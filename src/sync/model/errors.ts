@@ -41,6 +41,7 @@ export const ERRORS = {
   MERGE_CYCLE: ['That merge would make a loop', 'این ادغام یک حلقه می‌سازد'],
   NOT_OVERDRAWN: ['The balance is no longer negative', 'مانده دیگر منفی نیست'],
   NOT_RESTORABLE: ['That value cannot be restored', 'این مقدار قابل بازگردانی نیست'],
+  REVOKE_SELF: ['This device cannot revoke itself; revoke it from another device or on the server', 'این دستگاه نمی‌تواند خودش را لغو کند؛ از دستگاهی دیگر یا روی سرور لغوش کنید'],
   CONFLICT_GONE: ['This conflict was already settled', 'این ناسازگاری قبلا حل شده است'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 

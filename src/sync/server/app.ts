@@ -12,6 +12,7 @@ import { HttpError, handleError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPokeHub, type PokeHub } from './pokes.ts';
 import { authRoutes } from './routes/v1/auth.ts';
+import { deviceRoutes } from './routes/v1/devices.ts';
 import { demoRoutes } from './routes/v1/demo.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { streamRoutes } from './routes/v1/stream.ts';
@@ -145,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
+  deviceRoutes(app, { db: options.db, signer });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });
 
   if (options.webRoot && existsSync(options.webRoot)) {

@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+import { IdSchema } from '../../model/common.ts';
+import { mayWorkAt, StaffSchema, type Staff } from '../../model/staff.ts';
+import { STAFF_HEADER } from '../../model/wire-protocol.ts';
+import type { Queryable } from '../db/database.ts';
+import { HttpError } from '../http-errors.ts';
+import { terminalOf } from './plugin.ts';
+
+// The one check behind every manager route (the Devices page): the request names the staff member acting on
+// this terminal, who must be an active manager or owner of the token's merchant, allowed at the terminal's
+// store. The terminal's token fixes the merchant and store; the member comes from the header. A verified
+// staff session (a proof the server checks, docs/security.md) will be required here too, in this one place.
+
+const MANAGER_ROLES: ReadonlySet<Staff['role']> = new Set(['manager', 'owner']);
+
+/** The manager or owner acting on the request's terminal; 401 NOT_SIGNED_IN without one, 403 FORBIDDEN for anyone else. */
+export async function actingManager(db: Queryable, request: FastifyRequest): Promise<Staff> {
+  const { merchantId, storeId } = terminalOf(request);
+  const header = request.headers[STAFF_HEADER];
+  const staffId = IdSchema.safeParse(typeof header === 'string' ? header.toLowerCase() : undefined);
+  if (!staffId.success) throw new HttpError(401, 'NOT_SIGNED_IN');
+  const { rows } = await db.query<{ doc: unknown }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = $2`, [merchantId, staffId.data]);
+  const member = StaffSchema.safeParse(rows[0]?.doc);
+  if (!member.success || !MANAGER_ROLES.has(member.data.role) || !mayWorkAt(member.data, storeId)) throw new HttpError(403, 'FORBIDDEN');
+  return member.data;
+}
+
+/** Whether `manager` may act for `storeId` (a manager limited to some stores manages only their devices). */
+export function managesStore(manager: Staff, storeId: string): boolean {
+  return mayWorkAt(manager, storeId);
+}

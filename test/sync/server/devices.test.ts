@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAFF_HEADER } from '../../../src/sync/model/wire-protocol.ts';
+import type { PatronApp } from '../../../src/sync/server/app.ts';
+import { addStaff, createStore } from '../../../src/sync/server/repositories/admin.ts';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { enrolTerminal, protocolHeaders, seedMerchant, testApp, type SeededMerchant, type TestTerminal } from '../../helpers/sync-server.ts';
+
+// The manager routes of the Devices page: who may list, revoke and make enrolment codes (docs/security.md).
+
+describe('device routes for managers', () => {
+  let tdb: TestDatabase;
+  let app: PatronApp;
+  let shop: SeededMerchant;
+  let other: SeededMerchant;
+  let till: TestTerminal;
+  let tablet: TestTerminal;
+  let foreign: TestTerminal;
+
+  const as = (terminal: TestTerminal, staffId: string | undefined) => ({
+    get: (url: string) => terminal.request('GET', url, undefined, staffId ? { [STAFF_HEADER]: staffId } : {}),
+    post: (url: string, body?: unknown) => terminal.request('POST', url, body, staffId ? { [STAFF_HEADER]: staffId } : {}),
+  });
+  const code = (response: { json(): unknown }) => (response.json() as { error: { code: string } }).error.code;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('pglite');
+    app = await testApp(tdb.db);
+    shop = await seedMerchant(tdb.db, 'Café Sol');
+    other = await seedMerchant(tdb.db, 'Café Luna');
+    till = await enrolTerminal(app, tdb.db, shop, 'Front till');
+    tablet = await enrolTerminal(app, tdb.db, shop, 'Tablet');
+    foreign = await enrolTerminal(app, tdb.db, other, 'Luna till');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await tdb?.drop();
+  });
+
+  it('lists the merchant’s devices to a manager only', async () => {
+    const listed = await as(till, shop.manager.id).get('/v1/devices');
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({
+      devices: [
+        { terminalId: till.terminalId, number: 1, name: 'Front till', storeId: shop.storeId, storeName: 'Main', enrolledAt: expect.any(String), lastSeenAt: expect.anything(), revokedAt: null, current: true },
+        { terminalId: tablet.terminalId, number: 2, name: 'Tablet', storeId: shop.storeId, storeName: 'Main', enrolledAt: expect.any(String), lastSeenAt: expect.anything(), revokedAt: null, current: false },
+      ],
+    });
+    const cashier = await as(till, shop.cashier.id).get('/v1/devices');
+    expect([cashier.statusCode, code(cashier)]).toEqual([403, 'FORBIDDEN']);
+    const nobody = await as(till, undefined).get('/v1/devices');
+    expect([nobody.statusCode, code(nobody)]).toEqual([401, 'NOT_SIGNED_IN']);
+    // Another merchant's manager, named on this merchant's terminal: not a member here.
+    const stranger = await as(till, other.manager.id).get('/v1/devices');
+    expect(stranger.statusCode).toBe(403);
+    const unauthenticated = await app.inject({ method: 'GET', url: '/v1/devices', headers: { ...protocolHeaders, [STAFF_HEADER]: shop.manager.id } });
+    expect(unauthenticated.statusCode).toBe(401);
+  });
+
+  it('makes a one-time code for a store of the merchant that enrols a device', async () => {
+    const made = await as(till, shop.manager.id).post('/v1/devices/enrolment-code', { storeId: shop.storeId });
+    expect(made.statusCode).toBe(200);
+    const { code: oneTime, expiresAt, storeId } = made.json() as { code: string; expiresAt: string; storeId: string };
+    expect(storeId).toBe(shop.storeId);
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
+    const enrol = await app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload: { code: oneTime, deviceName: 'New tablet' } });
+    expect(enrol.statusCode).toBe(200);
+
+    expect((await as(till, shop.cashier.id).post('/v1/devices/enrolment-code', { storeId: shop.storeId })).statusCode).toBe(403);
+    const foreignStore = await as(till, shop.manager.id).post('/v1/devices/enrolment-code', { storeId: other.storeId });
+    expect([foreignStore.statusCode, code(foreignStore)]).toEqual([404, 'NOT_FOUND']);
+    // A manager limited to one store makes codes for that store only.
+    const north = await createStore(tdb.db, shop.merchantId, { name: 'North' }, 'test');
+    const northManager = await addStaff(tdb.db, shop.merchantId, { name: 'Nima', role: 'manager', pin: '5555', storeIds: [north] }, 'test');
+    expect((await as(till, northManager.id).get('/v1/devices')).statusCode).toBe(403);
+  });
+
+  it('revokes another device of the merchant at once, never itself nor another merchant’s', async () => {
+    const self = await as(till, shop.manager.id).post(`/v1/devices/${till.terminalId}/revoke`);
+    expect([self.statusCode, code(self)]).toEqual([409, 'REVOKE_SELF']);
+    const theirs = await as(till, shop.manager.id).post(`/v1/devices/${foreign.terminalId}/revoke`);
+    expect([theirs.statusCode, code(theirs)]).toEqual([404, 'NOT_FOUND']);
+    expect((await foreign.request('GET', '/v1/pull/customers')).statusCode).toBe(200);
+    expect((await as(till, shop.cashier.id).post(`/v1/devices/${tablet.terminalId}/revoke`)).statusCode).toBe(403);
+    expect((await tablet.request('GET', '/v1/pull/customers')).statusCode).toBe(200);
+
+    const revoked = await as(till, shop.manager.id).post(`/v1/devices/${tablet.terminalId}/revoke`);
+    expect(revoked.statusCode).toBe(200);
+    expect(revoked.json()).toEqual({ terminalId: tablet.terminalId, revokedAt: expect.any(String) });
+    const after = await tablet.request('GET', '/v1/pull/customers');
+    expect([after.statusCode, code(after)]).toEqual([401, 'TERMINAL_REVOKED']);
+    const { rows } = await tdb.db.query<{ actor: string }>(`SELECT actor FROM audit_log WHERE action = 'terminal.revoke'`);
+    expect(rows.map((r) => r.actor)).toEqual([`staff:${shop.manager.id}@terminal:${till.terminalId}`]);
+  });
+});
