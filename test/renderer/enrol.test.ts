@@ -6,6 +6,7 @@ import {
   fetchDemoAvailable,
   isLoopbackHost,
   normalizeEnrolCode,
+  enrolCodeFromUrl,
   requestDemoCode,
 } from '../../src/renderer/features/enrol/enrol-code.ts';
 
@@ -16,6 +17,13 @@ describe('enrolment code field', () => {
     expect(normalizeEnrolCode('٧x٩k')).toBe('7X9K');
     expect(normalizeEnrolCode('ABCD-12345678')).toBe('ABCD-1234');
     expect(ENROL_CODE.test(normalizeEnrolCode(' q w e r - 1 2 3 4 '))).toBe(true);
+  });
+
+  it('takes the code from an enrol link (the Devices page QR code): in the fragment or the query', () => {
+    expect(enrolCodeFromUrl({ search: '', hash: '#/enrol?code=ABCD-1234' })).toBe('ABCD-1234');
+    expect(enrolCodeFromUrl({ search: '?code=abcd1234', hash: '' })).toBe('ABCD-1234');
+    expect(enrolCodeFromUrl({ search: '', hash: '#/counter' })).toBe('');
+    expect(enrolCodeFromUrl({ search: '', hash: '' })).toBe('');
   });
 
   it('reads letters typed on a Persian keyboard layout as the Latin keys', () => {

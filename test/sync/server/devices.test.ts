@@ -48,7 +48,7 @@ describe('device routes for managers', () => {
     const cashier = await as(till, shop.cashier.id).get('/v1/devices');
     expect([cashier.statusCode, code(cashier)]).toEqual([403, 'FORBIDDEN']);
     const nobody = await as(till, undefined).get('/v1/devices');
-    expect([nobody.statusCode, code(nobody)]).toEqual([401, 'NOT_SIGNED_IN']);
+    expect([nobody.statusCode, code(nobody)]).toEqual([403, 'NOT_SIGNED_IN']);
     // Another merchant's manager, named on this merchant's terminal: not a member here.
     const stranger = await as(till, other.manager.id).get('/v1/devices');
     expect(stranger.statusCode).toBe(403);

@@ -54,6 +54,16 @@ export function normalizeEnrolCode(input: string): string {
   return raw.length > 4 ? `${raw.slice(0, 4)}-${raw.slice(4)}` : raw;
 }
 
+/**
+ * The code an enrol link carries — the Devices page's QR opens `<server>/#/enrol?code=…`; `?code=…` in the
+ * query works too — normalised as if typed; '' when the address has none.
+ */
+export function enrolCodeFromUrl(address: { search: string; hash: string }): string {
+  const hashQuery = address.hash.includes('?') ? address.hash.slice(address.hash.indexOf('?')) : '';
+  const code = new URLSearchParams(hashQuery).get('code') ?? new URLSearchParams(address.search).get('code');
+  return code ? normalizeEnrolCode(code) : '';
+}
+
 /** Whether a host name is this machine (the demo enrols in one click only from here). */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

@@ -13,12 +13,15 @@ import { terminalOf } from './plugin.ts';
 
 const MANAGER_ROLES: ReadonlySet<Staff['role']> = new Set(['manager', 'owner']);
 
-/** The manager or owner acting on the request's terminal; 401 NOT_SIGNED_IN without one, 403 FORBIDDEN for anyone else. */
+/**
+ * The manager or owner acting on the request's terminal: 403 NOT_SIGNED_IN when the request names nobody,
+ * 403 FORBIDDEN for anyone else. Never 401, which tells a terminal its own credential failed.
+ */
 export async function actingManager(db: Queryable, request: FastifyRequest): Promise<Staff> {
   const { merchantId, storeId } = terminalOf(request);
   const header = request.headers[STAFF_HEADER];
   const staffId = IdSchema.safeParse(typeof header === 'string' ? header.toLowerCase() : undefined);
-  if (!staffId.success) throw new HttpError(401, 'NOT_SIGNED_IN');
+  if (!staffId.success) throw new HttpError(403, 'NOT_SIGNED_IN');
   const { rows } = await db.query<{ doc: unknown }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND id = $2`, [merchantId, staffId.data]);
   const member = StaffSchema.safeParse(rows[0]?.doc);
   if (!member.success || !MANAGER_ROLES.has(member.data.role) || !mayWorkAt(member.data, storeId)) throw new HttpError(403, 'FORBIDDEN');
