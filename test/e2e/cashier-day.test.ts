@@ -9,7 +9,7 @@ import { freshPhone } from './support/server-state.ts';
 import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 
 // Issue 17, a cashier's day: one Chromium session against the real server (PGlite, the demo merchant, the
-// production web build), a check per numbered point that is this branch's (1, 2, 6, 7, 9), in English and
+// production web build), a check per numbered point that is this branch's (1, 2, 4, 6, 7, 9), in English and
 // Persian where text is involved. The steps build on each other, in order.
 
 const STEP = 60_000;
@@ -237,6 +237,29 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     expect(labels.some((l) => l.startsWith(cardSegment))).toBe(true);
     const kpi = await page.evaluate(() => (globalThis as unknown as { __kpiVisits?: string[] }).__kpiVisits ?? []);
     expect(kpi.filter((v) => v === persianDigits('0'))).toEqual([]);
+    expect(realProblems(till.problems)).toEqual([]);
+  }, STEP);
+
+  it('item 4: the manager’s Devices page lists this terminal and adds a device with a code and a QR of the enrol link', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    // Still the manager of item 7, in Persian: the menu has the page.
+    const nav = page.getByRole('navigation');
+    await expect(nav.locator('a[href="#/devices"]').innerText()).resolves.toBe(text('fa', 'nav.devices'));
+    await switchLanguage(page, 'en');
+    await nav.locator('a[href="#/devices"]').click();
+    const table = byTestId(page, 'devices-table');
+    await table.waitFor();
+    const self = table.locator('tr', { hasText: text('en', 'devices:thisDevice') });
+    await expect(self.count()).resolves.toBe(1);
+    await expect(self.getAttribute('data-terminal-id')).resolves.toMatch(/^[0-9a-f-]{36}$/);
+
+    await page.getByRole('button', { name: text('en', 'devices:makeCode') }).click();
+    const code = await byTestId(page, 'device-code-value').innerText();
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const qr = byTestId(page, 'device-code').getByRole('img', { name: text('en', 'devices:qrLabel') });
+    await expect(qr.getAttribute('data-qr-text')).resolves.toBe(`${server.url}/#/enrol?code=${code}`);
+    await expect(qr.locator('path').getAttribute('d')).resolves.toMatch(/^M\d/);
     expect(realProblems(till.problems)).toEqual([]);
   }, STEP);
 });

@@ -188,6 +188,51 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
     const code = await cli(['enrol-code', '--merchant', a.merchantId, '--store', storeOfB.storeId], env);
     expect(code.code).toBe(1);
   });
+
+  // On the embedded default, while a server holds the folder: the CLI cannot open it and asks the server to
+  // run the command through the admin socket in the folder (the folder lock holds within one process too).
+  // The folder made by the tests above is reused, so this costs one server start, not a fresh database.
+  it.runIf(kind === 'pglite')('runs every admin command inside a running server, by name, with the same output', async () => {
+    const server = await startServer({ ...where, port: 0, app: { logger: false }, print: () => {} });
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) }, body: JSON.stringify(body) });
+    try {
+      expect(await cli(['migrate'], env)).toEqual({ code: 0, stdout: 'The database is up to date; nothing to apply.\n', stderr: '' });
+      const merchant = json<{ merchantId: string }>(await cli(['merchant', 'create', '--name', 'Café Sol', '--currency', 'EUR', '--region', 'DE', '--locale', 'en', '--time-zone', 'Europe/Berlin', '--json'], env));
+      expect((await cli(['merchant', 'list'], env)).stdout).toMatch(new RegExp(`^MERCHANT\\s+NAME\\s+STORES\\s+CREATED\\n[\\s\\S]*${merchant.merchantId}\\s+Café Sol\\s+0\\s`));
+
+      const store = json<{ storeId: string; merchantId: string }>(await cli(['store', 'create', '--merchant', 'café sol', '--name', 'Main', '--json'], env));
+      expect(store.merchantId).toBe(merchant.merchantId);
+      expect(json(await cli(['store', 'list', '--merchant', 'Café Sol', '--json'], env))).toEqual([{ storeId: store.storeId, merchantId: merchant.merchantId, name: 'Main', createdAt: expect.any(String) }]);
+      const member = json<{ staffId: string; storeIds: string[] }>(await cli(['staff', 'add', '--merchant', 'Café Sol', '--name', 'Leila', '--role', 'manager', '--store', 'Main', '--json'], { ...env, PATRON_STAFF_PIN: '4821' }));
+      expect(member.storeIds).toEqual([store.storeId]);
+      expect(json(await cli(['staff', 'list', '--merchant', 'Café Sol', '--json'], env))).toEqual([{ staffId: member.staffId, name: 'Leila', role: 'manager', active: true, storeIds: [store.storeId] }]);
+
+      const code = json<{ code: string; storeId: string }>(await cli(['enrol-code', '--merchant', 'Café Sol', '--store', 'main', '--json'], env));
+      expect(code.storeId).toBe(store.storeId);
+      const enrolled = (await (await post('/v1/enrol', { code: code.code, deviceName: 'Front till' })).json()) as { terminalId: string; credential: string };
+      expect(json(await cli(['terminal', 'list', '--merchant', 'Café Sol', '--json'], env))).toMatchObject([{ terminalId: enrolled.terminalId, number: 1, storeName: 'Main', name: 'Front till', revokedAt: null }]);
+      expect(await cli(['terminal', 'revoke', 'front till', '--merchant', 'Café Sol'], env)).toEqual({ code: 0, stdout: `Revoked terminal ${enrolled.terminalId}.\n`, stderr: '' });
+      // Revoked through the server's own path: the credential stops at once.
+      expect((await post('/v1/token', { terminalId: enrolled.terminalId, credential: enrolled.credential })).status).toBe(401);
+      expect((await cli(['purge-tombstones', '--older-than-days', '30'], env)).stdout).toMatch(/^Purged 0 tombstone/);
+
+      // Names: an ambiguous one fails and lists the candidates; an unknown one says so; ids keep working.
+      const twins: string[] = [];
+      for (let i = 0; i < 2; i++) twins.push(json<{ merchantId: string }>(await cli(['merchant', 'create', '--name', 'Twin', '--currency', 'EUR', '--region', 'DE', '--locale', 'en', '--time-zone', 'Europe/Berlin', '--json'], env)).merchantId);
+      const ambiguous = await cli(['store', 'create', '--merchant', 'twin', '--name', 'North'], env);
+      expect(ambiguous).toMatchObject({ code: 1, stdout: '' });
+      expect(ambiguous.stderr).toMatch(/^error: 2 merchants are named "twin"; give one of these ids instead:/);
+      for (const id of twins) expect(ambiguous.stderr).toContain(id);
+      const unknown = await cli(['enrol-code', '--merchant', 'Nowhere Café', '--store', 'Main'], env);
+      expect(unknown).toMatchObject({ code: 1, stdout: '' });
+      expect(unknown.stderr).toMatch(/^error: no merchant named "Nowhere Café"/);
+      json(await cli(['store', 'create', '--merchant', twins[0]!, '--name', 'North', '--json'], env));
+      expect((await cli(['enrol-code', '--merchant', twins[1]!, '--store', 'North'], env)).stderr).toMatch(new RegExp(`^error: no store named "North" in merchant ${twins[1]}`));
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('patron-sync usage', () => {
