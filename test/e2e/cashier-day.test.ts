@@ -260,6 +260,8 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     const qr = byTestId(page, 'device-code').getByRole('img', { name: text('en', 'devices:qrLabel') });
     await expect(qr.getAttribute('data-qr-text')).resolves.toBe(`${server.url}/#/enrol?code=${code}`);
     await expect(qr.locator('path').getAttribute('d')).resolves.toMatch(/^M\d/);
+    // This server listens on 127.0.0.1 only: the page says a tablet cannot use the link.
+    await expect(byTestId(page, 'device-code-local').innerText()).resolves.toBe(text('en', 'devices:localOnly'));
     expect(realProblems(till.problems)).toEqual([]);
   }, STEP);
 });

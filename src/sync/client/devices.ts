@@ -18,6 +18,8 @@ export type DeviceResult<T> = { ok: true; value: T } | { ok: false; error: Devic
 /** A one-time code for a new device and the address that enrols a tablet with it (for its QR code). */
 export interface NewDeviceCode extends DeviceCode {
   enrolUrl: string;
+  /** False when the only address known is this machine's own (localhost): other devices cannot use it. */
+  reachable: boolean;
 }
 
 /** The manager's device actions of a terminal. */
@@ -27,12 +29,21 @@ export interface DeviceActions {
   newCode(storeId: string): Promise<DeviceResult<NewDeviceCode>>;
 }
 
+/** Whether a host name is this machine (loopback): an address no other device can use to reach it. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /**
- * The page a fresh tablet opens to enrol with `code`: the app served by the sync server, the code in the
- * fragment, which browsers never send to the server (so it stays out of its logs) — the enrol page reads it.
+ * The page a fresh tablet opens to enrol with `code`: the app served by the sync server, at the address this
+ * terminal uses unless that is localhost and the server named a network address. The code sits in the
+ * fragment, which browsers never send to the server (so it stays out of its logs); the enrol page reads it.
  */
-export function enrolUrl(serverUrl: string, code: string): string {
-  return `${serverUrl.replace(/\/+$/, '')}/#/enrol?code=${encodeURIComponent(code)}`;
+export function enrolLink(serverUrl: string, code: string, networkUrls: readonly string[]): { enrolUrl: string; reachable: boolean } {
+  const local = isLoopbackHost(new URL(serverUrl).hostname);
+  const base = (local ? networkUrls[0] : undefined) ?? serverUrl;
+  return { enrolUrl: `${base.replace(/\/+$/, '')}/#/enrol?code=${encodeURIComponent(code)}`, reachable: !isLoopbackHost(new URL(base).hostname) };
 }
 
 export function createDeviceActions(deps: { api: DevicesApi; session: Pick<Session, 'current'>; serverUrl: string }): DeviceActions {
@@ -53,7 +64,7 @@ export function createDeviceActions(deps: { api: DevicesApi; session: Pick<Sessi
     newCode: (storeId) =>
       asManager(async (staffId) => {
         const made = await deps.api.deviceCode(staffId, storeId);
-        return { ...made, enrolUrl: enrolUrl(deps.serverUrl, made.code) };
+        return { ...made, ...enrolLink(deps.serverUrl, made.code, made.networkUrls) };
       }),
   };
 }

@@ -209,8 +209,16 @@ export const DeviceParamsSchema = z.strictObject({ terminalId: IdSchema });
 export const DeviceRevokedSchema = z.strictObject({ terminalId: IdSchema, revokedAt: z.iso.datetime() });
 /** Body of `POST /v1/devices/enrolment-code`: the store the new device will belong to. */
 export const DeviceCodeRequestSchema = z.strictObject({ storeId: IdSchema });
-/** Answer of `POST /v1/devices/enrolment-code`: a one-time code for that store. */
-export const DeviceCodeSchema = z.strictObject({ code: EnrolRequestSchema.shape.code, storeId: IdSchema, expiresAt: z.iso.datetime() });
+/**
+ * Answer of `POST /v1/devices/enrolment-code`: a one-time code for that store, and the server's addresses on
+ * the local network (empty when it listens on this machine only) for a manager who reaches it as localhost.
+ */
+export const DeviceCodeSchema = z.strictObject({
+  code: EnrolRequestSchema.shape.code,
+  storeId: IdSchema,
+  expiresAt: z.iso.datetime(),
+  networkUrls: z.array(z.string().max(200)).max(8),
+});
 /** A one-time enrolment code for a new device. */
 export type DeviceCode = z.infer<typeof DeviceCodeSchema>;
 

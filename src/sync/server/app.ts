@@ -50,6 +50,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** The demo merchant `npm start` created: enables one-click enrolment from this machine's browser. */
   demo?: { merchantId: string; storeId: string };
+  /** The server's addresses on the local network, once listening (main.ts): offered to new devices by the Devices page. */
+  networkUrls?: () => readonly string[];
 }
 
 /** The server's parts that tests and entry points reach besides the HTTP surface. */
@@ -146,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
-  deviceRoutes(app, { db: options.db, signer });
+  deviceRoutes(app, { db: options.db, signer, networkUrls: options.networkUrls ?? (() => []) });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });
 
   if (options.webRoot && existsSync(options.webRoot)) {

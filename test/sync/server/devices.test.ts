@@ -24,7 +24,7 @@ describe('device routes for managers', () => {
 
   beforeAll(async () => {
     tdb = await createTestDatabase('pglite');
-    app = await testApp(tdb.db);
+    app = await testApp(tdb.db, { networkUrls: () => ['http://192.168.1.20:8787'] });
     shop = await seedMerchant(tdb.db, 'Café Sol');
     other = await seedMerchant(tdb.db, 'Café Luna');
     till = await enrolTerminal(app, tdb.db, shop, 'Front till');
@@ -59,8 +59,9 @@ describe('device routes for managers', () => {
   it('makes a one-time code for a store of the merchant that enrols a device', async () => {
     const made = await as(till, shop.manager.id).post('/v1/devices/enrolment-code', { storeId: shop.storeId });
     expect(made.statusCode).toBe(200);
-    const { code: oneTime, expiresAt, storeId } = made.json() as { code: string; expiresAt: string; storeId: string };
+    const { code: oneTime, expiresAt, storeId, networkUrls } = made.json() as { code: string; expiresAt: string; storeId: string; networkUrls: string[] };
     expect(storeId).toBe(shop.storeId);
+    expect(networkUrls).toEqual(['http://192.168.1.20:8787']);
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
     const enrol = await app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload: { code: oneTime, deviceName: 'New tablet' } });
     expect(enrol.statusCode).toBe(200);

@@ -131,7 +131,8 @@ function ConfirmRevoke({ device, onDone }: { device: Device; onDone: () => void 
         <button type="button" className="button-danger" disabled={revoke.isPending} onClick={() => revoke.mutate()}>
           {t('confirmRevoke')}
         </button>
-        <button type="button" onClick={onDone} disabled={revoke.isPending}>
+        {/* Focus on the harmless choice: Enter after "Revoke…" must not revoke by accident. */}
+        <button type="button" onClick={onDone} disabled={revoke.isPending} autoFocus>
           {t('cancel')}
         </button>
       </div>
@@ -198,6 +199,11 @@ function NewCode({ made }: { made: NewDeviceCode }) {
         <p className="muted">
           {t('scanOrOpen')} <bdi dir="ltr">{made.enrolUrl}</bdi>
         </p>
+        {made.reachable ? null : (
+          <p role="note" className="alert" data-testid="device-code-local">
+            {t('localOnly')}
+          </p>
+        )}
       </figcaption>
     </figure>
   );

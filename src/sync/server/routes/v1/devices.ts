@@ -10,11 +10,14 @@ import { routeSchema, type ZodApp } from '../route-schema.ts';
 /** How long a code made on the Devices page lasts: long enough to walk to the new tablet, short if it leaks. */
 export const DEVICE_CODE_TTL_MINUTES = 30;
 
+/** As many network addresses as DeviceCodeSchema takes (a server has a handful of interfaces). */
+const MAX_NETWORK_URLS = 8;
+
 /**
  * The Devices page of a manager: the merchant's devices, revoking one, and a one-time code that enrols a new
  * one. The same repository functions as `patron-sync terminal list|revoke` and `enrol-code`.
  */
-export function deviceRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigner }) {
+export function deviceRoutes(app: ZodApp, deps: { db: Database; signer: TokenSigner; networkUrls: () => readonly string[] }) {
   const auth = requireTerminal(deps.db, deps.signer);
   const actor = (staffId: string, terminalId: string) => `staff:${staffId}@terminal:${terminalId}`;
 
@@ -70,7 +73,7 @@ export function deviceRoutes(app: ZodApp, deps: { db: Database; signer: TokenSig
       if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND');
       if (!managesStore(manager, storeId)) throw new HttpError(403, 'FORBIDDEN');
       const { code, expiresAt } = await createEnrolmentCode(deps.db, merchantId, storeId, DEVICE_CODE_TTL_MINUTES, actor(manager.id, terminalId));
-      return { code, storeId, expiresAt: expiresAt.toISOString() };
+      return { code, storeId, expiresAt: expiresAt.toISOString(), networkUrls: [...deps.networkUrls()].slice(0, MAX_NETWORK_URLS) };
     },
   });
 }
