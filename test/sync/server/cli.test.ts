@@ -216,6 +216,9 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       // Revoked through the server's own path: the credential stops at once.
       expect((await post('/v1/token', { terminalId: enrolled.terminalId, credential: enrolled.credential })).status).toBe(401);
       expect((await cli(['purge-tombstones', '--older-than-days', '30'], env)).stdout).toMatch(/^Purged 0 tombstone/);
+      const demo = await cli(['demo', '--customers', '5'], env);
+      expect(demo).toMatchObject({ code: 0, stderr: '' });
+      expect(demo.stdout).toMatch(/^Creating the demo merchant "Café Patron" \(5 customers\)…\n[\s\S]*Enrolment code: [A-Z0-9]{4}-[A-Z0-9]{4}/);
 
       // Names: an ambiguous one fails and lists the candidates; an unknown one says so; ids keep working.
       const twins: string[] = [];

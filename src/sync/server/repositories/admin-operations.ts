@@ -5,6 +5,8 @@ import { PinSchema } from '../../model/staff.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { purgeTombstones } from '../sync/horizons.ts';
+import { prepareDemo } from '../demo/prepare.ts';
+import { firstStore } from '../demo/summary.ts';
 import {
   addStaff, createEnrolmentCode, createMerchant, createStore, listMerchants, listStaff, listStores, listTerminals, revokeTerminal, type Actor,
 } from './admin.ts';
@@ -59,6 +61,13 @@ export const ADMIN_OPERATIONS = {
     return { terminalId };
   }),
   migrate: operation(z.strictObject({}), async (db) => ({ applied: await migrate(db) })),
+  // What `prepareDemo` reports comes back as lines, so the CLI prints the same wherever the operation ran.
+  demo: operation(z.strictObject({ customers: z.int().min(1).max(200_000), seed: z.int().min(0).max(999_999_999) }), async (db, input, actor) => {
+    const lines: string[] = [];
+    const demo = await prepareDemo(db, { ...input, actor }, (line) => lines.push(line));
+    const code = await createEnrolmentCode(db, demo.merchantId, firstStore(demo).id, 60, `${actor}:demo`);
+    return { demo, code: { code: code.code, expiresAt: code.expiresAt.toISOString() }, lines };
+  }),
   'purge-tombstones': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), (db, input) => purgeTombstones(db, input.olderThanDays)),
 };
 
