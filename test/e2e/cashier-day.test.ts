@@ -7,6 +7,7 @@ import { byTestId, enrolInDemo, persianDigits, recordVisit, signIn, switchLangua
 import { startDemoServer, type DemoServer } from './support/demo-server.ts';
 import { freshPhone } from './support/server-state.ts';
 import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/sync/model/wire-protocol.ts';
 
 // Issue 17, a cashier's day: one Chromium session against the real server (PGlite, the demo merchant, the
 // production web build), a check per numbered point that is this branch's (1, 2, 4, 6, 7, 9), in English and
@@ -262,6 +263,22 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     await expect(qr.locator('path').getAttribute('d')).resolves.toMatch(/^M\d/);
     // This server listens on 127.0.0.1 only: the page says a tablet cannot use the link.
     await expect(byTestId(page, 'device-code-local').innerText()).resolves.toBe(text('en', 'devices:localOnly'));
+
+    // A tablet enrols with that code; the manager sees it and revokes it after confirming.
+    const enrolled = await fetch(`${server.url}/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+      body: JSON.stringify({ code, deviceName: 'Spare tablet' }),
+    });
+    expect(enrolled.status).toBe(200);
+    const { terminalId } = (await enrolled.json()) as { terminalId: string };
+    await nav.locator('a[href="#/counter"]').click();
+    await nav.locator('a[href="#/devices"]').click();
+    const tablet = table.locator(`tr[data-terminal-id="${terminalId}"]`);
+    await tablet.getByRole('button', { name: text('en', 'devices:revoke') }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: text('en', 'devices:confirmRevoke') }).click();
+    await expect.poll(() => tablet.innerText()).toContain(text('en', 'devices:revokedAt', { when: '' }).trim());
+    await expect(self.getByRole('button').count()).resolves.toBe(0);
     expect(realProblems(till.problems)).toEqual([]);
   }, STEP);
 });

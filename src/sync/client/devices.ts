@@ -46,6 +46,13 @@ export function enrolLink(serverUrl: string, code: string, networkUrls: readonly
   return { enrolUrl: `${base.replace(/\/+$/, '')}/#/enrol?code=${encodeURIComponent(code)}`, reachable: !isLoopbackHost(new URL(base).hostname) };
 }
 
+/** Why a failed request failed, as the page tells it: no answer at all, or the server's code. */
+function failureOf(error: SyncError): DeviceFailure {
+  if (error.failure === 'offline') return 'offline';
+  return error.code === 'NETWORK' || error.code === 'NOT_ENROLLED' ? 'INTERNAL' : error.code;
+}
+
+/** The device actions of a terminal, acting as its signed-in member. */
 export function createDeviceActions(deps: { api: DevicesApi; session: Pick<Session, 'current'>; serverUrl: string }): DeviceActions {
   async function asManager<T>(run: (staffId: string) => Promise<T>): Promise<DeviceResult<T>> {
     const staff = deps.session.current();
@@ -54,7 +61,7 @@ export function createDeviceActions(deps: { api: DevicesApi; session: Pick<Sessi
     try {
       return { ok: true, value: await run(staff.id) };
     } catch (error) {
-      if (error instanceof SyncError) return { ok: false, error: error.failure === 'offline' ? 'offline' : error.code === 'NETWORK' || error.code === 'NOT_ENROLLED' ? 'INTERNAL' : error.code };
+      if (error instanceof SyncError) return { ok: false, error: failureOf(error) };
       throw error;
     }
   }
