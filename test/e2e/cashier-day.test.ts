@@ -7,9 +7,10 @@ import { byTestId, enrolInDemo, persianDigits, recordVisit, signIn, switchLangua
 import { startDemoServer, type DemoServer } from './support/demo-server.ts';
 import { freshPhone, visitsOnServer } from './support/server-state.ts';
 import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/sync/model/wire-protocol.ts';
 
 // Issue 17, a cashier's day: one Chromium session against the real server (PGlite, the demo merchant, the
-// production web build), a check per numbered point that is this branch's (1, 2, 6, 7, 8, 9), in English and
+// production web build), a check per numbered point that is this branch's (1, 2, 4, 6, 7, 8, 9), in English and
 // Persian where text is involved. The steps build on each other, in order.
 
 const STEP = 60_000;
@@ -259,6 +260,47 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     await expect.poll(async () => (await visitsOnServer(server.db(), server.demo.merchantId, state.customerId)).map((v) => v.total), { timeout: 30_000 }).toContain(250_000);
     const amount = await byTestId(page, 'visit-row').first().locator('.visit-amount').innerText();
     expect(amount.replace(/\s/g, ' ')).toBe('۲۵٬۰۰۰ تومان');
+    expect(realProblems(till.problems)).toEqual([]);
+  }, STEP);
+
+  it('item 4: the manager’s Devices page lists this terminal and adds a device with a code and a QR of the enrol link', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    // Still the manager of item 7, in Persian: the menu has the page.
+    const nav = page.getByRole('navigation');
+    await expect(nav.locator('a[href="#/devices"]').innerText()).resolves.toBe(text('fa', 'nav.devices'));
+    await switchLanguage(page, 'en');
+    await nav.locator('a[href="#/devices"]').click();
+    const table = byTestId(page, 'devices-table');
+    await table.waitFor();
+    const self = table.locator('tr', { hasText: text('en', 'devices:thisDevice') });
+    await expect(self.count()).resolves.toBe(1);
+    await expect(self.getAttribute('data-terminal-id')).resolves.toMatch(/^[0-9a-f-]{36}$/);
+
+    await page.getByRole('button', { name: text('en', 'devices:makeCode') }).click();
+    const code = await byTestId(page, 'device-code-value').innerText();
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const qr = byTestId(page, 'device-code').getByRole('img', { name: text('en', 'devices:qrLabel') });
+    await expect(qr.getAttribute('data-qr-text')).resolves.toBe(`${server.url}/#/enrol?code=${code}`);
+    await expect(qr.locator('path').getAttribute('d')).resolves.toMatch(/^M\d/);
+    // This server listens on 127.0.0.1 only: the page says a tablet cannot use the link.
+    await expect(byTestId(page, 'device-code-local').innerText()).resolves.toBe(text('en', 'devices:localOnly'));
+
+    // A tablet enrols with that code; the manager sees it and revokes it after confirming.
+    const enrolled = await fetch(`${server.url}/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+      body: JSON.stringify({ code, deviceName: 'Spare tablet' }),
+    });
+    expect(enrolled.status).toBe(200);
+    const { terminalId } = (await enrolled.json()) as { terminalId: string };
+    await nav.locator('a[href="#/counter"]').click();
+    await nav.locator('a[href="#/devices"]').click();
+    const tablet = table.locator(`tr[data-terminal-id="${terminalId}"]`);
+    await tablet.getByRole('button', { name: text('en', 'devices:revoke') }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: text('en', 'devices:confirmRevoke') }).click();
+    await expect.poll(() => tablet.innerText()).toContain(text('en', 'devices:revokedAt', { when: '' }).trim());
+    await expect(self.getByRole('button').count()).resolves.toBe(0);
     expect(realProblems(till.problems)).toEqual([]);
   }, STEP);
 });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/sync/client/errors.ts';
+import { enrolLink } from '../../src/sync/client/devices.ts';
 import { PROTOCOL_HEADER } from '../../src/sync/model/wire-protocol.ts';
 import {
   ENROL_CODE,
   fetchDemoAvailable,
   isLoopbackHost,
   normalizeEnrolCode,
+  enrolCodeFromUrl,
   requestDemoCode,
 } from '../../src/renderer/features/enrol/enrol-code.ts';
 
@@ -16,6 +18,19 @@ describe('enrolment code field', () => {
     expect(normalizeEnrolCode('٧x٩k')).toBe('7X9K');
     expect(normalizeEnrolCode('ABCD-12345678')).toBe('ABCD-1234');
     expect(ENROL_CODE.test(normalizeEnrolCode(' q w e r - 1 2 3 4 '))).toBe(true);
+  });
+
+  it('takes the code from an enrol link (the Devices page QR code): in the fragment or the query', () => {
+    expect(enrolCodeFromUrl({ search: '', hash: '#/enrol?code=ABCD-1234' })).toBe('ABCD-1234');
+    expect(enrolCodeFromUrl({ search: '?code=abcd1234', hash: '' })).toBe('ABCD-1234');
+    expect(enrolCodeFromUrl({ search: '', hash: '#/counter' })).toBe('');
+    expect(enrolCodeFromUrl({ search: '', hash: '' })).toBe('');
+  });
+
+  it('links a new tablet to an address it can reach: the network address when this device uses localhost', () => {
+    expect(enrolLink('http://192.168.1.20:8787', 'ABCD-1234', [])).toEqual({ enrolUrl: 'http://192.168.1.20:8787/#/enrol?code=ABCD-1234', reachable: true });
+    expect(enrolLink('http://127.0.0.1:8787/', 'ABCD-1234', ['http://192.168.1.20:8787'])).toEqual({ enrolUrl: 'http://192.168.1.20:8787/#/enrol?code=ABCD-1234', reachable: true });
+    expect(enrolLink('http://localhost:8787', 'ABCD-1234', [])).toEqual({ enrolUrl: 'http://localhost:8787/#/enrol?code=ABCD-1234', reachable: false });
   });
 
   it('reads letters typed on a Persian keyboard layout as the Latin keys', () => {

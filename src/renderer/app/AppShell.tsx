@@ -5,7 +5,7 @@ import { useTerminal } from './terminal-context.ts';
 import { SyncStatusBar } from '../components/SyncStatusBar.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 
-type Route = 'counter' | 'customers' | 'analytics' | 'inbox' | 'settings';
+type Route = 'counter' | 'customers' | 'analytics' | 'inbox' | 'settings' | 'devices';
 
 const pages: Record<Route, LazyExoticComponent<ComponentType>> = {
   counter: lazy(() => import('../features/counter/CounterPage.tsx').then((m) => ({ default: m.CounterPage }))),
@@ -13,9 +13,10 @@ const pages: Record<Route, LazyExoticComponent<ComponentType>> = {
   analytics: lazy(() => import('../features/analytics/AnalyticsPage.tsx').then((m) => ({ default: m.AnalyticsPage }))),
   inbox: lazy(() => import('../features/inbox/InboxPage.tsx').then((m) => ({ default: m.InboxPage }))),
   settings: lazy(() => import('../features/settings/SettingsPage.tsx').then((m) => ({ default: m.SettingsPage }))),
+  devices: lazy(() => import('../features/devices/DevicesPage.tsx').then((m) => ({ default: m.DevicesPage }))),
 };
 /** Pages only managers and owners see. */
-const MANAGER_ROUTES: readonly Route[] = ['analytics', 'inbox', 'settings'];
+const MANAGER_ROUTES: readonly Route[] = ['analytics', 'inbox', 'settings', 'devices'];
 
 function routeFromHash(hash: string): Route {
   const name = hash.replace(/^#\/?/, '');

@@ -11,6 +11,9 @@ import {
   type StaffKeysResponse,
   type SyncTotals,
   type TerminalInfo,
+  type DeviceCode,
+  type DeviceList,
+  STAFF_HEADER,
 } from '../model/wire-protocol.ts';
 import type { SignedStaffSession } from '../model/staff-proof.ts';
 import type { TokenSource } from './auth.ts';
@@ -39,6 +42,13 @@ export interface StaffProofApi {
   recordStaffSession(signed: SignedStaffSession): Promise<void>;
 }
 
+/** A manager's calls of the Devices page; `staffId` is the member acting (the server checks their role). */
+export interface DevicesApi {
+  devices(staffId: string): Promise<DeviceList>;
+  revokeDevice(staffId: string, terminalId: string): Promise<{ terminalId: string; revokedAt: string }>;
+  deviceCode(staffId: string, storeId: string): Promise<DeviceCode>;
+}
+
 /** Whether the server answers right now (a redemption above the offline cap asks before it counts as online). */
 export interface PingApi {
   ping(): Promise<boolean>;
@@ -52,10 +62,10 @@ const PING_TIMEOUT_MS = 2_000;
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi & StaffProofApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi & StaffProofApi & DevicesApi {
   const doFetch = options.fetch ?? fetch;
 
-  async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S, extraHeaders: Record<string, string> = {}): Promise<z.infer<S>> {
     for (let attempt = 0; ; attempt++) {
       let token: string;
       try {
@@ -71,6 +81,7 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
             authorization: `Bearer ${token}`,
             [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...extraHeaders,
           },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           // A connection accepted and then dropped would otherwise hang this terminal's sync for good.
@@ -121,6 +132,15 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     async recordStaffSession(signed) {
       await call(ROUTES.staffSessions.method, ROUTES.staffSessions.path, signed, ROUTES.staffSessions.response);
+    },
+    devices(staffId) {
+      return call(ROUTES.devices.method, ROUTES.devices.path, undefined, ROUTES.devices.response, { [STAFF_HEADER]: staffId });
+    },
+    revokeDevice(staffId, terminalId) {
+      return call(ROUTES.revokeDevice.method, routePath(ROUTES.revokeDevice, { terminalId }), undefined, ROUTES.revokeDevice.response, { [STAFF_HEADER]: staffId });
+    },
+    deviceCode(staffId, storeId) {
+      return call(ROUTES.deviceCode.method, ROUTES.deviceCode.path, { storeId }, ROUTES.deviceCode.response, { [STAFF_HEADER]: staffId });
     },
     async ping() {
       try {

@@ -3,6 +3,7 @@ import type { RxStorage } from 'rxdb';
 import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
 import type { Staff } from '../model/staff.ts';
 import { createSyncApi, type SyncApi } from './api.ts';
+import { createDeviceActions, type DeviceActions } from './devices.ts';
 import { storageAttemptStore } from './attempt-store.ts';
 import { createTokenSource, type CredentialStore, type DeviceCredential } from './auth.ts';
 import { createCommands, type CommandEnv, type Commands } from './commands/index.ts';
@@ -53,6 +54,8 @@ export interface Terminal {
   readonly session: Session;
   readonly commands: Commands;
   readonly queries: Queries;
+  /** A manager's device list, revocations and enrolment codes (server calls: they need the network). */
+  readonly devices: DeviceActions;
   /** An id for the customer a sign-up form is about to create, carrying their member code (member-codes.ts). */
   newCustomerId(): Promise<string>;
   /** Replication control (tests, the status bar's "sync now"). */
@@ -189,6 +192,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     session,
     commands,
     queries,
+    devices: createDeviceActions({ api, session, serverUrl: credential.serverUrl, proof }),
     newCustomerId: () => codes.nextCustomerId(now()),
     sync: { resync: () => replication.resync(), awaitInSync: () => replication.awaitInSync(), pending$: replication.pending$, settled },
     async close() {

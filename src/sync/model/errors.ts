@@ -42,6 +42,7 @@ export const ERRORS = {
   NOT_OVERDRAWN: ['The balance is no longer negative', 'مانده دیگر منفی نیست'],
   NOT_RESTORABLE: ['That value cannot be restored', 'این مقدار قابل بازگردانی نیست'],
   STAFF_KEY_MISSING: ["This member's signing key has not reached this device yet; connect to the server and try again", 'کلید امضای این کارمند هنوز به این دستگاه نرسیده است؛ به سرور وصل شوید و دوباره تلاش کنید'],
+  REVOKE_SELF: ['This device cannot revoke itself; revoke it from another device or on the server', 'این دستگاه نمی‌تواند خودش را لغو کند؛ از دستگاهی دیگر یا روی سرور لغوش کنید'],
   CONFLICT_GONE: ['This conflict was already settled', 'این ناسازگاری قبلا حل شده است'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 

@@ -191,6 +191,50 @@ export const DemoEnrolmentCodeSchema = z.strictObject({ code: EnrolRequestSchema
 /** A demo enrolment code. */
 export type DemoEnrolmentCode = z.infer<typeof DemoEnrolmentCodeSchema>;
 
+/**
+ * Header of the manager routes (devices): the staff member acting on this terminal. The server checks that
+ * they are an active manager or owner of the token's merchant allowed at the terminal's store.
+ */
+export const STAFF_HEADER = 'x-patron-staff';
+
+/** One enrolled device of the merchant, as the Devices page lists it. */
+export const DeviceSchema = z.strictObject({
+  terminalId: IdSchema,
+  number: z.int().min(1).max(MAX_TERMINAL_NUMBER),
+  name: z.string().max(100),
+  storeId: IdSchema,
+  storeName: z.string().max(100),
+  enrolledAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+  /** Whether this is the device asking. */
+  current: z.boolean(),
+});
+/** An enrolled device. */
+export type Device = z.infer<typeof DeviceSchema>;
+/** Answer of `GET /v1/devices`: the merchant's devices in enrolment order. */
+export const DeviceListSchema = z.strictObject({ devices: z.array(DeviceSchema) });
+/** Answer of `GET /v1/devices`. */
+export type DeviceList = z.infer<typeof DeviceListSchema>;
+/** Path parameters of `POST /v1/devices/:terminalId/revoke`. */
+export const DeviceParamsSchema = z.strictObject({ terminalId: IdSchema });
+/** Answer of a revocation. */
+export const DeviceRevokedSchema = z.strictObject({ terminalId: IdSchema, revokedAt: z.iso.datetime() });
+/** Body of `POST /v1/devices/enrolment-code`: the store the new device will belong to. */
+export const DeviceCodeRequestSchema = z.strictObject({ storeId: IdSchema });
+/**
+ * Answer of `POST /v1/devices/enrolment-code`: a one-time code for that store, and the server's addresses on
+ * the local network (empty when it listens on this machine only) for a manager who reaches it as localhost.
+ */
+export const DeviceCodeSchema = z.strictObject({
+  code: EnrolRequestSchema.shape.code,
+  storeId: IdSchema,
+  expiresAt: z.iso.datetime(),
+  networkUrls: z.array(z.string().max(200)).max(8),
+});
+/** A one-time enrolment code for a new device. */
+export type DeviceCode = z.infer<typeof DeviceCodeSchema>;
+
 /** Every error answer: a code, English and Persian messages, optional details (seed 001's shape). */
 export const ErrorBodySchema = z.strictObject({
   error: z.strictObject({
@@ -245,4 +289,10 @@ export const WIRE_SCHEMAS = {
   StaffKeysResponse: StaffKeysResponseSchema,
   SignedStaffSession: SignedStaffSessionSchema,
   StaffSessionRecorded: StaffSessionRecordedSchema,
+  Device: DeviceSchema,
+  DeviceList: DeviceListSchema,
+  DeviceParams: DeviceParamsSchema,
+  DeviceRevoked: DeviceRevokedSchema,
+  DeviceCodeRequest: DeviceCodeRequestSchema,
+  DeviceCode: DeviceCodeSchema,
 } as const;

@@ -12,6 +12,7 @@ import { HttpError, handleError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPokeHub, type PokeHub } from './pokes.ts';
 import { authRoutes } from './routes/v1/auth.ts';
+import { deviceRoutes } from './routes/v1/devices.ts';
 import { demoRoutes } from './routes/v1/demo.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { streamRoutes } from './routes/v1/stream.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** The demo merchant `npm start` created: enables one-click enrolment from this machine's browser. */
   demo?: { merchantId: string; storeId: string };
+  /** The server's addresses on the local network, once listening (main.ts): offered to new devices by the Devices page. */
+  networkUrls?: () => readonly string[];
 }
 
 /** The server's parts that tests and entry points reach besides the HTTP surface. */
@@ -147,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   staffRoutes(app, { db: options.db, signer });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
   demoRoutes(app, { db: options.db, demo: options.demo });
+  deviceRoutes(app, { db: options.db, signer, networkUrls: options.networkUrls ?? (() => []) });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });
 
   if (options.webRoot && existsSync(options.webRoot)) {

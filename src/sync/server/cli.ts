@@ -50,7 +50,8 @@ function buildProgram(io: CliIo): Command {
       'after',
       `
 Database: embedded PGlite in --data <dir> (or PATRON_DATA_DIR; default ${DEFAULT_DATA_DIR}), or Postgres when
-DATABASE_URL is set. Only one process may open a PGlite folder at a time.
+DATABASE_URL is set. Only one process may open a PGlite folder: while a server runs on it, the admin
+commands run inside that server through the socket patron.sock in the folder. Where an id is asked, a name works too.
 Environment: DATABASE_URL, PATRON_DATA_DIR, PORT, HOST, LOG_LEVEL, PATRON_WEB_ROOT, PATRON_STAFF_PIN,
 PATRON_MIN_FREE_MB, PATRON_PG_LOCK_TIMEOUT_MS, PATRON_PG_STATEMENT_TIMEOUT_MS, PATRON_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS.
 Exit codes: 0 done, 1 failed, 2 bad usage.`,

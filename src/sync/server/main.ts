@@ -137,10 +137,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let app: PatronApp | undefined;
   const opened = await openDatabase({ ...options, onEvent: (event) => logDatabaseEvent(app?.log, event) });
   let draining = false;
+  // Known once listening; the Devices page offers them to managers who reach the server as localhost.
+  let networkUrls: readonly string[] = [];
   try {
     await migrate(opened.db);
     const prepared = (await options.prepare?.(opened.db)) ?? {};
-    app = await buildApp({ db: opened.db, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, ...options.app, ...prepared });
+    app = await buildApp({ db: opened.db, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT, networkUrls: () => networkUrls, ...options.app, ...prepared });
     // Settable after the fact: request loggers are children created per request, so they inherit it.
     if (options.logLevel) app.log.level = options.logLevel;
     if (opened.embedded?.created) app.log.info({ dir: opened.embedded.dir }, `created a new, empty database in ${opened.embedded.dir}`);
@@ -162,6 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = listening.server.address() as AddressInfo;
   const url = `http://${urlHost(address.address)}:${address.port}`;
   const others = everyInterface(address.address) ? lanUrls(address.port) : [];
+  networkUrls = others;
   print(`Patron sync server listening on ${url} (${opened.description})${others.length > 0 ? ` — on this network: ${others.join(', ')}` : ''}`);
 
   let closing: Promise<void> | undefined;
@@ -211,9 +214,9 @@ function installSignalHandlers(app: PatronApp, close: () => Promise<void>, timeo
 // long for a Unix socket still serves, without that door.
 async function openAdminSocket(embedded: NonNullable<OpenedDatabase['embedded']>, app: PatronApp): Promise<() => Promise<void>> {
   try {
-    return await startAdminSocket(embedded.dir, embedded.db, (error) => app.log.error({ err: error }, 'online backup failed'));
+    return await startAdminSocket(embedded.dir, embedded.db, (error) => app.log.error({ err: error }, 'a request on the admin socket failed'));
   } catch (error) {
-    app.log.warn({ err: error, dir: embedded.dir }, 'no admin socket in the data folder: patron-sync backup cannot reach this server');
+    app.log.warn({ err: error, dir: embedded.dir }, 'no admin socket in the data folder: patron-sync cannot reach this server');
     return async () => {};
   }
 }

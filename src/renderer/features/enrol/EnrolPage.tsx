@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Runtime } from '../../app/runtime.ts';
 import { LanguageSwitch } from '../../components/LanguageSwitch.tsx';
@@ -7,7 +7,7 @@ import { TextField } from '../../components/Fields.tsx';
 import { errorKey } from '../../lib/errors.ts';
 import { useServiceWorker } from '../../lib/hooks.ts';
 import { getPlatform } from '../../lib/platform.ts';
-import { ENROL_CODE, fetchDemoAvailable, isLoopbackHost, normalizeEnrolCode, requestDemoCode } from './enrol-code.ts';
+import { ENROL_CODE, enrolCodeFromUrl, fetchDemoAvailable, isLoopbackHost, normalizeEnrolCode, requestDemoCode } from './enrol-code.ts';
 
 /**
  * First screen of a fresh device: enrol it as a terminal of a store with a one-time code. The sync server is
@@ -31,7 +31,12 @@ export function EnrolPage({ runtime }: { runtime: Runtime }) {
     retry: false,
   });
 
-  const [code, setCode] = useState('');
+  // A QR code of the Devices page opens this page with the code in the address: filled in, and then taken
+  // out of the address so a one-time code does not stay in the browser's history.
+  const [code, setCode] = useState(() => enrolCodeFromUrl(location));
+  useEffect(() => {
+    if (enrolCodeFromUrl(location) !== '') history.replaceState(null, '', location.pathname);
+  }, []);
   const [deviceName, setDeviceName] = useState(() => t('defaultDeviceName'));
   const [touched, setTouched] = useState(false);
 

@@ -4,6 +4,8 @@ import { SyncError } from '../../../sync/client/errors.ts';
 import type { ErrorCode } from '../../../sync/model/errors.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 
+export { isLoopbackHost } from '../../../sync/client/devices.ts';
+
 /** Shape of a one-time enrolment code (wire-protocol.ts EnrolRequestSchema). */
 export const ENROL_CODE = /^[A-Z0-9]{4}-[A-Z0-9]{4}$/;
 
@@ -54,10 +56,14 @@ export function normalizeEnrolCode(input: string): string {
   return raw.length > 4 ? `${raw.slice(0, 4)}-${raw.slice(4)}` : raw;
 }
 
-/** Whether a host name is this machine (the demo enrols in one click only from here). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+/**
+ * The code an enrol link carries — the Devices page's QR opens `<server>/#/enrol?code=…`; `?code=…` in the
+ * query works too — normalised as if typed; '' when the address has none.
+ */
+export function enrolCodeFromUrl(address: { search: string; hash: string }): string {
+  const hashQuery = address.hash.includes('?') ? address.hash.slice(address.hash.indexOf('?')) : '';
+  const code = new URLSearchParams(hashQuery).get('code') ?? new URLSearchParams(address.search).get('code');
+  return code ? normalizeEnrolCode(code) : '';
 }
 
 async function readCode(response: Response): Promise<string | undefined> {

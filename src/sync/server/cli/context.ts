@@ -5,6 +5,10 @@ import { LocaleSchema } from '../../model/settings.ts';
 import { PinSchema } from '../../model/staff.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { DataDirBusyError } from '../db/folder-lock.ts';
+import { requestAdminOperation } from '../admin-socket.ts';
+import { runAdminOperation, type AdminInput, type AdminOperationName, type AdminOutput } from '../repositories/admin-operations.ts';
+import { resolve } from 'node:path';
 import { parseTrustProxy } from '../app.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, openDatabase, type DatabaseLocation, type RunningServer } from '../main.ts';
 
@@ -45,6 +49,8 @@ function parser<T>(schema: z.ZodType<T, string>): (value: string) => T {
 
 export const parse = {
   uuid: parser(UuidSchema),
+  /** An id or a name (resolved to exactly one id where the data is: repositories/names.ts). */
+  ref: parser(NameSchema),
   name: parser(NameSchema),
   address: parser(z.string().trim().max(300, 'at most 300 characters')),
   currency: parser(z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code in capitals, e.g. IRR, EUR')),
@@ -82,6 +88,11 @@ export interface CliContext {
   json: (value: unknown) => void;
   /** Resolves where the data lives and opens it (migrated: admin commands work on a fresh folder), runs `fn`, and always closes it. */
   withDatabase: <T>(options: DataOptions, fn: (db: Database) => Promise<T>, migrateFirst?: boolean) => Promise<T>;
+  /**
+   * Runs an administrative operation where the data is: in this process, or — when a running server holds the
+   * embedded database's folder — inside that server, through the admin socket in the folder.
+   */
+  admin: <N extends AdminOperationName>(options: DataOptions, name: N, input: AdminInput<N>, migrateFirst?: boolean) => Promise<AdminOutput<N>>;
   dataOption: () => Option;
   jsonOption: () => Option;
 }
@@ -99,9 +110,25 @@ export function cliContext(io: CliIo): CliContext {
       await opened.close();
     }
   };
+  const admin = async <N extends AdminOperationName>(options: DataOptions, name: N, input: AdminInput<N>, migrateFirst = true): Promise<AdminOutput<N>> => {
+    const where = location(options, io.env);
+    let opened;
+    try {
+      opened = await openDatabase(where);
+    } catch (error) {
+      if (error instanceof DataDirBusyError && where.dataDir) return (await requestAdminOperation(resolve(where.dataDir), name, input, error)) as AdminOutput<N>;
+      throw error;
+    }
+    try {
+      if (migrateFirst) await migrate(opened.db);
+      return (await runAdminOperation(opened.db, name, input, ACTOR)) as AdminOutput<N>;
+    } finally {
+      await opened.close();
+    }
+  };
   const dataOption = () => new Option('--data <dir>', `PGlite data folder (default: PATRON_DATA_DIR or ${DEFAULT_DATA_DIR})`).argParser(parse.dir);
   const jsonOption = () => new Option('--json', 'print JSON for scripts');
-  return { io, out, json, withDatabase, dataOption, jsonOption };
+  return { io, out, json, withDatabase, admin, dataOption, jsonOption };
 }
 
 export interface ServerCliOptions extends DataOptions, LimitOptions {

@@ -1,22 +1,20 @@
 import { parse, location, UsageError, type CliContext, type DataOptions } from './context.ts';
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { migrate } from '../db/migrate.ts';
 import { openDatabase, type DatabaseLocation } from '../main.ts';
 import { requestBackup } from '../admin-socket.ts';
 import { dumpDatabase, restoreBackup, writeDurably } from '../backup.ts';
 import { DataDirBusyError } from '../db/folder-lock.ts';
-import { purgeTombstones } from '../sync/horizons.ts';
 
 /** `migrate`, `backup`, `restore` and `purge-tombstones`: looking after the data. */
 export function registerDataCommands(program: Command, cli: CliContext): void {
-  const { io, out, json, withDatabase, dataOption, jsonOption } = cli;
+  const { io, out, json, admin, dataOption, jsonOption } = cli;
   program
     .command('migrate')
     .description('apply the pending database migrations (safe to run while other instances start)')
     .addOption(dataOption())
     .action(async (options: DataOptions) => {
-      const applied = await withDatabase(options, (db) => migrate(db), false);
+      const { applied } = await admin(options, 'migrate', {}, false);
       out(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date; nothing to apply.');
     });
 
@@ -54,7 +52,7 @@ export function registerDataCommands(program: Command, cli: CliContext): void {
     .addOption(dataOption())
     .addOption(jsonOption())
     .action(async (options: DataOptions & { olderThanDays: number; json?: boolean }) => {
-      const purged = await withDatabase(options, (db) => purgeTombstones(db, options.olderThanDays));
+      const purged = await admin(options, 'purge-tombstones', { olderThanDays: options.olderThanDays });
       if (options.json) json(purged);
       else out(`Purged ${Object.values(purged).reduce((a, b) => a + b, 0)} tombstone(s) older than ${options.olderThanDays} days.`);
     });

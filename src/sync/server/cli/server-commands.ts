@@ -1,7 +1,7 @@
 import { ACTOR, MIB, parse, location, retention, trustProxy, logLevel, envPort, type CliContext, type DataOptions, type ServerCliOptions } from './context.ts';
 import type { Command } from 'commander';
-import type { Database } from '../db/database.ts';
-import { ensureDemoMerchant, type DemoResult } from '../demo/load.ts';
+import type { DemoResult } from '../demo/load.ts';
+import { prepareDemo } from '../demo/prepare.ts';
 import { demoSummary, firstStore, startSummary } from '../demo/summary.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WEB_ROOT, startServer, type RunningServer, type ServerOptions } from '../main.ts';
 import { DEFAULT_MIN_FREE_BYTES } from '../db/pglite.ts';
@@ -65,7 +65,7 @@ export function registerServerCommands(program: Command, cli: CliContext): void 
         // The operator's terminal shows the summary below; request logs only when asked for (LOG_LEVEL=info).
         logLevel: 'warn',
         prepare: async (db) => {
-          demo = await prepareDemo(db, options, out);
+          demo = await prepareDemo(db, { ...options, actor: ACTOR }, out);
           code = await createEnrolmentCode(db, demo.merchantId, firstStore(demo).id, 60, `${ACTOR}:start`);
           // A browser on this machine may also ask the server for a code (one-click demo enrolment).
           return { demo: { merchantId: demo.merchantId, storeId: firstStore(demo).id } };
@@ -82,7 +82,7 @@ export function registerServerCommands(program: Command, cli: CliContext): void 
 }
 
 function registerDemo(program: Command, cli: CliContext): void {
-  const { out, json, withDatabase, dataOption, jsonOption } = cli;
+  const { out, json, admin, dataOption, jsonOption } = cli;
   program
     .command('demo')
     .description('create the demo merchant "Café Patron" with a year of sample data, if absent, and print how to use it')
@@ -91,35 +91,12 @@ function registerDemo(program: Command, cli: CliContext): void {
     .addOption(dataOption())
     .addOption(jsonOption())
     .action(async (options: DataOptions & { customers: number; seed: number; json?: boolean }) => {
-      const { demo, code } = await withDatabase(options, async (db) => {
-        const demo = await prepareDemo(db, options, options.json ? () => {} : out);
-        return { demo, code: await createEnrolmentCode(db, demo.merchantId, firstStore(demo).id, 60, `${ACTOR}:demo`) };
-      });
+      const { demo, code, lines } = await admin(options, 'demo', { customers: options.customers, seed: options.seed });
       if (options.json) {
-        json({ ...demo, enrolmentCode: { code: code.code, storeId: firstStore(demo).id, expiresAt: code.expiresAt.toISOString() } });
+        json({ ...demo, enrolmentCode: { code: code.code, storeId: firstStore(demo).id, expiresAt: code.expiresAt } });
       } else {
-        out(demoSummary(demo, code));
+        for (const line of lines) out(line);
+        out(demoSummary(demo, { code: code.code, expiresAt: new Date(code.expiresAt) }));
       }
     });
 }
-
-async function prepareDemo(db: Database, options: { customers: number; seed: number }, out: (line: string) => void): Promise<DemoResult> {
-  const demo = await ensureDemoMerchant(db, {
-    customers: options.customers,
-    seed: options.seed,
-    actor: ACTOR,
-    onProgress: (done, total) => out(done === 0 ? `Creating the demo merchant "Café Patron" (${total} customers)…` : `  ${done} / ${total} customers`),
-  });
-  if (demo.created) {
-    const { customers, visits, loyaltyEntries, rewards } = demo.counts;
-    out(`Demo data: ${customers} customers, ${visits} visits, ${loyaltyEntries} ledger entries, ${rewards} rewards, loaded in ${(demo.elapsedMs / 1000).toFixed(1)} s.`);
-  } else {
-    const { customers, visits, loyaltyEntries } = demo.counts;
-    out(`Using the demo merchant "Café Patron" (${customers} customers, ${visits} visits, ${loyaltyEntries} ledger entries).`);
-  }
-  if (!demo.created && demo.seed !== options.seed) {
-    out(`(The demo merchant already exists, made with seed ${demo.seed}; --seed and --customers only apply to the first run.)`);
-  }
-  return demo;
-}
-

@@ -146,24 +146,82 @@ export async function createEnrolmentCode(db: Database, merchantId: string, stor
   return { code, expiresAt };
 }
 
-/** A terminal as the operator sees it. */
+/** A terminal as the operator and the managers see it. */
 export interface TerminalRow {
   terminalId: string;
+  /** Its number within the merchant (1, 2, 3 … in enrolment order). */
+  number: number;
   storeId: string;
+  storeName: string;
   name: string;
   createdAt: string;
   lastSeenAt: string | null;
   revokedAt: string | null;
 }
 
-/** Lists a merchant's terminals. */
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+/** Lists a merchant's terminals in enrolment order. */
 export async function listTerminals(db: Queryable, merchantId: string): Promise<TerminalRow[]> {
-  const { rows } = await db.query<{ terminal_id: string; store_id: string; name: string; created_at: Date | string; last_seen_at: Date | string | null; revoked_at: Date | string | null }>(
-    `SELECT terminal_id, store_id, name, created_at, last_seen_at, revoked_at FROM terminals WHERE merchant_id = $1 ORDER BY created_at`,
+  const { rows } = await db.query<{ terminal_id: string; number: number; store_id: string; store_name: string; name: string; created_at: Date | string; last_seen_at: Date | string | null; revoked_at: Date | string | null }>(
+    `SELECT t.terminal_id, t.number, t.store_id, s.name AS store_name, t.name, t.created_at, t.last_seen_at, t.revoked_at
+       FROM terminals t JOIN stores s ON s.merchant_id = t.merchant_id AND s.store_id = t.store_id
+      WHERE t.merchant_id = $1 ORDER BY t.number`,
     [merchantId],
   );
-  const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
-  return rows.map((r) => ({ terminalId: r.terminal_id, storeId: r.store_id, name: r.name, createdAt: iso(r.created_at) ?? '', lastSeenAt: iso(r.last_seen_at), revokedAt: iso(r.revoked_at) }));
+  return rows.map((r) => ({
+    terminalId: r.terminal_id, number: Number(r.number), storeId: r.store_id, storeName: r.store_name, name: r.name,
+    createdAt: iso(r.created_at) ?? '', lastSeenAt: iso(r.last_seen_at), revokedAt: iso(r.revoked_at),
+  }));
+}
+
+/** A merchant as the operator sees it. */
+export interface MerchantRow {
+  merchantId: string;
+  name: string;
+  stores: number;
+  createdAt: string;
+}
+
+/** Lists every merchant on this server, oldest first. */
+export async function listMerchants(db: Queryable): Promise<MerchantRow[]> {
+  const { rows } = await db.query<{ merchant_id: string; name: string; stores: number | string; created_at: Date | string }>(
+    `SELECT m.merchant_id, m.name, (SELECT count(*) FROM stores s WHERE s.merchant_id = m.merchant_id) AS stores, m.created_at
+       FROM merchants m ORDER BY m.created_at, m.merchant_id`,
+  );
+  return rows.map((r) => ({ merchantId: r.merchant_id, name: r.name, stores: Number(r.stores), createdAt: iso(r.created_at) ?? '' }));
+}
+
+/** A store as the operator sees it. */
+export interface StoreRow {
+  storeId: string;
+  merchantId: string;
+  name: string;
+  createdAt: string;
+}
+
+/** Lists a merchant's stores, oldest first. */
+export async function listStores(db: Queryable, merchantId: string): Promise<StoreRow[]> {
+  const { rows } = await db.query<{ store_id: string; name: string; created_at: Date | string }>(
+    `SELECT store_id, name, created_at FROM stores WHERE merchant_id = $1 ORDER BY created_at, store_id`,
+    [merchantId],
+  );
+  return rows.map((r) => ({ storeId: r.store_id, merchantId, name: r.name, createdAt: iso(r.created_at) ?? '' }));
+}
+
+/** A staff member as the operator sees it (never the PIN hash). */
+export interface StaffRow {
+  staffId: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  storeIds: string[];
+}
+
+/** Lists a merchant's staff members (deleted ones left out), by name. */
+export async function listStaff(db: Queryable, merchantId: string): Promise<StaffRow[]> {
+  const { rows } = await db.query<{ doc: Staff }>(`SELECT doc FROM staff WHERE merchant_id = $1 AND NOT deleted ORDER BY doc->>'name', id`, [merchantId]);
+  return rows.map(({ doc }) => ({ staffId: doc.id, name: doc.name, role: doc.role, active: doc.active, storeIds: doc.storeIds }));
 }
 
 /** Revokes a terminal: its tokens stop working at once and every instance closes its open streams. */

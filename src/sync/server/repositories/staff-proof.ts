@@ -49,7 +49,8 @@ export async function recordStaffSession(db: Queryable, token: { merchantId: str
   if (!(await verifySession(member.public_key, signed))) return { status: 403, reason: 'the signature is not the member’s' };
   await db.query(
     `INSERT INTO staff_sessions (terminal_id, session_id, merchant_id, staff_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (terminal_id, session_id) DO UPDATE SET ends_at = LEAST(staff_sessions.ends_at, EXCLUDED.ends_at)
+     ON CONFLICT (terminal_id, session_id) DO UPDATE SET ends_at = LEAST(staff_sessions.ends_at, EXCLUDED.ends_at),
+       closed_at = CASE WHEN EXCLUDED.ends_at < staff_sessions.ends_at THEN coalesce(staff_sessions.closed_at, now()) ELSE staff_sessions.closed_at END
       WHERE staff_sessions.staff_id = EXCLUDED.staff_id AND staff_sessions.starts_at = EXCLUDED.starts_at`,
     [token.terminalId, session.id, token.merchantId, session.staffId, session.startsAt, session.endsAt],
   );

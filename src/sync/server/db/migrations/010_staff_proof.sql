@@ -22,6 +22,8 @@ CREATE TABLE staff_sessions (
   starts_at     timestamptz NOT NULL,
   ends_at       timestamptz NOT NULL,
   registered_at timestamptz NOT NULL DEFAULT now(),
+  -- When a sign-out shortened it (server time): a manager route needs an open session (auth/acting-manager.ts).
+  closed_at     timestamptz,
   PRIMARY KEY (terminal_id, session_id)
 );
 CREATE INDEX staff_sessions_by_member ON staff_sessions (merchant_id, staff_id, ends_at);
