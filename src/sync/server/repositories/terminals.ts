@@ -57,8 +57,9 @@ export async function rotateCredential(db: Database, terminalId: string, credent
     if (!terminal) return null;
     const presented = hashSecret(credential);
     const known = (hash: string) => ({ current: sameHash(hash, terminal.credential_hash), previous: terminal.previous_credential_hash !== null && sameHash(hash, terminal.previous_credential_hash) });
-    let { current, previous } = known(presented);
-    if (!current && !previous) {
+    const given = known(presented);
+    let current = given.current;
+    if (!current && !given.previous) {
       if (!terminal.revoked && (await isRetiredCredential(tx, terminalId, presented))) {
         await revokeForReuse(tx, { terminalId, merchantId: terminal.merchant_id, storeId: terminal.store_id });
         return 'revoked';
@@ -71,7 +72,7 @@ export async function rotateCredential(db: Database, terminalId: string, credent
         await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.refused', { reason: 'credential' });
         return null;
       }
-      ({ current, previous } = known(restored));
+      current = known(restored).current;
       await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.earlier_credential', { back: String(earlier.map(hashSecret).indexOf(restored) + 1) });
     }
     if (terminal.revoked) return 'revoked';
