@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/sync/client/errors.ts';
 import { enrolLink } from '../../src/sync/client/devices.ts';
-import { PROTOCOL_HEADER } from '../../src/sync/model/wire-protocol.ts';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/sync/model/wire-protocol.ts';
 import {
   ENROL_CODE,
   fetchDemoAvailable,
@@ -54,7 +54,7 @@ describe('demo enrolment requests', () => {
       return new Response(JSON.stringify({ available: true }), { status: 200 });
     }) as typeof fetch;
     expect(await fetchDemoAvailable('http://127.0.0.1:8787', fake)).toBe(true);
-    expect((seen?.headers as Record<string, string>)[PROTOCOL_HEADER]).toBe('1');
+    expect((seen?.headers as Record<string, string>)[PROTOCOL_HEADER]).toBe(String(PROTOCOL_VERSION));
     const no = (async () => new Response('{}', { status: 404 })) as typeof fetch;
     expect(await fetchDemoAvailable('http://x', no)).toBe(false);
   });

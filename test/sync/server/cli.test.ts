@@ -184,7 +184,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
     const a = json<{ merchantId: string }>(await cli(['merchant', 'create', '--name', 'A', '--currency', 'EUR', '--region', 'DE', '--locale', 'en', '--time-zone', 'Europe/Berlin', '--json'], env));
     const b = json<{ merchantId: string }>(await cli(['merchant', 'create', '--name', 'B', '--currency', 'EUR', '--region', 'DE', '--locale', 'en', '--time-zone', 'Europe/Berlin', '--json'], env));
     const storeOfB = json<{ storeId: string }>(await cli(['store', 'create', '--merchant', b.merchantId, '--name', 'B1', '--json'], env));
-    const result = await cli(['staff', 'add', '--merchant', a.merchantId, '--name', 'Mallory', '--role', 'owner', '--pin', '1234', '--store', storeOfB.storeId], env);
+    const result = await cli(['staff', 'add', '--merchant', a.merchantId, '--name', 'Mallory', '--role', 'owner', '--pin', '123456', '--store', storeOfB.storeId], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`no store ${storeOfB.storeId} in merchant ${a.merchantId}`));
     const code = await cli(['enrol-code', '--merchant', a.merchantId, '--store', storeOfB.storeId], env);
@@ -206,7 +206,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       const store = json<{ storeId: string; merchantId: string }>(await cli(['store', 'create', '--merchant', 'café sol', '--name', 'Main', '--json'], env));
       expect(store.merchantId).toBe(merchant.merchantId);
       expect(json(await cli(['store', 'list', '--merchant', 'Café Sol', '--json'], env))).toEqual([{ storeId: store.storeId, merchantId: merchant.merchantId, name: 'Main', createdAt: expect.any(String) }]);
-      const member = json<{ staffId: string; storeIds: string[] }>(await cli(['staff', 'add', '--merchant', 'Café Sol', '--name', 'Leila', '--role', 'manager', '--store', 'Main', '--json'], { ...env, PATRON_STAFF_PIN: '4821' }));
+      const member = json<{ staffId: string; storeIds: string[] }>(await cli(['staff', 'add', '--merchant', 'Café Sol', '--name', 'Leila', '--role', 'manager', '--store', 'Main', '--json'], { ...env, PATRON_STAFF_PIN: '482150' }));
       expect(member.storeIds).toEqual([store.storeId]);
       expect(json(await cli(['staff', 'list', '--merchant', 'Café Sol', '--json'], env))).toEqual([{ staffId: member.staffId, name: 'Leila', role: 'manager', active: true, storeIds: [store.storeId] }]);
 

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { expect, it } from 'vitest';
 import { ERRORS } from '../../../src/sync/model/errors.ts';
+import { PROTOCOL_VERSION } from '../../../src/sync/model/wire-protocol.ts';
 import { createTestDatabase } from '../../helpers/database.ts';
 import { testApp } from '../../helpers/sync-server.ts';
 
@@ -17,7 +18,7 @@ it('answers a request that arrives on a busy connection while draining with 503 
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     // Request 1 is in flight (its body half sent) when the close begins, which keeps the socket open.
     const body = '{"code":"AAAA-AAAA","deviceName":"x"}';
-    socket.write(`POST /v1/enrol HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nx-patron-protocol: 1\r\n\r\n${body.slice(0, 10)}`);
+    socket.write(`POST /v1/enrol HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nx-patron-protocol: ${PROTOCOL_VERSION}\r\n\r\n${body.slice(0, 10)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const closing = app.close();
     // Request 2 follows request 1 on the same connection, after the close began.

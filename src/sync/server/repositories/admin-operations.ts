@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, ROLES } from '../../model/common.ts';
+import { pinProblem } from '../../model/staff-proof.ts';
 import { LocaleSchema } from '../../model/settings.ts';
 import { PinSchema } from '../../model/staff.ts';
 import type { Database } from '../db/database.ts';
@@ -9,7 +10,7 @@ import { prepareDemo } from '../demo/prepare.ts';
 import { firstStore } from '../demo/summary.ts';
 import {
   addStaff, createEnrolmentCode, createMerchant, createStore, listMerchants, listStaff, listStores, listTerminals, revokeTerminal, type Actor,
-  setStaffPin,
+  setStaffPin, AdminError,
 } from './admin.ts';
 import { resolveMerchant, resolveStore, resolveTerminal } from './names.ts';
 
@@ -40,6 +41,9 @@ export const ADMIN_OPERATIONS = {
   'staff.add': operation(
     z.strictObject({ merchant: Ref, name: Name, role: z.enum(ROLES), pin: PinSchema, stores: z.array(Ref).max(100) }),
     async (db, input, actor) => {
+      // The PIN's own rule first: nothing needs to be looked up to refuse it.
+      const problem = pinProblem(input.role, input.pin);
+      if (problem) throw new AdminError(problem);
       const merchantId = await resolveMerchant(db, input.merchant);
       const storeIds: string[] = [];
       for (const store of input.stores) storeIds.push(await resolveStore(db, merchantId, store));
