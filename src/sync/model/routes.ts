@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  AuditPageSchema,
+  AuditQuerySchema,
   CollectionParamsSchema,
   DemoAvailabilitySchema,
   DemoEnrolmentCodeSchema,
@@ -42,6 +44,7 @@ export const ROUTES = {
   push: { method: 'POST', path: `${API_PREFIX}push/:collection`, params: CollectionParamsSchema, body: PushRequestSchema, response: PushResponseSchema },
   totals: { method: 'GET', path: `${API_PREFIX}sync/totals`, querystring: NoQuerySchema, response: SyncTotalsSchema },
   terminal: { method: 'GET', path: `${API_PREFIX}terminal`, querystring: NoQuerySchema, response: TerminalInfoSchema },
+  audit: { method: 'GET', path: `${API_PREFIX}audit`, querystring: AuditQuerySchema, response: AuditPageSchema },
   /** Server-Sent Events; each `poke` event's data is a PokeSchema. */
   stream: { method: 'GET', path: `${API_PREFIX}stream` },
   demo: { method: 'GET', path: `${API_PREFIX}demo`, response: DemoAvailabilitySchema },

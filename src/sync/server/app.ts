@@ -11,6 +11,7 @@ import { refuseWhileClosing } from './closing.ts';
 import { HttpError, handleError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPokeHub, type PokeHub } from './pokes.ts';
+import { auditRoutes } from './routes/v1/audit.ts';
 import { authRoutes } from './routes/v1/auth.ts';
 import { demoRoutes } from './routes/v1/demo.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -144,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   opsRoutes(app, { db: options.db, metrics });
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
+  auditRoutes(app, { db: options.db, signer });
   demoRoutes(app, { db: options.db, demo: options.demo });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });
 

@@ -1,0 +1,39 @@
+-- The audit trail of replicated writes (docs/security.md#audit-trail): who wrote what, from which terminal,
+-- when, and which fields it changed. Append-only: nothing in the server updates or deletes a row (an operator
+-- prunes old rows by hand, see the doc). Written in the same statement as the write itself (sync/audit.ts), so
+-- a batch that rolls back leaves no trail and an acknowledged one always has it.
+--
+-- `id` orders the trail (newest first is `ORDER BY id DESC`) and is the paging cursor; `version` is the one
+-- the feed gave the write (null for a refused write, which has none). `staff_id` is the member the document
+-- names; `terminal_id` is the pushing terminal from the access token (null for a server-made change, whose
+-- `actor` is 'system'). `business_at` is the device's clock as the document states it, kept as text: it is
+-- shown, never trusted for ordering. `fields` holds the top-level field names that differ from the stored
+-- document (every field of an insert; `_deleted` for a delete).
+CREATE TABLE write_audit (
+  merchant_id  uuid NOT NULL,
+  id           bigserial,
+  collection   text NOT NULL,
+  document_id  text,
+  customer_id  text,
+  version      bigint,
+  outcome      text NOT NULL CHECK (outcome IN ('accepted', 'refused')),
+  refusal_code text,
+  actor        text NOT NULL CHECK (actor IN ('staff', 'system')),
+  staff_id     text,
+  terminal_id  uuid,
+  at           timestamptz NOT NULL DEFAULT now(),
+  business_at  text,
+  fields       text[] NOT NULL,
+  PRIMARY KEY (merchant_id, id)
+);
+-- A customer's history, newest first, one index range per page.
+CREATE INDEX write_audit_by_customer ON write_audit (merchant_id, customer_id, id);
+
+-- The top-level fields of `after` that differ from `before` (all of them when there is no `before`), sorted.
+-- Compared as jsonb, so key order and number spelling do not count as changes.
+CREATE FUNCTION patron_changed_fields(before jsonb, after jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(key ORDER BY key), '{}')
+    FROM (SELECT a.key FROM jsonb_each(after) a WHERE before IS NULL OR a.value IS DISTINCT FROM before -> a.key
+          UNION
+          SELECT b.key FROM jsonb_each(coalesce(before, '{}')) b WHERE NOT after ? b.key) changed
+$$;

@@ -1,0 +1,143 @@
+import type { AuditEntry } from '../../model/wire-protocol.ts';
+import type { CollectionName } from '../../model/wire-protocol.ts';
+import type { Queryable } from '../db/database.ts';
+import type { BatchWrites, PushContext } from './batch.ts';
+import { actingStaffId } from './rules.ts';
+import { TABLES } from './tables.ts';
+import { hasUnstorableText, storableCopy } from './text-safety.ts';
+
+// The audit trail (docs/security.md#audit-trail): one `write_audit` row per accepted write and per refused
+// row, written inside the push transaction. Accepted writes are recorded by the very statement that writes
+// them (versioned-writes.ts takes the clause below), so every versioned write — a terminal's push, a merge,
+// an inbox item, a released earn, an admin's staff member — has its row, set-based, with no extra round trip.
+
+/** The customer a document concerns, as SQL over the jsonb `doc` (null for merchant-wide documents). */
+function customerOf(collection: CollectionName, doc: string, id: string): string {
+  if (collection === 'customers') return id;
+  return collection === 'visits' || collection === 'loyaltyEntries' || collection === 'inbox' ? `${doc}->>'customerId'` : 'NULL';
+}
+
+/**
+ * The staff member a write names, as SQL: the one rules.ts checks (actingStaffId), except that a visit's
+ * void names whoever voided it rather than who rang the visit up.
+ */
+function staffOf(collection: CollectionName, doc: string, previous: string): string {
+  switch (collection) {
+    case 'visits':
+      return `CASE WHEN ${previous} IS NOT NULL AND ${doc}->'voidedBy' IS DISTINCT FROM ${previous}->'voidedBy' THEN ${doc}->>'voidedBy' ELSE ${doc}->>'staffId' END`;
+    case 'loyaltyEntries':
+      return `${doc}->>'staffId'`;
+    case 'inbox':
+      return `${doc}->>'resolvedBy'`;
+    default:
+      return `${doc}->>'updatedBy'`;
+  }
+}
+
+/** Where the trail reads a document's business time: what the device says, shown and never ordered by. */
+const businessTime = (doc: string) => `coalesce(${doc}->>'updatedAt', ${doc}->>'occurredAt')`;
+
+/**
+ * A data-modifying CTE (`audited AS (…)`) recording the rows of the CTE `written` (id, version, doc) that a
+ * versioned write returns. The stored row it joins is read in the statement's snapshot, i.e. before the
+ * write: that is the master the changed fields are diffed against (all fields for an insert). `merchant` and
+ * `writer` are the statement's placeholders of the merchant id and `written_by` ('server' or a terminal id).
+ */
+export function auditWrittenRows(collection: CollectionName, placeholders: { merchant: string; writer: string }): string {
+  const { merchant, writer } = placeholders;
+  const isServer = `${writer}::text = 'server'`;
+  return `audited AS (
+    INSERT INTO write_audit (merchant_id, collection, document_id, customer_id, version, outcome, actor, staff_id, terminal_id, business_at, fields)
+    SELECT ${merchant}, '${collection}', w.id, ${customerOf(collection, 'w.doc', 'w.id')}, w.version, 'accepted',
+           CASE WHEN ${isServer} THEN 'system' ELSE 'staff' END, ${staffOf(collection, 'w.doc', 'prev.doc')},
+           CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
+           ${businessTime('w.doc')}, patron_changed_fields(prev.doc, w.doc)
+      FROM written w LEFT JOIN ${TABLES[collection]} prev ON prev.merchant_id = ${merchant} AND prev.id = w.id
+     ORDER BY w.version)`;
+}
+
+/** A value the trail may keep as a short key (an id, a time): a string of at most 64 storable characters. */
+function shortText(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 64 && !hasUnstorableText(value) ? value : null;
+}
+
+/**
+ * Records a batch's refused rows (already quarantined) as `refused`, in one statement: what they tried to
+ * change is diffed against the stored document, so a manager sees the attempt beside the accepted history.
+ */
+export async function recordRefusedWrites(tx: Queryable, ctx: PushContext, collection: CollectionName, rejected: BatchWrites['rejected']): Promise<void> {
+  if (rejected.length === 0) return;
+  const rows = rejected.map(({ id, refusal, doc }) => {
+    const kept = storableCopy(doc);
+    return {
+      id,
+      code: refusal.code,
+      customer: collection === 'customers' ? id : shortText(doc.customerId),
+      staff: shortText(actingStaffId(collection, doc)),
+      at: shortText(doc.updatedAt) ?? shortText(doc.occurredAt),
+      json: JSON.stringify(kept),
+    };
+  });
+  await tx.query(
+    `INSERT INTO write_audit (merchant_id, collection, document_id, customer_id, outcome, refusal_code, actor, staff_id, terminal_id, business_at, fields)
+     SELECT $1, $2, r.id, r.customer, 'refused', r.code, 'staff', r.staff, $3, r.at, patron_changed_fields(prev.doc, r.doc::jsonb)
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS r(id, code, customer, staff, at, doc, n)
+       LEFT JOIN ${TABLES[collection]} prev ON prev.merchant_id = $1 AND prev.id = r.id
+      ORDER BY r.n`,
+    [ctx.merchantId, collection, ctx.terminalId, rows.map((r) => r.id), rows.map((r) => r.code), rows.map((r) => r.customer), rows.map((r) => r.staff), rows.map((r) => r.at), rows.map((r) => r.json)],
+  );
+}
+
+/** What a read of the trail asks for: customers (a phone can name several), `before` an entry id, `since` a server time. */
+export interface AuditQuery {
+  customerIds: readonly string[];
+  before?: string;
+  since?: string;
+  limit: number;
+}
+
+interface AuditRow {
+  id: string;
+  collection: AuditEntry['collection'];
+  document_id: string | null;
+  customer_id: string | null;
+  version: string | null;
+  outcome: AuditEntry['outcome'];
+  refusal_code: string | null;
+  actor: AuditEntry['actor'];
+  staff_id: string | null;
+  terminal_id: string | null;
+  terminal_name: string | null;
+  at: Date | string;
+  business_at: string | null;
+  fields: string[];
+}
+
+/** Customers' trail within one merchant, newest first, with the terminals' names. */
+export async function readCustomerAudit(db: Queryable, merchantId: string, query: AuditQuery): Promise<AuditEntry[]> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT a.id::text, a.collection, a.document_id, a.customer_id, a.version::text, a.outcome, a.refusal_code, a.actor,
+            a.staff_id, a.terminal_id::text, t.name AS terminal_name, a.at, a.business_at, a.fields
+       FROM write_audit a LEFT JOIN terminals t ON t.merchant_id = a.merchant_id AND t.terminal_id = a.terminal_id
+      WHERE a.merchant_id = $1 AND a.customer_id = ANY($2::text[]) AND ($3::bigint IS NULL OR a.id < $3::bigint) AND ($4::timestamptz IS NULL OR a.at >= $4::timestamptz)
+      ORDER BY a.id DESC
+      LIMIT $5`,
+    [merchantId, query.customerIds, query.before ?? null, query.since ?? null, query.limit],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    collection: row.collection,
+    documentId: row.document_id,
+    customerId: row.customer_id,
+    version: row.version,
+    outcome: row.outcome,
+    refusalCode: row.refusal_code,
+    actor: row.actor,
+    staffId: row.staff_id,
+    terminalId: row.terminal_id,
+    terminalName: row.terminal_name,
+    serverTime: new Date(row.at).toISOString(),
+    businessTime: row.business_at,
+    fields: row.fields,
+  }));
+}
