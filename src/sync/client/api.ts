@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ERRORS, type ErrorCode } from '../model/errors.ts';
 import { ROUTES, routePath } from '../model/routes.ts';
 import {
+  type AuditPage,
   ErrorBodySchema,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
@@ -31,6 +32,11 @@ export interface TerminalInfoApi {
   terminalInfo(): Promise<TerminalInfo>;
 }
 
+/** A customer's audit trail, which only the server holds (docs/security.md#audit-trail). */
+export interface AuditApi {
+  audit(customerId: string, before: string | null): Promise<AuditPage>;
+}
+
 /** Whether the server answers right now (a redemption above the offline cap asks before it counts as online). */
 export interface PingApi {
   ping(): Promise<boolean>;
@@ -44,7 +50,7 @@ const PING_TIMEOUT_MS = 2_000;
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi & AuditApi {
   const doFetch = options.fetch ?? fetch;
 
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
@@ -107,6 +113,11 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     terminalInfo() {
       return call(ROUTES.terminal.method, ROUTES.terminal.path, undefined, ROUTES.terminal.response);
+    },
+    audit(customerId, before) {
+      const query = new URLSearchParams({ customerId });
+      if (before !== null) query.set('before', before);
+      return call(ROUTES.audit.method, `${ROUTES.audit.path}?${query}`, undefined, ROUTES.audit.response);
     },
     async ping() {
       try {

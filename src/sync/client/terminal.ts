@@ -159,7 +159,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     newCustomerId: () => codes.nextCustomerId(now()),
     settled,
   };
-  const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
+  const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$, audit: api });
   const commands = createCommands(env, options.onUnexpected ?? ((error) => console.error('patron: a write failed', error)));
 
   return {

@@ -3,12 +3,15 @@ import type { Customer } from '../../../src/sync/model/customer.ts';
 import { editCustomer } from '../../../src/sync/model/document-builders.ts';
 import { AuditPageSchema, type AuditEntry } from '../../../src/sync/model/wire-protocol.ts';
 import { runCli } from '../../../src/sync/server/cli.ts';
+import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
 import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, startServerFixture, type ServerFixture, type TestTerminal } from '../../helpers/sync-server.ts';
+import { openTestTerminal, switchableFetch } from '../../helpers/terminal.ts';
 
 // The audit trail (docs/security.md#audit-trail), over HTTP with real terminal tokens on Postgres: each accepted
 // write is recorded with who, which terminal, when and the fields it changed; refused ones are marked refused;
-// the route reads only the token's merchant; `patron-sync audit` prints the same trail.
+// the route reads only the token's merchant; `patron-sync audit` prints the same trail; a whole terminal reads it
+// as the customer card's change history (staff names from its replica) and, offline, says it needs the server.
 
 /** The fields whose JSON differs between two documents, as the trail must record them (an independent diff). */
 function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown>): string[] {
@@ -131,5 +134,29 @@ describe('the audit trail', () => {
     expect(stdout).toMatch(/refused FORBIDDEN +Sara \(/);
     expect(stdout).toContain('Till');
     expect(await runCli(['audit', '--customer', 'not a phone', '--merchant', f.seed.merchantId], io)).toBe(2);
+  });
+
+  it("is the card's change history on a terminal: staff and terminal names, and 'needs the server' offline", async () => {
+    const url = await f.app.listen({ port: 0, host: '127.0.0.1' });
+    const fresh = aCustomer(f.till.ctx(f.seed.cashier));
+    await f.till.push('customers', [insertRow(fresh)]);
+    await f.till.push('customers', [updateRow(editCustomer(fresh, { notes: 'VIP' }, f.till.ctx(f.seed.manager), 'IR'), fresh)]);
+    const network = switchableFetch();
+    const { code } = await createEnrolmentCode(f.tdb.db, f.seed.merchantId, f.seed.storeId, 10, 'test');
+    const office = await openTestTerminal({ serverUrl: url, code, fetch: network.fetch });
+    try {
+      await office.sync.awaitInSync();
+      const page = await office.queries.changeHistory(fresh.id);
+      expect(page).toMatchObject({ status: 'ok', before: null });
+      const entries = page.status === 'ok' ? page.entries : [];
+      expect(entries.map((e) => [e.staffName, e.terminalName, e.fields.includes('notes')])).toEqual([
+        ['Reza', 'Till', true],
+        ['Sara', 'Till', true],
+      ]);
+      network.offline = true;
+      expect(await office.queries.changeHistory(fresh.id)).toEqual({ status: 'needs-server' });
+    } finally {
+      await office.close();
+    }
   });
 });
