@@ -114,7 +114,7 @@ describe('the audit trail', () => {
     expect(anonymous.statusCode).toBe(401);
   });
 
-  it('patron-sync audit prints the trail by phone, with names', async () => {
+  it('patron-sync audit prints the trail by id and by phone, with names; purge-audit prunes old entries', async () => {
     let stdout = '';
     let stderr = '';
     const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: { DATABASE_URL: f.tdb.url! } };
@@ -134,6 +134,13 @@ describe('the audit trail', () => {
     expect(stdout).toMatch(/refused FORBIDDEN +Sara \(/);
     expect(stdout).toContain('Till');
     expect(await runCli(['audit', '--customer', 'not a phone', '--merchant', f.seed.merchantId], io)).toBe(2);
+    // Retention: the operator's purge removes only entries older than asked.
+    const oldest = (await trail(f.till, customer.id)).at(-1)!;
+    await f.tdb.db.query(`UPDATE write_audit SET at = now() - interval '400 days' WHERE merchant_id = $1 AND id = $2`, [f.seed.merchantId, oldest.id]);
+    stdout = '';
+    expect(await runCli(['purge-audit', '--older-than-days', '365', '--json'], io)).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ purged: 1 });
+    expect((await trail(f.till, customer.id)).map((e) => e.id)).not.toContain(oldest.id);
   });
 
   it("is the card's change history on a terminal: staff and terminal names, and 'needs the server' offline", async () => {

@@ -7,7 +7,7 @@ import type { Queryable } from '../db/database.ts';
 import { DataDirBusyError } from '../db/folder-lock.ts';
 import { textTable } from '../demo/summary.ts';
 import { AdminError } from '../repositories/admin.ts';
-import { readCustomerAudit } from '../sync/audit.ts';
+import { purgeAudit, readCustomerAudit } from '../sync/audit.ts';
 import { parse, UsageError, type CliContext, type DataOptions } from './context.ts';
 
 interface AuditOptions extends DataOptions {
@@ -20,7 +20,7 @@ interface AuditOptions extends DataOptions {
 
 const SinceSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((text) => new Date(text).toISOString());
 
-/** `audit`: a customer's audit trail (docs/security.md#audit-trail), newest first. */
+/** `audit`: a customer's audit trail (docs/security.md#audit-trail), newest first; `purge-audit`: its retention. */
 export function registerAuditCommand(program: Command, cli: CliContext): void {
   const { out, json, withDatabase, dataOption, jsonOption } = cli;
   program
@@ -44,6 +44,18 @@ export function registerAuditCommand(program: Command, cli: CliContext): void {
       });
       if (options.json) return json(result);
       out(describe(result));
+    });
+
+  program
+    .command('purge-audit')
+    .description('delete audit trail entries older than N days (the trail is otherwise kept for good)')
+    .requiredOption('--older-than-days <n>', 'age in days', parse.positive(36_500))
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .action(async (options: DataOptions & { olderThanDays: number; json?: boolean }) => {
+      const purged = await withDatabase(options, (db) => purgeAudit(db, options.olderThanDays));
+      if (options.json) json({ purged });
+      else out(`Purged ${purged} audit trail entr${purged === 1 ? 'y' : 'ies'} older than ${options.olderThanDays} days.`);
     });
 }
 

@@ -141,3 +141,12 @@ export async function readCustomerAudit(db: Queryable, merchantId: string, query
     fields: row.fields,
   }));
 }
+
+/** Deletes trail entries the server recorded more than `days` days ago (the operator's retention); returns how many. */
+export async function purgeAudit(db: Queryable, days: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM write_audit WHERE at < now() - make_interval(days => $1) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+    [days],
+  );
+  return rows[0]?.n ?? 0;
+}
