@@ -159,8 +159,9 @@ describe('the counter in Chromium against the real server', () => {
 
     // The manager's card reads the change history from the server's audit trail: the visits by the cashier on
     // till A. The cashier's card on till A has no such section.
-    await byTestId(tillB.page, 'change-history').getByRole('button', { name: text('en', 'counter:history.title') }).click();
-    await expect.poll(async () => (await byTestId(tillB.page, 'change-entry').allInnerTexts()).join('\n'), { timeout: 15_000 }).toContain(server.cashier.name);
+    const manager = tillB.page;
+    await byTestId(manager, 'change-history').getByRole('button', { name: text('en', 'counter:history.title') }).click();
+    await expect.poll(async () => (await byTestId(manager, 'change-entry').allInnerTexts()).join('\n'), { timeout: 15_000 }).toContain(server.cashier.name);
     await byTestId(tillA.page, 'customer-card').waitFor();
     expect(await byTestId(tillA.page, 'change-history').count()).toBe(0);
   }, STEP);
