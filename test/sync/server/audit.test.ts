@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { editCustomer } from '../../../src/sync/model/document-builders.ts';
+import { memberCodeOf } from '../../../src/sync/model/member-code.ts';
 import { AuditPageSchema, type AuditEntry } from '../../../src/sync/model/wire-protocol.ts';
 import { runCli } from '../../../src/sync/server/cli.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
@@ -129,6 +130,7 @@ describe('the audit trail', () => {
     expect(byId.entries.find((e) => e.staffId === f.seed.manager.id)?.staffName).toBe('Reza');
     // A phone names every customer holding it: here the survivor and its merged twin.
     expect((await printed(customer.phone)).customerIds.sort()).toEqual([customer.id, twinId].sort());
+    expect((await printed(memberCodeOf(customer.id))).customerIds).toEqual([customer.id]);
     stdout = '';
     expect(await runCli(['audit', '--customer', customer.id, '--merchant', f.seed.merchantId, '--limit', '3'], io)).toBe(0);
     expect(stdout).toMatch(/refused FORBIDDEN +Sara \(/);

@@ -33,7 +33,7 @@ export function registerAuditCommand(program: Command, cli: CliContext): void {
       if (!parsed.success) throw new UsageError('--since: expected an ISO date or time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z');
       return parsed.data;
     })
-    .option('--limit <n>', 'most entries to print (default 50)', parse.positive(10_000), 50)
+    .option('--limit <n>', 'most entries to print', parse.positive(10_000), 50)
     .addOption(dataOption())
     .addOption(jsonOption())
     .action(async (options: AuditOptions) => {
