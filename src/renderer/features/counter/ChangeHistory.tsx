@@ -77,7 +77,8 @@ function ChangeLine({ entry }: { entry: ChangeEntry }) {
   const fields = created ? [] : entry.fields.filter((f) => !UNLISTED.has(f)).map((f) => t(`history.field.${f}`, { defaultValue: f }));
   const device = entry.businessTime !== null && Number.isFinite(Date.parse(entry.businessTime)) ? entry.businessTime : null;
   const offline = device !== null && Math.abs(Date.parse(device) - Date.parse(entry.serverTime)) > OFFLINE_GAP_MS;
-  const who = entry.actor === 'system' ? t('history.system') : (entry.staffName ?? t('history.unknownStaff'));
+  // A server-made change may carry a staff member's line (an earn released when its visit arrived): name both.
+  const who = entry.actor === 'staff' ? (entry.staffName ?? t('history.unknownStaff')) : entry.staffName ? t('history.systemFor', { who: entry.staffName }) : t('history.system');
   return (
     <li className={`change${entry.outcome === 'refused' ? ' is-refused' : ''}`} data-testid="change-entry" data-outcome={entry.outcome}>
       <div className="change-main">
