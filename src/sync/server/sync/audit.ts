@@ -34,6 +34,15 @@ function staffOf(collection: CollectionName, doc: string, previous: string): str
   }
 }
 
+/**
+ * The top-level fields of `next` that differ from `previous` (every field when there is none), sorted, as SQL
+ * over two jsonb expressions: one pass over the union of their keys (`||`), compared as jsonb so key order
+ * and number spelling are no change. Inline rather than a SQL function, which Postgres would call per row.
+ */
+function changedFields(previous: string, next: string): string {
+  return `ARRAY(SELECT k FROM jsonb_object_keys(${next} || coalesce(${previous}, '{}'::jsonb)) AS k WHERE ${previous} IS NULL OR ${next} -> k IS DISTINCT FROM ${previous} -> k ORDER BY k COLLATE "C")`;
+}
+
 /** Where the trail reads a document's business time: what the device says, shown and never ordered by. */
 const businessTime = (doc: string) => `coalesce(${doc}->>'updatedAt', ${doc}->>'occurredAt')`;
 
@@ -51,7 +60,7 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
     SELECT ${merchant}, '${collection}', w.id, ${customerOf(collection, 'w.doc', 'w.id')}, w.version, 'accepted',
            CASE WHEN ${isServer} THEN 'system' ELSE 'staff' END, ${staffOf(collection, 'w.doc', 'prev.doc')},
            CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
-           ${businessTime('w.doc')}, patron_changed_fields(prev.doc, w.doc)
+           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc')}
       FROM written w LEFT JOIN ${TABLES[collection]} prev ON prev.merchant_id = ${merchant} AND prev.id = w.id
      ORDER BY w.version)`;
 }
@@ -80,7 +89,7 @@ export async function recordRefusedWrites(tx: Queryable, ctx: PushContext, colle
   });
   await tx.query(
     `INSERT INTO write_audit (merchant_id, collection, document_id, customer_id, outcome, refusal_code, actor, staff_id, terminal_id, business_at, fields)
-     SELECT $1, $2, r.id, r.customer, 'refused', r.code, 'staff', r.staff, $3, r.at, patron_changed_fields(prev.doc, r.doc::jsonb)
+     SELECT $1, $2, r.id, r.customer, 'refused', r.code, 'staff', r.staff, $3, r.at, ${changedFields('prev.doc', 'r.doc::jsonb')}
        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS r(id, code, customer, staff, at, doc, n)
        LEFT JOIN ${TABLES[collection]} prev ON prev.merchant_id = $1 AND prev.id = r.id
       ORDER BY r.n`,

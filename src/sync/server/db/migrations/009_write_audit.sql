@@ -29,11 +29,3 @@ CREATE TABLE write_audit (
 -- A customer's history, newest first, one index range per page.
 CREATE INDEX write_audit_by_customer ON write_audit (merchant_id, customer_id, id);
 
--- The top-level fields of `after` that differ from `before` (all of them when there is no `before`), sorted.
--- Compared as jsonb, so key order and number spelling do not count as changes.
-CREATE FUNCTION patron_changed_fields(before jsonb, after jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(key ORDER BY key), '{}')
-    FROM (SELECT a.key FROM jsonb_each(after) a WHERE before IS NULL OR a.value IS DISTINCT FROM before -> a.key
-          UNION
-          SELECT b.key FROM jsonb_each(coalesce(before, '{}')) b WHERE NOT after ? b.key) changed
-$$;
