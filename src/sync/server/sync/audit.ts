@@ -35,12 +35,14 @@ function staffOf(collection: CollectionName, doc: string, previous: string): str
 }
 
 /**
- * The top-level fields of `next` that differ from `previous` (every field when there is none), sorted, as SQL
- * over two jsonb expressions: one pass over the union of their keys (`||`), compared as jsonb so key order
- * and number spelling are no change. Inline rather than a SQL function, which Postgres would call per row.
+ * The top-level fields of `next` that differ from `previous` — every field of an insert — as SQL over two
+ * jsonb expressions: one pass over the union of their keys (`||`), compared as jsonb so key order and number
+ * spelling are no change. Inline rather than a SQL function, which Postgres would call per row; an insert
+ * (most pushed rows) only lists its keys. Unsorted: the reader sorts.
  */
 function changedFields(previous: string, next: string): string {
-  return `ARRAY(SELECT k FROM jsonb_object_keys(${next} || coalesce(${previous}, '{}'::jsonb)) AS k WHERE ${previous} IS NULL OR ${next} -> k IS DISTINCT FROM ${previous} -> k ORDER BY k COLLATE "C")`;
+  return `CASE WHEN ${previous} IS NULL THEN ARRAY(SELECT jsonb_object_keys(${next}))
+          ELSE ARRAY(SELECT k FROM jsonb_object_keys(${next} || ${previous}) AS k WHERE ${next} -> k IS DISTINCT FROM ${previous} -> k) END`;
 }
 
 /** Where the trail reads a document's business time: what the device says, shown and never ordered by. */
@@ -147,7 +149,8 @@ export async function readCustomerAudit(db: Queryable, merchantId: string, query
     terminalName: row.terminal_name,
     serverTime: new Date(row.at).toISOString(),
     businessTime: row.business_at,
-    fields: row.fields,
+    // Sorted here, once per read, rather than per written row (code-unit order, the same everywhere).
+    fields: [...row.fields].sort(),
   }));
 }
 
