@@ -50,7 +50,7 @@ const businessTime = (doc: string) => `coalesce(${doc}->>'updatedAt', ${doc}->>'
 
 /**
  * A data-modifying CTE (`audited AS (…)`) recording the rows of the CTE `written` (id, version, doc) that a
- * versioned write returns. The stored row it joins is read in the statement's snapshot, i.e. before the
+ * versioned write returns. The stored row it looks up is read in the statement's snapshot, i.e. before the
  * write: that is the master the changed fields are diffed against (all fields for an insert). `merchant` and
  * `writer` are the statement's placeholders of the merchant id and `written_by` ('server' or a terminal id).
  */
@@ -63,7 +63,10 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
            CASE WHEN ${isServer} THEN 'system' ELSE 'staff' END, ${staffOf(collection, 'w.doc', 'prev.doc')},
            CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
            ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc')}
-      FROM written w LEFT JOIN ${TABLES[collection]} prev ON prev.merchant_id = ${merchant} AND prev.id = w.id
+      FROM written w
+      -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per written row.
+      -- As a join, the planner (blind to the CTE's size) hashed the merchant's whole table on every batch.
+      LEFT JOIN LATERAL (SELECT p.doc FROM ${TABLES[collection]} p WHERE p.merchant_id = ${merchant} AND p.id = w.id LIMIT 1) prev ON true
      ORDER BY w.version)`;
 }
 
@@ -93,7 +96,7 @@ export async function recordRefusedWrites(tx: Queryable, ctx: PushContext, colle
     `INSERT INTO write_audit (merchant_id, collection, document_id, customer_id, outcome, refusal_code, actor, staff_id, terminal_id, business_at, fields)
      SELECT $1, $2, r.id, r.customer, 'refused', r.code, 'staff', r.staff, $3, r.at, ${changedFields('prev.doc', 'r.doc::jsonb')}
        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS r(id, code, customer, staff, at, doc, n)
-       LEFT JOIN ${TABLES[collection]} prev ON prev.merchant_id = $1 AND prev.id = r.id
+       LEFT JOIN LATERAL (SELECT p.doc FROM ${TABLES[collection]} p WHERE p.merchant_id = $1 AND p.id = r.id LIMIT 1) prev ON true
       ORDER BY r.n`,
     [ctx.merchantId, collection, ctx.terminalId, rows.map((r) => r.id), rows.map((r) => r.code), rows.map((r) => r.customer), rows.map((r) => r.staff), rows.map((r) => r.at), rows.map((r) => r.json)],
   );
