@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../model/wire-protocol.ts';
-import type { CollectionName } from '../../model/wire-protocol.ts';
+import { COLLECTION_SCHEMAS, type CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
 import { actingStaffId } from './rules.ts';
@@ -35,14 +35,24 @@ function staffOf(collection: CollectionName, doc: string, previous: string): str
 }
 
 /**
- * The top-level fields of `next` that differ from `previous` — every field of an insert — as SQL over two
- * jsonb expressions: one pass over the union of their keys (`||`), compared as jsonb so key order and number
- * spelling are no change. Inline rather than a SQL function, which Postgres would call per row; an insert
- * (most pushed rows) only lists its keys. Unsorted: the reader sorts.
+ * The top-level fields of `next` that differ from `previous`, as SQL over two jsonb expressions: one pass over
+ * the union of their keys (`||`), compared as jsonb so key order and number spelling are no change. Inline
+ * rather than a SQL function, which Postgres would call per row. An insert is `insertion`: the accepted path
+ * stores NULL (every field, listed by the reader from the schema, insertedFields), which keeps an insert's
+ * audit row small; a refused insert lists the keys it actually carried.
  */
-function changedFields(previous: string, next: string): string {
-  return `CASE WHEN ${previous} IS NULL THEN ARRAY(SELECT jsonb_object_keys(${next}))
+function changedFields(previous: string, next: string, insertion: 'null' | 'keys'): string {
+  const inserted = insertion === 'null' ? 'NULL' : `ARRAY(SELECT jsonb_object_keys(${next}))`;
+  return `CASE WHEN ${previous} IS NULL THEN ${inserted}
           ELSE ARRAY(SELECT k FROM jsonb_object_keys(${next} || ${previous}) AS k WHERE ${next} -> k IS DISTINCT FROM ${previous} -> k) END`;
+}
+
+/**
+ * Every field of an accepted insert: its collection's schema is strict and has no optional top-level field, so
+ * an accepted document carries exactly these.
+ */
+function insertedFields(collection: CollectionName): string[] {
+  return Object.keys((COLLECTION_SCHEMAS[collection] as unknown as { shape: object }).shape).sort();
 }
 
 /** Where the trail reads a document's business time: what the device says, shown and never ordered by. */
@@ -62,7 +72,7 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
     SELECT ${merchant}, '${collection}', w.id, ${customerOf(collection, 'w.doc', 'w.id')}, w.version, 'accepted',
            CASE WHEN ${isServer} THEN 'system' ELSE 'staff' END, ${staffOf(collection, 'w.doc', 'prev.doc')},
            CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
-           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc')}
+           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', 'null')}
       FROM written w
       -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per written row.
       -- As a join, the planner (blind to the CTE's size) hashed the merchant's whole table on every batch.
@@ -94,7 +104,7 @@ export async function recordRefusedWrites(tx: Queryable, ctx: PushContext, colle
   });
   await tx.query(
     `INSERT INTO write_audit (merchant_id, collection, document_id, customer_id, outcome, refusal_code, actor, staff_id, terminal_id, business_at, fields)
-     SELECT $1, $2, r.id, r.customer, 'refused', r.code, 'staff', r.staff, $3, r.at, ${changedFields('prev.doc', 'r.doc::jsonb')}
+     SELECT $1, $2, r.id, r.customer, 'refused', r.code, 'staff', r.staff, $3, r.at, ${changedFields('prev.doc', 'r.doc::jsonb', 'keys')}
        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS r(id, code, customer, staff, at, doc, n)
        LEFT JOIN LATERAL (SELECT p.doc FROM ${TABLES[collection]} p WHERE p.merchant_id = $1 AND p.id = r.id LIMIT 1) prev ON true
       ORDER BY r.n`,
@@ -124,7 +134,7 @@ interface AuditRow {
   terminal_name: string | null;
   at: Date | string;
   business_at: string | null;
-  fields: string[];
+  fields: string[] | null;
 }
 
 /** Customers' trail within one merchant, newest first, with the terminals' names. */
@@ -153,7 +163,7 @@ export async function readCustomerAudit(db: Queryable, merchantId: string, query
     serverTime: new Date(row.at).toISOString(),
     businessTime: row.business_at,
     // Sorted here, once per read, rather than per written row (code-unit order, the same everywhere).
-    fields: [...row.fields].sort(),
+    fields: row.fields === null ? insertedFields(row.collection) : [...row.fields].sort(),
   }));
 }
 

@@ -8,7 +8,9 @@
 -- names; `terminal_id` is the pushing terminal from the access token (null for a server-made change, whose
 -- `actor` is 'system'). `business_at` is the device's clock as the document states it, kept as text: it is
 -- shown, never trusted for ordering. `fields` holds the top-level field names that differ from the stored
--- document (every field of an insert; `_deleted` for a delete).
+-- document (`_deleted` for a delete); NULL for an accepted insert, which changed every field (the reader lists
+-- its collection's fields: documents are schema-checked, and no top-level field is optional). A refused
+-- insert lists the keys it carried.
 CREATE TABLE write_audit (
   merchant_id  uuid NOT NULL,
   id           bigserial,
@@ -23,7 +25,7 @@ CREATE TABLE write_audit (
   terminal_id  uuid,
   at           timestamptz NOT NULL DEFAULT now(),
   business_at  text,
-  fields       text[] NOT NULL,
+  fields       text[],
   PRIMARY KEY (merchant_id, id)
 );
 -- A customer's history, newest first, one index range per page.
