@@ -98,6 +98,11 @@ describe('the audit trail', () => {
     expect(after.filter((e) => e.outcome === 'accepted' && !before.some((b) => b.id === e.id))).toEqual([expect.objectContaining({ collection: 'inbox', actor: 'system', terminalId: null })]);
     expect(after.filter((e) => e.outcome === 'refused')).toEqual([expect.objectContaining({ collection: 'customers', documentId: customer.id })]);
     expect(after.find((e) => e.outcome === 'refused')).toMatchObject({ outcome: 'refused', refusalCode: 'FORBIDDEN', version: null, staffId: f.seed.cashier.id, fields: ['_deleted', 'updatedAt', 'updatedBy'] });
+    // A refused row carrying text Postgres cannot hold is recorded without it, never failing the batch.
+    const nul = await f.till.push('customers', [insertRow({ ...aCustomer(f.till.ctx(f.seed.cashier)), id: 'bad\u0000id' })]);
+    expect(nul.rejected).toEqual([{ id: 'bad\u0000id', code: 'VALIDATION_FAILED' }]);
+    const { rows: nulRows } = await f.tdb.db.query(`SELECT 1 FROM write_audit WHERE merchant_id = $1 AND outcome = 'refused' AND document_id IS NULL`, [f.seed.merchantId]);
+    expect(nulRows).toHaveLength(1);
     // Paging: `before` continues where a page stopped, with no overlap.
     const first = AuditPageSchema.parse((await f.till.request('GET', `/v1/audit?customerId=${customer.id}&limit=2`)).json());
     const rest = await trail(f.till, customer.id, `&before=${first.before}`);

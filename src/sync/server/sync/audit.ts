@@ -91,15 +91,16 @@ function shortText(value: unknown): string | null {
  */
 export async function recordRefusedWrites(tx: Queryable, ctx: PushContext, collection: CollectionName, rejected: BatchWrites['rejected']): Promise<void> {
   if (rejected.length === 0) return;
-  const rows = rejected.map(({ id, refusal, doc }) => {
-    const kept = storableCopy(doc);
+  const rows = rejected.map(({ id: pushedId, refusal, doc }) => {
+    // A refused row may carry anything, NUL included: what Postgres cannot hold is left out, never thrown.
+    const id = shortText(pushedId);
     return {
       id,
       code: refusal.code,
       customer: collection === 'customers' ? id : shortText(doc.customerId),
       staff: shortText(actingStaffId(collection, doc)),
       at: shortText(doc.updatedAt) ?? shortText(doc.occurredAt),
-      json: JSON.stringify(kept),
+      json: JSON.stringify(storableCopy(doc)),
     };
   });
   await tx.query(
