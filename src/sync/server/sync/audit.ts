@@ -59,9 +59,10 @@ function insertedFields(collection: CollectionName): string[] {
 const businessTime = (doc: string) => `coalesce(${doc}->>'updatedAt', ${doc}->>'occurredAt')`;
 
 /**
- * A data-modifying CTE (`audited AS (…)`) recording the rows of the CTE `written` (id, version, doc) that a
- * versioned write returns. The stored row it looks up is read in the statement's snapshot, i.e. before the
- * write: that is the master the changed fields are diffed against (all fields for an insert). `merchant` and
+ * A data-modifying CTE (`audited AS (…)`) recording the rows of the CTE `written` (id, version, doc, and
+ * `inserted`: `xmax = 0` of the upsert's row) that a versioned write returns. An updated row's stored version
+ * is looked up in the statement's snapshot, i.e. before the write: that is the master the changed fields are
+ * diffed against; an inserted row needs no look-up (all fields). `merchant` and
  * `writer` are the statement's placeholders of the merchant id and `written_by` ('server' or a terminal id).
  */
 export function auditWrittenRows(collection: CollectionName, placeholders: { merchant: string; writer: string }): string {
@@ -74,9 +75,9 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
            CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
            ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', 'null')}
       FROM written w
-      -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per written row.
+      -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per updated row.
       -- As a join, the planner (blind to the CTE's size) hashed the merchant's whole table on every batch.
-      LEFT JOIN LATERAL (SELECT p.doc FROM ${TABLES[collection]} p WHERE p.merchant_id = ${merchant} AND p.id = w.id LIMIT 1) prev ON true
+      LEFT JOIN LATERAL (SELECT p.doc FROM ${TABLES[collection]} p WHERE NOT w.inserted AND p.merchant_id = ${merchant} AND p.id = w.id LIMIT 1) prev ON true
      ORDER BY w.version)`;
 }
 

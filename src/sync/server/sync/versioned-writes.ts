@@ -43,7 +43,7 @@ export async function writeVersioned(tx: Queryable, collection: CollectionName, 
        SELECT $1, u.id, u.doc::jsonb, u.deleted, $6, reserved.first + u.n - 1
          FROM reserved, unnest($3::text[], $4::text[], $5::boolean[]) WITH ORDINALITY AS u(id, doc, deleted, n)
        ${conflict}
-       RETURNING id, version, doc)${audited}
+       RETURNING id, version, doc, xmax = 0 AS inserted)${audited}
      SELECT id FROM written`,
     [merchantId, docs.length, docs.map((d) => d.id), docs.map((d) => options.jsonOf?.(d) ?? JSON.stringify(d)), docs.map((d) => d._deleted === true), writtenBy, options.reserveVersions !== false],
   );
