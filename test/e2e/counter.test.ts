@@ -156,6 +156,14 @@ describe('the counter in Chromium against the real server', () => {
     await openFromResults(tillB.page, customer.id);
     await waitForPoints(tillB.page, state.balance);
     await expect(byTestId(tillB.page, 'visit-row').first().locator('.visit-amount').textContent()).resolves.toMatch(/77,000/);
+
+    // The manager's card reads the change history from the server's audit trail: the visits by the cashier on
+    // till A. The cashier's card on till A has no such section.
+    const manager = tillB.page;
+    await byTestId(manager, 'change-history').getByRole('button', { name: text('en', 'counter:history.title') }).click();
+    await expect.poll(async () => (await byTestId(manager, 'change-entry').allInnerTexts()).join('\n'), { timeout: 15_000 }).toContain(server.cashier.name);
+    await byTestId(tillA.page, 'customer-card').waitFor();
+    expect(await byTestId(tillA.page, 'change-history').count()).toBe(0);
   }, STEP);
 
   it('switches to Persian: right to left, lang=fa, Persian digits and navigation, remembered after a reload', async (ctx) => {

@@ -70,7 +70,7 @@ async function pgliteOnDisk(): Promise<TestDatabase> {
 
 // Everything the server persists: a refused request must leave every count, clock and credential as it was.
 const PERSISTED_TABLES = [
-  'merchants', 'merchant_clock', 'stores', 'terminals', 'enrolment_codes', 'audit_log', 'rejected_writes', 'server_secrets',
+  'merchants', 'merchant_clock', 'stores', 'terminals', 'enrolment_codes', 'audit_log', 'rejected_writes', 'server_secrets', 'write_audit',
   'customers', 'visits', 'loyalty_entries', 'rewards', 'settings', 'staff', 'inbox',
 ] as const;
 

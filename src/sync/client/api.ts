@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ERRORS, type ErrorCode } from '../model/errors.ts';
 import { ROUTES, routePath } from '../model/routes.ts';
 import {
+  type AuditPage,
   ErrorBodySchema,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
@@ -49,6 +50,16 @@ export interface DevicesApi {
   deviceCode(staffId: string, storeId: string): Promise<DeviceCode>;
 }
 
+/** A customer's audit trail, which only the server holds (docs/security.md#audit-trail). */
+export interface AuditApi {
+  audit(customerId: string, before: string | null): Promise<AuditPage>;
+}
+
+/** The audit trail as the server serves it: to a manager or owner signed in on this terminal. */
+export interface ManagerAuditApi {
+  auditAs(staffId: string, customerId: string, before: string | null): Promise<AuditPage>;
+}
+
 /** Whether the server answers right now (a redemption above the offline cap asks before it counts as online). */
 export interface PingApi {
   ping(): Promise<boolean>;
@@ -62,7 +73,7 @@ const PING_TIMEOUT_MS = 2_000;
  * status (replication then stops); network failures and 5xx throw so RxDB retries later — the local
  * queue stays untouched either way.
  */
-export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi & StaffProofApi & DevicesApi {
+export function createSyncApi(options: { serverUrl: string; tokens: TokenSource; status: StatusStore & { now: () => string }; fetch?: typeof fetch }): SyncApi & TotalsApi & PingApi & TerminalInfoApi & StaffProofApi & DevicesApi & ManagerAuditApi {
   const doFetch = options.fetch ?? fetch;
 
   async function call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S, extraHeaders: Record<string, string> = {}): Promise<z.infer<S>> {
@@ -141,6 +152,11 @@ export function createSyncApi(options: { serverUrl: string; tokens: TokenSource;
     },
     deviceCode(staffId, storeId) {
       return call(ROUTES.deviceCode.method, ROUTES.deviceCode.path, { storeId }, ROUTES.deviceCode.response, { [STAFF_HEADER]: staffId });
+    },
+    auditAs(staffId, customerId, before) {
+      const query = new URLSearchParams({ customerId });
+      if (before !== null) query.set('before', before);
+      return call(ROUTES.audit.method, `${ROUTES.audit.path}?${query}`, undefined, ROUTES.audit.response, { [STAFF_HEADER]: staffId });
     },
     async ping() {
       try {

@@ -182,7 +182,14 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     newCustomerId: () => codes.nextCustomerId(now()),
     settled,
   };
-  const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$ });
+  // The trail is served to the signed-in manager, whose signed session must have reached the server first.
+  const audit = {
+    audit: async (customerId: string, before: string | null) => {
+      await proof.flush();
+      return api.auditAs(session.current()?.id ?? '', customerId, before);
+    },
+  };
+  const queries = createQueries({ db, ledger, merges, lookupIndex, settings$, storeId: credential.storeId, pending$: replication.pending$, audit });
   const commands = createCommands(env, onUnexpected);
 
   return {

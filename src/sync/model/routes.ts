@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  AuditPageSchema,
+  AuditQuerySchema,
   CollectionParamsSchema,
   DemoAvailabilitySchema,
   DemoEnrolmentCodeSchema,
@@ -52,6 +54,7 @@ export const ROUTES = {
   terminal: { method: 'GET', path: `${API_PREFIX}terminal`, querystring: NoQuerySchema, response: TerminalInfoSchema },
   staffKeys: { method: 'GET', path: `${API_PREFIX}staff-keys`, querystring: NoQuerySchema, response: StaffKeysResponseSchema },
   staffSessions: { method: 'POST', path: `${API_PREFIX}staff-sessions`, body: SignedStaffSessionSchema, response: StaffSessionRecordedSchema },
+  audit: { method: 'GET', path: `${API_PREFIX}audit`, querystring: AuditQuerySchema, response: AuditPageSchema },
   /** Server-Sent Events; each `poke` event's data is a PokeSchema. */
   stream: { method: 'GET', path: `${API_PREFIX}stream` },
   demo: { method: 'GET', path: `${API_PREFIX}demo`, response: DemoAvailabilitySchema },

@@ -183,6 +183,48 @@ export const TerminalInfoSchema = z.strictObject({ terminalNumber: z.int().min(1
 /** Answer of `GET /v1/terminal`. */
 export type TerminalInfo = z.infer<typeof TerminalInfoSchema>;
 
+/** Most audit entries one page carries; DEFAULT_AUDIT_LIMIT when the query names none. */
+export const MAX_AUDIT_LIMIT = 200;
+export const DEFAULT_AUDIT_LIMIT = 50;
+
+/** Query of `GET /v1/audit`: one customer's trail, newest first, `before` an entry id (the next page's cursor). */
+export const AuditQuerySchema = z.strictObject({
+  customerId: IdSchema,
+  before: VersionSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).optional(),
+});
+
+/**
+ * One line of the audit trail (docs/security.md#audit-trail): a write the server accepted or refused, who
+ * made it (the staff member the document names and the terminal of the token; actor `system` for a
+ * server-made change, which has no terminal), when (the server's time and the business time the device
+ * stated) and the top-level fields it changed against the stored document.
+ */
+export const AuditEntrySchema = z.strictObject({
+  id: VersionSchema,
+  collection: CollectionNameSchema,
+  documentId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  /** The feed version the write got; null for a refused one. */
+  version: VersionSchema.nullable(),
+  outcome: z.enum(['accepted', 'refused']),
+  refusalCode: z.string().nullable(),
+  actor: z.enum(['staff', 'system']),
+  staffId: z.string().nullable(),
+  terminalId: z.string().nullable(),
+  terminalName: z.string().nullable(),
+  serverTime: z.iso.datetime(),
+  businessTime: z.string().nullable(),
+  fields: z.array(z.string()),
+});
+/** One line of the audit trail. */
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+/** Answer of `GET /v1/audit`: entries newest first, and the `before` of the next page (null on the last). */
+export const AuditPageSchema = z.strictObject({ entries: z.array(AuditEntrySchema), before: VersionSchema.nullable() });
+/** A page of the audit trail. */
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+
 /** Answer of `GET /v1/demo`: whether this caller may take the one-click demo enrolment. */
 export const DemoAvailabilitySchema = z.strictObject({ available: z.boolean() });
 
@@ -282,6 +324,9 @@ export const WIRE_SCHEMAS = {
   TokenRequest: TokenRequestSchema,
   TokenResponse: TokenResponseSchema,
   TerminalInfo: TerminalInfoSchema,
+  AuditQuery: AuditQuerySchema,
+  AuditEntry: AuditEntrySchema,
+  AuditPage: AuditPageSchema,
   DemoAvailability: DemoAvailabilitySchema,
   DemoEnrolmentCode: DemoEnrolmentCodeSchema,
   ErrorBody: ErrorBodySchema,

@@ -11,6 +11,7 @@ import { refuseWhileClosing } from './closing.ts';
 import { HttpError, handleError } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createPokeHub, type PokeHub } from './pokes.ts';
+import { auditRoutes } from './routes/v1/audit.ts';
 import { authRoutes } from './routes/v1/auth.ts';
 import { deviceRoutes } from './routes/v1/devices.ts';
 import { demoRoutes } from './routes/v1/demo.ts';
@@ -149,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<PatronApp> {
   authRoutes(app, { db: options.db, signer, authRateLimit: limits ? { max: limits.authMax, timeWindow: limits.timeWindow } : false });
   staffRoutes(app, { db: options.db, signer });
   syncRoutes(app, { db: options.db, signer, metrics, brokenClockForTests: options.brokenClockForTests === true, pushLimit: limits ? { max: limits.max, timeWindow: limits.timeWindow } : false });
+  auditRoutes(app, { db: options.db, signer });
   demoRoutes(app, { db: options.db, demo: options.demo });
   deviceRoutes(app, { db: options.db, signer, networkUrls: options.networkUrls ?? (() => []) });
   streamRoutes(app, { db: options.db, signer, hub, metrics, keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS });

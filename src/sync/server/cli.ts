@@ -2,6 +2,7 @@ import { cliContext, UsageError, type CliIo } from './cli/context.ts';
 import { registerServerCommands } from './cli/server-commands.ts';
 import { registerAdminCommands } from './cli/admin-commands.ts';
 import { registerDataCommands } from './cli/data-commands.ts';
+import { registerAuditCommand } from './cli/audit-command.ts';
 import { Command, CommanderError } from 'commander';
 import { DatabaseUnavailableError } from './db/database.ts';
 import { DEFAULT_DATA_DIR } from './main.ts';
@@ -60,5 +61,6 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
   registerServerCommands(program, cli);
   registerDataCommands(program, cli);
   registerAdminCommands(program, cli);
+  registerAuditCommand(program, cli);
   return program;
 }

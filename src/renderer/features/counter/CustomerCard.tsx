@@ -3,9 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { birthdaySoon } from '../../../sync/model/dates.ts';
-import { useLocale, useNow, useSettings, useSyncStatus } from '../../lib/hooks.ts';
-import { formatDateTime, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
+import { useLocale, useNow, useSettings, useStaff, useSyncStatus } from '../../lib/hooks.ts';
+import { formatDateTime, formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { CardStory } from './CardStory.tsx';
+import { ChangeHistory } from './ChangeHistory.tsx';
 import { AllergyAlert, CustomerFacts } from './CustomerFacts.tsx';
 import { EditCustomer } from './EditCustomer.tsx';
 import type { Customer } from '../../../sync/model/customer.ts';
@@ -37,6 +38,9 @@ export function CustomerCard({
   const locale = useLocale();
   const settings = useSettings(terminal);
   const status = useSyncStatus(terminal);
+  const staff = useStaff(terminal);
+  // The audit trail names staff and terminals: for managers and owners only.
+  const isManager = staff?.role === 'manager' || staff?.role === 'owner';
   const customer = useCustomer(id);
   const group = useGroup(id);
   const now = useNow(60_000);
@@ -200,6 +204,7 @@ export function CustomerCard({
 
       <VisitHistory visits={visits} entries={entries} pending={pending} />
       <LoyaltyActivity group={group} customerId={customer.id} />
+      {isManager ? <ChangeHistory customerId={customer.id} /> : null}
     </article>
   );
 }

@@ -1,11 +1,13 @@
 import type { BehaviorSubject, Observable } from 'rxjs';
 import type { Customer } from '../../model/customer.ts';
 import type { Settings } from '../../model/settings.ts';
+import type { AuditApi } from '../api.ts';
 import type { PatronDatabase } from '../database.ts';
 import type { LedgerIndex } from '../ledger-index.ts';
 import type { LookupIndex } from '../lookup-index.ts';
 import type { MergeIndex } from '../merge-index.ts';
 import { catalogQueries } from './catalog.ts';
+import { changeHistoryQueries } from './change-history.ts';
 import { customerCardQueries } from './customer-card.ts';
 import { createFactsCache } from './customer-facts.ts';
 import { createCustomerList, readChunk, type CustomerList, type ListFilters } from './customer-list.ts';
@@ -25,6 +27,8 @@ export interface QuerySources {
   settings$: BehaviorSubject<Settings>;
   storeId: string;
   pending$: Observable<ReadonlySet<string>>;
+  /** The server's audit trail (change history), which no replica holds. */
+  audit: AuditApi;
 }
 
 /** Every read of the terminal's UI: live observables, or promises for one-off questions. */
@@ -39,6 +43,7 @@ export function createQueries(sources: QuerySources) {
     ...loyaltyQueries({ db, ledger, merges, settings$: sources.settings$ }),
     ...inboxQueries({ db, ledger, merges }),
     ...catalogQueries({ db, storeId: sources.storeId }),
+    ...changeHistoryQueries({ db, api: sources.audit }),
     /** The customer a merged duplicate belongs to (itself when not merged), following merge chains. */
     rootOf(customer: Pick<Customer, 'id' | 'mergedInto'>): string {
       return rootIdOf(customer, (id) => merges.rootOf(id));

@@ -4,6 +4,7 @@ import type { Visit } from '../../model/visit.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
+import { recordRefusedWrites } from './audit.ts';
 import { recordedConflictFindings } from './customer-conflicts.ts';
 import { mergeDuplicateCustomers } from './duplicate-customers.ts';
 import { holdEntries, recordProgramRevisions, releaseHeldEntries } from './held-entries.ts';
@@ -22,6 +23,7 @@ import { consumeRewardStock } from './reward-stock.ts';
 export async function applyConsequences(tx: Queryable, ctx: PushContext, collection: CollectionName, batch: BatchWrites, changed: Set<CollectionName>): Promise<void> {
   const now = new Date().toISOString();
   const findings: InboxItem[] = await quarantine(tx, ctx, collection, batch.rejected, now);
+  await recordRefusedWrites(tx, ctx, collection, batch.rejected);
   if (collection === 'customers') {
     const duplicates = await mergeDuplicateCustomers(tx, ctx, batch, now);
     if (duplicates.merged) changed.add('customers');
