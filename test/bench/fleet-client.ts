@@ -95,7 +95,7 @@ serveRequests(async (message) => {
       const input = message as unknown as { servers: string[]; merchants: { origin: Merchant['origin']; codes: string[] }[]; writesPerMerchant: number };
       for (const [m, spec] of input.merchants.entries()) {
         const terminals = await Promise.all(spec.codes.map((code, i) => enrolTerminal(input.servers[i % input.servers.length]!, code, `fleet ${m}-${i}`)));
-        const customers = buildCustomers(input.writesPerMerchant, { ...spec.origin, terminalId: spec.origin.merchantId }, { seed: m + 1, phoneBase: m * 10_000 });
+        const customers = buildCustomers(input.writesPerMerchant, { ...spec.origin, terminalId: spec.origin.merchantId }, { seed: m + 1, phoneBase: m * 10_000, spanMs: 60 * 60_000 });
         merchants.push({ origin: spec.origin, terminals, customers });
       }
       for (const merchant of merchants) await pullUntilSeen(merchant.terminals[1]!, '');

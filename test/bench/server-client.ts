@@ -113,7 +113,7 @@ serveRequests(async (message) => {
       const input = message as unknown as { url: string; codes: string[]; origin: DataOrigin; terminals: number; batch: number; sets: { name: string; count: number; phoneBase: number }[] };
       serverUrl = input.url;
       for (const set of input.sets) {
-        const customers = buildCustomers(set.count, input.origin, { seed: set.phoneBase + 1, phoneBase: set.phoneBase });
+        const customers = buildCustomers(set.count, input.origin, { seed: set.phoneBase + 1, phoneBase: set.phoneBase, spanMs: 60 * 60_000 });
         batches.set(set.name, split(customers, input.terminals, input.batch));
       }
       const codes = [...input.codes];

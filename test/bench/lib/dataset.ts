@@ -48,9 +48,10 @@ function contextAt(origin: DataOrigin, at: number): WriteContext {
 
 /**
  * `count` new customers with distinct phones (`phoneBase` separates runs that share a merchant), Persian and
- * Latin names, some notes, tags, e-mails and birthdays, signed up over the past year.
+ * Latin names, some notes, tags, e-mails and birthdays, signed up over the past year (or `spanMs`: pushed by a
+ * terminal, they fall inside its staff member's signed session — docs/security.md#staff-proof).
  */
-export function buildCustomers(count: number, origin: DataOrigin, options: { seed?: number; phoneBase?: number; now?: number } = {}): Customer[] {
+export function buildCustomers(count: number, origin: DataOrigin, options: { seed?: number; phoneBase?: number; now?: number; spanMs?: number } = {}): Customer[] {
   const rng = new Random(options.seed ?? 1);
   const now = options.now ?? Date.now();
   const base = options.phoneBase ?? 0;
@@ -63,7 +64,7 @@ export function buildCustomers(count: number, origin: DataOrigin, options: { see
     const first = rng.pick(FIRST_NAMES);
     const family = rng.pick(FAMILY_NAMES);
     const name = latin ? `${rng.pick(LATIN_FIRST_NAMES)} ${rng.pick(LATIN_FAMILY_NAMES)}` : `${first[0]} ${family[0]}`;
-    const at = now - Math.floor(rng.float() * 365 * DAY);
+    const at = now - Math.floor(rng.float() * (options.spanMs ?? 365 * DAY));
     customers.push(
       newCustomer(
         {
