@@ -4,7 +4,7 @@ import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { birthdaySoon } from '../../../sync/model/dates.ts';
 import { useLocale, useNow, useSettings, useStaff, useSyncStatus } from '../../lib/hooks.ts';
-import { formatDateTime, formatDay, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
+import { formatDateTime, formatNumber, formatPercent, formatPhoneNumber } from '../../lib/format.ts';
 import { CardStory } from './CardStory.tsx';
 import { ChangeHistory } from './ChangeHistory.tsx';
 import { AllergyAlert, CustomerFacts } from './CustomerFacts.tsx';
