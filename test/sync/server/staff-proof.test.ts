@@ -95,6 +95,12 @@ describe('staff proof (postgres)', () => {
     const forged = { ...elsewhere, notes: 'forged', updatedAt: '2020-01-01T00:00:00.000Z' };
     expect((await bare.push('customers', [updateRow(forged, elsewhere)])).rejected).toEqual([{ id: customer.id, code: 'FORBIDDEN' }]);
     expect(await quarantineReason(customer.id)).toContainEqual(expect.stringMatching(/no session signed by the member covers this edit/));
+    // A merge on a till where the member signed in may carry the other side's time, hours off (a skewed clock):
+    // accepted as an edit, never as a new document.
+    const skewed = { ...elsewhere, notes: 'merged with a till two days ahead', updatedAt: new Date(Date.now() + 48 * 3_600_000).toISOString() };
+    expect(await cashierOnly.push('customers', [updateRow(skewed, elsewhere)])).toEqual({ conflicts: [], rejected: [] });
+    const ahead = aCustomer({ ...cashierOnly.ctx(f.seed.cashier), now: skewed.updatedAt });
+    expect((await cashierOnly.push('customers', [insertRow(ahead)])).rejected).toEqual([{ id: ahead.id, code: 'FORBIDDEN' }]);
   });
 
   it('managers and owners need six digits; a new PIN re-keys the member and the old one opens nothing', async () => {

@@ -5,9 +5,10 @@ import type { Refusal } from './rules.ts';
 // The push side of the staff proof (docs/security.md#staff-proof). A new document, a ledger line, a visit
 // and a void are the pushing terminal's own writes: a session the attributed member signed on that terminal
 // must cover their business time. An edit of a mutable document (customer, reward, settings, inbox item)
-// may carry another terminal's stamp — a terminal's three-way merge keeps the later side's author and time
-// (model/merge.ts), which can be any version the server accepted before — so for those a session of the
-// member on any terminal of the merchant must cover it. The sessions were verified when they were recorded
+// may carry a time this terminal did not write: a three-way merge stamps the merged document with the local
+// author and the later side's time (client/database.ts, model/merge.ts), and another terminal's clock may be
+// hours off. So an edit is accepted when its member signed a session on this terminal (at any time), or when
+// one of their sessions on any terminal covers its time. The sessions were verified when they were recorded
 // (repositories/staff-proof.ts), so a batch costs one indexed read, before the clock lock.
 
 /** A recorded session: [start, end] in epoch ms, and whether it was signed on the pushing terminal. */
@@ -15,13 +16,13 @@ type Window = { start: number; end: number; here: boolean };
 /** The recorded sessions of the batch's members, by member. */
 export type SessionWindows = Map<string, Window[]>;
 
-/** Reads the sessions of `staffIds` that may cover a batch's writes (those overlapping its times). */
+/** Reads the sessions of `staffIds` that may cover a batch's writes: those overlapping its times, and all of this terminal's. */
 export async function readSessionWindows(db: Queryable, ctx: { merchantId: string; terminalId: string }, staffIds: readonly string[], times: readonly number[]): Promise<SessionWindows> {
   const windows: SessionWindows = new Map();
   if (staffIds.length === 0 || times.length === 0) return windows;
   const { rows } = await db.query<{ staff_id: string; starts_at: Date | string; ends_at: Date | string; here: boolean }>(
     `SELECT staff_id, starts_at, ends_at, terminal_id = $2 AS here FROM staff_sessions
-      WHERE merchant_id = $1 AND staff_id = ANY($3::text[]) AND ends_at >= $4 AND starts_at <= $5`,
+      WHERE merchant_id = $1 AND staff_id = ANY($3::text[]) AND ((ends_at >= $4 AND starts_at <= $5) OR terminal_id = $2)`,
     [ctx.merchantId, ctx.terminalId, staffIds, new Date(Math.min(...times)).toISOString(), new Date(Math.max(...times)).toISOString()],
   );
   for (const row of rows) {
@@ -72,7 +73,9 @@ export function proofRefusal(collection: CollectionName, doc: Record<string, unk
   if (!claim) return null;
   const time = typeof claim.at === 'string' ? Date.parse(claim.at) : Number.NaN;
   const sessions = typeof claim.staffId === 'string' ? (windows.get(claim.staffId) ?? []) : [];
-  if (sessions.some((w) => (w.here || !claim.here) && w.start <= time && time <= w.end)) return null;
+  const covers = (w: Window) => w.start <= time && time <= w.end;
+  // New documents, ledger lines, visits and voids: a session here covering the time. Edits: a session here, or one anywhere covering the time.
+  if (claim.here ? sessions.some((w) => w.here && covers(w)) : sessions.some((w) => w.here || covers(w))) return null;
   return {
     code: 'FORBIDDEN',
     reason: claim.here ? 'no session signed by the member on this terminal covers this write' : 'no session signed by the member covers this edit',
