@@ -100,6 +100,8 @@ describe('the customer directory at the counter', () => {
     await byTestId(page, 'lookup-input').press('Escape');
     await typeLookup(page, '0935'); // another customer's card is open first
     await page.locator('[data-testid="lookup-result"]').first().click();
+    // The card settles (and the lookup field with it) before the scanner types, as at a real counter.
+    await page.locator('[data-testid="customer-card"]').waitFor();
     await typeLookup(page, state.code);
     await page.locator(`[data-testid="customer-card"][data-customer-id="${state.id}"]`).waitFor();
     await page.getByRole('button', { name: text('en', 'counter:memberCardShow') }).click();
