@@ -218,6 +218,10 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       // Revoked through the server's own path: the credential stops at once.
       expect((await post('/v1/token', { terminalId: enrolled.terminalId, credential: enrolled.credential })).status).toBe(401);
       expect((await cli(['purge-tombstones', '--older-than-days', '30'], env)).stdout).toMatch(/^Purged 0 tombstone/);
+      // The audit trail too: read and pruned inside the running server.
+      const audited = json<{ merchantId: string; entries: unknown[] }>(await cli(['audit', '--customer', enrolled.terminalId, '--merchant', merchant.merchantId, '--json'], env));
+      expect(audited).toMatchObject({ merchantId: merchant.merchantId, entries: [] });
+      expect((await cli(['purge-audit', '--older-than-days', '30'], env)).stdout).toMatch(/^Purged 0 audit trail entries/);
       const demo = await cli(['demo', '--customers', '5'], env);
       expect(demo).toMatchObject({ code: 0, stderr: '' });
       expect(demo.stdout).toMatch(/^Creating the demo merchant "Café Patron" \(5 customers\)…\n[\s\S]*Enrolment code: [A-Z0-9]{4}-[A-Z0-9]{4}/);

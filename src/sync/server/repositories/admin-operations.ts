@@ -13,6 +13,8 @@ import {
   setStaffPin, AdminError,
 } from './admin.ts';
 import { resolveMerchant, resolveStore, resolveTerminal } from './names.ts';
+import { readTrail } from './audit-trail.ts';
+import { purgeAudit } from '../sync/audit.ts';
 
 // Every `patron-sync` command that touches the database, as data: a name, a strict input and one function.
 // The CLI runs an operation in its own process when it can open the database, and asks the running server to
@@ -78,6 +80,12 @@ export const ADMIN_OPERATIONS = {
     const code = await createEnrolmentCode(db, demo.merchantId, firstStore(demo).id, 60, `${actor}:demo`);
     return { demo, code: { code: code.code, expiresAt: code.expiresAt.toISOString() }, lines };
   }),
+  // The audit trail: read where the database is (this process, or the running server through the socket).
+  audit: operation(
+    z.strictObject({ customer: Ref, merchant: IdSchema.optional(), since: z.iso.datetime({ offset: true }).optional(), limit: z.int().min(1).max(10_000) }),
+    (db, input) => readTrail(db, input),
+  ),
+  'purge-audit': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), async (db, input) => ({ purged: await purgeAudit(db, input.olderThanDays) })),
   'purge-tombstones': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), (db, input) => purgeTombstones(db, input.olderThanDays)),
 };
 
