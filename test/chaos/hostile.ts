@@ -7,7 +7,8 @@ import { writeServerDocs } from '../../src/sync/server/sync/server-writes.ts';
 import type { Doc } from '../../src/sync/server/sync/tables.ts';
 import type { TestDatabase } from '../helpers/database.ts';
 import { SEED_PINS, type SeededMerchant } from '../helpers/sync-server.ts';
-import { MAX_SESSION_MS, signSession, unsealStaffKey, type StaffKey } from '../../src/sync/model/staff-proof.ts';
+import type { StaffKey } from '../../src/sync/model/staff-proof.ts';
+import { openKey, sessionAround } from '../helpers/staff-sessions.ts';
 import type { Rng } from './prng.ts';
 
 // A hostile terminal among the honest ones (docs/security.md): enrolled like any till, with a valid token, it
@@ -69,11 +70,10 @@ export class HostileTerminal {
     // ledger and identity checks, not only a missing staff proof (docs/security.md#staff-proof).
     const listed = await fetch(`${serverUrl}/v1/staff-keys`, { headers: { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), authorization: `Bearer ${accessToken}` } });
     const key = ((await listed.json()) as { keys: StaffKey[] }).keys.find((k) => k.staffId === merchant.cashier.id);
-    const signing = key ? await unsealStaffKey(key, SEED_PINS.cashier) : null;
+    const signing = key ? await openKey(key, SEED_PINS.cashier) : null;
     if (!signing) throw new Error("the hostile till cannot open the cashier's key");
-    const now = Date.now();
-    const session = { id: newId(), merchantId: merchant.merchantId, terminalId: enrolled.terminalId, staffId: merchant.cashier.id, startsAt: new Date(now - MAX_SESSION_MS / 2).toISOString(), endsAt: new Date(now + MAX_SESSION_MS / 2).toISOString() };
-    await post(serverUrl, '/v1/staff-sessions', await signSession(signing, session), accessToken);
+    const session = await sessionAround(signing, { merchantId: merchant.merchantId, terminalId: enrolled.terminalId, staffId: merchant.cashier.id });
+    await post(serverUrl, '/v1/staff-sessions', session, accessToken);
     return new HostileTerminal(merchant, setup, enrolled.terminalId, accessToken);
   }
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { StaffKey } from '../../src/sync/model/staff-proof.ts';
+import { openKey, sessionAround } from './staff-sessions.ts';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/sync/model/wire-protocol.ts';
 import { newCustomer } from '../../src/sync/model/document-builders.ts';
-import { MAX_SESSION_MS, signSession, unsealStaffKey, type StaffKey } from '../../src/sync/model/staff-proof.ts';
 import { migrate } from '../../src/sync/server/db/migrate.ts';
 import { openDatabase, type DatabaseLocation } from '../../src/sync/server/main.ts';
 import { addStaff, createEnrolmentCode, createMerchant, createStore } from '../../src/sync/server/repositories/admin.ts';
@@ -107,11 +107,10 @@ export async function signInOver(url: string, auth: Record<string, string>, term
   if (!listed.ok) return;
   const { keys } = (await listed.json()) as { keys: StaffKey[] };
   for (const key of keys) {
-    const opened = await unsealStaffKey(key, SHOP_PIN);
+    const opened = await openKey(key, SHOP_PIN);
     if (!opened) continue;
-    const now = Date.now();
-    const session = { id: randomUUID(), merchantId: terminal.merchantId, terminalId: terminal.terminalId, staffId: key.staffId, startsAt: new Date(now - MAX_SESSION_MS / 2).toISOString(), endsAt: new Date(now + MAX_SESSION_MS / 2).toISOString() };
-    const recorded = await fetch(`${url}/v1/staff-sessions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(await signSession(opened, session)) });
+    const session = await sessionAround(opened, { merchantId: terminal.merchantId, terminalId: terminal.terminalId, staffId: key.staffId });
+    const recorded = await fetch(`${url}/v1/staff-sessions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(session) });
     if (!recorded.ok) throw new Error(`staff session → ${recorded.status} ${await recorded.text()}`);
   }
 }

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
+import type { SignedStaffSession, StaffKey } from '../../src/sync/model/staff-proof.ts';
+import { openKey, sessionAround } from './staff-sessions.ts';
 import type { WriteContext } from '../../src/sync/model/document-builders.ts';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName, type PushResponse, type PullResponse } from '../../src/sync/model/wire-protocol.ts';
 import type { Staff } from '../../src/sync/model/staff.ts';
-import { MAX_SESSION_MS, signSession, unsealStaffKey, type SignedStaffSession, type SigningKey, type StaffKey } from '../../src/sync/model/staff-proof.ts';
 import { buildApp, type AppOptions, type PatronApp } from '../../src/sync/server/app.ts';
 import type { Database } from '../../src/sync/server/db/database.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.ts';
@@ -122,29 +122,14 @@ export async function enrolTerminal(app: PatronApp, db: Database, seed: SeededMe
   return terminal;
 }
 
-/** Unsealed signing keys by sealed key: opening one costs an argon2id run, so each is opened once per file. */
-const openedKeys = new Map<string, SigningKey>();
-
 /** A session of `staff` on `terminal` for the 12 hours around `around`, signed with the key `pin` opens. */
 export async function signedSession(terminal: Pick<TestTerminal, 'terminalId' | 'merchantId' | 'request'>, staff: Staff, pin: string, around = new Date()): Promise<SignedStaffSession> {
   const listed = await terminal.request('GET', '/v1/staff-keys');
   const key = (listed.json() as { keys: StaffKey[] }).keys.find((k) => k.staffId === staff.id);
   if (!key) throw new Error(`no signing key for ${staff.name}`);
-  let opened = openedKeys.get(key.sealedKey);
-  if (!opened) {
-    const unsealed = await unsealStaffKey(key, pin);
-    if (!unsealed) throw new Error(`the PIN does not open ${staff.name}'s key`);
-    openedKeys.set(key.sealedKey, (opened = unsealed));
-  }
-  const half = MAX_SESSION_MS / 2;
-  return signSession(opened, {
-    id: randomUUID(),
-    merchantId: terminal.merchantId,
-    terminalId: terminal.terminalId,
-    staffId: staff.id,
-    startsAt: new Date(around.getTime() - half).toISOString(),
-    endsAt: new Date(around.getTime() + half).toISOString(),
-  });
+  const opened = await openKey(key, pin);
+  if (!opened) throw new Error(`the PIN does not open ${staff.name}'s key`);
+  return sessionAround(opened, { merchantId: terminal.merchantId, terminalId: terminal.terminalId, staffId: staff.id }, around.getTime());
 }
 
 /** The usual server test setup: a fresh database of `kind`, the app on it, a seeded merchant, one enrolled till. */

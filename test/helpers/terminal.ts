@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { addRxPlugin, type RxStorage } from 'rxdb';
+import { openKey, sessionAround } from './staff-sessions.ts';
 import { RxDBDevModePlugin, disableWarnings } from 'rxdb/plugins/dev-mode';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { createSyncApi, type StaffProofApi } from '../../src/sync/client/api.ts';
-import { MAX_SESSION_MS, signSession, unsealStaffKey, type SigningKey } from '../../src/sync/model/staff-proof.ts';
 import { createTokenSource, enrol, memoryCredentialStore, type CredentialStore, type DeviceCredential } from '../../src/sync/client/auth.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../src/sync/client/database.ts';
 import { startReplication, type Replication, type ReplicationOptions } from '../../src/sync/client/replicate.ts';
@@ -30,8 +30,6 @@ export function testStorage(): RxStorage<unknown, unknown> {
 
 /** The PINs test members are created with (test/helpers/sync-server.ts SEED_PINS, server-process.ts SHOP_PIN). */
 const TEST_PINS = ['1234', '987654'];
-/** Keys opened (or not) by a test PIN, by sealed key: an argon2id run each, so once per file. */
-const opened = new Map<string, SigningKey | null>();
 
 /**
  * Signs in every member whose key a test PIN opens on the terminal, for the 12 hours around now — as if they
@@ -41,13 +39,8 @@ export async function signInTestStaff(api: StaffProofApi, credential: DeviceCred
   const { keys } = await api.staffKeys();
   for (const key of keys) {
     for (const pin of TEST_PINS) {
-      const id = `${key.sealedKey}:${pin}`;
-      if (!opened.has(id)) opened.set(id, await unsealStaffKey(key, pin));
-      const signingKey = opened.get(id);
-      if (!signingKey) continue;
-      const now = Date.now();
-      const session = { id: randomUUID(), merchantId: credential.merchantId, terminalId: credential.terminalId, staffId: key.staffId, startsAt: new Date(now - MAX_SESSION_MS / 2).toISOString(), endsAt: new Date(now + MAX_SESSION_MS / 2).toISOString() };
-      await api.recordStaffSession(await signSession(signingKey, session));
+      const signingKey = await openKey(key, pin);
+      if (signingKey) await api.recordStaffSession(await sessionAround(signingKey, { merchantId: credential.merchantId, terminalId: credential.terminalId, staffId: key.staffId }));
     }
   }
 }

@@ -67,13 +67,15 @@ export async function rotateCredential(db: Database, terminalId: string, credent
       // A database restored from a backup never saw the credentials issued after it: the terminal's earlier
       // ones, newest first, lead back to the one current at the backup. Only an unknown credential gets here,
       // so a retired one among them is never taken for reuse (the scan stops at the first one known).
-      const restored = earlier.map(hashSecret).find((hash) => known(hash).current || known(hash).previous);
-      if (!restored) {
+      const hashes = earlier.map(hashSecret);
+      const back = hashes.findIndex((hash) => known(hash).current || known(hash).previous);
+      const restored = hashes[back];
+      if (restored === undefined) {
         await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.refused', { reason: 'credential' });
         return null;
       }
       current = known(restored).current;
-      await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.earlier_credential', { back: String(earlier.map(hashSecret).indexOf(restored) + 1) });
+      await audit(tx, terminal.merchant_id, `terminal:${terminalId}`, 'token.earlier_credential', { back: String(back + 1) });
     }
     if (terminal.revoked) return 'revoked';
     const next = randomSecret();

@@ -76,7 +76,7 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
            ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', 'null')}
       FROM written w
       -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per updated row.
-      -- As a join, the planner (blind to the CTE's size) hashed the merchant's whole table on every batch.
+      -- A plain join would let the planner, blind to the CTE's size, hash the merchant's whole table per batch.
       LEFT JOIN LATERAL (SELECT p.doc FROM ${TABLES[collection]} p WHERE NOT w.inserted AND p.merchant_id = ${merchant} AND p.id = w.id LIMIT 1) prev ON true
      ORDER BY w.version)`;
 }
