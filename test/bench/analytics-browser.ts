@@ -65,7 +65,8 @@ export async function run(ctx: BenchContext): Promise<void> {
         row('  of which: the stream (client.streamed resolved)', streamed),
         row('  of which: until the worker said ready', ready),
         row('first open with the persisted state: cold, and the state stored', [t.first]),
-        row('warm: stored state → worker → first snapshot', t.warm, `≤ ${duration(WARM_TARGET_MS)}`),
+        row('warm: the answer kept from the last open shown', shownOf(t.warm), `≤ ${duration(WARM_TARGET_MS)}`),
+        row('warm: stored state → worker → up-to-date snapshot', t.warm),
       ],
     );
     const documents = loaded.counts.customers + loaded.counts.visits + loaded.counts.loyaltyEntries;
@@ -77,12 +78,16 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.print(`[analytics-browser] adding as many again (${int(size.customers)} customers, ${int(size.visits)} visits)…`);
     const doubled = await inFreshPage('load', { customers: size.customers, visits: size.visits, seed: 1 });
     const t2 = await measure(inFreshPage, ctx.print, false);
-    const perSize = (label: string, counts: typeof loaded.counts, m: Measured) => [label, `${int(counts.visits)} visits`, duration(medianMs(m.cold)), duration(m.first.ms), duration(medianMs(m.warm)), m.warm.map((r) => duration(r.ms)).join(', '), medianMs(m.warm) <= WARM_TARGET_MS ? 'met' : 'missed'];
-    printTable(ctx.print, `Analytics warm open (persisted state) at two sizes, same profile, same run (medians of ${RUNS})`, ['size', 'visits', 'cold (baseline)', 'first open (builds the state)', 'warm', 'warm runs', `warm ≤ ${duration(WARM_TARGET_MS)}`], [
+    const perSize = (label: string, counts: typeof loaded.counts, m: Measured) => {
+      const shown = medianMs(shownOf(m.warm));
+      return [label, `${int(counts.visits)} visits`, duration(medianMs(m.cold)), duration(m.first.ms), duration(shown), shownOf(m.warm).map((r) => duration(r.ms)).join(', '), duration(medianMs(m.warm)), shown <= WARM_TARGET_MS ? 'met' : 'missed'];
+    };
+    printTable(ctx.print, `Analytics warm open (persisted state) at two sizes, same profile, same run (medians of ${RUNS})`, ['size', 'visits', 'cold (baseline)', 'first open (builds the state)', 'warm: kept answer shown', 'runs', 'warm: up to date', `shown ≤ ${duration(WARM_TARGET_MS)}`], [
       perSize(size.label, loaded.counts, t),
       perSize(`twice ${size.label}`, doubled.counts, t2),
     ]);
-    ctx.print(`warm open at twice the data: ${(medianMs(t2.warm) / medianMs(t.warm)).toFixed(2)} × the warm open at ${size.label} (cold: ${(medianMs(t2.cold) / cold).toFixed(2)} ×).`);
+    const grows = (pick: (m: Measured) => number) => (pick(t2) / pick(t)).toFixed(2);
+    ctx.print(`at twice the data: the kept answer shows in ${grows((m) => medianMs(shownOf(m.warm)))} × the time, the up-to-date warm open takes ${grows((m) => medianMs(m.warm))} ×, cold ${(medianMs(t2.cold) / cold).toFixed(2)} ×.`);
   } finally {
     await context?.close().catch(() => {});
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
@@ -93,6 +98,8 @@ export async function run(ctx: BenchContext): Promise<void> {
 
 
 const medianMs = (runs: readonly { ms: number }[]) => median(runs.map((run) => run.ms));
+/** When each warm run had the kept answer to show (a run without one counts as never: the target fails). */
+const shownOf = (runs: readonly ColdResult[]) => runs.map((run) => ({ ms: run.shownMs ?? Infinity }));
 
 /** Issue 16 item 3: the dashboard's warm reopen shows numbers within this. */
 const WARM_TARGET_MS = 500;

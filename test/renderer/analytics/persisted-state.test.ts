@@ -187,4 +187,24 @@ describe('the persisted analytics state (seeded property test)', () => {
     const cold = await open(replicaStream(db), undefined, changed);
     expect(await answers(rebuilt)).toEqual(await answers(cold));
   }, 60_000);
+
+  it('a reopened dashboard has the last settled answer to the same question at once, never one of other settings', async () => {
+    const store = memoryStateStore();
+    const [asked, other] = QUERIES as [AnalyticsQuery, AnalyticsQuery];
+    const first = await open(replicaStream(db), store);
+    const settled = await first.snapshot(asked);
+    await first.answersSaved();
+    first.close();
+
+    // Answers are read before the input is: available while the worker has nothing yet.
+    const reopened = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(settings), worker: inProcessWorker(), store });
+    opened.push(reopened);
+    const kept = await reopened.lastAnswer({ ...asked, now: '2025-06-28T12:04:00.000Z' });
+    expect(kept?.snapshot).toEqual(settled);
+    expect(await reopened.lastAnswer(other)).toBeNull();
+    const changed = { ...settings, program: { ...settings.program, earnPoints: settings.program.earnPoints + 1 } } as Settings;
+    const underOther = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(changed), worker: inProcessWorker(), store });
+    opened.push(underOther);
+    expect(await underOther.lastAnswer(asked)).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { analyticsClientFor } from './analytics-client.ts';
 import type { AnalyticsQuery } from './compute/schema.ts';
-import { calendarOf, formatDay, formatNumber, asLocale } from '../../lib/format.ts';
+import { calendarOf, formatDateTime, formatDay, formatNumber, asLocale } from '../../lib/format.ts';
 import { PERIOD_PRESETS, customPeriod, presetPeriod, todayIn, type PeriodPreset } from './periods.ts';
 import { CustomerTables, Charts, Cohorts, Kpis, Loyalty } from './ui/Sections.tsx';
 import { useNow, useSettings } from '../../lib/hooks.ts';
@@ -39,7 +39,7 @@ export function AnalyticsPage() {
     [preset, custom.first, custom.last, today, calendar],
   );
   const query: AnalyticsQuery | null = period ? { ...period, storeId, now: new Date(nowMs).toISOString(), calendar, listLimit: LIST_LIMIT } : null;
-  const { state, snapshot, error, settled } = useSnapshot(client, query);
+  const { state, snapshot, error, settled, answeredAt } = useSnapshot(client, query);
   const lastDay = period ? formatDay(addDays(period.to, -1), locale) : '';
 
   return (
@@ -88,14 +88,16 @@ export function AnalyticsPage() {
         <p role="alert">{t('period.invalid')}</p>
       )}
       {!settled && (
-        <p role="status" data-testid="analytics-loading">
-          {t('loading', { customers: formatNumber(state.loaded.customers, locale), visits: formatNumber(state.loaded.visits, locale) })}
+        <p role="status" data-testid="analytics-loading" data-kept={answeredAt !== null}>
+          {answeredAt !== null
+            ? t('updating', { when: formatDateTime(answeredAt, locale, settings.timeZone) })
+            : t('loading', { customers: formatNumber(state.loaded.customers, locale), visits: formatNumber(state.loaded.visits, locale) })}
         </p>
       )}
       {(error ?? state.error) && <p role="alert">{t(`errors.${error ?? state.error}`, { defaultValue: t('errors.INTERNAL') })}</p>}
       {snapshot && query && (
         <div aria-busy={!state.ready}>
-          <Kpis snapshot={snapshot} locale={locale} display={settings.currencyDisplay} loading={!settled} />
+          <Kpis snapshot={snapshot} locale={locale} display={settings.currencyDisplay} loading={!settled && answeredAt === null} />
           <Charts snapshot={snapshot} locale={locale} display={settings.currencyDisplay} />
           <Cohorts snapshot={snapshot} locale={locale} display={settings.currencyDisplay} />
           <CustomerTables snapshot={snapshot} locale={locale} display={settings.currencyDisplay} client={client} query={query} />

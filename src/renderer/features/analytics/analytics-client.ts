@@ -7,7 +7,9 @@ import {
   ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits, type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
 } from './compute/input-shapes.ts';
 import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
-import { ANALYTICS_STATE_VERSION, indexedDbStateStore, settingsKeyOf, usable, withoutIds, type AnalyticsStateStore, type PersistedAnalytics } from './persisted-state.ts';
+import {
+  ANALYTICS_STATE_VERSION, indexedDbStateStore, questionKey, settingsKeyOf, usable, withAnswer, withoutIds, type AnalyticsStateStore, type PersistedAnalytics, type StoredAnswer, type StoredAnswers,
+} from './persisted-state.ts';
 
 // The page's side of the analytics worker. It streams the replica to the worker (customers first, so visits
 // find their customer; pages of `pageSize`, each an index range: scan.ts), each page packed into columns whose
@@ -144,6 +146,8 @@ export function createAnalyticsClient(options: {
     }),
   );
 
+  const answers = storedAnswers(options.store, stateKey, () => settingsKey);
+
   // Subscribe before streaming, so nothing written meanwhile is missed. The earliest write time met per
   // collection meanwhile bounds the checkpoint stored with the state (those documents are not in its pages).
   let buffer: { collection: AnalyticsCollection; doc: { id: string } }[] | null = [];
@@ -239,8 +243,18 @@ export function createAnalyticsClient(options: {
     state$: state$.asObservable(),
     /** Resolves once the whole replica has been streamed to the worker. */
     streamed,
-    /** The dashboard for a question. */
-    snapshot: (query: AnalyticsQuery) => request<Snapshot>({ type: 'snapshot', query }),
+    /** The dashboard for a question; an answer asked once the whole replica was in is kept for the next open. */
+    async snapshot(query: AnalyticsQuery): Promise<Snapshot> {
+      const settled = state$.getValue().ready;
+      const asked = settingsKey;
+      const snapshot = await request<Snapshot>({ type: 'snapshot', query });
+      if (settled && asked === settingsKey) answers.remember(query, snapshot);
+      return snapshot;
+    },
+    /** The last settled answer to this question kept on the device (null: none, or other settings). */
+    lastAnswer: (query: AnalyticsQuery) => answers.last(query),
+    /** Resolves when the answers remembered so far are stored. */
+    answersSaved: () => answers.saved(),
     /** A whole ranked list (drill-down, CSV export). */
     members: (query: AnalyticsQuery, list: ListName, offset = 0, limit = 1_000_000) => request<CustomerRow[]>({ type: 'members', query, list, offset, limit }),
     close(): void {
@@ -250,6 +264,30 @@ export function createAnalyticsClient(options: {
       pending.clear();
       worker.terminate();
     },
+  };
+}
+
+/**
+ * The dashboard's last settled answers on the device (persisted-state.ts `StoredAnswers`). They are read as
+ * the client starts, before the much larger input, so a reopened dashboard shows numbers at once; answers
+ * kept under other settings are never shown.
+ */
+function storedAnswers(store: AnalyticsStateStore | undefined, key: string, settingsKey: () => string) {
+  const empty = (): StoredAnswers => ({ version: ANALYTICS_STATE_VERSION, settingsKey: settingsKey(), answers: [] });
+  const current = (stored: StoredAnswers | null): StoredAnswer[] =>
+    stored !== null && stored.version === ANALYTICS_STATE_VERSION && stored.settingsKey === settingsKey() && Array.isArray(stored.answers) ? stored.answers : [];
+  let kept: Promise<StoredAnswers> = store ? store.loadAnswers(key).then((stored) => stored ?? empty(), empty) : Promise.resolve(empty());
+  let saving: Promise<void> = Promise.resolve();
+  return {
+    last: async (query: AnalyticsQuery): Promise<StoredAnswer | null> => current(await kept).find((a) => a.question === questionKey(query)) ?? null,
+    remember(query: AnalyticsQuery, snapshot: Snapshot): void {
+      if (!store) return;
+      const answer: StoredAnswer = { question: questionKey(query), answeredAt: new Date().toISOString(), snapshot };
+      kept = kept.then((stored) => ({ ...empty(), answers: withAnswer(current(stored), answer) }));
+      const next = kept;
+      saving = saving.then(async () => store.saveAnswers(key, await next));
+    },
+    saved: () => saving,
   };
 }
 

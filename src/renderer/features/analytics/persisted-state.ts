@@ -1,4 +1,5 @@
 import type { ScanCheckpoint } from '../../../sync/client/scan.ts';
+import type { AnalyticsQuery, Snapshot } from './compute/schema.ts';
 import type { AnalyticsCollection, LoadMessage } from '../../workers/analytics-messages.ts';
 
 // The analytics input kept on the device between openings of the dashboard: the replica's documents as the
@@ -23,23 +24,60 @@ export interface PersistedAnalytics {
   pages: LoadMessage[];
 }
 
+/**
+ * The dashboard's last settled answers, shown the moment it reopens while the worker brings the numbers up to
+ * date: reading them costs the same at any size of the replica, unlike the input above. Small (the lists are
+ * capped by the question's `listLimit`); a few questions are kept, the latest first.
+ */
+export interface StoredAnswers {
+  version: number;
+  settingsKey: string;
+  answers: StoredAnswer[];
+}
+/** One settled answer: the question without its `now`, when it was answered, and the snapshot. */
+export interface StoredAnswer {
+  question: string;
+  answeredAt: string;
+  snapshot: Snapshot;
+}
+/** How many questions keep their last answer (period and store choices a manager switches between). */
+export const STORED_ANSWERS = 8;
+
 /** Where the state is kept (IndexedDB in the app, a map in tests). */
 export interface AnalyticsStateStore {
   load(key: string): Promise<PersistedAnalytics | null>;
   save(key: string, state: PersistedAnalytics): Promise<void>;
+  loadAnswers(key: string): Promise<StoredAnswers | null>;
+  saveAnswers(key: string, answers: StoredAnswers): Promise<void>;
 }
 
 /** A state store in memory (structured-cloned both ways, as IndexedDB does). */
 export function memoryStateStore(): AnalyticsStateStore & { saves: number } {
-  const states = new Map<string, PersistedAnalytics>();
+  const states = new Map<string, unknown>();
+  const get = async <T>(key: string) => (states.has(key) ? (structuredClone(states.get(key)) as T) : null);
   return {
     saves: 0,
-    load: async (key) => (states.has(key) ? structuredClone(states.get(key)!) : null),
+    load: (key) => get<PersistedAnalytics>(key),
     async save(key, state) {
       this.saves++;
       states.set(key, structuredClone(state));
     },
+    loadAnswers: (key) => get<StoredAnswers>(answersKey(key)),
+    saveAnswers: async (key, answers) => void states.set(answersKey(key), structuredClone(answers)),
   };
+}
+
+/** The record beside a replica's state that holds its last answers. */
+const answersKey = (key: string) => `${key}#answers`;
+
+/** What identifies a question across openings: everything but `now`, which moves every few minutes. */
+export function questionKey(query: AnalyticsQuery): string {
+  return JSON.stringify([query.from, query.to, query.storeId, query.calendar, query.listLimit]);
+}
+
+/** `answers` with `answer` first, its question's older answer and any beyond the cap dropped. */
+export function withAnswer(answers: readonly StoredAnswer[], answer: StoredAnswer): StoredAnswer[] {
+  return [answer, ...answers.filter((a) => a.question !== answer.question)].slice(0, STORED_ANSWERS);
 }
 
 const DB_NAME = 'patron-analytics-state';
@@ -63,21 +101,25 @@ export function indexedDbStateStore(factory: IDBFactory = indexedDB): AnalyticsS
       request.onerror = () => reject(request.error);
     });
   };
+  const get = async <T>(key: string): Promise<T | null> => {
+    try {
+      return ((await run('readonly', (store) => store.get(key))) as T | undefined) ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const put = async (key: string, value: unknown): Promise<void> => {
+    try {
+      await run('readwrite', (store) => store.put(value, key));
+    } catch {
+      // A full or disabled storage only means the next open is cold again.
+    }
+  };
   return {
-    async load(key) {
-      try {
-        return ((await run('readonly', (store) => store.get(key))) as PersistedAnalytics | undefined) ?? null;
-      } catch {
-        return null;
-      }
-    },
-    async save(key, state) {
-      try {
-        await run('readwrite', (store) => store.put(state, key));
-      } catch {
-        // A full or disabled storage only means the next open is cold again.
-      }
-    },
+    load: (key) => get<PersistedAnalytics>(key),
+    save: (key, state) => put(key, state),
+    loadAnswers: (key) => get<StoredAnswers>(answersKey(key)),
+    saveAnswers: (key, answers) => put(answersKey(key), answers),
   };
 }
 
