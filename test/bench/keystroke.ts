@@ -31,7 +31,7 @@ import type { FloorSample } from './keystroke/page.ts';
 import { installKeystrokeProbe, type ProbeSample, type ProbeState } from './keystroke/probe.ts';
 import { startMainThreadTrace, type KeyCpu, type MainThreadTrace } from './keystroke/trace.ts';
 import { bundleResolver, summarize, type CpuSummary, type Profile } from './lib/cpu-profile.ts';
-import { loadDataset } from './lib/dataset.ts';
+import { FIXTURE_WRITER, loadDataset } from './lib/dataset.ts';
 import { duration, int, machineInfo, printTable, type Print } from './lib/report.ts';
 
 const TARGET_P95_MS = 16;
@@ -101,7 +101,7 @@ export async function run(options: { quick?: boolean; profile?: boolean } = {}):
     const db = tdb.db;
     const seed = await seedMerchant(db, 'Keystroke Café');
     const loadStarted = performance.now();
-    await loadDataset(db, seed.merchantId, 'bench-load', { customers: generateCustomers(customers, seed), visits: [], loyaltyEntries: [] }, 500);
+    await loadDataset(db, seed.merchantId, FIXTURE_WRITER, { customers: generateCustomers(customers, seed), visits: [], loyaltyEntries: [] }, 500);
     progress(`${int(customers)} customers generated and loaded on ${dbKind} in ${duration(performance.now() - loadStarted)}`);
     app = await buildApp({ db, webRoot: web.dir, logger: false, rateLimit: false, demo: { merchantId: seed.merchantId, storeId: seed.storeId } });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -160,6 +160,9 @@ export const DATASET_TABLES = { customers: 'customers', visits: 'visits', loyalt
  * reserves the batch's versions with one clock update), in transactions that take the clock row lock like every
  * writer. A benchmark fixture needs no durability, so commits do not wait for the WAL flush.
  */
+/** The writer the audit trail records for a benchmark's fixture (its terminal column is a uuid). */
+export const FIXTURE_WRITER = '00000000-0000-7000-8000-00000000b10a';
+
 export async function loadDataset(db: Database, merchantId: string, writtenBy: string, dataset: Dataset, batch = 1000): Promise<void> {
   for (const collection of Object.keys(DATASET_TABLES) as (keyof Dataset)[]) {
     const docs = dataset[collection] as unknown as Doc[];

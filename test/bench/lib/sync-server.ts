@@ -6,7 +6,7 @@ import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin
 import { pullPage } from '../../../src/sync/server/sync/pull.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { seedMerchant, type SeededMerchant } from '../../helpers/sync-server.ts';
-import { buildDataset, loadDataset, withoutDeleted, type Dataset, type DatasetSize } from './dataset.ts';
+import { buildDataset, FIXTURE_WRITER, loadDataset, withoutDeleted, type Dataset, type DatasetSize } from './dataset.ts';
 import { profiledDatabase, pullSortsAsText } from './profiled-db.ts';
 import { duration, int, type Print } from './report.ts';
 
@@ -46,7 +46,7 @@ export async function startSyncServer(
     const dataset = buildDataset(size, origin);
     print(`[${label}] generated ${int(size.customers)} customers, ${int(size.visits)} visits, ${int(size.loyaltyEntries)} ledger entries in ${duration(performance.now() - started)}`);
     started = performance.now();
-    await loadDataset(tdb.db, seed.merchantId, 'bench-load', dataset);
+    await loadDataset(tdb.db, seed.merchantId, FIXTURE_WRITER, dataset);
     const total = size.customers + size.visits + size.loyaltyEntries;
     print(`[${label}] loaded them through the server's write path (trigger-stamped versions) in ${duration(performance.now() - started)} (${int((total * 1000) / (performance.now() - started))} rows/s)`);
     for (const table of ['customers', 'visits', 'loyalty_entries']) await tdb.db.query(`VACUUM ANALYZE ${table}`);
