@@ -20,13 +20,15 @@ export function StampCardPanel({ customerId, group, blocked }: { customerId: str
   const groupKey = group.join(' ');
   const card = useLive(() => terminal.queries.stampCard$(groupKey.split(' ')), [terminal, groupKey], null as StampCardProgress | null);
   const redeem = useCommand('redeemStampCard');
-  const [redeemed, setRedeemed] = useState<string | null>(null);
+  // The confirmation lasts while the card stays as the redemption left it (the next stamp replaces it).
+  const [redeemed, setRedeemed] = useState<{ reward: string; count: number } | null>(null);
   if (!card) return null;
   const n = (value: number) => formatNumber(value, locale);
   const submit = async () => {
     setRedeemed(null);
+    const count = card.count;
     const result = await redeem.run({ customerId });
-    if (result.ok) setRedeemed(result.value.note);
+    if (result.ok) setRedeemed({ reward: result.value.note, count: count + (result.value.stamps ?? 0) });
   };
   return (
     <section className="panel stamp-card" aria-labelledby={headingId} data-testid="stamp-card" data-count={card.count} data-full={card.full}>
@@ -50,9 +52,9 @@ export function StampCardPanel({ customerId, group, blocked }: { customerId: str
           {t('stampCard.redeem', { reward: card.reward })}
         </button>
       ) : null}
-      {redeemed !== null ? (
+      {redeemed !== null && redeemed.count === card.count ? (
         <p className="recorded" role="status" data-testid="stamp-redeemed">
-          {t('stampCard.redeemed', { reward: redeemed })}
+          {t('stampCard.redeemed', { reward: redeemed.reward })}
         </p>
       ) : null}
     </section>
