@@ -192,6 +192,9 @@ describe('loyalty at the counter in Chromium', () => {
     const card = byTestId(page, 'stamp-card');
     const progress = byTestId(page, 'stamp-progress');
     await expect(progress.innerText()).resolves.toBe(text('en', 'counter:stampCard.progress', { n: '0', size: '3' }));
+    // The visit form says what the visit adds to the card before it is recorded.
+    await byTestId(page, 'visit-form').locator('#visit-amount').fill('100000');
+    await expect.poll(() => byTestId(page, 'stamp-preview').getAttribute('data-stamps')).toBe('2');
     await recordVisit(page, '100000');
     await expect.poll(() => card.getAttribute('data-count')).toBe('2');
     await expect(progress.innerText()).resolves.toBe(text('en', 'counter:stampCard.progress', { n: '2', size: '3' }));
