@@ -187,5 +187,15 @@ describe('the ledger checked on the server', () => {
     expect(await stamps()).toBe(-3);
     expect((await f.till.pullAll('loyaltyEntries')).filter((e) => e.customerId === customer.id).map((e) => e.kind).sort()).toEqual(['stamp', 'stamp_redeem', 'stamp_reversal']);
     expect(await balance(customer.id)).toBe(0);
+
+    // Recorded and voided offline: the stamps and the void's reversal arrive before the visit — held out of the
+    // count, then checked and written with it.
+    const late = sale(3);
+    const lateStamps = stampLine(late, 3, ctx)!;
+    expect(await f.till.push('loyaltyEntries', [insertRow(lateStamps), insertRow(stampReversal(late, 3, ctx))])).toEqual({ conflicts: [], rejected: [] });
+    expect(await stamps()).toBe(-3);
+    await f.till.push('visits', [insertRow(late)]);
+    expect(await stamps()).toBe(-3);
+    expect((await f.till.pullAll('loyaltyEntries')).filter((e) => e.visitId === late.id).map((e) => e.stamps).sort()).toEqual([-3, 3]);
   });
 });
