@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, type BrowserTerminal } from './support/browser.ts';
-import { byTestId, enrolInDemo, openFromResults, recordVisit, signIn, signUp, switchLanguage, text, typeLookup, waitForPoints, waitForSync } from './support/counter-app.ts';
+import { byTestId, enrolInDemo, openFromResults, persianDigits, recordVisit, signIn, signUp, switchLanguage, text, typeLookup, waitForPoints, waitForSync } from './support/counter-app.ts';
 import { startDemoServer, type DemoServer } from './support/demo-server.ts';
 import { freshPhone } from './support/server-state.ts';
 import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
@@ -11,7 +11,8 @@ import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 // Loyalty a café can run on (issue 18) and a void that never silently drives a balance negative (issue 17
 // item 3), end to end in one Chromium session against the real server: undo a redemption, a void whose
 // impact needs a manager's PIN, an adjustment above the cashier's limit approved on the spot, and points that
-// expire after a clock jump — in English, with one Persian check. Screenshots land in test-results/e2e/.
+// expire after a clock jump — in English, with one Persian check — and a stamp card from its settings to a
+// redeemed full card, in English and Persian. Screenshots land in test-results/e2e/.
 
 const STEP = 120_000;
 const DAY = 86_400_000;
@@ -165,5 +166,65 @@ describe('loyalty at the counter in Chromium', () => {
     await expect(activity(page).locator('[data-kind="expire"] strong').first().textContent()).resolves.toBe(text('fa', 'counter:activity.kind.expire'));
     await till.screenshot('loyalty-expiry-fa.png', true);
     await switchLanguage(page, 'en');
+  }, STEP);
+
+  it('runs a stamp card: a manager switches it on, visits stamp the card, a full card is redeemed and the rest carries over (English and Persian)', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    await page.getByRole('button', { name: text('en', 'nav.signOut'), exact: true }).click();
+    await signIn(page, server.manager);
+    await page.goto(`${server.url}/#/settings`);
+    const form = byTestId(page, 'stamp-card-settings');
+    await form.locator('#program-mode').selectOption('both');
+    await form.getByLabel(text('en', 'settings:stamps.stamps')).fill('2');
+    await form.getByLabel(text('en', 'settings:stamps.reward')).fill('A free coffee');
+    // A card of one stamp is refused with the field's own message, and nothing is saved.
+    await form.getByLabel(text('en', 'settings:stamps.cardSize')).fill('1');
+    await form.getByRole('button', { name: text('en', 'settings:save') }).click();
+    await form.getByText(text('en', 'settings:errors.min', { min: '2' })).waitFor();
+    await form.getByLabel(text('en', 'settings:stamps.cardSize')).fill('3');
+    await form.getByRole('button', { name: text('en', 'settings:save') }).click();
+    await form.getByRole('status').waitFor();
+
+    await page.goto(`${server.url}/#/counter`);
+    await typeLookup(page, customer.typed);
+    await openFromResults(page, customer.id);
+    const card = byTestId(page, 'stamp-card');
+    const progress = byTestId(page, 'stamp-progress');
+    await expect(progress.innerText()).resolves.toBe(text('en', 'counter:stampCard.progress', { n: '0', size: '3' }));
+    // The visit form says what the visit adds to the card before it is recorded.
+    await byTestId(page, 'visit-form').locator('#visit-amount').fill('100000');
+    await expect.poll(() => byTestId(page, 'stamp-preview').getAttribute('data-stamps')).toBe('2');
+    await recordVisit(page, '100000');
+    await expect.poll(() => card.getAttribute('data-count')).toBe('2');
+    await expect(progress.innerText()).resolves.toBe(text('en', 'counter:stampCard.progress', { n: '2', size: '3' }));
+    await recordVisit(page, '100000');
+    await expect.poll(() => card.getAttribute('data-count')).toBe('4');
+    expect(await card.locator('.stamp.is-stamped').count()).toBe(3);
+    await till.screenshot('loyalty-stamps-full-en.png', true);
+    await byTestId(page, 'stamp-redeem').click();
+    await byTestId(page, 'stamp-redeemed').waitFor();
+    // The stamp past the full card starts the next one.
+    await expect.poll(() => card.getAttribute('data-count')).toBe('1');
+    await expect(progress.innerText()).resolves.toBe(text('en', 'counter:stampCard.progress', { n: '1', size: '3' }));
+    await till.screenshot('loyalty-stamps-redeemed-en.png', true);
+
+    await recordVisit(page, '100000');
+    await expect.poll(() => card.getAttribute('data-count')).toBe('3');
+    await switchLanguage(page, 'fa');
+    await expect.poll(() => progress.innerText()).toBe(text('fa', 'counter:stampCard.progress', { n: persianDigits('3'), size: persianDigits('3') }));
+    await till.screenshot('loyalty-stamps-full-fa.png', true);
+    await byTestId(page, 'stamp-redeem').click();
+    await expect.poll(() => progress.innerText()).toBe(text('fa', 'counter:stampCard.progress', { n: persianDigits('0'), size: persianDigits('3') }));
+    await expect(byTestId(page, 'stamp-redeemed').innerText()).resolves.toBe(text('fa', 'counter:stampCard.redeemed', { reward: 'A free coffee' }));
+    await till.screenshot('loyalty-stamps-redeemed-fa.png', true);
+    await switchLanguage(page, 'en');
+
+    // The server accepted every stamp line and holds the same count.
+    await waitForSync(page, { pending: 0, connection: 'online' });
+    const { rows } = await server.db().query(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND collection = 'loyaltyEntries'`, [server.demo.merchantId]);
+    expect(rows).toEqual([]);
+    const sum = await server.db().query<{ n: string }>(`SELECT COALESCE(SUM((doc->>'stamps')::int), 0)::text AS n FROM loyalty_entries WHERE merchant_id = $1 AND doc->>'customerId' = $2`, [server.demo.merchantId, customer.id]);
+    expect(sum.rows[0]!.n).toBe('0');
   }, STEP);
 });

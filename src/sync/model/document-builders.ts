@@ -1,5 +1,5 @@
 import { CustomerSchema, type Customer, type Preferences } from './customer.ts';
-import { earnEntryId, newId, reversalEntryId } from './ids.ts';
+import { earnEntryId, newId, reversalEntryId, stampEntryId } from './ids.ts';
 import { LoyaltyEntrySchema, type LoyaltyEntry } from './loyalty-entry.ts';
 import { normalizePhone, phoneKeys } from './phone.ts';
 import { foldName } from './text.ts';
@@ -128,7 +128,7 @@ export function newVisit(input: NewVisitInput, points: number, ctx: WriteContext
 
 /** A ledger line stamped with the write context. */
 export function ledgerEntry(
-  fields: Pick<LoyaltyEntry, 'kind' | 'points' | 'customerId'> & Partial<Pick<LoyaltyEntry, 'id' | 'visitId' | 'rewardId' | 'reversesId' | 'note'>>,
+  fields: Pick<LoyaltyEntry, 'kind' | 'points' | 'customerId'> & Partial<Pick<LoyaltyEntry, 'id' | 'visitId' | 'rewardId' | 'reversesId' | 'note' | 'stamps'>>,
   ctx: WriteContext,
 ): LoyaltyEntry {
   return LoyaltyEntrySchema.parse({
@@ -148,7 +148,20 @@ export function ledgerEntry(
     offline: ctx.offline,
     note: fields.note ?? '',
     occurredAt: ctx.now,
+    ...(fields.stamps !== undefined ? { stamps: fields.stamps } : {}),
   });
+}
+
+/** A visit's stamp line (id derived from the visit, so a retry stamps once); null when it earns none. */
+export function stampLine(visit: Pick<Visit, 'id' | 'customerId'>, stamps: number, ctx: WriteContext): LoyaltyEntry | null {
+  if (stamps <= 0) return null;
+  return ledgerEntry({ id: stampEntryId(visit.id), kind: 'stamp', points: 0, stamps, customerId: visit.customerId, visitId: visit.id }, ctx);
+}
+
+/** The reversal of a visit's stamp line, taking back `stamps` (ids derived, so at most once). */
+export function stampReversal(visit: Pick<Visit, 'id' | 'customerId'>, stamps: number, ctx: WriteContext): LoyaltyEntry {
+  const reversesId = stampEntryId(visit.id);
+  return ledgerEntry({ id: reversalEntryId(reversesId), kind: 'stamp_reversal', points: 0, stamps: -stamps, customerId: visit.customerId, visitId: visit.id, reversesId }, ctx);
 }
 
 /** Voids a visit: the flag on the visit and a reversal of its earning entry (deterministic id). */

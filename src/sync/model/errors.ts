@@ -44,6 +44,8 @@ export const ERRORS = {
   STAFF_KEY_MISSING: ["This member's signing key has not reached this device yet; connect to the server and try again", 'کلید امضای این کارمند هنوز به این دستگاه نرسیده است؛ به سرور وصل شوید و دوباره تلاش کنید'],
   REVOKE_SELF: ['This device cannot revoke itself; revoke it from another device or on the server', 'این دستگاه نمی‌تواند خودش را لغو کند؛ از دستگاهی دیگر یا روی سرور لغوش کنید'],
   CONFLICT_GONE: ['This conflict was already settled', 'این ناسازگاری قبلا حل شده است'],
+  NO_STAMP_CARD: ['This programme has no stamp card', 'این برنامه کارت مهر ندارد'],
+  STAMP_CARD_NOT_FULL: ['The stamp card is not full yet', 'کارت مهر هنوز کامل نشده است'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 
 /** A machine-readable error code. */

@@ -28,3 +28,11 @@ export function expireEntryId(customerId: string, cutoffDay: string): string {
 export function reversalEntryId(entryId: string): string {
   return uuidv5(`${entryId}:reversal`, PATRON_ID_NAMESPACE);
 }
+
+/**
+ * The id of a visit's stamp line: UUIDv5 of `visitId:stamp`, so a retried or duplicated visit stamps the card
+ * once (docs/loyalty.md#stamp-cards); its void's reversal is `reversalEntryId(stampEntryId(visitId))`.
+ */
+export function stampEntryId(visitId: string): string {
+  return uuidv5(`${visitId}:stamp`, PATRON_ID_NAMESPACE);
+}

@@ -1,4 +1,4 @@
-import type { LoyaltyEntry, LoyaltyKind } from './loyalty-entry.ts';
+import { isStampKind, type LoyaltyEntry, type LoyaltyKind } from './loyalty-entry.ts';
 import { expiryState } from './loyalty-expiry.ts';
 import type { LedgerSummary } from './loyalty.ts';
 import type { Program } from './settings.ts';
@@ -57,7 +57,8 @@ export function reversedPoints(entries: readonly LoyaltyEntry[]): Map<string, nu
  */
 export function activityLines(entries: readonly LoyaltyEntry[], program: Pick<Program, 'expiryDays'>, now: Date): ActivityLine[] {
   const reversed = reversedPoints(entries);
-  const rows: Omit<ActivityLine, 'balance'>[] = entries.filter((e) => !e._deleted).map((e) => lineOf(e, reversed.get(e.id) ?? 0));
+  // Stamp lines are the stamp card's (stamp-card.ts), not the points activity's.
+  const rows: Omit<ActivityLine, 'balance'>[] = entries.filter((e) => !e._deleted && !isStampKind(e.kind)).map((e) => lineOf(e, reversed.get(e.id) ?? 0));
   for (const x of expiryState(entries, program, now).lines) {
     rows.push({ id: x.id, kind: 'expire', points: x.points, occurredAt: x.at, customerId: x.customerId, storeId: null, staffId: null, note: '', visitId: null, rewardId: null, reversesId: x.lotId, offline: false, derived: true, reversed: 0 });
   }

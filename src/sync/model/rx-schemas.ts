@@ -88,8 +88,8 @@ const id: RxPropertySchema = { type: 'string', maxLength: UUID_LENGTH };
 const indexedDateTime: RxPropertySchema = { type: 'string', maxLength: ISO_DATETIME_LENGTH };
 
 /** A strict nested object whose every field is required (all contract objects are `z.strictObject`). */
-function object(properties: { readonly [field: string]: RxPropertySchema }): RxPropertySchema {
-  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
+function object(properties: { readonly [field: string]: RxPropertySchema }, optional: readonly string[] = []): RxPropertySchema {
+  return { type: 'object', properties, required: Object.keys(properties).filter((field) => !optional.includes(field)), additionalProperties: false };
 }
 
 function nullable(schema: RxPropertySchema): RxPropertySchema {
@@ -100,14 +100,16 @@ function collection<T>(
   properties: { readonly [K in Field<T>]: RxPropertySchema },
   indexes: readonly (Field<T> | readonly Field<T>[])[],
   version = 0,
+  optional: readonly Field<T>[] = [],
 ): RxCollectionSchema<T> {
   return {
     version,
     primaryKey: 'id' as 'id' & Field<T>,
     type: 'object',
     properties,
-    // Every contract field is required (nullable fields are present and null, never absent).
-    required: Object.keys(properties) as Field<T>[],
+    // Every contract field is required (nullable fields are present and null, never absent), except the few a
+    // later version added as optional so stored documents stay valid without a rewrite.
+    required: (Object.keys(properties) as Field<T>[]).filter((field) => !optional.includes(field)),
     indexes,
     additionalProperties: false,
   };
@@ -200,8 +202,12 @@ const loyaltyEntries = collection<RxDocType<LoyaltyEntry>>(
     offline: boolean,
     note: string,
     occurredAt: indexedDateTime,
+    stamps: integer,
   },
   [['customerId', 'occurredAt']],
+  1,
+  // `stamps` is on stamp lines only (version 1): points lines, and every line stored before, have none.
+  ['stamps'],
 );
 
 /** Rewards: a catalog of tens of documents; scanning beats paying for an index on every write. */
@@ -226,7 +232,8 @@ const rewards = collection<RxDocType<Reward>>(
 
 /**
  * Settings: one document per merchant, read by primary key. Version 1 added `currencyDisplay` and the
- * programme's `managerAdjustLimit` and `voidApprovalAgeDays` (migrated by `upgradeSettingsV0`).
+ * programme's `managerAdjustLimit` and `voidApprovalAgeDays` (migrated by `upgradeSettingsV0`); version 2 the
+ * programme's optional `earnsPoints` and `stampCard` (nothing to migrate: absent means points only).
  */
 const settings = collection<RxDocType<Settings>>(
   {
@@ -251,7 +258,10 @@ const settings = collection<RxDocType<Settings>>(
       cashierAdjustLimit: integer,
       managerAdjustLimit: integer,
       voidApprovalAgeDays: integer,
-    }),
+      // Version 2, optional: a programme stored before stamp cards runs points only, unchanged.
+      earnsPoints: boolean,
+      stampCard: nullable(object({ per: string, stamps: integer, items: stringArray, minTotal: integer, cardSize: integer, reward: string })),
+    }, ['earnsPoints', 'stampCard']),
     segments: object({
       newDays: integer,
       windowDays: integer,
@@ -265,7 +275,7 @@ const settings = collection<RxDocType<Settings>>(
     conflicts: recordedConflicts,
   },
   [],
-  1,
+  2,
 );
 
 /** Staff: tens of documents, scanned at sign-in. */
@@ -326,9 +336,9 @@ export type RxMigrationStrategy = (doc: Record<string, unknown>) => Record<strin
 export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [version: number]: RxMigrationStrategy } } = {
   customers: {},
   visits: {},
-  loyaltyEntries: {},
+  loyaltyEntries: { 1: (doc) => doc },
   rewards: {},
-  settings: { 1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]) },
+  settings: { 1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]), 2: (doc) => doc },
   staff: {},
   inbox: {},
 };

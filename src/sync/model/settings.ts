@@ -7,6 +7,7 @@ import {
   TIERS,
   TierSchema,
 } from './common.ts';
+import { StampCardSchema } from './stamp-card.ts';
 
 /** A tier's entry threshold (lifetime earned points) and earning multiplier. */
 export const TierRuleSchema = z.strictObject({
@@ -64,6 +65,12 @@ export const ProgramSchema = z
     managerAdjustLimit: NonNegativeIntSchema,
     /** A void or refund of a visit older than this many days needs a manager's PIN. */
     voidApprovalAgeDays: z.int().min(1).max(3650),
+    /**
+     * Whether visits earn points (absent = yes) and the stamp card (absent or null = none): points, stamps or
+     * both (stamp-card.ts `programKinds`). Optional so a programme stored before them is valid unchanged.
+     */
+    earnsPoints: z.boolean().optional(),
+    stampCard: StampCardSchema.nullable().optional(),
   })
   .check((ctx) => {
     const tiers = ctx.value.tiers;
@@ -79,6 +86,8 @@ export const ProgramSchema = z
     // Otherwise a manager could approve less than a cashier may do alone.
     if (ctx.value.managerAdjustLimit < ctx.value.cashierAdjustLimit)
       ctx.issues.push({ code: 'custom', message: 'the manager limit covers the cashier limit', input: ctx.value.managerAdjustLimit, path: ['managerAdjustLimit'] });
+    if (ctx.value.earnsPoints === false && !ctx.value.stampCard)
+      ctx.issues.push({ code: 'custom', message: 'NOTHING_TO_EARN', input: ctx.value.earnsPoints, path: ['earnsPoints'] });
   });
 /** The loyalty program. */
 export type Program = z.infer<typeof ProgramSchema>;

@@ -403,4 +403,36 @@ describe('the terminal’s commands', () => {
     const code = memberCodeOf(ava.id);
     await eventually(() => second.queries.lookup.answer(code, 20)?.codeHolder === ava.id, 10_000, 'the code found on another till');
   });
+
+  it('stamp cards: a visit stamps per coffee, a full card is redeemed offline too and carries over, a void takes its stamps back', async () => {
+    const network = switchableFetch();
+    const t = await terminal({ fetch: network.fetch });
+    await asManager(t);
+    const stampCard = { per: 'item' as const, stamps: 1, items: ['Coffee'], minTotal: 0, cardSize: 3, reward: 'A free coffee' };
+    expect(await t.commands.saveProgram({ program: { ...DEFAULT_PROGRAM, earnsPoints: false, stampCard: { ...stampCard, items: [] } } })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await t.commands.saveProgram({ program: { ...DEFAULT_PROGRAM, earnsPoints: false, stampCard } })).toEqual({ ok: true, value: undefined });
+    await asCashier(t);
+    const customer = await signUp(t);
+    const card = () => firstValueFrom(t.queries.stampCard$([customer.id]));
+    const coffees = (quantity: number) => t.commands.recordVisit({ customerId: customer.id, items: [{ name: 'coffee', quantity, unitPrice: 50_000 }, { name: 'Cake', quantity: 1, unitPrice: 90_000 }], paymentMethod: 'cash' });
+    const first = await coffees(2);
+    // Stamps only: no points earned, two stamps.
+    expect(first).toMatchObject({ ok: true, value: { pointsEarned: 0 } });
+    expect(await card()).toMatchObject({ count: 2, onCard: 2, cardSize: 3, full: false });
+    expect(await t.commands.redeemStampCard({ customerId: customer.id })).toMatchObject({ ok: false, error: { code: 'STAMP_CARD_NOT_FULL', details: { count: '2', size: '3' } } });
+    await coffees(2);
+    expect(await card()).toMatchObject({ count: 4, onCard: 3, full: true, carried: 1 });
+    await t.sync.awaitInSync();
+    const { rows } = await tdb.db.query<{ n: string }>(`SELECT COALESCE(SUM((doc->>'stamps')::int), 0)::text AS n FROM loyalty_entries WHERE doc->>'customerId' = $1`, [customer.id]);
+    expect(rows[0]!.n).toBe('4');
+
+    // Offline: the replica's count decides; the redemption and the void's reversal are written all the same.
+    network.offline = true;
+    expect(await t.commands.redeemStampCard({ customerId: customer.id })).toMatchObject({ ok: true, value: { kind: 'stamp_redeem', stamps: -3, points: 0, note: 'A free coffee' } });
+    expect(await card()).toMatchObject({ count: 1, onCard: 1, full: false });
+    if (!first.ok) return;
+    expect(await t.commands.voidVisit({ visitId: first.value.id, reason: 'wrong customer' })).toMatchObject({ ok: true });
+    expect(await card()).toMatchObject({ count: -1, onCard: 0 });
+    network.offline = false;
+  });
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerEntry, voidVisit } from '../../../src/sync/model/document-builders.ts';
+import { ledgerEntry, newVisit, stampLine, stampReversal, voidVisit } from '../../../src/sync/model/document-builders.ts';
 import { newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
-import { customerBalance } from '../../../src/sync/server/sync/balances.ts';
+import { customerBalance, groupStampCounts } from '../../../src/sync/server/sync/balances.ts';
 import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
 import { startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
 
@@ -142,5 +142,60 @@ describe('the ledger checked on the server', () => {
     await f.till.push('loyaltyEntries', [insertRow(redeem)]);
     const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'overdraft' && i.customerId === customer.id);
     expect(items.map((i) => i.details)).toEqual([expect.objectContaining({ kind: 'redeem', balance: '-500' })]);
+  });
+
+  // Issue 18 item 5: stamp lines are checked like the points ledger. Without the stamp checks each forged line
+  // below would be written and counted on the card.
+  it('stamp cards: a visit stamps within the programme, a card is redeemed whole, a void takes its stamps back; forgeries are quarantined', async () => {
+    const manager = f.till.ctx(f.seed.manager);
+    const current = (await f.till.pullAll('settings'))[0] as Settings;
+    const stampCard = { per: 'item' as const, stamps: 1, items: ['Coffee'], minTotal: 0, cardSize: 3, reward: 'A free coffee' };
+    const next = { ...current, program: { ...current.program, stampCard }, updatedAt: new Date().toISOString(), updatedBy: f.seed.manager.id };
+    expect(await f.till.push('settings', [updateRow(next, current)])).toEqual({ conflicts: [], rejected: [] });
+
+    const ctx = f.till.ctx(f.seed.cashier);
+    const customer = aCustomer(ctx);
+    await f.till.push('customers', [insertRow(customer)]);
+    const sale = (coffees: number) =>
+      newVisit({ customerId: customer.id, items: [{ name: 'coffee', quantity: coffees, unitPrice: 50_000 }, { name: 'Cake', quantity: 1, unitPrice: 90_000 }], currency: 'IRR', paymentMethod: 'cash' }, 0, ctx).visit;
+    const stamps = () => groupStampCounts(f.tdb.db, f.seed.merchantId, [customer.id]).then((m) => m.get(customer.id)?.balance);
+    const two = sale(2);
+    await f.till.push('visits', [insertRow(two)]);
+    // Three stamps for a visit with two coffees: more than the programme gives.
+    await refused(stampLine(two, 3, ctx)!, /more stamps than the programme/);
+    expect(await f.till.push('loyaltyEntries', [insertRow(stampLine(two, 2, ctx)!)])).toEqual({ conflicts: [], rejected: [] });
+    // A stamp line that is not its visit's (a free id) can be pushed any number of times: refused.
+    await refused(ledgerEntry({ kind: 'stamp', points: 0, stamps: 1, customerId: customer.id, visitId: two.id }, ctx), /id derived from the visit/);
+    // A card redemption of another size than the card's.
+    await refused(ledgerEntry({ kind: 'stamp_redeem', points: 0, stamps: -1, customerId: customer.id }, ctx), /exactly one full card/);
+    // A reversal of a stamp line that does not exist.
+    const other = sale(1);
+    await f.till.push('visits', [insertRow(other)]);
+    await refused(stampReversal(other, 1, ctx), /existing stamp line/);
+    expect(await stamps()).toBe(2);
+
+    // A redemption of the incomplete card (2 of 3) is kept — the reward was handed over — and raised in the inbox.
+    const early = ledgerEntry({ kind: 'stamp_redeem', points: 0, stamps: -3, customerId: customer.id, note: 'A free coffee' }, { ...ctx, offline: true });
+    expect(await f.till.push('loyaltyEntries', [insertRow(early)])).toEqual({ conflicts: [], rejected: [] });
+    const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'overdraft' && i.relatedId === early.id);
+    expect(items.map((i) => i.details)).toEqual([expect.objectContaining({ unit: 'stamps', kind: 'stamp_redeem', stamps: '-3', balance: '-1', offline: 'true' })]);
+
+    // The void of the two-coffee visit takes back exactly its two stamps, once.
+    await refused({ ...stampReversal(two, 3, manager) }, /at most the stamps/);
+    const reversal = stampReversal(two, 2, manager);
+    expect(await f.till.push('loyaltyEntries', [insertRow(reversal)])).toEqual({ conflicts: [], rejected: [] });
+    expect(await stamps()).toBe(-3);
+    expect((await f.till.pullAll('loyaltyEntries')).filter((e) => e.customerId === customer.id).map((e) => e.kind).sort()).toEqual(['stamp', 'stamp_redeem', 'stamp_reversal']);
+    expect(await balance(customer.id)).toBe(0);
+
+    // Recorded and voided offline: the stamps and the void's reversal arrive before the visit — held out of the
+    // count, then checked and written with it.
+    const late = sale(3);
+    const lateStamps = stampLine(late, 3, ctx)!;
+    expect(await f.till.push('loyaltyEntries', [insertRow(lateStamps), insertRow(stampReversal(late, 3, ctx))])).toEqual({ conflicts: [], rejected: [] });
+    expect(await stamps()).toBe(-3);
+    await f.till.push('visits', [insertRow(late)]);
+    expect(await stamps()).toBe(-3);
+    expect((await f.till.pullAll('loyaltyEntries')).filter((e) => e.visitId === late.id).map((e) => e.stamps).sort()).toEqual([-3, 3]);
   });
 });

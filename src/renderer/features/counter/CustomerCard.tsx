@@ -14,6 +14,7 @@ import { groupProfile } from '../../../sync/model/merge-group.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { MemberCode } from './MemberCode.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
+import { StampCardPanel } from './StampCardPanel.tsx';
 import { LoyaltyActivity } from './LoyaltyActivity.tsx';
 import { useCustomer, useGroup, useGroupEntries, useGroupStanding, useGroupVisits, usePending } from './useCustomer.ts';
 import { VisitForm } from './VisitForm.tsx';
@@ -179,6 +180,8 @@ export function CustomerCard({
           <p role="status">{t('common:loading')}</p>
         )}
       </section>
+
+      <StampCardPanel customerId={customer.id} group={group} blocked={blocked} />
 
       <CardStory customer={customer} visits={visits} />
 

@@ -2,7 +2,7 @@ import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ActivityView } from '../../../sync/client/queries/loyalty.ts';
 import type { ActivityLine } from '../../../sync/model/loyalty-activity.ts';
-import { LOYALTY_KINDS, type LoyaltyKind } from '../../../sync/model/loyalty-entry.ts';
+import { POINT_KINDS, type LoyaltyKind } from '../../../sync/model/loyalty-entry.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
@@ -50,7 +50,7 @@ export function LoyaltyActivity({ group, customerId }: { group: readonly string[
         <SelectField
           label={t('activity.kindFilter')}
           value={kind}
-          options={[{ value: 'all', label: t('activity.allKinds') }, ...LOYALTY_KINDS.map((k) => ({ value: k, label: t(`activity.kind.${k}`) }))]}
+          options={[{ value: 'all', label: t('activity.allKinds') }, ...POINT_KINDS.map((k) => ({ value: k, label: t(`activity.kind.${k}`) }))]}
           onChange={(event) => setKind(event.target.value as LoyaltyKind | 'all')}
         />
         <SelectField

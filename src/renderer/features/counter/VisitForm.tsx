@@ -12,7 +12,7 @@ import { currencyLabel, formatAmount, formatNumber } from '../../lib/format.ts';
 import { getPlatform } from '../../lib/platform.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { buildReceipt } from './receipt.ts';
-import { emptyVisitForm, parseVisitForm, PAYMENT_METHODS, previewPoints, type VisitFormValues } from './visit-form.ts';
+import { emptyVisitForm, parseVisitForm, PAYMENT_METHODS, previewPoints, previewStamps, type VisitFormValues } from './visit-form.ts';
 
 let lineCounter = 0;
 
@@ -51,6 +51,7 @@ export function VisitForm(props: {
   const parsed = useMemo(() => parseVisitForm(values, unit), [values, unit]);
   const tier = summary?.tier ?? 'bronze';
   const points = parsed.ok ? previewPoints(parsed.total, tier, settings.program, blocked) : 0;
+  const stamps = previewStamps(parsed, settings.program, blocked);
   const money = (minor: number) => formatAmount(minor, unit, locale);
   const error = (key: string) => (showErrors && !parsed.ok && parsed.errors[key] ? t(parsed.errors[key]) : null);
 
@@ -193,6 +194,11 @@ export function VisitForm(props: {
                 ? t('earns', { count: points, n: formatNumber(points, locale) })
                 : t('common:loading')}
           </p>
+          {stamps !== null ? (
+            <p className="earn-preview" data-testid="stamp-preview" data-stamps={stamps}>
+              {t('stampCard.earns', { count: stamps, n: formatNumber(stamps, locale) })}
+            </p>
+          ) : null}
         </div>
         {record.error || printFailed ? (
           <p className="alert alert-error" role="alert">

@@ -6,6 +6,7 @@ import { PatronError } from '../../../sync/model/errors.ts';
 import type { Program } from '../../../sync/model/settings.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 import { PaymentMethodSchema, type PaymentMethod, type VisitItem } from '../../../sync/model/visit.ts';
+import { programKinds, stampsForVisit } from '../../../sync/model/stamp-card.ts';
 
 // The visit form as typed text, parsed into the model's input: amounts in the merchant's shown unit (toman or
 // rial for IRR; Persian digits and separators accepted by parseMoneyIn), optional item lines, a discount; and
@@ -114,10 +115,18 @@ export function parseVisitForm(values: VisitFormValues, unit: MoneyUnit): Parsed
 
 /** Points a visit earns at the customer's tier; a blocked customer earns nothing. */
 export function previewPoints(total: number, tier: Tier, program: Program, blocked: boolean): number {
-  if (blocked) return 0;
+  // As recordVisit: a stamps-only programme earns no points.
+  if (blocked || !programKinds(program).points) return 0;
   try {
     return pointsForVisit({ total, tier }, program);
   } catch {
     return 0;
   }
+}
+
+/** The stamps the visit would put on the card (as recordVisit computes them); null when the programme has no card. */
+export function previewStamps(parsed: ParsedVisit, program: Program, blocked: boolean): number | null {
+  const card = programKinds(program).stampCard;
+  if (card === null) return null;
+  return parsed.ok && !blocked ? stampsForVisit({ items: parsed.input.items, total: parsed.total }, card) : 0;
 }

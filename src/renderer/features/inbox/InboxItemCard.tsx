@@ -72,12 +72,14 @@ export function InboxItemCard(props: {
     }
     case 'overdraft': {
       const customer = customers.get(item.customerId ?? '');
+      const stamps = item.details.unit === 'stamps';
       body = (
         <>
-          <p>{t(`overdraft.text.${overdraftKind(item.details.kind)}`, { customer: customerLabel(customer, t('unknownCustomer'), locale, props.region), points: formatNumber(Math.abs(Number(item.details.points ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
+          <p>{t(`overdraft.text.${overdraftKind(item.details.kind)}`, { customer: customerLabel(customer, t('unknownCustomer'), locale, props.region), points: formatNumber(Math.abs(Number(item.details.points ?? item.details.stamps ?? 0)), locale), balance: formatNumber(Number(item.details.balance ?? 0), locale) })}</p>
           {item.details.offline === 'true' && <p className="muted">{t('overdraft.offline')}</p>}
-          {props.balance !== undefined && <p>{t('overdraft.now', { balance: formatNumber(props.balance, locale) })}</p>}
-          {open && props.balance !== undefined && props.balance < 0 && (
+          {/* A stamp card's overdraft is about stamps: the points balance and its settling adjustment do not apply. */}
+          {!stamps && props.balance !== undefined && <p>{t('overdraft.now', { balance: formatNumber(props.balance, locale) })}</p>}
+          {!stamps && open && props.balance !== undefined && props.balance < 0 && (
             <div className="inbox-actions">
               <button type="button" disabled={busy} onClick={run('settle')}>{t('overdraft.adjust', { points: formatNumber(-props.balance, locale) })}</button>
             </div>
@@ -159,6 +161,6 @@ export function InboxItemCard(props: {
 }
 
 /** Which sentence tells what overdrew: the line's kind (items raised before kinds were recorded say "a change"). */
-function overdraftKind(kind: string | undefined): 'redeem' | 'reversal' | 'adjust' | 'other' {
-  return kind === 'redeem' || kind === 'reversal' || kind === 'adjust' ? kind : 'other';
+function overdraftKind(kind: string | undefined): 'redeem' | 'reversal' | 'adjust' | 'stamp_redeem' | 'stamp_reversal' | 'other' {
+  return kind === 'redeem' || kind === 'reversal' || kind === 'adjust' || kind === 'stamp_redeem' || kind === 'stamp_reversal' ? kind : 'other';
 }

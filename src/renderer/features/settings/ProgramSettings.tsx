@@ -15,7 +15,7 @@ export type SaveResult = { ok: true } | { ok: false; key: string };
  * A settings form's state: the text fields made from `value` (replaced when a change replicated from another
  * terminal arrives), their errors, and a save that parses the fields and writes nothing when they are invalid.
  */
-function useSettingsForm<T, F>(value: T, unit: MoneyUnit, toForm: (value: T, unit: MoneyUnit) => F, parse: (form: F, unit: MoneyUnit) => Parsed<T>, onSave: (value: T) => Promise<SaveResult>) {
+export function useSettingsForm<T, F>(value: T, unit: MoneyUnit, toForm: (value: T, unit: MoneyUnit) => F, parse: (form: F, unit: MoneyUnit) => Parsed<T>, onSave: (value: T) => Promise<SaveResult>) {
   const locale = useLocale();
   // Figures in the UI's digits and separators (Persian in Persian); the parsers read them back.
   const [form, setForm] = useState<F>(() => localizeFigures(toForm(value, unit), locale));
@@ -39,7 +39,7 @@ function useSettingsForm<T, F>(value: T, unit: MoneyUnit, toForm: (value: T, uni
   return { form, setForm, errors, result, save };
 }
 
-function Outcome({ result }: { result: SaveResult | null }) {
+export function Outcome({ result }: { result: SaveResult | null }) {
   const { t } = useTranslation('settings');
   if (!result) return null;
   return result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(result.key)}</p>;

@@ -5,6 +5,7 @@ import { asLocale } from '../../lib/format.ts';
 import { useSettings, useStaff } from '../../lib/hooks.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { moneyUnit } from '../../../sync/model/money.ts';
+import { StampCardSettings } from './StampCardSettings.tsx';
 import { CurrencyDisplaySettings, ProgramSettings, SegmentSettings, type SaveResult } from './ProgramSettings.tsx';
 import { RewardsCatalog } from './RewardsCatalog.tsx';
 import './settings.css';
@@ -43,7 +44,9 @@ export function SettingsPage() {
           {settings.currency === 'IRR' && (
             <CurrencyDisplaySettings display={settings.currencyDisplay} onSave={async (currencyDisplay) => saveOutcome(await saveCurrencyDisplay.run({ currencyDisplay }))} />
           )}
-          <ProgramSettings program={settings.program} unit={unit} onSave={async (program) => saveOutcome(await saveProgram.run({ program }))} />
+          {/* Each form saves its own fields over the stored programme, keeping the other form's. */}
+          <ProgramSettings program={settings.program} unit={unit} onSave={async (program) => saveOutcome(await saveProgram.run({ program: { ...settings.program, ...program } }))} />
+          <StampCardSettings kinds={settings.program} unit={unit} onSave={async (kinds) => saveOutcome(await saveProgram.run({ program: { ...settings.program, ...kinds } }))} />
           <SegmentSettings rules={settings.segments} unit={unit} onSave={async (segments) => saveOutcome(await saveSegments.run({ segments }))} />
           <RewardsCatalog unit={unit} locale={locale} />
         </>

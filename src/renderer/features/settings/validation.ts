@@ -13,7 +13,7 @@ import { toAsciiDigits } from '../../../sync/model/text.ts';
 
 /** A field error: a code and the numbers its message needs. */
 export interface FieldError {
-  code: 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'tomanFraction' | 'managerCoversCashier' | 'thresholdsIncrease' | 'firstTierZero' | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'invalid';
+  code: 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'tomanFraction' | 'managerCoversCashier' | 'thresholdsIncrease' | 'firstTierZero' | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'itemsRequired' | 'invalid';
   min?: number;
   max?: number;
 }
@@ -39,7 +39,7 @@ function decimal(text: string): number | null {
 }
 
 /** zod issues → field errors (the first per field). */
-function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: FieldErrors): FieldErrors {
+export function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: FieldErrors): FieldErrors {
   for (const issue of issues) {
     const path = issue.path.join('.');
     if (errors[path]) continue;
@@ -52,13 +52,14 @@ function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: FieldErrors
     else if (issue.message.includes('at-risk must come before churned')) errors[path] = { code: 'atRiskBeforeChurned' };
     else if (issue.message.includes('VIP needs')) errors[path] = { code: 'vipVisits' };
     else if (issue.message === 'DATE_ORDER') errors[path] = { code: 'dateRange' };
+    else if (issue.message === 'ITEMS_REQUIRED') errors[path] = { code: 'itemsRequired' };
     else errors[path] = { code: 'invalid' };
   }
   return errors;
 }
 
 /** Reads named whole-number fields; records `required` / `integer` errors. */
-function readIntegers<K extends string>(form: Record<K, string>, keys: readonly K[], errors: FieldErrors, optional: readonly K[] = []): Record<K, number | null> {
+export function readIntegers<K extends string>(form: Record<K, string>, keys: readonly K[], errors: FieldErrors, optional: readonly K[] = []): Record<K, number | null> {
   const out = {} as Record<K, number | null>;
   for (const key of keys) {
     const value = integer(form[key]);
@@ -73,7 +74,7 @@ function readIntegers<K extends string>(form: Record<K, string>, keys: readonly 
  * An amount field typed in the shown unit (toman or rial for IRR), into minor units; an error when it is empty
  * or cannot be read — a fraction of a toman gets its own message, since rial cannot hold it.
  */
-function readAmount(text: string, unit: MoneyUnit, field: string, errors: FieldErrors, required = true): number | null {
+export function readAmount(text: string, unit: MoneyUnit, field: string, errors: FieldErrors, required = true): number | null {
   if (text.trim() === '') {
     if (required) errors[field] = { code: 'required' };
     return null;

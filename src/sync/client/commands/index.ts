@@ -5,6 +5,7 @@ import type { CommandEnv } from './env.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { redeem } from './redeem.ts';
+import { redeemStampCard } from './stamps.ts';
 import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments } from './settings.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
@@ -15,6 +16,7 @@ export const COMMANDS = {
   recordVisit,
   voidVisit: voidVisitCommand,
   redeem,
+  redeemStampCard,
   adjustPoints,
   undoRedemption,
   resolveInboxItem,

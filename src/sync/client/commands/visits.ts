@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { IdSchema, NonNegativeIntSchema } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
-import { ledgerEntry, newVisit, voidVisit } from '../../model/document-builders.ts';
-import { earnEntryId } from '../../model/ids.ts';
+import { ledgerEntry, newVisit, stampLine, stampReversal, voidVisit } from '../../model/document-builders.ts';
+import { earnEntryId, stampEntryId } from '../../model/ids.ts';
 import { REFUND_MARK, voidImpact, type VoidImpact } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { pointsForVisit } from '../../model/loyalty.ts';
+import { programKinds, stampsForVisit } from '../../model/stamp-card.ts';
 import { PaymentMethodSchema, VisitItemSchema, itemsSubtotal, type Visit } from '../../model/visit.ts';
 import { fromReplica } from '../documents.ts';
 import type { JournalWrite } from '../journal.ts';
@@ -41,17 +42,18 @@ async function liveCustomer(env: CommandEnv, id: string): Promise<Customer> {
   return fromReplica<Customer>(doc);
 }
 
-/** Points the visit earns at the tier of the customer's merge group now; a blocked customer earns none. */
+/** Points the visit earns at the tier of the customer's merge group now; a blocked customer, or a stamps-only programme, earns none. */
 async function pointsAtTier(env: CommandEnv, customer: Customer, total: number): Promise<number> {
-  if (customer.status === 'blocked') return 0;
+  if (customer.status === 'blocked' || !programKinds(env.settings().program).points) return 0;
   const group = env.merges.groupOf(env.merges.rootOf(customer.id));
   const summary = await env.ledger.groupSummary(group);
   return pointsForVisit({ total, tier: summary.tier }, env.settings().program);
 }
 
 /**
- * Records a visit and its earning: two documents written through the journal (a restart between them
- * completes the pair), the earning's id derived from the visit's so it can never count twice (docs/architecture.md#deterministic-ids).
+ * Records a visit, its earning and its stamps: documents written together through the journal (a restart
+ * between them completes the set), the earning's and the stamps' ids derived from the visit's so neither can
+ * ever count twice (docs/architecture.md#deterministic-ids, docs/loyalty.md#stamp-cards).
  */
 export const recordVisit = command({
   role: 'cashier',
@@ -70,9 +72,13 @@ export const recordVisit = command({
     const points = await pointsAtTier(env, customer, subtotal - input.discount);
     const settings = env.settings();
     const { id, ...fields } = input;
-    const { visit, earn } = newVisit({ ...fields, currency: settings.currency }, points, writeContext(env, staff), id);
+    const ctx = writeContext(env, staff);
+    const { visit, earn } = newVisit({ ...fields, currency: settings.currency }, points, ctx, id);
     const writes: JournalWrite[] = [{ op: 'insert', collection: 'visits', doc: visit }];
     if (earn) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: earn });
+    const stamps = customer.status === 'blocked' ? 0 : stampsForVisit(visit, programKinds(settings.program).stampCard);
+    const stamp = stampLine(visit, stamps, ctx);
+    if (stamp) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: stamp });
     await env.journal.apply({ id: visit.id, writes });
     return visit;
   },
@@ -106,6 +112,16 @@ function earningOf(visit: Visit, stored: LoyaltyEntry | null, env: CommandEnv): 
   return ledgerEntry({ id: earnEntryId(visit.id), kind: 'earn', points: visit.pointsEarned, customerId: visit.customerId, visitId: visit.id }, ctx);
 }
 
+/**
+ * The stamps a visit's stamp line gave (0 without one). Unlike an earning, a visit does not state its stamps,
+ * so only a line this replica holds is taken back (docs/loyalty.md#stamp-cards).
+ */
+async function stampsOf(env: CommandEnv, visitId: string): Promise<number> {
+  const doc = await env.db.loyaltyEntries.findOne(stampEntryId(visitId)).exec();
+  const line = doc ? fromReplica<LoyaltyEntry>(doc) : null;
+  return line && !line._deleted ? (line.stamps ?? 0) : 0;
+}
+
 /** The visit and its earning (stored, or derived from the visit) a void would reverse. */
 async function voidable(env: CommandEnv, visitId: string): Promise<{ visit: Visit; earn: LoyaltyEntry | null }> {
   const [visitDoc, earnDoc] = await Promise.all([env.db.visits.findOne(visitId).exec(), env.db.loyaltyEntries.findOne(earnEntryId(visitId)).exec()]);
@@ -136,12 +152,15 @@ export const voidVisitCommand = command({
     const impact = await impactOfVoid(env, input.visitId);
     const actor = impact.approval ? await requireApproval(env, staff, 'manager', input.approval) : staff;
     const reason = input.refund ? `${REFUND_MARK}${input.reason}`.slice(0, 500) : input.reason;
-    const { visit: voided, reversal } = voidVisit(visit, earn, reason, writeContext(env, actor));
+    const ctx = writeContext(env, actor);
+    const { visit: voided, reversal } = voidVisit(visit, earn, reason, ctx);
     const { voidedAt, voidedBy, voidReason, updatedAt } = voided;
     const writes: JournalWrite[] = [
       { op: 'patch', collection: 'visits', id: visit.id, when: { voided: false }, patch: { voided: true, voidedAt, voidedBy, voidReason, updatedAt } },
     ];
     if (reversal) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: reversal });
+    const stamped = await stampsOf(env, visit.id);
+    if (stamped > 0) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: stampReversal(visit, stamped, ctx) });
     await env.journal.apply({ id: `void:${visit.id}`, writes });
     return voided;
   },

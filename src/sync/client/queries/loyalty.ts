@@ -4,6 +4,7 @@ import { earnEntryId } from '../../model/ids.ts';
 import { voidImpact, type VoidImpact } from '../../model/ledger-rules.ts';
 import { activityLines, filterActivity, standingAt, type ActivityFilter, type ActivityLine, type LoyaltyStanding } from '../../model/loyalty-activity.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
+import { programKinds, stampCardProgress, type StampCardProgress } from '../../model/stamp-card.ts';
 import type { Visit } from '../../model/visit.ts';
 import { fromReplica } from '../documents.ts';
 import { customerCardQueries, type CardSources } from './customer-card.ts';
@@ -39,6 +40,15 @@ export function loyaltyQueries(sources: CardSources) {
     standing$(group: readonly string[]): Observable<LoyaltyStanding> {
       return combineLatest([card.summary$(group), card.entries$(group), sources.settings$, clock$()]).pipe(
         map(([summary, entries, settings, now]) => standingAt(summary, entries, settings.program, new Date(now))),
+      );
+    },
+    /** The group's stamp card ("7 of 10"), derived from its stamp lines; null when the programme has no stamp card. */
+    stampCard$(group: readonly string[]): Observable<StampCardProgress | null> {
+      return combineLatest([card.entries$(group), sources.settings$]).pipe(
+        map(([entries, settings]) => {
+          const stampCard = programKinds(settings.program).stampCard;
+          return stampCard ? stampCardProgress(entries, stampCard) : null;
+        }),
       );
     },
     /** What voiding (or refunding) a visit would do to its customer's balance at `now`; null for an unknown or voided visit. */

@@ -71,3 +71,19 @@ export async function groupAvailableBalances(tx: Queryable, merchantId: string, 
 export async function customerBalance(tx: Queryable, merchantId: string, customerId: string): Promise<number> {
   return (await groupBalances(tx, merchantId, [customerId])).get(customerId)?.balance ?? 0;
 }
+
+const GROUP_STAMPS_SQL = `${GROUPS_CTE}, sums AS (
+    SELECT m.root, COALESCE(SUM((l.doc->>'stamps')::bigint), 0) AS stamps
+      FROM members m LEFT JOIN loyalty_entries l ON l.merchant_id = $1 AND l.customer_id = m.id AND NOT l.deleted
+     GROUP BY m.root
+  )
+  SELECT r.start, r.root, s.stamps::text AS balance FROM roots r JOIN sums s USING (root)`;
+
+/** The merge group root and stamp count (the sum of the group's stamp lines) of each customer, in one statement. */
+export async function groupStampCounts(tx: Queryable, merchantId: string, customerIds: readonly string[]): Promise<Map<string, GroupBalance>> {
+  const result = new Map<string, GroupBalance>();
+  if (customerIds.length === 0) return result;
+  const { rows } = await tx.query<{ start: string; root: string; balance: string }>(GROUP_STAMPS_SQL, [merchantId, [...new Set(customerIds)]]);
+  for (const row of rows) result.set(row.start, { root: row.root, balance: Number(row.balance) });
+  return result;
+}

@@ -12,6 +12,7 @@ import { currentProgram } from './ledger-checks.ts';
 import { raiseFindings } from './inbox-findings.ts';
 import { overdraftFindings } from './overdrafts.ts';
 import { quarantine } from './quarantine.ts';
+import { stampOverdraftFindings } from './stamp-overdrafts.ts';
 import { consumeRewardStock } from './reward-stock.ts';
 
 /**
@@ -36,12 +37,14 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     if (released.written) changed.add('loyaltyEntries');
     // A void's reversal held until its visit came is a debit like any other: it can overdraw.
     if (released.accepted.some((entry) => entry.points < 0)) findings.push(...(await overdraftFindings(tx, ctx, released.accepted, await currentProgram(tx, ctx.merchantId), now)));
+    findings.push(...(await stampOverdraftFindings(tx, ctx, released.accepted, now)));
   }
   if (collection === 'loyaltyEntries') {
     await holdEntries(tx, ctx, batch.held);
     const inserted = batch.written.filter((w) => w.inserted).map((w) => w.doc as unknown as LoyaltyEntry);
     // Only a debit can overdraw: a batch of earns reads nothing more.
     if (inserted.some((entry) => entry.points < 0)) findings.push(...(await overdraftFindings(tx, ctx, inserted, await currentProgram(tx, ctx.merchantId), now)));
+    findings.push(...(await stampOverdraftFindings(tx, ctx, inserted, now)));
     if (await consumeRewardStock(tx, ctx, inserted, now)) changed.add('rewards');
   }
   if (findings.length > 0 && (await raiseFindings(tx, ctx, findings)) > 0) changed.add('inbox');

@@ -48,8 +48,9 @@ export async function releaseHeldEntries(tx: Queryable, ctx: PushContext, visits
     [ctx.merchantId, visits.map((v) => v.id)],
   );
   if (rows.length === 0) return { findings: [], written: false, accepted: [] };
-  // Earns first: a void's reversal held with its earn names it.
-  const docs = rows.map((r) => r.document).sort((a, b) => Number(a.kind !== 'earn') - Number(b.kind !== 'earn'));
+  // Earns and stamps first: a void's reversal held with them names them.
+  const first = (doc: Doc) => Number(doc.kind !== 'earn' && doc.kind !== 'stamp');
+  const docs = rows.map((r) => r.document).sort((a, b) => first(a) - first(b));
   const state = await readLedgerState(tx, ctx.merchantId, docs, await currentProgram(tx, ctx.merchantId));
   for (const visit of visits) state.visits.set(visit.id, visit);
   const accepted: Doc[] = [];

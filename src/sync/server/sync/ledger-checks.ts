@@ -3,6 +3,7 @@ import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { Reward } from '../../model/reward.ts';
 import { DEFAULT_PROGRAM, upgradeProgram, type Program } from '../../model/settings.ts';
 import type { Staff } from '../../model/staff.ts';
+import { stampProblem, stampRedemptionProblem, stampReversalProblem } from '../../model/stamp-rules.ts';
 import type { Visit } from '../../model/visit.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Refusal } from './rules.ts';
@@ -44,7 +45,7 @@ export async function readLedgerState(tx: Queryable, merchantId: string, docs: r
      UNION ALL SELECT 1, id, doc FROM loyalty_entries WHERE merchant_id = $1 AND id = ANY($3::text[])
      UNION ALL SELECT 2, id, doc FROM rewards WHERE merchant_id = $1 AND id = ANY($4::text[])
      UNION ALL SELECT 3, hash, program FROM program_revisions WHERE merchant_id = $1 AND $5`,
-    [merchantId, ids(docs, 'visitId'), ids(docs, 'reversesId'), ids(docs, 'rewardId'), docs.some((d) => d.kind === 'earn')],
+    [merchantId, ids(docs, 'visitId'), ids(docs, 'reversesId'), ids(docs, 'rewardId'), docs.some((d) => NEEDS_PROGRAMS.has(d.kind))],
   );
   const state: LedgerState = { visits: new Map(), entries: new Map(), rewards: new Map(), programs: [current] };
   for (const row of rows) {
@@ -67,6 +68,31 @@ function reversalTarget(entry: LoyaltyEntry, state: LedgerState): Pick<LoyaltyEn
   const visit = entry.visitId !== null ? state.visits.get(entry.visitId) : undefined;
   if (visit && visit.pointsEarned > 0) return { id: entry.reversesId, customerId: visit.customerId, kind: 'earn', points: visit.pointsEarned };
   return null;
+}
+
+/** Kinds checked against every programme the merchant has had (program_revisions). */
+const NEEDS_PROGRAMS = new Set<unknown>(['earn', 'stamp', 'stamp_redeem']);
+
+/**
+ * The verdict on a stamp line (docs/loyalty.md#stamp-cards): a visit's stamps against the visit (held until it
+ * arrives, as an earn is), a card's redemption against the card sizes, a void's stamp reversal against the
+ * stamp line it takes back (held until its visit arrives, as a void's points reversal is).
+ */
+function checkStampEntry(entry: LoyaltyEntry, state: LedgerState, reject: (reason: string) => LedgerVerdict): LedgerVerdict {
+  const visit = entry.visitId !== null ? (state.visits.get(entry.visitId) ?? null) : null;
+  if (entry.kind === 'stamp') {
+    const problem = stampProblem(entry, visit, state.programs);
+    if (problem) return reject(problem);
+    return visit === null ? { kind: 'hold' } : { kind: 'ok' };
+  }
+  if (entry.kind === 'stamp_redeem') {
+    const problem = stampRedemptionProblem(entry, state.programs);
+    return problem ? reject(problem) : { kind: 'ok' };
+  }
+  const target = entry.reversesId !== null ? state.entries.get(entry.reversesId) : undefined;
+  const problem = stampReversalProblem(entry, target && !target._deleted ? target : null);
+  if (problem && entry.visitId !== null && visit === null) return { kind: 'hold' };
+  return problem ? reject(problem) : { kind: 'ok' };
 }
 
 /** The verdict on one new ledger line written by `staff` (whose role check already passed). */
@@ -99,5 +125,9 @@ export function checkLedgerEntry(entry: LoyaltyEntry, staff: Staff, state: Ledge
       // Expiry is derived from the ledger by every replica and the server alike (loyalty-expiry.ts); a written
       // expiry line would expire the same points twice.
       return reject('expiry is derived, never written');
+    case 'stamp':
+    case 'stamp_redeem':
+    case 'stamp_reversal':
+      return checkStampEntry(entry, state, reject);
   }
 }
