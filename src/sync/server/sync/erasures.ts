@@ -1,0 +1,43 @@
+import type { Customer } from '../../model/customer.ts';
+import type { InboxItem } from '../../model/inbox.ts';
+import { isErased } from '../../model/privacy.ts';
+import type { Queryable } from '../db/database.ts';
+import type { BatchWrites, PushContext } from './batch.ts';
+import { serverUpdatedAt, writeServerDocs } from './server-writes.ts';
+import type { Doc } from './tables.ts';
+
+/** What an inbox item about an erased customer keeps of its details: a flag, no values. */
+export const ERASED_DETAILS: Readonly<Record<string, string>> = { erased: 'true' };
+
+/** The customers a batch erased (their erased state accepted now, not before). */
+export function newlyErased(written: BatchWrites['written']): string[] {
+  const erased = (doc: Doc | undefined) => doc !== undefined && isErased(doc as unknown as Customer);
+  return written.filter(({ doc, previous }) => erased(doc) && !erased(previous)).map(({ doc }) => doc.id);
+}
+
+/**
+ * The server's own history of customers just erased, redacted in the erasure's transaction
+ * (docs/privacy.md#server-history): quarantined rows that name them keep their id, code and reason but not
+ * the document; inbox items about them keep kind, ids and status but not their details (a recorded conflict's
+ * lost and kept values, a refusal's reason), as new versions every terminal pulls. The audit trail
+ * (`write_audit`) holds ids and field names only, and `audit_log` no customer at all: nothing to redact.
+ * Returns whether inbox items were written.
+ */
+export async function redactErasedHistory(tx: Queryable, ctx: PushContext, ids: readonly string[], now: string): Promise<boolean> {
+  if (ids.length === 0) return false;
+  await tx.query(
+    `UPDATE rejected_writes SET document = NULL
+      WHERE merchant_id = $1 AND document IS NOT NULL AND (document_id = ANY($2::text[]) OR document->>'customerId' = ANY($2::text[]))`,
+    [ctx.merchantId, ids],
+  );
+  const { rows } = await tx.query<{ doc: InboxItem }>(
+    `SELECT doc FROM inbox WHERE merchant_id = $1 AND (doc->>'customerId' = ANY($2::text[]) OR doc->>'relatedId' = ANY($2::text[]))`,
+    [ctx.merchantId, ids],
+  );
+  const redacted = rows
+    .map((row) => row.doc)
+    .filter((item) => JSON.stringify(item.details) !== JSON.stringify(ERASED_DETAILS))
+    .map((item) => ({ ...item, details: { ...ERASED_DETAILS }, updatedAt: serverUpdatedAt(item.updatedAt, now) }) as unknown as Doc);
+  if (redacted.length === 0) return false;
+  return (await writeServerDocs(tx, 'inbox', ctx.merchantId, redacted, { onlyNew: false, reserveVersions: !ctx.brokenClockForTests })) > 0;
+}
