@@ -27,11 +27,12 @@ async function groupOf(env: CommandEnv, customerId: string): Promise<Customer[]>
 }
 
 async function recordsOf(env: CommandEnv, customers: Customer[]): Promise<CustomerRecords> {
-  const ids = customers.map((c) => c.id);
+  // One query per member: RxDB plans a `$in` over ids as one range from the smallest to the largest id.
+  const each = async <T>(read: (customerId: string) => Promise<T[]>): Promise<T[]> => (await Promise.all(customers.map((c) => read(c.id)))).flat();
   const [visits, ledger, inbox] = await Promise.all([
-    env.db.visits.find({ selector: { customerId: { $in: ids } } }).exec(),
-    env.db.loyaltyEntries.find({ selector: { customerId: { $in: ids } } }).exec(),
-    env.db.inbox.find({ selector: { customerId: { $in: ids } } }).exec(),
+    each((customerId) => env.db.visits.find({ selector: { customerId } }).exec()),
+    each((customerId) => env.db.loyaltyEntries.find({ selector: { customerId } }).exec()),
+    each((customerId) => env.db.inbox.find({ selector: { customerId } }).exec()),
   ]);
   const [customer, ...duplicates] = customers as [Customer, ...Customer[]];
   return {

@@ -6,8 +6,16 @@ import type { BatchWrites, PushContext } from './batch.ts';
 import { serverUpdatedAt, writeServerDocs } from './server-writes.ts';
 import type { Doc } from './tables.ts';
 
-/** What an inbox item about an erased customer keeps of its details: a flag, no values. */
-export const ERASED_DETAILS: Readonly<Record<string, string>> = { erased: 'true' };
+/**
+ * What an inbox item about an erased customer keeps of its details. Only a recorded conflict's details hold
+ * the customer's values (the lost and the kept one); the other kinds hold ids, numbers and the server's own
+ * reasons, which the books and the managers still need (an overdraft's points and balance).
+ */
+export function erasedDetails(item: InboxItem): Record<string, string> {
+  if (item.kind !== 'conflict') return item.details;
+  const { lost: _lost, kept: _kept, ...rest } = item.details;
+  return { ...rest, erased: 'true' };
+}
 
 /** The customers a batch erased (their erased state accepted now, not before). */
 export function newlyErased(written: BatchWrites['written']): string[] {
@@ -18,8 +26,8 @@ export function newlyErased(written: BatchWrites['written']): string[] {
 /**
  * The server's own history of customers just erased, redacted in the erasure's transaction
  * (docs/privacy.md#server-history): quarantined rows that name them keep their id, code and reason but not
- * the document; inbox items about them keep kind, ids and status but not their details (a recorded conflict's
- * lost and kept values, a refusal's reason), as new versions every terminal pulls. The audit trail
+ * the document; inbox items about them lose the customer's values (erasedDetails), as new versions every
+ * terminal pulls. The audit trail
  * (`write_audit`) holds ids and field names only, and `audit_log` no customer at all: nothing to redact.
  * Returns whether inbox items were written.
  */
@@ -35,9 +43,9 @@ export async function redactErasedHistory(tx: Queryable, ctx: PushContext, ids: 
     [ctx.merchantId, ids],
   );
   const redacted = rows
-    .map((row) => row.doc)
-    .filter((item) => JSON.stringify(item.details) !== JSON.stringify(ERASED_DETAILS))
-    .map((item) => ({ ...item, details: { ...ERASED_DETAILS }, updatedAt: serverUpdatedAt(item.updatedAt, now) }) as unknown as Doc);
+    .map((row) => ({ item: row.doc, details: erasedDetails(row.doc) }))
+    .filter(({ item, details }) => JSON.stringify(details) !== JSON.stringify(item.details))
+    .map(({ item, details }) => ({ ...item, details, updatedAt: serverUpdatedAt(item.updatedAt, now) }) as unknown as Doc);
   if (redacted.length === 0) return false;
   return (await writeServerDocs(tx, 'inbox', ctx.merchantId, redacted, { onlyNew: false, reserveVersions: !ctx.brokenClockForTests })) > 0;
 }
