@@ -27,6 +27,8 @@ export interface PersistedAnalytics {
 export interface AnalyticsStateStore {
   load(key: string): Promise<PersistedAnalytics | null>;
   save(key: string, state: PersistedAnalytics): Promise<void>;
+  /** Drops the state of a replica: its next open is cold. */
+  forget(key: string): Promise<void>;
 }
 
 /** A state store in memory (structured-cloned both ways, as IndexedDB does). */
@@ -38,6 +40,9 @@ export function memoryStateStore(): AnalyticsStateStore & { saves: number } {
     async save(key, state) {
       this.saves++;
       states.set(key, structuredClone(state));
+    },
+    async forget(key) {
+      states.delete(key);
     },
   };
 }
@@ -76,6 +81,13 @@ export function indexedDbStateStore(factory: IDBFactory = indexedDB): AnalyticsS
         await run('readwrite', (store) => store.put(state, key));
       } catch {
         // A full or disabled storage only means the next open is cold again.
+      }
+    },
+    async forget(key) {
+      try {
+        await run('readwrite', (store) => store.delete(key));
+      } catch {
+        // Nothing stored, or no storage: nothing to drop.
       }
     },
   };
