@@ -155,7 +155,9 @@ describe('privacy: export and erasure', () => {
     const ctx = till.ctx(seed.manager);
     const phone = normalizePhone(nextPhone(), 'IR');
     const customer = aCustomer(ctx, { phone, name: 'Kian Moradi' });
-    await till.push('customers', [insertRow(customer)]);
+    // The same person signed up twice, merged into the first (this terminal never shows it to the eraser).
+    const duplicate = { ...aCustomer(ctx, { name: 'Kian M.' }), mergedInto: customer.id };
+    await till.push('customers', [insertRow(customer), insertRow(duplicate)]);
     const erasure = { at: new Date().toISOString(), by: seed.manager.id, reason: 'asked at the counter' };
     // A cashier's erasure and an erasure that keeps a personal field are refused.
     expect((await till.push('customers', [updateRow(eraseCustomer(customer, { ...erasure, by: seed.cashier.id }), customer)])).rejected).toEqual([{ id: customer.id, code: 'FORBIDDEN' }]);
@@ -169,6 +171,11 @@ describe('privacy: export and erasure', () => {
     expect(answer.conflicts).toEqual([erased]);
     const [row] = (await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [customer.id])).rows;
     expect(row!.doc).toEqual(erased);
+    // A refused row of an erased customer is quarantined without its document, whatever its fault.
+    expect((await till.push('customers', [updateRow({ ...back, email: 'not an e-mail' }, erased)])).rejected).toEqual([{ id: customer.id, code: 'VALIDATION_FAILED' }]);
+    // The server erased the merged duplicate with the same marker; no table holds the name.
+    const [copy] = (await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [duplicate.id])).rows;
+    expect(copy!.doc).toEqual(eraseCustomer(duplicate, erasure));
     expect(await rowsHolding('Kian')).toEqual({});
   });
 });

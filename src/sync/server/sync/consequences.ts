@@ -7,7 +7,7 @@ import type { BatchWrites, PushContext } from './batch.ts';
 import { recordRefusedWrites } from './audit.ts';
 import { recordedConflictFindings } from './customer-conflicts.ts';
 import { mergeDuplicateCustomers } from './duplicate-customers.ts';
-import { newlyErased, redactErasedHistory } from './erasures.ts';
+import { eraseMergedDuplicates, newlyErased, redactErasedHistory } from './erasures.ts';
 import { holdEntries, recordProgramRevisions, releaseHeldEntries } from './held-entries.ts';
 import { currentProgram } from './ledger-checks.ts';
 import { raiseFindings } from './inbox-findings.ts';
@@ -29,7 +29,12 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     const duplicates = await mergeDuplicateCustomers(tx, ctx, batch, now);
     if (duplicates.merged) changed.add('customers');
     findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
-    if (await redactErasedHistory(tx, ctx, newlyErased(batch.written), now)) changed.add('inbox');
+    const erased = newlyErased(batch.written);
+    if (erased.length > 0) {
+      const ids = await eraseMergedDuplicates(tx, ctx, erased);
+      if (ids.length > erased.length) changed.add('customers');
+      if (await redactErasedHistory(tx, ctx, ids, now)) changed.add('inbox');
+    }
   }
   if (collection === 'settings') await recordProgramRevisions(tx, ctx, batch.written);
   if (collection === 'visits') {

@@ -1,6 +1,6 @@
 import type { Customer } from '../../model/customer.ts';
 import type { InboxItem } from '../../model/inbox.ts';
-import { isErased } from '../../model/privacy.ts';
+import { eraseCustomer, erasureOf, isErased } from '../../model/privacy.ts';
 import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
 import { serverUpdatedAt, writeServerDocs } from './server-writes.ts';
@@ -18,9 +18,31 @@ export function erasedDetails(item: InboxItem): Record<string, string> {
 }
 
 /** The customers a batch erased (their erased state accepted now, not before). */
-export function newlyErased(written: BatchWrites['written']): string[] {
+export function newlyErased(written: BatchWrites['written']): Customer[] {
   const erased = (doc: Doc | undefined) => doc !== undefined && isErased(doc as unknown as Customer);
-  return written.filter(({ doc, previous }) => erased(doc) && !erased(previous)).map(({ doc }) => doc.id);
+  return written.filter(({ doc, previous }) => erased(doc) && !erased(previous)).map(({ doc }) => doc as unknown as Customer);
+}
+
+/**
+ * Erases, as server-made changes with the same marker, the duplicates the server holds merged into customers
+ * just erased (following chains) — the same person, which the erasing terminal may not have pulled yet.
+ * Returns every erased id, the given ones first.
+ */
+export async function eraseMergedDuplicates(tx: Queryable, ctx: PushContext, erased: readonly Customer[]): Promise<string[]> {
+  const ids = erased.map((c) => c.id);
+  let parents = [...erased];
+  for (let depth = 0; depth < 10 && parents.length > 0; depth++) {
+    const { rows } = await tx.query<{ doc: Customer }>(
+      `SELECT doc FROM customers WHERE merchant_id = $1 AND doc->>'mergedInto' = ANY($2::text[]) AND doc->>'status' <> 'erased'`,
+      [ctx.merchantId, parents.map((c) => c.id)],
+    );
+    const marker = new Map(parents.map((c) => [c.id, erasureOf(c)!]));
+    const children = rows.map(({ doc }) => eraseCustomer(doc, marker.get(doc.mergedInto!)!));
+    if (children.length > 0) await writeServerDocs(tx, 'customers', ctx.merchantId, children as unknown as Doc[], { onlyNew: false, reserveVersions: !ctx.brokenClockForTests });
+    ids.push(...children.map((c) => c.id));
+    parents = children;
+  }
+  return ids;
 }
 
 /**
