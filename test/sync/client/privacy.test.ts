@@ -133,9 +133,11 @@ describe('privacy: export and erasure', () => {
     }
     // …and keeps the ids: the quarantined row, the inbox item, the trail, the visit and its ledger line.
     expect((await tdb.db.query(`SELECT code FROM rejected_writes WHERE document_id = $1 AND document IS NULL`, [customer.id])).rows).toHaveLength(1);
-    const { rows: items } = await tdb.db.query<{ doc: { kind: string; details: Record<string, string> } }>(`SELECT doc FROM inbox WHERE doc->>'customerId' = $1`, [customer.id]);
+    const { rows: items } = await tdb.db.query<{ doc: { kind: string; status: string; resolvedBy: string | null; details: Record<string, string> } }>(`SELECT doc FROM inbox WHERE doc->>'customerId' = $1`, [customer.id]);
     expect(items.map((i) => i.doc.kind).sort()).toEqual(['conflict', 'rejected_write']);
     expect(items.find((i) => i.doc.kind === 'conflict')!.doc.details).toEqual({ field: 'name', at, erased: 'true' });
+    // No one is left to decide about: the open items are dismissed by the manager who erased.
+    expect(items.map((i) => [i.doc.status, i.doc.resolvedBy])).toEqual([['dismissed', seed.manager.id], ['dismissed', seed.manager.id]]);
     expect((await tdb.db.query(`SELECT 1 FROM write_audit WHERE customer_id = $1`, [customer.id])).rows.length).toBeGreaterThan(3);
     const { rows: books } = await tdb.db.query<{ n: number; points: number }>(
       `SELECT (SELECT count(*)::int FROM visits WHERE customer_id = $1) AS n, (SELECT sum((doc->>'points')::int)::int FROM loyalty_entries WHERE doc->>'customerId' = $1) AS points`,

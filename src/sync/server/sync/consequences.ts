@@ -31,9 +31,9 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
     const erased = newlyErased(batch.written);
     if (erased.length > 0) {
-      const ids = await eraseMergedDuplicates(tx, ctx, erased);
-      if (ids.length > erased.length) changed.add('customers');
-      if (await redactErasedHistory(tx, ctx, ids, now)) changed.add('inbox');
+      const all = await eraseMergedDuplicates(tx, ctx, erased);
+      if (all.length > erased.length) changed.add('customers');
+      if (await redactErasedHistory(tx, ctx, all, now)) changed.add('inbox');
     }
   }
   if (collection === 'settings') await recordProgramRevisions(tx, ctx, batch.written);

@@ -1,6 +1,6 @@
 import type { Customer } from '../../model/customer.ts';
 import type { InboxItem } from '../../model/inbox.ts';
-import { eraseCustomer, erasureOf, isErased } from '../../model/privacy.ts';
+import { eraseCustomer, erasureOf, isErased, type Erasure } from '../../model/privacy.ts';
 import type { Queryable } from '../db/database.ts';
 import type { BatchWrites, PushContext } from './batch.ts';
 import { serverUpdatedAt, writeServerDocs } from './server-writes.ts';
@@ -17,6 +17,18 @@ export function erasedDetails(item: InboxItem): Record<string, string> {
   return { ...rest, erased: 'true' };
 }
 
+/**
+ * An inbox item about an erased customer: its personal values gone (erasedDetails), and, while open,
+ * dismissed by the manager who erased — there is no one left to decide about (a manager may reopen it).
+ */
+function afterErasure(item: InboxItem, erasure: Erasure, now: string): InboxItem {
+  const details = erasedDetails(item);
+  const open = item.status === 'open';
+  if (!open && JSON.stringify(details) === JSON.stringify(item.details)) return item;
+  const settled = open ? { status: 'dismissed' as const, resolvedAt: now, resolvedBy: erasure.by } : {};
+  return { ...item, ...settled, details, updatedAt: serverUpdatedAt(item.updatedAt, now) };
+}
+
 /** The customers a batch erased (their erased state accepted now, not before). */
 export function newlyErased(written: BatchWrites['written']): Customer[] {
   const erased = (doc: Doc | undefined) => doc !== undefined && isErased(doc as unknown as Customer);
@@ -26,10 +38,10 @@ export function newlyErased(written: BatchWrites['written']): Customer[] {
 /**
  * Erases, as server-made changes with the same marker, the duplicates the server holds merged into customers
  * just erased (following chains) — the same person, which the erasing terminal may not have pulled yet.
- * Returns every erased id, the given ones first.
+ * Returns every erased customer, the given ones first.
  */
-export async function eraseMergedDuplicates(tx: Queryable, ctx: PushContext, erased: readonly Customer[]): Promise<string[]> {
-  const ids = erased.map((c) => c.id);
+export async function eraseMergedDuplicates(tx: Queryable, ctx: PushContext, erased: readonly Customer[]): Promise<Customer[]> {
+  const all = [...erased];
   let parents = [...erased];
   for (let depth = 0; depth < 10 && parents.length > 0; depth++) {
     const { rows } = await tx.query<{ doc: Customer }>(
@@ -39,22 +51,24 @@ export async function eraseMergedDuplicates(tx: Queryable, ctx: PushContext, era
     const marker = new Map(parents.map((c) => [c.id, erasureOf(c)!]));
     const children = rows.map(({ doc }) => eraseCustomer(doc, marker.get(doc.mergedInto!)!));
     if (children.length > 0) await writeServerDocs(tx, 'customers', ctx.merchantId, children as unknown as Doc[], { onlyNew: false, reserveVersions: !ctx.brokenClockForTests });
-    ids.push(...children.map((c) => c.id));
+    all.push(...children);
     parents = children;
   }
-  return ids;
+  return all;
 }
 
 /**
  * The server's own history of customers just erased, redacted in the erasure's transaction
  * (docs/privacy.md#server-history): quarantined rows that name them keep their id, code and reason but not
- * the document; inbox items about them lose the customer's values (erasedDetails), as new versions every
- * terminal pulls. The audit trail
+ * the document; inbox items about them lose the customer's values and, while open, are dismissed
+ * (afterErasure), as new versions every terminal pulls. The audit trail
  * (`write_audit`) holds ids and field names only, and `audit_log` no customer at all: nothing to redact.
  * Returns whether inbox items were written.
  */
-export async function redactErasedHistory(tx: Queryable, ctx: PushContext, ids: readonly string[], now: string): Promise<boolean> {
-  if (ids.length === 0) return false;
+export async function redactErasedHistory(tx: Queryable, ctx: PushContext, erased: readonly Customer[], now: string): Promise<boolean> {
+  if (erased.length === 0) return false;
+  const ids = erased.map((c) => c.id);
+  const byId = new Map(erased.map((c) => [c.id, erasureOf(c)!]));
   await tx.query(
     `UPDATE rejected_writes SET document = NULL
       WHERE merchant_id = $1 AND document IS NOT NULL AND (document_id = ANY($2::text[]) OR document->>'customerId' = ANY($2::text[]))`,
@@ -65,9 +79,9 @@ export async function redactErasedHistory(tx: Queryable, ctx: PushContext, ids: 
     [ctx.merchantId, ids],
   );
   const redacted = rows
-    .map((row) => ({ item: row.doc, details: erasedDetails(row.doc) }))
-    .filter(({ item, details }) => JSON.stringify(details) !== JSON.stringify(item.details))
-    .map(({ item, details }) => ({ ...item, details, updatedAt: serverUpdatedAt(item.updatedAt, now) }) as unknown as Doc);
+    .map(({ doc: item }) => ({ item, next: afterErasure(item, byId.get(item.customerId ?? '') ?? byId.get(item.relatedId ?? '')!, now) }))
+    .filter(({ item, next }) => JSON.stringify(next) !== JSON.stringify(item))
+    .map(({ next }) => next as unknown as Doc);
   if (redacted.length === 0) return false;
   return (await writeServerDocs(tx, 'inbox', ctx.merchantId, redacted, { onlyNew: false, reserveVersions: !ctx.brokenClockForTests })) > 0;
 }
