@@ -65,8 +65,9 @@ describe('privacy: export and erasure', () => {
     return found;
   }
 
-  it('exports, then erases everywhere: a terminal offline with a pending edit redacts on its next sync; the server keeps ids, not personal data', async () => {
-    const till = await openTestTerminal({ serverUrl: url, code: (await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test')).code, signInTestStaff: false });
+  it('exports, then erases offline; it reaches everywhere: a terminal offline with a pending edit redacts on its next sync; the server keeps ids, not personal data', async () => {
+    const tillNetwork = switchableFetch();
+    const till = await openTestTerminal({ serverUrl: url, code: (await createEnrolmentCode(tdb.db, seed.merchantId, seed.storeId, 10, 'test')).code, signInTestStaff: false, fetch: tillNetwork.fetch });
     await firstValueFrom(till.status$.pipe(filter((s) => s.initialSyncDone)));
     expect((await till.session.signIn(seed.manager.id, '987654')).ok).toBe(true);
     const phone = nextPhone();
@@ -108,12 +109,15 @@ describe('privacy: export and erasure', () => {
     const pending = await offline.db.customers.findOne(customer.id).exec();
     await pending!.incrementalModify((doc) => ({ ...doc, name: 'Shirin Ahmadi-Tehrani', nameKey: 'shirin ahmadi-tehrani', notes: 'new number next week', updatedAt: new Date(Date.now() + 60_000).toISOString(), updatedBy: seed.cashier.id }));
 
-    // The manager erases, with a reason (a cashier's erasure: the next test).
+    // The manager erases, with a reason (a cashier's erasure: the next test), the erasing terminal offline too.
+    tillNetwork.offline = true;
     expect(await till.commands.eraseCustomerData({ customerId: customer.id, reason: '' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: { reason: 'common:fields.REQUIRED' } } });
     expect(await till.commands.eraseCustomerData({ customerId: customer.id, reason: 'asked by email on 3 May' })).toEqual({ ok: true, value: { erased: [customer.id] } });
     expect(await till.commands.exportCustomerData({ customerId: customer.id })).toMatchObject({ ok: false, error: { code: 'CUSTOMER_NOT_FOUND' } });
     expect(await till.queries.lookup.find('Shirin', 10)).toEqual([]);
     expect(await till.queries.lookup.find(phone.slice(-4), 10)).toEqual([]);
+    expect((await tdb.db.query(`SELECT 1 FROM customers WHERE id = $1 AND NOT deleted`, [customer.id])).rows).toHaveLength(1);
+    tillNetwork.offline = false;
     expect(await till.sync.settled(10_000)).toBe(true);
 
     // Back online, the second terminal pushes its edit, loses to the erasure and stores the erased state.
