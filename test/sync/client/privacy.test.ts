@@ -8,6 +8,7 @@ import { normalizePhone } from '../../../src/sync/model/phone.ts';
 import { eraseCustomer } from '../../../src/sync/model/privacy.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode } from '../../../src/sync/server/repositories/admin.ts';
+import { purgeTombstones } from '../../../src/sync/server/sync/horizons.ts';
 import { EXPORT_FILES, EXPORT_FORMAT } from '../../../src/sync/client/customer-export.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, insertRow, nextPhone, updateRow } from '../../helpers/documents.ts';
@@ -174,6 +175,10 @@ describe('privacy: export and erasure', () => {
     expect(answer.conflicts).toEqual([erased]);
     const [row] = (await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [customer.id])).rows;
     expect(row!.doc).toEqual(erased);
+    // Purging tombstones keeps an erased customer's: a later insert of the same id meets it, and nothing changes.
+    await purgeTombstones(tdb.db, -1);
+    expect(await till.push('customers', [insertRow(back)])).toEqual({ conflicts: [erased], rejected: [] });
+    expect((await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [customer.id])).rows[0]?.doc).toEqual(erased);
     // A refused row of an erased customer is quarantined without its document, whatever its fault.
     expect((await till.push('customers', [updateRow({ ...back, email: 'not an e-mail' }, erased)])).rejected).toEqual([{ id: customer.id, code: 'VALIDATION_FAILED' }]);
     // The server erased the merged duplicate with the same marker; no table holds the name.
