@@ -94,7 +94,7 @@ export function PrivacyPanel({ customerId }: { customerId: string }) {
   );
 }
 
-/** The erasure of a customer no longer in the replica's queries (null while unknown or not erased). */
+/** The erasure of a customer the replica's queries do not return (null while unknown or not erased). */
 export function useErasure(id: string, gone: boolean): Erasure | null {
   const terminal = useTerminal();
   const [erasure, setErasure] = useState<Erasure | null>(null);
@@ -109,7 +109,7 @@ export function useErasure(id: string, gone: boolean): Erasure | null {
   return erasure;
 }
 
-/** What a card shows of a customer who was erased: that, when and why — nothing about the person. */
+/** What a card shows of an erased customer: that, when and why — nothing about the person. */
 export function ErasedNotice({ erasure }: { erasure: Erasure }) {
   const { t } = useTranslation('counter');
   const locale = useLocale();

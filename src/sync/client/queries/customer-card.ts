@@ -40,7 +40,7 @@ export function customerCardQueries(sources: CardSources) {
     },
     /**
      * Who erased a customer, when and why (docs/privacy.md), read from the stored tombstone — which no query
-     * returns; null when the customer is not here or was not erased.
+     * returns; null when the customer is not here or is not erased.
      */
     async erasureOf(id: string): Promise<Erasure | null> {
       const [stored] = await db.customers.storageInstance.findDocumentsById([id], true);

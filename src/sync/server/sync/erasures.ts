@@ -29,7 +29,7 @@ function afterErasure(item: InboxItem, erasure: Erasure, now: string): InboxItem
   return { ...item, ...settled, details, updatedAt: serverUpdatedAt(item.updatedAt, now) };
 }
 
-/** The customers a batch erased (their erased state accepted now, not before). */
+/** The customers a batch erased: stored erased by it, not erased in their previous state. */
 export function newlyErased(written: BatchWrites['written']): Customer[] {
   const erased = (doc: Doc | undefined) => doc !== undefined && isErased(doc as unknown as Customer);
   return written.filter(({ doc, previous }) => erased(doc) && !erased(previous)).map(({ doc }) => doc as unknown as Customer);
