@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, realProblems, type BrowserTerminal } from './support/browser.ts';
@@ -272,6 +273,47 @@ describe("the manager's desk in Chromium", () => {
     await typeLookup(tillA.page, phone.typed);
     await expect.poll(() => byTestId(tillA.page, 'lookup-result').count(), { timeout: 30_000 }).toBe(2);
     expect((await customerOnServer(server.db(), server.demo.merchantId, second))?.mergedInto).toBeNull();
+  }, STEP);
+
+  it('exports a customer’s data and erases them on one terminal; the other, offline meanwhile, shows the erasure when back', async (ctx) => {
+    onFailureScreenshots(ctx);
+    const terminal = tillB;
+    if (!terminal) throw new Error('the second terminal is not open (an earlier step failed)');
+    const id = state.signedUpId;
+    // Till A (the cashier) has the customer open, then loses its network.
+    for (const till of [tillA, terminal]) {
+      await till.page.getByRole('link', { name: text('en', 'nav.counter') }).click();
+      await typeLookup(till.page, 'Rahnama');
+      await openFromResults(till.page, id);
+    }
+    await tillA.context.setOffline(true);
+    await waitForSync(tillA.page, { connection: 'offline' }, 10_000);
+
+    // The manager on till B downloads the archive, then erases in Persian: the reason is required.
+    const page = terminal.page;
+    const panel = byTestId(page, 'privacy-panel');
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: text('en', 'counter:privacy.export') }).click()]);
+    const archive = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+    expect(JSON.parse(strFromU8(archive['customer.json']!)).customer).toMatchObject({ id, name: 'Mina Rahnama' });
+    await switchLanguage(page, 'fa');
+    await panel.getByRole('button', { name: text('fa', 'counter:privacy.erase') }).click();
+    await panel.getByRole('button', { name: text('fa', 'counter:privacy.confirmErase') }).click();
+    await expect(panel.locator('.field-error').textContent()).resolves.toBe(text('fa', 'common:fields.REQUIRED'));
+    await panel.getByLabel(text('fa', 'counter:privacy.reason')).fill('درخواست مشتری در فروشگاه');
+    await terminal.screenshot('privacy-erase-fa.png', true);
+    await panel.getByRole('button', { name: text('fa', 'counter:privacy.confirmErase') }).click();
+    await byTestId(page, 'customer-erased').waitFor();
+    await terminal.screenshot('privacy-erased-fa.png', true);
+    await switchLanguage(page, 'en');
+    await expect.poll(async () => (await customerOnServer(server.db(), server.demo.merchantId, id))?.name, { timeout: 15_000 }).toBe('---');
+
+    // Till A still shows what it had; back online, its card gives way to the erasure (no name left).
+    await expect(tillA.page.locator('#customer-name').textContent()).resolves.toBe('Mina Rahnama');
+    await tillA.context.setOffline(false);
+    await byTestId(tillA.page, 'customer-erased').waitFor({ timeout: 30_000 });
+    await expect(byTestId(tillA.page, 'customer-erased').textContent()).resolves.toContain('درخواست مشتری در فروشگاه');
+    expect(await tillA.page.getByText('Mina Rahnama').count()).toBe(0);
+    await tillA.screenshot('privacy-erased-en.png', true);
   }, STEP);
 
   it('ran without uncaught errors or CSP violations in either terminal', () => {

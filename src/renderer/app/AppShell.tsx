@@ -4,6 +4,8 @@ import { useStaff } from '../lib/hooks.ts';
 import { useTerminal } from './terminal-context.ts';
 import { SyncStatusBar } from '../components/SyncStatusBar.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { forgetAnalyticsOnErasure } from '../features/analytics/forget-erased.ts';
+import { indexedDbStateStore } from '../features/analytics/persisted-state.ts';
 
 type Route = 'counter' | 'customers' | 'analytics' | 'inbox' | 'settings' | 'devices';
 
@@ -34,6 +36,8 @@ export function AppShell() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+  // While the app runs, an erasure arriving in the replica drops the dashboard's persisted input.
+  useEffect(() => forgetAnalyticsOnErasure(terminal.queries.replica, indexedDbStateStore()), [terminal]);
   const isManager = staff?.role === 'manager' || staff?.role === 'owner';
   const visible = (Object.keys(pages) as Route[]).filter((r) => isManager || !MANAGER_ROUTES.includes(r));
   const current = visible.includes(route) ? route : 'counter';

@@ -72,9 +72,12 @@ function keepVoid(master: Doc<'visits'>, local: Doc<'visits'>): Doc<'visits'> {
  */
 export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName]: RxConflictHandler<CollectionDocTypes[K]> } {
   return {
-    customers: handler('customers', rejected, (base, master, local) =>
-      asLocalWrite(mergeCustomer(base as Customer | undefined, master as Customer, local as Customer), local as Customer) as Doc<'customers'>,
-    ),
+    customers: handler('customers', rejected, (base, master, local) => {
+      const merged = mergeCustomer(base as Customer | undefined, master as Customer, local as Customer);
+      // The server's erasure comes back untouched: restamped with the local author it would be a new write
+      // to an erased customer, which the server refuses.
+      return (merged === master ? master : asLocalWrite(merged, local as Customer)) as Doc<'customers'>;
+    }),
     settings: handler('settings', rejected, (base, master, local) =>
       asLocalWrite(mergeSettings(base as Settings | undefined, master as Settings, local as Settings), local as Settings) as Doc<'settings'>,
     ),

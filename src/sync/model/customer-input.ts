@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerSchema, CustomerStatusSchema, NAME_MAX, NAME_MIN, type Preferences } from './customer.ts';
+import { CustomerSchema, EditableCustomerStatusSchema, NAME_MAX, NAME_MIN, type Preferences } from './customer.ts';
 import { isIsoDate } from './dates.ts';
 import { FIELD_PROBLEMS, type FieldProblem } from './errors.ts';
 import { parsePhone } from './phone.ts';
@@ -29,7 +29,7 @@ export interface CustomerInput {
   preferredTime: '' | 'morning' | 'afternoon' | 'evening';
   marketingConsent: boolean;
   tags: string[];
-  status: z.infer<typeof CustomerStatusSchema>;
+  status: z.infer<typeof EditableCustomerStatusSchema>;
 }
 
 /** A field of the details. */
@@ -91,7 +91,7 @@ export function customerInputSchema(ctx: { region: string; today: string }) {
     preferredTime: z.enum(['', 'morning', 'afternoon', 'evening']).transform((value) => (value === '' ? null : value)),
     marketingConsent: z.boolean(),
     tags: listSchema(TAG_MAX, TAGS_MAX),
-    status: CustomerStatusSchema,
+    status: EditableCustomerStatusSchema,
   });
 }
 

@@ -12,8 +12,12 @@ export const NAME_MIN = 3;
 /** Upper bound of a customer name. */
 export const NAME_MAX = 100;
 
-/** Customer status; `blocked` customers are found but cannot earn or redeem. */
-export const CustomerStatusSchema = z.enum(['active', 'inactive', 'blocked']);
+/** Statuses a person sets; `blocked` customers are found but cannot earn or redeem. */
+export const EDITABLE_CUSTOMER_STATUSES = ['active', 'inactive', 'blocked'] as const;
+/** A status a person sets in the customer form. */
+export const EditableCustomerStatusSchema = z.enum(EDITABLE_CUSTOMER_STATUSES);
+/** Customer status; `erased` is set only by an erasure (privacy.ts), on a tombstone. */
+export const CustomerStatusSchema = z.enum([...EDITABLE_CUSTOMER_STATUSES, 'erased']);
 /** Customer status. */
 export type CustomerStatus = z.infer<typeof CustomerStatusSchema>;
 

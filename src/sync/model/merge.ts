@@ -2,6 +2,7 @@ import { RecordedConflictSchema } from './common.ts';
 import type { RecordedConflict } from './common.ts';
 import { CUSTOMER_MERGE_FIELDS, CustomerSchema } from './customer.ts';
 import type { Customer, Preferences } from './customer.ts';
+import { isErased } from './privacy.ts';
 import { SETTINGS_MERGE_FIELDS } from './settings.ts';
 import type { Settings } from './settings.ts';
 
@@ -265,8 +266,12 @@ export const CUSTOMER_MERGE_OPTIONS: MergeOptions<Customer> = {
   decide: { mergedInto: decideMergedInto },
 };
 
-/** Three-way merge of a customer (docs/architecture.md#conflicts) with CUSTOMER_MERGE_FIELDS and CUSTOMER_MERGE_OPTIONS. */
+/** Three-way merge of a customer (docs/architecture.md#conflicts) with CUSTOMER_MERGE_FIELDS and CUSTOMER_MERGE_OPTIONS; an erasure wins whole. */
 export function mergeCustomer(base: Customer | undefined, master: Customer, local: Customer): Customer {
+  // An erasure wins whole, stamp and all (master's if both): no field, author or recorded conflict of the
+  // other side may come back into an erased customer (docs/privacy.md).
+  if (isErased(master) && master._deleted) return master;
+  if (isErased(local) && local._deleted) return local;
   return mergeDocuments(base, master, local, CUSTOMER_MERGE_FIELDS, CUSTOMER_MERGE_OPTIONS);
 }
 

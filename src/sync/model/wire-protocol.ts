@@ -17,10 +17,10 @@ import { VisitSchema } from './visit.ts';
  */
 export const PROTOCOL_VERSION = 3;
 /**
- * Oldest client protocol the server still accepts. Older clients read settings and ledger lines with strict
- * schemas that refuse the fields and kinds a later protocol added (protocol 3: stamp lines and the programme's
- * stamp card), and would write settings without them: they get 426 and keep their queue until they are
- * updated (docs/protocol.md §1).
+ * Oldest client protocol the server still accepts. Older clients read documents with strict schemas that refuse
+ * what a later protocol added — protocol 2 the settings fields, protocol 3 stamp lines, the programme's stamp card
+ * and the `erased` customer status — and would write settings without the new fields or stall on a pull they
+ * cannot read: they get 426 and keep their queue until they are updated (docs/protocol.md §1).
  */
 export const MIN_PROTOCOL_VERSION = 3;
 /** Header carrying the client's protocol version on every request. */

@@ -4,6 +4,7 @@ import type { RecordedConflict } from '../../../src/sync/model/common.ts';
 import { CustomerSchema } from '../../../src/sync/model/customer.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { MAX_CONFLICT_VALUE, mergeCustomer, mergeDocuments, mergeSet, mergeSettings } from '../../../src/sync/model/merge.ts';
+import { eraseCustomer, PERSONAL_FIELD_NAMES } from '../../../src/sync/model/privacy.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema } from '../../../src/sync/model/settings.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
 
@@ -492,6 +493,20 @@ const tripleArb = fc
 const RUNS = { numRuns: 200 };
 
 describe('mergeCustomer properties', () => {
+  it('an erasure on either side wins whole: the result is that erasure, with nothing of the other side (master’s if both)', () => {
+    const erasure = { at: min(9), by: ALICE, reason: 'asked by the customer' };
+    fc.assert(
+      fc.property(tripleArb, fc.constantFrom('master', 'local', 'both'), ({ base, master, local }, side) => {
+        const m = side === 'local' ? master : eraseCustomer(master, erasure);
+        const l = side === 'master' ? local : eraseCustomer(local, { ...erasure, by: BOB });
+        const merged = mergeCustomer(base, m, l);
+        expect(merged).toEqual(side === 'local' ? l : m);
+        for (const field of PERSONAL_FIELD_NAMES) expect(merged[field]).toEqual(side === 'local' ? l[field] : m[field]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('deterministic, does not mutate its inputs, and the result is a valid customer', () => {
     fc.assert(
       fc.property(tripleArb, ({ base, master, local }) => {

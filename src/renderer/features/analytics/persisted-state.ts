@@ -49,6 +49,8 @@ export interface AnalyticsStateStore {
   save(key: string, state: PersistedAnalytics): Promise<void>;
   loadAnswers(key: string): Promise<StoredAnswers | null>;
   saveAnswers(key: string, answers: StoredAnswers): Promise<void>;
+  /** Drops the state of a replica and its kept answers (both may hold names): its next open is cold. */
+  forget(key: string): Promise<void>;
 }
 
 /** A state store in memory (structured-cloned both ways, as IndexedDB does). */
@@ -64,6 +66,10 @@ export function memoryStateStore(): AnalyticsStateStore & { saves: number } {
     },
     loadAnswers: (key) => get<StoredAnswers>(answersKey(key)),
     saveAnswers: async (key, answers) => void states.set(answersKey(key), structuredClone(answers)),
+    async forget(key) {
+      states.delete(key);
+      states.delete(answersKey(key));
+    },
   };
 }
 
@@ -120,6 +126,14 @@ export function indexedDbStateStore(factory: IDBFactory = indexedDB): AnalyticsS
     save: (key, state) => put(key, state),
     loadAnswers: (key) => get<StoredAnswers>(answersKey(key)),
     saveAnswers: (key, answers) => put(answersKey(key), answers),
+    async forget(key) {
+      try {
+        await run('readwrite', (store) => store.delete(key));
+        await run('readwrite', (store) => store.delete(answersKey(key)));
+      } catch {
+        // Nothing stored, or no storage: nothing to drop.
+      }
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import type { Customer } from '../../../sync/model/customer.ts';
 import { groupProfile } from '../../../sync/model/merge-group.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { MemberCode } from './MemberCode.tsx';
+import { ErasedNotice, PrivacyPanel, useErasure } from './PrivacyPanel.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
 import { StampCardPanel } from './StampCardPanel.tsx';
 import { LoyaltyActivity } from './LoyaltyActivity.tsx';
@@ -40,7 +41,7 @@ export function CustomerCard({
   const settings = useSettings(terminal);
   const status = useSyncStatus(terminal);
   const staff = useStaff(terminal);
-  // The audit trail names staff and terminals: for managers and owners only.
+  // The audit trail names staff and terminals, and export and erasure are managers' rights: managers and owners only.
   const isManager = staff?.role === 'manager' || staff?.role === 'owner';
   const customer = useCustomer(id);
   const group = useGroup(id);
@@ -55,6 +56,8 @@ export function CustomerCard({
   const groupKey = group.slice(1).join(' ');
   const merged = useLive(() => terminal.queries.customersById$(groupKey === '' ? [] : groupKey.split(' ')), [terminal, groupKey], new Map<string, Customer>());
   const headingRef = useRef<HTMLHeadingElement>(null);
+  // A customer erased here or on another terminal leaves the queries; the card then says so, and why.
+  const erasure = useErasure(id, customer === null);
 
   // A customer merged into another while open (a sync brought the merge) is shown as the one they joined.
   const mergedRoot = customer?.mergedInto ? terminal.queries.rootOf(customer) : null;
@@ -66,7 +69,7 @@ export function CustomerCard({
   if (customer === null) {
     return (
       <div className="panel">
-        <p role="alert">{t('common:errors.CUSTOMER_NOT_FOUND')}</p>
+        {erasure ? <ErasedNotice erasure={erasure} /> : <p role="alert">{t('common:errors.CUSTOMER_NOT_FOUND')}</p>}
         <button type="button" onClick={onBackToLookup}>
           {t('backToLookup')}
         </button>
@@ -208,6 +211,7 @@ export function CustomerCard({
       <VisitHistory visits={visits} entries={entries} pending={pending} />
       <LoyaltyActivity group={group} customerId={customer.id} />
       {isManager ? <ChangeHistory customerId={customer.id} /> : null}
+      {isManager ? <PrivacyPanel customerId={customer.id} /> : null}
     </article>
   );
 }

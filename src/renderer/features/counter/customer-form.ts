@@ -61,7 +61,8 @@ export function customerToForm(
     preferredTime: customer.preferences.preferredTime ?? '',
     marketingConsent: customer.marketingConsent,
     tags: customer.tags.join(', '),
-    status: customer.status,
+    // An erased customer is a tombstone no form opens; the form's statuses are the editable ones.
+    status: customer.status === 'erased' ? 'inactive' : customer.status,
   };
 }
 

@@ -4,12 +4,16 @@ import { editCustomerDetails, signUp } from './customers.ts';
 import type { CommandEnv } from './env.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
+import { eraseCustomerData, exportCustomerData } from './privacy.ts';
 import { redeem } from './redeem.ts';
 import { redeemStampCard } from './stamps.ts';
 import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments } from './settings.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
-/** Every write the terminal's UI can make, by name (the UI calls them; nothing else writes the replica). */
+/**
+ * Every write the terminal's UI can make, by name (the UI calls them; nothing else writes the replica), and
+ * the subject-access export, a read that needs the same role check and typed refusals.
+ */
 export const COMMANDS = {
   signUp,
   editCustomer: editCustomerDetails,
@@ -21,6 +25,8 @@ export const COMMANDS = {
   undoRedemption,
   resolveInboxItem,
   mergeCustomers,
+  exportCustomerData,
+  eraseCustomerData,
   saveCurrencyDisplay,
   saveProgram,
   saveSegments,

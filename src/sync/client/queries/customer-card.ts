@@ -2,10 +2,11 @@ import { combineLatest, from, map, of, switchMap, type Observable } from 'rxjs';
 import type { Customer } from '../../model/customer.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { LedgerSummary } from '../../model/loyalty.ts';
+import { erasureOf, type Erasure } from '../../model/privacy.ts';
 import type { Settings } from '../../model/settings.ts';
 import type { Visit } from '../../model/visit.ts';
 import type { PatronDatabase } from '../database.ts';
-import { fromReplica } from '../documents.ts';
+import { fromReplica, fromStored } from '../documents.ts';
 import { combine, type LedgerIndex } from '../ledger-index.ts';
 import type { MergeIndex } from '../merge-index.ts';
 
@@ -36,6 +37,14 @@ export function customerCardQueries(sources: CardSources) {
     /** The customer document; null when there is none. */
     customer$(id: string): Observable<Customer | null> {
       return db.customers.findOne(id).$.pipe(map((doc) => (doc ? fromReplica<Customer>(doc) : null)));
+    },
+    /**
+     * Who erased a customer, when and why (docs/privacy.md), read from the stored tombstone — which no query
+     * returns; null when the customer is not here or is not erased.
+     */
+    async erasureOf(id: string): Promise<Erasure | null> {
+      const [stored] = await db.customers.storageInstance.findDocumentsById([id], true);
+      return stored ? erasureOf(fromStored<Customer>(stored as unknown as Record<string, unknown>)) : null;
     },
     /** The ids of a customer's merge group (the root first), following merges made or undone while open. */
     group$(rootId: string): Observable<string[]> {

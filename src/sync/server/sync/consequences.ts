@@ -7,6 +7,7 @@ import type { BatchWrites, PushContext } from './batch.ts';
 import { recordRefusedWrites } from './audit.ts';
 import { recordedConflictFindings } from './customer-conflicts.ts';
 import { mergeDuplicateCustomers } from './duplicate-customers.ts';
+import { eraseMergedDuplicates, newlyErased, redactErasedHistory } from './erasures.ts';
 import { holdEntries, recordProgramRevisions, releaseHeldEntries } from './held-entries.ts';
 import { currentProgram } from './ledger-checks.ts';
 import { raiseFindings } from './inbox-findings.ts';
@@ -17,7 +18,7 @@ import { consumeRewardStock } from './reward-stock.ts';
 
 /**
  * What the server makes of a batch, inside the same transaction, after its rows are written: quarantine the
- * refused rows, merge duplicate customers, raise recorded merge conflicts, keep programme revisions, hold earns
+ * refused rows, merge duplicate customers, raise recorded merge conflicts, redact the history of erased customers, keep programme revisions, hold earns
  * until their visit arrives (and release them when it does), flag ledger overdrafts and take redeemed rewards
  * from stock — each finding an inbox item. Adds every collection it wrote to `changed`.
  */
@@ -29,6 +30,12 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     const duplicates = await mergeDuplicateCustomers(tx, ctx, batch, now);
     if (duplicates.merged) changed.add('customers');
     findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
+    const erased = newlyErased(batch.written);
+    if (erased.length > 0) {
+      const all = await eraseMergedDuplicates(tx, ctx, erased);
+      if (all.length > erased.length) changed.add('customers');
+      if (await redactErasedHistory(tx, ctx, all, now)) changed.add('inbox');
+    }
   }
   if (collection === 'settings') await recordProgramRevisions(tx, ctx, batch.written);
   if (collection === 'visits') {

@@ -16,7 +16,13 @@ export class CheckpointTooOldError extends Error {
 }
 
 /**
- * Deletes tombstones written more than `days` days ago and raises each merchant's horizon to the highest
+ * An erased customer's tombstone is kept for good: it holds no personal data, and it is what refuses a push
+ * that would bring the customer back — an insert of the same id included (docs/privacy.md).
+ */
+const KEEP_ERASED = ` AND doc->>'status' IS DISTINCT FROM 'erased'`;
+
+/**
+ * Deletes tombstones written more than `days` days ago (except erased customers') and raises each merchant's horizon to the highest
  * version purged, in one transaction per collection. Every merchant clock is locked first, so no push is
  * between reading a tombstone and updating it while the row goes. Returns the rows purged per collection.
  */
@@ -27,7 +33,7 @@ export async function purgeTombstones(db: Database, days: number): Promise<Recor
       await tx.query(`SELECT 1 FROM merchant_clock ORDER BY merchant_id FOR UPDATE`);
       const { rows } = await tx.query<{ n: number }>(
         `WITH gone AS (
-           DELETE FROM ${TABLES[collection]} WHERE deleted AND written_at < now() - make_interval(days => $1)
+           DELETE FROM ${TABLES[collection]} WHERE deleted AND written_at < now() - make_interval(days => $1)${collection === 'customers' ? KEEP_ERASED : ''}
            RETURNING merchant_id, version
          ), raised AS (
            INSERT INTO feed_horizons (merchant_id, collection, version)

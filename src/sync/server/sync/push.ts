@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Customer } from '../../model/customer.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
+import { isErased } from '../../model/privacy.ts';
 import type { CollectionName, PushResponse, PushRow } from '../../model/wire-protocol.ts';
 import { COLLECTION_SCHEMAS } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
@@ -73,7 +75,7 @@ export async function applyPush(
   const batch: BatchWrites = { written: [], rejected: [], held: [], samePhone: state.samePhone };
   for (const { row, refusal } of checked) {
     const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection, sessions);
-    record(verdict, state.stored, outcome, batch);
+    record(verdict, state.stored, outcome, batch, collection);
   }
 
   // Versions follow the row order; an id written twice in the batch is written once, in its final state.
@@ -146,7 +148,7 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
 }
 
 /** Adds a verdict to the answer and to what the batch wrote or refused. */
-function record(verdict: Verdict, stored: Map<string, Doc>, outcome: PushOutcome, batch: BatchWrites): void {
+function record(verdict: Verdict, stored: Map<string, Doc>, outcome: PushOutcome, batch: BatchWrites, collection: CollectionName): void {
   switch (verdict.kind) {
     case 'noop':
       return;
@@ -159,7 +161,11 @@ function record(verdict: Verdict, stored: Map<string, Doc>, outcome: PushOutcome
       return;
     case 'reject': {
       const id = typeof verdict.doc.id === 'string' && verdict.doc.id.length <= 64 ? verdict.doc.id : null;
-      batch.rejected.push({ id, refusal: verdict.refusal, doc: verdict.doc });
+      const master = id === null ? undefined : stored.get(id);
+      // Whatever its fault, a refused row of an erased customer may carry their personal data: the quarantine
+      // keeps its id only (docs/privacy.md).
+      const erased = collection === 'customers' && master !== undefined && isErased(master as unknown as Customer);
+      batch.rejected.push({ id, refusal: erased ? { ...verdict.refusal, withhold: true } : verdict.refusal, doc: verdict.doc });
       if (id !== null) {
         // The current master state, or — when there is none — the pushed document as a tombstone, so the
         // terminal's replica stops offering a row the server will never hold (the quarantine keeps it).

@@ -11,14 +11,15 @@ import { storableCopy } from './text-safety.ts';
  */
 export async function quarantine(tx: Queryable, ctx: PushContext, collection: CollectionName, rejected: BatchWrites['rejected'], now: string): Promise<InboxItem[]> {
   if (rejected.length === 0) return [];
-  // The quarantine keeps what was pushed, with characters Postgres cannot hold replaced by U+FFFD.
+  // The quarantine keeps what was pushed, with characters Postgres cannot hold replaced by U+FFFD — except a
+  // row withheld because it may carry an erased customer's personal data (rules.ts).
   const kept = rejected.map((row) => storableCopy(row));
   await tx.query(
     `INSERT INTO rejected_writes (merchant_id, collection, document_id, terminal_id, code, reason, document)
      SELECT $1, $2, q.id, $3, q.code, q.reason, q.document::jsonb
        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS q(id, code, reason, document, n)
       ORDER BY q.n`,
-    [ctx.merchantId, collection, ctx.terminalId, kept.map((r) => r.id), kept.map((r) => r.refusal.code), kept.map((r) => r.refusal.reason), kept.map((r) => JSON.stringify(r.doc))],
+    [ctx.merchantId, collection, ctx.terminalId, kept.map((r) => r.id), kept.map((r) => r.refusal.code), kept.map((r) => r.refusal.reason), kept.map((r) => (r.refusal.withhold ? null : JSON.stringify(r.doc)))],
   );
   return cappedFindings(tx, ctx, now, kept.map(({ id, refusal, doc }) =>
     // One item per terminal, document, code and hour: a replay, or the same refused edit pushed again and

@@ -7,6 +7,7 @@ import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../../model/wire-protocol.ts';
 import type { Program } from '../../model/settings.ts';
+import { erasureProblem, isErased } from '../../model/privacy.ts';
 import { mayWorkAt, type Staff } from '../../model/staff.ts';
 import { visitChangeAllowed, type Visit } from '../../model/visit.ts';
 
@@ -14,6 +15,8 @@ import { visitChangeAllowed, type Visit } from '../../model/visit.ts';
 export interface Refusal {
   code: ErrorCode;
   reason: string;
+  /** The row may carry an erased customer's personal data: the quarantine keeps its id, not the document. */
+  withhold?: boolean;
 }
 
 /** The staff member a document says acted, per collection (an inbox item has no author but its resolver). */
@@ -71,6 +74,8 @@ export function checkWrite(input: {
     case 'customers': {
       const next = doc as unknown as Customer;
       const prev = master as unknown as Customer | undefined;
+      const erasure = erasureRefusal(prev, next, isManager);
+      if (erasure) return erasure;
       if (!isManager && next._deleted && !prev?._deleted) return { code: 'FORBIDDEN', reason: 'cashiers do not erase customers' };
       if (!isManager && (prev?.mergedInto ?? null) !== next.mergedInto) return { code: 'FORBIDDEN', reason: 'cashiers do not merge customers' };
       return null;
@@ -91,6 +96,20 @@ export function checkWrite(input: {
     default:
       return null;
   }
+}
+
+/**
+ * Erasure (docs/privacy.md): only a manager erases, an erasure leaves no personal data, and an erased customer
+ * is never written again — a terminal that pushes personal data back onto one is refused, and the quarantine
+ * does not keep what it pushed. (An honest terminal's stale edit never gets here: its assumed state is not
+ * the erased master, so it is answered with a conflict that its merge resolves to the erasure.)
+ */
+function erasureRefusal(prev: Customer | undefined, next: Customer, isManager: boolean): Refusal | null {
+  if (prev && isErased(prev)) return { code: 'FORBIDDEN', reason: 'an erased customer stays erased', withhold: true };
+  if (!isErased(next)) return null;
+  if (!isManager) return { code: 'FORBIDDEN', reason: 'cashiers do not erase customers', withhold: true };
+  const problem = erasureProblem(next);
+  return problem === null ? null : { code: 'VALIDATION_FAILED', reason: problem, withhold: true };
 }
 
 /**
