@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SignedStaffSessionSchema, StaffKeySchema } from './staff-proof.ts';
 import { IdSchema } from './common.ts';
+import { CustomerGroupSchema } from './customer-group.ts';
 import { CustomerSchema } from './customer.ts';
 import { MAX_TERMINAL_NUMBER } from './member-code.ts';
 import { ERRORS, type ErrorCode } from './errors.ts';
@@ -15,13 +16,13 @@ import { VisitSchema } from './visit.ts';
  * Version of the wire contract. Bump it with every change of a wire schema (a test snapshots their
  * JSON Schemas); the server answers 426 to clients older than MIN_PROTOCOL_VERSION.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /**
  * Oldest client protocol the server still accepts. Protocol 1 clients read settings with strict schemas that
  * refuse the fields protocol 2 added, and would write settings without them: they get 426 and keep their
  * queue until they are updated (docs/protocol.md §1).
  */
-export const MIN_PROTOCOL_VERSION = 2;
+export const MIN_PROTOCOL_VERSION = 3;
 /** Header carrying the client's protocol version on every request. */
 export const PROTOCOL_HEADER = 'x-patron-protocol';
 
@@ -34,6 +35,7 @@ export const COLLECTION_SCHEMAS = {
   settings: SettingsSchema,
   staff: StaffSchema,
   inbox: InboxItemSchema,
+  customerGroups: CustomerGroupSchema,
 } as const;
 /** Name of a replicated collection. */
 export type CollectionName = keyof typeof COLLECTION_SCHEMAS;

@@ -1,0 +1,104 @@
+import type { CustomerStats } from './customer-filter.ts';
+import type { Customer } from './customer.ts';
+import { zonedDate } from './dates.ts';
+import { standingAt } from './loyalty-activity.ts';
+import type { LoyaltyEntry } from './loyalty-entry.ts';
+import { summarize } from './loyalty.ts';
+import { segmentOf, visitStats } from './segments.ts';
+import type { Settings } from './settings.ts';
+import type { Visit } from './visit.ts';
+
+// Per-customer statistics for filters, sorts and exports, derived in one pass over a replica's documents (or
+// the server's): each merge group counts once, as its surviving customer, with every member's visits and ledger
+// lines — as the card and the analytics count them. The same function runs on the terminal and in the CLI, so
+// a group's filter selects the same customers everywhere.
+
+const MAX_MERGE_HOPS = 10;
+
+/** The documents statistics are derived from (tombstones and merged duplicates may be included). */
+export interface StatsSources {
+  customers: Iterable<Customer>;
+  visits: Iterable<Visit>;
+  entries: Iterable<LoyaltyEntry>;
+}
+
+/** The surviving customer of `id` following `mergedInto` (a chain longer than the limit stops where it is). */
+function rootOf(id: string, parent: ReadonlyMap<string, string>): string {
+  let current = id;
+  for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+    const next = parent.get(current);
+    if (next === undefined) return current;
+    current = next;
+  }
+  return current;
+}
+
+function groupBy<T extends { customerId: string; _deleted: boolean }>(docs: Iterable<T>, root: (id: string) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const doc of docs) {
+    if (doc._deleted) continue;
+    const key = root(doc.customerId);
+    const list = groups.get(key);
+    if (list) list.push(doc);
+    else groups.set(key, [doc]);
+  }
+  return groups;
+}
+
+/** Statistics of every listed customer (live, not merged into another) at `now`. */
+export function buildCustomerStats(sources: StatsSources, settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>, now: Date): CustomerStats[] {
+  const parent = new Map<string, string>();
+  const listed: Customer[] = [];
+  for (const c of sources.customers) {
+    if (c._deleted) continue;
+    if (c.mergedInto) parent.set(c.id, c.mergedInto);
+    else listed.push(c);
+  }
+  const root = (id: string) => rootOf(id, parent);
+  const visits = groupBy(sources.visits, root);
+  const entries = groupBy(sources.entries, root);
+  return listed.map((c) => statsOf(c, visits.get(c.id) ?? [], entries.get(c.id) ?? [], settings, now));
+}
+
+/** One customer's statistics from its merge group's visits and ledger lines. */
+export function statsOf(
+  c: Customer,
+  visits: readonly Visit[],
+  entries: readonly LoyaltyEntry[],
+  settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>,
+  now: Date,
+): CustomerStats {
+  const stats = visitStats(visits, now, settings.segments);
+  const stores = new Set([c.storeId]);
+  let spend = 0;
+  for (const v of visits) {
+    if (v.voided || v._deleted) continue;
+    spend += v.total;
+    stores.add(v.storeId);
+  }
+  const standing = standingAt(summarize(entries, settings.program), entries, settings.program, now);
+  const zone = settings.timeZone;
+  return {
+    id: c.id,
+    name: c.name,
+    nameKey: c.nameKey,
+    phone: c.phone,
+    email: c.email,
+    tags: c.tags,
+    birthday: c.birthday,
+    marketingConsent: c.marketingConsent,
+    status: c.status,
+    storeId: c.storeId,
+    createdAt: c.createdAt,
+    signedUpDay: zonedDate(new Date(c.createdAt), zone),
+    stores: [...stores],
+    visits: stats.visitCount,
+    spend,
+    firstVisitAt: stats.firstVisitAt,
+    lastVisitAt: stats.lastVisitAt,
+    lastVisitDay: stats.lastVisitAt === null ? null : zonedDate(new Date(stats.lastVisitAt), zone),
+    points: standing.balance,
+    tier: standing.tier,
+    segment: segmentOf(stats, settings.segments, now),
+  };
+}
