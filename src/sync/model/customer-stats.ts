@@ -45,16 +45,21 @@ function groupBy<T extends { customerId: string; _deleted: boolean }>(docs: Iter
   return groups;
 }
 
-/** Statistics of every listed customer (live, not merged into another) at `now`. */
-export function buildCustomerStats(sources: StatsSources, settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>, now: Date): CustomerStats[] {
+/** The listed customers (live, not merged into another) and the surviving customer of any customer id. */
+export function mergeRoots(customers: Iterable<Customer>): { listed: Customer[]; rootOf(id: string): string } {
   const parent = new Map<string, string>();
   const listed: Customer[] = [];
-  for (const c of sources.customers) {
+  for (const c of customers) {
     if (c._deleted) continue;
     if (c.mergedInto) parent.set(c.id, c.mergedInto);
     else listed.push(c);
   }
-  const root = (id: string) => rootOf(id, parent);
+  return { listed, rootOf: (id) => rootOf(id, parent) };
+}
+
+/** Statistics of every listed customer at `now`. */
+export function buildCustomerStats(sources: StatsSources, settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>, now: Date): CustomerStats[] {
+  const { listed, rootOf: root } = mergeRoots(sources.customers);
   const visits = groupBy(sources.visits, root);
   const entries = groupBy(sources.entries, root);
   return listed.map((c) => statsOf(c, visits.get(c.id) ?? [], entries.get(c.id) ?? [], settings, now));
