@@ -62,7 +62,7 @@ const stats: fc.Arbitrary<CustomerStats> = fc
     segment: r.segment,
   }));
 
-const range = <T>(value: fc.Arbitrary<T>) => fc.tuple(fc.option(value, { nil: null }), fc.option(value, { nil: null })).map(([a, b]) => (a !== null && b !== null && a > b ? [b, a] : [a, b]) as [T | null, T | null]);
+const range = <T extends number | string>(value: fc.Arbitrary<T>) => fc.tuple(fc.option(value, { nil: null }), fc.option(value, { nil: null })).map(([a, b]: [T | null, T | null]) => (a !== null && b !== null && a > b ? [b, a] : [a, b]) as [T | null, T | null]);
 const filter: fc.Arbitrary<CustomerFilter> = fc
   .record({
     lastVisit: range(day),
@@ -152,7 +152,7 @@ describe('customer filter evaluation', () => {
         const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
         const selected = selectCustomers(unique, f, { key, dir });
         expect(new Set(selected.map((r) => r.id))).toEqual(new Set(unique.filter((r) => oracle(r, f)).map((r) => r.id)));
-        const value = (r: CustomerStats) => ({ name: r.nameKey, lastVisit: r.lastVisitAt, visits: r.visits, spend: r.spend, points: r.points, signedUp: r.createdAt })[key];
+        const value = (r: CustomerStats) => ({ name: r.nameKey, lastVisit: r.lastVisitAt, visits: r.visits, spend: r.spend, points: r.points, signedUp: r.createdAt })[key] ?? null;
         for (let i = 1; i < selected.length; i++) {
           const [a, b] = [value(selected[i - 1]!), value(selected[i]!)];
           if (a === null) expect(b).toBeNull();
