@@ -1,7 +1,7 @@
 import type { CustomerStats } from './customer-filter.ts';
 import type { Customer } from './customer.ts';
-import { zonedDate } from './dates.ts';
-import { standingAt } from './loyalty-activity.ts';
+import { DAY_MS, zonedDate } from './dates.ts';
+import { expiredPoints } from './loyalty-expiry.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import { summarize } from './loyalty.ts';
 import { segmentOf, visitStats } from './segments.ts';
@@ -57,12 +57,44 @@ export function mergeRoots(customers: Iterable<Customer>): { listed: Customer[];
   return { listed, rootOf: (id) => rootOf(id, parent) };
 }
 
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+/**
+ * `zonedDate` remembered per quarter hour: every time zone's offset is a multiple of 15 minutes, so all instants
+ * of one UTC quarter hour fall on the same local day, and thousands of customers cost a few hundred Intl calls.
+ */
+function dayCache(timeZone: string): (iso: string) => string {
+  const days = new Map<number, string>();
+  return (iso) => {
+    const ms = Date.parse(iso);
+    const key = Math.floor(ms / QUARTER_HOUR_MS);
+    let day = days.get(key);
+    if (day === undefined) {
+      day = zonedDate(new Date(ms), timeZone);
+      days.set(key, day);
+    }
+    return day;
+  };
+}
+
 /** Statistics of every listed customer at `now`. */
 export function buildCustomerStats(sources: StatsSources, settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>, now: Date): CustomerStats[] {
   const { listed, rootOf: root } = mergeRoots(sources.customers);
   const visits = groupBy(sources.visits, root);
   const entries = groupBy(sources.entries, root);
-  return listed.map((c) => statsOf(c, visits.get(c.id) ?? [], entries.get(c.id) ?? [], settings, now));
+  const dayOf = dayCache(settings.timeZone);
+  return listed.map((c) => statsOf(c, visits.get(c.id) ?? [], entries.get(c.id) ?? [], settings, now, dayOf));
+}
+
+/**
+ * Points of `entries` expired by `now` (loyalty-expiry.ts). Nothing has expired unless some earned line is older
+ * than the expiry period — most customers — and then the replay is skipped.
+ */
+function expiredBy(entries: readonly LoyaltyEntry[], program: Settings['program'], now: Date): number {
+  if (program.expiryDays === null) return 0;
+  const cutoff = now.getTime() - program.expiryDays * DAY_MS;
+  const old = entries.some((e) => !e._deleted && e.points > 0 && Date.parse(e.occurredAt) <= cutoff);
+  return old ? expiredPoints(entries, program, now) : 0;
 }
 
 /** One customer's statistics from its merge group's visits and ledger lines. */
@@ -72,6 +104,7 @@ export function statsOf(
   entries: readonly LoyaltyEntry[],
   settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>,
   now: Date,
+  dayOf: (iso: string) => string = (iso) => zonedDate(new Date(iso), settings.timeZone),
 ): CustomerStats {
   const stats = visitStats(visits, now, settings.segments);
   const stores = new Set([c.storeId]);
@@ -81,8 +114,7 @@ export function statsOf(
     spend += v.total;
     stores.add(v.storeId);
   }
-  const standing = standingAt(summarize(entries, settings.program), entries, settings.program, now);
-  const zone = settings.timeZone;
+  const summary = summarize(entries, settings.program);
   return {
     id: c.id,
     name: c.name,
@@ -95,15 +127,15 @@ export function statsOf(
     status: c.status,
     storeId: c.storeId,
     createdAt: c.createdAt,
-    signedUpDay: zonedDate(new Date(c.createdAt), zone),
+    signedUpDay: dayOf(c.createdAt),
     stores: [...stores],
     visits: stats.visitCount,
     spend,
     firstVisitAt: stats.firstVisitAt,
     lastVisitAt: stats.lastVisitAt,
-    lastVisitDay: stats.lastVisitAt === null ? null : zonedDate(new Date(stats.lastVisitAt), zone),
-    points: standing.balance,
-    tier: standing.tier,
+    lastVisitDay: stats.lastVisitAt === null ? null : dayOf(stats.lastVisitAt),
+    points: summary.balance - expiredBy(entries, settings.program, now),
+    tier: summary.tier,
     segment: segmentOf(stats, settings.segments, now),
   };
 }
