@@ -33,8 +33,14 @@ export function BulkBar(props: { rows: readonly CustomerStats[]; selected: Reado
   }
   async function exportRows() {
     const chosen = selected.size > 0 ? rows.filter((r) => selected.has(r.id)) : rows;
-    const count = await downloadExport({ kind, format, selected: chosen, stats: terminal.queries.stats, settings, locale, header: (key) => t(`exportColumns.${key}`) });
-    setMessage({ ok: true, text: t('bulk.exported', { count, n: n(count) }) });
+    try {
+      const count = await downloadExport({ kind, format, selected: chosen, stats: terminal.queries.stats, settings, locale, header: (key) => t(`exportColumns.${key}`) });
+      setMessage({ ok: true, text: t('bulk.exported', { count, n: n(count) }) });
+    } catch (error) {
+      // Nothing was written anywhere: say so in the user's language and keep the reason for the console.
+      console.error(error);
+      setMessage({ ok: false, text: t('bulk.exportFailed') });
+    }
   }
 
   return (
