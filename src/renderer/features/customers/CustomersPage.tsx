@@ -151,7 +151,13 @@ function CustomerRow({ row, checked, onToggle }: { row: CustomerStats; checked: 
       </span>
       <span role="cell" className="cell-name">
         <a href={`#/counter/${row.id}`}>{row.name}</a>
-        {row.tags.length > 0 ? <span className="row-tags"> {row.tags.join(', ')}</span> : null}
+        {row.tags.length > 0 ? (
+          <span className="row-tags">
+            {row.tags.map((tag) => (
+              <bdi key={tag}>{tag}</bdi>
+            ))}
+          </span>
+        ) : null}
       </span>
       <span role="cell">
         <bdi dir="ltr">{formatPhoneNumber(row.phone, locale, settings.defaultRegion)}</bdi>

@@ -90,7 +90,7 @@ export function FilterPanel({ filter, onChange }: { filter: CustomerFilter; onCh
 
   return (
     <fieldset className="filter-panel" data-testid="filter-panel">
-      <legend>{t('filter.legend')}</legend>
+      <legend className="visually-hidden">{t('filter.legend')}</legend>
       {date('lastVisitFrom')}
       {date('lastVisitTo')}
       {number('visitsMin', t('filter.visitsMin'))}
