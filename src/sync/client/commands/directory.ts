@@ -4,7 +4,7 @@ import { CustomerFilterSchema } from '../../model/customer-filter.ts';
 import { CustomerGroupSchema, type CustomerGroup } from '../../model/customer-group.ts';
 import { CustomerSchema, type Customer } from '../../model/customer.ts';
 import { newId } from '../../model/ids.ts';
-import { fromReplica, forStorage } from '../documents.ts';
+import { fromReplica, fromStored, forStorage } from '../documents.ts';
 import { command, refuse } from './command.ts';
 
 // The customers list's writes (docs/directory.md §3–4): saved groups (managers; the server checks the role
@@ -49,7 +49,7 @@ export const removeGroup = command({
 
 const TagSchema = z.string().trim().min(1).max(40);
 
-/** Customers written per storage call: one transaction each, so a large selection does not pay per row. */
+/** Customers modified at once: RxDB's write queue stores a batch of queued modifications in one storage write. */
 const WRITE_CHUNK = 500;
 
 /** The customer with `tag` added or removed; null when nothing changes, 'full' when it would carry too many tags. */
@@ -62,27 +62,30 @@ function retagged(current: Customer, tag: string, action: 'add' | 'remove', stam
 }
 
 /**
- * Adds a tag to, or removes it from, every customer named (a selection, or every match of a filter). Only
- * customers whose tags change are written, in storage batches. A customer who already carries the most tags
- * a customer may have is left out and counted.
+ * Adds a tag to, or removes it from, every customer named (a selection, or every match of a filter). Each
+ * customer is modified on its newest stored state (a change replicated in meanwhile is kept), only when its
+ * tags change; a customer who already carries the most tags a customer may have is left out and counted.
  */
 export const tagCustomers = command({
   role: 'manager',
   input: z.strictObject({ customerIds: z.array(IdSchema).min(1).max(BULK_MAX), tag: TagSchema, action: z.enum(['add', 'remove']) }),
   async run(env, input, staff) {
-    const found = await env.db.customers.findByIds([...new Set(input.customerIds)]).exec();
+    const found = [...(await env.db.customers.findByIds([...new Set(input.customerIds)]).exec()).values()];
     const stamp = { updatedAt: env.now().toISOString(), updatedBy: staff.id };
-    const writes: Customer[] = [];
-    let full = 0;
-    for (const doc of found.values()) {
-      const next = retagged(fromReplica<Customer>(doc), input.tag, input.action, stamp);
-      if (next === 'full') full += 1;
-      else if (next) writes.push(next);
+    // A modifier may run again on a newer state (a replicated write in between): the last run's outcome counts.
+    const outcome = new Map<string, 'changed' | 'full' | 'same'>();
+    for (let i = 0; i < found.length; i += WRITE_CHUNK) {
+      await Promise.all(
+        found.slice(i, i + WRITE_CHUNK).map((doc) =>
+          doc.incrementalModify((stored) => {
+            const next = retagged(fromStored<Customer>(stored as unknown as Record<string, unknown>), input.tag, input.action, stamp);
+            outcome.set(doc.primary, next === null ? 'same' : next === 'full' ? 'full' : 'changed');
+            return next === null || next === 'full' ? stored : { ...stored, ...forStorage(next) };
+          }),
+        ),
+      );
     }
-    for (let i = 0; i < writes.length; i += WRITE_CHUNK) {
-      const result = await env.db.customers.bulkUpsert(writes.slice(i, i + WRITE_CHUNK).map((c) => forStorage(c)));
-      if (result.error.length > 0) refuse('WRITE_FAILED');
-    }
-    return { changed: writes.length, skipped: full, missing: input.customerIds.length - found.size };
+    const count = (kind: 'changed' | 'full') => [...outcome.values()].filter((o) => o === kind).length;
+    return { changed: count('changed'), skipped: count('full'), missing: input.customerIds.length - found.length };
   },
 });
