@@ -60,10 +60,10 @@ export function mergeRoots(customers: Iterable<Customer>): { listed: Customer[];
 const QUARTER_HOUR_MS = 15 * 60_000;
 
 /**
- * `zonedDate` remembered per quarter hour: every time zone's offset is a multiple of 15 minutes, so all instants
+ * `zonedDate` remembered per quarter hour (exported for callers that map many instants to local days): every time zone's offset is a multiple of 15 minutes, so all instants
  * of one UTC quarter hour fall on the same local day, and thousands of customers cost a few hundred Intl calls.
  */
-function dayCache(timeZone: string): (iso: string) => string {
+export function dayCache(timeZone: string): (iso: string) => string {
   const days = new Map<number, string>();
   return (iso) => {
     const ms = Date.parse(iso);
@@ -138,4 +138,36 @@ export function statsOf(
     tier: summary.tier,
     segment: segmentOf(stats, settings.segments, now),
   };
+}
+
+/** A group's visits in a period: live visits whose local day is in [from, to), of the customers listed. */
+export interface PeriodTotals {
+  visits: number;
+  /** Minor units. */
+  revenue: number;
+  /** round(revenue / visits), 0 without visits. */
+  averageTicket: number;
+  /** Customers with a visit in the period. */
+  activeCustomers: number;
+}
+
+/**
+ * Adds up the live visits of `members` (listed customers' ids; visits of merged duplicates count for their
+ * surviving customer, `rootOf`) whose local day (`dayOf`) falls in [from, to).
+ */
+export function periodTotals(visits: Iterable<Visit>, members: ReadonlySet<string>, rootOf: (id: string) => string, period: { from: string; to: string }, dayOf: (iso: string) => string): PeriodTotals {
+  let count = 0;
+  let revenue = 0;
+  const active = new Set<string>();
+  for (const v of visits) {
+    if (v._deleted || v.voided) continue;
+    const root = rootOf(v.customerId);
+    if (!members.has(root)) continue;
+    const day = dayOf(v.occurredAt);
+    if (day < period.from || day >= period.to) continue;
+    count += 1;
+    revenue += v.total;
+    active.add(root);
+  }
+  return { visits: count, revenue, averageTicket: count === 0 ? 0 : Math.round(revenue / count), activeCustomers: active.size };
 }

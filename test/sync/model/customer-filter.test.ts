@@ -5,7 +5,11 @@ import {
   CustomerFilterSchema, EMPTY_FILTER, isEmptyFilter, matchesFilter, selectCustomers, SORT_KEYS, sortCustomers,
   type CustomerFilter, type CustomerStats,
 } from '../../../src/sync/model/customer-filter.ts';
+import { buildCustomerStats, dayCache, mergeRoots, periodTotals } from '../../../src/sync/model/customer-stats.ts';
+import type { Customer } from '../../../src/sync/model/customer.ts';
 import { SEGMENTS } from '../../../src/sync/model/segments.ts';
+import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES } from '../../../src/sync/model/settings.ts';
+import type { Visit } from '../../../src/sync/model/visit.ts';
 
 // The one evaluation of a customer filter (lists, saved groups, analytics, exports): a filter is the
 // conjunction of its conditions, each condition is what it says, the empty filter keeps everyone, and a sort
@@ -168,5 +172,32 @@ describe('customer filter evaluation', () => {
     const parsed = CustomerFilterSchema.safeParse({ ...EMPTY_FILTER, lastVisitFrom: '2026-05-01', lastVisitTo: '2026-04-01' });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]).toMatchObject({ path: ['lastVisitTo'], message: 'RANGE_ORDER' });
+  });
+});
+
+describe('statistics of merge groups, and a group’s visits in a period', () => {
+  const root = STORES[0]!.replace(/1$/, 'a');
+  const dup = STORES[0]!.replace(/1$/, 'b');
+  const customer = (id: string, mergedInto: string | null) =>
+    ({ id, mergedInto, _deleted: false, name: 'Sara', nameKey: 'sara', phone: '+989120000000', email: null, tags: [], birthday: null, marketingConsent: false, status: 'active', storeId: STORES[0]!, createdAt: '2026-03-20T21:00:00.000Z' }) as unknown as Customer;
+  const visit = (id: string, customerId: string, occurredAt: string, total: number, voided = false) =>
+    ({ id, customerId, occurredAt, total, voided, _deleted: false, storeId: STORES[1]! }) as unknown as Visit;
+  const visits = [
+    visit('v1', root, '2026-03-20T20:00:00.000Z', 100),
+    // 21:00 UTC is already 21 March in Tehran (+03:30): the first local day of the period.
+    visit('v2', dup, '2026-03-20T21:00:00.000Z', 250),
+    visit('v3', dup, '2026-03-25T08:00:00.000Z', 999, true),
+  ];
+
+  it('counts a merged duplicate’s visits for the surviving customer and leaves voided visits out', () => {
+    const [stats] = buildCustomerStats({ customers: [customer(root, null), customer(dup, root)], visits, entries: [] }, { program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, timeZone: 'Asia/Tehran' }, new Date('2026-04-01T00:00:00.000Z'));
+    expect(stats).toMatchObject({ id: root, visits: 2, spend: 350, stores: [STORES[0], STORES[1]], signedUpDay: '2026-03-21', lastVisitDay: '2026-03-21' });
+  });
+
+  it('adds up the members’ live visits whose local day is in the period', () => {
+    const { rootOf } = mergeRoots([customer(root, null), customer(dup, root)]);
+    const totals = periodTotals(visits, new Set([root]), rootOf, { from: '2026-03-21', to: '2026-04-01' }, dayCache('Asia/Tehran'));
+    expect(totals).toEqual({ visits: 1, revenue: 250, averageTicket: 250, activeCustomers: 1 });
+    expect(periodTotals(visits, new Set(), rootOf, { from: '2026-03-01', to: '2026-04-01' }, dayCache('Asia/Tehran')).visits).toBe(0);
   });
 });

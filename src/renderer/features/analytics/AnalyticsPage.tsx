@@ -83,7 +83,7 @@ export function AnalyticsPage() {
         </label>
         <GroupPicker groupId={groupId} onChange={setGroupId} />
       </form>
-      {groupId ? <GroupSection groupId={groupId} locale={locale} /> : null}
+      {groupId ? <GroupSection groupId={groupId} locale={locale} period={period} /> : null}
       {period ? (
         <p className="hint" data-testid="analytics-period">
           {t('period.showing', { from: formatDay(period.from, locale), to: lastDay })}
