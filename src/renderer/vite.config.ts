@@ -47,10 +47,27 @@ export function devCspPlugin(): Plugin {
   };
 }
 
+/**
+ * write-excel-file's `fflate` is lib/fflate-sync-zip.ts: fflate whose `zip` never starts a blob: worker, which
+ * the CSP refuses (the xlsx export). Only that package's imports are redirected; the shim's own import of
+ * `fflate` and every other importer get fflate itself.
+ */
+export function syncZipForExcel(): Plugin {
+  const shim = new URL('./lib/fflate-sync-zip.ts', import.meta.url).pathname;
+  return {
+    name: 'patron:sync-zip-for-excel',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === 'fflate' && importer?.includes('/node_modules/write-excel-file/')) return shim;
+      return null;
+    },
+  };
+}
+
 /** Plugins and constants every renderer build uses. */
 export function rendererOptions(): Pick<UserConfig, 'plugins' | 'define'> {
   return {
-    plugins: [react(), devCspPlugin()],
+    plugins: [react(), devCspPlugin(), syncZipForExcel()],
     // Read by lib/platform.ts in the web build (the desktop app asks main for its version).
     define: { __PATRON_VERSION__: JSON.stringify(pkg.version) },
   };

@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readSheet } from 'read-excel-file/node';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, type BrowserTerminal } from './support/browser.ts';
 import { byTestId, enrolInDemo, persianDigits, signIn, switchLanguage, text, typeLookup, waitForSync } from './support/counter-app.ts';
@@ -10,7 +12,8 @@ import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 // Finding customers at the counter (issues 19.1, 17.5, 18.6) in one Chromium session against the real server:
 // a middle name with a typo, "20 of 200+", the last 7 digits and a number without its 0, the member code
 // (opens at once), the empty counter's Sign up with focus on Name, no "Create anyway" for a taken number, and
-// the count in Persian. Steps build on each other, in order.
+// the count in Persian. Then the customers list (19.2, 19.5): a saved group, a bulk tag and an export, in
+// English and Persian. Steps build on each other, in order.
 
 const STEP = 120_000;
 
@@ -121,3 +124,85 @@ describe('the customer directory at the counter', () => {
     await switchLanguage(page, 'en');
   }, STEP);
 });
+
+/** The number in the list's count ("57 customers", "۵۷ مشتری"). */
+async function listCount(page: Page): Promise<number> {
+  const shown = (await byTestId(page, 'customers-count').textContent()) ?? '';
+  return Number(shown.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/\D/g, ''));
+}
+
+/** Clicks the export button and resolves to the downloaded file's bytes and name. */
+async function exportDownload(page: Page): Promise<{ bytes: Buffer; name: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'export').click()]);
+  return { bytes: readFileSync((await download.path())!), name: download.suggestedFilename() };
+}
+
+describe('the customers list: saved groups, bulk actions and exports', () => {
+  it('saves a filter as a group, tags every match, and exports them as CSV (en) and Excel (fa)', async (ctx) => {
+    onFailureScreenshot(ctx);
+    const page = till.page;
+    await page.getByRole('button', { name: text('en', 'nav.signOut'), exact: true }).click();
+    await signIn(page, server.manager);
+    await page.locator('nav a[href="#/customers"]').click();
+    await expect.poll(() => listCount(page)).toBeGreaterThan(200);
+    const everyone = await listCount(page);
+
+    // Regulars: at least 3 visits, most visits first.
+    await page.locator('details.filters > summary').click();
+    await byTestId(page, 'filter-visitsMin').fill('3');
+    await expect.poll(() => listCount(page)).toBeLessThan(everyone);
+    const regulars = await listCount(page);
+    expect(regulars).toBeGreaterThan(0);
+    await byTestId(page, 'sort-visits').click();
+    await byTestId(page, 'sort-visits').click();
+    // A reversed range is refused where it is typed, in the user's language, and changes nothing.
+    await byTestId(page, 'filter-visitsMax').fill('2');
+    await page.getByText(text('en', 'common:fields.RANGE_ORDER')).waitFor();
+    expect(await listCount(page)).toBe(regulars);
+    await byTestId(page, 'filter-visitsMax').fill('');
+
+    await byTestId(page, 'group-name').fill('Regulars (e2e)');
+    await page.getByRole('button', { name: text('en', 'customers:groups.saveNew') }).click();
+    await byTestId(page, 'group-message').getByText(text('en', 'customers:groups.saved', { name: 'Regulars (e2e)' })).waitFor();
+    expect(await page.evaluate(() => location.hash)).toMatch(/^#\/customers\?v=/);
+
+    // Tag every match with one bulk command; the tag filter then finds the same customers.
+    await byTestId(page, 'select-all').click();
+    await byTestId(page, 'bulk-tag').fill('regular-e2e');
+    await page.getByRole('button', { name: text('en', 'customers:bulk.addTag') }).click();
+    await byTestId(page, 'bulk-message').getByText(text('en', `customers:bulk.tagged_${regulars === 1 ? 'one' : 'other'}`, { n: regulars, tag: 'regular-e2e' })).waitFor();
+    await byTestId(page, 'filter-tags').fill('regular-e2e');
+    await expect.poll(() => listCount(page)).toBe(regulars);
+
+    // The selection as CSV: headers in English, one line per customer, formula-safe phones.
+    const csv = await exportDownload(page);
+    expect(csv.name).toMatch(/^patron-customers-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = csv.bytes.toString('utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(lines[0]).toContain(`${text('en', 'customers:exportColumns.name')},${text('en', 'customers:exportColumns.phone')}`);
+    expect(lines).toHaveLength(regulars + 1);
+    expect(lines[1]).toMatch(/,"'\+\d+",/);
+    await till.screenshot('directory-customers-list-en.png', true);
+
+    // The dashboard restricted to the group: its filter over the same statistics finds the same customers.
+    await page.locator('nav a[href="#/analytics"]').click();
+    await byTestId(page, 'analytics-group').selectOption({ label: 'Regulars (e2e)' });
+    await expect.poll(() => byTestId(page, 'group-customers').locator('dd').textContent()).toBe(String(regulars));
+    await page.goBack();
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/customers\?v=/);
+    await expect.poll(() => listCount(page)).toBe(regulars);
+
+    // In Persian: the group is there for any manager; its customers' visits as Excel, headers in Persian.
+    await switchLanguage(page, 'fa');
+    await expect(byTestId(page, 'group-select').locator('option', { hasText: 'Regulars (e2e)' }).count()).resolves.toBe(1);
+    await byTestId(page, 'export-kind').selectOption('visits');
+    await byTestId(page, 'export-format').selectOption('xlsx');
+    const xlsx = await exportDownload(page);
+    expect(xlsx.name).toMatch(/\.xlsx$/);
+    const sheet = await readSheet(xlsx.bytes);
+    expect(sheet[0]).toContain(text('fa', 'customers:exportColumns.totalMinor'));
+    expect(sheet.length - 1).toBeGreaterThanOrEqual(3 * regulars);
+    await till.screenshot('directory-customers-list-fa.png', true);
+    await switchLanguage(page, 'en');
+  }, STEP);
+});
+

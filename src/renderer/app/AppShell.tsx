@@ -21,7 +21,8 @@ const pages: Record<Route, LazyExoticComponent<ComponentType>> = {
 const MANAGER_ROUTES: readonly Route[] = ['analytics', 'inbox', 'settings', 'devices'];
 
 function routeFromHash(hash: string): Route {
-  const name = hash.replace(/^#\/?/, '');
+  // A page may keep its own state after `?` (the customers list's view).
+  const name = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   return name in pages ? (name as Route) : 'counter';
 }
 

@@ -132,6 +132,14 @@ export function formatMonth(day: string, locale: Locale): string {
   return Number.isNaN(date) ? day : dateFormat(locale, { year: 'numeric', month: 'long' }, 'UTC').format(date);
 }
 
+/**
+ * The name of a Gregorian month (1–12) in the UI language: birthdays are stored as Gregorian dates, so a
+ * birthday-month filter names Gregorian months in Persian too (ژانویه).
+ */
+export function gregorianMonthName(month: number, locale: Locale): string {
+  return dateFormat(locale, { month: 'long', calendar: 'gregory' }, 'UTC').format(Date.UTC(2024, month - 1, 1));
+}
+
 /** An instant (ISO-8601 UTC) as a date in the merchant's time zone. */
 export function formatInstant(iso: string, locale: Locale, timeZone: string): string {
   const date = Date.parse(iso);

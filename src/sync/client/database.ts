@@ -86,11 +86,12 @@ export function conflictHandlers(rejected: RejectedRows): { [K in CollectionName
     rewards: handler('rewards', rejected),
     staff: handler('staff', rejected),
     inbox: handler('inbox', rejected, (_base, master, local) => mergeInboxItem(master as InboxItem, local as InboxItem) as Doc<'inbox'>),
+    customerGroups: handler('customerGroups', rejected),
   };
 }
 
 /**
- * Opens the terminal's database with every collection (7 of RxDB's 13 per process). Storage is chosen by
+ * Opens the terminal's database with every collection (8 of RxDB's 13 per process). Storage is chosen by
  * the caller: Dexie/IndexedDB in the renderer, memory in Node tests.
  */
 export async function createPatronDatabase(options: {

@@ -82,6 +82,7 @@ export const FIELD_PROBLEMS = [
   'TOO_LARGE',
   'TAKEN',
   'DATE_ORDER',
+  'RANGE_ORDER',
   'INVALID',
 ] as const;
 /** Why a field is refused. */

@@ -17,6 +17,7 @@
  * This module imports no RxDB (src/sync/model is pure), so the types below are structural twins of
  * rxdb's `JsonSchema` / `RxJsonSchema<T>`; the test checks they are assignable to the real ones.
  */
+import type { CustomerGroup } from './customer-group.ts';
 import type { Customer } from './customer.ts';
 import type { InboxItem } from './inbox.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
@@ -66,6 +67,7 @@ export interface CollectionDocTypes {
   settings: RxDocType<Settings>;
   staff: RxDocType<Staff>;
   inbox: RxDocType<InboxItem>;
+  customerGroups: RxDocType<CustomerGroup>;
 }
 /** Local document type of collection `K`. */
 export type CollectionDocType<K extends CollectionName> = CollectionDocTypes[K];
@@ -314,6 +316,37 @@ const inbox = collection<RxDocType<InboxItem>>(
   [['status', 'createdAt']],
 );
 
+/** Saved customer groups: tens of documents, read whole. */
+const customerGroups = collection<RxDocType<CustomerGroup>>(
+  {
+    id,
+    merchantId: string,
+    updatedAt: string,
+    name: string,
+    filter: object({
+      lastVisitFrom: nullableString,
+      lastVisitTo: nullableString,
+      visitsMin: nullableInteger,
+      visitsMax: nullableInteger,
+      spendMin: nullableInteger,
+      spendMax: nullableInteger,
+      pointsMin: nullableInteger,
+      pointsMax: nullableInteger,
+      signedUpFrom: nullableString,
+      signedUpTo: nullableString,
+      tags: stringArray,
+      birthdayMonth: nullableInteger,
+      consent: string,
+      storeId: nullableString,
+      segment: nullableString,
+      tier: nullableString,
+      status: nullableString,
+    }),
+    updatedBy: string,
+  },
+  [],
+);
+
 /** RxDB schema of every replicated collection, keyed by collection name. */
 export const RX_SCHEMAS: { readonly [K in CollectionName]: RxCollectionSchema<CollectionDocType<K>> } = {
   customers,
@@ -323,6 +356,7 @@ export const RX_SCHEMAS: { readonly [K in CollectionName]: RxCollectionSchema<Co
   settings,
   staff,
   inbox,
+  customerGroups,
 };
 
 /** An RxDB migration strategy: a document of the previous schema version → this version's. */
@@ -341,4 +375,5 @@ export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [versio
   settings: { 1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]), 2: (doc) => doc },
   staff: {},
   inbox: {},
+  customerGroups: {},
 };

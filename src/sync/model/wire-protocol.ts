@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SignedStaffSessionSchema, StaffKeySchema } from './staff-proof.ts';
 import { IdSchema } from './common.ts';
+import { CustomerGroupSchema } from './customer-group.ts';
 import { CustomerSchema } from './customer.ts';
 import { MAX_TERMINAL_NUMBER } from './member-code.ts';
 import { ERRORS, type ErrorCode } from './errors.ts';
@@ -35,6 +36,7 @@ export const COLLECTION_SCHEMAS = {
   settings: SettingsSchema,
   staff: StaffSchema,
   inbox: InboxItemSchema,
+  customerGroups: CustomerGroupSchema,
 } as const;
 /** Name of a replicated collection. */
 export type CollectionName = keyof typeof COLLECTION_SCHEMAS;

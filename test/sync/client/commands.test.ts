@@ -11,6 +11,7 @@ import type { Customer } from '../../../src/sync/model/customer.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
 import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
+import { EMPTY_FILTER, selectCustomers } from '../../../src/sync/model/customer-filter.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode, setStaffPin } from '../../../src/sync/server/repositories/admin.ts';
 import { MAX_SESSION_MS } from '../../../src/sync/model/staff-proof.ts';
@@ -259,7 +260,7 @@ describe('the terminal’s commands', () => {
     network.offline = false;
   });
 
-  it('save the program, segments and rewards as a manager; invalid settings write nothing', async () => {
+  it('save the program, segments, rewards and customer groups, and tag a selection, as a manager; invalid input writes nothing; cashiers may not', async () => {
     const t = await terminal();
     await asManager(t);
     const program = { ...DEFAULT_PROGRAM, earnPoints: 2, offlineRedeemCap: 800 };
@@ -277,6 +278,25 @@ describe('the terminal’s commands', () => {
     expect((await firstValueFrom(t.queries.rewards$())).map((r) => r.pointsCost)).toContain(450);
     expect(await t.commands.removeReward({ id: saved.value.id })).toEqual({ ok: true, value: undefined });
     expect((await firstValueFrom(t.queries.rewards$())).map((r) => r.id)).not.toContain(saved.value.id);
+
+    // The customers list: a saved group, a tag added to a selection in one command; the statistics see both.
+    const [a, b, c] = [await signUp(t, { tags: ['vip'] }), await signUp(t), await signUp(t)];
+    expect(await t.commands.recordVisit({ customerId: a.id, items: [], amount: 500_000, paymentMethod: 'cash' })).toMatchObject({ ok: true });
+    const tagged = await t.commands.tagCustomers({ customerIds: [a.id, b.id, c.id], tag: 'team', action: 'add' });
+    expect(tagged).toEqual({ ok: true, value: { changed: 3, skipped: 0, missing: 0 } });
+    expect(await t.commands.tagCustomers({ customerIds: [c.id], tag: 'team', action: 'remove' })).toEqual({ ok: true, value: { changed: 1, skipped: 0, missing: 0 } });
+    const group = await t.commands.saveGroup({ name: 'Team buyers', filter: { ...EMPTY_FILTER, tags: ['team'], visitsMin: 1 } });
+    expect(group).toMatchObject({ ok: true, value: { name: 'Team buyers', updatedBy: seed.manager.id } });
+    if (!group.ok) return;
+    const rows = await t.queries.stats.rows();
+    expect(rows.find((r) => r.id === a.id)).toMatchObject({ tags: ['vip', 'team'], visits: 1, spend: 500_000 });
+    expect(selectCustomers(rows, group.value.filter, { key: 'name', dir: 'asc' }).map((r) => r.id)).toEqual([a.id]);
+    expect(await t.commands.saveGroup({ id: group.value.id, name: ' ' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+
+    await asCashier(t);
+    expect(await t.commands.saveGroup({ name: 'Mine', filter: EMPTY_FILTER })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.commands.tagCustomers({ customerIds: [b.id], tag: 'x', action: 'add' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.commands.removeGroup({ id: group.value.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('settle an inbox item as a manager: the settling write, then the status, both replicated', async () => {

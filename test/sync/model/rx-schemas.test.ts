@@ -19,6 +19,8 @@ import { z } from 'zod';
 import { IsoDateTimeSchema } from '../../../src/sync/model/common.ts';
 import { CustomerSchema } from '../../../src/sync/model/customer.ts';
 import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import { CustomerGroupSchema } from '../../../src/sync/model/customer-group.ts';
+import { EMPTY_FILTER } from '../../../src/sync/model/customer-filter.ts';
 import { InboxItemSchema } from '../../../src/sync/model/inbox.ts';
 import { LoyaltyEntrySchema } from '../../../src/sync/model/loyalty-entry.ts';
 import { COLLECTION_NAMES, COLLECTION_SCHEMAS, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
@@ -321,6 +323,8 @@ const REWARD_DISCOUNT = uuid(0x62);
 const ADJUSTMENT = uuid(0x71);
 const INBOX_OPEN = uuid(0x81);
 const INBOX_RESOLVED = uuid(0x82);
+const GROUP_ALL = uuid(0x91);
+const GROUP_GOLD = uuid(0x92);
 const PIN_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$Q2FmZVNlcnZhblBpbkhhc2hGb3JUZXN0c09ubHk';
 
 /**
@@ -601,6 +605,44 @@ const SAMPLES = {
       createdAt: '2024-01-15T11:00:00.000Z',
       resolvedAt: '2024-01-15T12:30:00.000Z',
       resolvedBy: OWNER,
+      _deleted: false,
+    }),
+  ],
+  customerGroups: [
+    valid(CustomerGroupSchema, {
+      id: GROUP_ALL,
+      merchantId: MERCHANT,
+      updatedAt: '2024-01-16T07:00:00.000Z',
+      name: 'همه',
+      filter: EMPTY_FILTER,
+      updatedBy: OWNER,
+      _deleted: false,
+    }),
+    valid(CustomerGroupSchema, {
+      id: GROUP_GOLD,
+      merchantId: MERCHANT,
+      updatedAt: '2024-01-15T12:30:00.000Z',
+      name: 'مشتریان طلایی',
+      filter: {
+        lastVisitFrom: '2024-01-01',
+        lastVisitTo: '2024-01-31',
+        visitsMin: 2,
+        visitsMax: 40,
+        spendMin: 0,
+        spendMax: 9_000_000,
+        pointsMin: -50,
+        pointsMax: 5000,
+        signedUpFrom: '2023-01-01',
+        signedUpTo: '2023-12-31',
+        tags: ['vip', 'قهوه'],
+        birthdayMonth: 3,
+        consent: 'yes',
+        storeId: STORE_VANAK,
+        segment: 'regular',
+        tier: 'gold',
+        status: 'active',
+      },
+      updatedBy: OWNER,
       _deleted: false,
     }),
   ],

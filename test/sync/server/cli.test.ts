@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readSheet } from 'read-excel-file/node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -225,6 +226,10 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       const demo = await cli(['demo', '--customers', '5'], env);
       expect(demo).toMatchObject({ code: 0, stderr: '' });
       expect(demo.stdout).toMatch(/^Creating the demo merchant "Café Patron" \(5 customers\)…\n[\s\S]*Enrolment code: [A-Z0-9]{4}-[A-Z0-9]{4}/);
+      // The directory's export too: the table is built inside the running server, the file written here.
+      const exported = join(dir, 'demo-customers.xlsx');
+      expect(json(await cli(['export', '--kind', 'customers', '--merchant', 'Café Patron', '--output', exported, '--json'], env))).toMatchObject({ kind: 'customers', format: 'xlsx', rows: 5 });
+      expect((await readSheet(readFileSync(exported))).slice(1).map((row) => row[0])).toHaveLength(5);
 
       // Names: an ambiguous one fails and lists the candidates; an unknown one says so; ids keep working.
       const twins: string[] = [];

@@ -7,6 +7,7 @@ import type { AnalyticsQuery } from './compute/schema.ts';
 import { calendarOf, formatDateTime, formatDay, formatNumber, asLocale } from '../../lib/format.ts';
 import { PERIOD_PRESETS, customPeriod, presetPeriod, todayIn, type PeriodPreset } from './periods.ts';
 import { CustomerTables, Charts, Cohorts, Kpis, Loyalty } from './ui/Sections.tsx';
+import { GroupPicker, GroupSection } from './ui/GroupSection.tsx';
 import { useNow, useSettings } from '../../lib/hooks.ts';
 import { useSnapshot } from './useAnalytics.ts';
 import './analytics.css';
@@ -29,6 +30,7 @@ export function AnalyticsPage() {
   const [preset, setPreset] = useState<PeriodPreset>('last30');
   const [custom, setCustom] = useState({ first: '', last: '' });
   const [storeId, setStoreId] = useState<string | null>(null);
+  const [groupId, setGroupId] = useState<string | null>(null);
   const now = useNow(NOW_STEP_MS);
   const nowMs = Math.floor(now / NOW_STEP_MS) * NOW_STEP_MS;
   const calendar = calendarOf(locale);
@@ -79,7 +81,9 @@ export function AnalyticsPage() {
             ))}
           </select>
         </label>
+        <GroupPicker groupId={groupId} onChange={setGroupId} />
       </form>
+      {groupId ? <GroupSection groupId={groupId} locale={locale} period={period} /> : null}
       {period ? (
         <p className="hint" data-testid="analytics-period">
           {t('period.showing', { from: formatDay(period.from, locale), to: lastDay })}

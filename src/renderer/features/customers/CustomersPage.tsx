@@ -1,264 +1,82 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TIERS } from '../../../sync/model/common.ts';
-import { SEGMENTS } from '../../../sync/model/segments.ts';
-import { SelectField, TextField } from '../../components/Fields.tsx';
-import { TierBadge } from '../../components/TierBadge.tsx';
+import { isEmptyFilter, type CustomerSort } from '../../../sync/model/customer-filter.ts';
+import { TextField } from '../../components/Fields.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { useLive } from '../../lib/useLive.ts';
-import { useLocale, useSettings } from '../../lib/hooks.ts';
-import { formatDateTime, formatNumber, formatPhoneNumber } from '../../lib/format.ts';
-import { useCustomerLookup } from '../counter/useCustomerLookup.ts';
-import type { Customer } from '../../../sync/model/customer.ts';
-import {
-  NO_FILTERS,
-  passesDocument,
-  passesFacts,
-  needsFacts,
-  type ListFilters,
-  type ListState,
-  type RowFacts,
-} from '../../../sync/client/queries/customer-list.ts';
+import { useLocale, useStaff } from '../../lib/hooks.ts';
+import { formatNumber } from '../../lib/format.ts';
+import { BulkBar } from './BulkBar.tsx';
+import { CustomerTable } from './CustomerTable.tsx';
+import { FilterPanel } from './FilterPanel.tsx';
+import { GroupsBar } from './GroupsBar.tsx';
+import { initialView, rememberView, type ListView } from './list-state.ts';
+import { useDirectory } from './useDirectory.ts';
 
-const ROW_HEIGHT = 56;
-const SEARCH_LIMIT = 200;
+type SortKey = CustomerSort['key'];
+
+function sessionStore(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * Every customer, smooth at 100k: a virtualised list read in name order a chunk at a time (list-source.ts),
- * the counter's index-backed search, and filters by status, segment and tier. Segment and tier are derived
- * per customer, so they are computed for the rows on screen (and for rows a filter reads), never for all.
+ * Every customer with their statistics (docs/directory.md §3): search, a filter of any combination of
+ * conditions, saved groups, a sort on any statistic, a selection for bulk actions and exports — over the
+ * statistics derived once per change (useDirectory), in a virtualised list.
  */
 export function CustomersPage() {
   const { t } = useTranslation('customers');
   const terminal = useTerminal();
+  const staff = useStaff(terminal);
   const locale = useLocale();
-  const [search, setSearch] = useState('');
-  const [filters, setFilters] = useState<ListFilters>(NO_FILTERS);
-  const searching = search.trim() !== '';
-  const browse = useBrowseList(filters, !searching);
-  const found = useSearchList(search, filters);
-  const state: ListState = searching ? found : browse.state;
-  const rows = state.rows;
+  const isManager = staff?.role === 'manager' || staff?.role === 'owner';
+  const [view, setView] = useState<ListView>(() => initialView(location.hash, sessionStore()));
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Open at first when the view has a filter; afterwards only the user opens and closes it.
+  const [filtersOpen] = useState(() => !isEmptyFilter(view.filter));
+  const { rows, all } = useDirectory(view);
+  useEffect(() => rememberView(view, sessionStore()), [view]);
+  const update = (patch: Partial<ListView>) => setView((v) => ({ ...v, ...patch }));
 
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length + (state.done || state.paused ? 0 : 1),
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? 0;
-
-  // Read more as the end comes into view (one screen ahead).
-  useEffect(() => {
-    if (!searching && !state.done && !state.loading && !state.paused && lastIndex >= rows.length - 20)
-      void browse.fill(rows.length + 60);
-  }, [searching, state.done, state.loading, state.paused, lastIndex, rows.length, browse]);
-
-  // Facts (tier, segment, last visit) for the rows on screen only.
-  const cache = terminal.queries.facts;
-  const factsVersion = useLive(() => cache.changes$, [cache], 0);
-  const visibleKey = items.map((item) => rows[item.index]?.id ?? '').join(' ');
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      for (const id of visibleKey.split(' ')) if (id) void cache.load({ id }).catch(() => {});
-    }, 60);
-    return () => clearTimeout(timer);
-  }, [visibleKey, cache]);
-
-  const setFilter = (patch: Partial<ListFilters>) => setFilters((f) => ({ ...f, ...patch }));
-  const all = t('filterAll');
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const sortBy = (key: SortKey) => update({ sort: { key, dir: view.sort.key === key && view.sort.dir === 'asc' ? 'desc' : 'asc' } });
 
   return (
     <div className="customers-page">
-      <h1>{t('title')}</h1>
+      <div className="page-head">
+        <h1>{t('title')}</h1>
+      </div>
       <div className="list-toolbar" role="search">
         <TextField
           label={t('search')}
           hint={t('searchHint')}
           type="search"
           autoComplete="off"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          value={view.search}
+          onChange={(event) => update({ search: event.target.value })}
           onKeyDown={(event) => {
-            if (event.key === 'Escape') setSearch('');
+            if (event.key === 'Escape') update({ search: '' });
           }}
         />
-        <SelectField
-          label={t('status')}
-          value={filters.status}
-          options={[
-            { value: 'all', label: all },
-            ...(['active', 'inactive', 'blocked'] as const).map((s) => ({
-              value: s,
-              label: t(`common:customerStatus.${s}`),
-            })),
-          ]}
-          onChange={(event) => setFilter({ status: event.target.value as ListFilters['status'] })}
-        />
-        <SelectField
-          label={t('segment')}
-          value={filters.segment}
-          options={[
-            { value: 'all', label: all },
-            ...SEGMENTS.map((s) => ({ value: s, label: t(`common:segment.${s}`) })),
-          ]}
-          onChange={(event) => setFilter({ segment: event.target.value as ListFilters['segment'] })}
-        />
-        <SelectField
-          label={t('tier')}
-          value={filters.tier}
-          options={[
-            { value: 'all', label: all },
-            ...TIERS.map((tier) => ({ value: tier, label: t(`common:tier.${tier}`) })),
-          ]}
-          onChange={(event) => setFilter({ tier: event.target.value as ListFilters['tier'] })}
-        />
+        <GroupsBar filter={view.filter} groupId={view.groupId} canEdit={isManager} onApply={(group) => update(group ? { filter: group.filter, groupId: group.id } : { groupId: null })} />
       </div>
+      <details className="filters" open={filtersOpen}>
+        <summary>{t('filter.legend')}</summary>
+        <FilterPanel filter={view.filter} onChange={(filter) => update({ filter })} />
+      </details>
+      <BulkBar rows={rows} selected={selected} canTag={isManager} onSelectAll={() => setSelected(new Set(rows.map((r) => r.id)))} onClear={() => setSelected(new Set())} />
       <p className="list-status" role="status" aria-live="polite" data-testid="customers-count">
-        {state.done
-          ? t('countDone', { count: rows.length, n: formatNumber(rows.length, locale) })
-          : t('countSoFar', {
-              count: rows.length,
-              n: formatNumber(rows.length, locale),
-              scanned: formatNumber(state.scanned, locale),
-            })}
+        {all === null ? t('common:loading') : t('countDone', { count: rows.length, n: formatNumber(rows.length, locale) })}
       </p>
-      {state.paused ? (
-        <p className="notice">
-          {t('paused', { scanned: formatNumber(state.scanned, locale) })}
-          <button type="button" onClick={() => void browse.fill(rows.length + 60)}>
-            {t('continue')}
-          </button>
-        </p>
-      ) : null}
-      <div
-        className="customer-table"
-        role="table"
-        aria-label={t('title')}
-        aria-rowcount={state.done ? rows.length + 1 : -1}
-      >
-        <div className="customer-row customer-row-head" role="row" aria-rowindex={1}>
-          <span role="columnheader">{t('colName')}</span>
-          <span role="columnheader">{t('colPhone')}</span>
-          <span role="columnheader">{t('colTier')}</span>
-          <span role="columnheader">{t('colSegment')}</span>
-          <span role="columnheader">{t('colStatus')}</span>
-          <span role="columnheader">{t('colLastVisit')}</span>
-        </div>
-        <div ref={scrollRef} className="customer-scroll" role="rowgroup" data-facts={factsVersion}>
-          {state.done && rows.length === 0 ? (
-            <p className="list-empty" role="row">
-              <span role="cell">{t('empty')}</span>
-            </p>
-          ) : null}
-          <div className="customer-scroll-inner" style={{ blockSize: `${virtualizer.getTotalSize()}px` }}>
-            {items.map((item) => {
-              const customer = rows[item.index];
-              return (
-                <div
-                  key={item.key}
-                  className="customer-row"
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  data-index={item.index}
-                  style={{ transform: `translateY(${item.start}px)`, blockSize: `${item.size}px` }}
-                >
-                  {customer ? (
-                    <CustomerRow customer={customer} facts={cache.get(customer.id)} />
-                  ) : (
-                    <span role="cell" className="muted">
-                      {t('common:loading')}
-                    </span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-        </div>
-      </div>
+      <CustomerTable rows={rows} loaded={all !== null} sort={view.sort} onSort={sortBy} selected={selected} onToggle={toggle} />
     </div>
   );
-}
-
-function CustomerRow({ customer, facts }: { customer: Customer; facts: RowFacts | undefined }) {
-  const { t } = useTranslation('customers');
-  const terminal = useTerminal();
-  const locale = useLocale();
-  const settings = useSettings(terminal);
-  return (
-    <>
-      <span role="cell" className="cell-name">
-        <a href={`#/counter/${customer.id}`}>{customer.name}</a>
-      </span>
-      <span role="cell">
-        <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
-      </span>
-      <span role="cell">
-        {facts ? (
-          <TierBadge tier={facts.tier} label={t(`common:tier.${facts.tier}`)} />
-        ) : (
-          <span className="tier tier-pending" />
-        )}
-      </span>
-      <span role="cell">{facts ? t(`common:segment.${facts.segment}`) : ''}</span>
-      <span role="cell">
-        <span className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</span>
-      </span>
-      <span role="cell" className="muted">
-        {facts?.lastVisitAt ? formatDateTime(facts.lastVisitAt, locale, settings.timeZone) : facts ? t('never') : ''}
-      </span>
-    </>
-  );
-}
-
-/** The browsing list (no search text): name order, read as the user scrolls; restarted when filters change. */
-function useBrowseList(
-  filters: ListFilters,
-  active: boolean,
-): { state: ListState; fill(target: number): Promise<void> } {
-  const terminal = useTerminal();
-  const list = useMemo(() => (active ? terminal.queries.customerList(filters) : null), [terminal, filters, active]);
-  useEffect(() => {
-    if (!list) return;
-    void list.fill(60);
-    return () => list.stop();
-  }, [list]);
-  const state = useLive(() => list?.state$ ?? null, [list], EMPTY);
-  return useMemo(() => ({ state, fill: (target: number) => list?.fill(target) ?? Promise.resolve() }), [state, list]);
-}
-
-const EMPTY: ListState = { rows: [], scanned: 0, done: false, loading: true, paused: false };
-
-/** The search list: the counter's lookup (index-backed, up to 200 results), then the filters. */
-function useSearchList(search: string, filters: ListFilters): ListState {
-  const terminal = useTerminal();
-  const cache = terminal.queries.facts;
-  const { results: customers, pending } = useCustomerLookup(search, SEARCH_LIMIT);
-  const [state, setState] = useState<ListState>(EMPTY);
-  useEffect(() => {
-    let live = true;
-    const candidates = customers.filter((c) => passesDocument(c, filters));
-    if (!needsFacts(filters)) {
-      setState({ rows: candidates, scanned: customers.length, done: !pending, loading: pending, paused: false });
-      return;
-    }
-    setState({ rows: [], scanned: 0, done: false, loading: true, paused: false });
-    void Promise.all(candidates.map((c) => cache.load(c))).then((facts) => {
-      if (live)
-        setState({
-          rows: candidates.filter((_, i) => passesFacts(facts[i]!, filters)),
-          scanned: customers.length,
-          done: !pending,
-          loading: false,
-          paused: false,
-        });
-    });
-    return () => {
-      live = false;
-    };
-  }, [customers, pending, filters, cache]);
-  return state;
 }

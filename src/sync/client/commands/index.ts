@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { runCommand, type CommandResult, type CommandSpec } from './command.ts';
 import { editCustomerDetails, signUp } from './customers.ts';
+import { removeGroup, saveGroup, tagCustomers } from './directory.ts';
 import type { CommandEnv } from './env.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
@@ -32,6 +33,9 @@ export const COMMANDS = {
   saveSegments,
   saveReward,
   removeReward,
+  saveGroup,
+  removeGroup,
+  tagCustomers,
 };
 
 /** A command's name. */

@@ -1,4 +1,5 @@
-import type { BehaviorSubject, Observable } from 'rxjs';
+import { map, type BehaviorSubject, type Observable } from 'rxjs';
+import type { CustomerGroup } from '../../model/customer-group.ts';
 import type { Customer } from '../../model/customer.ts';
 import type { Settings } from '../../model/settings.ts';
 import type { AuditApi } from '../api.ts';
@@ -6,6 +7,8 @@ import type { PatronDatabase } from '../database.ts';
 import type { LedgerIndex } from '../ledger-index.ts';
 import type { LookupIndex } from '../lookup-index.ts';
 import type { MergeIndex } from '../merge-index.ts';
+import { createStatsIndex } from '../customer-stats.ts';
+import { fromReplica } from '../documents.ts';
 import { catalogQueries } from './catalog.ts';
 import { changeHistoryQueries } from './change-history.ts';
 import { customerCardQueries } from './customer-card.ts';
@@ -37,6 +40,8 @@ export function createQueries(sources: QuerySources) {
   const settings = () => sources.settings$.getValue();
   const lookup = createCustomerLookup({ db, index: sources.lookupIndex, merges, region: () => settings().defaultRegion });
   const facts = createFactsCache({ db, ledger, merges, settings });
+  const replica = replicaStream(db);
+  const stats = createStatsIndex(replica, settings);
   return {
     lookup,
     ...customerCardQueries({ db, ledger, merges, settings$: sources.settings$ }),
@@ -60,10 +65,17 @@ export function createQueries(sources: QuerySources) {
     },
     /** Tier, segment and last visit per customer, computed when a row is shown. */
     facts,
+    /** Per-customer statistics for the customers list, saved groups and exports (read on first use). */
+    stats,
+    /** The merchant's saved customer groups, by name. */
+    customerGroups$(): Observable<CustomerGroup[]> {
+      return db.customerGroups.find().$.pipe(map((docs) => docs.map((d) => fromReplica<CustomerGroup>(d)).sort((a, b) => a.name.localeCompare(b.name))));
+    },
     /** Whole-collection reads for the analytics worker. */
-    replica: replicaStream(db),
+    replica,
     stop(): void {
       lookup.stop();
+      stats.stop();
     },
   };
 }

@@ -15,6 +15,7 @@ import {
 import { resolveMerchant, resolveStore, resolveTerminal } from './names.ts';
 import { readTrail } from './audit-trail.ts';
 import { purgeAudit } from '../sync/audit.ts';
+import { directoryExport, ExportInputSchema } from './directory-export.ts';
 
 // Every `patron-sync` command that touches the database, as data: a name, a strict input and one function.
 // The CLI runs an operation in its own process when it can open the database, and asks the running server to
@@ -86,6 +87,8 @@ export const ADMIN_OPERATIONS = {
     (db, input) => readTrail(db, input),
   ),
   'purge-audit': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), async (db, input) => ({ purged: await purgeAudit(db, input.olderThanDays) })),
+  // The directory's export (docs/directory.md §5): the table is built where the data is and written by the CLI.
+  export: operation(ExportInputSchema, (db, input) => directoryExport(db, input)),
   'purge-tombstones': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), (db, input) => purgeTombstones(db, input.olderThanDays)),
 };
 

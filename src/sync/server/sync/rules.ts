@@ -68,6 +68,7 @@ export function checkWrite(input: {
   switch (collection) {
     case 'rewards':
     case 'settings':
+    case 'customerGroups':
       if (!isManager) return { code: 'FORBIDDEN', reason: `${collection} are edited by managers` };
       if (collection === 'settings' && doc.id !== input.merchantId) return { code: 'FORBIDDEN', reason: 'settings id must be the merchant id' };
       return null;

@@ -9,6 +9,7 @@ export const TABLES: Record<CollectionName, string> = {
   settings: 'settings',
   staff: 'staff',
   inbox: 'inbox',
+  customerGroups: 'customer_groups',
 };
 
 /** A stored document: the JSON as pushed (or written by the server), `_deleted` included. */
