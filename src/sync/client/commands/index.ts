@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { runCommand, type CommandResult, type CommandSpec } from './command.ts';
 import { editCustomerDetails, signUp } from './customers.ts';
 import type { CommandEnv } from './env.ts';
+import { importBatch, undoImport } from './import.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { redeem } from './redeem.ts';
@@ -24,6 +25,8 @@ export const COMMANDS = {
   saveSegments,
   saveReward,
   removeReward,
+  importBatch,
+  undoImport,
 };
 
 /** A command's name. */
