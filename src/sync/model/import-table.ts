@@ -88,6 +88,6 @@ export function errorFileCsv(
   words: { headers: [line: string, column: string, value: string, problem: string]; field(field: string): string; problem(problem: string): string },
 ): string {
   const rows = errors.map((error) => [String(error.line), words.field(error.field), error.value, words.problem(error.problem)]);
-  // A BOM so that Excel opens the UTF-8 text (Persian) as UTF-8.
-  return `\uFEFF${Papa.unparse([words.headers, ...rows])}`;
+  // A BOM so that Excel opens the UTF-8 text (Persian) as UTF-8; cells of the file that start like a formula stay text.
+  return `\uFEFF${Papa.unparse([words.headers, ...rows], { escapeFormulae: true })}`;
 }

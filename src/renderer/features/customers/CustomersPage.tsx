@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
 import { SEGMENTS } from '../../../sync/model/segments.ts';
@@ -7,7 +7,7 @@ import { SelectField, TextField } from '../../components/Fields.tsx';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLive } from '../../lib/useLive.ts';
-import { useLocale, useSettings } from '../../lib/hooks.ts';
+import { useLocale, useSettings, useStaff } from '../../lib/hooks.ts';
 import { formatDateTime, formatNumber, formatPhoneNumber } from '../../lib/format.ts';
 import { useCustomerLookup } from '../counter/useCustomerLookup.ts';
 import type { Customer } from '../../../sync/model/customer.ts';
@@ -20,6 +20,8 @@ import {
   type ListState,
   type RowFacts,
 } from '../../../sync/client/queries/customer-list.ts';
+
+const ImportPanel = lazy(() => import('../import/ImportPanel.tsx').then((m) => ({ default: m.ImportPanel })));
 
 const ROW_HEIGHT = 56;
 const SEARCH_LIMIT = 200;
@@ -70,10 +72,24 @@ export function CustomersPage() {
 
   const setFilter = (patch: Partial<ListFilters>) => setFilters((f) => ({ ...f, ...patch }));
   const all = t('filterAll');
+  const staff = useStaff(terminal);
+  const [importing, setImporting] = useState(false);
+  if (importing) {
+    return (
+      <Suspense fallback={<p role="status">{t('common:loading')}</p>}>
+        <ImportPanel onClose={() => setImporting(false)} />
+      </Suspense>
+    );
+  }
 
   return (
     <div className="customers-page">
       <h1>{t('title')}</h1>
+      {staff?.role === 'manager' || staff?.role === 'owner' ? (
+        <button type="button" data-testid="open-import" onClick={() => setImporting(true)}>
+          {t('import:open')}
+        </button>
+      ) : null}
       <div className="list-toolbar" role="search">
         <TextField
           label={t('search')}
