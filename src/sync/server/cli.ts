@@ -3,6 +3,7 @@ import { registerServerCommands } from './cli/server-commands.ts';
 import { registerAdminCommands } from './cli/admin-commands.ts';
 import { registerDataCommands } from './cli/data-commands.ts';
 import { registerAuditCommand } from './cli/audit-command.ts';
+import { registerImportCommand } from './cli/import-command.ts';
 import { Command, CommanderError } from 'commander';
 import { DatabaseUnavailableError } from './db/database.ts';
 import { DEFAULT_DATA_DIR } from './main.ts';
@@ -62,5 +63,6 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
   registerDataCommands(program, cli);
   registerAdminCommands(program, cli);
   registerAuditCommand(program, cli);
+  registerImportCommand(program, cli);
   return program;
 }
