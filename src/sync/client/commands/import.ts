@@ -10,6 +10,7 @@ import { adjustLimitFor } from '../../model/ledger-rules.ts';
 import { ledgerEntry } from '../../model/document-builders.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { fromReplica, fromStored, forStorage } from '../documents.ts';
+import { scanDocuments } from '../scan.ts';
 import { importRecords, type CreatedRecord, type MergedRecord } from '../import-records.ts';
 import { command, refuse } from './command.ts';
 import { writeContext, type CommandEnv } from './env.ts';
@@ -93,16 +94,26 @@ async function writeFields(env: CommandEnv, id: string, fields: Partial<Mergeabl
   await doc.incrementalModify((stored) => ({ ...stored, ...forStorage(editCustomer(fromStored<Customer>(stored as unknown as Record<string, unknown>), fields, ctx, region)) }));
 }
 
-/** Customers of `ids` that have a visit, or a ledger line other than their opening line. */
+/**
+ * Customers of `ids` that have a visit, or a ledger line other than their opening line. One pass over each
+ * collection in pages, matched against a set: a `$in` query of thousands of ids is not index-backed and tests
+ * every document against the whole list.
+ */
 async function servedCustomers(env: CommandEnv, ids: readonly string[], openings: ReadonlySet<string>): Promise<Set<string>> {
   const served = new Set<string>();
   if (ids.length === 0) return served;
-  const visits = await env.db.visits.find({ selector: { customerId: { $in: [...ids] } } }).exec();
-  for (const visit of visits) served.add(visit.get('customerId') as string);
-  const lines = await env.db.loyaltyEntries.find({ selector: { customerId: { $in: [...ids] } } }).exec();
-  for (const line of lines) if (!openings.has(line.id)) served.add(line.get('customerId') as string);
+  const wanted = new Set(ids);
+  for await (const page of scanDocuments(env.db.visits.storageInstance, SCAN_PAGE)) {
+    for (const visit of page) if (!visit._deleted && wanted.has(visit.customerId)) served.add(visit.customerId);
+  }
+  for await (const page of scanDocuments(env.db.loyaltyEntries.storageInstance, SCAN_PAGE)) {
+    for (const line of page) if (!line._deleted && wanted.has(line.customerId) && !openings.has(line.id)) served.add(line.customerId);
+  }
   return served;
 }
+
+/** Documents read per page by the undo's scans. */
+const SCAN_PAGE = 5000;
 
 /** What an undo did. */
 export interface UndoImportResult {
@@ -129,21 +140,23 @@ export const undoImport = command({
     const ctx = writeContext(env, staff);
     const region = env.settings().defaultRegion;
     const result: UndoImportResult = { removed: 0, kept: 0, restored: 0 };
-    for (const batch of await records.batches(input.importId)) {
-      const ids = batch.created.map((c) => c.id);
-      const docs = await env.db.customers.findByIds(ids).exec();
-      const served = await servedCustomers(env, ids, new Set(batch.created.flatMap((c) => (c.openingId ? [c.openingId] : []))));
-      const removed: Customer[] = [];
+    const batches = await records.batches(input.importId);
+    const created = batches.flatMap((batch) => batch.created);
+    // One pass over visits and ledger lines for the whole import (not one per batch).
+    const served = await servedCustomers(env, created.map((c) => c.id), new Set(created.flatMap((c) => (c.openingId ? [c.openingId] : []))));
+    for (const batch of batches) {
+      const docs = await env.db.customers.findByIds(batch.created.map((c) => c.id)).exec();
+      const removed: RemovableDoc[] = [];
       for (const record of batch.created) {
         const doc = docs.get(record.id);
         const customer = doc ? fromReplica<Customer>(doc) : null;
-        if (!customer || customer._deleted) continue;
+        if (!doc || !customer || customer._deleted) continue;
         const untouched = customer.updatedAt === record.updatedAt && customer.mergedInto === null && !served.has(customer.id) && env.merges.groupOf(customer.id).length === 1;
-        if (untouched) removed.push(customer);
+        if (untouched) removed.push(doc);
         else result.kept++;
       }
-      await insertAll(env.db.loyaltyEntries, await openingReversals(env, batch.created, new Set(removed.map((c) => c.id)), ctx));
-      await env.db.customers.bulkUpsert(removed.map((c) => ({ ...forStorage(c), updatedAt: ctx.now, updatedBy: staff.id, _deleted: true }) as never));
+      await insertAll(env.db.loyaltyEntries, await openingReversals(env, batch.created, new Set(removed.map((doc) => doc.primary)), ctx));
+      await removeAll(env, removed, { updatedAt: ctx.now, updatedBy: staff.id });
       result.removed += removed.length;
       for (const merged of batch.merged) if (await restoreMerged(env, merged, ctx, region)) result.restored++;
     }
@@ -151,6 +164,24 @@ export const undoImport = command({
     return result;
   },
 });
+
+/** A replica document the undo may delete. */
+type RemovableDoc = { primary: string; toMutableJSON(withMeta: true): unknown };
+
+/**
+ * Deletes customers in one storage write, stamped with who deleted them and when (the server checks the
+ * deleting member's role). RxDB's `bulkRemove` keeps the last writer's stamp and `bulkUpsert` writes an
+ * existing document one at a time; this is `bulkRemove`'s own write with the stamp changed.
+ */
+async function removeAll(env: CommandEnv, docs: readonly RemovableDoc[], stamp: { updatedAt: string; updatedBy: string }): Promise<void> {
+  if (docs.length === 0) return;
+  const rows = docs.map((doc) => {
+    const previous = doc.toMutableJSON(true) as Record<string, unknown>;
+    return { previous, document: { ...previous, ...stamp, _deleted: true } };
+  });
+  const { error } = await env.db.customers.storageInstance.bulkWrite(rows as never, 'patron-import-undo');
+  if (error.length > 0) throw new Error(`undo of an import refused by the replica (${error[0]?.status})`);
+}
 
 /** Reversals of the opening lines of the customers being removed (the ledger keeps both, summing to 0). */
 async function openingReversals(env: CommandEnv, created: readonly CreatedRecord[], removing: ReadonlySet<string>, ctx: ReturnType<typeof writeContext>): Promise<Record<string, unknown>[]> {
