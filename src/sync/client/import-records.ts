@@ -33,7 +33,9 @@ export interface ImportSummary {
   undone: boolean;
 }
 
-interface BatchRecord {
+/** What one batch wrote, and the business time it stamped (a retry of the batch stamps the same). */
+export interface BatchRecord {
+  at: string;
   created: CreatedRecord[];
   merged: MergedRecord[];
 }
@@ -63,16 +65,30 @@ export function importRecords(db: PatronDatabase) {
       const found = await Promise.all((await list()).map(summary));
       return found.filter((s): s is ImportSummary => s !== null).reverse();
     },
-    /** Records batch `batch` of an import before it is written (a summary is created with the first). */
+    /** Batch `batch` of an import as recorded, or null. */
+    async batch(importId: string, batch: number): Promise<BatchRecord | null> {
+      const doc = await db.getLocal<BatchRecord>(batchId(importId, batch));
+      return doc ? (doc.toJSON().data as BatchRecord) : null;
+    },
+    /**
+     * Records batch `batch` of an import before it is written (a summary is created with the first). A retry
+     * of the batch adds to its record: what the first attempt recorded stays as it was.
+     */
     async record(start: Omit<ImportSummary, 'batches' | 'created' | 'merged' | 'undone'>, batch: number, record: BatchRecord): Promise<void> {
+      const earlier = await this.batch(start.id, batch);
+      if (earlier) {
+        const known = new Set([...earlier.created.map((c) => c.id), ...earlier.merged.map((m) => m.id)]);
+        record = { at: earlier.at, created: [...earlier.created, ...record.created.filter((c) => !known.has(c.id))], merged: [...earlier.merged, ...record.merged.filter((m) => !known.has(m.id))] };
+      }
       await db.upsertLocal<BatchRecord>(batchId(start.id, batch), record);
       const before = await summary(start.id);
       const base = before ?? { ...start, batches: 0, created: 0, merged: 0, undone: false };
+      const added = { created: record.created.length - (earlier?.created.length ?? 0), merged: record.merged.length - (earlier?.merged.length ?? 0) };
       await db.upsertLocal<ImportSummary>(summaryId(start.id), {
         ...base,
         batches: Math.max(base.batches, batch + 1),
-        created: base.created + record.created.length,
-        merged: base.merged + record.merged.length,
+        created: base.created + added.created,
+        merged: base.merged + added.merged,
       });
       if (!before) {
         const ids = [...(await list()).filter((id) => id !== start.id), start.id];

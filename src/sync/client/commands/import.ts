@@ -63,7 +63,9 @@ export const importBatch = command({
     // The server checks every opening line against the writer's limit; a row above it would be quarantined.
     const limit = adjustLimitFor(staff.role, env.settings().program);
     if (input.creates.some((row) => row.points > limit)) refuse('FORBIDDEN');
-    const ctx = writeContext(env, staff);
+    // A retried batch is stamped with its first attempt's time, so it rebuilds exactly the documents recorded.
+    const earlier = await records.batch(input.importId, input.batch);
+    const ctx = { ...writeContext(env, staff), ...(earlier ? { now: earlier.at } : {}) };
     const region = env.settings().defaultRegion;
     const built = input.creates.map((row) => importedCustomer(row, input.importId, input.fileName, ctx, region));
     const targets = await env.db.customers.findByIds(input.merges.map((m) => m.customerId)).exec();
@@ -77,6 +79,7 @@ export const importBatch = command({
     }
     const created: CreatedRecord[] = built.map(({ customer, opening }) => ({ id: customer.id, openingId: opening?.id ?? null, updatedAt: customer.updatedAt }));
     await records.record({ id: input.importId, fileName: input.fileName, at: ctx.now, staffId: staff.id }, input.batch, {
+      at: ctx.now,
       created,
       merged: merges.map(({ id, before, after }) => ({ id, before, after })),
     });
