@@ -41,7 +41,7 @@ export interface BatchRecord {
 }
 
 const LIST_ID = 'patron-imports';
-/** Imports remembered per terminal (the newest); older ones can no longer be undone here. */
+/** Imports remembered per terminal (the newest); older ones cannot be undone here. */
 const KEEP = 10;
 
 const summaryId = (importId: string) => `patron-import-${importId}`;

@@ -4,7 +4,7 @@ import type { ImportRow } from './import-rows.ts';
 // in that order), or a row that repeats an earlier row of the same file. Each is a conflict a person decides
 // (skip, merge, create); what a merge writes is `fillBlanks`, the one rule for both kinds.
 
-/** What a row was matched by. */
+/** The key a row matched by. */
 export type MatchKey = 'memberCode' | 'phone' | 'email';
 
 /** Finds live customers (not merged away, not deleted) by their keys: the replica's index, or the server's rows. */
@@ -111,7 +111,7 @@ export interface ImportPlan {
 export function planImport(rows: readonly ImportRow[], conflicts: readonly ImportConflict[], choose: (conflict: ImportConflict) => ConflictChoice): ImportPlan {
   const byLine = new Map(conflicts.map((conflict) => [conflict.line, conflict]));
   const created = new Map<number, ImportRow>();
-  // Where each merged row went: an existing customer's id, or the line of the new customer it was folded into.
+  // Where each merged row went: an existing customer's id, or the line of the new customer it is folded into.
   const went = new Map<number, { customerId: string } | { line: number }>();
   const merges = new Map<string, ImportRow[]>();
   const skipped: number[] = [];

@@ -8,7 +8,7 @@ import { toAsciiDigits } from './text.ts';
 // (customer-input.ts), plus the columns only an import has: a member code (matched, never assigned) and an
 // opening points balance within what the importing member may adjust (ledger-rules.ts).
 
-/** Why a cell of a row was refused: the sign-up form's problems and the import's own. */
+/** Why a cell of a row is refused: the sign-up form's problems and the import's own. */
 export type ImportProblem = FieldProblem | 'INVALID_MEMBER_CODE' | 'INVALID_POINTS' | 'POINTS_ABOVE_LIMIT' | 'INVALID_CONSENT';
 
 /** A row that met the rules: the values a customer document and its opening ledger line hold. */
@@ -35,7 +35,7 @@ export interface RowError {
   line: number;
   field: ImportField;
   problem: ImportProblem;
-  /** The cell as it was in the file (cut short), so the error file shows what to fix. */
+  /** The cell as the file holds it (cut short), so the error file shows what to fix. */
   value: string;
 }
 

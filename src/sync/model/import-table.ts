@@ -20,7 +20,7 @@ export const MAX_IMPORT_ROWS = 200_000;
 /** Why a file could not be read as a table. */
 export type TableProblem = 'UNREADABLE_FILE' | 'EMPTY_FILE' | 'TOO_MANY_ROWS' | 'UNKNOWN_FORMAT';
 
-/** A file refused before any row was checked. */
+/** A file refused before any row is checked. */
 export class TableError extends Error {
   override readonly name = 'TableError';
   constructor(readonly problem: TableProblem) {

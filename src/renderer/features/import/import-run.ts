@@ -21,7 +21,7 @@ export type ImportOutcome =
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** Runs the plan's writes in batches; stops at the first refusal (what was written stays, and undo takes it back). */
+/** Runs the plan's writes in batches; stops at the first refusal (what is written stays, and undo takes it back). */
 export async function runImport(commands: Pick<Commands, 'importBatch'>, fileName: string, plan: ImportPlan, onProgress: (progress: ImportProgress) => void): Promise<ImportOutcome> {
   const importId = newId();
   // The command takes up to 100 rows per customer: more rows of one customer than that repeat each other.

@@ -15,7 +15,7 @@ import { importRecords, type CreatedRecord, type MergedRecord } from '../import-
 import { command, refuse } from './command.ts';
 import { writeContext, type CommandEnv } from './env.ts';
 
-// A customer import is written in batches (the page yields between them), each one command: its rows were
+// A customer import is written in batches (the page yields between them), each one command: its rows are
 // checked and deduplicated by the page's worker with the model's rules; the command checks them again against
 // the document schemas and the importer's adjustment limit, records what it will write (import-records.ts),
 // and writes with bulk inserts. `undoImport` takes the whole import back under the rule of docs/directory.md.
