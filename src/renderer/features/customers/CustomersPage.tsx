@@ -87,7 +87,7 @@ export function CustomersPage() {
       <h1>{t('title')}</h1>
       {staff?.role === 'manager' || staff?.role === 'owner' ? (
         <button type="button" data-testid="open-import" onClick={() => setImporting(true)}>
-          {t('import:open')}
+          {t('import')}
         </button>
       ) : null}
       <div className="list-toolbar" role="search">
