@@ -6,6 +6,7 @@ import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/wire-
 import { verifyPin } from '../../../src/sync/model/pin.ts';
 import type { Staff } from '../../../src/sync/model/staff.ts';
 import { runCli, type CliIo } from '../../../src/sync/server/cli.ts';
+import { requestAdminOperation } from '../../../src/sync/server/admin-socket.ts';
 import { openDatabase, startServer, type DatabaseLocation } from '../../../src/sync/server/main.ts';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { aCustomer, insertRow } from '../../helpers/documents.ts';
@@ -296,6 +297,11 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       const before = (await till.pullAll('customers')).length;
       const cashier = await cli(['import', join(dir, 'customers.csv'), '--merchant', seed.merchantId, '--staff', seed.cashier.name], env);
       expect(cashier).toMatchObject({ code: 1, stderr: expect.stringMatching(/manager or the owner/) });
+      // The server checks a batch again: one sent straight to the socket with a balance above the manager's limit
+      // (the CLI would have refused the row) writes nothing.
+      const forged = { line: 2, name: 'Forged Balance', phone: '+989124440001', email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 20_000 };
+      const batch = { merchant: seed.merchantId, staff: seed.manager.id, importId: '0196a3b2-0000-7000-8000-00000000f0f0', fileName: 'forged.csv', region: 'IR', creates: [forged], merges: [] };
+      await expect(requestAdminOperation(where.dataDir!, 'import.batch', batch, new Error('busy'))).rejects.toThrow(/adjustment limit/);
       expect((await till.pullAll('customers')).length).toBe(before);
     } finally {
       await server.close();
