@@ -22,6 +22,27 @@ function keyOf(doc: Customer, field: SortedField): string {
 /** Customers read per page while the index fills; the main thread gets a turn between pages. */
 const PAGE_SIZE = 2000;
 
+/** Bulks of more changes than this re-sort the arrays once (mergeBulk) instead of splicing each change. */
+const BULK_MERGE_FROM = 64;
+
+/** (key, id) order. */
+function compareEntries(a: [string, string], b: [string, string]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+/** Two sorted lists as one. */
+function mergeSorted(a: Sorted, b: Sorted): Sorted {
+  if (b.length === 0) return a;
+  const out: Sorted = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compareEntries(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
 /** First position whose (key, id) is not below (key, id). */
 function lowerBound(sorted: Sorted, key: string, id: string): number {
   let lo = 0;
@@ -72,13 +93,14 @@ export function createLookupIndex(db: PatronDatabase) {
   // Ids changed by the change stream while the fill runs: the stream's state is newer than a page's.
   const touched = new Set<string>();
 
-  const put = (id: string, doc: Customer | null) => {
+  // `spliced` false: the caller re-sorts the arrays once for a whole bulk (mergeBulk) instead of per document.
+  const put = (id: string, doc: Customer | null, spliced = true) => {
     const previous = docs.get(id);
-    if (filled && previous) for (const field of FIELDS) remove(sorted[field], keyOf(previous, field), id);
+    if (filled && spliced && previous) for (const field of FIELDS) remove(sorted[field], keyOf(previous, field), id);
     if (doc) {
       docs.set(id, doc);
       noteCode(id);
-      if (filled) for (const field of FIELDS) insert(sorted[field], keyOf(doc, field), id);
+      if (filled && spliced) for (const field of FIELDS) insert(sorted[field], keyOf(doc, field), id);
       // While the text search is built, a changed customer goes in now; the build skips those it holds.
       if (filled) text.add(doc);
     } else {
@@ -87,13 +109,30 @@ export function createLookupIndex(db: PatronDatabase) {
     }
   };
 
+  // A large bulk (an import's batch) is merged into the sorted arrays in one pass per field: splicing each of
+  // its documents into arrays of 100k keys would hold the main thread for a long time.
+  const mergeBulk = (ids: ReadonlySet<string>) => {
+    for (const field of FIELDS) {
+      const added: Sorted = [];
+      for (const id of ids) {
+        const doc = docs.get(id);
+        const key = doc ? keyOf(doc, field) : '';
+        if (key !== '') added.push([key, id]);
+      }
+      added.sort(compareEntries);
+      sorted[field] = mergeSorted(sorted[field].filter(([, id]) => !ids.has(id)), added);
+    }
+  };
+
   const subscription = db.customers.eventBulks$.subscribe((bulk) => {
+    const many = filled && bulk.events.length > BULK_MERGE_FROM;
     for (const event of bulk.events) {
       const data = event.documentData as unknown as Record<string, unknown>;
       const deleted = event.operation === 'DELETE' || data._deleted === true;
       if (!filled) touched.add(event.documentId);
-      put(event.documentId, deleted ? null : fromStored<Customer>(data));
+      put(event.documentId, deleted ? null : fromStored<Customer>(data), !many);
     }
+    if (many) mergeBulk(new Set(bulk.events.map((event) => event.documentId)));
     if (filled) version$.next(version$.getValue() + 1);
   });
 
@@ -113,7 +152,7 @@ export function createLookupIndex(db: PatronDatabase) {
         const key = keyOf(doc, field);
         if (key !== '') list.push([key, id]);
       }
-      list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      list.sort(compareEntries);
       sorted[field] = list;
     }
     touched.clear();
@@ -176,6 +215,16 @@ export function createLookupIndex(db: PatronDatabase) {
       const [key, id] = list[at] ?? [];
       if (key !== code || id === undefined) return null;
       return list[at + 1]?.[0].startsWith(code) ? null : id;
+    },
+    /** The customers whose `field` key equals `key` exactly (an import's duplicate check), once filled. */
+    exact(field: SortedField, key: string): Customer[] {
+      const into: Customer[] = [];
+      const list = sorted[field];
+      for (let at = lowerBound(list, key, ''); at < list.length && list[at]![0] === key; at++) {
+        const doc = docs.get(list[at]![1]);
+        if (doc) into.push(doc);
+      }
+      return into;
     },
     /** The customers a lookup plan finds (lookup.ts), synchronously; null until the index has filled. */
     run(plan: readonly LookupProbe[], limit = 20): Customer[] | null {

@@ -36,3 +36,13 @@ export function reversalEntryId(entryId: string): string {
 export function stampEntryId(visitId: string): string {
   return uuidv5(`${visitId}:stamp`, PATRON_ID_NAMESPACE);
 }
+
+/** The id of the customer an import creates from line `line`: a retried batch collides instead of doubling. */
+export function importedCustomerId(importId: string, line: number): string {
+  return uuidv5(`${importId}:line:${line}`, PATRON_ID_NAMESPACE);
+}
+
+/** The id of a customer's opening-balance line (one per customer an import creates). */
+export function openingEntryId(customerId: string): string {
+  return uuidv5(`${customerId}:opening`, PATRON_ID_NAMESPACE);
+}

@@ -4,6 +4,7 @@ import { registerAdminCommands } from './cli/admin-commands.ts';
 import { registerDataCommands } from './cli/data-commands.ts';
 import { registerAuditCommand } from './cli/audit-command.ts';
 import { registerExportCommand } from './cli/export-command.ts';
+import { registerImportCommand } from './cli/import-command.ts';
 import { Command, CommanderError } from 'commander';
 import { DatabaseUnavailableError } from './db/database.ts';
 import { DEFAULT_DATA_DIR } from './main.ts';
@@ -64,5 +65,6 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`,
   registerAdminCommands(program, cli);
   registerAuditCommand(program, cli);
   registerExportCommand(program, cli);
+  registerImportCommand(program, cli);
   return program;
 }

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CredentialStore } from '../../../src/sync/client/auth.ts';
 import type { Terminal } from '../../../src/sync/client/terminal.ts';
 import { codeInId, memberCodeOf } from '../../../src/sync/model/member-code.ts';
-import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import { earnEntryId, importedCustomerId, newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
 import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
@@ -389,6 +389,53 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.voidVisit({ visitId: visit.value.id, reason: 'mistake', approval: manager })).toMatchObject({ ok: true, value: { voidedBy: seed.manager.id } });
     expect(await spendable(t, c.id)).toBe(-1_000);
     await acceptedByServer(t, c.id, 3);
+  });
+
+  it('imports in batches as a manager only, within the adjustment limit; undo keeps what was touched since (docs/directory.md#undo)', async () => {
+    const t = await terminal();
+    await asCashier(t);
+    const existing = await signUp(t, { name: 'Already Here', tags: ['old'] });
+    const importId = newId();
+    const phones = [nextPhone(), nextPhone(), nextPhone()];
+    const e164 = (national: string) => `+98${national.slice(1)}`;
+    const row = (line: number, phone: string, extra: object = {}) => ({ line, name: `Imported ${line}`, phone: e164(phone), email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 0, ...extra });
+    const batch = {
+      importId, fileName: 'shop.csv', batch: 0,
+      creates: [row(2, phones[0]!, { points: 100 }), row(3, phones[1]!), row(4, phones[2]!)],
+      merges: [{ customerId: existing.id, rows: [row(5, existing.phone, { email: 'here@example.com', tags: ['vip'] })] }],
+    };
+    expect(await t.commands.importBatch(batch)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await asManager(t);
+    expect(await t.commands.importBatch({ ...batch, creates: [row(2, phones[0]!, { points: DEFAULT_PROGRAM.managerAdjustLimit + 1 })], merges: [] })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.commands.importBatch(batch)).toEqual({ ok: true, value: { created: 3, merged: 1, points: 100 } });
+    // A retried batch collides on its derived ids: nothing twice.
+    await t.commands.importBatch({ ...batch, merges: [] });
+    const [untouched, edited, served] = [2, 3, 4].map((line) => importedCustomerId(importId, line)) as [string, string, string];
+    expect(await balanceOf(t, untouched)).toBe(100);
+    expect(await t.sync.settled(20_000)).toBe(true);
+    const onServer = async () => {
+      const { rows } = await tdb.db.query<{ id: string; deleted: boolean; doc: Customer }>(`SELECT id, deleted, doc FROM customers WHERE id = ANY($1::text[])`, [[untouched, edited, served, existing.id]]);
+      return Object.fromEntries(rows.map((r) => [r.id, { deleted: r.deleted, email: r.doc.email, tags: r.doc.tags }]));
+    };
+    expect(Object.values(await onServer()).filter((c) => !c.deleted)).toHaveLength(4);
+
+    // After the import: one created customer edited, one served, and the merged customer's tags edited.
+    await t.commands.editCustomer({ ...details({ phone: phones[1]!, name: 'Imported Three' }), customerId: edited! });
+    await t.commands.recordVisit({ customerId: served!, items: [], amount: 100_000, paymentMethod: 'cash' });
+    await t.commands.editCustomer({ ...details({ phone: existing.phone, name: 'Already Here', email: 'here@example.com', tags: ['old', 'vip', 'regular'] }), customerId: existing.id });
+
+    expect(await t.commands.undoImport({ importId })).toEqual({ ok: true, value: { removed: 1, kept: 2, restored: 1 } });
+    expect(await balanceOf(t, untouched)).toBe(0);
+    expect(await t.commands.undoImport({ importId })).toMatchObject({ ok: false, error: { code: 'ALREADY_REVERSED' } });
+    expect(await t.sync.settled(20_000)).toBe(true);
+    // The untouched customer is gone everywhere; the merged one's e-mail goes back, its tags edited since stay.
+    expect(await onServer()).toMatchObject({
+      [untouched]: { deleted: true },
+      [edited]: { deleted: false },
+      [served]: { deleted: false },
+      [existing.id]: { deleted: false, email: null, tags: ['old', 'vip', 'regular'] },
+    });
+    expect((await tdb.db.query(`SELECT reason FROM rejected_writes WHERE terminal_id = $1`, [t.identity.terminalId])).rows).toEqual([]);
   });
 
   it('sign up with member codes: numbered terminals, a sequence that survives a rebuilt replica, found on another till', async () => {

@@ -94,6 +94,21 @@ describe('the lookup index answers as the replica’s indexes do, for the same l
     await expectSame();
   });
 
+  it('follows a bulk write of many customers (an import batch) and its bulk deletion, as it follows single writes', async () => {
+    await index.ready;
+    const batch = Array.from({ length: 300 }, (_, i) => newCustomer({ phone: `0990${String(2_000_000 + i).slice(-7)}`, name: `Bulk Person ${i}`, email: `bulk${i}@example.com` }, ctx, 'IR'));
+    await db.customers.bulkInsert(batch.map(local));
+    expect(index.exact('email', 'bulk7@example.com').map((c) => c.id)).toEqual([batch[7]!.id]);
+    expect(index.exact('phoneKey', batch[299]!.phoneKey).map((c) => c.id)).toEqual([batch[299]!.id]);
+    for (const typed of ['0990', '09902000', '0299', ...PHONE_TYPED]) expect({ typed, results: index.run(lookupPlan(typed, 'IR'), 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
+    await db.customers.bulkRemove(batch.map((c) => c.id));
+    const gone = new Set(batch.map((c) => c.id));
+    expect(index.run(lookupPlan('0990', 'IR'), 500)?.filter((c) => gone.has(c.id))).toEqual([]);
+    expect(index.exact('phoneKey', batch[0]!.phoneKey)).toEqual([]);
+    expect(index.exact('email', 'bulk7@example.com')).toEqual([]);
+    await expectSame();
+  });
+
   it('fills through index-range pages; customers written during the fill are in it once, as last written', async () => {
     const recorder = recordQueryPlans(db.customers);
     const second = createLookupIndex(db);

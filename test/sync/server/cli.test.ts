@@ -7,8 +7,15 @@ import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../src/sync/model/wire-
 import { verifyPin } from '../../../src/sync/model/pin.ts';
 import type { Staff } from '../../../src/sync/model/staff.ts';
 import { runCli, type CliIo } from '../../../src/sync/server/cli.ts';
+import { requestAdminOperation } from '../../../src/sync/server/admin-socket.ts';
 import { openDatabase, startServer, type DatabaseLocation } from '../../../src/sync/server/main.ts';
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { aCustomer, insertRow } from '../../helpers/documents.ts';
+import { enrolTerminal, seedMerchant } from '../../helpers/sync-server.ts';
+import type { Customer } from '../../../src/sync/model/customer.ts';
+import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
+import { memberCodeOf } from '../../../src/sync/model/member-code.ts';
+import writeXlsxFile from 'write-excel-file/node';
 
 // The CLI runs in-process (runCli) against a PGlite folder in a temp directory and against a real Postgres
 // database (DATABASE_URL in the io's env), exactly as `patron-sync` would with those settings.
@@ -195,7 +202,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
   // On the embedded default, while a server holds the folder: the CLI cannot open it and asks the server to
   // run the command through the admin socket in the folder (the folder lock holds within one process too).
   // The folder made by the tests above is reused, so this costs one server start, not a fresh database.
-  it.runIf(kind === 'pglite')('runs every admin command inside a running server, by name, with the same output', async () => {
+  it.runIf(kind === 'pglite')('runs every admin command inside a running server, by name, with the same output — a CSV and an .xlsx import too', async () => {
     const server = await startServer({ ...where, port: 0, app: { logger: false }, print: () => {} });
     const post = (path: string, body: unknown) =>
       fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) }, body: JSON.stringify(body) });
@@ -243,6 +250,64 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       expect(unknown.stderr).toMatch(/^error: no merchant named "Nowhere Café"/);
       json(await cli(['store', 'create', '--merchant', twins[0]!, '--name', 'North', '--json'], env));
       expect((await cli(['enrol-code', '--merchant', twins[1]!, '--store', 'North'], env)).stderr).toMatch(new RegExp(`^error: no store named "North" in merchant ${twins[1]}`));
+
+      // `patron-sync import` (docs/directory.md#import) here too: the command reads and checks the file itself and
+      // writes through the admin socket; the rows are read back as a terminal pulls them from this server.
+      const seed = await seedMerchant(server.db, 'Café Import');
+      const till = await enrolTerminal(server.app, server.db, seed);
+      const existing = aCustomer(till.ctx(seed.cashier), { phone: '09121110000', name: 'Existing One', email: null, tags: ['old'] });
+      expect((await till.push('customers', [insertRow(existing)])).conflicts).toEqual([]);
+
+      const csv = [
+        'نام,موبایل,ایمیل,امتیاز,برچسب',
+        'Mina Karimi,۰۹۱۲ ۲۲۲ ۰۰۰۱,mina@example.com,250,vip',
+        'Existing Again,+98 912 111 0000,existing@example.com,40,new',
+        'Mina Twin,09122220001,,10,',
+        'Bad Phone,12345,,0,',
+        'Too Rich,09122220002,,20000,',
+      ].join('\n');
+      writeFileSync(join(dir, 'customers.csv'), csv);
+      const imported = await cli(['import', join(dir, 'customers.csv'), '--merchant', seed.merchantId, '--staff', seed.manager.name, '--on-duplicate', 'merge', '--errors', join(dir, 'errors.csv'), '--json'], env);
+      expect(imported.stderr).toBe('');
+      const report = JSON.parse(imported.stdout) as { created: number; merged: number; points: number; errorRows: number; skipped: number };
+      // Row 4 (same phone as row 2) folds into Mina; row 3 merges into the existing customer; 5 and 6 are refused.
+      expect(report).toMatchObject({ created: 1, merged: 1, points: 250, errorRows: 2, skipped: 0 });
+      const errors = readFileSync(join(dir, 'errors.csv'), 'utf8');
+      expect(errors).toContain('5,phone,12345,INVALID_PHONE_FORMAT');
+      expect(errors).toContain('6,points,20000,POINTS_ABOVE_LIMIT');
+
+      const customers = (await till.pullAll('customers')) as unknown as Customer[];
+      const mina = customers.find((c) => c.phone === '+989122220001');
+      expect(mina).toMatchObject({ name: 'Mina Karimi', email: 'mina@example.com', tags: ['vip'], storeId: seed.storeId, updatedBy: seed.manager.id });
+      expect(customers.find((c) => c.id === existing.id)).toMatchObject({ name: 'Existing One', email: 'existing@example.com', tags: ['old', 'new'] });
+      const lines = (await till.pullAll('loyaltyEntries')) as unknown as LoyaltyEntry[];
+      expect(lines.filter((l) => l.customerId === mina!.id)).toMatchObject([{ kind: 'adjust', points: 250, staffId: seed.manager.id }]);
+      expect(lines.filter((l) => l.customerId === existing.id)).toEqual([]);
+
+      const rows = [
+        ['Client', 'Tel', 'Card', 'Born'],
+        ['Omid Rad', '09123330001', '', new Date(Date.UTC(1988, 4, 2))],
+        ['Existing Card', '09123330002', memberCodeOf(existing.id), null],
+      ].map((row) => row.map((value) => (value instanceof Date ? { value, type: Date, format: 'yyyy-mm-dd' } : { value: value ?? '' })));
+      await writeXlsxFile(rows as never).toFile(join(dir, 'customers.xlsx'));
+      const sheet = await cli(['import', join(dir, 'customers.xlsx'), '--merchant', 'Café Import', '--staff', seed.manager.id, '--map', 'name=Client', '--map', 'phone=2', '--map', 'memberCode=Card', '--map', 'birthday=Born'], env);
+      expect(sheet).toMatchObject({ code: 0, stderr: '' });
+      expect(sheet.stdout).toMatch(/^Imported 2 rows of customers\.xlsx for Reza: 1 created, 0 merged, 1 duplicates skipped, 0 rows refused\./);
+      const after = (await till.pullAll('customers')) as unknown as Customer[];
+      expect(after.find((c) => c.phone === '+989123330001')).toMatchObject({ name: 'Omid Rad', birthday: '1988-05-02' });
+      expect(after.some((c) => c.phone === '+989123330002')).toBe(false);
+
+      writeFileSync(join(dir, 'no-phone.csv'), 'name,email\nNo Phone,x@y.co\n');
+      expect(await cli(['import', join(dir, 'no-phone.csv'), '--merchant', seed.merchantId, '--staff', seed.manager.name], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/no column for phone/) });
+      const before = (await till.pullAll('customers')).length;
+      const cashier = await cli(['import', join(dir, 'customers.csv'), '--merchant', seed.merchantId, '--staff', seed.cashier.name], env);
+      expect(cashier).toMatchObject({ code: 1, stderr: expect.stringMatching(/manager or the owner/) });
+      // The server checks a batch again: one sent straight to the socket with a balance above the manager's limit
+      // (the CLI would have refused the row) writes nothing.
+      const forged = { line: 2, name: 'Forged Balance', phone: '+989124440001', email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 20_000 };
+      const batch = { merchant: seed.merchantId, staff: seed.manager.id, importId: '0196a3b2-0000-7000-8000-00000000f0f0', fileName: 'forged.csv', region: 'IR', creates: [forged], merges: [] };
+      await expect(requestAdminOperation(where.dataDir!, 'import.batch', batch, new Error('busy'))).rejects.toThrow(/adjustment limit/);
+      expect((await till.pullAll('customers')).length).toBe(before);
     } finally {
       await server.close();
     }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isEmptyFilter, type CustomerSort } from '../../../sync/model/customer-filter.ts';
 import { TextField } from '../../components/Fields.tsx';
@@ -13,6 +13,8 @@ import { initialView, rememberView, type ListView } from './list-state.ts';
 import { useDirectory } from './useDirectory.ts';
 
 type SortKey = CustomerSort['key'];
+
+const ImportPanel = lazy(() => import('../import/ImportPanel.tsx').then((m) => ({ default: m.ImportPanel })));
 
 function sessionStore(): Storage | null {
   try {
@@ -48,11 +50,24 @@ export function CustomersPage() {
       return next;
     });
   const sortBy = (key: SortKey) => update({ sort: { key, dir: view.sort.key === key && view.sort.dir === 'asc' ? 'desc' : 'asc' } });
+  const [importing, setImporting] = useState(false);
+  if (importing) {
+    return (
+      <Suspense fallback={<p role="status">{t('common:loading')}</p>}>
+        <ImportPanel onClose={() => setImporting(false)} />
+      </Suspense>
+    );
+  }
 
   return (
     <div className="customers-page">
       <div className="page-head">
         <h1>{t('title')}</h1>
+        {isManager ? (
+          <button type="button" data-testid="open-import" onClick={() => setImporting(true)}>
+            {t('import')}
+          </button>
+        ) : null}
       </div>
       <div className="list-toolbar" role="search">
         <TextField

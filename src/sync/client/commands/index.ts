@@ -3,6 +3,7 @@ import { runCommand, type CommandResult, type CommandSpec } from './command.ts';
 import { editCustomerDetails, signUp } from './customers.ts';
 import { removeGroup, saveGroup, tagCustomers } from './directory.ts';
 import type { CommandEnv } from './env.ts';
+import { importBatch, undoImport } from './import.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { eraseCustomerData, exportCustomerData } from './privacy.ts';
@@ -36,6 +37,8 @@ export const COMMANDS = {
   saveGroup,
   removeGroup,
   tagCustomers,
+  importBatch,
+  undoImport,
 };
 
 /** A command's name. */

@@ -1,6 +1,7 @@
 import { map, type BehaviorSubject, type Observable } from 'rxjs';
 import type { CustomerGroup } from '../../model/customer-group.ts';
 import type { Customer } from '../../model/customer.ts';
+import type { ExistingCustomers } from '../../model/import-dedupe.ts';
 import type { Settings } from '../../model/settings.ts';
 import type { AuditApi } from '../api.ts';
 import type { PatronDatabase } from '../database.ts';
@@ -16,6 +17,8 @@ import { createFactsCache } from './customer-facts.ts';
 import { createCustomerList, readChunk, type CustomerList, type ListFilters } from './customer-list.ts';
 import { createCustomerLookup } from './customer-lookup.ts';
 import { findLikelyDuplicates, type LikelyDuplicate } from './duplicates.ts';
+import { importRecords, type ImportSummary } from '../import-records.ts';
+import { existingCustomers } from './import-matches.ts';
 import { inboxQueries } from './inbox.ts';
 import { loyaltyQueries } from './loyalty.ts';
 import { rootIdOf } from './merge-roots.ts';
@@ -62,6 +65,14 @@ export function createQueries(sources: QuerySources) {
     /** The customers list: name order, read as the user scrolls, with document and derived filters. */
     customerList(filters: ListFilters): CustomerList {
       return createCustomerList({ readChunk: (cursor, size) => readChunk(db, cursor, size), facts: (customer) => facts.load(customer) }, filters);
+    },
+    /** The live customers by member code, phone and e-mail, for an import's duplicate check. */
+    existingCustomers(): Promise<ExistingCustomers> {
+      return existingCustomers(sources.lookupIndex, () => settings().defaultRegion);
+    },
+    /** The imports made on this terminal, newest first (what `undoImport` can take back). */
+    recentImports(): Promise<ImportSummary[]> {
+      return importRecords(db).recent();
     },
     /** Tier, segment and last visit per customer, computed when a row is shown. */
     facts,

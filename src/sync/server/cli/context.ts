@@ -93,9 +93,14 @@ export interface CliContext {
    * embedded database's folder — inside that server, through the admin socket in the folder.
    */
   admin: <N extends AdminOperationName>(options: DataOptions, name: N, input: AdminInput<N>, migrateFirst?: boolean) => Promise<AdminOutput<N>>;
+  /** As `admin`, for a command that runs many operations: the database is opened once for all of them. */
+  adminSession: <T>(options: DataOptions, fn: (run: AdminRunner) => Promise<T>) => Promise<T>;
   dataOption: () => Option;
   jsonOption: () => Option;
 }
+
+/** Runs one administrative operation where the data is. */
+export type AdminRunner = <N extends AdminOperationName>(name: N, input: AdminInput<N>) => Promise<AdminOutput<N>>;
 
 /** The context of one run of the CLI. */
 export function cliContext(io: CliIo): CliContext {
@@ -126,9 +131,29 @@ export function cliContext(io: CliIo): CliContext {
       await opened.close();
     }
   };
+  const adminSession = async <T>(options: DataOptions, fn: (run: AdminRunner) => Promise<T>): Promise<T> => {
+    const where = location(options, io.env);
+    let opened;
+    try {
+      opened = await openDatabase(where);
+    } catch (error) {
+      if (error instanceof DataDirBusyError && where.dataDir) {
+        const dir = resolve(where.dataDir);
+        return fn(async (name, input) => (await requestAdminOperation(dir, name, input, error)) as AdminOutput<typeof name>);
+      }
+      throw error;
+    }
+    try {
+      await migrate(opened.db);
+      const db = opened.db;
+      return await fn(async (name, input) => (await runAdminOperation(db, name, input, ACTOR)) as AdminOutput<typeof name>);
+    } finally {
+      await opened.close();
+    }
+  };
   const dataOption = () => new Option('--data <dir>', `PGlite data folder (default: PATRON_DATA_DIR or ${DEFAULT_DATA_DIR})`).argParser(parse.dir);
   const jsonOption = () => new Option('--json', 'print JSON for scripts');
-  return { io, out, json, withDatabase, admin, dataOption, jsonOption };
+  return { io, out, json, withDatabase, admin, adminSession, dataOption, jsonOption };
 }
 
 export interface ServerCliOptions extends DataOptions, LimitOptions {

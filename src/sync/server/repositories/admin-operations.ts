@@ -16,6 +16,7 @@ import { resolveMerchant, resolveStore, resolveTerminal } from './names.ts';
 import { readTrail } from './audit-trail.ts';
 import { purgeAudit } from '../sync/audit.ts';
 import { directoryExport, ExportInputSchema } from './directory-export.ts';
+import { ImportBatchInput, ImportContextInput, importBatch, importContext } from './customer-import.ts';
 
 // Every `patron-sync` command that touches the database, as data: a name, a strict input and one function.
 // The CLI runs an operation in its own process when it can open the database, and asks the running server to
@@ -89,6 +90,9 @@ export const ADMIN_OPERATIONS = {
   'purge-audit': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), async (db, input) => ({ purged: await purgeAudit(db, input.olderThanDays) })),
   // The directory's export (docs/directory.md §5): the table is built where the data is and written by the CLI.
   export: operation(ExportInputSchema, (db, input) => directoryExport(db, input)),
+  // `patron-sync import`: the merchant's rules and live customers' keys, then one operation per batch of rows.
+  'import.context': operation(ImportContextInput, (db, input) => importContext(db, input)),
+  'import.batch': operation(ImportBatchInput, (db, input, actor) => importBatch(db, input, actor)),
   'purge-tombstones': operation(z.strictObject({ olderThanDays: z.int().min(1).max(36_500) }), (db, input) => purgeTombstones(db, input.olderThanDays)),
 };
 
