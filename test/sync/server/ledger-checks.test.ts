@@ -94,7 +94,7 @@ describe('the ledger checked on the server', () => {
   it('a redemption costs its reward’s points; an adjustment stays within the role’s limit; expiry is never written', async () => {
     const { ctx, customer } = await customerWithVisit(900_000, 900);
     const manager = f.till.ctx(f.seed.manager);
-    const reward = { id: newId(), merchantId: f.seed.merchantId, updatedAt: new Date(Date.parse(ctx.now) - 60_000).toISOString(), _deleted: false, name: 'Cake', description: '', pointsCost: 300, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: f.seed.manager.id };
+    const reward = { id: newId(), merchantId: f.seed.merchantId, updatedAt: new Date(Date.parse(ctx.now) - 60_000).toISOString(), _deleted: false, name: 'Cake', description: '', type: 'freeItem' as const, itemName: 'Cake', percent: 0, cap: null, pointsCost: 300, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: f.seed.manager.id };
     await f.till.push('rewards', [insertRow(reward)]);
     await refused(ledgerEntry({ kind: 'redeem', points: -1, customerId: customer.id, rewardId: reward.id }, ctx), /cost/);
     expect((await f.till.push('loyaltyEntries', [insertRow(ledgerEntry({ kind: 'redeem', points: -300, customerId: customer.id, rewardId: reward.id }, ctx))])).rejected).toEqual([]);

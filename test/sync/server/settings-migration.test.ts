@@ -20,17 +20,19 @@ import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../..
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 
 const MIGRATION = '009_settings_v1';
+/** Settings v2 (tier perks, birthday reward): applied with 009 here, so a version-0 document meets both. */
+const MIGRATION_V2 = '012_rewards_on_the_sale';
 /** The settings RxDB schema as installed terminals have it (version 0), from the record of every version. */
 const settingsV0 = (JSON.parse(readFileSync(new URL('../model/__snapshots__/rx-schemas.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>).settings!['0'];
 
 /**
- * Applies every migration but `until`, as a server of the previous release left the database (the later ones
- * touch other tables; they are applied too so the seeding below can use today's code).
+ * Applies every migration but those `until`, as a server of an earlier release left the database (the other
+ * later ones touch other tables; they are applied too so the seeding below can use today's code).
  */
-async function migrateBefore(db: Database, until: string): Promise<void> {
+async function migrateBefore(db: Database, until: readonly string[]): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    for (const migration of listMigrations().filter((m) => m.id !== until)) {
+    for (const migration of listMigrations().filter((m) => !until.includes(m.id))) {
       await tx.exec(migration.sql);
       await tx.query(`INSERT INTO schema_migrations (id) VALUES ($1)`, [migration.id]);
     }
@@ -65,13 +67,15 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${name}`;
     db = createPostgresDatabase(url.toString());
-    await migrateBefore(db, MIGRATION);
+    await migrateBefore(db, [MIGRATION, MIGRATION_V2]);
     seed = await seedMerchant(db);
     // The document as the previous release stored it: without the three fields, a cashier limit of 2,000.
     await db.transaction(async (tx) => {
       await tx.query(
         `UPDATE settings SET doc = jsonb_set(doc - 'currencyDisplay', '{program}',
-                 ((doc->'program') - 'managerAdjustLimit' - 'voidApprovalAgeDays') || '{"cashierAdjustLimit": 2000}'::jsonb),
+                 ((doc->'program') - 'managerAdjustLimit' - 'voidApprovalAgeDays' - 'birthdayRewardId')
+                   || jsonb_build_object('cashierAdjustLimit', 2000,
+                        'tiers', (SELECT jsonb_agg(t - 'perks' ORDER BY n) FROM jsonb_array_elements(doc->'program'->'tiers') WITH ORDINALITY AS e(t, n)))),
                  version = patron_reserve_versions(merchant_id, 1)
           WHERE merchant_id = $1`,
         [seed.merchantId],
@@ -86,7 +90,7 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
 
   it('rewrites the stored document as upgradeSettingsV0 does, as a new version (the old limits kept)', async () => {
     expect(before.doc).not.toHaveProperty('currencyDisplay');
-    expect(await migrate(db)).toEqual([MIGRATION]);
+    expect(await migrate(db)).toEqual([MIGRATION, MIGRATION_V2]);
     const after = await storedSettings(db, seed.merchantId);
     expect(after.doc).toEqual(upgradeSettingsV0(before.doc as unknown as Parameters<typeof upgradeSettingsV0>[0]));
     expect(after.doc).toMatchObject({ currencyDisplay: 'rial', program: { cashierAdjustLimit: 2_000, managerAdjustLimit: 20_000, voidApprovalAgeDays: 30 } });
@@ -104,7 +108,7 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
     await old.close();
 
     const opened = await createPatronDatabase({ name: local, storage, rejected: new RejectedRows(), collections: ['settings'] });
-    expect(RX_SCHEMAS.settings.version).toBe(1);
+    expect(RX_SCHEMAS.settings.version).toBe(2);
     const migrated = (await opened.settings.findOne(seed.merchantId).exec())!.toMutableJSON();
     const { _deleted: _d, ...server } = (await storedSettings(db, seed.merchantId)).doc;
     expect(migrated).toEqual(server);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
 import { newId } from '../../model/ids.ts';
-import { RewardSchema, type Reward } from '../../model/reward.ts';
+import { RewardFieldsSchema, RewardSchema, type Reward } from '../../model/reward.ts';
 import { CurrencyDisplaySchema, ProgramSchema, SegmentRulesSchema } from '../../model/settings.ts';
 import { fromReplica, forStorage } from '../documents.ts';
 import { command, refuse } from './command.ts';
@@ -46,7 +46,7 @@ export const saveSegments = command({
 });
 
 /** A reward as a manager edits it: a new one without `id`. Dates, when both are set, in order. */
-export const RewardInputSchema = RewardSchema.pick({
+export const RewardInputSchema = RewardFieldsSchema.pick({
   name: true,
   description: true,
   pointsCost: true,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema, NonNegativeIntSchema } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
 import { ledgerEntry, newVisit, voidVisit } from '../../model/document-builders.ts';
-import { earnEntryId } from '../../model/ids.ts';
+import { earnEntryId, newId } from '../../model/ids.ts';
 import { REFUND_MARK, voidImpact, type VoidImpact } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { pointsForVisit } from '../../model/loyalty.ts';
@@ -12,6 +12,7 @@ import type { JournalWrite } from '../journal.ts';
 import { ApprovalSchema, requireApproval } from './approval.ts';
 import { command, refuse } from './command.ts';
 import { writeContext, type CommandEnv } from './env.ts';
+import { saleRewards, VisitRewardsInputSchema } from './visit-rewards.ts';
 
 /**
  * A sale at the counter: item lines, or a paid amount when there are none; a discount no larger than the
@@ -26,6 +27,8 @@ export const VisitInputSchema = z
     discount: NonNegativeIntSchema.default(0),
     paymentMethod: PaymentMethodSchema,
     notes: z.string().max(1000).default(''),
+    /** Rewards redeemed on the sale, applied in this order after the discount (visit-rewards.ts). */
+    rewards: VisitRewardsInputSchema,
   })
   .check((ctx) => {
     const input = ctx.value;
@@ -50,8 +53,10 @@ async function pointsAtTier(env: CommandEnv, customer: Customer, total: number):
 }
 
 /**
- * Records a visit and its earning: two documents written through the journal (a restart between them
- * completes the pair), the earning's id derived from the visit's so it can never count twice (docs/architecture.md#deterministic-ids).
+ * Records a visit, its earning and the redemptions of the rewards applied to it: one journaled intent (a restart
+ * between the writes completes them all, so no reward is ever half applied), the earning's and redemptions' ids
+ * derived from the visit's so none can count twice (docs/architecture.md#deterministic-ids). The visit earns on
+ * what is paid after every discount.
  */
 export const recordVisit = command({
   role: 'cashier',
@@ -67,12 +72,15 @@ export const recordVisit = command({
     }
     const customer = await liveCustomer(env, input.customerId);
     const subtotal = input.items.length > 0 ? itemsSubtotal(input.items) : (input.amount ?? 0);
-    const points = await pointsAtTier(env, customer, subtotal - input.discount);
+    const ctx = writeContext(env, staff);
+    const { id = newId(), rewards: choices, ...fields } = input;
+    const sale = await saleRewards(env, { visitId: id, customer, subtotal, discount: input.discount, items: input.items, choices }, ctx);
+    const points = await pointsAtTier(env, customer, sale.total);
     const settings = env.settings();
-    const { id, ...fields } = input;
-    const { visit, earn } = newVisit({ ...fields, currency: settings.currency }, points, writeContext(env, staff), id);
+    const { visit, earn } = newVisit({ ...fields, discount: sale.discount, rewards: sale.applied, currency: settings.currency }, points, ctx, id);
     const writes: JournalWrite[] = [{ op: 'insert', collection: 'visits', doc: visit }];
     if (earn) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: earn });
+    for (const entry of sale.entries) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: entry });
     await env.journal.apply({ id: visit.id, writes });
     return visit;
   },

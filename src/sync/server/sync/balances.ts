@@ -71,3 +71,12 @@ export async function groupAvailableBalances(tx: Queryable, merchantId: string, 
 export async function customerBalance(tx: Queryable, merchantId: string, customerId: string): Promise<number> {
   return (await groupBalances(tx, merchantId, [customerId])).get(customerId)?.balance ?? 0;
 }
+
+/** The ledger lines of each customer's merge group (tombstones left out), in one statement. */
+export async function groupLines(tx: Queryable, merchantId: string, customerIds: readonly string[]): Promise<Map<string, LoyaltyEntry[]>> {
+  const lines = new Map<string, LoyaltyEntry[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return lines;
+  const { rows } = await tx.query<{ start: string; doc: LoyaltyEntry }>(GROUP_LINES_SQL, [merchantId, [...new Set(customerIds)]]);
+  for (const row of rows) lines.get(row.start)?.push(row.doc);
+  return lines;
+}

@@ -12,6 +12,7 @@ import { currentProgram } from './ledger-checks.ts';
 import { raiseFindings } from './inbox-findings.ts';
 import { overdraftFindings } from './overdrafts.ts';
 import { quarantine } from './quarantine.ts';
+import { rewardCapFindings } from './reward-checks.ts';
 import { consumeRewardStock } from './reward-stock.ts';
 
 /**
@@ -43,6 +44,8 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     // Only a debit can overdraw: a batch of earns reads nothing more.
     if (inserted.some((entry) => entry.points < 0)) findings.push(...(await overdraftFindings(tx, ctx, inserted, await currentProgram(tx, ctx.merchantId), now)));
     if (await consumeRewardStock(tx, ctx, inserted, now)) changed.add('rewards');
+    const kept = new Set(inserted.map((entry) => entry.id));
+    findings.push(...rewardCapFindings(ctx, batch.overCap.filter((entry) => kept.has(entry.id)), now));
   }
   if (findings.length > 0 && (await raiseFindings(tx, ctx, findings)) > 0) changed.add('inbox');
 }
