@@ -82,6 +82,7 @@ export const FIELD_PROBLEMS = [
   'TAKEN',
   'DATE_ORDER',
   'INVALID',
+  'PERCENT_RANGE',
 ] as const;
 /** Why a field is refused. */
 export type FieldProblem = (typeof FIELD_PROBLEMS)[number];

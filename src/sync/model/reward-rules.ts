@@ -25,7 +25,10 @@ export function moneyForPoints(points: number, terms: Pick<RewardTerms, 'pointsC
   return Number((BigInt(points) * BigInt(terms.value)) / BigInt(terms.pointsCost));
 }
 
-/** The most points a points-to-money reward may take on a sale with `remaining` left to pay. */
+/**
+ * The most points a points-to-money reward may take on a sale with `remaining` left to pay: the most whose exact
+ * worth fits (more would be worth more than is left, so rounding never spends points for nothing beyond it).
+ */
 export function maxPointsFor(remaining: number, terms: Pick<RewardTerms, 'pointsCost' | 'value'>): number {
   if (terms.value <= 0) return 0;
   return Number((BigInt(Math.max(0, remaining)) * BigInt(terms.pointsCost)) / BigInt(terms.value));

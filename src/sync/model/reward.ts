@@ -58,7 +58,7 @@ export function rewardTypeProblem(reward: Pick<Reward, 'type' | 'value' | 'itemN
     case 'freeItem':
       return reward.itemName.trim() === '' ? { field: 'itemName', code: 'REQUIRED' } : null;
     case 'percentOff':
-      return reward.percent < 1 ? { field: 'percent', code: 'PERCENT' } : null;
+      return reward.percent < 1 ? { field: 'percent', code: 'PERCENT_RANGE' } : null;
     case 'amountOff':
     case 'pointsToMoney':
       return reward.value < 1 ? { field: 'value', code: 'REQUIRED' } : null;

@@ -129,7 +129,7 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.signUp(details())).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN', key: 'common:errors.NOT_SIGNED_IN' } });
     await asCashier(t);
     expect(await t.commands.saveProgram({ program: DEFAULT_PROGRAM })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await t.commands.saveReward({ name: 'Cake', description: '', pointsCost: 100, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true })).toMatchObject({
+    expect(await t.commands.saveReward({ name: 'Cake', description: '', type: 'freeItem', itemName: 'Cake', pointsCost: 100, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
     });
@@ -268,7 +268,7 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.saveProgram({ program: { ...program, earnPer: 0 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(t.settings$.getValue().program.earnPer).toBe(program.earnPer);
 
-    const reward = { name: ' Free cake ', description: '', pointsCost: 400, value: 0, stock: 3, minTier: null, validFrom: '2026-01-01', validUntil: '2025-12-31', active: true };
+    const reward = { name: ' Free cake ', description: '', type: 'freeItem' as const, itemName: 'Cake', pointsCost: 400, value: 0, stock: 3, minTier: null, validFrom: '2026-01-01', validUntil: '2025-12-31', active: true };
     expect(await t.commands.saveReward(reward)).toMatchObject({ ok: false, error: { fields: { validUntil: 'common:fields.DATE_ORDER' } } });
     const saved = await t.commands.saveReward({ ...reward, validUntil: null });
     expect(saved).toMatchObject({ ok: true, value: { name: 'Free cake', updatedBy: seed.manager.id } });

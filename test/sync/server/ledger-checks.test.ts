@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerEntry, voidVisit } from '../../../src/sync/model/document-builders.ts';
-import { newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import { ledgerEntry, newVisit, voidVisit } from '../../../src/sync/model/document-builders.ts';
+import { newId, redeemEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import type { Reward } from '../../../src/sync/model/reward.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
 import { customerBalance } from '../../../src/sync/server/sync/balances.ts';
@@ -142,5 +143,71 @@ describe('the ledger checked on the server', () => {
     await f.till.push('loyaltyEntries', [insertRow(redeem)]);
     const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'overdraft' && i.customerId === customer.id);
     expect(items.map((i) => i.details)).toEqual([expect.objectContaining({ kind: 'redeem', balance: '-500' })]);
+  });
+  // Issue 18 item 4: rewards checked on the server, as a hostile till would forge them.
+  function aReward(ctx: { now: string }, fields: Partial<Reward>): Reward {
+    return {
+      id: newId(), merchantId: f.seed.merchantId, updatedAt: new Date(Date.parse(ctx.now) - 60_000).toISOString(), _deleted: false,
+      name: 'Reward', description: '', type: 'amountOff', pointsCost: 100, value: 10_000, itemName: '', percent: 0, stock: null,
+      minTier: null, validFrom: null, validUntil: null, cap: null, active: true, updatedBy: f.seed.manager.id, ...fields,
+    };
+  }
+  async function pushRewards(...rewards: Reward[]) {
+    expect(await f.till.push('rewards', rewards.map(insertRow))).toEqual({ conflicts: [], rejected: [] });
+  }
+
+  it('refuses a redemption of an inactive, ended or above-tier reward, and a birthday reward outside the birthday week', async () => {
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const [inactive, ended, gold, birthday] = [
+      aReward(ctx, { active: false }),
+      aReward(ctx, { validUntil: '2020-01-01' }),
+      aReward(ctx, { minTier: 'gold' }),
+      aReward(ctx, { type: 'freeItem', value: 0, itemName: 'Cake' }),
+    ];
+    await pushRewards(inactive, ended, gold, birthday);
+    const current = (await f.till.pullAll('settings'))[0] as Settings;
+    const next = { ...current, program: { ...current.program, birthdayRewardId: birthday.id }, updatedAt: new Date().toISOString(), updatedBy: f.seed.manager.id };
+    expect(await f.till.push('settings', [updateRow(next, current)])).toEqual({ conflicts: [], rejected: [] });
+    const redeem = (reward: Reward) => ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: reward.id }, ctx);
+    await refused(redeem(inactive), /inactive/);
+    await refused(redeem(ended), /ended/);
+    await refused(redeem(gold), /tier/);
+    await refused(redeem(birthday), /birthday week/);
+    expect(await balance(customer.id)).toBe(900);
+    expect(await f.till.push('settings', [updateRow({ ...next, program: current.program, updatedAt: new Date().toISOString() }, next)])).toEqual({ conflicts: [], rejected: [] });
+  });
+
+  it('over a per-customer cap: refused when written online, kept and raised to the inbox when written offline', async () => {
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const weekly = aReward(ctx, { cap: { count: 1, period: 'week' } });
+    await pushRewards(weekly);
+    const first = ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: weekly.id }, ctx);
+    expect((await f.till.push('loyaltyEntries', [insertRow(first)])).rejected).toEqual([]);
+    await refused(ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: weekly.id }, ctx), /per-customer limit/);
+    const offline = ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: weekly.id }, f.till.ctx(f.seed.cashier, true));
+    expect((await f.till.push('loyaltyEntries', [insertRow(offline)])).rejected).toEqual([]);
+    const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'reward_cap' && i.customerId === customer.id);
+    expect(items.map((i) => i.relatedId)).toEqual([offline.id]);
+    expect(await balance(customer.id)).toBe(700);
+  });
+
+  it('refuses a visit whose applied discount does not match its reward; accepts the one that does', async () => {
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const tenPercent = aReward(ctx, { type: 'percentOff', percent: 10, value: 0 });
+    await pushRewards(tenPercent);
+    const visitWith = (discount: number) => {
+      const id = newId();
+      const rewards = [{ rewardId: tenPercent.id, entryId: redeemEntryId(id, tenPercent.id), points: 100, discount }];
+      return newVisit({ customerId: customer.id, items: [], amount: 200_000, discount, rewards, currency: 'IRR', paymentMethod: 'cash' }, 0, ctx, id).visit;
+    };
+    const forged = visitWith(150_000);
+    expect((await f.till.push('visits', [insertRow(forged)])).rejected).toEqual([{ id: forged.id, code: 'FORBIDDEN' }]);
+    const { rows } = await f.tdb.db.query<{ reason: string }>(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND document_id = $2`, [f.seed.merchantId, forged.id]);
+    expect(rows.map((r) => r.reason)).toEqual([expect.stringMatching(/does not match its reward/)]);
+    const honest = visitWith(20_000);
+    expect(await f.till.push('visits', [insertRow(honest)])).toEqual({ conflicts: [], rejected: [] });
+    // Taking the applied rewards off a stored visit rewrites history.
+    const { rewards: _dropped, ...stripped } = honest;
+    expect((await f.till.push('visits', [updateRow(stripped, honest)])).rejected).toEqual([{ id: honest.id, code: 'FORBIDDEN' }]);
   });
 });
