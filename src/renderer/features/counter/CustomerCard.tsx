@@ -13,6 +13,7 @@ import type { Customer } from '../../../sync/model/customer.ts';
 import { groupProfile } from '../../../sync/model/merge-group.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { MemberCode } from './MemberCode.tsx';
+import { LoyaltyPerks } from './LoyaltyPerks.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
 import { LoyaltyActivity } from './LoyaltyActivity.tsx';
 import { useCustomer, useGroup, useGroupEntries, useGroupStanding, useGroupVisits, usePending } from './useCustomer.ts';
@@ -174,6 +175,7 @@ export function CustomerCard({
                 <span className="muted">{t('topTier')}</span>
               )}
             </div>
+            <LoyaltyPerks customer={customer} summary={summary} entries={entries} />
           </>
         ) : (
           <p role="status">{t('common:loading')}</p>
@@ -198,7 +200,7 @@ export function CustomerCard({
       )}
 
       <div className="card-actions">
-        <VisitForm customer={customer} summary={summary} blocked={blocked} autoFocus />
+        <VisitForm customer={customer} summary={summary} entries={entries} blocked={blocked} autoFocus />
         <RedeemPanel customer={customer} summary={summary} entries={entries} status={status} blocked={blocked} />
       </div>
 
