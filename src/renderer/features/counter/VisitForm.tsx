@@ -60,7 +60,8 @@ export function VisitForm(props: {
   const parsed = useMemo(() => parseVisitForm(values, unit), [values, unit]);
   const tier = summary?.tier ?? 'bronze';
   const offered = useMemo(
-    () => offeredRewards(rewards, { customer, tier, entries: props.entries ?? [], now: new Date(now), timeZone: settings.timeZone, program: settings.program }),
+    // The clock read afresh with every new ledger line: a redemption just made counts against its cap at once.
+    () => offeredRewards(rewards, { customer, tier, entries: props.entries ?? [], now: new Date(Math.max(now, Date.now())), timeZone: settings.timeZone, program: settings.program }),
     [rewards, customer, tier, props.entries, now, settings],
   );
   const sale = parsed.ok ? { subtotal: parsed.subtotal, discount: parsed.discount, items: parsed.input.items } : null;
