@@ -4,6 +4,7 @@ import { addDays } from '../../../src/sync/model/dates.ts';
 import { ledgerEntry, newVisit } from '../../../src/sync/model/document-builders.ts';
 import { newId, redeemEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import { visitRewardsProblem } from '../../../src/sync/model/ledger-rules.ts';
+import { usageBlock } from '../../../src/sync/model/redemption.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import { CAP_PERIODS, RewardSchema, type Reward } from '../../../src/sync/model/reward.ts';
 import {
@@ -150,5 +151,21 @@ describe('the birthday week', () => {
     );
     expect(birthdayOccurrence('1990-12-31', '2026-01-02')).toBe('2025-12-31');
     expect(birthdayOccurrence(null, '2026-01-02')).toBeNull();
+  });
+
+  it('offers the birthday reward only in that week, once', () => {
+    const gift = RewardSchema.parse({
+      id: newId(), merchantId: ctx.merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name: 'Cake', description: '', type: 'freeItem', pointsCost: 1, value: 0,
+      itemName: 'Cake', percent: 0, stock: null, minTier: null, validFrom: null, validUntil: null, cap: null, active: true, updatedBy: ctx.staffId,
+    });
+    const dateOf = (d: Date) => d.toISOString().slice(0, 10);
+    const usage = (now: string, entries: LoyaltyEntry[] = []) => ({ entries, now: new Date(now), dateOf, birthday: '1990-06-05', birthdayRewardId: gift.id });
+    expect(usageBlock(gift, '2025-06-01', usage('2025-06-01T10:00:00.000Z'))).toBe('birthday');
+    expect(usageBlock(gift, '2025-06-02', usage('2025-06-02T10:00:00.000Z'))).toBeNull();
+    const had = ledgerEntry({ kind: 'redeem', points: -1, customerId: ctx.merchantId, rewardId: gift.id }, { ...ctx, now: '2025-06-03T10:00:00.000Z' });
+    expect(usageBlock(gift, '2025-06-08', usage('2025-06-08T10:00:00.000Z', [had]))).toBe('cap');
+    expect(usageBlock(gift, '2026-06-04', usage('2026-06-04T10:00:00.000Z', [had]))).toBeNull();
+    // Another reward is not the birthday reward: no week applies to it.
+    expect(usageBlock({ ...gift, id: newId() }, '2025-06-20', usage('2025-06-20T10:00:00.000Z'))).toBeNull();
   });
 });
