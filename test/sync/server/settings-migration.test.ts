@@ -9,7 +9,9 @@ import pg from 'pg';
 import { createRxDatabase } from 'rxdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
+import { newId } from '../../../src/sync/model/ids.ts';
 import { RX_SCHEMAS } from '../../../src/sync/model/rx-schemas.ts';
+import { upgradeRewardV0 } from '../../../src/sync/model/reward.ts';
 import { upgradeSettingsV0, type Settings } from '../../../src/sync/model/settings.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { listMigrations, migrate } from '../../../src/sync/server/db/migrate.ts';
@@ -22,6 +24,11 @@ import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 const MIGRATION = '009_settings_v1';
 /** Settings v2 (tier perks, birthday reward): applied with 009 here, so a version-0 document meets both. */
 const MIGRATION_V2 = '012_rewards_on_the_sale';
+const oldReward = (name: string, value: number) => ({
+  id: newId(), updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name, description: '', pointsCost: 100, value, stock: null, minTier: null,
+  validFrom: null, validUntil: null, active: true, updatedBy: newId(),
+});
+const oldRewards = [oldReward('Voucher', 45_000), oldReward('اسپرسو رایگان', 0)];
 /** The settings RxDB schema as installed terminals have it (version 0), from the record of every version. */
 const settingsV0 = (JSON.parse(readFileSync(new URL('../model/__snapshots__/rx-schemas.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>).settings!['0'];
 
@@ -82,6 +89,12 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
       );
     });
     before = await storedSettings(db, seed.merchantId);
+    // Rewards as protocol 2 stored them: no type, item, percent or cap.
+    for (const reward of oldRewards) {
+      await db.query(`INSERT INTO rewards (merchant_id, id, doc, version, deleted, written_by) VALUES ($1, $2, $3::jsonb, patron_reserve_versions($1, 1), false, 'test')`, [
+        seed.merchantId, reward.id, JSON.stringify({ ...reward, merchantId: seed.merchantId }),
+      ]);
+    }
   });
   afterAll(async () => {
     await db?.close().catch(() => {});
@@ -95,6 +108,13 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
     expect(after.doc).toEqual(upgradeSettingsV0(before.doc as unknown as Parameters<typeof upgradeSettingsV0>[0]));
     expect(after.doc).toMatchObject({ currencyDisplay: 'rial', program: { cashierAdjustLimit: 2_000, managerAdjustLimit: 20_000, voidApprovalAgeDays: 30 } });
     expect(BigInt(after.version)).toBeGreaterThan(BigInt(before.version));
+  });
+
+  it('migration 012 gives stored rewards a type exactly as the terminal’s upgradeRewardV0 does', async () => {
+    const { rows } = await db.query<{ id: string; doc: Record<string, unknown> }>(`SELECT id, doc FROM rewards WHERE merchant_id = $1 ORDER BY id`, [seed.merchantId]);
+    const expected = oldRewards.map((r) => upgradeRewardV0({ ...r, merchantId: seed.merchantId })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(rows.map((r) => r.doc)).toEqual(expected);
+    expect(rows.map((r) => r.doc.type)).toEqual(expected.map((r) => (r.value > 0 ? 'amountOff' : 'freeItem')));
   });
 
   it('RxDB migrates a terminal’s version-0 document on open to the same document', async () => {
