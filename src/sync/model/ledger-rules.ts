@@ -148,6 +148,17 @@ export function visitRewardsProblem(visit: Visit, rewards: ReadonlyMap<string, R
   return null;
 }
 
+/**
+ * Why a redemption that names a visit is refused, or null: the visit must list it among its applied rewards —
+ * same id, reward, points and customer. (A line whose visit has not arrived is checked on its own terms only.)
+ */
+export function saleRedemptionProblem(entry: LoyaltyEntry, visit: Pick<Visit, 'customerId' | 'rewards'>): string | null {
+  const applied = (visit.rewards ?? []).find((a) => a.entryId === entry.id);
+  if (!applied || applied.rewardId !== entry.rewardId || applied.points !== -entry.points || visit.customerId !== entry.customerId)
+    return 'a redemption on a visit is one the visit applied';
+  return null;
+}
+
 /** Whether a void or refund of `visit` at `now` needs a manager (older than the programme's approval age). */
 export function voidNeedsApprovalByAge(visit: Pick<Visit, 'occurredAt'>, now: Date, program: Pick<Program, 'voidApprovalAgeDays'>): boolean {
   return now.getTime() - Date.parse(visit.occurredAt) > program.voidApprovalAgeDays * DAY_MS;

@@ -206,6 +206,10 @@ describe('the ledger checked on the server', () => {
     expect(rows.map((r) => r.reason)).toEqual([expect.stringMatching(/does not match its reward/)]);
     const honest = visitWith(20_000);
     expect(await f.till.push('visits', [insertRow(honest)])).toEqual({ conflicts: [], rejected: [] });
+    // A redemption naming the visit is the one the visit applied, or refused.
+    const line = (id: string) => ledgerEntry({ id, kind: 'redeem', points: -100, customerId: customer.id, rewardId: tenPercent.id, visitId: honest.id }, ctx);
+    await refused(line(newId()), /the visit applied/);
+    expect((await f.till.push('loyaltyEntries', [insertRow(line(redeemEntryId(honest.id, tenPercent.id)))])).rejected).toEqual([]);
     // Taking the applied rewards off a stored visit rewrites history.
     const { rewards: _dropped, ...stripped } = honest;
     expect((await f.till.push('visits', [updateRow(stripped, honest)])).rejected).toEqual([{ id: honest.id, code: 'FORBIDDEN' }]);

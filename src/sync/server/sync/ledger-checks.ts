@@ -1,4 +1,4 @@
-import { earnProblem, adjustmentProblem, redemptionProblem, reversalProblem } from '../../model/ledger-rules.ts';
+import { earnProblem, adjustmentProblem, redemptionProblem, reversalProblem, saleRedemptionProblem } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { Reward } from '../../model/reward.ts';
 import { DEFAULT_PROGRAM, upgradeProgram, type Program } from '../../model/settings.ts';
@@ -94,6 +94,9 @@ export function checkLedgerEntry(entry: LoyaltyEntry, staff: Staff, state: Ledge
       const reward = stored && !stored._deleted ? stored : null;
       const problem = redemptionProblem(entry, reward);
       if (problem) return reject(problem);
+      const visit = entry.visitId !== null ? state.visits.get(entry.visitId) : undefined;
+      const onSale = visit ? saleRedemptionProblem(entry, visit) : null;
+      if (onSale) return reject(onSale);
       if (reward === null) return { kind: 'ok' };
       const use = rewardUseVerdict(entry, reward, state.rewardUse, state.programs[0]!);
       if (use === 'overCap' && !entry.offline) return reject("a redemption above the reward's per-customer limit");
