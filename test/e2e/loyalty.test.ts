@@ -11,8 +11,9 @@ import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 // Loyalty a café can run on (issue 18) and a void that never silently drives a balance negative (issue 17
 // item 3), end to end in one Chromium session against the real server: undo a redemption, a void whose
 // impact needs a manager's PIN, an adjustment above the cashier's limit approved on the spot, and points that
-// expire after a clock jump — in English, with one Persian check — and a stamp card from its settings to a
-// redeemed full card, in English and Persian. Screenshots land in test-results/e2e/.
+// expire after a clock jump — in English, with one Persian check —, a reward redeemed on a sale, set up by a
+// manager in Settings, and a stamp card from its settings to a redeemed full card, in English and Persian.
+// Screenshots land in test-results/e2e/.
 
 const STEP = 120_000;
 const DAY = 86_400_000;
@@ -166,6 +167,74 @@ describe('loyalty at the counter in Chromium', () => {
     await expect(activity(page).locator('[data-kind="expire"] strong').first().textContent()).resolves.toBe(text('fa', 'counter:activity.kind.expire'));
     await till.screenshot('loyalty-expiry-fa.png', true);
     await switchLanguage(page, 'en');
+  }, STEP);
+
+  it('redeems a reward on the sale: the discount and new total shown before confirming, recorded on the visit — in English and Persian', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    // A manager adds a 10 %-off reward (twice a week per customer) and a perk for every tier, in Settings.
+    await page.getByRole('button', { name: text('en', 'nav.signOut'), exact: true }).click();
+    await signIn(page, server.manager);
+    await page.goto(`${server.url}/#/settings`);
+    await page.getByRole('button', { name: text('en', 'settings:rewards.add') }).click();
+    const editor = page.getByRole('form', { name: text('en', 'settings:rewards.add') });
+    await editor.getByLabel(text('en', 'settings:rewards.name'), { exact: true }).fill('Ten off');
+    await editor.getByLabel(text('en', 'settings:rewards.type')).selectOption('percentOff');
+    await editor.getByLabel(text('en', 'settings:rewards.pointsCost'), { exact: true }).fill('100');
+    await editor.getByRole('button', { name: text('en', 'settings:save') }).click();
+    await editor.getByText(text('en', 'settings:errors.percentRange')).waitFor();
+    await editor.getByLabel(text('en', 'settings:rewards.percent'), { exact: true }).fill('10');
+    await editor.getByLabel(text('en', 'settings:rewards.capCount')).fill('2');
+    await editor.getByRole('button', { name: text('en', 'settings:save') }).click();
+    await page.getByRole('cell', { name: 'Ten off', exact: true }).waitFor();
+    const program = page.locator('form[aria-labelledby="program-title"]');
+    for (const tier of ['bronze', 'silver', 'gold', 'platinum']) {
+      await program.getByLabel(text('en', 'settings:program.perksOf', { tier: text('en', `settings:tier.${tier}`) })).fill('Free refill');
+    }
+    await program.getByRole('button', { name: text('en', 'settings:save') }).click();
+    await program.getByRole('status').waitFor();
+
+    await page.goto(`${server.url}/#/counter`);
+    await typeLookup(page, customer.typed);
+    await openFromResults(page, customer.id);
+    await expect(byTestId(page, 'tier-perks').innerText()).resolves.toContain('Free refill');
+    // The previous step's points expired.
+    balance = (await recordVisit(page, '1500000'));
+    await waitForPoints(page, balance);
+
+    const sale = async (locale: 'en' | 'fa', amount: string) => {
+      const form = byTestId(page, 'visit-form');
+      await form.locator('#visit-amount').fill(amount);
+      await byTestId(page, 'sale-rewards').getByRole('checkbox', { name: /Ten off/ }).check();
+      // Before confirming: the reward's line and the new total.
+      await expect.poll(() => byTestId(page, 'visit-total').getAttribute('data-total')).toBe('180000');
+      await expect(byTestId(page, 'reward-lines').innerText()).resolves.toContain('Ten off');
+      await till.screenshot(`loyalty-reward-on-sale-${locale}.png`, true);
+      const earned = Number(await byTestId(page, 'earn-preview').getAttribute('data-points'));
+      await form.getByRole('button', { name: text(locale, 'counter:recordVisit') }).click();
+      await byTestId(page, 'visit-recorded-rewards').waitFor();
+      balance += earned - 100;
+      await waitForPoints(page, balance);
+    };
+    await sale('en', '200000');
+    await switchLanguage(page, 'fa');
+    await sale('fa', '۲۰۰٬۰۰۰');
+    await expect(byTestId(page, 'visit-recorded-rewards').innerText()).resolves.toContain('۲۰٬۰۰۰');
+    // Twice a week: a third sale cannot have it, and says why.
+    await expect(byTestId(page, 'sale-rewards').getByRole('checkbox', { name: /Ten off/ }).isDisabled()).resolves.toBe(true);
+    await byTestId(page, 'sale-rewards').getByText(text('fa', 'counter:rewardBlock.cap')).waitFor();
+    await switchLanguage(page, 'en');
+
+    await waitForSync(page, { pending: 0, connection: 'online' });
+    const { rows } = await server.db().query<{ doc: { total: number; discount: number; rewards?: { discount: number; entryId: string }[] } }>(
+      `SELECT doc FROM visits WHERE merchant_id = $1 AND doc->>'customerId' = $2 AND doc ? 'rewards'`,
+      [server.demo.merchantId, customer.id],
+    );
+    expect(rows.map((r) => [r.doc.total, r.doc.discount, r.doc.rewards?.[0]?.discount])).toEqual([[180_000, 20_000, 20_000], [180_000, 20_000, 20_000]]);
+    const redeemed = await server.db().query<{ id: string }>(`SELECT id FROM loyalty_entries WHERE merchant_id = $1 AND id = ANY($2::text[])`, [server.demo.merchantId, rows.map((r) => r.doc.rewards![0]!.entryId)]);
+    expect(redeemed.rows).toHaveLength(2);
+    const refused = await server.db().query(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND collection IN ('visits', 'loyaltyEntries', 'rewards', 'settings')`, [server.demo.merchantId]);
+    expect(refused.rows).toEqual([]);
   }, STEP);
 
   it('runs a stamp card: a manager switches it on, visits stamp the card, a full card is redeemed and the rest carries over (English and Persian)', async (ctx) => {

@@ -3,7 +3,7 @@ import { earnEntryId, newId, reversalEntryId, stampEntryId } from './ids.ts';
 import { LoyaltyEntrySchema, type LoyaltyEntry } from './loyalty-entry.ts';
 import { normalizePhone, phoneKeys } from './phone.ts';
 import { foldName } from './text.ts';
-import { VisitSchema, itemsSubtotal, type PaymentMethod, type Visit, type VisitItem } from './visit.ts';
+import { VisitSchema, itemsSubtotal, type AppliedReward, type PaymentMethod, type Visit, type VisitItem } from './visit.ts';
 
 /** Where a write happens: the merchant, store, terminal and signed-in staff member, and the device clock. */
 export interface WriteContext {
@@ -85,7 +85,10 @@ export interface NewVisitInput {
   items: VisitItem[];
   /** Paid amount before discount when there are no item lines (minor units). */
   amount?: number;
+  /** Everything taken off, the applied rewards' discounts included. */
   discount?: number;
+  /** Rewards redeemed on the sale (reward-rules.ts applyRewards), with their redemption lines' ids. */
+  rewards?: AppliedReward[];
   currency: string;
   paymentMethod: PaymentMethod;
   notes?: string;
@@ -121,6 +124,7 @@ export function newVisit(input: NewVisitInput, points: number, ctx: WriteContext
     voidedAt: null,
     voidedBy: null,
     voidReason: null,
+    ...(input.rewards && input.rewards.length > 0 ? { rewards: input.rewards } : {}),
   });
   const earn = points > 0 ? ledgerEntry({ id: earnEntryId(id), kind: 'earn', points, customerId: input.customerId, visitId: id }, ctx) : null;
   return { visit, earn };

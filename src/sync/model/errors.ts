@@ -34,6 +34,7 @@ export const ERRORS = {
   ALREADY_VOIDED: ['This visit was already voided', 'این مراجعه قبلا باطل شده است'],
   ALREADY_REVERSED: ['This was already undone', 'این مورد قبلا برگردانده شده است'],
   REWARD_UNAVAILABLE: ['This reward cannot be redeemed now', 'این جایزه اکنون قابل استفاده نیست'],
+  REWARD_NOT_APPLICABLE: ['This reward does not fit this sale', 'این جایزه با این فروش جور نیست'],
   NOT_SYNCED: ['The settings have not arrived from the server yet; try again after the first sync', 'تنظیمات هنوز از سرور نرسیده است؛ پس از نخستین همگام‌سازی دوباره تلاش کنید'],
   WRITE_FAILED: ['The change could not be saved on this device', 'تغییر روی این دستگاه ذخیره نشد'],
   SAME_CUSTOMER: ['Choose two different customers', 'دو مشتری متفاوت انتخاب کنید'],
@@ -84,6 +85,7 @@ export const FIELD_PROBLEMS = [
   'DATE_ORDER',
   'RANGE_ORDER',
   'INVALID',
+  'PERCENT_RANGE',
 ] as const;
 /** Why a field is refused. */
 export type FieldProblem = (typeof FIELD_PROBLEMS)[number];

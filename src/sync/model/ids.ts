@@ -46,3 +46,11 @@ export function importedCustomerId(importId: string, line: number): string {
 export function openingEntryId(customerId: string): string {
   return uuidv5(`${customerId}:opening`, PATRON_ID_NAMESPACE);
 }
+
+/**
+ * The id of the redemption of a reward on a visit: recording the visit again after a crash writes the same line,
+ * and a reward counts at most once per visit.
+ */
+export function redeemEntryId(visitId: string, rewardId: string): string {
+  return uuidv5(`${visitId}:redeem:${rewardId}`, PATRON_ID_NAMESPACE);
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DocumentBaseShape, IdSchema, IsoDateTimeSchema } from './common.ts';
 
 /** What the server found that needs a human. */
-export const InboxKindSchema = z.enum(['overdraft', 'duplicate', 'rejected_write', 'conflict']);
+export const InboxKindSchema = z.enum(['overdraft', 'duplicate', 'rejected_write', 'conflict', 'reward_cap']);
 /** Kind of inbox item. */
 export type InboxKind = z.infer<typeof InboxKindSchema>;
 

@@ -1,9 +1,11 @@
 import { TIERS, type Role } from './common.ts';
 import { DAY_MS } from './dates.ts';
-import { earnEntryId, reversalEntryId } from './ids.ts';
+import { earnEntryId, redeemEntryId, reversalEntryId } from './ids.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import { pointsForVisit } from './loyalty.ts';
+import { rewardBlock, type RewardUsage } from './redemption.ts';
 import type { Reward } from './reward.ts';
+import { applyReward } from './reward-rules.ts';
 import type { Program } from './settings.ts';
 import type { Visit } from './visit.ts';
 
@@ -84,11 +86,77 @@ function safePoints(total: number, tier: (typeof TIERS)[number], program: Progra
  * edited after the redemption happened (an offline till saw the old cost) — and names a reward that exists.
  * A redemption of plain points has no reward to match; its balance is the overdraft check's business.
  */
-export function redemptionProblem(entry: LoyaltyEntry, reward: Pick<Reward, 'pointsCost' | 'updatedAt' | '_deleted'> | null): string | null {
+export function redemptionProblem(entry: LoyaltyEntry, reward: (Pick<Reward, 'pointsCost' | 'updatedAt' | '_deleted'> & Partial<Pick<Reward, 'type'>>) | null): string | null {
   if (entry.rewardId === null) return null;
   if (reward === null) return 'a redemption names an existing reward';
-  if (-entry.points === reward.pointsCost) return null;
+  // Points to money: the customer chooses how many; the visit it is applied to ties them to the money (visitRewardsProblem).
+  if (-entry.points === reward.pointsCost || reward.type === 'pointsToMoney') return null;
   return reward.updatedAt > entry.occurredAt ? null : "a redemption costs its reward's points";
+}
+
+/** Why a redemption of a reward is refused by the reward's own terms at its time, 'overCap' over a limit, or null. */
+export type RewardUseVerdict = string | 'overCap' | null;
+
+const USE_PROBLEMS: Record<string, string> = {
+  inactive: 'a redemption of an inactive reward',
+  notYet: 'a redemption before the reward is valid',
+  expired: 'a redemption after the reward ended',
+  tier: "a redemption of a reward above the customer's tier",
+  birthday: "a birthday reward outside the customer's birthday week",
+};
+
+/**
+ * The reward's terms checked against a redemption at its own time (`today` its merchant date): active, in its
+ * dates, the tier, the birthday week, and the per-customer cap (and the birthday reward once a year), which
+ * answers 'overCap' — the caller decides between keeping it with an inbox item (written offline) and refusing
+ * it. A reward edited after the redemption is not judged by its new terms (an offline till saw the old ones);
+ * an oversold stock is kept, as the stock rule says.
+ */
+export function rewardUseProblem(entry: LoyaltyEntry, reward: Reward, ctx: { tier: (typeof TIERS)[number]; today: string; usage: RewardUsage }): RewardUseVerdict {
+  if (reward.updatedAt > entry.occurredAt) return null;
+  const block = rewardBlock(reward, { tier: ctx.tier, balance: Number.MAX_SAFE_INTEGER, today: ctx.today, usage: { ...ctx.usage, exceptId: entry.id } });
+  if (block === null || block === 'outOfStock' || block === 'points') return null;
+  return block === 'cap' ? 'overCap' : (USE_PROBLEMS[block] ?? 'a redemption the reward does not allow');
+}
+
+/**
+ * Why the rewards a visit says were applied do not add up, or null. Each names an existing reward once, with the
+ * redemption id derived from the visit; together they take at most the visit's discount; replayed in order on
+ * the sale (after the cashier's own discount) each gives exactly its recorded points and discount, and the
+ * total is what is left. A reward edited after the visit is held only to "at most what was left to pay".
+ */
+export function visitRewardsProblem(visit: Visit, rewards: ReadonlyMap<string, Reward>): string | null {
+  const applied = visit.rewards ?? [];
+  if (applied.length === 0) return null;
+  if (new Set(applied.map((a) => a.rewardId)).size !== applied.length) return 'a reward is applied once per visit';
+  const rewardsOff = applied.reduce((sum, a) => sum + a.discount, 0);
+  if (rewardsOff > visit.discount) return "a visit's rewards take off more than its discount";
+  if (visit.total !== visit.subtotal - visit.discount) return "a visit's total is its subtotal less its discount";
+  let remaining = visit.subtotal - (visit.discount - rewardsOff);
+  for (const line of applied) {
+    const reward = rewards.get(line.rewardId);
+    if (!reward || reward._deleted) return 'a visit names an existing reward';
+    if (line.entryId !== redeemEntryId(visit.id, line.rewardId)) return "a visit's redemption has the id derived from the visit";
+    if (reward.updatedAt > visit.occurredAt) {
+      if (line.discount > remaining) return 'a reward takes off at most what is left to pay';
+    } else {
+      const expected = applyReward(reward, { remaining, items: visit.items, points: line.points });
+      if (!expected.ok || expected.discount !== line.discount || expected.points !== line.points) return "a visit's discount does not match its reward";
+    }
+    remaining -= line.discount;
+  }
+  return null;
+}
+
+/**
+ * Why a redemption that names a visit is refused, or null: the visit must list it among its applied rewards —
+ * same id, reward, points and customer. (A line whose visit has not arrived is checked on its own terms only.)
+ */
+export function saleRedemptionProblem(entry: LoyaltyEntry, visit: Pick<Visit, 'customerId' | 'rewards'>): string | null {
+  const applied = (visit.rewards ?? []).find((a) => a.entryId === entry.id);
+  if (!applied || applied.rewardId !== entry.rewardId || applied.points !== -entry.points || visit.customerId !== entry.customerId)
+    return 'a redemption on a visit is one the visit applied';
+  return null;
 }
 
 /** Whether a void or refund of `visit` at `now` needs a manager (older than the programme's approval age). */

@@ -22,7 +22,7 @@ import type { Customer } from './customer.ts';
 import type { InboxItem } from './inbox.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import type { CollectionName } from './wire-protocol.ts';
-import type { Reward } from './reward.ts';
+import { upgradeRewardV0, type Reward } from './reward.ts';
 import { upgradeSettingsV0, type Settings } from './settings.ts';
 import type { Staff } from './staff.ts';
 import type { Visit } from './visit.ts';
@@ -178,8 +178,11 @@ const visits = collection<RxDocType<Visit>>(
     voidedAt: nullableString,
     voidedBy: nullableString,
     voidReason: nullableString,
+    rewards: { type: 'array', items: object({ rewardId: string, entryId: string, points: integer, discount: integer }) },
   },
   [['customerId', 'occurredAt'], 'occurredAt'],
+  1,
+  ['rewards'],
 );
 
 /**
@@ -212,7 +215,10 @@ const loyaltyEntries = collection<RxDocType<LoyaltyEntry>>(
   ['stamps'],
 );
 
-/** Rewards: a catalog of tens of documents; scanning beats paying for an index on every write. */
+/**
+ * Rewards: a catalog of tens of documents; scanning beats paying for an index on every write. Version 1 added
+ * the type, item, percent and per-customer cap (migrated by `upgradeRewardV0`).
+ */
 const rewards = collection<RxDocType<Reward>>(
   {
     id,
@@ -220,22 +226,28 @@ const rewards = collection<RxDocType<Reward>>(
     updatedAt: string,
     name: string,
     description: string,
+    type: string,
     pointsCost: integer,
     value: integer,
+    itemName: string,
+    percent: integer,
     stock: nullableInteger,
     minTier: nullableString,
     validFrom: nullableString,
     validUntil: nullableString,
+    cap: nullable(object({ count: integer, period: string })),
     active: boolean,
     updatedBy: string,
   },
   [],
+  1,
 );
 
 /**
  * Settings: one document per merchant, read by primary key. Version 1 added `currencyDisplay` and the
  * programme's `managerAdjustLimit` and `voidApprovalAgeDays` (migrated by `upgradeSettingsV0`); version 2 the
- * programme's optional `earnsPoints` and `stampCard` (nothing to migrate: absent means points only).
+ * tiers' perks and the programme's `birthdayRewardId` (migrated by `upgradeSettingsV0`) and its optional
+ * `earnsPoints` and `stampCard` (absent means points only).
  */
 const settings = collection<RxDocType<Settings>>(
   {
@@ -253,13 +265,14 @@ const settings = collection<RxDocType<Settings>>(
       earnPoints: integer,
       earnPer: integer,
       visitBonus: integer,
-      tiers: { type: 'array', items: object({ tier: string, threshold: integer, multiplier: number }) },
+      tiers: { type: 'array', items: object({ tier: string, threshold: integer, multiplier: number, perks: stringArray }) },
       expiryDays: nullableInteger,
       offlineRedeemCap: integer,
       offlineMaxDataAgeHours: integer,
       cashierAdjustLimit: integer,
       managerAdjustLimit: integer,
       voidApprovalAgeDays: integer,
+      birthdayRewardId: nullableString,
       // Version 2, optional: a programme stored before stamp cards runs points only, unchanged.
       earnsPoints: boolean,
       stampCard: nullable(object({ per: string, stamps: integer, items: stringArray, minTotal: integer, cardSize: integer, reward: string })),
@@ -365,14 +378,18 @@ export type RxMigrationStrategy = (doc: Record<string, unknown>) => Record<strin
 /**
  * RxDB migration strategies by collection and target version. RxDB runs them on open, on the documents and on
  * the replication's assumed master states alike, so the server's stored documents must be migrated to exactly
- * the same result (server migration 009 for settings v1), or the next push meets a false conflict.
+ * the same result (server migration 009 for settings v1, 012 for settings v2 and rewards v1), or the next push meets a false conflict.
  */
 export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [version: number]: RxMigrationStrategy } } = {
   customers: {},
-  visits: {},
+  // The visit's `rewards` is optional: stored visits stay as they are.
+  visits: { 1: (doc) => doc },
   loyaltyEntries: { 1: (doc) => doc },
-  rewards: {},
-  settings: { 1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]), 2: (doc) => doc },
+  rewards: { 1: (doc) => upgradeRewardV0(doc) },
+  settings: {
+    1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]),
+    2: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]),
+  },
   staff: {},
   inbox: {},
   customerGroups: {},

@@ -9,11 +9,13 @@ import {
 } from './common.ts';
 import { StampCardSchema } from './stamp-card.ts';
 
-/** A tier's entry threshold (lifetime earned points) and earning multiplier. */
+/** A tier's entry threshold (lifetime earned points), earning multiplier and perks shown at the counter. */
 export const TierRuleSchema = z.strictObject({
   tier: TierSchema,
   threshold: NonNegativeIntSchema,
   multiplier: z.number().min(1).max(10),
+  /** Benefits of the tier ("free oat milk"), shown on the customer card. */
+  perks: z.array(z.string().trim().min(1).max(80)).max(10),
 });
 /** A tier rule. */
 export type TierRule = z.infer<typeof TierRuleSchema>;
@@ -71,6 +73,8 @@ export const ProgramSchema = z
      */
     earnsPoints: z.boolean().optional(),
     stampCard: StampCardSchema.nullable().optional(),
+    /** The reward offered in a customer's birthday week (once a year); null = no birthday reward. */
+    birthdayRewardId: IdSchema.nullable(),
   })
   .check((ctx) => {
     const tiers = ctx.value.tiers;
@@ -154,10 +158,10 @@ export const DEFAULT_PROGRAM: Program = {
   earnPer: 1000,
   visitBonus: 0,
   tiers: [
-    { tier: 'bronze', threshold: 0, multiplier: 1 },
-    { tier: 'silver', threshold: 500, multiplier: 1.25 },
-    { tier: 'gold', threshold: 1000, multiplier: 1.5 },
-    { tier: 'platinum', threshold: 2500, multiplier: 2 },
+    { tier: 'bronze', threshold: 0, multiplier: 1, perks: [] },
+    { tier: 'silver', threshold: 500, multiplier: 1.25, perks: [] },
+    { tier: 'gold', threshold: 1000, multiplier: 1.5, perks: [] },
+    { tier: 'platinum', threshold: 2500, multiplier: 2, perks: [] },
   ],
   expiryDays: 365,
   offlineRedeemCap: 500,
@@ -165,6 +169,7 @@ export const DEFAULT_PROGRAM: Program = {
   cashierAdjustLimit: 100,
   managerAdjustLimit: 10_000,
   voidApprovalAgeDays: 30,
+  birthdayRewardId: null,
 };
 
 /** What a shop shows by default: rial, as every shop did before the setting existed. */
@@ -179,17 +184,31 @@ export function legacyManagerAdjustLimit(cashierAdjustLimit: number): number {
   return Math.max(cashierAdjustLimit * 10, 10_000);
 }
 
-/** A programme with the fields it gained in settings schema version 1 filled in when it predates them. */
-export function upgradeProgram(program: Omit<Program, 'managerAdjustLimit' | 'voidApprovalAgeDays'> & Partial<Program>): Program {
+/** A programme as older versions stored it: without the fields later settings schema versions added. */
+export type StoredProgram = Omit<Program, 'managerAdjustLimit' | 'voidApprovalAgeDays' | 'birthdayRewardId' | 'tiers'> &
+  Partial<Pick<Program, 'managerAdjustLimit' | 'voidApprovalAgeDays' | 'birthdayRewardId'>> & { tiers: (Omit<TierRule, 'perks'> & Partial<Pick<TierRule, 'perks'>>)[] };
+
+/**
+ * A programme with the fields it gained in settings schema versions 1 (adjustment limit, void age) and 2 (tier
+ * perks, birthday reward) filled in when it predates them. Server migrations 009 and 012 write the same values.
+ */
+export function upgradeProgram(program: StoredProgram): Program {
   return {
     ...program,
+    tiers: program.tiers.map((rule) => ({ ...rule, perks: rule.perks ?? [] })),
     managerAdjustLimit: program.managerAdjustLimit ?? legacyManagerAdjustLimit(program.cashierAdjustLimit),
     voidApprovalAgeDays: program.voidApprovalAgeDays ?? DEFAULT_PROGRAM.voidApprovalAgeDays,
+    birthdayRewardId: program.birthdayRewardId ?? null,
   };
 }
 
-/** A settings document of RxDB schema version 0 (or protocol 1) in the current shape: the defaults above. */
-export function upgradeSettingsV0<T extends { program: Parameters<typeof upgradeProgram>[0]; currencyDisplay?: CurrencyDisplay }>(doc: T): T & { program: Program; currencyDisplay: CurrencyDisplay } {
+/** The perks of a tier (none when the programme does not list it). */
+export function perksFor(tier: TierRule['tier'], program: Pick<Program, 'tiers'>): readonly string[] {
+  return program.tiers.find((rule) => rule.tier === tier)?.perks ?? [];
+}
+
+/** A settings document of an older RxDB schema version (or protocol) in the current shape: the defaults above. */
+export function upgradeSettingsV0<T extends { program: StoredProgram; currencyDisplay?: CurrencyDisplay }>(doc: T): T & { program: Program; currencyDisplay: CurrencyDisplay } {
   return { ...doc, currencyDisplay: doc.currencyDisplay ?? DEFAULT_CURRENCY_DISPLAY, program: upgradeProgram(doc.program) };
 }
 

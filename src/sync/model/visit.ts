@@ -22,6 +22,22 @@ export const FeedbackSchema = z.strictObject({
 });
 
 /**
+ * A reward redeemed on a visit: the redemption line (id `redeemEntryId(visitId, rewardId)`), the points it took
+ * and the money it took off (part of the visit's `discount`).
+ */
+export const AppliedRewardSchema = z.strictObject({
+  rewardId: IdSchema,
+  entryId: IdSchema,
+  points: z.int().min(1).max(1_000_000_000),
+  discount: NonNegativeIntSchema,
+});
+/** A reward applied to a visit. */
+export type AppliedReward = z.infer<typeof AppliedRewardSchema>;
+
+/** At most this many rewards on one visit. */
+export const MAX_REWARDS_PER_VISIT = 5;
+
+/**
  * A visit (a purchase at the counter). Append-only: after creation only the void fields may change
  * (false → true), and feedback may be added once — see `visitChangeAllowed`.
  */
@@ -35,7 +51,13 @@ export const VisitSchema = z.strictObject({
   items: z.array(VisitItemSchema).max(200),
   /** Amount before discount, minor units. */
   subtotal: NonNegativeIntSchema,
+  /** Everything taken off: the cashier's own discount plus each applied reward's. */
   discount: NonNegativeIntSchema,
+  /**
+   * Rewards redeemed on the sale, in the order they were applied (reward-rules.ts applyRewards). Absent on
+   * visits without rewards, so the visits stored before the field existed are unchanged (no rewrite of them all).
+   */
+  rewards: z.array(AppliedRewardSchema).min(1).max(MAX_REWARDS_PER_VISIT).optional(),
   /** Amount paid: subtotal − discount, minor units. */
   total: NonNegativeIntSchema,
   currency: z.string().regex(/^[A-Z]{3}$/),
@@ -59,7 +81,8 @@ const VISIT_MUTABLE = new Set<keyof Visit>(['voided', 'voidedAt', 'voidedBy', 'v
  * feedback added where there was none. Anything else rewrites history and is refused.
  */
 export function visitChangeAllowed(prev: Visit, next: Visit): boolean {
-  for (const key of Object.keys(next) as (keyof Visit)[]) {
+  // Both sides' keys: dropping an optional field (a visit's rewards) rewrites history as much as changing it.
+  for (const key of new Set([...Object.keys(prev), ...Object.keys(next)]) as Set<keyof Visit>) {
     if (VISIT_MUTABLE.has(key)) continue;
     if (JSON.stringify(prev[key]) !== JSON.stringify(next[key])) return false;
   }

@@ -120,7 +120,7 @@ function history(db: PatronDatabase, rng: Rng) {
     },
     async reward() {
       await db.rewards.upsert({
-        id: rng.pick(rewardIds), merchantId, updatedAt: at(), name: 'Latte', description: '', pointsCost: rng.int(50, 200), value: rng.int(1, 10) * 10_000,
+        id: rng.pick(rewardIds), merchantId, updatedAt: at(), name: 'Latte', description: '', type: 'amountOff', pointsCost: rng.int(50, 200), value: rng.int(1, 10) * 10_000, itemName: '', percent: 0, cap: null,
         stock: null, minTier: null, validFrom: null, validUntil: null, active: rng.chance(0.8), updatedBy: merchantId,
       });
     },

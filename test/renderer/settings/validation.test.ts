@@ -22,7 +22,7 @@ describe('program form', () => {
   it('round-trips the program, reading Persian digits, separators and decimal commas', () => {
     expect(parseProgramForm(form(), IRR)).toEqual({ ok: true, value: DEFAULT_PROGRAM });
     const persian = parseProgramForm(
-      form({ earnPoints: '۲', earnPer: '۱٬۰۰۰', visitBonus: '۵', expiryDays: '', tiers: [{ threshold: '0', multiplier: '1' }, { threshold: '۵۰۰', multiplier: '۱٫۵' }, { threshold: '1,000', multiplier: '2' }, { threshold: '2500', multiplier: '3' }] }),
+      form({ earnPoints: '۲', earnPer: '۱٬۰۰۰', visitBonus: '۵', expiryDays: '', tiers: [{ threshold: '0', multiplier: '1', perks: '' }, { threshold: '۵۰۰', multiplier: '۱٫۵', perks: '' }, { threshold: '1,000', multiplier: '2', perks: '' }, { threshold: '2500', multiplier: '3', perks: '' }] }),
       IRR,
     );
     expect(persian.ok && persian.value).toMatchObject({ earnPoints: 2, earnPer: 1000, visitBonus: 5, expiryDays: null, tiers: [{ multiplier: 1 }, { threshold: 500, multiplier: 1.5 }, { threshold: 1000 }, { multiplier: 3 }] });
@@ -58,7 +58,7 @@ describe('program form', () => {
     expect(parsed.ok && parsed.value.earnPer).toBe(250_000);
     expect(errorsOf(parseProgramForm(form({ earnPer: '2.5' }), TOMAN))).toEqual({ earnPer: { code: 'tomanFraction' } });
     expect(segmentsToForm(DEFAULT_SEGMENT_RULES, TOMAN).vipMinSpend).toBe('500000');
-    const reward = parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'Cake', pointsCost: '100', value: '15,000' }, TOMAN);
+    const reward = parseRewardForm({ ...EMPTY_REWARD_FORM, itemName: 'Cake', name: 'Cake', pointsCost: '100', value: '15,000' }, TOMAN);
     expect(reward.ok && reward.value.value).toBe(150_000);
   });
 
@@ -82,20 +82,32 @@ describe('segment rules form', () => {
 
 describe('reward form', () => {
   it('builds the saveReward command input, new or edited', () => {
-    const parsed = parseRewardForm({ ...EMPTY_REWARD_FORM, name: ' Free latte ', pointsCost: '۲۰۰', value: '۱۵۰٬۰۰۰', stock: '', minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31' }, IRR);
+    const parsed = parseRewardForm({ ...EMPTY_REWARD_FORM, itemName: 'Cake', name: ' Free latte ', pointsCost: '۲۰۰', value: '۱۵۰٬۰۰۰', stock: '', minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31' }, IRR);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.value).toEqual({ name: 'Free latte', description: '', pointsCost: 200, value: 150_000, stock: null, minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31', active: true });
+    expect(parsed.value).toEqual({ name: 'Free latte', description: '', type: 'freeItem', itemName: 'Cake', percent: 0, cap: null, pointsCost: 200, value: 150_000, stock: null, minTier: 'silver', validFrom: '2025-06-01', validUntil: '2025-12-31', active: true });
     const stored = RewardSchema.parse({ ...parsed.value, id: newId(), merchantId: newId(), updatedAt: '2025-06-01T10:00:00.000Z', updatedBy: newId(), _deleted: false });
     const edited = parseRewardForm({ ...rewardToForm(stored, IRR), stock: '5', active: false }, IRR, stored.id);
     expect(edited.ok && edited.value).toMatchObject({ id: stored.id, stock: 5, active: false, pointsCost: 200 });
   });
 
+  it('checks what each reward type needs, and the per-customer cap', () => {
+    const base = { ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '100' };
+    expect(errorsOf(parseRewardForm({ ...base, type: 'freeItem', itemName: '  ' }, IRR))).toEqual({ itemName: { code: 'required' } });
+    expect(errorsOf(parseRewardForm({ ...base, type: 'percentOff', percent: '' }, IRR))).toEqual({ percent: { code: 'percentRange' } });
+    expect(errorsOf(parseRewardForm({ ...base, type: 'percentOff', percent: '۱۲۰' }, IRR))).toEqual({ percent: { code: 'percentRange' } });
+    expect(errorsOf(parseRewardForm({ ...base, type: 'amountOff', value: '0' }, IRR))).toEqual({ value: { code: 'positive' } });
+    expect(errorsOf(parseRewardForm({ ...base, type: 'pointsToMoney', value: '' }, IRR))).toEqual({ value: { code: 'positive' } });
+    expect(errorsOf(parseRewardForm({ ...base, type: 'freeItem', itemName: 'Cake', capCount: '0' }, IRR))).toMatchObject({ capCount: { code: 'min', min: 1 } });
+    const capped = parseRewardForm({ ...base, type: 'percentOff', percent: '۱۰', capCount: '1', capPeriod: 'month' }, IRR);
+    expect(capped.ok && capped.value).toMatchObject({ type: 'percentOff', percent: 10, cap: { count: 1, period: 'month' } });
+  });
+
   it('refuses bad input with field errors', () => {
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: '', pointsCost: '0' }, IRR))).toEqual({ name: { code: 'required' } });
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '0' }, IRR))).toEqual({ pointsCost: { code: 'min', min: 1 } });
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '', validFrom: '2025-06-02', validUntil: '2025-06-01' }, IRR))).toEqual({ pointsCost: { code: 'required' }, validUntil: { code: 'dateRange' } });
-    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, name: 'x', pointsCost: '10', stock: '-1' }, IRR))).toEqual({ stock: { code: 'min', min: 0 } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, itemName: 'Cake', name: '', pointsCost: '0' }, IRR))).toEqual({ name: { code: 'required' } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, itemName: 'Cake', name: 'x', pointsCost: '0' }, IRR))).toEqual({ pointsCost: { code: 'min', min: 1 } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, itemName: 'Cake', name: 'x', pointsCost: '', validFrom: '2025-06-02', validUntil: '2025-06-01' }, IRR))).toEqual({ pointsCost: { code: 'required' }, validUntil: { code: 'dateRange' } });
+    expect(errorsOf(parseRewardForm({ ...EMPTY_REWARD_FORM, itemName: 'Cake', name: 'x', pointsCost: '10', stock: '-1' }, IRR))).toEqual({ stock: { code: 'min', min: 0 } });
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CredentialStore } from '../../../src/sync/client/auth.ts';
 import type { Terminal } from '../../../src/sync/client/terminal.ts';
 import { codeInId, memberCodeOf } from '../../../src/sync/model/member-code.ts';
-import { earnEntryId, importedCustomerId, newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import { earnEntryId, importedCustomerId, newId, redeemEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
 import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
@@ -130,7 +130,7 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.signUp(details())).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN', key: 'common:errors.NOT_SIGNED_IN' } });
     await asCashier(t);
     expect(await t.commands.saveProgram({ program: DEFAULT_PROGRAM })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await t.commands.saveReward({ name: 'Cake', description: '', pointsCost: 100, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true })).toMatchObject({
+    expect(await t.commands.saveReward({ name: 'Cake', description: '', type: 'freeItem', itemName: 'Cake', pointsCost: 100, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
     });
@@ -269,7 +269,7 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.saveProgram({ program: { ...program, earnPer: 0 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(t.settings$.getValue().program.earnPer).toBe(program.earnPer);
 
-    const reward = { name: ' Free cake ', description: '', pointsCost: 400, value: 0, stock: 3, minTier: null, validFrom: '2026-01-01', validUntil: '2025-12-31', active: true };
+    const reward = { name: ' Free cake ', description: '', type: 'freeItem' as const, itemName: 'Cake', pointsCost: 400, value: 0, stock: 3, minTier: null, validFrom: '2026-01-01', validUntil: '2025-12-31', active: true };
     expect(await t.commands.saveReward(reward)).toMatchObject({ ok: false, error: { fields: { validUntil: 'common:fields.DATE_ORDER' } } });
     const saved = await t.commands.saveReward({ ...reward, validUntil: null });
     expect(saved).toMatchObject({ ok: true, value: { name: 'Free cake', updatedBy: seed.manager.id } });
@@ -501,5 +501,42 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.voidVisit({ visitId: first.value.id, reason: 'wrong customer' })).toMatchObject({ ok: true });
     expect(await card()).toMatchObject({ count: -1, onCard: 0 });
     network.offline = false;
+  });
+  it('applies rewards on a sale as one write: discount, total, redemptions linked to the visit; completed once after a crash; caps held', async () => {
+    const { storage, failNextWriteTo } = crashableStorage();
+    const t = await terminal({ storage, name: `rewards${Date.now()}` });
+    await asManager(t);
+    const always = { description: '', stock: null, minTier: null, validFrom: null, validUntil: null, active: true };
+    const tenPercent = await t.commands.saveReward({ ...always, name: '10% off', type: 'percentOff', percent: 10, pointsCost: 100, value: 0, cap: { count: 1, period: 'week' } });
+    const cash = await t.commands.saveReward({ ...always, name: 'Points to rial', type: 'pointsToMoney', pointsCost: 100, value: 10_000 });
+    expect(await t.commands.saveReward({ ...always, name: 'Bad', type: 'percentOff', percent: 0, pointsCost: 100, value: 0 })).toMatchObject({ ok: false, error: { fields: { percent: 'common:fields.PERCENT_RANGE' } } });
+    if (!tenPercent.ok || !cash.ok) throw new Error('rewards not saved');
+    const c = await signUp(t);
+    await t.commands.recordVisit({ customerId: c.id, items: [], amount: 3_000_000, paymentMethod: 'cash' });
+    await t.sync.awaitInSync();
+    const before = await balanceOf(t, c.id);
+
+    // 150 points at 100 = 10,000 are worth 15,000: more than a 10,000 sale.
+    expect(await t.commands.recordVisit({ customerId: c.id, items: [], amount: 10_000, paymentMethod: 'cash', rewards: [{ rewardId: cash.value.id, points: 150 }] })).toMatchObject({ ok: false, error: { code: 'REWARD_NOT_APPLICABLE' } });
+    const id = newId();
+    const sale = { id, customerId: c.id, items: [], amount: 200_000, paymentMethod: 'cash' as const, rewards: [{ rewardId: tenPercent.value.id }, { rewardId: cash.value.id, points: 150 }] };
+    failNextWriteTo('loyaltyEntries');
+    expect(await t.commands.recordVisit(sale)).toMatchObject({ ok: false, error: { code: 'WRITE_FAILED' } });
+    const retried = await t.commands.recordVisit(sale);
+    expect(retried).toMatchObject({ ok: true, value: { id, subtotal: 200_000, discount: 35_000, total: 165_000 } });
+    if (!retried.ok) return;
+    expect(retried.value.rewards).toEqual([
+      { rewardId: tenPercent.value.id, entryId: redeemEntryId(id, tenPercent.value.id), points: 100, discount: 20_000 },
+      { rewardId: cash.value.id, entryId: redeemEntryId(id, cash.value.id), points: 150, discount: 15_000 },
+    ]);
+    const lines = (await firstValueFrom(t.queries.entries$([c.id]))).filter((e) => e.visitId === id);
+    expect(lines.map((e) => [e.kind, e.points]).sort()).toEqual([['earn', retried.value.pointsEarned], ['redeem', -100], ['redeem', -150]].sort());
+    expect(await balanceOf(t, c.id)).toBe(before - 250 + retried.value.pointsEarned);
+
+    // Once a week: the next sale cannot have it again.
+    expect(await t.commands.recordVisit({ customerId: c.id, items: [], amount: 100_000, paymentMethod: 'cash', rewards: [{ rewardId: tenPercent.value.id }] })).toMatchObject({ ok: false, error: { code: 'REWARD_UNAVAILABLE', details: { reason: 'cap' } } });
+    await acceptedByServer(t, c.id, 4);
+    const stored = await tdb.db.query<{ doc: { rewards?: unknown } }>(`SELECT doc FROM visits WHERE merchant_id = $1 AND id = $2`, [seed.merchantId, id]);
+    expect(stored.rows[0]?.doc.rewards).toEqual(retried.value.rewards);
   });
 });

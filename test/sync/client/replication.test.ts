@@ -146,8 +146,8 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
     a.replication.states.rewards!.sent$.subscribe(() => (pushes += 1));
     const now = new Date().toISOString();
     const reward = {
-      id: newId(), merchantId: seed.merchantId, updatedAt: now, name: 'Free espresso', description: '', pointsCost: 200, value: 45_000,
-      stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: seed.cashier.id,
+      id: newId(), merchantId: seed.merchantId, updatedAt: now, name: 'Free espresso', description: '', type: 'amountOff' as const, pointsCost: 200, value: 45_000,
+      itemName: '', percent: 0, cap: null, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: seed.cashier.id,
     };
     await a.db.rewards.insert(reward);
     await eventually(async () => (await a.db.rewards.findOne(reward.id).exec()) === null, 10_000, 'refused reward removed locally');

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntry, newVisit, stampLine, stampReversal, voidVisit } from '../../../src/sync/model/document-builders.ts';
-import { newId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import { newId, redeemEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
+import type { Reward } from '../../../src/sync/model/reward.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
 import { customerBalance, groupStampCounts } from '../../../src/sync/server/sync/balances.ts';
 import { aCustomer, aVisit, insertRow, updateRow } from '../../helpers/documents.ts';
-import { startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
+import { enrolTerminal, startServerFixture, type ServerFixture } from '../../helpers/sync-server.ts';
 
 // Issue 14 item 3: the ledger checked on the server, over HTTP with a valid terminal token. Each forged line is
 // quarantined with an inbox item and never reaches a balance; the honest lines the app writes are accepted.
@@ -94,7 +95,7 @@ describe('the ledger checked on the server', () => {
   it('a redemption costs its reward’s points; an adjustment stays within the role’s limit; expiry is never written', async () => {
     const { ctx, customer } = await customerWithVisit(900_000, 900);
     const manager = f.till.ctx(f.seed.manager);
-    const reward = { id: newId(), merchantId: f.seed.merchantId, updatedAt: new Date(Date.parse(ctx.now) - 60_000).toISOString(), _deleted: false, name: 'Cake', description: '', pointsCost: 300, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: f.seed.manager.id };
+    const reward = { id: newId(), merchantId: f.seed.merchantId, updatedAt: new Date(Date.parse(ctx.now) - 60_000).toISOString(), _deleted: false, name: 'Cake', description: '', type: 'freeItem' as const, itemName: 'Cake', percent: 0, cap: null, pointsCost: 300, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: f.seed.manager.id };
     await f.till.push('rewards', [insertRow(reward)]);
     await refused(ledgerEntry({ kind: 'redeem', points: -1, customerId: customer.id, rewardId: reward.id }, ctx), /cost/);
     expect((await f.till.push('loyaltyEntries', [insertRow(ledgerEntry({ kind: 'redeem', points: -300, customerId: customer.id, rewardId: reward.id }, ctx))])).rejected).toEqual([]);
@@ -147,6 +148,8 @@ describe('the ledger checked on the server', () => {
   // Issue 18 item 5: stamp lines are checked like the points ledger. Without the stamp checks each forged line
   // below would be written and counted on the card.
   it('stamp cards: a visit stamps within the programme, a card is redeemed whole, a void takes its stamps back; forgeries are quarantined', async () => {
+    // A till of its own: refusals count against a terminal's hourly allowance of inbox items (quarantine.ts).
+    f.till = await enrolTerminal(f.app, f.tdb.db, f.seed, 'Stamp till');
     const manager = f.till.ctx(f.seed.manager);
     const current = (await f.till.pullAll('settings'))[0] as Settings;
     const stampCard = { per: 'item' as const, stamps: 1, items: ['Coffee'], minTotal: 0, cardSize: 3, reward: 'A free coffee' };
@@ -197,5 +200,77 @@ describe('the ledger checked on the server', () => {
     await f.till.push('visits', [insertRow(late)]);
     expect(await stamps()).toBe(-3);
     expect((await f.till.pullAll('loyaltyEntries')).filter((e) => e.visitId === late.id).map((e) => e.stamps).sort()).toEqual([-3, 3]);
+  });
+
+  // Issue 18 item 4: rewards checked on the server, as a hostile till would forge them.
+  function aReward(ctx: { now: string }, fields: Partial<Reward>): Reward {
+    return {
+      id: newId(), merchantId: f.seed.merchantId, updatedAt: new Date(Date.parse(ctx.now) - 60_000).toISOString(), _deleted: false,
+      name: 'Reward', description: '', type: 'amountOff', pointsCost: 100, value: 10_000, itemName: '', percent: 0, stock: null,
+      minTier: null, validFrom: null, validUntil: null, cap: null, active: true, updatedBy: f.seed.manager.id, ...fields,
+    };
+  }
+  async function pushRewards(...rewards: Reward[]) {
+    expect(await f.till.push('rewards', rewards.map(insertRow))).toEqual({ conflicts: [], rejected: [] });
+  }
+
+  it('refuses a redemption of an inactive, ended or above-tier reward, and a birthday reward outside the birthday week', async () => {
+    f.till = await enrolTerminal(f.app, f.tdb.db, f.seed, 'Rewards till');
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const [inactive, ended, gold, birthday] = [
+      aReward(ctx, { active: false }),
+      aReward(ctx, { validUntil: '2020-01-01' }),
+      aReward(ctx, { minTier: 'gold' }),
+      aReward(ctx, { type: 'freeItem', value: 0, itemName: 'Cake' }),
+    ];
+    await pushRewards(inactive, ended, gold, birthday);
+    const current = (await f.till.pullAll('settings'))[0] as Settings;
+    const next = { ...current, program: { ...current.program, birthdayRewardId: birthday.id }, updatedAt: new Date().toISOString(), updatedBy: f.seed.manager.id };
+    expect(await f.till.push('settings', [updateRow(next, current)])).toEqual({ conflicts: [], rejected: [] });
+    const redeem = (reward: Reward) => ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: reward.id }, ctx);
+    await refused(redeem(inactive), /inactive/);
+    await refused(redeem(ended), /ended/);
+    await refused(redeem(gold), /tier/);
+    await refused(redeem(birthday), /birthday week/);
+    expect(await balance(customer.id)).toBe(900);
+    expect(await f.till.push('settings', [updateRow({ ...next, program: current.program, updatedAt: new Date().toISOString() }, next)])).toEqual({ conflicts: [], rejected: [] });
+  });
+
+  it('over a per-customer cap: refused when written online, kept and raised to the inbox when written offline', async () => {
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const weekly = aReward(ctx, { cap: { count: 1, period: 'week' } });
+    await pushRewards(weekly);
+    const first = ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: weekly.id }, ctx);
+    expect((await f.till.push('loyaltyEntries', [insertRow(first)])).rejected).toEqual([]);
+    await refused(ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: weekly.id }, ctx), /per-customer limit/);
+    const offline = ledgerEntry({ kind: 'redeem', points: -100, customerId: customer.id, rewardId: weekly.id }, f.till.ctx(f.seed.cashier, true));
+    expect((await f.till.push('loyaltyEntries', [insertRow(offline)])).rejected).toEqual([]);
+    const items = (await f.till.pullAll('inbox')).filter((i) => i.kind === 'reward_cap' && i.customerId === customer.id);
+    expect(items.map((i) => i.relatedId)).toEqual([offline.id]);
+    expect(await balance(customer.id)).toBe(700);
+  });
+
+  it('refuses a visit whose applied discount does not match its reward; accepts the one that does', async () => {
+    const { ctx, customer } = await customerWithVisit(900_000, 900);
+    const tenPercent = aReward(ctx, { type: 'percentOff', percent: 10, value: 0 });
+    await pushRewards(tenPercent);
+    const visitWith = (discount: number) => {
+      const id = newId();
+      const rewards = [{ rewardId: tenPercent.id, entryId: redeemEntryId(id, tenPercent.id), points: 100, discount }];
+      return newVisit({ customerId: customer.id, items: [], amount: 200_000, discount, rewards, currency: 'IRR', paymentMethod: 'cash' }, 0, ctx, id).visit;
+    };
+    const forged = visitWith(150_000);
+    expect((await f.till.push('visits', [insertRow(forged)])).rejected).toEqual([{ id: forged.id, code: 'FORBIDDEN' }]);
+    const { rows } = await f.tdb.db.query<{ reason: string }>(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND document_id = $2`, [f.seed.merchantId, forged.id]);
+    expect(rows.map((r) => r.reason)).toEqual([expect.stringMatching(/does not match its reward/)]);
+    const honest = visitWith(20_000);
+    expect(await f.till.push('visits', [insertRow(honest)])).toEqual({ conflicts: [], rejected: [] });
+    // A redemption naming the visit is the one the visit applied, or refused.
+    const line = (id: string) => ledgerEntry({ id, kind: 'redeem', points: -100, customerId: customer.id, rewardId: tenPercent.id, visitId: honest.id }, ctx);
+    await refused(line(newId()), /the visit applied/);
+    expect((await f.till.push('loyaltyEntries', [insertRow(line(redeemEntryId(honest.id, tenPercent.id)))])).rejected).toEqual([]);
+    // Taking the applied rewards off a stored visit rewrites history.
+    const { rewards: _dropped, ...stripped } = honest;
+    expect((await f.till.push('visits', [updateRow(stripped, honest)])).rejected).toEqual([{ id: honest.id, code: 'FORBIDDEN' }]);
   });
 });

@@ -178,7 +178,7 @@ describe.each(DATABASE_KINDS)('logs on %s never contain phone numbers, names, PI
       await app.inject({ method: 'POST', url: '/v1/push/customers', headers: bearer, payload: { rows: [insertRow({ ...aCustomer(ctx, { name: 'Parisa Tehrani', phone: '09121112233' }), email: 'not-an-email' })] } });
       await app.inject({
         method: 'POST', url: '/v1/push/rewards', headers: bearer,
-        payload: { rows: [insertRow({ id: newId(), merchantId, updatedAt: new Date().toISOString(), _deleted: false, name: 'Secret reward', description: '', pointsCost: 1, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: cashier.id })] },
+        payload: { rows: [insertRow({ id: newId(), merchantId, updatedAt: new Date().toISOString(), _deleted: false, name: 'Secret reward', description: '', type: 'freeItem', itemName: 'Item', percent: 0, cap: null, pointsCost: 1, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: cashier.id })] },
       });
       await app.inject({ method: 'POST', url: '/v1/push/loyaltyEntries', headers: bearer, payload: { rows: [insertRow(ledgerEntry({ kind: 'adjust', points: 999_999, customerId: people[0]!.id }, ctx))] } });
       // Envelope errors whose bodies carry personal data; a bad and a tampered token; 404; 426; 413.

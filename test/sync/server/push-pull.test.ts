@@ -105,7 +105,7 @@ describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
     const now = new Date().toISOString();
     const reward = {
       id: newId(), merchantId: seed.merchantId, updatedAt: now, _deleted: false, name: 'Free espresso', description: '',
-      pointsCost: 200, value: 45_000, stock: null, minTier: null, validFrom: null, validUntil: null, active: true,
+      type: 'freeItem', itemName: 'Item', percent: 0, cap: null, pointsCost: 200, value: 45_000, stock: null, minTier: null, validFrom: null, validUntil: null, active: true,
       updatedBy: seed.cashier.id,
     };
     const refused = await till.push('rewards', [insertRow(reward)]);
@@ -221,7 +221,7 @@ describe('reward stock follows redemptions', () => {
       const now = new Date().toISOString();
       const reward = {
         id: newId(), merchantId: seed.merchantId, updatedAt: now, _deleted: false, name: 'Mug', description: '',
-        pointsCost: 100, value: 0, stock: 2, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: seed.manager.id,
+        type: 'freeItem', itemName: 'Item', percent: 0, cap: null, pointsCost: 100, value: 0, stock: 2, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: seed.manager.id,
       };
       await till.push('rewards', [insertRow(reward)]);
       const ctx = till.ctx(seed.cashier);

@@ -224,7 +224,7 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
       const now = new Date().toISOString();
       const reward = {
         id: newId(), merchantId: a.merchantId, updatedAt: now, _deleted: false, name: 'Via B manager', description: '',
-        pointsCost: 10, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: b.manager.id,
+        type: 'freeItem', itemName: 'Item', percent: 0, cap: null, pointsCost: 10, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: b.manager.id,
       };
       expect((await tillA.push('rewards', [insertRow(reward)])).rejected).toEqual([{ id: reward.id, code: 'FORBIDDEN' }]);
       const unknown = { ...reward, id: newId(), updatedBy: newId() };
@@ -240,7 +240,7 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
 
     it('a reward', async () => {
       const now = new Date().toISOString();
-      const base = { merchantId: a.merchantId, updatedAt: now, _deleted: false, description: '', pointsCost: 1, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true };
+      const base = { merchantId: a.merchantId, updatedAt: now, _deleted: false, description: '', type: 'freeItem', itemName: 'Item', percent: 0, cap: null, pointsCost: 1, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true };
       const byCashier = { ...base, id: newId(), name: 'Free everything', updatedBy: a.cashier.id };
       const byManager = { ...base, id: newId(), name: 'Free espresso', updatedBy: a.manager.id, pointsCost: 200 };
       const answer = await tillA.push('rewards', [insertRow(byCashier), insertRow(byManager)]);

@@ -9,7 +9,9 @@ import pg from 'pg';
 import { createRxDatabase } from 'rxdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectedRows, createPatronDatabase } from '../../../src/sync/client/database.ts';
+import { newId } from '../../../src/sync/model/ids.ts';
 import { RX_SCHEMAS } from '../../../src/sync/model/rx-schemas.ts';
+import { upgradeRewardV0 } from '../../../src/sync/model/reward.ts';
 import { upgradeSettingsV0, type Settings } from '../../../src/sync/model/settings.ts';
 import type { Database } from '../../../src/sync/server/db/database.ts';
 import { listMigrations, migrate } from '../../../src/sync/server/db/migrate.ts';
@@ -20,17 +22,24 @@ import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../..
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 
 const MIGRATION = '009_settings_v1';
+/** Settings v2 (tier perks, birthday reward): applied with 009 here, so a version-0 document meets both. */
+const MIGRATION_V2 = '013_rewards_on_the_sale';
+const oldReward = (name: string, value: number) => ({
+  id: newId(), updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name, description: '', pointsCost: 100, value, stock: null, minTier: null,
+  validFrom: null, validUntil: null, active: true, updatedBy: newId(),
+});
+const oldRewards = [oldReward('Voucher', 45_000), oldReward('اسپرسو رایگان', 0)];
 /** The settings RxDB schema as installed terminals have it (version 0), from the record of every version. */
 const settingsV0 = (JSON.parse(readFileSync(new URL('../model/__snapshots__/rx-schemas.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>).settings!['0'];
 
 /**
- * Applies every migration but `until`, as a server of the previous release left the database (the later ones
- * touch other tables; they are applied too so the seeding below can use today's code).
+ * Applies every migration but those `until`, as a server of an earlier release left the database (the other
+ * later ones touch other tables; they are applied too so the seeding below can use today's code).
  */
-async function migrateBefore(db: Database, until: string): Promise<void> {
+async function migrateBefore(db: Database, until: readonly string[]): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    for (const migration of listMigrations().filter((m) => m.id !== until)) {
+    for (const migration of listMigrations().filter((m) => !until.includes(m.id))) {
       await tx.exec(migration.sql);
       await tx.query(`INSERT INTO schema_migrations (id) VALUES ($1)`, [migration.id]);
     }
@@ -65,19 +74,27 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${name}`;
     db = createPostgresDatabase(url.toString());
-    await migrateBefore(db, MIGRATION);
+    await migrateBefore(db, [MIGRATION, MIGRATION_V2]);
     seed = await seedMerchant(db);
     // The document as the previous release stored it: without the three fields, a cashier limit of 2,000.
     await db.transaction(async (tx) => {
       await tx.query(
         `UPDATE settings SET doc = jsonb_set(doc - 'currencyDisplay', '{program}',
-                 ((doc->'program') - 'managerAdjustLimit' - 'voidApprovalAgeDays') || '{"cashierAdjustLimit": 2000}'::jsonb),
+                 ((doc->'program') - 'managerAdjustLimit' - 'voidApprovalAgeDays' - 'birthdayRewardId')
+                   || jsonb_build_object('cashierAdjustLimit', 2000,
+                        'tiers', (SELECT jsonb_agg(t - 'perks' ORDER BY n) FROM jsonb_array_elements(doc->'program'->'tiers') WITH ORDINALITY AS e(t, n)))),
                  version = patron_reserve_versions(merchant_id, 1)
           WHERE merchant_id = $1`,
         [seed.merchantId],
       );
     });
     before = await storedSettings(db, seed.merchantId);
+    // Rewards as protocol 2 stored them: no type, item, percent or cap.
+    for (const reward of oldRewards) {
+      await db.query(`INSERT INTO rewards (merchant_id, id, doc, version, deleted, written_by) VALUES ($1, $2, $3::jsonb, patron_reserve_versions($1, 1), false, 'test')`, [
+        seed.merchantId, reward.id, JSON.stringify({ ...reward, merchantId: seed.merchantId }),
+      ]);
+    }
   });
   afterAll(async () => {
     await db?.close().catch(() => {});
@@ -86,11 +103,18 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
 
   it('rewrites the stored document as upgradeSettingsV0 does, as a new version (the old limits kept)', async () => {
     expect(before.doc).not.toHaveProperty('currencyDisplay');
-    expect(await migrate(db)).toEqual([MIGRATION]);
+    expect(await migrate(db)).toEqual([MIGRATION, MIGRATION_V2]);
     const after = await storedSettings(db, seed.merchantId);
     expect(after.doc).toEqual(upgradeSettingsV0(before.doc as unknown as Parameters<typeof upgradeSettingsV0>[0]));
     expect(after.doc).toMatchObject({ currencyDisplay: 'rial', program: { cashierAdjustLimit: 2_000, managerAdjustLimit: 20_000, voidApprovalAgeDays: 30 } });
     expect(BigInt(after.version)).toBeGreaterThan(BigInt(before.version));
+  });
+
+  it('migration 012 gives stored rewards a type exactly as the terminal’s upgradeRewardV0 does', async () => {
+    const { rows } = await db.query<{ id: string; doc: Record<string, unknown> }>(`SELECT id, doc FROM rewards WHERE merchant_id = $1 ORDER BY id`, [seed.merchantId]);
+    const expected = oldRewards.map((r) => upgradeRewardV0({ ...r, merchantId: seed.merchantId })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(rows.map((r) => r.doc)).toEqual(expected);
+    expect(rows.map((r) => r.doc.type)).toEqual(expected.map((r) => (r.value > 0 ? 'amountOff' : 'freeItem')));
   });
 
   it('RxDB migrates a terminal’s version-0 document on open to the same document', async () => {
@@ -104,8 +128,7 @@ describe('settings v1: server migration 009 and the terminal’s RxDB migration 
     await old.close();
 
     const opened = await createPatronDatabase({ name: local, storage, rejected: new RejectedRows(), collections: ['settings'] });
-    // Through version 1 and on: version 2's optional programme fields leave a version-1 document as it is.
-    expect(RX_SCHEMAS.settings.version).toBeGreaterThanOrEqual(1);
+    expect(RX_SCHEMAS.settings.version).toBe(2);
     const migrated = (await opened.settings.findOne(seed.merchantId).exec())!.toMutableJSON();
     const { _deleted: _d, ...server } = (await storedSettings(db, seed.merchantId)).doc;
     expect(migrated).toEqual(server);

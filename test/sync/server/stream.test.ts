@@ -387,7 +387,7 @@ describe('pokes across instances on one Postgres (LISTEN/NOTIFY)', () => {
       const seen = on2.pokes().length;
       await till1.push('rewards', [insertRow({
         id: crypto.randomUUID(), merchantId: a.merchantId, updatedAt: new Date().toISOString(), _deleted: false, name: 'After reconnect',
-        description: '', pointsCost: 5, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: a.manager.id,
+        description: '', type: 'freeItem', itemName: 'Item', percent: 0, cap: null, pointsCost: 5, value: 0, stock: null, minTier: null, validFrom: null, validUntil: null, active: true, updatedBy: a.manager.id,
       })]);
       await waitFor(() => on2.pokes().slice(seen).some((c) => c.length === 1 && c[0] === 'rewards'), 5000, 'poke after reconnect');
     } finally {

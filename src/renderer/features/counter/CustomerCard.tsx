@@ -14,6 +14,7 @@ import { groupProfile } from '../../../sync/model/merge-group.ts';
 import { useLive } from '../../lib/useLive.ts';
 import { MemberCode } from './MemberCode.tsx';
 import { ErasedNotice, PrivacyPanel, useErasure } from './PrivacyPanel.tsx';
+import { LoyaltyPerks } from './LoyaltyPerks.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
 import { StampCardPanel } from './StampCardPanel.tsx';
 import { LoyaltyActivity } from './LoyaltyActivity.tsx';
@@ -178,6 +179,7 @@ export function CustomerCard({
                 <span className="muted">{t('topTier')}</span>
               )}
             </div>
+            <LoyaltyPerks customer={customer} summary={summary} entries={entries} />
           </>
         ) : (
           <p role="status">{t('common:loading')}</p>
@@ -204,7 +206,7 @@ export function CustomerCard({
       )}
 
       <div className="card-actions">
-        <VisitForm customer={customer} summary={summary} blocked={blocked} autoFocus />
+        <VisitForm customer={customer} summary={summary} entries={entries} blocked={blocked} autoFocus />
         <RedeemPanel customer={customer} summary={summary} entries={entries} status={status} blocked={blocked} />
       </div>
 

@@ -45,7 +45,8 @@ export function RedeemPanel(props: {
   const [done, setDone] = useState<number | null>(null);
 
   const today = zonedDate(new Date(now), settings.timeZone);
-  const catalog = useMemo(() => catalogFor(rewards, today), [rewards, today]);
+  // Money off comes off a sale: those rewards are redeemed in the visit form; here, things handed over.
+  const catalog = useMemo(() => catalogFor(rewards, today).filter((r) => r.type === 'freeItem'), [rewards, today]);
   const online = status.connection === 'online';
   const balance = summary?.balance ?? 0;
   const tier = summary?.tier ?? 'bronze';
@@ -54,7 +55,11 @@ export function RedeemPanel(props: {
     ? offlineRedeemedToday(entries, terminal.identity.terminalId, new Date(now), settings.timeZone, (e) => pending.has(`loyaltyEntries:${e.id}`))
     : 0;
 
+  const usage = entries
+    ? { entries, now: new Date(now), dateOf: (d: Date) => zonedDate(d, settings.timeZone), birthday: customer.birthday, birthdayRewardId: program.birthdayRewardId }
+    : undefined;
   const reward = choice.kind === 'reward' ? catalog.find((r) => r.id === choice.rewardId) : undefined;
+  const chosenBlock = reward ? rewardBlock(reward, { tier, balance, today, ...(usage ? { usage } : {}) }) : null;
   const pointsText = choice.kind === 'points' ? toAsciiDigits(choice.text.trim()) : '';
   const points = reward ? reward.pointsCost : /^\d{1,9}$/.test(pointsText) ? Number(pointsText) : 0;
   const check =
@@ -75,8 +80,8 @@ export function RedeemPanel(props: {
     ? 'counter:blockedNoRedeem'
     : check && !check.ok
       ? `common:errors.${check.code}`
-      : reward && rewardBlock(reward, { tier, balance, today }) === 'tier'
-        ? 'counter:rewardBlock.tier'
+      : chosenBlock !== null && chosenBlock !== 'points'
+        ? `counter:rewardBlock.${chosenBlock}`
         : null;
   const typedInvalid = choice.kind === 'points' && choice.text.trim() !== '' && points <= 0;
 
@@ -106,7 +111,7 @@ export function RedeemPanel(props: {
           <fieldset className="rewards">
             <legend>{t('rewards')}</legend>
             {catalog.map((r) => {
-              const block = rewardBlock(r, { tier, balance, today });
+              const block = rewardBlock(r, { tier, balance, today, ...(usage ? { usage } : {}) });
               return (
                 <label key={r.id} className={`reward${block ? ' is-blocked' : ''}`}>
                   <input

@@ -4,26 +4,32 @@ import type { Customer } from '../../../sync/model/customer.ts';
 import { newId } from '../../../sync/model/ids.ts';
 import { moneyUnit } from '../../../sync/model/money.ts';
 import type { LedgerSummary } from '../../../sync/model/loyalty.ts';
+import type { LoyaltyEntry } from '../../../sync/model/loyalty-entry.ts';
+import type { Reward } from '../../../sync/model/reward.ts';
 import type { Visit } from '../../../sync/model/visit.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { useLatestRef, useLocale, useSettings } from '../../lib/hooks.ts';
+import { useLatestRef, useLocale, useNow, useSettings } from '../../lib/hooks.ts';
+import { useLive } from '../../lib/useLive.ts';
 import { currencyLabel, formatAmount, formatNumber } from '../../lib/format.ts';
 import { getPlatform } from '../../lib/platform.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { buildReceipt } from './receipt.ts';
+import { offeredRewards, pointsLimit, previewSale, typedPoints, type ChosenReward } from './sale-rewards.ts';
+import { SaleRewards } from './SaleRewards.tsx';
 import { emptyVisitForm, parseVisitForm, PAYMENT_METHODS, previewPoints, previewStamps, type VisitFormValues } from './visit-form.ts';
 
 let lineCounter = 0;
 
 /**
- * Records a visit: an amount or item lines, a discount and the payment method; the points it earns are
- * shown before the cashier confirms. The visit and its earning entry are written to the local replica (the
- * server gets them when it is reachable).
+ * Records a visit: an amount or item lines, a discount, rewards redeemed on the sale and the payment method; each
+ * reward's discount, the new total and the points it earns are shown before the cashier confirms. The visit, its
+ * earning and its redemptions are written to the local replica together (the server gets them when reachable).
  */
 export function VisitForm(props: {
   customer: Customer;
   summary: LedgerSummary | null;
+  entries: LoyaltyEntry[] | null;
   blocked: boolean;
   autoFocus?: boolean;
 }) {
@@ -34,6 +40,9 @@ export function VisitForm(props: {
   const settings = useSettings(terminal);
   const record = useCommand('recordVisit');
   const [values, setValues] = useState<VisitFormValues>(emptyVisitForm);
+  const [chosen, setChosen] = useState<ChosenReward[]>([]);
+  const rewards = useLive(() => terminal.queries.rewards$(), [terminal], [] as Reward[]);
+  const now = useNow(60_000);
   // The visit's id, kept while the form is unchanged: submitting it again completes that visit, never a second.
   const [visitId, setVisitId] = useState(newId);
   const [showErrors, setShowErrors] = useState(false);
@@ -50,7 +59,26 @@ export function VisitForm(props: {
   const unit = useMemo(() => moneyUnit(settings), [settings]);
   const parsed = useMemo(() => parseVisitForm(values, unit), [values, unit]);
   const tier = summary?.tier ?? 'bronze';
-  const points = parsed.ok ? previewPoints(parsed.total, tier, settings.program, blocked) : 0;
+  const offered = useMemo(
+    // The clock read afresh with every new ledger line: a redemption just made counts against its cap at once.
+    () => offeredRewards(rewards, { customer, tier, entries: props.entries ?? [], now: new Date(Math.max(now, Date.now())), timeZone: settings.timeZone, program: settings.program }),
+    [rewards, customer, tier, props.entries, now, settings],
+  );
+  const sale = parsed.ok ? { subtotal: parsed.subtotal, discount: parsed.discount, items: parsed.input.items } : null;
+  const preview = sale ? previewSale(sale, chosen, rewards) : null;
+  const total = preview?.applied.ok ? preview.applied.total : parsed.ok ? parsed.total : 0;
+  const pointsUsed = preview?.points ?? 0;
+  const balance = summary?.balance ?? 0;
+  const rewardProblem = !preview ? null : !preview.applied.ok ? `saleRewards.refusal.${preview.applied.reason}` : pointsUsed > balance ? 'saleRewards.notEnough' : null;
+  const maxPoints = (rewardId: string) => {
+    const reward = rewards.find((r) => r.id === rewardId);
+    if (!reward || !sale) return 0;
+    const before = previewSale(sale, chosen.slice(0, chosen.findIndex((c) => c.rewardId === rewardId)), rewards);
+    const spent = before?.points ?? 0;
+    return pointsLimit(reward, before?.applied.ok ? before.applied.total : sale.subtotal - sale.discount, balance - spent);
+  };
+  const points = parsed.ok ? previewPoints(total, tier, settings.program, blocked) : 0;
+  const nameOf = (rewardId: string) => rewards.find((r) => r.id === rewardId)?.name ?? '';
   const stamps = previewStamps(parsed, settings.program, blocked);
   const money = (minor: number) => formatAmount(minor, unit, locale);
   const error = (key: string) => (showErrors && !parsed.ok && parsed.errors[key] ? t(parsed.errors[key]) : null);
@@ -60,18 +88,29 @@ export function VisitForm(props: {
     setVisitId(newId());
     setRecorded(null);
   };
+  const choose = (next: ChosenReward[]) => {
+    setChosen(next);
+    setVisitId(newId());
+    setRecorded(null);
+  };
   const setLine = (index: number, patch: Partial<VisitFormValues['items'][number]>) =>
     set({ items: values.items.map((line, i) => (i === index ? { ...line, ...patch } : line)) });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setShowErrors(true);
-    if (!parsed.ok || record.pending) return;
-    // The points are the command's: the group's tier as the replica has it at the moment of the write.
-    const result = await record.run({ id: visitId, customerId: customer.id, ...parsed.input });
+    if (!parsed.ok || record.pending || rewardProblem) return;
+    // The points are the command's: the group's tier as the replica has it at the moment of the write. The
+    // command applies the rewards again with the same model functions (and checks them against the ledger).
+    const saleRewards = chosen.map((c) => {
+      const typed = typedPoints(c.points);
+      return { rewardId: c.rewardId, ...(typed !== undefined ? { points: typed } : {}) };
+    });
+    const result = await record.run({ id: visitId, customerId: customer.id, ...parsed.input, rewards: saleRewards });
     if (!result.ok) return;
     setRecorded(result.value);
     setValues(emptyVisitForm());
+    setChosen([]);
     setVisitId(newId());
     setShowErrors(false);
   };
@@ -174,6 +213,7 @@ export function VisitForm(props: {
             onChange={(event) => set({ paymentMethod: event.target.value as VisitFormValues['paymentMethod'] })}
           />
         </div>
+        <SaleRewards offered={offered} chosen={chosen} maxPoints={maxPoints} disabled={blocked} locale={locale} onChange={choose} />
         <TextField
           label={t('visitNotes')}
           value={values.notes}
@@ -183,9 +223,23 @@ export function VisitForm(props: {
         />
 
         <div className="visit-total" aria-live="polite">
+          {preview?.applied.ok ? (
+            <ul className="reward-lines" data-testid="reward-lines">
+              {preview.applied.lines.map((line) => (
+                <li key={line.rewardId}>
+                  {t('saleRewards.line', { reward: nameOf(line.rewardId), amount: money(line.discount), n: formatNumber(line.points, locale), count: line.points })}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {rewardProblem ? (
+            <p className="field-error" role="alert" data-testid="reward-problem">
+              {t(rewardProblem, { n: formatNumber(pointsUsed, locale), reward: preview && !preview.applied.ok ? nameOf(preview.applied.rewardId) : '' })}
+            </p>
+          ) : null}
           <p>
             <span className="muted">{t('total')}</span>
-            <strong>{parsed.ok ? money(parsed.total) : money(0)}</strong>
+            <strong data-testid="visit-total" data-total={total}>{money(total)}</strong>
           </p>
           <p className="earn-preview" data-testid="earn-preview" data-points={summary ? points : undefined}>
             {blocked
@@ -202,10 +256,10 @@ export function VisitForm(props: {
         </div>
         {record.error || printFailed ? (
           <p className="alert alert-error" role="alert">
-            {record.error ? t(record.error.key) : t('printFailed')}
+            {record.error ? t(record.error.key, { cap: formatNumber(Number(record.error.details?.cap ?? 0), locale), used: formatNumber(Number(record.error.details?.used ?? 0), locale) }) : t('printFailed')}
           </p>
         ) : null}
-        <button type="submit" className="button-primary button-wide" disabled={record.pending || summary === null}>
+        <button type="submit" className="button-primary button-wide" disabled={record.pending || summary === null || rewardProblem !== null}>
           {record.pending ? t('saving') : t('recordVisit')}
         </button>
       </form>
@@ -218,6 +272,11 @@ export function VisitForm(props: {
               count: recorded.pointsEarned,
             })}
           </p>
+          {recorded.rewards ? (
+            <p data-testid="visit-recorded-rewards">
+              {t('saleRewards.recorded', { rewards: recorded.rewards.map((r) => nameOf(r.rewardId)).join(t('listSeparator')), amount: money(recorded.rewards.reduce((sum, r) => sum + r.discount, 0)) })}
+            </p>
+          ) : null}
           <button type="button" onClick={() => void print()}>
             {t('printReceipt')}
           </button>

@@ -88,6 +88,21 @@ export function InboxItemCard(props: {
       );
       break;
     }
+    case 'reward_cap': {
+      const customer = customers.get(item.customerId ?? '');
+      body = (
+        <>
+          <p>{t('rewardCap.text', { customer: customerLabel(customer, t('unknownCustomer'), locale, props.region), reward: item.details.reward ?? '' })}</p>
+          {item.details.offline === 'true' && <p className="muted">{t('rewardCap.offline')}</p>}
+          {open && (
+            <div className="inbox-actions">
+              <button type="button" disabled={busy} onClick={run('acknowledge')}>{t('rewardCap.acknowledge')}</button>
+            </div>
+          )}
+        </>
+      );
+      break;
+    }
     case 'rejected_write':
       body = (
         <>

@@ -11,7 +11,7 @@ import { customerIdsOf, useCustomers, useGroupBalances, useInboxItems, useStaffN
 import './inbox.css';
 
 /** Kinds in the order a manager should look at them. */
-const INBOX_KINDS: readonly InboxKind[] = ['duplicate', 'overdraft', 'conflict', 'rejected_write'];
+const INBOX_KINDS: readonly InboxKind[] = ['duplicate', 'overdraft', 'reward_cap', 'conflict', 'rejected_write'];
 
 /**
  * The sync inbox (managers): what the server could not decide alone, grouped by kind. Each action is the

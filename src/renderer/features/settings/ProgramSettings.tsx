@@ -1,12 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
 import type { MoneyUnit } from '../../../sync/model/money.ts';
 import type { CurrencyDisplay, Program, SegmentRules } from '../../../sync/model/settings.ts';
 import { currencyLabel, localizeFigures } from '../../lib/format.ts';
 import { useLocale } from '../../lib/hooks.ts';
-import { Field } from './Field.tsx';
-import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldErrors, type Parsed, type ProgramForm, type SegmentsForm } from './validation.ts';
+import type { Reward } from '../../../sync/model/reward.ts';
+import { useTerminal } from '../../app/terminal-context.ts';
+import { useLive } from '../../lib/useLive.ts';
+import { Field, useErrorText } from './Field.tsx';
+import { parseProgramForm, parseSegmentsForm, programToForm, segmentsToForm, type FieldError, type FieldErrors, type Parsed, type ProgramForm, type SegmentsForm } from './validation.ts';
 
 /** Save outcome shown under a form: saved, or the i18n key of why not. */
 export type SaveResult = { ok: true } | { ok: false; key: string };
@@ -45,13 +48,32 @@ export function Outcome({ result }: { result: SaveResult | null }) {
   return result.ok ? <p role="status">{t('saved')}</p> : <p role="alert">{t(result.key)}</p>;
 }
 
-/** The loyalty program: earning rate, per-visit bonus, tiers, expiry, offline cap, adjustment limits, void age. */
+/** A tier's perks, one per line, with its error. */
+function PerksField(props: { label: string; hint: string; value: string; error: FieldError | undefined; onChange: (value: string) => void }) {
+  const id = useId();
+  const errorText = useErrorText()(props.error);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <textarea id={id} rows={3} value={props.value} onChange={(e) => props.onChange(e.target.value)} aria-invalid={errorText ? true : undefined} aria-describedby={`${id}-hint${errorText ? ` ${id}-error` : ''}`} />
+      <span id={`${id}-hint`} className="hint">{props.hint}</span>
+      {errorText && <span id={`${id}-error`} className="field-error">{errorText}</span>}
+    </div>
+  );
+}
+
+/**
+ * The loyalty program: earning rate, per-visit bonus, tiers and their perks, expiry, offline cap, adjustment
+ * limits, void age, and the birthday reward.
+ */
 export function ProgramSettings({ program, unit, onSave }: { program: Program; unit: MoneyUnit; onSave: (program: Program) => Promise<SaveResult> }) {
   const { t } = useTranslation('settings');
   const locale = useLocale();
+  const terminal = useTerminal();
+  const rewards = useLive(() => terminal.queries.rewards$(), [terminal], [] as Reward[]);
   const { form, setForm, errors, result, save } = useSettingsForm(program, unit, programToForm, parseProgramForm, onSave);
   const set = (patch: Partial<ProgramForm>) => setForm({ ...form, ...patch });
-  const intField = (key: Exclude<keyof ProgramForm, 'tiers'>, hint?: string) => (
+  const intField = (key: Exclude<keyof ProgramForm, 'tiers' | 'birthdayRewardId'>, hint?: string) => (
     <Field key={key} name={key} label={t(`program.${key}`)} hint={hint} inputMode="numeric" value={form[key]} error={errors[key]} onChange={(v) => set({ [key]: v })} />
   );
   return (
@@ -71,6 +93,7 @@ export function ProgramSettings({ program, unit, onSave }: { program: Program; u
               <th scope="col">{t('program.tier')}</th>
               <th scope="col">{t('program.threshold')}</th>
               <th scope="col">{t('program.multiplier')}</th>
+              <th scope="col">{t('program.perks')}</th>
             </tr>
           </thead>
           <tbody>
@@ -84,6 +107,10 @@ export function ProgramSettings({ program, unit, onSave }: { program: Program; u
                 <td>
                   <Field label={t('program.multiplierOf', { tier: t(`tier.${tier}`) })} inputMode="decimal" value={form.tiers[i]!.multiplier} error={errors[`tiers.${i}.multiplier`]}
                     onChange={(v) => set({ tiers: form.tiers.map((row, j) => (j === i ? { ...row, multiplier: v } : row)) })} />
+                </td>
+                <td>
+                  <PerksField label={t('program.perksOf', { tier: t(`tier.${tier}`) })} hint={t('program.perksHint')} value={form.tiers[i]!.perks} error={errors[`tiers.${i}.perks`]}
+                    onChange={(v) => set({ tiers: form.tiers.map((row, j) => (j === i ? { ...row, perks: v } : row)) })} />
                 </td>
               </tr>
             ))}
@@ -99,6 +126,19 @@ export function ProgramSettings({ program, unit, onSave }: { program: Program; u
         {intField('cashierAdjustLimit')}
         {intField('managerAdjustLimit', t('program.managerAdjustHint'))}
         {intField('voidApprovalAgeDays')}
+      </fieldset>
+      <fieldset>
+        <legend>{t('program.birthday')}</legend>
+        <div className="field">
+          <label htmlFor="birthday-reward">{t('program.birthdayReward')}</label>
+          <select id="birthday-reward" name="birthdayRewardId" value={form.birthdayRewardId} aria-describedby="birthday-reward-hint" onChange={(e) => set({ birthdayRewardId: e.target.value })}>
+            <option value="">{t('program.noBirthdayReward')}</option>
+            {rewards.map((r) => (
+              <option key={r.id} value={r.id}>{r.name}</option>
+            ))}
+          </select>
+          <span id="birthday-reward-hint" className="hint">{t('program.birthdayHint')}</span>
+        </div>
       </fieldset>
       <button type="submit">{t('save')}</button>
       <Outcome result={result} />

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
-import type { Reward } from '../../../sync/model/reward.ts';
+import { CAP_PERIODS, REWARD_TYPES, type Reward } from '../../../sync/model/reward.ts';
 import type { MoneyUnit } from '../../../sync/model/money.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
@@ -12,7 +12,10 @@ import { Field, useErrorText } from './Field.tsx';
 import type { SaveResult } from './ProgramSettings.tsx';
 import { EMPTY_REWARD_FORM, parseRewardForm, rewardToForm, type FieldErrors, type RewardForm } from './validation.ts';
 
-/** The rewards catalog: list, add, edit, remove — the terminal's saveReward and removeReward commands. */
+/**
+ * The rewards catalog: list, add, edit, remove — the terminal's saveReward and removeReward commands. A reward's
+ * type decides which of item, percentage or amount it needs; a cap limits it per customer and period.
+ */
 export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Locale }) {
   const { t } = useTranslation('settings');
   const terminal = useTerminal();
@@ -48,6 +51,12 @@ export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Loca
     setResult(removed.ok ? null : { ok: false, key: removed.error.key });
   };
   const set = (patch: Partial<RewardForm>) => setForm({ ...form, ...patch });
+  const rewardValueText = (r: Reward) => {
+    if (r.type === 'percentOff') return t('rewards.percentValue', { n: formatNumber(r.percent, locale) });
+    if (r.type === 'pointsToMoney') return t('rewards.rateValue', { points: formatNumber(r.pointsCost, locale), amount: formatAmount(r.value, unit, locale) });
+    if (r.type === 'freeItem') return r.itemName;
+    return formatAmount(r.value, unit, locale);
+  };
 
   return (
     <section aria-labelledby="rewards-title" className="settings-form">
@@ -56,7 +65,7 @@ export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Loca
         <caption className="visually-hidden">{t('rewards.title')}</caption>
         <thead>
           <tr>
-            {['name', 'pointsCost', 'value', 'stock', 'minTier', 'validity', 'active', 'actions'].map((c) => (
+            {['name', 'type', 'pointsCost', 'value', 'stock', 'minTier', 'validity', 'cap', 'active', 'actions'].map((c) => (
               <th key={c} scope="col">{t(`rewards.${c}`)}</th>
             ))}
           </tr>
@@ -64,17 +73,19 @@ export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Loca
         <tbody>
           {rewards.length === 0 && (
             <tr>
-              <td colSpan={8}>{t('rewards.empty')}</td>
+              <td colSpan={10}>{t('rewards.empty')}</td>
             </tr>
           )}
           {rewards.map((r) => (
             <tr key={r.id}>
               <td>{r.name}</td>
+              <td>{t(`rewards.types.${r.type}`)}</td>
               <td>{formatNumber(r.pointsCost, locale)}</td>
-              <td>{formatAmount(r.value, unit, locale)}</td>
+              <td>{rewardValueText(r)}</td>
               <td>{r.stock === null ? t('rewards.unlimited') : formatNumber(r.stock, locale)}</td>
               <td>{r.minTier ? t(`tier.${r.minTier}`) : t('rewards.anyTier')}</td>
               <td className="figure">{r.validFrom === null && r.validUntil === null ? t('rewards.always') : [r.validFrom ? formatDay(r.validFrom, locale) : '…', r.validUntil ? formatDay(r.validUntil, locale) : '…'].join(' – ')}</td>
+              <td>{r.cap === null ? t('rewards.noCap') : t(`rewards.capOf.${r.cap.period}`, { count: r.cap.count, n: formatNumber(r.cap.count, locale) })}</td>
               <td>{r.active ? t('rewards.yes') : t('rewards.no')}</td>
               <td>
                 <button type="button" onClick={() => start(r)} aria-label={t('rewards.editNamed', { name: r.name })}>{t('rewards.edit')}</button>{' '}
@@ -90,8 +101,23 @@ export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Loca
         <form aria-label={editing === 'new' ? t('rewards.add') : t('rewards.editNamed', { name: editing.name })} onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
           <Field label={t('rewards.name')} value={form.name} error={errors.name} onChange={(v) => set({ name: v })} />
           <Field label={t('rewards.description')} value={form.description} error={errors.description} onChange={(v) => set({ description: v })} />
-          <Field label={t('rewards.pointsCost')} inputMode="numeric" value={form.pointsCost} error={errors.pointsCost} onChange={(v) => set({ pointsCost: v })} />
-          <Field label={t('rewards.value')} hint={t('rewards.valueHint', { currency: currencyLabel(unit, locale) })} inputMode="decimal" value={form.value} error={errors.value} onChange={(v) => set({ value: v })} />
+          <div className="field">
+            <label>
+              {t('rewards.type')}
+              <select name="type" value={form.type} onChange={(e) => set({ type: e.target.value as RewardForm['type'] })}>
+                {REWARD_TYPES.map((type) => (
+                  <option key={type} value={type}>{t(`rewards.types.${type}`)}</option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <Field name="pointsCost" label={t(form.type === 'pointsToMoney' ? 'rewards.ratePoints' : 'rewards.pointsCost')} inputMode="numeric" value={form.pointsCost} error={errors.pointsCost} onChange={(v) => set({ pointsCost: v })} />
+          {form.type === 'freeItem' && <Field name="itemName" label={t('rewards.itemName')} hint={t('rewards.itemNameHint')} value={form.itemName} error={errors.itemName} onChange={(v) => set({ itemName: v })} />}
+          {form.type === 'percentOff' ? (
+            <Field name="percent" label={t('rewards.percent')} inputMode="numeric" value={form.percent} error={errors.percent} onChange={(v) => set({ percent: v })} />
+          ) : (
+            <Field name="value" label={t(`rewards.valueOf.${form.type}`)} hint={t('rewards.valueHint', { currency: currencyLabel(unit, locale) })} inputMode="decimal" value={form.value} error={errors.value} onChange={(v) => set({ value: v })} />
+          )}
           <Field label={t('rewards.stock')} hint={t('rewards.stockHint')} inputMode="numeric" value={form.stock} error={errors.stock} onChange={(v) => set({ stock: v })} />
           <div className="field">
             <label>
@@ -106,12 +132,23 @@ export function RewardsCatalog({ unit, locale }: { unit: MoneyUnit; locale: Loca
           </div>
           <Field label={t('rewards.validFrom')} type="date" value={form.validFrom} error={errors.validFrom} onChange={(v) => set({ validFrom: v })} />
           <Field label={t('rewards.validUntil')} type="date" value={form.validUntil} error={errors.validUntil} onChange={(v) => set({ validUntil: v })} />
+          <Field name="capCount" label={t('rewards.capCount')} hint={t('rewards.capHint')} inputMode="numeric" value={form.capCount} error={errors.capCount} onChange={(v) => set({ capCount: v })} />
+          <div className="field">
+            <label>
+              {t('rewards.capPeriod')}
+              <select name="capPeriod" value={form.capPeriod} onChange={(e) => set({ capPeriod: e.target.value as RewardForm['capPeriod'] })}>
+                {CAP_PERIODS.map((period) => (
+                  <option key={period} value={period}>{t(`rewards.periods.${period}`)}</option>
+                ))}
+              </select>
+            </label>
+          </div>
           <div className="field">
             <label>
               <input type="checkbox" checked={form.active} onChange={(e) => set({ active: e.target.checked })} /> {t('rewards.active')}
             </label>
           </div>
-          {Object.entries(errors).filter(([k]) => !['name', 'description', 'pointsCost', 'value', 'stock', 'validFrom', 'validUntil'].includes(k)).map(([k, e]) => (
+          {Object.entries(errors).filter(([k]) => !['name', 'description', 'pointsCost', 'value', 'itemName', 'percent', 'capCount', 'cap.count', 'stock', 'validFrom', 'validUntil'].includes(k)).map(([k, e]) => (
             <p key={k} className="field-error">{errorText(e)}</p>
           ))}
           <button type="submit">{t('save')}</button> <button type="button" onClick={() => setEditing(null)}>{t('cancel')}</button>

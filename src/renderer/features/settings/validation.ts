@@ -3,7 +3,7 @@ import { TIERS, type Tier } from '../../../sync/model/common.ts';
 import { PatronError } from '../../../sync/model/errors.ts';
 import { minorToShown, parseMoneyIn, type MoneyUnit } from '../../../sync/model/money.ts';
 import { RewardInputSchema } from '../../../sync/client/commands/settings.ts';
-import type { Reward } from '../../../sync/model/reward.ts';
+import type { CapPeriod, Reward, RewardType } from '../../../sync/model/reward.ts';
 import { ProgramSchema, SegmentRulesSchema, type Program, type SegmentRules } from '../../../sync/model/settings.ts';
 import { toAsciiDigits } from '../../../sync/model/text.ts';
 
@@ -13,7 +13,9 @@ import { toAsciiDigits } from '../../../sync/model/text.ts';
 
 /** A field error: a code and the numbers its message needs. */
 export interface FieldError {
-  code: 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'tomanFraction' | 'managerCoversCashier' | 'thresholdsIncrease' | 'firstTierZero' | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'itemsRequired' | 'invalid';
+  code:
+    | 'required' | 'integer' | 'number' | 'min' | 'max' | 'money' | 'tomanFraction' | 'managerCoversCashier' | 'thresholdsIncrease' | 'firstTierZero'
+    | 'atRiskBeforeChurned' | 'vipVisits' | 'dateRange' | 'invalid' | 'perksCount' | 'perkLength' | 'positive' | 'percentRange' | 'itemsRequired';
   min?: number;
   max?: number;
 }
@@ -53,6 +55,8 @@ export function issuesToErrors(issues: readonly z.core.$ZodIssue[], errors: Fiel
     else if (issue.message.includes('VIP needs')) errors[path] = { code: 'vipVisits' };
     else if (issue.message === 'DATE_ORDER') errors[path] = { code: 'dateRange' };
     else if (issue.message === 'ITEMS_REQUIRED') errors[path] = { code: 'itemsRequired' };
+    else if (issue.message === 'PERCENT_RANGE') errors[path] = { code: 'percentRange' };
+    else if (issue.message === 'REQUIRED') errors[path] = { code: path === 'value' ? 'positive' : 'required' };
     else errors[path] = { code: 'invalid' };
   }
   return errors;
@@ -98,7 +102,10 @@ export interface ProgramForm {
   cashierAdjustLimit: string;
   managerAdjustLimit: string;
   voidApprovalAgeDays: string;
-  tiers: { threshold: string; multiplier: string }[];
+  /** Each tier's perks as typed: one per line. */
+  tiers: { threshold: string; multiplier: string; perks: string }[];
+  /** The birthday reward's id, or '' for none. */
+  birthdayRewardId: string;
 }
 
 const PROGRAM_INTS = [
@@ -119,9 +126,22 @@ export function programToForm(program: Program, unit: MoneyUnit): ProgramForm {
     voidApprovalAgeDays: String(program.voidApprovalAgeDays),
     tiers: TIERS.map((tier) => {
       const rule = program.tiers.find((r) => r.tier === tier);
-      return { threshold: String(rule?.threshold ?? 0), multiplier: String(rule?.multiplier ?? 1) };
+      return { threshold: String(rule?.threshold ?? 0), multiplier: String(rule?.multiplier ?? 1), perks: (rule?.perks ?? []).join('\n') };
     }),
+    birthdayRewardId: program.birthdayRewardId ?? '',
   };
+}
+
+/** Most perks a tier lists, and the longest perk (the schema's bounds). */
+const MAX_PERKS = 10;
+const MAX_PERK_LENGTH = 80;
+
+/** A tier's perks as typed: one per line, blank lines dropped; an error when too many or one too long. */
+function readPerks(text: string, field: string, errors: FieldErrors): string[] {
+  const perks = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  if (perks.length > MAX_PERKS) errors[field] = { code: 'perksCount', max: MAX_PERKS };
+  else if (perks.some((perk) => perk.length > MAX_PERK_LENGTH)) errors[field] = { code: 'perkLength', max: MAX_PERK_LENGTH };
+  return perks;
 }
 
 /** Validates the program form with ProgramSchema. */
@@ -130,17 +150,18 @@ export function parseProgramForm(form: ProgramForm, unit: MoneyUnit): Parsed<Pro
   const ints = readIntegers(form, PROGRAM_INTS.filter((k) => k !== 'earnPer'), errors, ['expiryDays']);
   const earnPer = readAmount(form.earnPer, unit, 'earnPer', errors);
   const tiers = TIERS.map((tier, i) => {
-    const row = form.tiers[i] ?? { threshold: '', multiplier: '' };
+    const row = form.tiers[i] ?? { threshold: '', multiplier: '', perks: '' };
     const threshold = integer(row.threshold);
     const multiplier = decimal(row.multiplier);
     if (threshold === null) errors[`tiers.${i}.threshold`] = { code: 'required' };
     else if (Number.isNaN(threshold)) errors[`tiers.${i}.threshold`] = { code: 'integer' };
     if (multiplier === null) errors[`tiers.${i}.multiplier`] = { code: 'required' };
     else if (Number.isNaN(multiplier)) errors[`tiers.${i}.multiplier`] = { code: 'number' };
-    return { tier, threshold: threshold ?? 0, multiplier: multiplier ?? 1 };
+    const perks = readPerks(row.perks, `tiers.${i}.perks`, errors);
+    return { tier, threshold: threshold ?? 0, multiplier: multiplier ?? 1, perks };
   });
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const result = ProgramSchema.safeParse({ ...ints, earnPer, tiers });
+  const result = ProgramSchema.safeParse({ ...ints, earnPer, tiers, birthdayRewardId: form.birthdayRewardId || null });
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
 }
 
@@ -164,33 +185,45 @@ export function parseSegmentsForm(form: SegmentsForm, unit: MoneyUnit): Parsed<S
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
 }
 
-/** The reward form. Empty stock = unlimited, empty dates = no limit, empty tier = everyone. */
+/** The reward form. Empty stock = unlimited, empty dates = no limit, empty tier = everyone, empty cap = none. */
 export interface RewardForm {
   name: string;
   description: string;
+  type: RewardType;
   pointsCost: string;
   value: string;
+  itemName: string;
+  percent: string;
   stock: string;
   minTier: '' | Tier;
   validFrom: string;
   validUntil: string;
+  capCount: string;
+  capPeriod: CapPeriod;
   active: boolean;
 }
 
 /** An empty reward form. */
-export const EMPTY_REWARD_FORM: RewardForm = { name: '', description: '', pointsCost: '', value: '0', stock: '', minTier: '', validFrom: '', validUntil: '', active: true };
+export const EMPTY_REWARD_FORM: RewardForm = {
+  name: '', description: '', type: 'freeItem', pointsCost: '', value: '0', itemName: '', percent: '', stock: '', minTier: '', validFrom: '', validUntil: '', capCount: '', capPeriod: 'week', active: true,
+};
 
 /** The form of a reward. */
 export function rewardToForm(reward: Reward, unit: MoneyUnit): RewardForm {
   return {
     name: reward.name,
     description: reward.description,
+    type: reward.type,
     pointsCost: String(reward.pointsCost),
     value: minorToShown(reward.value, unit),
+    itemName: reward.itemName,
+    percent: reward.type === 'percentOff' ? String(reward.percent) : '',
     stock: reward.stock === null ? '' : String(reward.stock),
     minTier: reward.minTier ?? '',
     validFrom: reward.validFrom ?? '',
     validUntil: reward.validUntil ?? '',
+    capCount: reward.cap === null ? '' : String(reward.cap.count),
+    capPeriod: reward.cap?.period ?? 'week',
     active: reward.active,
   };
 }
@@ -204,8 +237,10 @@ export type RewardInput = z.output<typeof RewardInputSchema>;
  */
 export function parseRewardForm(form: RewardForm, unit: MoneyUnit, id?: string): Parsed<RewardInput> {
   const errors: FieldErrors = {};
-  const ints = readIntegers(form as unknown as Record<'pointsCost' | 'stock', string>, ['pointsCost', 'stock'], errors, ['stock']);
+  const ints = readIntegers(form as unknown as Record<'pointsCost' | 'stock' | 'capCount', string>, ['pointsCost', 'stock', 'capCount'], errors, ['stock', 'capCount']);
   const value = readAmount(form.value, unit, 'value', errors, false) ?? 0;
+  const percent = form.type === 'percentOff' ? integer(form.percent) : 0;
+  if (percent === null || Number.isNaN(percent)) errors.percent = { code: 'percentRange' };
   if (form.name.trim() === '') errors.name = { code: 'required' };
   const validFrom = form.validFrom.trim() || null;
   const validUntil = form.validUntil.trim() || null;
@@ -215,13 +250,22 @@ export function parseRewardForm(form: RewardForm, unit: MoneyUnit, id?: string):
     ...(id ? { id } : {}),
     name: form.name,
     description: form.description,
+    type: form.type,
     pointsCost: ints.pointsCost,
     value,
+    itemName: form.type === 'freeItem' ? form.itemName : '',
+    percent,
     stock: ints.stock,
     minTier: form.minTier === '' ? null : form.minTier,
     validFrom,
     validUntil,
+    cap: ints.capCount === null ? null : { count: ints.capCount, period: form.capPeriod },
     active: form.active,
   });
-  return result.success ? { ok: true, value: result.data } : { ok: false, errors: issuesToErrors(result.error.issues, errors) };
+  if (result.success) return { ok: true, value: result.data };
+  // The cap's count is typed in one field.
+  const fieldErrors = issuesToErrors(result.error.issues, errors);
+  if (fieldErrors['cap.count']) fieldErrors.capCount = fieldErrors['cap.count'];
+  if (fieldErrors.percent && fieldErrors.percent.code !== 'percentRange') fieldErrors.percent = { code: 'percentRange' };
+  return { ok: false, errors: fieldErrors };
 }

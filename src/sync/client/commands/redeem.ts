@@ -58,7 +58,7 @@ const SETTLE_MS = 1_500;
  * unacknowledged one means the connection may be dead however the status reads — it is waited for briefly)
  * and the server must answer right now.
  */
-async function confirmedOnline(env: CommandEnv, standing: RedeemStanding, points: number): Promise<boolean> {
+export async function confirmedOnline(env: CommandEnv, standing: RedeemStanding, points: number): Promise<boolean> {
   if (!standing.online) return false;
   if (standing.usedToday + points <= env.settings().program.offlineRedeemCap) return true;
   if (!(await env.settled(SETTLE_MS))) return false;
@@ -89,12 +89,16 @@ export const redeem = command({
     const settings = env.settings();
     const summary = await env.ledger.groupStanding(group, env.now());
     const reward = 'rewardId' in input ? await rewardFor(env, input.rewardId) : null;
+    const standing = await redeemStanding(env, group);
     if (reward) {
-      const block = rewardBlock(reward, { tier: summary.tier, balance: summary.balance, today: zonedDate(env.now(), settings.timeZone) });
+      // Money off needs a sale to come off: those rewards are redeemed on the visit (recordVisit).
+      if (reward.type !== 'freeItem') refuse('REWARD_NOT_APPLICABLE', undefined, { reason: 'ON_SALE_ONLY' });
+      const dateOf = (instant: Date) => zonedDate(instant, settings.timeZone);
+      const usage = { entries: standing.entries, now: env.now(), dateOf, birthday: customer.birthday, birthdayRewardId: settings.program.birthdayRewardId };
+      const block = rewardBlock(reward, { tier: summary.tier, balance: summary.balance, today: dateOf(env.now()), usage });
       if (block !== null && block !== 'points') refuse('REWARD_UNAVAILABLE', undefined, { reason: block });
     }
     const points = reward ? reward.pointsCost : (input as { points: number }).points;
-    const standing = await redeemStanding(env, group);
     const online = await confirmedOnline(env, standing, points);
     const check = checkRedeem(
       {

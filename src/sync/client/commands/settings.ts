@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
 import { newId } from '../../model/ids.ts';
-import { RewardSchema, type Reward } from '../../model/reward.ts';
+import { RewardFieldsSchema, RewardSchema, rewardTypeProblem, type Reward } from '../../model/reward.ts';
 import { CurrencyDisplaySchema, ProgramSchema, SegmentRulesSchema } from '../../model/settings.ts';
 import { fromReplica, forStorage } from '../documents.ts';
 import { command, refuse } from './command.ts';
@@ -45,22 +45,36 @@ export const saveSegments = command({
   },
 });
 
-/** A reward as a manager edits it: a new one without `id`. Dates, when both are set, in order. */
-export const RewardInputSchema = RewardSchema.pick({
+/**
+ * A reward as a manager edits it: a new one without `id`. Dates, when both are set, in order; the fields its type
+ * needs (a free item's name, a percentage, an amount) present (model rewardTypeProblem).
+ */
+export const RewardInputSchema = RewardFieldsSchema.pick({
   name: true,
   description: true,
+  type: true,
   pointsCost: true,
   value: true,
   stock: true,
   minTier: true,
   validFrom: true,
   validUntil: true,
+  cap: true,
   active: true,
 })
-  .extend({ id: IdSchema.optional(), name: z.string().trim().min(1).max(100), description: z.string().trim().max(500) })
+  .extend({
+    id: IdSchema.optional(),
+    name: z.string().trim().min(1).max(100),
+    description: z.string().trim().max(500),
+    itemName: z.string().trim().max(120).default(''),
+    percent: z.int().min(0).max(100).default(0),
+    cap: RewardFieldsSchema.shape.cap.default(null),
+  })
   .check((ctx) => {
     const { validFrom, validUntil } = ctx.value;
     if (validFrom && validUntil && validUntil < validFrom) ctx.issues.push({ code: 'custom', message: 'DATE_ORDER', input: validUntil, path: ['validUntil'] });
+    const problem = rewardTypeProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem.code, input: ctx.value[problem.field], path: [problem.field] });
   });
 
 /** Adds a reward to the catalog, or edits one. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema, NonNegativeIntSchema } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
 import { ledgerEntry, newVisit, stampLine, stampReversal, voidVisit } from '../../model/document-builders.ts';
-import { earnEntryId, stampEntryId } from '../../model/ids.ts';
+import { earnEntryId, newId, stampEntryId } from '../../model/ids.ts';
 import { REFUND_MARK, voidImpact, type VoidImpact } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { pointsForVisit } from '../../model/loyalty.ts';
@@ -13,6 +13,7 @@ import type { JournalWrite } from '../journal.ts';
 import { ApprovalSchema, requireApproval } from './approval.ts';
 import { command, refuse } from './command.ts';
 import { writeContext, type CommandEnv } from './env.ts';
+import { saleRewards, VisitRewardsInputSchema } from './visit-rewards.ts';
 
 /**
  * A sale at the counter: item lines, or a paid amount when there are none; a discount no larger than the
@@ -27,6 +28,8 @@ export const VisitInputSchema = z
     discount: NonNegativeIntSchema.default(0),
     paymentMethod: PaymentMethodSchema,
     notes: z.string().max(1000).default(''),
+    /** Rewards redeemed on the sale, applied in this order after the discount (visit-rewards.ts). */
+    rewards: VisitRewardsInputSchema,
   })
   .check((ctx) => {
     const input = ctx.value;
@@ -51,9 +54,10 @@ async function pointsAtTier(env: CommandEnv, customer: Customer, total: number):
 }
 
 /**
- * Records a visit, its earning and its stamps: documents written together through the journal (a restart
- * between them completes the set), the earning's and the stamps' ids derived from the visit's so neither can
- * ever count twice (docs/architecture.md#deterministic-ids, docs/loyalty.md#stamp-cards).
+ * Records a visit, its earning, its stamps and the redemptions of the rewards applied to it: one journaled intent
+ * (a restart between the writes completes them all, so no reward is ever half applied), the earning's, stamps'
+ * and redemptions' ids derived from the visit's so none can count twice (docs/architecture.md#deterministic-ids,
+ * docs/loyalty.md#stamp-cards). The visit earns on what is paid after every discount.
  */
 export const recordVisit = command({
   role: 'cashier',
@@ -69,13 +73,15 @@ export const recordVisit = command({
     }
     const customer = await liveCustomer(env, input.customerId);
     const subtotal = input.items.length > 0 ? itemsSubtotal(input.items) : (input.amount ?? 0);
-    const points = await pointsAtTier(env, customer, subtotal - input.discount);
-    const settings = env.settings();
-    const { id, ...fields } = input;
     const ctx = writeContext(env, staff);
-    const { visit, earn } = newVisit({ ...fields, currency: settings.currency }, points, ctx, id);
+    const { id = newId(), rewards: choices, ...fields } = input;
+    const sale = await saleRewards(env, { visitId: id, customer, subtotal, discount: input.discount, items: input.items, choices }, ctx);
+    const points = await pointsAtTier(env, customer, sale.total);
+    const settings = env.settings();
+    const { visit, earn } = newVisit({ ...fields, discount: sale.discount, rewards: sale.applied, currency: settings.currency }, points, ctx, id);
     const writes: JournalWrite[] = [{ op: 'insert', collection: 'visits', doc: visit }];
     if (earn) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: earn });
+    for (const entry of sale.entries) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: entry });
     const stamps = customer.status === 'blocked' ? 0 : stampsForVisit(visit, programKinds(settings.program).stampCard);
     const stamp = stampLine(visit, stamps, ctx);
     if (stamp) writes.push({ op: 'insert', collection: 'loyaltyEntries', doc: stamp });

@@ -1,3 +1,4 @@
+import type { RewardType } from '../../model/reward.ts';
 import type { Role, Tier } from '../../model/common.ts';
 
 // The fixed material of the demo café: names, menu, notes, rewards, stores and staff. Persian text is
@@ -126,17 +127,20 @@ export interface RewardSpec {
   description: string;
   pointsCost: number;
   value: number;
+  /** What it does to a sale; a free item names the menu item it hands over. */
+  type: RewardType;
+  itemName: string;
   stock: number | null;
   minTier: Tier | null;
 }
 
 /** Five rewards, cheapest first. */
 export const REWARDS: readonly RewardSpec[] = [
-  { key: 'espresso', name: 'اسپرسو رایگان', description: 'یک اسپرسوی تک یا دوبل، مهمان ما.', pointsCost: 1_000, value: 95_000, stock: null, minTier: null },
-  { key: 'latte', name: 'لاته رایگان', description: 'هر نوع لاته، گرم یا سرد.', pointsCost: 1_600, value: 185_000, stock: null, minTier: null },
-  { key: 'cake', name: 'برش کیک به انتخاب شما', description: 'چیزکیک، کیک شکلاتی یا کیک هویج.', pointsCost: 2_200, value: 240_000, stock: null, minTier: null },
-  { key: 'voucher', name: 'بن خرید ۵۰۰ هزار ریالی', description: 'برای یک خرید، بدون باقی‌مانده.', pointsCost: 4_500, value: 500_000, stock: null, minTier: 'silver' },
-  { key: 'mug', name: 'ماگ سرامیکی کافه پاترون', description: 'ماگ دست‌ساز با لوگوی کافه؛ تعداد محدود.', pointsCost: 9_000, value: 1_200_000, stock: 40, minTier: 'gold' },
+  { key: 'espresso', name: 'اسپرسو رایگان', description: 'یک اسپرسوی تک یا دوبل، مهمان ما.', pointsCost: 1_000, value: 95_000, type: 'freeItem', itemName: 'اسپرسو', stock: null, minTier: null },
+  { key: 'latte', name: 'لاته رایگان', description: 'هر نوع لاته، گرم یا سرد.', pointsCost: 1_600, value: 185_000, type: 'freeItem', itemName: 'لاته', stock: null, minTier: null },
+  { key: 'cake', name: 'برش کیک به انتخاب شما', description: 'چیزکیک، کیک شکلاتی یا کیک هویج.', pointsCost: 2_200, value: 240_000, type: 'freeItem', itemName: 'چیزکیک', stock: null, minTier: null },
+  { key: 'voucher', name: 'بن خرید ۵۰۰ هزار ریالی', description: 'برای یک خرید، بدون باقی‌مانده.', pointsCost: 4_500, value: 500_000, type: 'amountOff', itemName: '', stock: null, minTier: 'silver' },
+  { key: 'mug', name: 'ماگ سرامیکی کافه پاترون', description: 'ماگ دست‌ساز با لوگوی کافه؛ تعداد محدود.', pointsCost: 9_000, value: 1_200_000, type: 'freeItem', itemName: 'ماگ سرامیکی', stock: 40, minTier: 'gold' },
 ];
 
 /** The demo stores. */

@@ -87,3 +87,12 @@ export async function groupStampCounts(tx: Queryable, merchantId: string, custom
   for (const row of rows) result.set(row.start, { root: row.root, balance: Number(row.balance) });
   return result;
 }
+
+/** The ledger lines of each customer's merge group (tombstones left out), in one statement. */
+export async function groupLines(tx: Queryable, merchantId: string, customerIds: readonly string[]): Promise<Map<string, LoyaltyEntry[]>> {
+  const lines = new Map<string, LoyaltyEntry[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return lines;
+  const { rows } = await tx.query<{ start: string; doc: LoyaltyEntry }>(GROUP_LINES_SQL, [merchantId, [...new Set(customerIds)]]);
+  for (const row of rows) lines.get(row.start)?.push(row.doc);
+  return lines;
+}

@@ -1,4 +1,5 @@
 import { DEFAULT_PROGRAM, upgradeProgram, type Program, type Settings } from '../../model/settings.ts';
+import type { Reward } from '../../model/reward.ts';
 import type { Staff } from '../../model/staff.ts';
 import type { CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
@@ -14,6 +15,8 @@ export interface BatchState {
   samePhone: Doc[];
   /** For ledger lines: what their rules are checked against (ledger-checks.ts). */
   ledger?: LedgerState;
+  /** For visits: the rewards they say were applied (reward-checks.ts). */
+  visitRewards?: Map<string, Reward>;
 }
 
 /** The keys a batch's state is read by. */

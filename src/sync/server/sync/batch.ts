@@ -1,3 +1,4 @@
+import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { Refusal } from './rules.ts';
 import type { Doc } from './tables.ts';
 
@@ -19,4 +20,6 @@ export interface BatchWrites {
   held: Doc[];
   /** Live, unmerged customers stored before the batch with a phone the batch carries (customers only). */
   samePhone: Doc[];
+  /** Redemptions written offline and kept above their reward's per-customer cap (reward-checks.ts). */
+  overCap: LoyaltyEntry[];
 }

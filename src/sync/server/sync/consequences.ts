@@ -14,6 +14,7 @@ import { raiseFindings } from './inbox-findings.ts';
 import { overdraftFindings } from './overdrafts.ts';
 import { quarantine } from './quarantine.ts';
 import { stampOverdraftFindings } from './stamp-overdrafts.ts';
+import { rewardCapFindings } from './reward-checks.ts';
 import { consumeRewardStock } from './reward-stock.ts';
 
 /**
@@ -53,6 +54,8 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     if (inserted.some((entry) => entry.points < 0)) findings.push(...(await overdraftFindings(tx, ctx, inserted, await currentProgram(tx, ctx.merchantId), now)));
     findings.push(...(await stampOverdraftFindings(tx, ctx, inserted, now)));
     if (await consumeRewardStock(tx, ctx, inserted, now)) changed.add('rewards');
+    const kept = new Set(inserted.map((entry) => entry.id));
+    findings.push(...rewardCapFindings(ctx, batch.overCap.filter((entry) => kept.has(entry.id)), now));
   }
   if (findings.length > 0 && (await raiseFindings(tx, ctx, findings)) > 0) changed.add('inbox');
 }

@@ -1,4 +1,4 @@
-import { earnProblem, adjustmentProblem, redemptionProblem, reversalProblem } from '../../model/ledger-rules.ts';
+import { earnProblem, adjustmentProblem, redemptionProblem, reversalProblem, saleRedemptionProblem } from '../../model/ledger-rules.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import type { Reward } from '../../model/reward.ts';
 import { DEFAULT_PROGRAM, upgradeProgram, type Program } from '../../model/settings.ts';
@@ -6,6 +6,7 @@ import type { Staff } from '../../model/staff.ts';
 import { stampProblem, stampRedemptionProblem, stampReversalProblem } from '../../model/stamp-rules.ts';
 import type { Visit } from '../../model/visit.ts';
 import type { Queryable } from '../db/database.ts';
+import { countRedemption, readRewardUse, rewardUseVerdict, type RewardUseState } from './reward-checks.ts';
 import type { Refusal } from './rules.ts';
 import type { Doc } from './tables.ts';
 
@@ -20,8 +21,10 @@ export interface LedgerState {
   /** Lines named by reversals, by id; the batch's accepted lines are added as they are decided. */
   entries: Map<string, LoyaltyEntry>;
   rewards: Map<string, Reward>;
-  /** Every programme the merchant has had (the current one included). */
+  /** Every programme the merchant has had (the current one first). */
   programs: Program[];
+  /** What redemptions of rewards are checked against (reward-checks.ts). */
+  rewardUse: RewardUseState;
 }
 
 /** A line's verdict: accepted, held until its visit arrives (an earn, a void's reversal), or refused. */
@@ -47,7 +50,7 @@ export async function readLedgerState(tx: Queryable, merchantId: string, docs: r
      UNION ALL SELECT 3, hash, program FROM program_revisions WHERE merchant_id = $1 AND $5`,
     [merchantId, ids(docs, 'visitId'), ids(docs, 'reversesId'), ids(docs, 'rewardId'), docs.some((d) => NEEDS_PROGRAMS.has(d.kind))],
   );
-  const state: LedgerState = { visits: new Map(), entries: new Map(), rewards: new Map(), programs: [current] };
+  const state: LedgerState = { visits: new Map(), entries: new Map(), rewards: new Map(), programs: [current], rewardUse: await readRewardUse(tx, merchantId, docs) };
   for (const row of rows) {
     if (row.part === 0) state.visits.set(row.id, row.doc as unknown as Visit);
     else if (row.part === 1) state.entries.set(row.id, row.doc as unknown as LoyaltyEntry);
@@ -113,9 +116,20 @@ export function checkLedgerEntry(entry: LoyaltyEntry, staff: Staff, state: Ledge
       return problem ? reject(problem) : { kind: 'ok' };
     }
     case 'redeem': {
-      const reward = entry.rewardId !== null ? (state.rewards.get(entry.rewardId) ?? null) : null;
-      const problem = redemptionProblem(entry, reward && !reward._deleted ? reward : null);
-      return problem ? reject(problem) : { kind: 'ok' };
+      const stored = entry.rewardId !== null ? (state.rewards.get(entry.rewardId) ?? null) : null;
+      const reward = stored && !stored._deleted ? stored : null;
+      const problem = redemptionProblem(entry, reward);
+      if (problem) return reject(problem);
+      const visit = entry.visitId !== null ? state.visits.get(entry.visitId) : undefined;
+      const onSale = visit ? saleRedemptionProblem(entry, visit) : null;
+      if (onSale) return reject(onSale);
+      if (reward === null) return { kind: 'ok' };
+      const use = rewardUseVerdict(entry, reward, state.rewardUse, state.programs[0]!);
+      if (use === 'overCap' && !entry.offline) return reject("a redemption above the reward's per-customer limit");
+      if (use !== null && use !== 'overCap') return reject(use);
+      if (use === 'overCap') state.rewardUse.overCap.push(entry);
+      countRedemption(entry, state.rewardUse);
+      return { kind: 'ok' };
     }
     case 'adjust': {
       const problem = adjustmentProblem(entry, staff.role, state.programs[0]!);

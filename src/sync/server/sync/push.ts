@@ -10,6 +10,9 @@ import { readBatchState, type BatchState } from './batch-state.ts';
 import { applyConsequences } from './consequences.ts';
 import { refusePushBeforeRestore } from './horizons.ts';
 import { checkLedgerEntry, readLedgerState } from './ledger-checks.ts';
+import { readVisitRewards } from './reward-checks.ts';
+import { visitRewardsProblem } from '../../model/ledger-rules.ts';
+import type { Visit } from '../../model/visit.ts';
 import { claimTimes, proofCandidates, proofRefusal, readSessionWindows, type SessionWindows } from './proof-check.ts';
 import { actingStaffId, checkWrite, type Refusal } from './rules.ts';
 import { oneOfEachId } from './server-writes.ts';
@@ -69,15 +72,18 @@ export async function applyPush(
     phones: collection === 'customers' ? storableIds(checked.map(({ row }) => row.newDocumentState.phone)) : [],
   });
   await refusePushBeforeRestore(tx, ctx.merchantId, collection, checked.filter((c) => !c.refusal).map((c) => c.row), state.stored);
-  if (collection === 'loyaltyEntries') state.ledger = await readLedgerState(tx, ctx.merchantId, checked.filter((c) => !c.refusal).map((c) => c.row.newDocumentState), state.program);
+  const accepted = checked.filter((c) => !c.refusal).map((c) => c.row.newDocumentState);
+  if (collection === 'loyaltyEntries') state.ledger = await readLedgerState(tx, ctx.merchantId, accepted, state.program);
+  if (collection === 'visits') state.visitRewards = await readVisitRewards(tx, ctx.merchantId, accepted);
 
   const outcome: PushOutcome = { conflicts: [], rejected: [], written: 0, changed: new Set() };
-  const batch: BatchWrites = { written: [], rejected: [], held: [], samePhone: state.samePhone };
+  const batch: BatchWrites = { written: [], rejected: [], held: [], samePhone: state.samePhone, overCap: [] };
   for (const { row, refusal } of checked) {
     const verdict: Verdict = refusal ? { kind: 'reject', refusal, doc: row.newDocumentState } : decide(row, state, ctx, collection, sessions);
     record(verdict, state.stored, outcome, batch, collection);
   }
 
+  batch.overCap = state.ledger?.rewardUse.overCap ?? [];
   // Versions follow the row order; an id written twice in the batch is written once, in its final state.
   const docs = oneOfEachId(batch.written.map((w) => w.doc), 'last');
   await writeVersioned(tx, collection, ctx.merchantId, ctx.terminalId, docs, { onConflict: 'update', reserveVersions: !options.brokenClockForTests, jsonOf: (doc) => json.get(doc) });
@@ -137,6 +143,10 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
   if (unproven) return { kind: 'reject', refusal: unproven, doc };
   // Writing it would bring the deleted document back.
   if (purged) return { kind: 'conflict', master: { ...row.assumedMasterState, id, _deleted: true } };
+  if (state.visitRewards && !master) {
+    const problem = visitRewardsProblem(doc as unknown as Visit, state.visitRewards);
+    if (problem) return { kind: 'reject', refusal: { code: 'FORBIDDEN', reason: problem }, doc };
+  }
   if (state.ledger && !master) {
     const verdict = checkLedgerEntry(doc as unknown as LoyaltyEntry, state.staff.get(staffId as string)!, state.ledger);
     if (verdict.kind === 'reject') return { kind: 'reject', refusal: verdict.refusal, doc };
