@@ -80,6 +80,9 @@ export const FIELD_PROBLEMS = [
   'TOO_LARGE',
   'TAKEN',
   'DATE_ORDER',
+  'SAME_PHONE',
+  'MISSING_EMAIL',
+  'DUPLICATE_TAG',
   'INVALID',
 ] as const;
 /** Why a field is refused. */

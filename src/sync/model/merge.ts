@@ -1,7 +1,8 @@
 import { RecordedConflictSchema } from './common.ts';
 import type { RecordedConflict } from './common.ts';
-import { CUSTOMER_MERGE_FIELDS, CustomerSchema } from './customer.ts';
+import { CONSENT_MAX, CUSTOMER_MERGE_FIELDS, TIMELINE_MAX } from './customer.ts';
 import type { Customer, Preferences } from './customer.ts';
+import { unionById } from './customer-profile.ts';
 import { SETTINGS_MERGE_FIELDS } from './settings.ts';
 import type { Settings } from './settings.ts';
 
@@ -10,13 +11,12 @@ import type { Settings } from './settings.ts';
 // terminal last saw from the server (assumedMasterState; undefined when the terminal thinks it inserted).
 // Pure and deterministic: equal inputs give deep-equal outputs, and which value a field keeps depends on
 // the values and business times only, not on which side is which — except where roles are the point
-// (notes keep the server's text first; fields outside the merge list come from the server).
+// (an entry both histories hold keeps the server's; fields outside the merge list come from the server).
 
 /** Most recorded conflicts a document keeps (CustomerSchema / SettingsSchema `conflicts.max(20)`). */
 export const MAX_RECORDED_CONFLICTS = 20;
 /** Longest JSON encoding a recorded conflict holds (RecordedConflictSchema `lost`/`kept`). */
 export const MAX_CONFLICT_VALUE = RecordedConflictSchema.shape.lost.maxLength ?? 4000;
-const NOTES_MAX = CustomerSchema.shape.notes.maxLength ?? 4000;
 
 /** What a mergeable document carries besides its fields: identity, business time, author and conflicts. */
 export interface MergeableDocument {
@@ -251,17 +251,33 @@ function combinePreferences(base: Preferences | undefined, master: Preferences, 
   return favorites && allergies ? { favorites, allergies, preferredTime: time } : undefined;
 }
 
-/** Merge rules for customers: phone and name move with their derived keys, notes append, lists combine, undo/merge rule. */
+/**
+ * An append-only history from both sides: every entry of either, once by id, in time order (nothing is ever
+ * removed from one, so the base has nothing to say). `undefined` beyond `max` entries.
+ */
+function historyUnion<T extends { at: string; id: string }>(max: number) {
+  return (_base: readonly T[] | undefined, master: readonly T[], local: readonly T[]): T[] | undefined => {
+    const out = unionById(master, local);
+    return out.length <= max ? out : undefined;
+  };
+}
+
+/**
+ * Merge rules for customers: each phone and the name move with their derived keys, lists combine as sets,
+ * the timeline and the consent history unite by id, undo/merge rule.
+ */
 export const CUSTOMER_MERGE_OPTIONS: MergeOptions<Customer> = {
   combine: {
     tags: (base, master, local) => mergeSet(base, master, local, 30),
     preferences: combinePreferences,
+    timeline: historyUnion(TIMELINE_MAX),
+    consent: historyUnion(CONSENT_MAX),
   },
   groups: [
     ['phone', 'phoneKey', 'phoneReversed'],
+    ['phone2', 'phone2Key', 'phone2Reversed'],
     ['name', 'nameKey'],
   ],
-  appendText: { notes: NOTES_MAX },
   decide: { mergedInto: decideMergedInto },
 };
 

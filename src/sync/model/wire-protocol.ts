@@ -15,13 +15,14 @@ import { VisitSchema } from './visit.ts';
  * Version of the wire contract. Bump it with every change of a wire schema (a test snapshots their
  * JSON Schemas); the server answers 426 to clients older than MIN_PROTOCOL_VERSION.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /**
  * Oldest client protocol the server still accepts. Protocol 1 clients read settings with strict schemas that
- * refuse the fields protocol 2 added, and would write settings without them: they get 426 and keep their
- * queue until they are updated (docs/protocol.md §1).
+ * refuse the fields protocol 2 added, and would write settings without them; protocol 2 clients would write
+ * customers with the single `notes` and `marketingConsent` that protocol 3 replaced: they get 426 and keep
+ * their queue until they are updated (docs/protocol.md §1).
  */
-export const MIN_PROTOCOL_VERSION = 2;
+export const MIN_PROTOCOL_VERSION = 3;
 /** Header carrying the client's protocol version on every request. */
 export const PROTOCOL_HEADER = 'x-patron-protocol';
 

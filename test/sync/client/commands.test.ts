@@ -28,11 +28,16 @@ const details = (overrides: Partial<CustomerInput> = {}): CustomerInput => ({
   email: '',
   birthday: '',
   anniversary: '',
+  phone2: '',
+  address: '',
+  company: '',
+  source: '',
+  preferredChannel: '',
   notes: '',
   favorites: [],
   allergies: [],
   preferredTime: '',
-  marketingConsent: false,
+  consentEmail: false, consentSms: false,
   tags: [],
   status: 'active',
   ...overrides,
@@ -167,10 +172,10 @@ describe('the terminal’s commands', () => {
     expect(customer).toMatchObject({ name: 'Reza Karimi', tags: ['tea'], storeId: seed.storeId, updatedBy: seed.cashier.id });
     expect(await t.commands.signUp(details({ phone }))).toMatchObject({ ok: false, error: { code: 'CUSTOMER_ALREADY_EXISTS', details: { customerId: customer.id } } });
 
-    const edited = await t.commands.editCustomer({ ...details({ phone, name: 'Reza Karimi', tags: ['tea'] }), notes: 'likes the window seat', customerId: customer.id });
-    expect(edited).toMatchObject({ ok: true, value: { notes: 'likes the window seat', phoneKey: customer.phoneKey } });
+    const edited = await t.commands.editCustomer({ ...details({ phone, name: 'Reza Karimi', tags: ['tea'] }), address: 'by the window', customerId: customer.id });
+    expect(edited).toMatchObject({ ok: true, value: { address: 'by the window', phoneKey: customer.phoneKey } });
     const newPhone = nextPhone();
-    const moved = await t.commands.editCustomer({ ...details({ phone: newPhone, name: 'Reza Karimi', tags: ['tea'] }), notes: 'likes the window seat', customerId: customer.id });
+    const moved = await t.commands.editCustomer({ ...details({ phone: newPhone, name: 'Reza Karimi', tags: ['tea'] }), address: 'by the window', customerId: customer.id });
     expect(moved.ok && moved.value.phoneKey).not.toBe(customer.phoneKey);
     expect((await t.queries.lookup.find(newPhone.slice(-4), 20)).map((c) => c.id)).toContain(customer.id);
   });

@@ -313,7 +313,7 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
       const erased = { ...victim, _deleted: true, updatedAt: now };
       const merged = { ...survivor, mergedInto: victim.id, updatedAt: now };
       const signUp = aCustomer(ctx);
-      const edit = editCustomer(survivor, { notes: 'likes tea' }, ctx, 'IR');
+      const edit = editCustomer(survivor, { company: 'likes tea' }, ctx, 'IR');
       const answer = await tillA.push('customers', [updateRow(erased, victim), updateRow(merged, survivor), insertRow(signUp), updateRow(edit, survivor)]);
       expect(answer.rejected).toEqual([{ id: victim.id, code: 'FORBIDDEN' }, { id: survivor.id, code: 'FORBIDDEN' }]);
       const stored = new Map((await tillA.pullAll('customers')).map((d) => [d.id, d]));

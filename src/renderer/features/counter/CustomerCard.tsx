@@ -10,7 +10,12 @@ import { ChangeHistory } from './ChangeHistory.tsx';
 import { AllergyAlert, CustomerFacts } from './CustomerFacts.tsx';
 import { EditCustomer } from './EditCustomer.tsx';
 import type { Customer } from '../../../sync/model/customer.ts';
+import { CONSENT_CHANNELS } from '../../../sync/model/customer.ts';
+import { consentState } from '../../../sync/model/customer-profile.ts';
 import { groupProfile } from '../../../sync/model/merge-group.ts';
+import { TagChips } from '../../components/TagChip.tsx';
+import { ConsentPanel } from './ConsentPanel.tsx';
+import { NotesTimeline } from './NotesTimeline.tsx';
 import { useLive } from '../../lib/useLive.ts';
 import { MemberCode } from './MemberCode.tsx';
 import { RedeemPanel } from './RedeemPanel.tsx';
@@ -54,6 +59,7 @@ export function CustomerCard({
   const groupKey = group.slice(1).join(' ');
   const merged = useLive(() => terminal.queries.customersById$(groupKey === '' ? [] : groupKey.split(' ')), [terminal, groupKey], new Map<string, Customer>());
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const staffNames = useLive(() => terminal.queries.staffNames$(), [terminal], new Map<string, string>());
 
   // A customer merged into another while open (a sync brought the merge) is shown as the one they joined.
   const mergedRoot = customer?.mergedInto ? terminal.queries.rootOf(customer) : null;
@@ -95,6 +101,7 @@ export function CustomerCard({
             <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
           </p>
           <MemberCode customerId={customer.id} name={customer.name} />
+          <TagChips tags={profile.tags} catalogue={settings.tagCatalogue} />
           <ul className="badges" aria-label={t('badges')}>
             {customer.status !== 'active' ? (
               <li className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</li>
@@ -104,9 +111,11 @@ export function CustomerCard({
                 {soon === 0 ? t('birthdayToday') : t('birthdaySoon', { count: soon, n: formatNumber(soon, locale) })}
               </li>
             ) : null}
-            <li className={`badge ${customer.marketingConsent ? 'badge-ok' : 'badge-muted'}`}>
-              {customer.marketingConsent ? t('consentYes') : t('consentNo')}
-            </li>
+            {CONSENT_CHANNELS.map((channel) => (
+              <li key={channel} className={`badge ${consentState(profile.consent, channel).granted ? 'badge-ok' : 'badge-muted'}`}>
+                {t(`consentState.${channel}.${consentState(profile.consent, channel).granted ? 'granted' : 'none'}`)}
+              </li>
+            ))}
             {group.length > 1 ? (
               <li className="badge badge-muted">
                 {t('mergedRecords', { count: group.length - 1, n: formatNumber(group.length - 1, locale) })}
@@ -196,6 +205,11 @@ export function CustomerCard({
       ) : (
         <CustomerFacts customer={customer} profile={profile} />
       )}
+
+      <div className="card-histories">
+        <NotesTimeline customer={customer} notes={profile.timeline} staffNames={staffNames} />
+        <ConsentPanel customer={customer} history={profile.consent} staffNames={staffNames} />
+      </div>
 
       <div className="card-actions">
         <VisitForm customer={customer} summary={summary} blocked={blocked} autoFocus />

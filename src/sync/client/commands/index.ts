@@ -1,17 +1,19 @@
 import type { z } from 'zod';
 import { runCommand, type CommandResult, type CommandSpec } from './command.ts';
-import { editCustomerDetails, signUp } from './customers.ts';
+import { addNote, editCustomerDetails, recordConsent, signUp } from './customers.ts';
 import type { CommandEnv } from './env.ts';
 import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { redeem } from './redeem.ts';
-import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments } from './settings.ts';
+import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments, saveTagCatalogue } from './settings.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
 /** Every write the terminal's UI can make, by name (the UI calls them; nothing else writes the replica). */
 export const COMMANDS = {
   signUp,
   editCustomer: editCustomerDetails,
+  addNote,
+  recordConsent,
   recordVisit,
   voidVisit: voidVisitCommand,
   redeem,
@@ -22,6 +24,7 @@ export const COMMANDS = {
   saveCurrencyDisplay,
   saveProgram,
   saveSegments,
+  saveTagCatalogue,
   saveReward,
   removeReward,
 };

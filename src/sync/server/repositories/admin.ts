@@ -53,6 +53,7 @@ export async function createMerchant(db: Database, input: NewMerchant, actor: Ac
     stores: [],
     program: DEFAULT_PROGRAM,
     segments: DEFAULT_SEGMENT_RULES,
+    tagCatalogue: [],
     updatedBy: SYSTEM_ACTOR_ID,
     conflicts: [],
   });
