@@ -4,7 +4,7 @@ import type { RecordedConflict } from '../../../src/sync/model/common.ts';
 import { CustomerSchema } from '../../../src/sync/model/customer.ts';
 import type { ConsentEntry, Customer, NoteEntry } from '../../../src/sync/model/customer.ts';
 import { consentState, unionById } from '../../../src/sync/model/customer-profile.ts';
-import { MAX_CONFLICT_VALUE, mergeCustomer, mergeDocuments, mergeSet, mergeSettings } from '../../../src/sync/model/merge.ts';
+import { mergeCustomer, mergeDocuments, mergeSet, mergeSettings } from '../../../src/sync/model/merge.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema } from '../../../src/sync/model/settings.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
 
