@@ -8,6 +8,7 @@ import type { Terminal } from '../../../src/sync/client/terminal.ts';
 import { codeInId, memberCodeOf } from '../../../src/sync/model/member-code.ts';
 import { earnEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
+import { consentState } from '../../../src/sync/model/customer-profile.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
 import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
@@ -178,6 +179,34 @@ describe('the terminal’s commands', () => {
     const moved = await t.commands.editCustomer({ ...details({ phone: newPhone, name: 'Reza Karimi', tags: ['tea'] }), address: 'by the window', customerId: customer.id });
     expect(moved.ok && moved.value.phoneKey).not.toBe(customer.phoneKey);
     expect((await t.queries.lookup.find(newPhone.slice(-4), 20)).map((c) => c.id)).toContain(customer.id);
+    // The profile: a second phone the lookup finds, the new fields checked, notes and consent appended.
+    const phone2 = nextPhone();
+    const profiled = await signUp(t, { phone2, notes: 'first visit', consentSms: true });
+    expect(profiled.timeline).toMatchObject([{ text: 'first visit', by: seed.cashier.id }]);
+    expect(profiled.consent).toMatchObject([{ channel: 'sms', state: 'granted', source: 'counter', by: seed.cashier.id }]);
+    // The in-memory lookup index holds the second number's keys (the replica's fallback indexes only the first).
+    await eventually(async () => (await t.queries.lookup.find(phone2.slice(-4), 20)).some((c) => c.id === profiled.id), 10_000, 'found by the second phone');
+
+    const form = details({ phone: profiled.phone, phone2, name: profiled.name });
+    const refused = await t.commands.editCustomer({ ...form, phone2: '0912', preferredChannel: 'email', customerId: profiled.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: { phone2: 'common:fields.INVALID_PHONE_FORMAT' } } });
+    const noEmail = await t.commands.editCustomer({ ...form, preferredChannel: 'email', customerId: profiled.id });
+    expect(noEmail).toMatchObject({ ok: false, error: { fields: { preferredChannel: 'common:fields.MISSING_EMAIL' } } });
+    const profileEdit = await t.commands.editCustomer({ ...form, address: '12 Valiasr St', company: 'Sol Co', source: 'referral', preferredChannel: 'sms', customerId: profiled.id });
+    expect(profileEdit).toMatchObject({ ok: true, value: { address: '12 Valiasr St', company: 'Sol Co', source: 'referral', preferredChannel: 'sms', timeline: profiled.timeline } });
+
+    expect(await t.commands.addNote({ customerId: profiled.id, text: '   ' })).toMatchObject({ ok: false, error: { fields: { text: 'common:fields.REQUIRED' } } });
+    const noted = await t.commands.addNote({ customerId: profiled.id, text: ' likes the window seat ' });
+    expect(noted.ok && noted.value.timeline.map((n) => [n.text, n.by])).toEqual([['first visit', seed.cashier.id], ['likes the window seat', seed.cashier.id]]);
+    const withdrawn = await t.commands.recordConsent({ customerId: profiled.id, channel: 'sms', granted: false, source: 'customer-request' });
+    expect(withdrawn.ok && [withdrawn.value.consent.length, consentState(withdrawn.value.consent, 'sms').granted]).toEqual([2, false]);
+    expect(await t.commands.recordConsent({ customerId: profiled.id, channel: 'sms', granted: true, source: 'migrated' } as never)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+
+    expect(await t.commands.saveTagCatalogue({ tags: [{ name: 'VIP', colour: 'purple' }] })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // The server took every write as it was made (nothing quarantined).
+    await t.sync.awaitInSync();
+    const { rows } = await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [profiled.id]);
+    expect(rows[0]!.doc).toMatchObject({ company: 'Sol Co', timeline: [{ text: 'first visit' }, { text: 'likes the window seat' }], consent: [{ state: 'granted' }, { state: 'withdrawn', source: 'customer-request' }] });
   });
 
   it('record a visit with its earning at the group’s tier; a blocked customer earns nothing', async () => {
@@ -282,6 +311,11 @@ describe('the terminal’s commands', () => {
     expect((await firstValueFrom(t.queries.rewards$())).map((r) => r.pointsCost)).toContain(450);
     expect(await t.commands.removeReward({ id: saved.value.id })).toEqual({ ok: true, value: undefined });
     expect((await firstValueFrom(t.queries.rewards$())).map((r) => r.id)).not.toContain(saved.value.id);
+    // The tag catalogue: names once (case ignored), trimmed.
+    const duplicate = await t.commands.saveTagCatalogue({ tags: [{ name: 'VIP', colour: 'purple' }, { name: ' vip ', colour: 'red' }] });
+    expect(duplicate).toMatchObject({ ok: false, error: { fields: { 'tags.1.name': 'common:fields.DUPLICATE_TAG' } } });
+    expect(await t.commands.saveTagCatalogue({ tags: [{ name: ' VIP ', colour: 'purple' }] })).toMatchObject({ ok: true });
+    expect(t.settings$.getValue().tagCatalogue).toEqual([{ name: 'VIP', colour: 'purple' }]);
   });
 
   it('settle an inbox item as a manager: the settling write, then the status, both replicated', async () => {
