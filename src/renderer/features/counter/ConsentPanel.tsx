@@ -4,7 +4,7 @@ import { CONSENT_CHANNELS, type ConsentChannel, type ConsentEntry, type Customer
 import { consentState } from '../../../sync/model/customer-profile.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { SelectField } from '../../components/Fields.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, isolate } from '../../lib/format.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 
@@ -63,7 +63,7 @@ export function ConsentPanel({ customer, history, staffNames }: { customer: Cust
                 {t('consentEntry', {
                   decision: t(`consentDecision.${entry.channel}.${entry.state}`),
                   source: t(`consentSources.${entry.source}`),
-                  staff: staffNames.get(entry.by) ?? t('unknownStaff'),
+                  staff: isolate(staffNames.get(entry.by) ?? t('unknownStaff')),
                   date: formatDateTime(entry.at, locale, settings.timeZone),
                 })}
               </li>

@@ -206,10 +206,6 @@ export function CustomerCard({
         <CustomerFacts customer={customer} profile={profile} />
       )}
 
-      <div className="card-histories">
-        <NotesTimeline customer={customer} notes={profile.timeline} staffNames={staffNames} />
-        <ConsentPanel customer={customer} history={profile.consent} staffNames={staffNames} />
-      </div>
 
       <div className="card-actions">
         <VisitForm customer={customer} summary={summary} blocked={blocked} autoFocus />
@@ -218,6 +214,10 @@ export function CustomerCard({
 
       <VisitHistory visits={visits} entries={entries} pending={pending} />
       <LoyaltyActivity group={group} customerId={customer.id} />
+      <div className="card-histories">
+        <NotesTimeline customer={customer} notes={profile.timeline} staffNames={staffNames} />
+        <ConsentPanel customer={customer} history={profile.consent} staffNames={staffNames} />
+      </div>
       {isManager ? <ChangeHistory customerId={customer.id} /> : null}
     </article>
   );

@@ -4,7 +4,7 @@ import { NOTE_MAX, type Customer } from '../../../sync/model/customer.ts';
 import type { GroupNote } from '../../../sync/model/merge-group.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { TextAreaField } from '../../components/Fields.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, isolate } from '../../lib/format.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 
@@ -35,7 +35,7 @@ export function NotesTimeline({ customer, notes, staffNames }: { customer: Custo
           <li key={note.id} data-testid="timeline-note">
             <p className="timeline-text">{note.text}</p>
             <p className="timeline-meta">
-              {t('noteBy', { staff: staffNames.get(note.by) ?? t('unknownStaff'), date: formatDateTime(note.at, locale, settings.timeZone) })}
+              {t('noteBy', { staff: isolate(staffNames.get(note.by) ?? t('unknownStaff')), date: formatDateTime(note.at, locale, settings.timeZone) })}
             </p>
           </li>
         ))}

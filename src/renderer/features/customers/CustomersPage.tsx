@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { TIERS } from '../../../sync/model/common.ts';
 import { SEGMENTS } from '../../../sync/model/segments.ts';
 import { SelectField, TextField } from '../../components/Fields.tsx';
+import { TagChips } from '../../components/TagChip.tsx';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLive } from '../../lib/useLive.ts';
@@ -192,6 +193,7 @@ function CustomerRow({ customer, facts }: { customer: Customer; facts: RowFacts 
     <>
       <span role="cell" className="cell-name">
         <a href={`#/counter/${customer.id}`}>{customer.name}</a>
+        <TagChips tags={customer.tags} catalogue={settings.tagCatalogue} />
       </span>
       <span role="cell">
         <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
