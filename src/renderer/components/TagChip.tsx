@@ -6,12 +6,15 @@ export function tagColour(catalogue: readonly TagDefinition[], name: string): Ta
   return catalogue.find((tag) => tagKey(tag.name) === key)?.colour ?? null;
 }
 
-/** A tag as a coloured chip (palette classes only, never a colour value from data). */
+/**
+ * A tag as a coloured chip (palette classes only, never a colour value from data), isolated so a Latin tag
+ * among Persian ones (or a number at its edge) keeps its own order.
+ */
 export function TagChip({ name, colour }: { name: string; colour: TagColour | null }) {
   return (
-    <span className={`tag-chip tag-${colour ?? 'unknown'}`} data-tag={name}>
+    <bdi className={`tag-chip tag-${colour ?? 'unknown'}`} data-tag={name}>
       {name}
-    </span>
+    </bdi>
   );
 }
 

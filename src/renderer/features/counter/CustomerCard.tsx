@@ -203,7 +203,7 @@ export function CustomerCard({
           }}
         />
       ) : (
-        <CustomerFacts customer={customer} profile={profile} />
+        <CustomerFacts customer={customer} profile={profile} settings={settings} />
       )}
 
 

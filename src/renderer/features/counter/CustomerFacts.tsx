@@ -4,9 +4,9 @@ import type { Customer } from '../../../sync/model/customer.ts';
 import type { GroupProfile } from '../../../sync/model/merge-group.ts';
 import { IsolatedList } from '../../components/IsolatedList.tsx';
 import { TagChips } from '../../components/TagChip.tsx';
-import { useTerminal } from '../../app/terminal-context.ts';
+import type { Settings } from '../../../sync/model/settings.ts';
 import { formatDay, formatPhoneNumber } from '../../lib/format.ts';
-import { useLocale, useSettings } from '../../lib/hooks.ts';
+import { useLocale } from '../../lib/hooks.ts';
 
 /** The allergy alert at the top of the card: each allergy isolated, so mixed-script lists keep their order. */
 export function AllergyAlert({ allergies }: { allergies: readonly string[] }) {
@@ -23,10 +23,9 @@ export function AllergyAlert({ allergies }: { allergies: readonly string[] }) {
 }
 
 /** What to remember about a customer (their merge group's profile): favourites, time, dates, contact, tags. */
-export function CustomerFacts({ customer, profile }: { customer: Customer; profile: GroupProfile }) {
+export function CustomerFacts({ customer, profile, settings }: { customer: Customer; profile: GroupProfile; settings: Pick<Settings, 'defaultRegion' | 'tagCatalogue'> }) {
   const { t } = useTranslation('counter');
   const locale = useLocale();
-  const settings = useSettings(useTerminal());
   const { preferredTime } = customer.preferences;
   const list = (items: readonly string[]) => (items.length > 0 ? <IsolatedList items={items} separator={t('listSeparator')} /> : null);
   return (
