@@ -36,10 +36,10 @@ export function CustomerFacts({ customer, profile, settings }: { customer: Custo
       <Fact label={t('anniversary')} value={profile.anniversary ? formatDay(profile.anniversary, locale, 'long') : null} />
       <Fact label={t('email')} value={profile.email ? <bdi dir="ltr">{profile.email}</bdi> : null} />
       <Fact label={t('phone2')} value={profile.phone2 ? <bdi dir="ltr">{formatPhoneNumber(profile.phone2, locale, settings.defaultRegion)}</bdi> : null} testId="fact-phone2" />
-      <Fact label={t('company')} value={profile.company || null} testId="fact-company" />
+      <Fact label={t('company')} value={profile.company ? <bdi>{profile.company}</bdi> : null} testId="fact-company" />
       <Fact label={t('source')} value={profile.source ? t(`sources.${profile.source}`) : null} />
       <Fact label={t('preferredChannel')} value={profile.preferredChannel ? t(`channels.${profile.preferredChannel}`) : null} />
-      <Fact label={t('address')} value={profile.address || null} wide testId="fact-address" />
+      <Fact label={t('address')} value={profile.address ? <bdi>{profile.address}</bdi> : null} wide testId="fact-address" />
       <Fact label={t('tags')} value={profile.tags.length > 0 ? <TagChips tags={profile.tags} catalogue={settings.tagCatalogue} /> : null} testId="fact-tags" wide />
     </dl>
   );
