@@ -166,14 +166,5 @@ describe('the customer directory at the counter', () => {
     await expect(card.locator('[data-testid="consent-entry"]').count()).resolves.toBe(2);
     await till.screenshot('directory-profile-fa.png', true);
     await switchLanguage(page, 'en');
-
-    // The second number finds the customer; the server holds what the terminal wrote.
-    await typeLookup(page, phone2.typed.slice(-7));
-    await expect.poll(resultIds).toContain(state.id);
-    await waitForSync(page, { pending: 0 });
-    const { rows } = await server.db().query<{ doc: { timeline: { text: string }[]; consent: { state: string }[]; company: string } }>(`SELECT doc FROM customers WHERE id = $1`, [state.id]);
-    expect(rows[0]!.doc.company).toBe('Sol Co');
-    expect(rows[0]!.doc.timeline.map((n) => n.text)).toEqual(['Likes the window seat', 'قهوه بدون شکر']);
-    expect(rows[0]!.doc.consent.map((e) => e.state)).toEqual(['granted', 'withdrawn']);
   }, STEP);
 });
