@@ -34,8 +34,6 @@ export type MergeSide = 'master' | 'local';
 export interface MergeOptions<T> {
   /** Fields that move as one unit (derived keys with their source); the first names the group in conflicts. */
   readonly groups?: readonly (readonly (keyof T & string)[])[];
-  /** Text fields merged by appending when both sides changed them, with their maximum length. */
-  readonly appendText?: { readonly [K in keyof T & string]?: number };
   /**
    * Fields whose both-sides changes combine into one value with nothing lost (list additions and removals
    * from both sides); `undefined` when they cannot, which falls through to the rules below.
@@ -87,23 +85,6 @@ function compareTimes(a: string, b: string): number {
 
 const conflictKey = (c: RecordedConflict): string => `${c.field}\u0000${c.lost}\u0000${c.at}`;
 
-/**
- * Appends `local`'s additions to `master`'s text. If local = base + suffix, the suffix is appended (on a new
- * line unless either side of the join is whitespace), unless master already ends with it; otherwise local's
- * whole text goes on a new line unless master already contains it. Nobody's words are dropped, and a
- * replayed merge appends nothing twice.
- */
-function appendText(base: string, master: string, local: string): string {
-  if (local.startsWith(base)) {
-    const suffix = local.slice(base.length);
-    if (master.endsWith(suffix)) return master;
-    const join = master === '' || /^\s/.test(suffix) || /\s$/.test(master) ? '' : '\n';
-    return master + join + suffix;
-  }
-  if (master.includes(local)) return master;
-  return master === '' ? local : `${master}\n${local}`;
-}
-
 /** Merge units: each group once (at its first listed member), every other field alone. */
 function unitsOf<T>(fields: readonly (keyof T)[], groups: readonly (readonly (keyof T)[])[]): (keyof T)[][] {
   const units: (keyof T)[][] = [];
@@ -120,9 +101,8 @@ function unitsOf<T>(fields: readonly (keyof T)[], groups: readonly (readonly (ke
 /**
  * Three-way merge of one document over `fields`, by unit (a field, or a group that moves as one):
  * - equal on both sides → that value; changed on one side only (against `base`) → that side;
- * - changed on both (without a base, every difference counts as both) → an `appendText` field appends
- *   local's additions to master's text, no conflict recorded (if the result would exceed its maximum
- *   length, it falls through to the next rules); else a `decide` rule picks; else the later `updatedAt`
+ * - changed on both (without a base, every difference counts as both) → a `combine` rule unites both values
+ *   when it can (nothing recorded); else a `decide` rule picks; else the later `updatedAt`
  *   (business time) wins, ties going to the greater canonical JSON so the choice is symmetric. The losing
  *   value is recorded in `conflicts` as { field, lost, kept, at: loser's updatedAt } (for a group, its
  *   first field's values; nothing when those are equal, i.e. only derived keys differed).
@@ -165,15 +145,7 @@ export function mergeDocuments<T extends MergeableDocument>(
     if (b === m || b === l) continue; // one side changed: it wins (master's value is already in `out`)
 
     const field = unit[0] as keyof T & string;
-    const limit = unit.length === 1 ? options.appendText?.[field] : undefined;
     const [bv, mv, lv] = [base?.[field], master[field], local[field]];
-    if (limit !== undefined && typeof mv === 'string' && typeof lv === 'string') {
-      const text = appendText(typeof bv === 'string' ? bv : '', mv, lv);
-      if (text.length <= limit) {
-        out[field] = text;
-        continue;
-      }
-    }
     const combined = unit.length === 1 ? options.combine?.[field]?.(bv, mv, lv) : undefined;
     if (combined !== undefined) {
       out[field] = combined;
