@@ -92,6 +92,20 @@ export const ConsentEntrySchema = z.strictObject({
 /** A consent decision. */
 export type ConsentEntry = z.infer<typeof ConsentEntrySchema>;
 
+/** A history whose entries each have their own id: a second entry under a known id could shadow the first. */
+function historySchema<T extends z.ZodType<{ id: string }>>(entry: T, max: number) {
+  return z
+    .array(entry)
+    .max(max)
+    .check((ctx) => {
+      const ids = new Set<string>();
+      ctx.value.forEach((item, i) => {
+        if (ids.has(item.id)) ctx.issues.push({ code: 'custom', message: 'duplicate entry id', input: item.id, path: [i, 'id'] });
+        ids.add(item.id);
+      });
+    });
+}
+
 /**
  * A customer document as replicated. `phone` is E.164; `phoneKey` and `phoneReversed` are the
  * index-backed lookup keys derived from it (see phone.ts), `nameKey` is the folded name (text.ts).
@@ -115,12 +129,12 @@ export const CustomerSchema = z.strictObject({
   source: CustomerSourceSchema.nullable(),
   preferredChannel: ContactChannelSchema.nullable(),
   /** Notes oldest first; merged as a set by id, never edited in place. */
-  timeline: z.array(NoteEntrySchema).max(TIMELINE_MAX),
+  timeline: historySchema(NoteEntrySchema, TIMELINE_MAX),
   preferences: PreferencesSchema,
   /** Tag names; the merchant's catalogue (settings `tagCatalogue`) gives them colours. */
   tags: z.array(z.string().min(1).max(40)).max(30),
   /** Consent decisions per channel, append-only (the server refuses a rewrite); the state is derived. */
-  consent: z.array(ConsentEntrySchema).max(CONSENT_MAX),
+  consent: historySchema(ConsentEntrySchema, CONSENT_MAX),
   status: CustomerStatusSchema,
   /** Set by a duplicate merge: reads follow it to the surviving customer. */
   mergedInto: IdSchema.nullable(),

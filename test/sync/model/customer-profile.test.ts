@@ -41,6 +41,14 @@ describe('consent state per channel', () => {
     );
   });
 
+  it('a history never holds two entries under one id (one could shadow the other past the append-only check)', () => {
+    const ctx = { merchantId: newId(), storeId: newId(), terminalId: newId(), staffId: newId(), now: '2026-03-01T09:00:00.000Z', offline: false };
+    const customer = newCustomer({ phone: '09121234567', name: 'Ali Rezaei', consent: { sms: true } }, ctx, 'IR');
+    const shadow = { ...customer.consent[0]!, state: 'withdrawn' as const, at: at(60) };
+    expect(CustomerSchema.safeParse({ ...customer, consent: [customer.consent[0], shadow] }).success).toBe(false);
+    expect(CustomerSchema.safeParse({ ...customer, timeline: [{ id: uuid(1), text: 'a', at: at(0), by: uuid(2) }, { id: uuid(1), text: 'b', at: at(1), by: uuid(2) }] }).success).toBe(false);
+  });
+
   it('a rewrite is a removed or altered entry; appending is not', () => {
     const stored = [entry(1, 'granted', 0)];
     expect(consentRewrite(stored, [...stored, entry(2, 'withdrawn', 1)])).toBeNull();
