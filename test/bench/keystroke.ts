@@ -176,7 +176,7 @@ function generateCustomers(count: number, seed: SeededMerchant): Customer[] {
     const name = latin ? `${rng.pick(LATIN_FIRST_NAMES)} ${rng.pick(LATIN_FAMILY_NAMES)}` : `${rng.pick(FIRST_NAMES)[0]} ${rng.pick(FAMILY_NAMES)[0]}`;
     const at = new Date(now - Math.floor(rng.float() * 365 * 86_400_000)).toISOString();
     const ctx = { merchantId: seed.merchantId, storeId: seed.storeId, terminalId: seed.merchantId, staffId: seed.cashier.id, now: at, offline: false };
-    out.push(newCustomer({ phone: typed, name, marketingConsent: rng.chance(0.6) }, ctx, 'IR'));
+    out.push(newCustomer({ phone: typed, name, ...(rng.chance(0.6) ? { consent: { sms: true } } : {}) }, ctx, 'IR'));
   }
   return out;
 }

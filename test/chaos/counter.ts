@@ -1,6 +1,6 @@
 import type { PatronDatabase } from '../../src/sync/client/database.ts';
-import type { Customer } from '../../src/sync/model/customer.ts';
-import { editCustomer, ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../src/sync/model/document-builders.ts';
+import { TIMELINE_MAX, type Customer } from '../../src/sync/model/customer.ts';
+import { editCustomer, ledgerEntry, newCustomer, newVisit, noteEntry, voidVisit, type WriteContext } from '../../src/sync/model/document-builders.ts';
 import { earnEntryId, reversalEntryId } from '../../src/sync/model/ids.ts';
 import { checkRedeem, pointsForVisit, summarize } from '../../src/sync/model/loyalty.ts';
 import type { LoyaltyEntry } from '../../src/sync/model/loyalty-entry.ts';
@@ -119,10 +119,10 @@ export async function runCounterOp(env: CounterEnv, op: CounterOp): Promise<OpRe
         // Deleted meanwhile (pulled from another terminal): nothing to edit any more.
         if (data._deleted) return data;
         const current = { ...stripLocalMeta(data), _deleted: false } as unknown as Customer;
-        const notes = op.notesAppend ? (current.notes ? `${current.notes}\n${op.notesAppend}` : op.notesAppend) : undefined;
-        full = notes !== undefined && notes.length > 3_500;
+        full = op.notesAppend !== undefined && current.timeline.length >= TIMELINE_MAX;
         before = current;
-        edited = editCustomer(current, { ...op.changes, ...(notes !== undefined && !full ? { notes } : {}) }, ctx, REGION);
+        const changed = editCustomer(current, op.changes, ctx, REGION);
+        edited = op.notesAppend && !full ? { ...changed, timeline: [...changed.timeline, noteEntry(op.notesAppend, ctx)] } : changed;
         return { ...data, ...withoutDeleted(edited) };
       });
       const prev = before as Customer | null;

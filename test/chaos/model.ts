@@ -219,10 +219,9 @@ export function checkFinalState(model: ChaosModel, state: FinalState, hostile: H
   for (const note of model.notes) {
     const customer = byId.get(note.customerId);
     if (!customer || customer._deleted) continue;
-    const token = new RegExp(`(^|\\s)${note.token}(\\s|$)`);
-    if (token.test(customer.notes)) continue;
-    if (customer.conflicts.some((c) => c.field === 'notes' && c.lost.includes(note.token))) continue;
-    if (lost++ < MAX_DETAILS) fail(`note lost: "${note.token}" on ${short(note.customerId)} (written on ${note.by}, op #${note.seq}); notes now ${JSON.stringify(customer.notes)}${context(customer)}`);
+    if (customer.timeline.some((entry) => entry.text === note.token)) continue;
+    if (customer.conflicts.some((c) => c.field === 'timeline' && c.lost.includes(note.token))) continue;
+    if (lost++ < MAX_DETAILS) fail(`note lost: "${note.token}" on ${short(note.customerId)} (written on ${note.by}, op #${note.seq}); timeline now ${JSON.stringify(customer.timeline.map((entry) => entry.text))}${context(customer)}`);
   }
   facts.lostEdits = lost;
   facts.unverifiableEdits = unverifiable;

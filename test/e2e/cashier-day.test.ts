@@ -250,6 +250,17 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     await display.locator('select').selectOption('toman');
     await display.getByRole('button', { name: text('fa', 'settings:save') }).click();
     await display.getByRole('status').waitFor();
+    // The tag catalogue (issue 19.3): a name it already has (case ignored) is refused in Persian; a new one is saved.
+    const tags = byTestId(page, 'tag-catalogue');
+    await tags.getByRole('button', { name: text('fa', 'settings:tags.add') }).click();
+    const added = tags.locator('[data-testid="tag-row"]').last();
+    await added.locator('input').fill('vip');
+    await tags.getByRole('button', { name: text('fa', 'settings:save') }).click();
+    await tags.getByText(text('fa', 'common:fields.DUPLICATE_TAG')).waitFor();
+    await added.locator('input').fill('صبحانه');
+    await added.locator('select').selectOption('green');
+    await tags.getByRole('button', { name: text('fa', 'settings:save') }).click();
+    await tags.getByRole('status').waitFor();
     await page.goto(`${server.url}/#/counter`);
     await openCustomer(page, state.phone.typed, state.customerId);
     const form = byTestId(page, 'visit-form');

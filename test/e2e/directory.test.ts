@@ -14,9 +14,11 @@ import { customerOnServer } from './support/server-state.ts';
 // Finding customers at the counter (issues 19.1, 17.5, 18.6) in one Chromium session against the real server:
 // a middle name with a typo, "20 of 200+", the last 7 digits and a number without its 0, the member code
 // (opens at once), the empty counter's Sign up with focus on Name, no "Create anyway" for a taken number, and
-// the count in Persian. Then the customers list (19.2, 19.5): a saved group, a bulk tag and an export, in
-// English and Persian; and a manager's 5,000-row import (19.4) with a column to map, duplicates and bad rows, its
-// error file, its undo, and an Excel file read by the same worker. Steps build on each other, in order.
+// the count in Persian; the profile (issue 19.3, 19.6): edit the new fields with a refused second phone, a
+// catalogue tag as a coloured chip, a note in the timeline and a consent change, in English and Persian. Then the
+// customers list (19.2, 19.5): a saved group, a bulk tag and an export, in English and Persian; and a manager's
+// 5,000-row import (19.4) with a column to map, duplicates and bad rows, its error file, its undo, and an Excel
+// file read by the same worker. Steps build on each other, in order.
 
 const STEP = 120_000;
 
@@ -124,6 +126,51 @@ describe('the customer directory at the counter', () => {
     await byTestId(page, 'lookup-input').press('Escape');
     await typeLookup(page, persianDigits(state.code));
     await expect.poll(resultIds).toEqual([state.id]);
+    await switchLanguage(page, 'en');
+  }, STEP);
+
+  it('edits the profile, adds notes and records consent, in English and in Persian', async (ctx) => {
+    onFailureScreenshot(ctx);
+    const page = till.page;
+    await byTestId(page, 'lookup-input').press('Escape');
+    await typeLookup(page, state.code);
+    const card = page.locator(`[data-testid="customer-card"][data-customer-id="${state.id}"]`);
+    await card.waitFor();
+
+    // A second number that is not one: refused inline, in the cashier's language, nothing saved.
+    await card.getByRole('button', { name: text('en', 'counter:edit') }).click();
+    const form = card.getByRole('form', { name: text('en', 'counter:editTitle') });
+    await form.locator('#edit-phone2').fill('0912');
+    await form.getByRole('button', { name: text('en', 'counter:save') }).click();
+    await form.getByText(text('en', 'common:fields.INVALID_PHONE_FORMAT')).waitFor();
+    const phone2 = await freshPhone(server.db(), server.demo.merchantId, '0935');
+    await form.locator('#edit-phone2').fill(phone2.typed);
+    await form.locator('#edit-company').fill('Sol Co');
+    await form.locator('#edit-address').fill('12 Valiasr St, Tehran');
+    await form.locator('#edit-source').selectOption('referral');
+    await form.locator('#edit-channel').selectOption('sms');
+    await form.locator('label', { hasText: 'VIP' }).click();
+    await form.getByRole('button', { name: text('en', 'counter:save') }).click();
+    await card.locator('[data-testid="fact-company"]').getByText('Sol Co').waitFor();
+    await card.locator('.tag-chip.tag-purple[data-tag="VIP"]').first().waitFor();
+
+    await card.locator('#add-note').fill('Likes the window seat');
+    await card.getByRole('button', { name: text('en', 'counter:addNoteButton') }).click();
+    await card.locator('[data-testid="timeline-note"]').filter({ hasText: 'Likes the window seat' }).waitFor();
+    await card.locator('[data-testid="consent-sms-toggle"]').click();
+    await expect.poll(() => card.locator('[data-testid="consent-sms"]').getAttribute('data-granted')).toBe('true');
+    await till.screenshot('directory-profile-en.png', true);
+
+    await switchLanguage(page, 'fa');
+    await card.locator('#add-note').fill('قهوه بدون شکر');
+    await card.getByRole('button', { name: text('fa', 'counter:addNoteButton') }).click();
+    await card.locator('[data-testid="timeline-note"]').filter({ hasText: 'قهوه بدون شکر' }).waitFor();
+    await card.locator('[data-testid="consent-sms-toggle"]').click();
+    await expect.poll(() => card.locator('[data-testid="consent-sms"]').getAttribute('data-granted')).toBe('false');
+    await card.locator('[data-testid="consent-sms"]').getByText(text('fa', 'counter:consentState.sms.none')).waitFor();
+    await card.locator('.consent-history summary').click();
+    await expect(card.locator('[data-testid="consent-entry"]').count()).resolves.toBe(2);
+    await till.screenshot('directory-profile-fa.png', true);
     await switchLanguage(page, 'en');
   }, STEP);
 

@@ -90,7 +90,9 @@ describe('sign-up form validation', () => {
         favorites: 'espresso، turkish coffee, espresso',
         allergies: 'nuts',
         preferredTime: 'morning',
-        marketingConsent: true,
+        phone2: '۰۹۳۵ ۱۱۱ ۲۲۳۳',
+        company: 'Sol Co',
+        consentSms: true,
       }),
       'IR',
       TODAY,
@@ -103,10 +105,12 @@ describe('sign-up form validation', () => {
       allergies: ['nuts'],
       preferredTime: 'morning',
     });
-    const customer = newCustomer({ ...checked, preferences: preferencesOf(checked) }, ctx, 'IR');
+    const customer = newCustomer({ ...checked, preferences: preferencesOf(checked), consent: { email: checked.consentEmail, sms: checked.consentSms } }, ctx, 'IR');
     expect(customer.phone).toBe('+989121234567');
+    expect(customer.phone2).toBe('+989351112233');
     expect(customer.name).toBe('Ali Rezaei');
-    expect(customer.marketingConsent).toBe(true);
+    expect(customer.company).toBe('Sol Co');
+    expect(customer.consent.map((e) => [e.channel, e.state, e.source])).toEqual([['sms', 'granted', 'counter']]);
   });
 
   it('round-trips an existing customer and reports only changed fields', () => {
@@ -116,9 +120,9 @@ describe('sign-up form validation', () => {
     const check = customerInputSchema({ region: 'IR', today: TODAY });
     const same = validateCustomerForm(form, 'IR', TODAY);
     expect(same.ok && changedFields(customer, check.parse(same.input))).toEqual({});
-    const edited = validateCustomerForm({ ...form, notes: 'likes window seats', status: 'blocked' }, 'IR', TODAY);
+    const edited = validateCustomerForm({ ...form, address: '12 Valiasr St', status: 'blocked' }, 'IR', TODAY);
     expect(edited.ok && changedFields(customer, check.parse(edited.input))).toEqual({
-      notes: 'likes window seats',
+      address: '12 Valiasr St',
       status: 'blocked',
     });
   });

@@ -33,10 +33,13 @@ function isolates(html: string, testId: string): { items: string[]; between: str
 }
 
 describe('mixed Persian/Latin lists on the card', () => {
-  it('favourites and tags: each item isolated, the Persian separator between them (fa)', () => {
-    const html = renderToStaticMarkup(createElement(CustomerFacts, { customer, profile: groupProfile(customer, []) }));
+  it('favourites isolated with the Persian separator between them; tags as isolated chips coloured from the catalogue (fa)', () => {
+    const settings = { defaultRegion: 'IR', tagCatalogue: [{ name: 'vip 2024', colour: 'purple' as const }] };
+    const html = renderToStaticMarkup(createElement(CustomerFacts, { customer, profile: groupProfile(customer, []), settings }));
     expect(isolates(html, 'fact-favorites')).toEqual({ items: ['لاته ×2', 'espresso 1 shot', 'کیک'], between: ['، ', '، '] });
-    expect(isolates(html, 'fact-tags')).toEqual({ items: ['VIP 2024', 'همکار'], between: ['، '] });
+    // A tag the catalogue lists takes its colour (case ignored); one it does not list still shows, uncoloured.
+    const chips = [...html.matchAll(/<bdi class="tag-chip ([\w-]+)" data-tag="([^"]+)">/g)].map((m) => [m[2], m[1]]);
+    expect(chips).toEqual([['VIP 2024', 'tag-purple'], ['همکار', 'tag-unknown']]);
   });
 
   it('allergies: each isolated in the alert (en separator in English)', async () => {

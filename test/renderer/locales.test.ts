@@ -5,6 +5,7 @@ import { localeKeys, rawJsxText, RENDERER, sourceFiles } from '../helpers/locale
 import { TIERS } from '../../src/sync/model/common.ts';
 import { SEGMENTS } from '../../src/sync/model/segments.ts';
 import { PaymentMethodSchema } from '../../src/sync/model/visit.ts';
+import { CONSENT_CHANNELS, CONSENT_SOURCES, CONTACT_CHANNELS, CUSTOMER_SOURCES } from '../../src/sync/model/customer.ts';
 
 // The counter's namespaces: the same keys in English and Persian, every key the components use present,
 // and no raw text in their JSX. (test/renderer/i18n.test.ts covers the whole app; this one pinpoints the
@@ -62,6 +63,14 @@ describe('counter locales', () => {
       expect(has('status', `connection.${c}`), c).toBe(true);
     for (const b of ['inactive', 'notYet', 'expired', 'tier', 'outOfStock', 'points'])
       expect(has('counter', `rewardBlock.${b}`), b).toBe(true);
+    // The profile's choices and the consent history's words (rendered from data, so the scan above misses them).
+    const profile = [
+      ...CUSTOMER_SOURCES.map((v) => `sources.${v}`),
+      ...CONTACT_CHANNELS.map((v) => `channels.${v}`),
+      ...CONSENT_SOURCES.map((v) => `consentSources.${v}`),
+      ...CONSENT_CHANNELS.flatMap((c) => [`consentState.${c}.granted`, `consentState.${c}.none`, `consentDecision.${c}.granted`, `consentDecision.${c}.withdrawn`]),
+    ];
+    for (const key of profile) expect(keys.counter!.fa.has(key) && keys.counter!.en.has(key), key).toBe(true);
   });
 
   it('puts no raw text in JSX (every visible string comes from t())', () => {

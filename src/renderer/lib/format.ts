@@ -207,3 +207,11 @@ export function formatPhoneNumber(e164: string, locale: Locale, defaultRegion: s
 export function formatMemberCode(code: string, locale: Locale): string {
   return toLocaleDigits(code, locale);
 }
+
+/**
+ * Text wrapped in Unicode first-strong isolates, for interpolation into a sentence of the other direction
+ * (a Persian staff name inside an English line keeps its place and the punctuation around it).
+ */
+export function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
+}

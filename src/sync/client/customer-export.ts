@@ -1,3 +1,4 @@
+import { consentState } from '../model/customer-profile.ts';
 import { strToU8, zipSync } from 'fflate';
 import Papa from 'papaparse';
 import type { Customer } from '../model/customer.ts';
@@ -36,8 +37,9 @@ export function exportDocument(records: CustomerRecords, meta: { exportedAt: str
     merchantId: records.customer.merchantId,
     customer: records.customer,
     mergedDuplicates: records.duplicates,
-    consent: people.map((c) => ({ customerId: c.id, marketing: c.marketingConsent, asOf: c.updatedAt })),
-    notes: people.filter((c) => c.notes !== '').map((c) => ({ customerId: c.id, notes: c.notes })),
+    // Each channel's state now and the whole history behind it (who, when, where it was recorded).
+    consent: people.map((c) => ({ customerId: c.id, email: consentState(c.consent, 'email'), sms: consentState(c.consent, 'sms'), history: c.consent })),
+    notes: people.flatMap((c) => c.timeline.map((note) => ({ customerId: c.id, ...note }))),
     visits: records.visits,
     ledger: records.ledger,
     redemptions: records.ledger.filter((entry) => entry.kind === 'redeem'),

@@ -13,11 +13,13 @@ type SortedField = Exclude<Field, 'text'>;
 
 const FIELDS: readonly SortedField[] = ['phoneKey', 'phoneReversed', 'nameKey', 'memberCode', 'email'];
 
-/** A customer's key in a sorted index; '' (no e-mail) is left out of the index. */
-function keyOf(doc: Customer, field: SortedField): string {
-  if (field === 'memberCode') return memberCodeOf(doc.id);
-  if (field === 'email') return doc.email?.toLowerCase() ?? '';
-  return doc[field];
+/** A customer's keys in a sorted index: both phones' in the phone indexes; '' (no e-mail, no second phone) is left out. */
+function keysOf(doc: Customer, field: SortedField): string[] {
+  if (field === 'memberCode') return [memberCodeOf(doc.id)];
+  if (field === 'email') return [doc.email?.toLowerCase() ?? ''];
+  if (field === 'phoneKey') return [doc.phoneKey, doc.phone2Key ?? ''];
+  if (field === 'phoneReversed') return [doc.phoneReversed, doc.phone2Reversed ?? ''];
+  return [doc[field]];
 }
 /** Customers read per page while the index fills; the main thread gets a turn between pages. */
 const PAGE_SIZE = 2000;
@@ -96,11 +98,11 @@ export function createLookupIndex(db: PatronDatabase) {
   // `spliced` false: the caller re-sorts the arrays once for a whole bulk (mergeBulk) instead of per document.
   const put = (id: string, doc: Customer | null, spliced = true) => {
     const previous = docs.get(id);
-    if (filled && spliced && previous) for (const field of FIELDS) remove(sorted[field], keyOf(previous, field), id);
+    if (filled && spliced && previous) for (const field of FIELDS) for (const key of keysOf(previous, field)) remove(sorted[field], key, id);
     if (doc) {
       docs.set(id, doc);
       noteCode(id);
-      if (filled && spliced) for (const field of FIELDS) insert(sorted[field], keyOf(doc, field), id);
+      if (filled && spliced) for (const field of FIELDS) for (const key of keysOf(doc, field)) insert(sorted[field], key, id);
       // While the text search is built, a changed customer goes in now; the build skips those it holds.
       if (filled) text.add(doc);
     } else {
@@ -116,8 +118,7 @@ export function createLookupIndex(db: PatronDatabase) {
       const added: Sorted = [];
       for (const id of ids) {
         const doc = docs.get(id);
-        const key = doc ? keyOf(doc, field) : '';
-        if (key !== '') added.push([key, id]);
+        for (const key of doc ? keysOf(doc, field) : []) if (key !== '') added.push([key, id]);
       }
       added.sort(compareEntries);
       sorted[field] = mergeSorted(sorted[field].filter(([, id]) => !ids.has(id)), added);
@@ -149,8 +150,7 @@ export function createLookupIndex(db: PatronDatabase) {
     for (const field of FIELDS) {
       const list: Sorted = [];
       for (const [id, doc] of docs) {
-        const key = keyOf(doc, field);
-        if (key !== '') list.push([key, id]);
+        for (const key of keysOf(doc, field)) if (key !== '') list.push([key, id]);
       }
       list.sort(compareEntries);
       sorted[field] = list;
@@ -176,17 +176,24 @@ export function createLookupIndex(db: PatronDatabase) {
     version$.next(version$.getValue() + 1);
   }
 
-  /** Up to `limit` customers whose `field` starts with `key`, in key order, skipping `skip`'s ids. */
+  /**
+   * Up to `limit` customers whose `field` starts with `key`, in key order, skipping `skip`'s ids. A customer
+   * whose two phones both match is listed once.
+   */
   function prefix(field: SortedField, key: string, limit: number, into: Customer[], skip?: ReadonlySet<string>): void {
     const list = sorted[field];
+    const taken = new Set<string>();
     let scanned = 0;
     for (let at = lowerBound(list, key, ''); at < list.length && scanned < limit && into.length < limit; at++) {
       const [k, id] = list[at]!;
       if (!k.startsWith(key)) break;
       scanned++;
-      if (skip?.has(id)) continue;
+      if (skip?.has(id) || taken.has(id)) continue;
       const doc = docs.get(id);
-      if (doc) into.push(doc);
+      if (doc) {
+        into.push(doc);
+        taken.add(id);
+      }
     }
   }
 

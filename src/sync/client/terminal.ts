@@ -84,6 +84,7 @@ function defaultSettings(credential: DeviceCredential): Settings {
     stores: [],
     program: DEFAULT_PROGRAM,
     segments: DEFAULT_SEGMENT_RULES,
+    tagCatalogue: [],
     updatedBy: credential.merchantId,
     conflicts: [],
   };

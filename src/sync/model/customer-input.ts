@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { CustomerSchema, EditableCustomerStatusSchema, NAME_MAX, NAME_MIN, type Preferences } from './customer.ts';
+import {
+  CONTACT_CHANNELS, CUSTOMER_SOURCES, CustomerSchema, type ContactChannel, type CustomerSource, EditableCustomerStatusSchema, NAME_MAX, NAME_MIN, NOTE_MAX, type Preferences,
+} from './customer.ts';
 import { isIsoDate } from './dates.ts';
 import { FIELD_PROBLEMS, type FieldProblem } from './errors.ts';
 import { parsePhone } from './phone.ts';
@@ -8,8 +10,9 @@ import { parsePhone } from './phone.ts';
 // checks it as the cashier types and the terminal's command parses it again before writing. Each refused
 // field carries a problem code that the UI translates; nothing here knows a language.
 
-/** Longest note, list item and tag, and the longest lists, as the customer schema allows them. */
-const NOTES_MAX = 4000;
+/** Longest list item, tag, address and company, and the longest lists, as the customer schema allows them. */
+const ADDRESS_MAX = 300;
+const COMPANY_MAX = 100;
 const LIST_ITEM_MAX = 60;
 const LIST_MAX = 20;
 const TAG_MAX = 40;
@@ -19,15 +22,23 @@ const EmailSchema = CustomerSchema.shape.email.unwrap();
 /** The details as entered: text as typed (any digits), lists already split into items. */
 export interface CustomerInput {
   phone: string;
+  phone2: string;
   name: string;
   email: string;
   birthday: string;
   anniversary: string;
+  address: string;
+  company: string;
+  source: '' | CustomerSource;
+  preferredChannel: '' | ContactChannel;
+  /** At sign-up, the timeline's first note (an edit adds notes through their own command). */
   notes: string;
   favorites: string[];
   allergies: string[];
   preferredTime: '' | 'morning' | 'afternoon' | 'evening';
-  marketingConsent: boolean;
+  /** At sign-up, the customer's first consent per channel (later decisions go through their own command). */
+  consentEmail: boolean;
+  consentSms: boolean;
   tags: string[];
   status: z.infer<typeof EditableCustomerStatusSchema>;
 }
@@ -60,6 +71,19 @@ function pastDateSchema(today: string) {
   });
 }
 
+/** A bounded free text, trimmed; '' when empty. */
+function textSchema(max: number) {
+  return z.string().transform((value, ctx) => (value.trim().length > max ? problem(ctx, 'TOO_LONG') : value.trim()));
+}
+
+/** An optional choice from `values`: '' is none (null). */
+function choiceSchema<const T extends readonly string[]>(values: T) {
+  return z.string().transform((value, ctx) => {
+    if (value === '') return null;
+    return values.includes(value) ? (value as T[number]) : problem(ctx, 'INVALID');
+  });
+}
+
 /**
  * The rules for a customer's details, in the merchant's phone region, with `today` (YYYY-MM-DD, the
  * merchant's zone) keeping birthdays out of the future. Parses into the values a customer document holds:
@@ -67,9 +91,15 @@ function pastDateSchema(today: string) {
  * empty optional fields as null. Every issue's message is a FieldProblem and its path the field.
  */
 export function customerInputSchema(ctx: { region: string; today: string }) {
-  return z.strictObject({
+  return z
+    .strictObject({
     phone: z.string().transform((value, issue) => {
       if (value.trim() === '') return problem(issue, 'REQUIRED');
+      const phone = parsePhone(value, ctx.region);
+      return phone.ok ? phone.e164 : problem(issue, phone.code);
+    }),
+    phone2: z.string().default('').transform((value, issue) => {
+      if (value.trim() === '') return null;
       const phone = parsePhone(value, ctx.region);
       return phone.ok ? phone.e164 : problem(issue, phone.code);
     }),
@@ -85,14 +115,25 @@ export function customerInputSchema(ctx: { region: string; today: string }) {
     }),
     birthday: pastDateSchema(ctx.today),
     anniversary: pastDateSchema(ctx.today),
-    notes: z.string().transform((value, issue) => (value.length > NOTES_MAX ? problem(issue, 'TOO_LONG') : value.trim())),
+    address: textSchema(ADDRESS_MAX).default(''),
+    company: textSchema(COMPANY_MAX).default(''),
+    source: choiceSchema(CUSTOMER_SOURCES).default(null),
+    preferredChannel: choiceSchema(CONTACT_CHANNELS).default(null),
+    notes: textSchema(NOTE_MAX).default(''),
     favorites: listSchema(LIST_ITEM_MAX, LIST_MAX),
     allergies: listSchema(LIST_ITEM_MAX, LIST_MAX),
     preferredTime: z.enum(['', 'morning', 'afternoon', 'evening']).transform((value) => (value === '' ? null : value)),
-    marketingConsent: z.boolean(),
+    consentEmail: z.boolean().default(false),
+    consentSms: z.boolean().default(false),
     tags: listSchema(TAG_MAX, TAGS_MAX),
     status: EditableCustomerStatusSchema,
-  });
+    })
+    .superRefine((value, issue) => {
+      // A second number equal to the first finds nobody new and hides a typo.
+      if (value.phone2 !== null && value.phone2 === value.phone) issue.addIssue({ code: 'custom', message: 'SAME_PHONE', path: ['phone2'] });
+      // E-mail as the preferred channel with no address to write to cannot be honoured.
+      if (value.preferredChannel === 'email' && value.email === null) issue.addIssue({ code: 'custom', message: 'MISSING_EMAIL', path: ['preferredChannel'] });
+    });
 }
 
 /** Details that met the rules: the values a customer document holds. */

@@ -1,5 +1,6 @@
 import type { CustomerStats } from './customer-filter.ts';
 import type { Customer } from './customer.ts';
+import { hasConsent } from './customer-profile.ts';
 import { DAY_MS, zonedDate } from './dates.ts';
 import { expiredPoints } from './loyalty-expiry.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
@@ -123,7 +124,8 @@ export function statsOf(
     email: c.email,
     tags: c.tags,
     birthday: c.birthday,
-    marketingConsent: c.marketingConsent,
+    // Consented on either channel (the filter's yes/no; per-channel states are on the card).
+    marketingConsent: hasConsent(c, 'email') || hasConsent(c, 'sms'),
     status: c.status,
     storeId: c.storeId,
     createdAt: c.createdAt,

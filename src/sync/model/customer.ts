@@ -30,13 +30,93 @@ export const PreferencesSchema = z.strictObject({
 /** Customer preferences. */
 export type Preferences = z.infer<typeof PreferencesSchema>;
 
+/** An E.164 phone number as stored (`+989121234567`). */
+export const E164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/);
+
+/** How the customer found the shop (seed S2/S4 "source"). */
+export const CUSTOMER_SOURCES = ['walk-in', 'referral', 'social', 'search', 'advert', 'event', 'other'] as const;
+/** How the customer found the shop. */
+export const CustomerSourceSchema = z.enum(CUSTOMER_SOURCES);
+/** How the customer found the shop. */
+export type CustomerSource = z.infer<typeof CustomerSourceSchema>;
+
+/** How the customer prefers to be contacted. */
+export const CONTACT_CHANNELS = ['sms', 'email', 'phone'] as const;
+/** A contact channel the customer prefers. */
+export const ContactChannelSchema = z.enum(CONTACT_CHANNELS);
+/** A contact channel the customer prefers. */
+export type ContactChannel = z.infer<typeof ContactChannelSchema>;
+
+/**
+ * The id of a timeline note or consent entry: a UUID, or — for the entries the schema-version-1 migration
+ * derives from the old single fields — the customer's id with `:note`, `:email` or `:sms`, so that the
+ * server's SQL migration and every terminal's RxDB migration mint the same id without a UUID function.
+ */
+export const EntryIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:(note|email|sms))?$/);
+
+/** Longest text of one timeline note (the old single `notes` field's bound, so its text always fits). */
+export const NOTE_MAX = 4000;
+/** Most notes a customer's timeline holds. */
+export const TIMELINE_MAX = 100;
+
+/** One note of a customer's timeline: what was written, when and by whom. Notes are only ever added. */
+export const NoteEntrySchema = z.strictObject({
+  id: EntryIdSchema,
+  text: z.string().min(1).max(NOTE_MAX),
+  at: IsoDateTimeSchema,
+  by: IdSchema,
+});
+/** A timeline note. */
+export type NoteEntry = z.infer<typeof NoteEntrySchema>;
+
+/** Channels a customer consents to marketing on, each with its own history. */
+export const CONSENT_CHANNELS = ['email', 'sms'] as const;
+/** A marketing channel. */
+export const ConsentChannelSchema = z.enum(CONSENT_CHANNELS);
+/** A marketing channel. */
+export type ConsentChannel = z.infer<typeof ConsentChannelSchema>;
+/** Where a consent decision was recorded. `migrated` marks the entries derived from the old single flag. */
+export const CONSENT_SOURCES = ['counter', 'customer-request', 'import', 'migrated'] as const;
+/** Where a consent decision was recorded. */
+export const ConsentSourceSchema = z.enum(CONSENT_SOURCES);
+/** Where a consent decision was recorded. */
+export type ConsentSource = z.infer<typeof ConsentSourceSchema>;
+/** Most entries a customer's consent history holds. */
+export const CONSENT_MAX = 200;
+
+/** One consent decision: a channel granted or withdrawn, when, where and by which staff member. Append-only. */
+export const ConsentEntrySchema = z.strictObject({
+  id: EntryIdSchema,
+  channel: ConsentChannelSchema,
+  state: z.enum(['granted', 'withdrawn']),
+  at: IsoDateTimeSchema,
+  source: ConsentSourceSchema,
+  by: IdSchema,
+});
+/** A consent decision. */
+export type ConsentEntry = z.infer<typeof ConsentEntrySchema>;
+
+/** A history whose entries each have their own id: a second entry under a known id could shadow the first. */
+function historySchema<T extends z.ZodType<{ id: string }>>(entry: T, max: number) {
+  return z
+    .array(entry)
+    .max(max)
+    .check((ctx) => {
+      const ids = new Set<string>();
+      ctx.value.forEach((item, i) => {
+        if (ids.has(item.id)) ctx.issues.push({ code: 'custom', message: 'duplicate entry id', input: item.id, path: [i, 'id'] });
+        ids.add(item.id);
+      });
+    });
+}
+
 /**
  * A customer document as replicated. `phone` is E.164; `phoneKey` and `phoneReversed` are the
  * index-backed lookup keys derived from it (see phone.ts), `nameKey` is the folded name (text.ts).
  */
 export const CustomerSchema = z.strictObject({
   ...DocumentBaseShape,
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/),
+  phone: E164Schema,
   phoneKey: z.string().regex(/^\d{4,20}$/),
   phoneReversed: z.string().regex(/^\d{7,15}$/),
   name: z.string().min(NAME_MIN).max(NAME_MAX),
@@ -44,10 +124,21 @@ export const CustomerSchema = z.strictObject({
   email: z.email().max(254).nullable(),
   birthday: IsoDateSchema.nullable(),
   anniversary: IsoDateSchema.nullable(),
-  notes: z.string().max(4000),
+  /** A second number (E.164) with its lookup keys, as `phone` has them; all three null together. */
+  phone2: E164Schema.nullable(),
+  phone2Key: z.string().regex(/^\d{4,20}$/).nullable(),
+  phone2Reversed: z.string().regex(/^\d{7,15}$/).nullable(),
+  address: z.string().max(300),
+  company: z.string().max(100),
+  source: CustomerSourceSchema.nullable(),
+  preferredChannel: ContactChannelSchema.nullable(),
+  /** Notes oldest first; merged as a set by id, never edited in place. */
+  timeline: historySchema(NoteEntrySchema, TIMELINE_MAX),
   preferences: PreferencesSchema,
+  /** Tag names; the merchant's catalogue (settings `tagCatalogue`) gives them colours. */
   tags: z.array(z.string().min(1).max(40)).max(30),
-  marketingConsent: z.boolean(),
+  /** Consent decisions per channel, append-only (the server refuses a rewrite); the state is derived. */
+  consent: historySchema(ConsentEntrySchema, CONSENT_MAX),
   status: CustomerStatusSchema,
   /** Set by a duplicate merge: reads follow it to the surviving customer. */
   mergedInto: IdSchema.nullable(),
@@ -71,10 +162,17 @@ export const CUSTOMER_MERGE_FIELDS = [
   'email',
   'birthday',
   'anniversary',
-  'notes',
+  'phone2',
+  'phone2Key',
+  'phone2Reversed',
+  'address',
+  'company',
+  'source',
+  'preferredChannel',
+  'timeline',
   'preferences',
   'tags',
-  'marketingConsent',
+  'consent',
   'status',
   'mergedInto',
   '_deleted',

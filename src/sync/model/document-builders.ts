@@ -1,4 +1,7 @@
-import { CustomerSchema, type Customer, type Preferences } from './customer.ts';
+import {
+  CONSENT_CHANNELS, ConsentEntrySchema, CustomerSchema, NoteEntrySchema,
+  type ConsentChannel, type ConsentEntry, type ConsentSource, type ContactChannel, type Customer, type CustomerSource, type NoteEntry, type Preferences,
+} from './customer.ts';
 import { earnEntryId, newId, reversalEntryId, stampEntryId } from './ids.ts';
 import { LoyaltyEntrySchema, type LoyaltyEntry } from './loyalty-entry.ts';
 import { normalizePhone, phoneKeys } from './phone.ts';
@@ -24,10 +27,39 @@ export interface NewCustomerInput {
   email?: string | null;
   birthday?: string | null;
   anniversary?: string | null;
+  phone2?: string | null;
+  address?: string;
+  company?: string;
+  source?: CustomerSource | null;
+  preferredChannel?: ContactChannel | null;
+  /** The timeline's first note, when not empty. */
   notes?: string;
   preferences?: Partial<Preferences>;
   tags?: string[];
-  marketingConsent?: boolean;
+  /** The first consent decision per channel: a `true` is a granted entry from `consentSource` (the counter by default). */
+  consent?: { email?: boolean; sms?: boolean };
+  consentSource?: ConsentSource;
+}
+
+/** An edit of a customer's details: the fields that change (phones as typed; their keys are derived). */
+export type CustomerChanges = Partial<Omit<NewCustomerInput, 'notes' | 'consent' | 'consentSource'>> & { status?: Customer['status'] };
+
+/** A timeline note written now by the signed-in staff member. */
+export function noteEntry(text: string, ctx: Pick<WriteContext, 'now' | 'staffId'>, id = newId()): NoteEntry {
+  return NoteEntrySchema.parse({ id, text, at: ctx.now, by: ctx.staffId });
+}
+
+/** A consent decision recorded now by the signed-in staff member. */
+export function consentEntry(channel: ConsentChannel, state: ConsentEntry['state'], source: ConsentSource, ctx: Pick<WriteContext, 'now' | 'staffId'>, id = newId()): ConsentEntry {
+  return ConsentEntrySchema.parse({ id, channel, state, at: ctx.now, source, by: ctx.staffId });
+}
+
+/** The second phone's fields: E.164 and its lookup keys, or all null. */
+function secondPhone(input: string | null | undefined, defaultRegion: string): Pick<Customer, 'phone2' | 'phone2Key' | 'phone2Reversed'> {
+  if (!input) return { phone2: null, phone2Key: null, phone2Reversed: null };
+  const phone2 = normalizePhone(input, defaultRegion);
+  const keys = phoneKeys(phone2, defaultRegion);
+  return { phone2, phone2Key: keys.phoneKey, phone2Reversed: keys.phoneReversed };
 }
 
 /**
@@ -36,6 +68,8 @@ export interface NewCustomerInput {
  */
 export function newCustomer(input: NewCustomerInput, ctx: WriteContext, defaultRegion: string, id = newId()): Customer {
   const phone = normalizePhone(input.phone, defaultRegion);
+  const notes = input.notes?.trim() ?? '';
+  const granted = CONSENT_CHANNELS.filter((channel) => input.consent?.[channel] === true);
   return CustomerSchema.parse({
     id,
     merchantId: ctx.merchantId,
@@ -43,15 +77,22 @@ export function newCustomer(input: NewCustomerInput, ctx: WriteContext, defaultR
     _deleted: false,
     phone,
     ...phoneKeys(phone, defaultRegion),
+    ...secondPhone(input.phone2, defaultRegion),
     name: input.name.trim(),
     nameKey: foldName(input.name),
     email: input.email?.trim() || null,
     birthday: input.birthday || null,
     anniversary: input.anniversary || null,
-    notes: input.notes ?? '',
+    address: input.address?.trim() ?? '',
+    company: input.company?.trim() ?? '',
+    source: input.source ?? null,
+    preferredChannel: input.preferredChannel ?? null,
+    // The first entries' ids derive from the customer's, as the version-1 migration's do: a sign-up built
+    // twice from the same input (a retried form, the demo's seeded data) is the same document.
+    timeline: notes === '' ? [] : [noteEntry(notes, ctx, `${id}:note`)],
     preferences: { favorites: [], allergies: [], preferredTime: null, ...input.preferences },
     tags: input.tags ?? [],
-    marketingConsent: input.marketingConsent ?? false,
+    consent: granted.map((channel) => consentEntry(channel, 'granted', input.consentSource ?? 'counter', ctx, `${id}:${channel}`)),
     status: 'active',
     mergedInto: null,
     storeId: ctx.storeId,
@@ -62,14 +103,16 @@ export function newCustomer(input: NewCustomerInput, ctx: WriteContext, defaultR
 }
 
 /** An edit of a customer: the changed fields applied, derived keys recomputed, business time stamped. */
-export function editCustomer(current: Customer, changes: Partial<NewCustomerInput> & { status?: Customer['status'] }, ctx: WriteContext, defaultRegion: string): Customer {
+export function editCustomer(current: Customer, changes: CustomerChanges, ctx: WriteContext, defaultRegion: string): Customer {
+  const { phone2: typed2, ...rest } = changes;
   const phone = changes.phone !== undefined ? normalizePhone(changes.phone, defaultRegion) : current.phone;
   const name = changes.name !== undefined ? changes.name.trim() : current.name;
   return CustomerSchema.parse({
     ...current,
-    ...changes,
+    ...rest,
     phone,
     ...phoneKeys(phone, defaultRegion),
+    ...(typed2 !== undefined ? secondPhone(typed2, defaultRegion) : {}),
     name,
     nameKey: foldName(name),
     email: changes.email !== undefined ? changes.email?.trim() || null : current.email,

@@ -84,6 +84,9 @@ export const FIELD_PROBLEMS = [
   'TAKEN',
   'DATE_ORDER',
   'RANGE_ORDER',
+  'SAME_PHONE',
+  'MISSING_EMAIL',
+  'DUPLICATE_TAG',
   'INVALID',
   'PERCENT_RANGE',
 ] as const;

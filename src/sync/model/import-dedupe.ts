@@ -66,20 +66,17 @@ export interface MergeableFields {
   email: string | null;
   birthday: string | null;
   anniversary: string | null;
-  notes: string;
   tags: string[];
-  marketingConsent: boolean;
 }
 
 /** Most tags a customer holds (customer.ts). */
 const TAGS_MAX = 30;
-const NOTES_MAX = 4000;
 
 /**
  * What merging `row` into a customer changes, never overwriting what the customer has: an empty e-mail,
- * birthday or anniversary is filled, tags are added (up to the schema's 30), the row's note is appended on a new
- * line (when it fits), consent is granted only when the row grants it and the customer had none. Name and phone
- * stay. Returns only the changed fields.
+ * birthday or anniversary is filled, tags are added (up to the schema's 30). Name and phone stay. The row's note
+ * and consent go only to customers the import creates: a timeline and a consent history are append-only, so an
+ * undo could not take them back out of an existing customer. Returns only the changed fields.
  */
 export function fillBlanks(current: MergeableFields, row: ImportRow): Partial<MergeableFields> {
   const changes: Partial<MergeableFields> = {};
@@ -88,9 +85,6 @@ export function fillBlanks(current: MergeableFields, row: ImportRow): Partial<Me
   if (current.anniversary === null && row.anniversary !== null) changes.anniversary = row.anniversary;
   const tags = [...new Set([...current.tags, ...row.tags])].slice(0, TAGS_MAX);
   if (tags.length !== current.tags.length) changes.tags = tags;
-  const notes = row.notes === '' || current.notes.includes(row.notes) ? current.notes : current.notes === '' ? row.notes : `${current.notes}\n${row.notes}`;
-  if (notes !== current.notes && notes.length <= NOTES_MAX) changes.notes = notes;
-  if (!current.marketingConsent && row.marketingConsent) changes.marketingConsent = true;
   return changes;
 }
 

@@ -98,7 +98,7 @@ export function rowChecker(rules: ImportRules) {
     if (consent === null) fail('marketingConsent', 'INVALID_CONSENT');
     const parsed = schema.safeParse({
       phone: cell('phone'), name: cell('name'), email: cell('email'), birthday: dateText(cell('birthday')), anniversary: dateText(cell('anniversary')),
-      notes: cell('notes'), favorites: [], allergies: [], preferredTime: '', marketingConsent: consent ?? false, tags: splitTags(cell('tags')), status: 'active',
+      notes: cell('notes'), favorites: [], allergies: [], preferredTime: '', consentEmail: consent ?? false, consentSms: consent ?? false, tags: splitTags(cell('tags')), status: 'active',
     });
     if (!parsed.success) for (const [field, problem] of Object.entries(fieldProblems(parsed.error))) fail(field as ImportField, problem);
     const codeCell = cell('memberCode');
@@ -108,8 +108,8 @@ export function rowChecker(rules: ImportRules) {
     if (points === null) fail('points', 'INVALID_POINTS');
     else if (points > rules.pointsLimit) fail('points', 'POINTS_ABOVE_LIMIT');
     if (errors.length > 0 || !parsed.success) return { errors };
-    const { name, phone, email, birthday, anniversary, notes, tags, marketingConsent } = parsed.data;
-    return { row: { line, name, phone, email, birthday, anniversary, notes, tags, marketingConsent, memberCode: code, points: points ?? 0 } };
+    const { name, phone, email, birthday, anniversary, notes, tags } = parsed.data;
+    return { row: { line, name, phone, email, birthday, anniversary, notes, tags, marketingConsent: consent ?? false, memberCode: code, points: points ?? 0 } };
   };
 }
 

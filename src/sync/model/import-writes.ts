@@ -17,7 +17,8 @@ export function openingNote(fileName: string): string {
 /** The customer and opening line of a created row. */
 export function importedCustomer(row: ImportRow, importId: string, fileName: string, ctx: WriteContext, region: string): { customer: Customer; opening: LoyaltyEntry | null } {
   const { name, phone, email, birthday, anniversary, notes, tags, marketingConsent } = row;
-  const customer = newCustomer({ name, phone, email, birthday, anniversary, notes, tags, marketingConsent }, ctx, region, importedCustomerId(importId, row.line));
+  const consent = { email: marketingConsent, sms: marketingConsent };
+  const customer = newCustomer({ name, phone, email, birthday, anniversary, notes, tags, consent, consentSource: 'import' }, ctx, region, importedCustomerId(importId, row.line));
   const opening = row.points > 0 ? ledgerEntry({ id: openingEntryId(customer.id), kind: 'adjust', points: row.points, customerId: customer.id, note: openingNote(fileName) }, ctx) : null;
   return { customer, opening };
 }
@@ -38,6 +39,6 @@ export function mergedChanges(current: MergeableFields, rows: readonly ImportRow
 
 /** The mergeable fields of a customer. */
 export function mergeableOf(customer: Customer): MergeableFields {
-  const { email, birthday, anniversary, notes, tags, marketingConsent } = customer;
-  return { email, birthday, anniversary, notes, tags, marketingConsent };
+  const { email, birthday, anniversary, tags } = customer;
+  return { email, birthday, anniversary, tags };
 }

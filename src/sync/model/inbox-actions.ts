@@ -96,7 +96,9 @@ export function keepValue(customer: Customer, conflict: RecordedConflict, actor:
 }
 
 /** Fields a lost value can be restored to (a customer's editable fields; keys derived from them follow). */
-const RESTORABLE = new Set(['phone', 'name', 'email', 'birthday', 'anniversary', 'notes', 'preferences', 'tags', 'marketingConsent', 'status', 'mergedInto']);
+const RESTORABLE = new Set([
+  'phone', 'phone2', 'name', 'email', 'birthday', 'anniversary', 'address', 'company', 'source', 'preferredChannel', 'timeline', 'preferences', 'tags', 'status', 'mergedInto',
+]);
 
 /**
  * Take the other value: the field set to the lost value (JSON.parse of the record; phone and name through the
@@ -114,11 +116,11 @@ export function takeOtherValue(customer: Customer, conflict: RecordedConflict, a
   }
   const conflicts = customer.conflicts.filter((c) => !sameConflict(c, conflict));
   try {
-    if (conflict.field === 'phone' || conflict.field === 'name') {
-      if (typeof value !== 'string') throw new InboxActionError('NOT_RESTORABLE');
+    if (conflict.field === 'phone' || conflict.field === 'name' || conflict.field === 'phone2') {
+      if (typeof value !== 'string' && !(conflict.field === 'phone2' && value === null)) throw new InboxActionError('NOT_RESTORABLE');
       const edited = editCustomer(customer, { [conflict.field]: value }, { ...actor.ctx, now: actor.now, staffId: actor.staffId }, actor.defaultRegion);
-      const { phone, phoneKey, phoneReversed, name, nameKey } = edited;
-      return checked(customer, { phone, phoneKey, phoneReversed, name, nameKey, conflicts, updatedAt: actor.now, updatedBy: actor.staffId });
+      const { phone, phoneKey, phoneReversed, phone2, phone2Key, phone2Reversed, name, nameKey } = edited;
+      return checked(customer, { phone, phoneKey, phoneReversed, phone2, phone2Key, phone2Reversed, name, nameKey, conflicts, updatedAt: actor.now, updatedBy: actor.staffId });
     }
     return checked(customer, { [conflict.field]: value, conflicts, updatedAt: actor.now, updatedBy: actor.staffId } as CustomerPatch);
   } catch (error) {

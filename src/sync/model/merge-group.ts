@@ -1,27 +1,29 @@
-import type { Customer } from './customer.ts';
+import type { ConsentEntry, Customer, NoteEntry } from './customer.ts';
+import { byTimeThenId } from './customer-profile.ts';
 
 // What the counter shows of a merge group (docs/directory.md): a duplicate merged into another customer
 // keeps its own document (`mergedInto` set, docs/architecture.md#duplicates), so a merge can be undone exactly. Its details must
 // not vanish behind the survivor: the card reads the whole group through this rule — nothing is copied, so
 // an undone merge takes its details back with it, and the server's automatic merges are covered alike.
 
-/** A merged record's notes, shown under the survivor's with whose they were. */
-export interface CarriedNotes {
+/** A timeline note of the group, with the record it was written on (the survivor's or a merged duplicate's). */
+export interface GroupNote extends NoteEntry {
   customerId: string;
-  name: string;
-  notes: string;
 }
 
+/** Single fields a merged duplicate supplies when the survivor has none. */
+const SINGLE_FIELDS = ['email', 'birthday', 'anniversary', 'phone2', 'address', 'company', 'source', 'preferredChannel'] as const;
+type SingleField = (typeof SINGLE_FIELDS)[number];
+
 /** The survivor's details with what its merged duplicates add. */
-export interface GroupProfile {
-  email: string | null;
-  birthday: string | null;
-  anniversary: string | null;
+export interface GroupProfile extends Pick<Customer, SingleField> {
   tags: string[];
   favorites: string[];
   allergies: string[];
-  /** The merged records' own notes (the survivor's stay in `root.notes`), oldest record first. */
-  carriedNotes: CarriedNotes[];
+  /** Every record's timeline notes, each with its author and time, in time order. */
+  timeline: GroupNote[];
+  /** Every record's consent decisions: the same person's, so the latest of any record is the current one. */
+  consent: ConsentEntry[];
 }
 
 /** The items of every list once (the same text in another case is the same item), the survivor's first. */
@@ -39,9 +41,13 @@ function union(lists: readonly (readonly string[])[]): string[] {
   return out;
 }
 
+/** No value: null, or an empty text (address, company). */
+const isEmpty = (value: unknown): boolean => value === null || value === '';
+
 /**
- * The group's profile: the survivor's value for single fields (e-mail, birthday, anniversary) or else the
- * oldest merged record's that has one; lists united, the survivor's items first; every merged record's notes.
+ * The group's profile: the survivor's value for single fields (e-mail, birthday, anniversary, second phone,
+ * address, company, source, preferred channel) or else the oldest merged record's that has one; lists united,
+ * the survivor's items first; every record's timeline notes and consent decisions, in time order.
  * Merged records are taken oldest first (sign-up time, then id), so the answer does not depend on the order
  * they are given in.
  */
@@ -50,14 +56,13 @@ export function groupProfile(root: Customer, merged: readonly Customer[]): Group
     .filter((c) => c.id !== root.id && !c._deleted)
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const group = [root, ...others];
-  const first = <K extends 'email' | 'birthday' | 'anniversary'>(field: K): Customer[K] => group.find((c) => c[field] !== null)?.[field] ?? null;
+  const singles = Object.fromEntries(SINGLE_FIELDS.map((field) => [field, (group.find((c) => !isEmpty(c[field])) ?? root)[field]])) as Pick<Customer, SingleField>;
   return {
-    email: first('email'),
-    birthday: first('birthday'),
-    anniversary: first('anniversary'),
+    ...singles,
     tags: union(group.map((c) => c.tags)),
     favorites: union(group.map((c) => c.preferences.favorites)),
     allergies: union(group.map((c) => c.preferences.allergies)),
-    carriedNotes: others.filter((c) => c.notes.trim() !== '').map((c) => ({ customerId: c.id, name: c.name, notes: c.notes })),
+    timeline: group.flatMap((c) => c.timeline.map((note) => ({ ...note, customerId: c.id }))).sort(byTimeThenId),
+    consent: group.flatMap((c) => c.consent).sort(byTimeThenId),
   };
 }

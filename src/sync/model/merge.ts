@@ -1,8 +1,9 @@
 import { RecordedConflictSchema } from './common.ts';
 import type { RecordedConflict } from './common.ts';
-import { CUSTOMER_MERGE_FIELDS, CustomerSchema } from './customer.ts';
+import { CONSENT_MAX, CUSTOMER_MERGE_FIELDS, TIMELINE_MAX } from './customer.ts';
 import type { Customer, Preferences } from './customer.ts';
 import { isErased } from './privacy.ts';
+import { unionById } from './customer-profile.ts';
 import { SETTINGS_MERGE_FIELDS } from './settings.ts';
 import type { Settings } from './settings.ts';
 
@@ -11,13 +12,12 @@ import type { Settings } from './settings.ts';
 // terminal last saw from the server (assumedMasterState; undefined when the terminal thinks it inserted).
 // Pure and deterministic: equal inputs give deep-equal outputs, and which value a field keeps depends on
 // the values and business times only, not on which side is which — except where roles are the point
-// (notes keep the server's text first; fields outside the merge list come from the server).
+// (an entry both histories hold keeps the server's; fields outside the merge list come from the server).
 
 /** Most recorded conflicts a document keeps (CustomerSchema / SettingsSchema `conflicts.max(20)`). */
 export const MAX_RECORDED_CONFLICTS = 20;
 /** Longest JSON encoding a recorded conflict holds (RecordedConflictSchema `lost`/`kept`). */
 export const MAX_CONFLICT_VALUE = RecordedConflictSchema.shape.lost.maxLength ?? 4000;
-const NOTES_MAX = CustomerSchema.shape.notes.maxLength ?? 4000;
 
 /** What a mergeable document carries besides its fields: identity, business time, author and conflicts. */
 export interface MergeableDocument {
@@ -35,8 +35,6 @@ export type MergeSide = 'master' | 'local';
 export interface MergeOptions<T> {
   /** Fields that move as one unit (derived keys with their source); the first names the group in conflicts. */
   readonly groups?: readonly (readonly (keyof T & string)[])[];
-  /** Text fields merged by appending when both sides changed them, with their maximum length. */
-  readonly appendText?: { readonly [K in keyof T & string]?: number };
   /**
    * Fields whose both-sides changes combine into one value with nothing lost (list additions and removals
    * from both sides); `undefined` when they cannot, which falls through to the rules below.
@@ -88,23 +86,6 @@ function compareTimes(a: string, b: string): number {
 
 const conflictKey = (c: RecordedConflict): string => `${c.field}\u0000${c.lost}\u0000${c.at}`;
 
-/**
- * Appends `local`'s additions to `master`'s text. If local = base + suffix, the suffix is appended (on a new
- * line unless either side of the join is whitespace), unless master already ends with it; otherwise local's
- * whole text goes on a new line unless master already contains it. Nobody's words are dropped, and a
- * replayed merge appends nothing twice.
- */
-function appendText(base: string, master: string, local: string): string {
-  if (local.startsWith(base)) {
-    const suffix = local.slice(base.length);
-    if (master.endsWith(suffix)) return master;
-    const join = master === '' || /^\s/.test(suffix) || /\s$/.test(master) ? '' : '\n';
-    return master + join + suffix;
-  }
-  if (master.includes(local)) return master;
-  return master === '' ? local : `${master}\n${local}`;
-}
-
 /** Merge units: each group once (at its first listed member), every other field alone. */
 function unitsOf<T>(fields: readonly (keyof T)[], groups: readonly (readonly (keyof T)[])[]): (keyof T)[][] {
   const units: (keyof T)[][] = [];
@@ -121,9 +102,8 @@ function unitsOf<T>(fields: readonly (keyof T)[], groups: readonly (readonly (ke
 /**
  * Three-way merge of one document over `fields`, by unit (a field, or a group that moves as one):
  * - equal on both sides → that value; changed on one side only (against `base`) → that side;
- * - changed on both (without a base, every difference counts as both) → an `appendText` field appends
- *   local's additions to master's text, no conflict recorded (if the result would exceed its maximum
- *   length, it falls through to the next rules); else a `decide` rule picks; else the later `updatedAt`
+ * - changed on both (without a base, every difference counts as both) → a `combine` rule unites both values
+ *   when it can (nothing recorded); else a `decide` rule picks; else the later `updatedAt`
  *   (business time) wins, ties going to the greater canonical JSON so the choice is symmetric. The losing
  *   value is recorded in `conflicts` as { field, lost, kept, at: loser's updatedAt } (for a group, its
  *   first field's values; nothing when those are equal, i.e. only derived keys differed).
@@ -166,15 +146,7 @@ export function mergeDocuments<T extends MergeableDocument>(
     if (b === m || b === l) continue; // one side changed: it wins (master's value is already in `out`)
 
     const field = unit[0] as keyof T & string;
-    const limit = unit.length === 1 ? options.appendText?.[field] : undefined;
     const [bv, mv, lv] = [base?.[field], master[field], local[field]];
-    if (limit !== undefined && typeof mv === 'string' && typeof lv === 'string') {
-      const text = appendText(typeof bv === 'string' ? bv : '', mv, lv);
-      if (text.length <= limit) {
-        out[field] = text;
-        continue;
-      }
-    }
     const combined = unit.length === 1 ? options.combine?.[field]?.(bv, mv, lv) : undefined;
     if (combined !== undefined) {
       out[field] = combined;
@@ -252,17 +224,33 @@ function combinePreferences(base: Preferences | undefined, master: Preferences, 
   return favorites && allergies ? { favorites, allergies, preferredTime: time } : undefined;
 }
 
-/** Merge rules for customers: phone and name move with their derived keys, notes append, lists combine, undo/merge rule. */
+/**
+ * An append-only history from both sides: every entry of either, once by id, in time order (nothing is ever
+ * removed from one, so the base has nothing to say). `undefined` beyond `max` entries.
+ */
+function historyUnion<T extends { at: string; id: string }>(max: number) {
+  return (_base: readonly T[] | undefined, master: readonly T[], local: readonly T[]): T[] | undefined => {
+    const out = unionById(master, local);
+    return out.length <= max ? out : undefined;
+  };
+}
+
+/**
+ * Merge rules for customers: each phone and the name move with their derived keys, lists combine as sets,
+ * the timeline and the consent history unite by id, undo/merge rule.
+ */
 export const CUSTOMER_MERGE_OPTIONS: MergeOptions<Customer> = {
   combine: {
     tags: (base, master, local) => mergeSet(base, master, local, 30),
     preferences: combinePreferences,
+    timeline: historyUnion(TIMELINE_MAX),
+    consent: historyUnion(CONSENT_MAX),
   },
   groups: [
     ['phone', 'phoneKey', 'phoneReversed'],
+    ['phone2', 'phone2Key', 'phone2Reversed'],
     ['name', 'nameKey'],
   ],
-  appendText: { notes: NOTES_MAX },
   decide: { mergedInto: decideMergedInto },
 };
 

@@ -24,14 +24,17 @@ export interface Erasure {
   reason: string;
 }
 
+/** The id of the erased timeline's one note, the reason: fixed, so every replica writes the same document. */
+const ERASURE_NOTE_ID = '00000000-0000-4000-8000-000000000000';
+
 /** An E.164 number no country code uses (+999 is unassigned), so a redacted phone can never reach a person. */
 const ERASED_PHONE = '+99900000000';
 
 /**
  * THE list of a customer's personal fields, each with the value an erasure leaves in it. Redaction, the
  * server's un-erase check and the export all follow it; a new customer field must be classified here or in
- * CUSTOMER_KEPT_FIELDS (the type check below fails otherwise). The reason is kept in `notes`, the one free
- * text an erased document has, so the marker needs no field of its own.
+ * CUSTOMER_KEPT_FIELDS (the type check below fails otherwise). The reason is kept as the timeline's one note
+ * (with the eraser and the time), the one free text an erased document has, so the marker needs no field of its own.
  */
 export const CUSTOMER_PERSONAL_FIELDS = {
   phone: () => ERASED_PHONE,
@@ -42,10 +45,17 @@ export const CUSTOMER_PERSONAL_FIELDS = {
   email: () => null,
   birthday: () => null,
   anniversary: () => null,
-  notes: (erasure: Erasure) => erasure.reason,
+  phone2: () => null,
+  phone2Key: () => null,
+  phone2Reversed: () => null,
+  address: () => '',
+  company: () => '',
+  source: () => null,
+  preferredChannel: () => null,
+  timeline: (erasure: Erasure) => [{ id: ERASURE_NOTE_ID, text: erasure.reason, at: erasure.at, by: erasure.by }],
   preferences: () => ({ favorites: [], allergies: [], preferredTime: null }),
   tags: () => [],
-  marketingConsent: () => false,
+  consent: () => [],
   conflicts: () => [],
 } as const satisfies { readonly [K in keyof Customer]?: (erasure: Erasure) => Customer[K] };
 
@@ -81,7 +91,7 @@ export function isErased(customer: Pick<Customer, 'status'>): boolean {
 
 /** The erasure marker of an erased customer (null for any other). */
 export function erasureOf(customer: Customer): Erasure | null {
-  return isErased(customer) ? { at: customer.updatedAt, by: customer.updatedBy, reason: customer.notes } : null;
+  return isErased(customer) ? { at: customer.updatedAt, by: customer.updatedBy, reason: customer.timeline[0]?.text ?? '' } : null;
 }
 
 /**

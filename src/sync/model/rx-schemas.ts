@@ -19,11 +19,12 @@
  */
 import type { CustomerGroup } from './customer-group.ts';
 import type { Customer } from './customer.ts';
+import { upgradeCustomerV0, type CustomerV0 } from './customer-profile.ts';
 import type { InboxItem } from './inbox.ts';
 import type { LoyaltyEntry } from './loyalty-entry.ts';
 import type { CollectionName } from './wire-protocol.ts';
 import { upgradeRewardV0, type Reward } from './reward.ts';
-import { upgradeSettingsV0, type Settings } from './settings.ts';
+import { upgradeSettingsV0, upgradeSettingsV1, type Settings } from './settings.ts';
 import type { Staff } from './staff.ts';
 import type { Visit } from './visit.ts';
 
@@ -122,7 +123,12 @@ const recordedConflicts: RxPropertySchema = {
   items: object({ field: string, lost: string, kept: string, at: string }),
 };
 
-/** Customers: index-backed phone prefix, last-digits and name lookups (docs/architecture.md#lookup). */
+/**
+ * Customers: index-backed phone prefix, last-digits and name lookups (docs/architecture.md#lookup). Version 1
+ * replaced `notes` and `marketingConsent` by the timeline and the consent history and added the profile fields
+ * (migrated by `upgradeCustomerV0`). The second phone's keys are not indexed: the in-memory lookup index holds
+ * them, and each RxDB index costs ~15 % of insert speed.
+ */
 const customers = collection<RxDocType<Customer>>(
   {
     id,
@@ -134,13 +140,20 @@ const customers = collection<RxDocType<Customer>>(
     phoneReversed: { type: 'string', maxLength: 15 },
     name: string,
     nameKey: { type: 'string', maxLength: 200 },
+    phone2: nullableString,
+    phone2Key: nullableString,
+    phone2Reversed: nullableString,
     email: nullableString,
     birthday: nullableString,
     anniversary: nullableString,
-    notes: string,
+    address: string,
+    company: string,
+    source: nullableString,
+    preferredChannel: nullableString,
+    timeline: { type: 'array', items: object({ id: string, text: string, at: string, by: string }) },
     preferences: object({ favorites: stringArray, allergies: stringArray, preferredTime: nullableString }),
     tags: stringArray,
-    marketingConsent: boolean,
+    consent: { type: 'array', items: object({ id: string, channel: string, state: string, at: string, source: string, by: string }) },
     status: string,
     mergedInto: nullableString,
     storeId: string,
@@ -152,6 +165,7 @@ const customers = collection<RxDocType<Customer>>(
   // the cashier types, `phoneReversed` for "last four digits", `nameKey` for the folded name prefix,
   // `updatedAt` for the recently-changed list. Each index costs ~15 % of insert speed, so no more.
   ['phoneKey', 'phoneReversed', 'nameKey', 'updatedAt'],
+  1,
 );
 
 /** Visits: a customer's history newest first, and date ranges for analytics. */
@@ -246,8 +260,8 @@ const rewards = collection<RxDocType<Reward>>(
 /**
  * Settings: one document per merchant, read by primary key. Version 1 added `currencyDisplay` and the
  * programme's `managerAdjustLimit` and `voidApprovalAgeDays` (migrated by `upgradeSettingsV0`); version 2 the
- * tiers' perks and the programme's `birthdayRewardId` (migrated by `upgradeSettingsV0`) and its optional
- * `earnsPoints` and `stampCard` (absent means points only).
+ * tiers' perks and the programme's `birthdayRewardId` (migrated by `upgradeSettingsV0`), its optional
+ * `earnsPoints` and `stampCard` (absent means points only), and the tag catalogue (`upgradeSettingsV1`).
  */
 const settings = collection<RxDocType<Settings>>(
   {
@@ -286,6 +300,7 @@ const settings = collection<RxDocType<Settings>>(
       atRiskDays: integer,
       churnedDays: integer,
     }),
+    tagCatalogue: { type: 'array', items: object({ name: string, colour: string }) },
     updatedBy: string,
     conflicts: recordedConflicts,
   },
@@ -378,17 +393,18 @@ export type RxMigrationStrategy = (doc: Record<string, unknown>) => Record<strin
 /**
  * RxDB migration strategies by collection and target version. RxDB runs them on open, on the documents and on
  * the replication's assumed master states alike, so the server's stored documents must be migrated to exactly
- * the same result (server migration 009 for settings v1, 012 for settings v2 and rewards v1), or the next push meets a false conflict.
+ * the same result (server migration 009 for settings v1, 013 for rewards v1 and settings v2's programme, 014 for
+ * customers v1 and settings v2's tag catalogue), or the next push meets a false conflict.
  */
 export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [version: number]: RxMigrationStrategy } } = {
-  customers: {},
+  customers: { 1: (doc) => upgradeCustomerV0(doc as unknown as CustomerV0) as unknown as Record<string, unknown> },
   // The visit's `rewards` is optional: stored visits stay as they are.
   visits: { 1: (doc) => doc },
   loyaltyEntries: { 1: (doc) => doc },
   rewards: { 1: (doc) => upgradeRewardV0(doc) },
   settings: {
     1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]),
-    2: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]),
+    2: (doc) => upgradeSettingsV1(upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0])),
   },
   staff: {},
   inbox: {},

@@ -118,6 +118,42 @@ export const CurrencyDisplaySchema = z.enum(['rial', 'toman']);
 /** How amounts are shown. */
 export type CurrencyDisplay = z.infer<typeof CurrencyDisplaySchema>;
 
+/** Colours a catalogue tag can have: names of the app's palette, never raw CSS a terminal could inject. */
+export const TAG_COLOURS = ['grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink'] as const;
+/** A tag colour. */
+export const TagColourSchema = z.enum(TAG_COLOURS);
+/** A tag colour. */
+export type TagColour = z.infer<typeof TagColourSchema>;
+
+/** One tag of the merchant's catalogue: a name (as customers' `tags` hold it) and its colour. */
+export const TagDefinitionSchema = z.strictObject({
+  name: z.string().min(1).max(40),
+  colour: TagColourSchema,
+});
+/** A catalogue tag. */
+export type TagDefinition = z.infer<typeof TagDefinitionSchema>;
+
+/** A tag name as compared: trimmed, case ignored ("VIP" and "vip" are one tag). */
+export function tagKey(name: string): string {
+  return name.trim().toLocaleLowerCase();
+}
+
+/** Most tags the catalogue holds. */
+export const TAG_CATALOGUE_MAX = 60;
+
+/** The catalogue of tags managers offer at the counter, each name once (case ignored). */
+export const TagCatalogueSchema = z
+  .array(TagDefinitionSchema)
+  .max(TAG_CATALOGUE_MAX)
+  .check((ctx) => {
+    const seen = new Set<string>();
+    ctx.value.forEach((tag, i) => {
+      const key = tagKey(tag.name);
+      if (seen.has(key)) ctx.issues.push({ code: 'custom', message: 'DUPLICATE_TAG', input: tag.name, path: [i, 'name'] });
+      seen.add(key);
+    });
+  });
+
 /** The merchant's settings: one document per merchant whose id is the merchant id. */
 export const SettingsSchema = z.strictObject({
   ...DocumentBaseShape,
@@ -132,6 +168,8 @@ export const SettingsSchema = z.strictObject({
   stores: z.array(StoreSchema).max(500),
   program: ProgramSchema,
   segments: SegmentRulesSchema,
+  /** Tags offered at the counter, with their colours (settings schema version 2). */
+  tagCatalogue: TagCatalogueSchema,
   updatedBy: IdSchema,
   conflicts: z.array(RecordedConflictSchema).max(20),
 });
@@ -149,6 +187,7 @@ export const SETTINGS_MERGE_FIELDS = [
   'stores',
   'program',
   'segments',
+  'tagCatalogue',
   '_deleted',
 ] as const satisfies readonly (keyof Settings)[];
 
@@ -210,6 +249,11 @@ export function perksFor(tier: TierRule['tier'], program: Pick<Program, 'tiers'>
 /** A settings document of an older RxDB schema version (or protocol) in the current shape: the defaults above. */
 export function upgradeSettingsV0<T extends { program: StoredProgram; currencyDisplay?: CurrencyDisplay }>(doc: T): T & { program: Program; currencyDisplay: CurrencyDisplay } {
   return { ...doc, currencyDisplay: doc.currencyDisplay ?? DEFAULT_CURRENCY_DISPLAY, program: upgradeProgram(doc.program) };
+}
+
+/** A settings document of RxDB schema version 1 in the current shape: an empty tag catalogue (server migration 012 alike). */
+export function upgradeSettingsV1<T extends object>(doc: T): T & { tagCatalogue: TagDefinition[] } {
+  return { ...doc, tagCatalogue: [] };
 }
 
 /** Segment defaults: new within 30 days, regular at 3 visits / 90 days, at risk after 45 days away. */

@@ -19,9 +19,10 @@ import { VisitSchema } from './visit.ts';
 export const PROTOCOL_VERSION = 3;
 /**
  * Oldest client protocol the server still accepts. Older clients read documents with strict schemas that refuse
- * what a later protocol added — protocol 2 the settings fields, protocol 3 stamp lines, the programme's stamp card
- * and the `erased` customer status — and would write settings without the new fields or stall on a pull they
- * cannot read: they get 426 and keep their queue until they are updated (docs/protocol.md §1).
+ * what a later protocol added — protocol 2 the settings fields; protocol 3 stamp lines, the programme's stamp card,
+ * reward types, the `erased` customer status and the customer profile (timeline notes, consent history) — and
+ * would write documents without the new fields or stall on a pull they cannot read: they get 426 and keep their
+ * queue until they are updated (docs/protocol.md §1).
  */
 export const MIN_PROTOCOL_VERSION = 3;
 /** Header carrying the client's protocol version on every request. */

@@ -79,8 +79,8 @@ export function generate(customerCount: number, visitCount: number, seed = 0): D
       // Real documents carry every field; the scan and the structured clone pay for them.
       return {
         id, merchantId, updatedAt: at, _deleted: false, phone: `+98912${String(1_000_000 + i + j).slice(-7)}`, phoneKey: '0912', phoneReversed: '2190', name: `Customer ${i + j}`,
-        nameKey: `customer ${i + j}`, email: null, birthday: null, anniversary: null, notes: '', preferences: { favorites: [], allergies: [], preferredTime: null }, tags: [],
-        marketingConsent: false, status: 'active', mergedInto: (i + j) % 500 === 499 ? ids[i + j - 1]! : null, storeId: stores[0]!, createdAt: at, updatedBy: staff, conflicts: [],
+        nameKey: `customer ${i + j}`, email: null, birthday: null, anniversary: null, phone2: null, phone2Key: null, phone2Reversed: null, address: '', company: '',
+        source: null, preferredChannel: null, timeline: [], preferences: { favorites: [], allergies: [], preferredTime: null }, tags: [], consent: [], status: 'active', mergedInto: (i + j) % 500 === 499 ? ids[i + j - 1]! : null, storeId: stores[0]!, createdAt: at, updatedBy: staff, conflicts: [],
       };
     });
     customers.push(structuredClone(chunk));

@@ -74,7 +74,7 @@ export function buildCustomers(count: number, origin: DataOrigin, options: { see
           birthday: rng.chance(0.3) ? `19${rng.int(60, 99)}-0${rng.int(1, 9)}-1${rng.int(0, 9)}` : null,
           notes: rng.chance(0.3) ? rng.pick(latin ? NOTES_EN : NOTES_FA) : '',
           tags: rng.chance(0.1) ? [rng.pick(Object.values(TAGS))] : [],
-          marketingConsent: rng.chance(0.6),
+          ...(rng.chance(0.6) ? { consent: { sms: true } } : {}),
           preferences: { preferredTime: rng.chance(0.5) ? rng.pick(['morning', 'afternoon', 'evening'] as const) : null },
         },
         contextAt(origin, at),

@@ -25,7 +25,7 @@ describe('the analytics state and erasure', () => {
       const ctx = { merchantId: newId(), storeId: newId(), terminalId: newId(), staffId: newId(), now: '2026-05-01T10:00:00.000Z', offline: false };
       const customer = aCustomer(ctx, { name: 'Nasrin Farahani' });
       const doc = await db.customers.insert(forStorage(customer));
-      await doc.incrementalPatch({ notes: 'edited' });
+      await doc.incrementalPatch({ company: 'edited' });
       expect(await store.load(replica.name)).not.toBeNull();
       const erased = eraseCustomer(customer, { at: '2026-05-02T10:00:00.000Z', by: ctx.staffId, reason: 'asked in the shop' });
       await db.customers.findOne(customer.id).exec().then((d) => d!.incrementalModify((stored) => ({ ...stored, ...forStorage(erased), _deleted: true })));

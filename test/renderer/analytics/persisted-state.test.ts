@@ -26,7 +26,7 @@ const stores = [newId(), newId()];
 const settings: Settings = {
   id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', currencyDisplay: 'rial', defaultRegion: 'IR',
   locale: 'fa', timeZone: 'Asia/Tehran', stores: stores.map((id, i) => ({ id, name: `Store ${i}`, address: '' })), program: DEFAULT_PROGRAM,
-  segments: DEFAULT_SEGMENT_RULES, updatedBy: merchantId, conflicts: [],
+  segments: DEFAULT_SEGMENT_RULES, tagCatalogue: [], updatedBy: merchantId, conflicts: [],
 };
 const QUERIES: AnalyticsQuery[] = [
   { from: '2025-06-01', to: '2025-06-29', storeId: null, now: '2025-06-28T12:00:00.000Z', calendar: 'persian', listLimit: 50 },

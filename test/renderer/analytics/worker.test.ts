@@ -45,7 +45,7 @@ const local = <T extends { _deleted: boolean }>(doc: T): Omit<T, '_deleted'> => 
 };
 const settings: Settings = {
   id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', currencyDisplay: 'rial', defaultRegion: 'IR',
-  locale: 'fa', timeZone: 'Asia/Tehran', stores: [{ id: storeId, name: 'Vanak', address: '' }], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES,
+  locale: 'fa', timeZone: 'Asia/Tehran', stores: [{ id: storeId, name: 'Vanak', address: '' }], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, tagCatalogue: [],
   updatedBy: merchantId, conflicts: [],
 };
 const QUERY: AnalyticsQuery = { from: '2025-06-01', to: '2025-06-16', storeId: null, now: '2025-06-15T12:00:00.000Z', calendar: 'persian', listLimit: 10 };

@@ -117,7 +117,7 @@ describe('settings writes and the server rules', () => {
     const staff = (role: Staff['role']): Staff => ({ id: newId(), merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name: 'S', role, pinHash: '$argon2id$x', active: true, storeIds: [] });
     const current: Settings = {
       id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', currencyDisplay: 'rial', defaultRegion: 'IR', locale: 'fa',
-      timeZone: 'Asia/Tehran', stores: [], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, updatedBy: merchantId, conflicts: [],
+      timeZone: 'Asia/Tehran', stores: [], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, tagCatalogue: [], updatedBy: merchantId, conflicts: [],
     };
     const parsed = parseProgramForm(form({ visitBonus: '10' }), IRR);
     if (!parsed.ok) throw new Error('form');

@@ -8,6 +8,7 @@ import type { Terminal } from '../../../src/sync/client/terminal.ts';
 import { codeInId, memberCodeOf } from '../../../src/sync/model/member-code.ts';
 import { earnEntryId, importedCustomerId, newId, redeemEntryId, reversalEntryId } from '../../../src/sync/model/ids.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
+import { consentState } from '../../../src/sync/model/customer-profile.ts';
 import type { CustomerInput } from '../../../src/sync/model/customer-input.ts';
 import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
@@ -29,11 +30,16 @@ const details = (overrides: Partial<CustomerInput> = {}): CustomerInput => ({
   email: '',
   birthday: '',
   anniversary: '',
+  phone2: '',
+  address: '',
+  company: '',
+  source: '',
+  preferredChannel: '',
   notes: '',
   favorites: [],
   allergies: [],
   preferredTime: '',
-  marketingConsent: false,
+  consentEmail: false, consentSms: false,
   tags: [],
   status: 'active',
   ...overrides,
@@ -168,12 +174,40 @@ describe('the terminal’s commands', () => {
     expect(customer).toMatchObject({ name: 'Reza Karimi', tags: ['tea'], storeId: seed.storeId, updatedBy: seed.cashier.id });
     expect(await t.commands.signUp(details({ phone }))).toMatchObject({ ok: false, error: { code: 'CUSTOMER_ALREADY_EXISTS', details: { customerId: customer.id } } });
 
-    const edited = await t.commands.editCustomer({ ...details({ phone, name: 'Reza Karimi', tags: ['tea'] }), notes: 'likes the window seat', customerId: customer.id });
-    expect(edited).toMatchObject({ ok: true, value: { notes: 'likes the window seat', phoneKey: customer.phoneKey } });
+    const edited = await t.commands.editCustomer({ ...details({ phone, name: 'Reza Karimi', tags: ['tea'] }), address: 'by the window', customerId: customer.id });
+    expect(edited).toMatchObject({ ok: true, value: { address: 'by the window', phoneKey: customer.phoneKey } });
     const newPhone = nextPhone();
-    const moved = await t.commands.editCustomer({ ...details({ phone: newPhone, name: 'Reza Karimi', tags: ['tea'] }), notes: 'likes the window seat', customerId: customer.id });
+    const moved = await t.commands.editCustomer({ ...details({ phone: newPhone, name: 'Reza Karimi', tags: ['tea'] }), address: 'by the window', customerId: customer.id });
     expect(moved.ok && moved.value.phoneKey).not.toBe(customer.phoneKey);
     expect((await t.queries.lookup.find(newPhone.slice(-4), 20)).map((c) => c.id)).toContain(customer.id);
+    // The profile: a second phone the lookup finds, the new fields checked, notes and consent appended.
+    const phone2 = nextPhone();
+    const profiled = await signUp(t, { phone2, notes: 'first visit', consentSms: true });
+    expect(profiled.timeline).toMatchObject([{ text: 'first visit', by: seed.cashier.id }]);
+    expect(profiled.consent).toMatchObject([{ channel: 'sms', state: 'granted', source: 'counter', by: seed.cashier.id }]);
+    // The in-memory lookup index holds the second number's keys (the replica's fallback indexes only the first).
+    await eventually(async () => (await t.queries.lookup.find(phone2.slice(-4), 20)).some((c) => c.id === profiled.id), 10_000, 'found by the second phone');
+
+    const form = details({ phone: profiled.phone, phone2, name: profiled.name });
+    const refused = await t.commands.editCustomer({ ...form, phone2: '0912', preferredChannel: 'email', customerId: profiled.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: { phone2: 'common:fields.INVALID_PHONE_FORMAT' } } });
+    const noEmail = await t.commands.editCustomer({ ...form, preferredChannel: 'email', customerId: profiled.id });
+    expect(noEmail).toMatchObject({ ok: false, error: { fields: { preferredChannel: 'common:fields.MISSING_EMAIL' } } });
+    const profileEdit = await t.commands.editCustomer({ ...form, address: '12 Valiasr St', company: 'Sol Co', source: 'referral', preferredChannel: 'sms', customerId: profiled.id });
+    expect(profileEdit).toMatchObject({ ok: true, value: { address: '12 Valiasr St', company: 'Sol Co', source: 'referral', preferredChannel: 'sms', timeline: profiled.timeline } });
+
+    expect(await t.commands.addNote({ customerId: profiled.id, text: '   ' })).toMatchObject({ ok: false, error: { fields: { text: 'common:fields.REQUIRED' } } });
+    const noted = await t.commands.addNote({ customerId: profiled.id, text: ' likes the window seat ' });
+    expect(noted.ok && noted.value.timeline.map((n) => [n.text, n.by])).toEqual([['first visit', seed.cashier.id], ['likes the window seat', seed.cashier.id]]);
+    const withdrawn = await t.commands.recordConsent({ customerId: profiled.id, channel: 'sms', granted: false, source: 'customer-request' });
+    expect(withdrawn.ok && [withdrawn.value.consent.length, consentState(withdrawn.value.consent, 'sms').granted]).toEqual([2, false]);
+    expect(await t.commands.recordConsent({ customerId: profiled.id, channel: 'sms', granted: true, source: 'migrated' } as never)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+
+    expect(await t.commands.saveTagCatalogue({ tags: [{ name: 'VIP', colour: 'purple' }] })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // The server took every write as it was made (nothing quarantined).
+    await t.sync.awaitInSync();
+    const { rows } = await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [profiled.id]);
+    expect(rows[0]!.doc).toMatchObject({ company: 'Sol Co', timeline: [{ text: 'first visit' }, { text: 'likes the window seat' }], consent: [{ state: 'granted' }, { state: 'withdrawn', source: 'customer-request' }] });
   });
 
   it('record a visit with its earning at the group’s tier; a blocked customer earns nothing', async () => {
@@ -297,6 +331,11 @@ describe('the terminal’s commands', () => {
     expect(await t.commands.saveGroup({ name: 'Mine', filter: EMPTY_FILTER })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await t.commands.tagCustomers({ customerIds: [b.id], tag: 'x', action: 'add' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await t.commands.removeGroup({ id: group.value.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // The tag catalogue: names once (case ignored), trimmed.
+    const duplicate = await t.commands.saveTagCatalogue({ tags: [{ name: 'VIP', colour: 'purple' }, { name: ' vip ', colour: 'red' }] });
+    expect(duplicate).toMatchObject({ ok: false, error: { fields: { 'tags.1.name': 'common:fields.DUPLICATE_TAG' } } });
+    expect(await t.commands.saveTagCatalogue({ tags: [{ name: ' VIP ', colour: 'purple' }] })).toMatchObject({ ok: true });
+    expect(t.settings$.getValue().tagCatalogue).toEqual([{ name: 'VIP', colour: 'purple' }]);
   });
 
   it('settle an inbox item as a manager: the settling write, then the status, both replicated', async () => {

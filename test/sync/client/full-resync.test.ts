@@ -71,8 +71,8 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     const { _deleted, ...local } = signedUp;
     await till.db.customers.insert(local);
     for (const target of [editedHere, erasedThere]) {
-      const edited = editCustomer(target, { notes: 'edited at the till' }, ctx, 'IR');
-      await (await till.db.customers.findOne(target.id).exec())!.incrementalPatch({ notes: edited.notes, updatedAt: edited.updatedAt });
+      const edited = editCustomer(target, { company: 'edited at the till' }, ctx, 'IR');
+      await (await till.db.customers.findOne(target.id).exec())!.incrementalPatch({ company: edited.company, updatedAt: edited.updatedAt });
     }
     // Meanwhile the office edits one, erases two, and the tombstones are purged: the till's checkpoint is
     // now below the horizon.
@@ -93,7 +93,7 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     // instead of bringing the customer back.
     const onServer = await serverDocs();
     expect(onServer.get(signedUp.id)).toMatchObject({ id: signedUp.id, _deleted: false });
-    expect(onServer.get(editedHere.id)).toMatchObject({ notes: 'edited at the till' });
+    expect(onServer.get(editedHere.id)).toMatchObject({ company: 'edited at the till' });
     expect(onServer.has(erasedThere.id)).toBe(false);
     expect(await till.db.customers.findOne(erased.id).exec()).toBeNull();
     expect(await till.db.customers.findOne(erasedThere.id).exec()).toBeNull();
@@ -147,8 +147,8 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     // After the backup, acknowledged by the server that is then lost: on the kept till B, an edit of A and a
     // sale (a visit and its earning); on the other till E and a sale.
     const b = await signUp(kept);
-    const edited = editCustomer(a, { notes: 'edited after the backup' }, ctx(kept), 'IR');
-    await (await kept.db.customers.findOne(a.id).exec())!.incrementalPatch({ notes: edited.notes, updatedAt: edited.updatedAt });
+    const edited = editCustomer(a, { company: 'edited after the backup' }, ctx(kept), 'IR');
+    await (await kept.db.customers.findOne(a.id).exec())!.incrementalPatch({ company: edited.company, updatedAt: edited.updatedAt });
     const c = await sale(kept, a.id);
     const e = await signUp(restarted);
     const f = await sale(restarted, e.id);
@@ -166,7 +166,7 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     const g = await signUp(kept);
     await acknowledged(kept);
     network.offline = true;
-    await (await kept.db.customers.findOne(g.id).exec())!.incrementalPatch({ notes: 'edited while the server was down', updatedAt: new Date().toISOString() });
+    await (await kept.db.customers.findOne(g.id).exec())!.incrementalPatch({ company: 'edited while the server was down', updatedAt: new Date().toISOString() });
     await restoreBackup(backup);
     expect(await onServer('customers', b.id)).toBeUndefined();
     // Restarted with its pushes failing: the 410 begins the next epoch (stored locally); the till stops there.
@@ -184,8 +184,8 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     kept.replication.resync();
     await eventually(async () => (await epochs(kept)).every((n) => n === 1) && (await onServer('loyalty_entries', earnEntryId(c.id))) !== undefined, 10_000, 'the kept till to push again');
     await Promise.all([acknowledged(kept), acknowledged(restarted)]);
-    expect(await onServer('customers', a.id)).toMatchObject({ notes: 'edited after the backup' });
-    expect(await onServer('customers', g.id)).toMatchObject({ notes: 'edited while the server was down', _deleted: false });
+    expect(await onServer('customers', a.id)).toMatchObject({ company: 'edited after the backup' });
+    expect(await onServer('customers', g.id)).toMatchObject({ company: 'edited while the server was down', _deleted: false });
     expect(await onServer('visits', c.id)).toMatchObject({ id: c.id, terminalId: kept.credential.terminalId });
     // Each epoch began once (a restart went on with it) and nothing was refused: no till offered the other's sale.
     expect([await epochs(restarted), await epochs(kept)]).toEqual([[1, 1, 1], [1, 1, 1]]);
@@ -200,7 +200,7 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
       expect(await serverBalance(id)).toBe(250);
       for (const t of [fresh, kept, restarted]) expect(await balance(t, id)).toBe(250);
     }
-    await eventually(async () => (await fresh.db.customers.findOne(a.id).exec())?.notes === 'edited after the backup', 10_000, 'the edit on the fresh till');
+    await eventually(async () => (await fresh.db.customers.findOne(a.id).exec())?.company === 'edited after the backup', 10_000, 'the edit on the fresh till');
     for (const t of tills) await t.close();
   });
 
@@ -209,7 +209,7 @@ describe('a full resync after 410 CHECKPOINT_TOO_OLD (real server over HTTP, Pos
     try {
       await eventually(async () => (await t.session.signIn(seed.cashier.id, '1234')).ok, 10_000, 'the cashier signed in');
       const backup = await takeBackup();
-      const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Signed up after the backup', email: '', birthday: '', anniversary: '', notes: '', favorites: [], allergies: [], preferredTime: '', marketingConsent: false, tags: [], status: 'active' });
+      const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Signed up after the backup', email: '', birthday: '', anniversary: '', company: '', favorites: [], allergies: [], preferredTime: '', consentEmail: false, consentSms: false, tags: [], status: 'active' });
       if (!signedUp.ok) throw new Error(signedUp.error.code);
       expect(await t.sync.settled(10_000)).toBe(true);
       // The restore brings back neither the sign-up nor the cashier's session, recorded after the backup.

@@ -69,7 +69,7 @@ describe('terminals through long outages, an app update and a poke during a push
     const first = await client({ fetch: oldApp, storage, name: 'f7' });
     const ids = await signUp(first, 12);
     const edited = await first.db.customers.findOne(ids[0]!).exec();
-    await edited!.incrementalPatch({ email: 'updated@example.com', notes: 'written before the update', tags: ['vip'], updatedAt: new Date().toISOString() });
+    await edited!.incrementalPatch({ email: 'updated@example.com', company: 'written before the update', tags: ['vip'], updatedAt: new Date().toISOString() });
     await eventually(() => first.status.get().connection === 'update-needed', 10_000, 'update-needed');
     expect((await serverDocs()).size).toBe(0);
     const local = new Map((await first.db.customers.find().exec()).map((d) => [d.id, d.toJSON() as Record<string, unknown>]));
@@ -104,7 +104,7 @@ describe('terminals through long outages, an app update and a poke during a push
     // A's next push is committed on the server but its answer is held; meanwhile B edits the same customers
     // and the server pokes A, which pulls while its push is still in flight.
     hold = new Promise<void>((resolve) => (release = resolve));
-    for (const id of ids) await (await a.db.customers.findOne(id).exec())!.incrementalPatch({ notes: 'from A', updatedAt: new Date().toISOString() });
+    for (const id of ids) await (await a.db.customers.findOne(id).exec())!.incrementalPatch({ company: 'from A', updatedAt: new Date().toISOString() });
     await eventually(() => held.count > 0, 10_000, 'A push in flight');
     for (const id of ids) await (await b.db.customers.findOne(id).exec())!.incrementalPatch({ email: `${id.slice(-6)}@b.example`, updatedAt: new Date(Date.now() + 5).toISOString() });
     await eventually(async () => (await serverDocs()).get(ids[0]!)?.email !== null, 10_000, 'B edit on the server');
@@ -125,7 +125,7 @@ describe('terminals through long outages, an app update and a poke during a push
       return longLived.length === pulled.length && longLived.every((d) => isDeepStrictEqual(d.toJSON(), byId.get(d.id)));
     }, 15_000, 'the long-lived replica to equal a fresh one');
     const server = await serverDocs();
-    for (const id of ids) expect(server.get(id)).toMatchObject({ notes: expect.stringContaining('from A'), email: `${id.slice(-6)}@b.example` });
+    for (const id of ids) expect(server.get(id)).toMatchObject({ company: expect.stringContaining('from A'), email: `${id.slice(-6)}@b.example` });
   });
 
   it('F6: a terminal offline for 30 simulated days with hundreds of edits, while others edit and delete the same customers', async () => {
@@ -148,7 +148,7 @@ describe('terminals through long outages, an app update and a poke during a push
       for (let i = 0; i < 10; i++) {
         const id = rng.pick(ids);
         const at = new Date(start + day * DAY + i * 60_000).toISOString();
-        await (await away.db.customers.findOne(id).exec())!.incrementalPatch({ notes: `day ${day} visit ${i}`, updatedAt: at });
+        await (await away.db.customers.findOne(id).exec())!.incrementalPatch({ company: `day ${day} visit ${i}`, updatedAt: at });
         edits += 1;
       }
     }

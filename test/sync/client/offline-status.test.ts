@@ -54,7 +54,7 @@ describe('a terminal whose network dies', () => {
   it('shows Offline within 2 s of a silent cut (the poke stream’s keep-alive deadline), with the pending count; Online again when it returns', async () => {
     const t = await terminal();
     await eventually(async () => (await status(t)).initialSyncDone && (await status(t)).connection === 'online', 10_000, 'online');
-    const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Offline Test', email: '', birthday: '', anniversary: '', notes: '', favorites: [], allergies: [], preferredTime: '', marketingConsent: false, tags: [], status: 'active' });
+    const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Offline Test', email: '', birthday: '', anniversary: '', notes: '', favorites: [], allergies: [], preferredTime: '', consentEmail: false, consentSms: false, tags: [], status: 'active' });
     if (!signedUp.ok) throw new Error(signedUp.error.code);
     await t.sync.awaitInSync();
 
@@ -90,7 +90,7 @@ describe('a terminal whose network dies', () => {
     const name = `cap${Date.now()}`;
     const t = await terminal({ storage, name, memory });
     await eventually(async () => (await status(t)).connection === 'online', 10_000, 'online');
-    const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Cap Test', email: '', birthday: '', anniversary: '', notes: '', favorites: [], allergies: [], preferredTime: '', marketingConsent: false, tags: [], status: 'active' });
+    const signedUp = await t.commands.signUp({ phone: nextPhone(), name: 'Cap Test', email: '', birthday: '', anniversary: '', notes: '', favorites: [], allergies: [], preferredTime: '', consentEmail: false, consentSms: false, tags: [], status: 'active' });
     if (!signedUp.ok) throw new Error(signedUp.error.code);
     const customerId = signedUp.value.id;
     await t.commands.recordVisit({ customerId, items: [], amount: 3_000_000, paymentMethod: 'cash' });

@@ -46,11 +46,17 @@ describe('privacy: export and erasure', () => {
     email: 'shirin.ahmadi@example.com',
     birthday: '1990-04-02',
     anniversary: '',
+    phone2: '',
+    address: '7 Rose Lane',
+    company: 'Ahmadi Print',
+    source: 'referral',
+    preferredChannel: 'sms',
     notes: 'likes oat milk',
     favorites: ['Cortado'],
     allergies: ['Walnuts'],
     preferredTime: 'morning',
-    marketingConsent: true,
+    consentEmail: true,
+    consentSms: true,
     tags: ['regular'],
     status: 'active',
   });
@@ -85,7 +91,8 @@ describe('privacy: export and erasure', () => {
     const files = unzipSync(exported.value.bytes);
     expect(Object.keys(files).sort()).toEqual(Object.values(EXPORT_FILES).sort());
     const json = JSON.parse(strFromU8(files[EXPORT_FILES.json]!));
-    expect(json).toMatchObject({ format: EXPORT_FORMAT, customer: { id: customer.id, name: 'Shirin Ahmadi', email: 'shirin.ahmadi@example.com', notes: 'likes oat milk' }, consent: [{ customerId: customer.id, marketing: true }] });
+    expect(json).toMatchObject({ format: EXPORT_FORMAT, customer: { id: customer.id, name: 'Shirin Ahmadi', email: 'shirin.ahmadi@example.com', company: 'Ahmadi Print' }, consent: [{ customerId: customer.id, email: { granted: true }, sms: { granted: true } }] });
+    expect(json.notes).toMatchObject([{ customerId: customer.id, text: 'likes oat milk' }]);
     expect(json.visits).toHaveLength(1);
     expect(json.ledger.map((e: { kind: string }) => e.kind)).toEqual(['earn']);
     const visitsCsv = Papa.parse<Record<string, string>>(strFromU8(files[EXPORT_FILES.visits]!), { header: true, skipEmptyLines: true });
@@ -108,7 +115,7 @@ describe('privacy: export and erasure', () => {
     await eventually(async () => (await offline.db.customers.findOne(customer.id).exec())?.conflicts.length === 1, 10_000, 'the customer on the second terminal');
     network.offline = true;
     const pending = await offline.db.customers.findOne(customer.id).exec();
-    await pending!.incrementalModify((doc) => ({ ...doc, name: 'Shirin Ahmadi-Tehrani', nameKey: 'shirin ahmadi-tehrani', notes: 'new number next week', updatedAt: new Date(Date.now() + 60_000).toISOString(), updatedBy: seed.cashier.id }));
+    await pending!.incrementalModify((doc) => ({ ...doc, name: 'Shirin Ahmadi-Tehrani', nameKey: 'shirin ahmadi-tehrani', company: 'new number next week', updatedAt: new Date(Date.now() + 60_000).toISOString(), updatedBy: seed.cashier.id }));
 
     // The manager erases, with a reason (a cashier's erasure: the next test), the erasing terminal offline too.
     tillNetwork.offline = true;
@@ -133,7 +140,7 @@ describe('privacy: export and erasure', () => {
 
     // The server's own history: no table holds the name, e-mail, phone, notes or the offline edit any more.
     const e164 = normalizePhone(phone, 'IR');
-    for (const needle of ['Shirin', 'Ahmadi', 'shirin.ahmadi@example.com', 'oat milk', 'Walnuts', 'Tehrani', 'next week', e164, e164.slice(3)]) {
+    for (const needle of ['Shirin', 'Ahmadi', 'shirin.ahmadi@example.com', 'oat milk', 'Walnuts', 'Tehrani', 'next week', 'Rose Lane', e164, e164.slice(3)]) {
       expect(await rowsHolding(needle), needle).toEqual({});
     }
     // …and keeps the ids: the quarantined row, the inbox item, the trail, the visit and its ledger line.

@@ -1,7 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import { createRevision } from 'rxdb';
 import { now } from 'rxdb/plugins/utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editCustomer, newCustomer, type WriteContext } from '../../../src/sync/model/document-builders.ts';
+import { editCustomer, newCustomer, noteEntry, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
 import { createEnrolmentCode, revokeTerminal } from '../../../src/sync/server/repositories/admin.ts';
@@ -74,12 +75,12 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
     await a.replication.awaitInSync();
     await b.replication.awaitInSync();
 
-    // Both terminals edit offline: A the email, B the birthday, both the notes.
+    // Both terminals edit offline: A the email, B the birthday, both add a timeline note.
     await Promise.all([a.replication.states.customers!.pause(), b.replication.states.customers!.pause()]);
-    const onA = editCustomer(base, { email: 'maryam@example.com', notes: 'likes latte' }, ctx(a), 'IR');
-    const onB = editCustomer(base, { birthday: '1990-04-01', notes: 'allergic to nuts' }, { ...ctx(b), now: new Date(Date.now() + 5).toISOString() }, 'IR');
-    await (await a.db.customers.findOne(base.id).exec())!.incrementalPatch({ email: onA.email, notes: onA.notes, updatedAt: onA.updatedAt });
-    await (await b.db.customers.findOne(base.id).exec())!.incrementalPatch({ birthday: onB.birthday, notes: onB.notes, updatedAt: onB.updatedAt });
+    const onA = editCustomer(base, { email: 'maryam@example.com' }, ctx(a), 'IR');
+    const onB = editCustomer(base, { birthday: '1990-04-01' }, { ...ctx(b), now: new Date(Date.now() + 5).toISOString() }, 'IR');
+    await (await a.db.customers.findOne(base.id).exec())!.incrementalPatch({ email: onA.email, timeline: [noteEntry('likes latte', ctx(a))], updatedAt: onA.updatedAt });
+    await (await b.db.customers.findOne(base.id).exec())!.incrementalPatch({ birthday: onB.birthday, timeline: [noteEntry('allergic to nuts', ctx(b))], updatedAt: onB.updatedAt });
     await a.replication.states.customers!.start();
     await a.replication.awaitInSync();
     await b.replication.states.customers!.start();
@@ -89,11 +90,11 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
 
     const server = await serverDoc('customers', base.id);
     expect(server).toMatchObject({ email: 'maryam@example.com', birthday: '1990-04-01' });
-    expect(String(server?.notes)).toContain('likes latte');
-    expect(String(server?.notes)).toContain('allergic to nuts');
+    expect((server?.timeline as { text: string }[]).map((note) => note.text).sort()).toEqual(['allergic to nuts', 'likes latte']);
     await eventually(async () => {
       const [da, db] = await Promise.all([a.db.customers.findOne(base.id).exec(), b.db.customers.findOne(base.id).exec()]);
-      return JSON.stringify(da?.toJSON()) === JSON.stringify(server && stripDeleted(server)) && JSON.stringify(db?.toJSON()) === JSON.stringify(server && stripDeleted(server));
+      // Structural equality: jsonb stores object keys in its own order (the timeline's entries too).
+      return isDeepStrictEqual(da?.toJSON(), server && stripDeleted(server)) && isDeepStrictEqual(db?.toJSON(), server && stripDeleted(server));
     }, 10_000, 'both replicas equal the server');
   });
 
@@ -112,13 +113,13 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
     await a.db.customers.insert(local);
     await eventually(() => gates.length === 1, 5_000, 'first push held');
     // Edited while the push of the sign-up is on the wire: its answer must not clear the edit.
-    await (await a.db.customers.findOne(customer.id).exec())!.incrementalPatch({ notes: 'edited in flight' });
+    await (await a.db.customers.findOne(customer.id).exec())!.incrementalPatch({ company: 'edited in flight' });
     gates[0]!();
     await eventually(() => gates.length === 2, 5_000, 'second push held');
     expect(a.status.get().pending).toBe(1);
     gates[1]!();
     await eventually(() => a.status.get().pending === 0, 5_000, 'no pending writes');
-    expect(await serverDoc('customers', customer.id)).toMatchObject({ notes: 'edited in flight' });
+    expect(await serverDoc('customers', customer.id)).toMatchObject({ company: 'edited in flight' });
   });
 
   it('clears a local write once answered even when a replication write changed the document before the push', async () => {
@@ -132,11 +133,11 @@ describe('terminal replication against the real server (Postgres, HTTP)', () => 
     // What RxDB does when it resolves a conflict: a write to the replica under a replication context.
     const instance = a.db.customers.storageInstance;
     const [previous] = await instance.findDocumentsById([customer.id], true);
-    const document = { ...previous!, notes: 'resolved', _rev: createRevision(a.db.token, previous), _meta: { ...previous!._meta, lwt: now() } };
+    const document = { ...previous!, company: 'resolved', _rev: createRevision(a.db.token, previous), _meta: { ...previous!._meta, lwt: now() } };
     const written = await instance.bulkWrite([{ previous, document }], 'replication-up-write-conflict');
     expect(written.error).toEqual([]);
     await a.replication.states.customers!.start();
-    await eventually(async () => (await serverDoc('customers', customer.id))?.notes === 'resolved', 10_000, 'resolved state pushed');
+    await eventually(async () => (await serverDoc('customers', customer.id))?.company === 'resolved', 10_000, 'resolved state pushed');
     await eventually(() => a.status.get().pending === 0, 5_000, 'no pending writes');
   });
 

@@ -107,9 +107,10 @@ describe('duplicates', () => {
     expect(plan.skipped).toEqual([3]);
     const merged = planImport([first, again], findConflicts([first, again], NOBODY), () => 'merge');
     expect(merged.creates).toEqual([{ ...first, email: 'x@y.co', tags: ['vip'] }]);
-    expect(mergedChanges({ email: 'old@y.co', birthday: null, anniversary: null, notes: 'likes tea', tags: ['a'], marketingConsent: false }, [{ ...again, notes: 'new', birthday: '1990-01-01' }])).toEqual({
-      before: { birthday: null, notes: 'likes tea', tags: ['a'] },
-      after: { birthday: '1990-01-01', notes: 'likes tea\nnew', tags: ['a', 'vip'] },
+    // A note and consent go to created customers only (append-only histories an undo could not take back).
+    expect(mergedChanges({ email: 'old@y.co', birthday: null, anniversary: null, tags: ['a'] }, [{ ...again, notes: 'new', marketingConsent: true, birthday: '1990-01-01' }])).toEqual({
+      before: { birthday: null, tags: ['a'] },
+      after: { birthday: '1990-01-01', tags: ['a', 'vip'] },
     });
   });
 

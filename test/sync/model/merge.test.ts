@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordedConflict } from '../../../src/sync/model/common.ts';
 import { CustomerSchema } from '../../../src/sync/model/customer.ts';
-import type { Customer } from '../../../src/sync/model/customer.ts';
-import { MAX_CONFLICT_VALUE, mergeCustomer, mergeDocuments, mergeSet, mergeSettings } from '../../../src/sync/model/merge.ts';
+import type { ConsentEntry, Customer, NoteEntry } from '../../../src/sync/model/customer.ts';
+import { consentState, unionById } from '../../../src/sync/model/customer-profile.ts';
+import { mergeCustomer, mergeDocuments, mergeSet, mergeSettings } from '../../../src/sync/model/merge.ts';
 import { eraseCustomer, PERSONAL_FIELD_NAMES } from '../../../src/sync/model/privacy.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema } from '../../../src/sync/model/settings.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
@@ -48,10 +49,17 @@ function customer(over: Partial<Customer> = {}): Customer {
     email: null,
     birthday: null,
     anniversary: null,
-    notes: '',
+    phone2: null,
+    phone2Key: null,
+    phone2Reversed: null,
+    address: '',
+    company: '',
+    source: null,
+    preferredChannel: null,
+    timeline: [],
     preferences: { favorites: [], allergies: [], preferredTime: null },
     tags: [],
-    marketingConsent: false,
+    consent: [],
     status: 'active',
     mergedInto: null,
     storeId: uuid(3),
@@ -189,63 +197,44 @@ describe('mergeCustomer: phone and name move as units', () => {
   });
 });
 
-describe('mergeCustomer: notes append', () => {
-  it('local = base + addition: the addition is appended to the server text, nothing recorded', () => {
-    const base = customer({ notes: 'likes tea' });
-    const merged = mergeCustomer(
-      base,
-      server({ notes: 'likes tea\nallergic: nuts' }),
-      terminal({ notes: 'likes tea\nVIP' }, 5),
-    );
-    expect(merged.notes).toBe('likes tea\nallergic: nuts\nVIP');
+const note = (n: number, by = ALICE): NoteEntry => ({ id: uuid(100 + n), text: `note ${n}`, at: min(n), by });
+const granted = (n: number, channel: 'email' | 'sms', state: 'granted' | 'withdrawn' = 'granted', at = n): ConsentEntry => ({
+  id: uuid(200 + n), channel, state, at: min(at), source: 'counter', by: BOB,
+});
+
+describe('mergeCustomer: timeline and consent histories unite by id', () => {
+  it('notes added on both sides all stay, in time order, nothing recorded', () => {
+    const base = customer({ timeline: [note(1)] });
+    const merged = mergeCustomer(base, server({ timeline: [note(1), note(3)] }), terminal({ timeline: [note(1), note(2, BOB)] }, 5));
+    expect(merged.timeline).toEqual([note(1), note(2, BOB), note(3)]);
     expect(merged.conflicts).toEqual([]);
-    // an addition without a leading newline still goes on its own line
-    const glued = mergeCustomer(
-      base,
-      server({ notes: 'likes tea. allergic' }),
-      terminal({ notes: 'likes tea, espresso' }),
-    );
-    expect(glued.notes).toBe('likes tea. allergic\n, espresso');
+    // A replayed merge adds nothing twice.
+    expect(mergeCustomer(base, merged, terminal({ timeline: [note(1), note(2, BOB)] }, 5)).timeline).toEqual(merged.timeline);
   });
 
-  it("local rewrote the text: local's whole text on a new line, unless the server already has it", () => {
-    const base = customer({ notes: 'a' });
-    expect(mergeCustomer(base, server({ notes: 'a b' }), terminal({ notes: 'c' })).notes).toBe('a b\nc');
-    expect(mergeCustomer(base, server({ notes: 'x c y' }), terminal({ notes: 'c' })).notes).toBe('x c y');
-    expect(mergeCustomer(base, server({ notes: 'a b' }), terminal({ notes: '' })).notes).toBe('a b');
-    expect(mergeCustomer(undefined, server({ notes: 'm' }), terminal({ notes: 'l' })).notes).toBe('m\nl');
+  it('consent decisions from two offline terminals both stay; the derived state is the latest', () => {
+    const base = customer({ consent: [granted(1, 'sms')] });
+    const merged = mergeCustomer(base, server({ consent: [granted(1, 'sms'), granted(4, 'sms', 'withdrawn')] }), terminal({ consent: [granted(1, 'sms'), granted(2, 'email')] }));
+    expect(merged.consent.map((e) => e.id)).toEqual([uuid(201), uuid(202), uuid(204)]);
+    expect([consentState(merged.consent, 'sms').granted, consentState(merged.consent, 'email').granted]).toEqual([false, true]);
   });
 
-  it('a replayed merge appends nothing twice', () => {
-    const base = customer({ notes: 'likes tea' });
-    const local = terminal({ notes: 'likes tea\nVIP' });
-    const once = mergeCustomer(base, server({ notes: 'likes tea\nallergic' }), local);
-    expect(mergeCustomer(base, once, local).notes).toBe(once.notes);
-  });
-
-  it('if the appended text would exceed 4000 characters, the later side wins and the loser is recorded (cut to fit)', () => {
-    const base = customer({ notes: 'x' });
-    const master = server({ notes: 'a'.repeat(4000) }, 10);
-    const merged = mergeCustomer(base, master, terminal({ notes: 'b'.repeat(100) }, 20));
-    expect(merged.notes).toBe('b'.repeat(100));
-    const [recorded] = merged.conflicts;
-    expect(recorded?.field).toBe('notes');
-    // JSON of 4000 a's is 4002 characters: cut to 3999 + '…'
-    expect(recorded?.lost).toBe(`"${'a'.repeat(3998)}…`);
-    expect(recorded?.lost.length).toBe(MAX_CONFLICT_VALUE);
-    expect(() => CustomerSchema.parse(merged)).not.toThrow();
+  it('different new fields edited on two sides both survive', () => {
+    const merged = mergeCustomer(customer(), server({ address: '12 Valiasr St', source: 'referral' }), terminal({ company: 'Sol Co', preferredChannel: 'sms', phone2: '+989351112233', phone2Key: '09351112233', phone2Reversed: '332211153989' }));
+    expect(merged).toMatchObject({ address: '12 Valiasr St', source: 'referral', company: 'Sol Co', preferredChannel: 'sms', phone2: '+989351112233', phone2Key: '09351112233' });
+    expect(merged.conflicts).toEqual([]);
   });
 });
 
 describe('mergeCustomer: deletes win whole', () => {
   const base = customer({ email: 'a@example.com' });
-  const erased = server({ _deleted: true, name: 'erased', nameKey: 'erased', email: null, notes: '' }, 10);
+  const erased = server({ _deleted: true, name: 'erased', nameKey: 'erased', email: null, timeline: [] }, 10);
 
   it('a server tombstone (an erasure) keeps its redacted fields; the offline edit is not copied anywhere', () => {
     const merged = mergeCustomer(
       base,
       erased,
-      terminal({ name: NAMES[2][0], nameKey: NAMES[2][1], notes: 'secret' }, 20),
+      terminal({ name: NAMES[2][0], nameKey: NAMES[2][1], timeline: [{ ...note(2), text: 'secret' }] }, 20),
     );
     expect(merged).toEqual({ ...erased, updatedAt: min(20), updatedBy: BOB });
     expect(JSON.stringify(merged)).not.toContain('secret');
@@ -340,6 +329,7 @@ describe('mergeSettings', () => {
       stores: [{ id: uuid(3), name: 'Main', address: '' }],
       program: DEFAULT_PROGRAM,
       segments: DEFAULT_SEGMENT_RULES,
+      tagCatalogue: [],
       updatedBy: ALICE,
       conflicts: [],
       ...over,
@@ -386,10 +376,15 @@ const UNITS: (keyof Customer)[][] = [
   ['email'],
   ['birthday'],
   ['anniversary'],
-  ['notes'],
+  ['phone2', 'phone2Key', 'phone2Reversed'],
+  ['address'],
+  ['company'],
+  ['source'],
+  ['preferredChannel'],
+  ['timeline'],
   ['preferences'],
   ['tags'],
-  ['marketingConsent'],
+  ['consent'],
   ['status'],
   ['mergedInto'],
   ['_deleted'],
@@ -418,12 +413,17 @@ const customerArb = fc
     email: fc.constantFrom(null, 'a@example.com', 'b@example.org'),
     birthday: fc.constantFrom(null, '1985-03-15', '1990-12-01'),
     anniversary: fc.constantFrom(null, '2020-06-10'),
-    notes: fc.string({ maxLength: 20 }),
+    phone2: fc.constantFrom(null, 1, 2),
+    address: fc.constantFrom('', '12 Valiasr St', 'خیابان ولیعصر'),
+    company: fc.constantFrom('', 'Sol Co'),
+    source: fc.constantFrom(null, 'referral', 'social'),
+    preferredChannel: fc.constantFrom(null, 'sms', 'phone'),
+    timeline: fc.subarray([note(1), note(2, BOB), note(3)]),
+    consent: fc.subarray([granted(1, 'sms'), granted(2, 'email'), granted(3, 'sms', 'withdrawn'), granted(4, 'email', 'withdrawn', 2)]),
     favorites: fc.subarray(['espresso', 'latte', 'cake']),
     allergies: fc.subarray(['nuts', 'milk']),
     preferredTime: fc.constantFrom(null, 'morning', 'evening'),
     tags: fc.subarray(['vip', 'student', 'staff']),
-    marketingConsent: fc.boolean(),
     status: fc.constantFrom('active', 'inactive', 'blocked'),
     mergedInto: fc.constantFrom(null, null, SURVIVOR_A, SURVIVOR_B),
     deleted: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
@@ -446,10 +446,15 @@ const customerArb = fc
       email: r.email,
       birthday: r.birthday,
       anniversary: r.anniversary,
-      notes: r.notes,
+      ...(r.phone2 === null ? {} : { phone2: PHONES[r.phone2 as 1][0], phone2Key: PHONES[r.phone2 as 1][1], phone2Reversed: PHONES[r.phone2 as 1][2] }),
+      address: r.address,
+      company: r.company,
+      source: r.source,
+      preferredChannel: r.preferredChannel,
+      timeline: r.timeline,
+      consent: r.consent,
       preferences: { favorites: r.favorites, allergies: r.allergies, preferredTime: r.preferredTime },
       tags: r.tags,
-      marketingConsent: r.marketingConsent,
       status: r.status,
       mergedInto: r.mergedInto,
       _deleted: r.deleted,
@@ -459,7 +464,10 @@ const customerArb = fc
     });
   });
 
-/** An edit of `base`: each unit either kept or taken from `other`; notes sometimes extend the base text. */
+/**
+ * An edit of `base`: each unit either kept or taken from `other`; a history (timeline, consent) taken from
+ * `other` sometimes extends the base's, as the commands only ever append.
+ */
 const editOf = (base: Customer, other: Customer, mask: boolean[], extend: boolean): Customer => {
   const out: Record<string, unknown> = {
     ...base,
@@ -470,7 +478,10 @@ const editOf = (base: Customer, other: Customer, mask: boolean[], extend: boolea
   UNITS.forEach((unit, i) => {
     if (mask[i]) for (const k of unit) out[k] = other[k];
   });
-  if (mask[UNITS.findIndex((u) => u[0] === 'notes')] && extend) out.notes = `${base.notes}\n${other.notes}`;
+  if (extend) {
+    if (mask[UNITS.findIndex((u) => u[0] === 'timeline')]) out.timeline = unionById(base.timeline, other.timeline);
+    if (mask[UNITS.findIndex((u) => u[0] === 'consent')]) out.consent = unionById(base.consent, other.consent);
+  }
   return CustomerSchema.parse(out);
 };
 const tripleArb = fc
@@ -490,7 +501,9 @@ const tripleArb = fc
     local: editOf(r.base, r.l, r.lMask, r.lExtend),
   }));
 
-const RUNS = { numRuns: 200 };
+const SEED = Number(process.env.PATRON_TEST_SEED ?? Date.now() % 2 ** 31);
+console.log(`mergeCustomer properties: seed ${SEED} (PATRON_TEST_SEED to repeat)`);
+const RUNS = { numRuns: 200, seed: SEED };
 
 describe('mergeCustomer properties', () => {
   it('an erasure on either side wins whole: the result is that erasure, with nothing of the other side (master’s if both)', () => {
@@ -542,7 +555,12 @@ describe('mergeCustomer properties', () => {
           if (same(m, l)) expect(r).toEqual(m);
           else if (b !== undefined && same(b, m)) expect(r).toEqual(l);
           else if (b !== undefined && same(b, l)) expect(r).toEqual(m);
-          else if (unit[0] === 'notes') expect(merged.notes.startsWith(master.notes)).toBe(true);
+          else if (unit[0] === 'timeline' || unit[0] === 'consent') {
+            // Histories unite by id: every entry of either side, once.
+            const ids = (c: Customer) => c[unit[0] as 'timeline' | 'consent'].map((e) => e.id);
+            expect(new Set(ids(merged))).toEqual(new Set([...ids(master), ...ids(local)]));
+            expect(ids(merged).length).toBe(new Set(ids(merged)).size);
+          }
           else if ((unit[0] === 'tags' || unit[0] === 'preferences') && !freshConflicts(merged, master, local).some((c) => c.field === unit[0])) {
             // Combined lists: every item one side added (not in base) is kept unless the other side removed it.
             const lists = (c: Customer | undefined): string[][] =>
@@ -589,13 +607,13 @@ describe('mergeCustomer properties', () => {
     );
   });
 
-  it('roles do not change which value a field keeps (notes aside), nor updatedAt / updatedBy', () => {
+  it('roles do not change which value a field keeps, nor updatedAt / updatedBy', () => {
     fc.assert(
       fc.property(tripleArb, ({ base, master, local }) => {
         fc.pre(!master._deleted && !local._deleted);
         const one = mergeCustomer(base, master, local);
         const other = mergeCustomer(base, local, master);
-        for (const unit of UNITS) if (unit[0] !== 'notes') expect(pick(one, unit)).toEqual(pick(other, unit));
+        for (const unit of UNITS) expect(pick(one, unit)).toEqual(pick(other, unit));
         expect([one.updatedAt, one.updatedBy]).toEqual([other.updatedAt, other.updatedBy]);
       }),
       RUNS,
@@ -634,10 +652,17 @@ function customerWith(preferences: Partial<Customer['preferences']>, updatedAt =
     email: null,
     birthday: null,
     anniversary: null,
-    notes: '',
+    phone2: null,
+    phone2Key: null,
+    phone2Reversed: null,
+    address: '',
+    company: '',
+    source: null,
+    preferredChannel: null,
+    timeline: [],
     preferences: { favorites: [], allergies: [], preferredTime: null, ...preferences },
     tags: [],
-    marketingConsent: false,
+    consent: [],
     status: 'active',
     mergedInto: null,
     storeId: '00000000-0000-4000-8000-000000000003',

@@ -38,10 +38,17 @@ function seedCustomer(overrides: Record<string, unknown> = {}): Record<string, u
     email: 'ahmad@example.com',
     birthday: '1985-03-15',
     anniversary: '2020-06-10',
-    notes: 'مشتری VIP - ترجیح قهوه اسپرسو',
+    phone2: null,
+    phone2Key: null,
+    phone2Reversed: null,
+    address: '',
+    company: '',
+    source: 'walk-in',
+    preferredChannel: null,
+    timeline: [{ id: `${CUSTOMER}:note`, text: 'مشتری VIP - ترجیح قهوه اسپرسو', at: '2023-06-01T09:00:00.000Z', by: STAFF }],
     preferences: { favorites: ['espresso'], allergies: ['nuts'], preferredTime: 'morning' },
     tags: [],
-    marketingConsent: false,
+    consent: [],
     status: 'active',
     mergedInto: null,
     storeId: STORE,
@@ -155,9 +162,7 @@ describe('customers (seed 001)', () => {
   });
 
   it('does not coerce types', () => {
-    expect(issues(CustomerSchema, seedCustomer({ marketingConsent: 'true' }))).toEqual([
-      { code: 'invalid_type', path: 'marketingConsent' },
-    ]);
+    expect(issues(CustomerSchema, seedCustomer({ company: 12 }))).toEqual([{ code: 'invalid_type', path: 'company' }]);
     expect(issues(CustomerSchema, seedCustomer({ tags: 'vip' }))).toEqual([{ code: 'invalid_type', path: 'tags' }]);
     expect(issues(CustomerSchema, seedCustomer({ birthday: new Date('1985-03-15') }))).toEqual([
       { code: 'invalid_type', path: 'birthday' },
@@ -334,6 +339,7 @@ describe('settings: the loyalty program', () => {
       stores: [{ id: STORE, name: 'ولیعصر', address: 'تهران' }],
       program: DEFAULT_PROGRAM,
       segments: DEFAULT_SEGMENT_RULES,
+      tagCatalogue: [],
       updatedBy: MANAGER,
       conflicts: [],
     };

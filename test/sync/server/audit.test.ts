@@ -161,7 +161,7 @@ describe('the audit trail', () => {
     const url = await f.app.listen({ port: 0, host: '127.0.0.1' });
     const fresh = aCustomer(f.till.ctx(f.seed.cashier));
     await f.till.push('customers', [insertRow(fresh)]);
-    await f.till.push('customers', [updateRow(editCustomer(fresh, { notes: 'VIP' }, f.till.ctx(f.seed.manager), 'IR'), fresh)]);
+    await f.till.push('customers', [updateRow(editCustomer(fresh, { company: 'VIP' }, f.till.ctx(f.seed.manager), 'IR'), fresh)]);
     const network = switchableFetch();
     const { code } = await createEnrolmentCode(f.tdb.db, f.seed.merchantId, f.seed.storeId, 10, 'test');
     const office = await openTestTerminal({ serverUrl: url, code, fetch: network.fetch, signInTestStaff: false });
@@ -172,7 +172,7 @@ describe('the audit trail', () => {
       const page = await office.queries.changeHistory(fresh.id);
       expect(page).toMatchObject({ status: 'ok', before: null });
       const entries = page.status === 'ok' ? page.entries : [];
-      expect(entries.map((e) => [e.staffName, e.terminalName, e.fields.includes('notes')])).toEqual([
+      expect(entries.map((e) => [e.staffName, e.terminalName, e.fields.includes('company')])).toEqual([
         ['Reza', 'Till', true],
         ['Sara', 'Till', true],
       ]);

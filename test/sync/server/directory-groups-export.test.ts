@@ -100,7 +100,7 @@ describe('saved customer groups and patron-sync export (postgres)', () => {
   it('exports customers (a saved group), visits (a filter) and ledger lines as CSV and xlsx that read back', async () => {
     const till = fixture.till;
     const ctx = till.ctx(fixture.seed.cashier);
-    const regular = aCustomer(ctx, { name: '=HYPERLINK("http://x")', tags: ['vip'], marketingConsent: true });
+    const regular = aCustomer(ctx, { name: '=HYPERLINK("http://x")', tags: ['vip'], consent: { email: true, sms: true } });
     const once = aCustomer(ctx, { name: 'Mina Rahimi' });
     const visits = [aVisit(ctx, regular.id, 250_000, 250), aVisit(ctx, regular.id, 100_000, 100), aVisit(ctx, once.id, 50_000, 50)];
     await till.push('customers', [insertRow(regular), insertRow(once)]);

@@ -48,7 +48,7 @@ describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
   it('updates when the assumed master state matches, and answers a stale one with the stored state', async () => {
     const customer = aCustomer(till.ctx(seed.cashier));
     await till.push('customers', [insertRow(customer)]);
-    const edited = editCustomer(customer, { notes: 'espresso, no sugar' }, till.ctx(seed.cashier), 'IR');
+    const edited = editCustomer(customer, { company: 'espresso, no sugar' }, till.ctx(seed.cashier), 'IR');
     const v1 = await versionOf('customers', customer.id);
     expect(await till.push('customers', [updateRow(edited, customer)])).toEqual({ conflicts: [], rejected: [] });
     expect(BigInt(await versionOf('customers', customer.id))).toBeGreaterThan(BigInt(v1));

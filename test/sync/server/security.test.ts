@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editCustomer, ledgerEntry } from '../../../src/sync/model/document-builders.ts';
+import { consentEntry, editCustomer, ledgerEntry } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import { COLLECTION_NAMES, MAX_PULL_LIMIT, PROTOCOL_HEADER, PROTOCOL_VERSION, type CollectionName } from '../../../src/sync/model/wire-protocol.ts';
 import type { Settings } from '../../../src/sync/model/settings.ts';
@@ -313,13 +313,29 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
       const erased = { ...victim, _deleted: true, updatedAt: now };
       const merged = { ...survivor, mergedInto: victim.id, updatedAt: now };
       const signUp = aCustomer(ctx);
-      const edit = editCustomer(survivor, { notes: 'likes tea' }, ctx, 'IR');
+      const edit = editCustomer(survivor, { company: 'likes tea' }, ctx, 'IR');
       const answer = await tillA.push('customers', [updateRow(erased, victim), updateRow(merged, survivor), insertRow(signUp), updateRow(edit, survivor)]);
       expect(answer.rejected).toEqual([{ id: victim.id, code: 'FORBIDDEN' }, { id: survivor.id, code: 'FORBIDDEN' }]);
       const stored = new Map((await tillA.pullAll('customers')).map((d) => [d.id, d]));
       expect(stored.get(victim.id)).toEqual(victim);
       expect(stored.get(survivor.id)).toEqual(edit);
       expect(stored.get(signUp.id)).toEqual(signUp);
+    });
+
+    it('a rewrite of a consent history (append-only, whatever the role): a removed or altered entry is refused, an appended one lands', async () => {
+      const ctx = tillA.ctx(a.manager);
+      const customer = aCustomer(ctx, { consent: { sms: true } });
+      await tillA.push('customers', [insertRow(customer)]);
+      const later = { ...ctx, now: new Date(Date.now() + 1000).toISOString() };
+      const stamp = { updatedAt: later.now, updatedBy: a.manager.id };
+      const [granted] = customer.consent;
+      const removed = { ...customer, ...stamp, consent: [] };
+      const altered = { ...customer, ...stamp, consent: [{ ...granted!, state: 'withdrawn' as const }] };
+      const appended = { ...customer, ...stamp, consent: [granted!, consentEntry('sms', 'withdrawn', 'customer-request', later)] };
+      const answer = await tillA.push('customers', [updateRow(removed, customer), updateRow(altered, customer), updateRow(appended, customer)]);
+      expect(answer.rejected).toEqual([{ id: customer.id, code: 'FORBIDDEN' }, { id: customer.id, code: 'FORBIDDEN' }]);
+      expect(await quarantined(customer.id)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      expect((await tillA.pullAll('customers')).find((d) => d.id === customer.id)).toEqual(appended);
     });
   });
 });

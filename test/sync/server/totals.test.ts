@@ -87,7 +87,7 @@ describe.each(DATABASE_KINDS)('feed totals on %s', (kind) => {
     expect(inserted).toEqual({ ...start, customers: start.customers + 230, visits: start.visits + 3, loyaltyEntries: start.loyaltyEntries + 3 });
 
     // An update moves a row to the head of the feed; it still appears once.
-    const edited = customers.slice(0, 5).map((c) => [editCustomer(c, { notes: 'oat milk' }, ctx, 'IR'), c] as const);
+    const edited = customers.slice(0, 5).map((c) => [editCustomer(c, { company: 'oat milk' }, ctx, 'IR'), c] as const);
     expect(await till.push('customers', edited.map(([doc, base]) => updateRow(doc, base)))).toEqual({ conflicts: [], rejected: [] });
     expect(await expectTotalsMatchPulls(till)).toEqual(inserted);
 

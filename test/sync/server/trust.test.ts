@@ -58,7 +58,7 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
   describe('poison pills (item 6)', () => {
     it('a document nested 5,000 (and 100,000) levels deep is quarantined, the rest of the batch written — never a 500', async () => {
       for (const depth of [5_000, 100_000]) {
-        const bad = { ...aCustomer(till.ctx(seed.cashier)), notes: 'DEEP' };
+        const bad = { ...aCustomer(till.ctx(seed.cashier)), company: 'DEEP' };
         const good = aCustomer(till.ctx(seed.cashier));
         // Built as text: JSON.stringify of such a value would overflow this test's own stack.
         const deepDoc = JSON.stringify(bad).replace('"DEEP"', `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
@@ -73,7 +73,7 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
     });
 
     it('a row the server fails on (a bug, not the database) is quarantined with an inbox item; the other rows are written', async () => {
-      const bad = aCustomer(till.ctx(seed.cashier), { notes: POISON });
+      const bad = aCustomer(till.ctx(seed.cashier), { company: POISON });
       const good = [aCustomer(till.ctx(seed.cashier)), aCustomer(till.ctx(seed.cashier))];
       const response = await till.request('POST', '/v1/push/customers', { rows: [insertRow(good[0]!), insertRow(bad), insertRow(good[1]!)] });
       expect(response.statusCode, response.body.slice(0, 200)).toBe(200);
@@ -118,7 +118,7 @@ describe('trust: what a hostile terminal with a valid token gets (postgres)', ()
       await refusedOnce('customers', insertRow(aCustomer({ ...till.ctx(seed.cashier), storeId: otherStore })), /sign/);
       const customer = aCustomer(till.ctx(seed.cashier));
       await till.push('customers', [insertRow(customer)]);
-      const moved = { ...editCustomer(customer, { notes: 'moved' }, till.ctx(seed.cashier), 'IR'), storeId: otherStore };
+      const moved = { ...editCustomer(customer, { company: 'moved' }, till.ctx(seed.cashier), 'IR'), storeId: otherStore };
       await refusedOnce('customers', updateRow(moved, customer), /never changes/);
     });
 

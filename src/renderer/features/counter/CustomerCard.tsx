@@ -10,7 +10,12 @@ import { ChangeHistory } from './ChangeHistory.tsx';
 import { AllergyAlert, CustomerFacts } from './CustomerFacts.tsx';
 import { EditCustomer } from './EditCustomer.tsx';
 import type { Customer } from '../../../sync/model/customer.ts';
+import { CONSENT_CHANNELS } from '../../../sync/model/customer.ts';
+import { consentState } from '../../../sync/model/customer-profile.ts';
 import { groupProfile } from '../../../sync/model/merge-group.ts';
+import { TagChips } from '../../components/TagChip.tsx';
+import { ConsentPanel } from './ConsentPanel.tsx';
+import { NotesTimeline } from './NotesTimeline.tsx';
 import { useLive } from '../../lib/useLive.ts';
 import { MemberCode } from './MemberCode.tsx';
 import { ErasedNotice, PrivacyPanel, useErasure } from './PrivacyPanel.tsx';
@@ -59,6 +64,7 @@ export function CustomerCard({
   const headingRef = useRef<HTMLHeadingElement>(null);
   // A customer erased here or on another terminal leaves the queries; the card then says so, and why.
   const erasure = useErasure(id, customer === null);
+  const staffNames = useLive(() => terminal.queries.staffNames$(), [terminal], new Map<string, string>());
 
   // A customer merged into another while open (a sync brought the merge) is shown as the one they joined.
   const mergedRoot = customer?.mergedInto ? terminal.queries.rootOf(customer) : null;
@@ -100,6 +106,7 @@ export function CustomerCard({
             <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, settings.defaultRegion)}</bdi>
           </p>
           <MemberCode customerId={customer.id} name={customer.name} />
+          <TagChips tags={profile.tags} catalogue={settings.tagCatalogue} />
           <ul className="badges" aria-label={t('badges')}>
             {customer.status !== 'active' ? (
               <li className={`badge badge-${customer.status}`}>{t(`common:customerStatus.${customer.status}`)}</li>
@@ -109,9 +116,11 @@ export function CustomerCard({
                 {soon === 0 ? t('birthdayToday') : t('birthdaySoon', { count: soon, n: formatNumber(soon, locale) })}
               </li>
             ) : null}
-            <li className={`badge ${customer.marketingConsent ? 'badge-ok' : 'badge-muted'}`}>
-              {customer.marketingConsent ? t('consentYes') : t('consentNo')}
-            </li>
+            {CONSENT_CHANNELS.map((channel) => (
+              <li key={channel} className={`badge ${consentState(profile.consent, channel).granted ? 'badge-ok' : 'badge-muted'}`}>
+                {t(`consentState.${channel}.${consentState(profile.consent, channel).granted ? 'granted' : 'none'}`)}
+              </li>
+            ))}
             {group.length > 1 ? (
               <li className="badge badge-muted">
                 {t('mergedRecords', { count: group.length - 1, n: formatNumber(group.length - 1, locale) })}
@@ -202,8 +211,9 @@ export function CustomerCard({
           }}
         />
       ) : (
-        <CustomerFacts customer={customer} profile={profile} />
+        <CustomerFacts customer={customer} profile={profile} settings={settings} />
       )}
+
 
       <div className="card-actions">
         <VisitForm customer={customer} summary={summary} entries={entries} blocked={blocked} autoFocus />
@@ -212,6 +222,10 @@ export function CustomerCard({
 
       <VisitHistory visits={visits} entries={entries} pending={pending} />
       <LoyaltyActivity group={group} customerId={customer.id} />
+      <div className="card-histories">
+        <NotesTimeline customer={customer} notes={profile.timeline} staffNames={staffNames} />
+        <ConsentPanel customer={customer} history={profile.consent} staffNames={staffNames} />
+      </div>
       {isManager ? <ChangeHistory customerId={customer.id} /> : null}
       {isManager ? <PrivacyPanel customerId={customer.id} /> : null}
     </article>

@@ -5,8 +5,11 @@ import { formatPhone } from '../../../sync/model/phone.ts';
 // The sign-up and edit form of a customer as plain values, checked with the model's rules. Errors are i18n
 // keys (common:fields.<problem>), so the same module serves both languages and is tested without a browser.
 
-/** What the form fields hold: the model's input with its lists as the comma-separated text typed. */
-export type CustomerFormValues = Omit<CustomerInput, 'favorites' | 'allergies' | 'tags'> & { favorites: string; allergies: string; tags: string };
+/**
+ * What the form fields hold: the model's input with its free lists as the comma-separated text typed; tags
+ * are picked from the merchant's catalogue (and a customer's tags it does not list stay selectable).
+ */
+export type CustomerFormValues = Omit<CustomerInput, 'favorites' | 'allergies'> & { favorites: string; allergies: string };
 
 /** A field of the form. */
 export type CustomerField = keyof CustomerFormValues;
@@ -17,16 +20,22 @@ export type CustomerFormErrors = Partial<Record<CustomerField, string>>;
 export function emptyCustomerForm(prefill: Partial<CustomerFormValues> = {}): CustomerFormValues {
   return {
     phone: '',
+    phone2: '',
     name: '',
     email: '',
     birthday: '',
     anniversary: '',
+    address: '',
+    company: '',
+    source: '',
+    preferredChannel: '',
     notes: '',
     favorites: '',
     allergies: '',
     preferredTime: '',
-    marketingConsent: false,
-    tags: '',
+    consentEmail: false,
+    consentSms: false,
+    tags: [],
     status: 'active',
     ...prefill,
   };
@@ -37,13 +46,16 @@ export function customerToForm(
   customer: Pick<
     Customer,
     | 'phone'
+    | 'phone2'
     | 'name'
     | 'email'
     | 'birthday'
     | 'anniversary'
-    | 'notes'
+    | 'address'
+    | 'company'
+    | 'source'
+    | 'preferredChannel'
     | 'preferences'
-    | 'marketingConsent'
     | 'tags'
     | 'status'
   >,
@@ -51,16 +63,23 @@ export function customerToForm(
 ): CustomerFormValues {
   return {
     phone: formatPhone(customer.phone, 'en', defaultRegion),
+    phone2: customer.phone2 === null ? '' : formatPhone(customer.phone2, 'en', defaultRegion),
     name: customer.name,
     email: customer.email ?? '',
     birthday: customer.birthday ?? '',
     anniversary: customer.anniversary ?? '',
-    notes: customer.notes,
+    address: customer.address,
+    company: customer.company,
+    source: customer.source ?? '',
+    preferredChannel: customer.preferredChannel ?? '',
+    // Notes and consent are not edited here: each has its own command and history on the card.
+    notes: '',
     favorites: customer.preferences.favorites.join(', '),
     allergies: customer.preferences.allergies.join(', '),
     preferredTime: customer.preferences.preferredTime ?? '',
-    marketingConsent: customer.marketingConsent,
-    tags: customer.tags.join(', '),
+    consentEmail: false,
+    consentSms: false,
+    tags: [...customer.tags],
     // An erased customer is a tombstone no form opens; the form's statuses are the editable ones.
     status: customer.status === 'erased' ? 'inactive' : customer.status,
   };
@@ -77,7 +96,7 @@ export function splitList(text: string): string[] {
 
 /** The form's values as the model's input: lists split into items (model customer-input.ts). */
 export function toCustomerInput(values: CustomerFormValues): CustomerInput {
-  return { ...values, favorites: splitList(values.favorites), allergies: splitList(values.allergies), tags: splitList(values.tags) };
+  return { ...values, favorites: splitList(values.favorites), allergies: splitList(values.allergies) };
 }
 
 /** A checked form: the input for the signUp / editCustomer commands and the E.164 phone; or the errors. */

@@ -1,9 +1,9 @@
+import { TagChips } from '../../components/TagChip.tsx';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerSort, CustomerStats } from '../../../sync/model/customer-filter.ts';
 import { moneyUnit } from '../../../sync/model/money.ts';
-import { IsolatedList } from '../../components/IsolatedList.tsx';
 import { TierBadge } from '../../components/TierBadge.tsx';
 import { useTerminal } from '../../app/terminal-context.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
@@ -97,11 +97,7 @@ function CustomerRow({ row, checked, onToggle }: { row: CustomerStats; checked: 
       </span>
       <span role="cell" className="cell-name">
         <a href={`#/counter/${row.id}`}>{row.name}</a>
-        {row.tags.length > 0 ? (
-          <span className="row-tags">
-            <IsolatedList items={row.tags} separator={t('counter:listSeparator')} />
-          </span>
-        ) : null}
+        <TagChips tags={row.tags} catalogue={settings.tagCatalogue} />
       </span>
       <span role="cell">
         <bdi dir="ltr">{formatPhoneNumber(row.phone, locale, settings.defaultRegion)}</bdi>

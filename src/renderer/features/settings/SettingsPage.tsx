@@ -8,6 +8,7 @@ import { moneyUnit } from '../../../sync/model/money.ts';
 import { StampCardSettings } from './StampCardSettings.tsx';
 import { CurrencyDisplaySettings, ProgramSettings, SegmentSettings, type SaveResult } from './ProgramSettings.tsx';
 import { RewardsCatalog } from './RewardsCatalog.tsx';
+import { TagCatalogue } from './TagCatalogue.tsx';
 import './settings.css';
 
 /** A command's result as a form's save outcome. */
@@ -16,8 +17,8 @@ export function saveOutcome(result: CommandResult<unknown>): SaveResult {
 }
 
 /**
- * Program and rewards settings (managers and owners): the terminal's saveCurrencyDisplay, saveProgram,
- * saveSegments, saveReward and removeReward commands, stamped with the signed-in manager; replication carries them to every terminal, and
+ * Program, rewards and tag settings (managers and owners): the terminal's saveCurrencyDisplay, saveProgram,
+ * saveSegments, saveReward, removeReward and saveTagCatalogue commands, stamped with the signed-in manager; replication carries them to every terminal, and
  * the server checks the role again. Invalid input writes nothing.
  */
 export function SettingsPage() {
@@ -49,6 +50,7 @@ export function SettingsPage() {
           <StampCardSettings kinds={settings.program} unit={unit} onSave={async (kinds) => saveOutcome(await saveProgram.run({ program: { ...settings.program, ...kinds } }))} />
           <SegmentSettings rules={settings.segments} unit={unit} onSave={async (segments) => saveOutcome(await saveSegments.run({ segments }))} />
           <RewardsCatalog unit={unit} locale={locale} />
+          <TagCatalogue catalogue={settings.tagCatalogue} />
         </>
       )}
     </section>

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
 import { customerInputSchema, preferencesOf, type CheckedCustomer } from '../../model/customer-input.ts';
-import type { Customer } from '../../model/customer.ts';
+import { CONSENT_MAX, ConsentChannelSchema, ConsentSourceSchema, NOTE_MAX, TIMELINE_MAX, type Customer } from '../../model/customer.ts';
 import { zonedDate } from '../../model/dates.ts';
-import { editCustomer, newCustomer, type NewCustomerInput } from '../../model/document-builders.ts';
+import { consentEntry, editCustomer, newCustomer, noteEntry, type CustomerChanges, type NewCustomerInput } from '../../model/document-builders.ts';
 import { phoneKeys } from '../../model/phone.ts';
 import { fromReplica, fromStored, forStorage } from '../documents.ts';
 import { command, refuse } from './command.ts';
@@ -22,9 +23,14 @@ async function holderOf(env: CommandEnv, e164: string, except?: string): Promise
   return found ?? null;
 }
 
-function modelInput(checked: CheckedCustomer): Required<Omit<NewCustomerInput, 'preferences'>> & { preferences: Customer['preferences'] } {
-  const { phone, name, email, birthday, anniversary, notes, tags, marketingConsent } = checked;
-  return { phone, name, email, birthday, anniversary, notes, tags, marketingConsent, preferences: preferencesOf(checked) };
+/** The details a form edits, as the customer document holds them (notes and consent have their own commands). */
+function detailsOf(checked: CheckedCustomer): Required<Omit<CustomerChanges, 'status'>> {
+  const { phone, phone2, name, email, birthday, anniversary, address, company, source, preferredChannel, tags } = checked;
+  return { phone, phone2, name, email, birthday, anniversary, address, company, source, preferredChannel, tags, preferences: preferencesOf(checked) };
+}
+
+function modelInput(checked: CheckedCustomer): NewCustomerInput {
+  return { ...detailsOf(checked), notes: checked.notes, consent: { email: checked.consentEmail, sms: checked.consentSms } };
 }
 
 /**
@@ -51,8 +57,8 @@ export const signUp = command({
 });
 
 /** The fields of `next` that differ from `current` (an edit writes only these). */
-export function changedFields(current: Customer, next: CheckedCustomer): Partial<NewCustomerInput> & { status?: Customer['status'] } {
-  const wanted = { ...modelInput(next), status: next.status };
+export function changedFields(current: Customer, next: CheckedCustomer): CustomerChanges {
+  const wanted = { ...detailsOf(next), status: next.status };
   const changes: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(wanted)) {
     if (JSON.stringify(current[field as keyof Customer]) !== JSON.stringify(value)) changes[field] = value;
@@ -80,6 +86,62 @@ export const editCustomerDetails = command({
       const edited = editCustomer(fromStored<Customer>(stored as unknown as Record<string, unknown>), changes, ctx, region);
       return { ...stored, ...forStorage(edited) };
     });
+    return fromReplica<Customer>(written);
+  },
+});
+
+/** Loads a customer for a command's edit, or refuses. */
+async function customerDoc(env: CommandEnv, id: string) {
+  const doc = await env.db.customers.findOne(id).exec();
+  if (!doc || doc.deleted) refuse('CUSTOMER_NOT_FOUND');
+  return doc;
+}
+
+/**
+ * Adds a note to a customer's timeline, signed with the staff member and business time. The note is added to
+ * the replica's newest state; the three-way merge unites timelines by note id, so notes added on two terminals
+ * at once both stay.
+ */
+export const addNote = command({
+  role: 'cashier',
+  input: z.strictObject({
+    customerId: IdSchema,
+    text: z.string().transform((value, issue) => {
+      const text = value.trim();
+      if (text === '') issue.addIssue({ code: 'custom', message: 'REQUIRED' });
+      else if (text.length > NOTE_MAX) issue.addIssue({ code: 'custom', message: 'TOO_LONG' });
+      return text;
+    }),
+  }),
+  async run(env, input, staff) {
+    const doc = await customerDoc(env, input.customerId);
+    if (doc.timeline.length >= TIMELINE_MAX) refuse('VALIDATION_FAILED', { text: 'TOO_MANY_ITEMS' });
+    const ctx = writeContext(env, staff);
+    const note = noteEntry(input.text, ctx);
+    const written = await doc.incrementalModify((stored) => ({ ...stored, timeline: [...stored.timeline, note], updatedAt: ctx.now, updatedBy: ctx.staffId }));
+    return fromReplica<Customer>(written);
+  },
+});
+
+/**
+ * Records a consent decision on one channel: a new entry appended to the customer's history (never an edit of
+ * an earlier one; the server refuses that). A decision equal to the current one is recorded too: a customer
+ * confirming again is evidence with its own date.
+ */
+export const recordConsent = command({
+  role: 'cashier',
+  input: z.strictObject({
+    customerId: IdSchema,
+    channel: ConsentChannelSchema,
+    granted: z.boolean(),
+    source: ConsentSourceSchema.exclude(['migrated', 'import']),
+  }),
+  async run(env, input, staff) {
+    const doc = await customerDoc(env, input.customerId);
+    if (doc.consent.length >= CONSENT_MAX) refuse('VALIDATION_FAILED', { channel: 'TOO_MANY_ITEMS' });
+    const ctx = writeContext(env, staff);
+    const entry = consentEntry(input.channel, input.granted ? 'granted' : 'withdrawn', input.source, ctx);
+    const written = await doc.incrementalModify((stored) => ({ ...stored, consent: [...stored.consent, entry], updatedAt: ctx.now, updatedBy: ctx.staffId }));
     return fromReplica<Customer>(written);
   },
 });

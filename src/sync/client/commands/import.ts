@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
-import { CustomerSchema, type Customer } from '../../model/customer.ts';
+import { CustomerSchema, NOTE_MAX, type Customer } from '../../model/customer.ts';
 import { editCustomer } from '../../model/document-builders.ts';
 import { reversalEntryId } from '../../model/ids.ts';
 import type { MergeableFields } from '../../model/import-dedupe.ts';
@@ -30,7 +30,7 @@ const ImportRowSchema = z.strictObject({
   email: CustomerSchema.shape.email,
   birthday: CustomerSchema.shape.birthday,
   anniversary: CustomerSchema.shape.anniversary,
-  notes: CustomerSchema.shape.notes,
+  notes: z.string().max(NOTE_MAX),
   tags: CustomerSchema.shape.tags,
   marketingConsent: z.boolean(),
   memberCode: z.string().max(30).nullable(),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { runCommand, type CommandResult, type CommandSpec } from './command.ts';
-import { editCustomerDetails, signUp } from './customers.ts';
+import { addNote, editCustomerDetails, recordConsent, signUp } from './customers.ts';
 import { removeGroup, saveGroup, tagCustomers } from './directory.ts';
 import type { CommandEnv } from './env.ts';
 import { importBatch, undoImport } from './import.ts';
@@ -9,7 +9,7 @@ import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { eraseCustomerData, exportCustomerData } from './privacy.ts';
 import { redeem } from './redeem.ts';
 import { redeemStampCard } from './stamps.ts';
-import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments } from './settings.ts';
+import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments, saveTagCatalogue } from './settings.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
 /**
@@ -19,6 +19,8 @@ import { recordVisit, voidVisitCommand } from './visits.ts';
 export const COMMANDS = {
   signUp,
   editCustomer: editCustomerDetails,
+  addNote,
+  recordConsent,
   recordVisit,
   voidVisit: voidVisitCommand,
   redeem,
@@ -32,6 +34,7 @@ export const COMMANDS = {
   saveCurrencyDisplay,
   saveProgram,
   saveSegments,
+  saveTagCatalogue,
   saveReward,
   removeReward,
   saveGroup,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
 import { newId } from '../../model/ids.ts';
 import { RewardFieldsSchema, RewardSchema, rewardTypeProblem, type Reward } from '../../model/reward.ts';
-import { CurrencyDisplaySchema, ProgramSchema, SegmentRulesSchema } from '../../model/settings.ts';
+import { CurrencyDisplaySchema, ProgramSchema, SegmentRulesSchema, TagCatalogueSchema, TagDefinitionSchema } from '../../model/settings.ts';
 import { fromReplica, forStorage } from '../documents.ts';
 import { command, refuse } from './command.ts';
 import type { CommandEnv } from './env.ts';
@@ -42,6 +42,18 @@ export const saveSegments = command({
   input: z.strictObject({ segments: SegmentRulesSchema }),
   async run(env, input, staff) {
     await patchSettings(env, { segments: input.segments }, staff.id);
+  },
+});
+
+/** The tag catalogue as a manager edits it: names trimmed, each once (case ignored), each with a colour. */
+const TagCatalogueInputSchema = z.array(TagDefinitionSchema.extend({ name: z.string().trim().min(1, 'REQUIRED').max(40, 'TOO_LONG') })).pipe(TagCatalogueSchema);
+
+/** Saves the catalogue of tags the counter offers, with their colours. Customers keep tags it no longer lists. */
+export const saveTagCatalogue = command({
+  role: 'manager',
+  input: z.strictObject({ tags: TagCatalogueInputSchema }),
+  async run(env, input, staff) {
+    await patchSettings(env, { tagCatalogue: input.tags }, staff.id);
   },
 });
 

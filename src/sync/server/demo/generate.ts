@@ -236,7 +236,7 @@ export function createDemoGenerator(plan: DemoPlan, program: Program, options: D
         notes: rng.chance(0.2) ? rng.pick(c.latin ? NOTES_EN : NOTES_FA) : '',
         preferences: { favorites, allergies, preferredTime: c.preferredTime },
         tags,
-        marketingConsent: rng.chance(0.55),
+        ...(rng.chance(0.55) ? { consent: { email: email !== null, sms: true } } : {}),
       },
       ctxAt(c.home, cashier, c.createdAt),
       'IR',

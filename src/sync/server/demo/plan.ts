@@ -1,7 +1,7 @@
 import { HOUR_MS } from '../../model/dates.ts';
 import { v5 as uuidv5 } from 'uuid';
 import { PATRON_ID_NAMESPACE } from '../../model/ids.ts';
-import { STAFF, STORES, REWARDS } from './catalog.ts';
+import { STAFF, STORES, REWARDS, TAGS } from './catalog.ts';
 
 // The demo merchant's fixed identity. Ids are UUIDv5 of fixed names, so every run (and every machine)
 // finds the same demo merchant, stores, staff and rewards: "create if absent" is a lookup by id, and an
@@ -19,6 +19,12 @@ export const DEMO_MERCHANT = {
   defaultRegion: 'IR',
   locale: 'fa',
   timeZone: 'Asia/Tehran',
+  // The take-away tag is left out on purpose: the counter shows a tag the catalogue lacks, uncoloured.
+  tagCatalogue: [
+    { name: TAGS.vip, colour: 'purple' },
+    { name: TAGS.student, colour: 'blue' },
+    { name: TAGS.office, colour: 'teal' },
+  ],
 } as const;
 
 /** Asia/Tehran is UTC+03:30 all year (Iran dropped daylight saving time in 2022). */

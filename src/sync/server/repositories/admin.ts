@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SYSTEM_ACTOR_ID, type Role } from '../../model/common.ts';
 import { newId } from '../../model/ids.ts';
 import { hashPin } from '../../model/pin.ts';
-import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, type Settings, type Store } from '../../model/settings.ts';
+import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, SettingsSchema, type Locale, type Settings, type Store, type TagDefinition } from '../../model/settings.ts';
 import { StaffSchema, type Staff } from '../../model/staff.ts';
 import { createStaffKey, pinProblem } from '../../model/staff-proof.ts';
 import { storeStaffKey } from './staff-proof.ts';
@@ -34,6 +34,8 @@ export interface NewMerchant {
   defaultRegion: string;
   locale: Locale;
   timeZone: string;
+  /** Tags offered at the counter (none unless given). */
+  tagCatalogue?: readonly TagDefinition[];
 }
 
 /** Creates a merchant with its clock row and its settings document (program defaults). */
@@ -53,6 +55,7 @@ export async function createMerchant(db: Database, input: NewMerchant, actor: Ac
     stores: [],
     program: DEFAULT_PROGRAM,
     segments: DEFAULT_SEGMENT_RULES,
+    tagCatalogue: input.tagCatalogue ?? [],
     updatedBy: SYSTEM_ACTOR_ID,
     conflicts: [],
   });

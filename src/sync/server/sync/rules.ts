@@ -1,5 +1,6 @@
 import type { Role } from '../../model/common.ts';
 import type { Customer } from '../../model/customer.ts';
+import { consentRewrite } from '../../model/customer-profile.ts';
 import type { ErrorCode } from '../../model/errors.ts';
 import { earnEntryId } from '../../model/ids.ts';
 import { inboxResolutionProblem, type InboxItem } from '../../model/inbox.ts';
@@ -79,6 +80,9 @@ export function checkWrite(input: {
       if (erasure) return erasure;
       if (!isManager && next._deleted && !prev?._deleted) return { code: 'FORBIDDEN', reason: 'cashiers do not erase customers' };
       if (!isManager && (prev?.mergedInto ?? null) !== next.mergedInto) return { code: 'FORBIDDEN', reason: 'cashiers do not merge customers' };
+      // Consent is evidence: what a customer agreed to, when, must stay as recorded (an erasure tombstones whole).
+      const rewrite = prev && !next._deleted ? consentRewrite(prev.consent, next.consent) : null;
+      if (rewrite) return { code: 'FORBIDDEN', reason: rewrite };
       return null;
     }
     case 'loyaltyEntries': {
