@@ -134,9 +134,10 @@ describe('privacy: export and erasure', () => {
     await eventually(async () => (await storedOn())?.status === 'erased', 15_000, 'the erasure on the terminal that was offline');
     await eventually(async () => (await firstValueFrom(offline.replication.pending$)).size === 0, 10_000, 'its queue drained');
     const redacted = (await storedOn())!;
-    expect(redacted).toMatchObject({ _deleted: true, name: '---', email: null, notes: 'asked by email on 3 May', tags: [], conflicts: [], marketingConsent: false, updatedBy: seed.manager.id });
+    expect(redacted).toMatchObject({ _deleted: true, name: '---', email: null, company: '', address: '', phone2: null, tags: [], conflicts: [], consent: [], updatedBy: seed.manager.id });
+    expect(redacted.timeline.map((note) => note.text)).toEqual(['asked by email on 3 May']);
     const [row] = (await tdb.db.query<{ doc: Customer; deleted: boolean }>(`SELECT doc, deleted FROM customers WHERE id = $1`, [customer.id])).rows;
-    expect(row).toMatchObject({ deleted: true, doc: { status: 'erased', updatedBy: seed.manager.id, notes: 'asked by email on 3 May' } });
+    expect(row).toMatchObject({ deleted: true, doc: { status: 'erased', updatedBy: seed.manager.id, timeline: [{ text: 'asked by email on 3 May' }] } });
 
     // The server's own history: no table holds the name, e-mail, phone, notes or the offline edit any more.
     const e164 = normalizePhone(phone, 'IR');

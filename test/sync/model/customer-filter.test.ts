@@ -179,7 +179,7 @@ describe('statistics of merge groups, and a group’s visits in a period', () =>
   const root = STORES[0]!.replace(/1$/, 'a');
   const dup = STORES[0]!.replace(/1$/, 'b');
   const customer = (id: string, mergedInto: string | null) =>
-    ({ id, mergedInto, _deleted: false, name: 'Sara', nameKey: 'sara', phone: '+989120000000', email: null, tags: [], birthday: null, marketingConsent: false, status: 'active', storeId: STORES[0]!, createdAt: '2026-03-20T21:00:00.000Z' }) as unknown as Customer;
+    ({ id, mergedInto, _deleted: false, name: 'Sara', nameKey: 'sara', phone: '+989120000000', email: null, tags: [], birthday: null, consent: [], status: 'active', storeId: STORES[0]!, createdAt: '2026-03-20T21:00:00.000Z' }) as unknown as Customer;
   const visit = (id: string, customerId: string, occurredAt: string, total: number, voided = false) =>
     ({ id, customerId, occurredAt, total, voided, _deleted: false, storeId: STORES[1]! }) as unknown as Visit;
   const visits = [
