@@ -44,6 +44,7 @@ export const ERRORS = {
   STAFF_KEY_MISSING: ["This member's signing key has not reached this device yet; connect to the server and try again", 'کلید امضای این کارمند هنوز به این دستگاه نرسیده است؛ به سرور وصل شوید و دوباره تلاش کنید'],
   REVOKE_SELF: ['This device cannot revoke itself; revoke it from another device or on the server', 'این دستگاه نمی‌تواند خودش را لغو کند؛ از دستگاهی دیگر یا روی سرور لغوش کنید'],
   CONFLICT_GONE: ['This conflict was already settled', 'این ناسازگاری قبلا حل شده است'],
+  LAST_OWNER: ['The last active owner cannot be deactivated or given another role; make someone else an owner first', 'آخرین مالک فعال را نمی‌توان غیرفعال کرد یا نقش دیگری داد؛ ابتدا کس دیگری را مالک کنید'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 
 /** A machine-readable error code. */
@@ -80,6 +81,9 @@ export const FIELD_PROBLEMS = [
   'TOO_LARGE',
   'TAKEN',
   'DATE_ORDER',
+  'PIN_FORMAT',
+  'PIN_TOO_SHORT',
+  'PIN_MISMATCH',
   'INVALID',
 ] as const;
 /** Why a field is refused. */

@@ -15,13 +15,13 @@ import { VisitSchema } from './visit.ts';
  * Version of the wire contract. Bump it with every change of a wire schema (a test snapshots their
  * JSON Schemas); the server answers 426 to clients older than MIN_PROTOCOL_VERSION.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /**
- * Oldest client protocol the server still accepts. Protocol 1 clients read settings with strict schemas that
- * refuse the fields protocol 2 added, and would write settings without them: they get 426 and keep their
- * queue until they are updated (docs/protocol.md §1).
+ * Oldest client protocol the server still accepts. Older clients read documents with strict schemas that
+ * refuse the fields a later protocol added (settings in protocol 2, staff in protocol 3), and would write
+ * them without those fields: they get 426 and keep their queue until they are updated (docs/protocol.md §1).
  */
-export const MIN_PROTOCOL_VERSION = 2;
+export const MIN_PROTOCOL_VERSION = 3;
 /** Header carrying the client's protocol version on every request. */
 export const PROTOCOL_HEADER = 'x-patron-protocol';
 
@@ -42,10 +42,11 @@ export const COLLECTION_NAMES = Object.keys(COLLECTION_SCHEMAS) as CollectionNam
 /** Collection name schema. */
 export const CollectionNameSchema = z.enum(COLLECTION_NAMES as [CollectionName, ...CollectionName[]]);
 /**
- * Collections terminals only pull; the server owns their writes. Inbox items are created by the server too,
- * but managers push their resolution of one (inbox.ts `inboxResolutionProblem`, docs/protocol.md §5).
+ * Collections terminals only pull; the server owns their writes. None is left: staff are written by owners
+ * (staff.ts `staffChangeProblem`), and inbox items are created by the server but managers push their
+ * resolution of one (inbox.ts `inboxResolutionProblem`, docs/protocol.md §5).
  */
-export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = ['staff'];
+export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = [];
 /** Collections whose documents never change after insert (except a visit's void/feedback). */
 export const APPEND_ONLY_COLLECTIONS: readonly CollectionName[] = ['visits', 'loyaltyEntries'];
 

@@ -6,6 +6,7 @@ import { mergeCustomers, resolveInboxItem } from './inbox.ts';
 import { adjustPoints, undoRedemption } from './loyalty.ts';
 import { redeem } from './redeem.ts';
 import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments } from './settings.ts';
+import { addStaffMember, resetStaffPin, updateStaffMember } from './staff.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
 /** Every write the terminal's UI can make, by name (the UI calls them; nothing else writes the replica). */
@@ -24,6 +25,9 @@ export const COMMANDS = {
   saveSegments,
   saveReward,
   removeReward,
+  addStaffMember,
+  updateStaffMember,
+  resetStaffPin,
 };
 
 /** A command's name. */
