@@ -36,13 +36,14 @@ export function mayWorkAt(member: Staff, storeId: string): boolean {
 }
 
 /** Why a staff change is refused (docs/security.md#staff): only owners manage staff, and one owner always remains. */
-export type StaffChangeProblem = 'NOT_OWNER' | 'LAST_OWNER' | 'KEY_MISMATCH' | 'DELETED';
+export type StaffChangeProblem = 'NOT_OWNER' | 'LAST_OWNER' | 'KEY_MISMATCH' | 'NEW_PIN_REQUIRED' | 'DELETED';
 
 /**
  * The rules of a staff write by `actor`, shared by the owner's terminal and the server. `next` replaces
  * `previous` (absent for a new member); `others` are the merchant's other members as stored. A new PIN comes
- * with a new key and a new key with a new PIN, or the member could not sign in; members are deactivated,
- * never deleted (the audit trail keeps naming them); and the change must leave an active owner.
+ * with a new key and a new key with a new PIN, or the member could not sign in; a cashier made a manager or
+ * an owner gets a new PIN at the same time (theirs may have four digits, and only the hash is here to tell);
+ * members are deactivated, never deleted (the audit trail keeps naming them); and an active owner remains.
  */
 export function staffChangeProblem(actor: { role: Role }, previous: Staff | undefined, next: Staff, others: readonly Staff[]): StaffChangeProblem | null {
   if (actor.role !== 'owner') return 'NOT_OWNER';
@@ -51,6 +52,7 @@ export function staffChangeProblem(actor: { role: Role }, previous: Staff | unde
   if (!previous && !keyed) return 'KEY_MISMATCH';
   if (previous && (previous.pinHash !== next.pinHash) !== (previous.publicKey !== next.publicKey || previous.sealedKey !== next.sealedKey)) return 'KEY_MISMATCH';
   if (previous && previous.pinHash !== next.pinHash && !keyed) return 'KEY_MISMATCH';
+  if (previous && previous.role === 'cashier' && next.role !== 'cashier' && previous.pinHash === next.pinHash) return 'NEW_PIN_REQUIRED';
   const isActiveOwner = (member: Staff) => member.active && !member._deleted && member.role === 'owner';
   if (previous && isActiveOwner(previous) && !isActiveOwner(next) && !others.some((other) => other.id !== next.id && isActiveOwner(other))) return 'LAST_OWNER';
   return null;

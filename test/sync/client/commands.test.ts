@@ -125,7 +125,9 @@ describe('the terminal’s commands', () => {
   });
 
   it('a member whose signing key is not on the terminal cannot sign in, and says why', async () => {
+    // A member keyed before keys travelled in the staff document, whose key the server no longer lists.
     await tdb.db.query(`DELETE FROM staff_keys WHERE staff_id = $1`, [seed.cashier.id]);
+    await tdb.db.query(`UPDATE staff SET doc = doc || '{"publicKey": null, "sealedKey": null}'::jsonb, version = patron_reserve_versions(merchant_id, 1) WHERE id = $1`, [seed.cashier.id]);
     try {
       const t = await terminal({ signInTestStaff: false });
       expect(await t.session.signIn(seed.cashier.id, '1234')).toEqual({ ok: false, code: 'STAFF_KEY_MISSING' });
@@ -456,6 +458,10 @@ describe('the terminal’s commands', () => {
     const ownerDoc = (await member(owner.id))!.doc;
     const lastOwner = await hostile.push('staff', [updateRow({ ...ownerDoc, active: false, updatedBy: owner.id, updatedAt: new Date().toISOString() }, ownerDoc)]);
     expect(lastOwner.rejected).toEqual([{ id: owner.id, code: 'FORBIDDEN' }]);
+    // A cashier made a manager keeps no 4-digit PIN: the owner sets a new one with it, or the server refuses.
+    const promoted = await hostile.push('staff', [updateRow({ ...stored, role: 'manager', updatedBy: owner.id, updatedAt: new Date().toISOString() }, stored)]);
+    expect(promoted.rejected).toEqual([{ id: added.value.id, code: 'FORBIDDEN' }]);
+    expect(await t.commands.updateStaffMember({ id: added.value.id, role: 'manager' })).toMatchObject({ ok: false, error: { fields: { pin: 'common:fields.PIN_TOO_SHORT' } } });
 
     // Deactivated: no sign-in here after the sync, no new session on the server, no write in her name there.
     expect(await t.commands.updateStaffMember({ id: added.value.id, active: false })).toMatchObject({ ok: true, value: { active: false } });

@@ -60,13 +60,26 @@ function AccessForm({ member, stores, done }: { member: Staff; stores: readonly 
   const update = useCommand('updateStaffMember');
   const [role, setRole] = useState<Role>(member.role);
   const [storeIds, setStoreIds] = useState<string[]>(member.storeIds);
+  const [pins, setPins] = useState({ pin: '', pinAgain: '' });
+  // A cashier's PIN may have four digits: made a manager or an owner, they get a new one now.
+  const promoted = member.role === 'cashier' && role !== 'cashier';
+  const fields = update.error?.fields ?? {};
   const save = async () => {
-    if ((await update.run({ id: member.id, role, storeIds })).ok) done();
+    if ((await update.run({ id: member.id, role, storeIds, ...(promoted ? pins : {}) })).ok) done();
   };
   return (
     <div className="staff-edit">
       <SelectField label={t('role')} value={role} onChange={(e) => setRole(e.target.value as Role)} options={roleOptions(t)} />
-      <StoreChoice stores={stores} chosen={storeIds} onChange={setStoreIds} error={update.error?.fields?.storeIds ? t(update.error.fields.storeIds) : null} />
+      <StoreChoice stores={stores} chosen={storeIds} onChange={setStoreIds} error={fields.storeIds ? t(fields.storeIds) : null} />
+      {promoted ? (
+        <PinFields
+          pin={pins.pin}
+          pinAgain={pins.pinAgain}
+          onChange={(patch) => setPins((p) => ({ ...p, ...patch }))}
+          errors={{ pin: fields.pin ? t(fields.pin) : null, pinAgain: fields.pinAgain ? t(fields.pinAgain) : null }}
+          hint={t('pinHintPromoted')}
+        />
+      ) : null}
       <Outcome error={update.error && !update.error.fields ? t(update.error.key) : null} />
       <button type="button" className="button-primary" onClick={() => void save()} disabled={update.pending}>
         {t('save')}

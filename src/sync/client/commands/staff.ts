@@ -56,6 +56,7 @@ async function checkChange(env: CommandEnv, actor: Staff, previous: Staff | unde
   const problem = staffChangeProblem(actor, previous, next, await members(env));
   if (problem === 'NOT_OWNER') refuse('FORBIDDEN');
   if (problem === 'LAST_OWNER') refuse('LAST_OWNER');
+  if (problem === 'NEW_PIN_REQUIRED') refuse('VALIDATION_FAILED', { pin: 'PIN_TOO_SHORT' });
   if (problem !== null) refuse('VALIDATION_FAILED');
 }
 
@@ -92,15 +93,28 @@ async function stored(env: CommandEnv, id: string) {
   return { doc, member: fromReplica<Staff>(doc) };
 }
 
-/** Changes a member's name, role, stores or whether they may sign in (deactivated: on no terminal after its next sync). */
+/**
+ * Changes a member's name, role, stores or whether they may sign in (deactivated: on no terminal after its
+ * next sync). A cashier made a manager or an owner needs a new PIN with it (`pin`, `pinAgain`).
+ */
 export const updateStaffMember = command({
   role: 'owner',
-  input: z.strictObject({ id: IdSchema, name: NameInput.optional(), role: RoleSchema.optional(), storeIds: StoresInput.optional(), active: z.boolean().optional() }),
+  input: z.strictObject({
+    id: IdSchema,
+    name: NameInput.optional(),
+    role: RoleSchema.optional(),
+    storeIds: StoresInput.optional(),
+    active: z.boolean().optional(),
+    pin: PinsInput.pin.optional(),
+    pinAgain: PinsInput.pinAgain.optional(),
+  }),
   async run(env, input, owner) {
-    const { id, ...changes } = input;
+    const { id, pin, pinAgain, ...changes } = input;
     const { doc, member } = await stored(env, id);
     if (changes.storeIds) checkStores(env, changes.storeIds);
-    const patch = { ...changes, updatedAt: env.now().toISOString(), updatedBy: owner.id };
+    if (pin !== undefined) checkPins(changes.role ?? member.role, pin, pinAgain ?? '');
+    const keyed = pin === undefined ? {} : await keyedPin(member.id, pin);
+    const patch = { ...changes, ...keyed, updatedAt: env.now().toISOString(), updatedBy: owner.id };
     const next = StaffSchema.parse({ ...member, ...patch });
     await checkChange(env, owner, member, next);
     return fromReplica<Staff>(await doc.incrementalPatch(patch));

@@ -103,6 +103,7 @@ const STAFF_REFUSALS = {
   NOT_OWNER: 'staff are managed by owners',
   LAST_OWNER: 'the last active owner cannot be deactivated or demoted',
   KEY_MISMATCH: 'a new PIN and a new signing key go together',
+  NEW_PIN_REQUIRED: 'a cashier made a manager or an owner gets a new PIN',
   DELETED: 'staff are deactivated, never deleted',
 } as const;
 
