@@ -328,7 +328,7 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     const onServer = () => server.db().query<{ active: boolean; key: string | null }>(`SELECT (s.doc->>'active')::boolean AS active, k.public_key AS key FROM staff s LEFT JOIN staff_keys k ON k.staff_id = s.id WHERE s.id = $1`, [id]).then((r) => r.rows[0]);
     await expect(onServer()).resolves.toEqual({ active: true, key: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
-    // Their key was sealed on this terminal under the PIN the owner typed: they sign in with it.
+    // Their key is sealed on this terminal under the PIN the owner typed: they sign in with it.
     await signOut(page);
     await signIn(page, { name: kian.name, pin: kian.pin });
     await signOut(page);

@@ -173,7 +173,7 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     now: () => now().getTime(),
   });
   // A member deactivated, moved to other stores or given another role (by an owner here or, after a sync,
-  // anywhere) is signed out: their next sign-in reads the member as they are now.
+  // anywhere) is signed out: their next sign-in reads the member as the replica has them.
   subscriptions.push(
     db.staff.find().$.subscribe((docs) => {
       const current = session.current();

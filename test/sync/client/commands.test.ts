@@ -125,7 +125,7 @@ describe('the terminal’s commands', () => {
   });
 
   it('a member whose signing key is not on the terminal cannot sign in, and says why', async () => {
-    // A member keyed before keys travelled in the staff document, whose key the server no longer lists.
+    // A member keyed before keys travelled in the staff document, whose key the server does not list.
     await tdb.db.query(`DELETE FROM staff_keys WHERE staff_id = $1`, [seed.cashier.id]);
     await tdb.db.query(`UPDATE staff SET doc = doc || '{"publicKey": null, "sealedKey": null}'::jsonb, version = patron_reserve_versions(merchant_id, 1) WHERE id = $1`, [seed.cashier.id]);
     try {

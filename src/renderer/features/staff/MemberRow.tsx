@@ -61,7 +61,7 @@ function AccessForm({ member, stores, done }: { member: Staff; stores: readonly 
   const [role, setRole] = useState<Role>(member.role);
   const [storeIds, setStoreIds] = useState<string[]>(member.storeIds);
   const [pins, setPins] = useState({ pin: '', pinAgain: '' });
-  // A cashier's PIN may have four digits: made a manager or an owner, they get a new one now.
+  // A cashier's PIN may have four digits: made a manager or an owner, they get a new one with the change.
   const promoted = member.role === 'cashier' && role !== 'cashier';
   const fields = update.error?.fields ?? {};
   const save = async () => {
