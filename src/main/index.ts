@@ -4,7 +4,7 @@ import { createIpcHandlers, registerIpcHandlers } from './ipc/handlers.ts';
 import { APP_ENTRY_URL, trustedDevServerUrl } from './policy/app-origin.ts';
 import { restoreWindowState } from './policy/bounds.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
-import { applySecurityPolicy, denyAllPermissions } from './security.ts';
+import { applySecurityPolicy, restrictPermissions } from './security.ts';
 import { createKeychain, credentialFileIn } from './services/keychain.ts';
 import { printReceipt } from './services/printing.ts';
 import { openSettingsStore } from './services/settings.ts';
@@ -45,7 +45,7 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const settings = await openSettingsStore(userData);
 
-  denyAllPermissions(session.defaultSession);
+  restrictPermissions(session.defaultSession);
   serveApp(session.defaultSession.protocol, {
     root: path.join(here, '../renderer'),
     syncServerUrl: () => settings.get().syncServerUrl,

@@ -1,9 +1,9 @@
 import type { Session, WebContents } from 'electron';
-import { navigationDecision, permissionDecision, windowOpenDecision } from './policy/navigation.ts';
+import { navigationDecision, permissionDecision, windowOpenDecision, type PermissionDetails } from './policy/navigation.ts';
 
 // The process-wide security policy (Actual's small security.ts): every webContents that ever exists — the
 // main window, the receipt printer, anything a bug creates — gets the navigation, window-open and webview
-// rules at creation; every permission is refused at the session. Decisions come from policy/navigation.ts.
+// rules at creation; every permission but the camera is refused at the session. Decisions come from policy/navigation.ts.
 
 /** What the policy needs from outside. */
 export interface SecurityOptions {
@@ -45,11 +45,11 @@ export function applySecurityPolicy(
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, options));
 }
 
-/** Refuses every permission request and check (camera, geolocation, notifications, HID, serial, …). */
-export function denyAllPermissions(
+/** Refuses every permission request and check (microphone, geolocation, notifications, HID, serial, …) but the camera's. */
+export function restrictPermissions(
   session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>,
 ): void {
-  session.setPermissionRequestHandler((_contents, permission, callback) => callback(permissionDecision(permission)));
-  session.setPermissionCheckHandler((_contents, permission) => permissionDecision(permission));
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionDecision(permission, details as PermissionDetails)));
+  session.setPermissionCheckHandler((_contents, permission, _origin, details) => permissionDecision(permission, details as PermissionDetails));
   session.setDevicePermissionHandler(() => false);
 }

@@ -32,7 +32,7 @@ const staffMember = (role: Staff['role']): Staff => ({
   role,
   pinHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
   active: true,
-  storeIds: [],
+  storeIds: [], updatedBy: null, publicKey: null, sealedKey: null,
 });
 const cashier = staffMember('cashier');
 const manager = staffMember('manager');

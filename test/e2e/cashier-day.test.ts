@@ -10,8 +10,9 @@ import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/sync/model/wire-protocol.ts';
 
 // Issue 17, a cashier's day: one Chromium session against the real server (PGlite, the demo merchant, the
-// production web build), a check per numbered point that is this branch's (1, 2, 4, 6, 7, 8, 9), in English and
-// Persian where text is involved. The steps build on each other, in order.
+// production web build), a check per numbered point that is this branch's (1, 2, 4, 6, 7, 8, 9), and the
+// owner's staff screen (issue 19.7), in English and Persian where text is involved. The steps build on each
+// other, in order.
 
 const STEP = 60_000;
 const PERSIAN_DIGIT = /[۰-۹]/;
@@ -312,6 +313,48 @@ describe("a cashier's day in Chromium (issue 17)", () => {
     await page.getByRole('alertdialog').getByRole('button', { name: text('en', 'devices:confirmRevoke') }).click();
     await expect.poll(() => tablet.innerText()).toContain(text('en', 'devices:revokedAt', { when: '' }).trim());
     await expect(self.getByRole('button').count()).resolves.toBe(0);
+    expect(realProblems(till.problems)).toEqual([]);
+  }, STEP);
+  it('issue 19.7: the owner adds a member, who signs in; deactivated, their sign-in is refused; in English and Persian', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    const owner = server.demo.staff.find((member) => member.role === 'owner')!;
+    const kian = { name: 'Kian Test', pin: '4826' };
+    await signOut(page);
+    await signIn(page, owner);
+    await page.getByRole('navigation').locator('a[href="#/staff"]').click();
+    const form = byTestId(page, 'staff-add');
+    await form.getByLabel(text('en', 'staff:name')).fill(kian.name);
+    await form.getByLabel(text('en', 'staff:pin'), { exact: true }).fill(kian.pin);
+    await form.getByLabel(text('en', 'staff:pinAgain')).fill('4862');
+    await form.getByRole('button', { name: text('en', 'staff:add') }).click();
+    await form.getByText(text('en', 'common:fields.PIN_MISMATCH')).waitFor();
+    await form.getByLabel(text('en', 'staff:pinAgain')).fill(kian.pin);
+    await form.getByRole('button', { name: text('en', 'staff:add') }).click();
+    await byTestId(page, 'staff-added').waitFor();
+    const row = byTestId(page, 'staff-member').filter({ hasText: kian.name });
+    const id = (await row.getAttribute('data-staff-id')) ?? '';
+    await till.screenshot('day-staff-added-en.png', true);
+    await waitForSync(page, { pending: 0 });
+    const onServer = () => server.db().query<{ active: boolean; key: string | null }>(`SELECT (s.doc->>'active')::boolean AS active, k.public_key AS key FROM staff s LEFT JOIN staff_keys k ON k.staff_id = s.id WHERE s.id = $1`, [id]).then((r) => r.rows[0]);
+    await expect(onServer()).resolves.toEqual({ active: true, key: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // Their key is sealed on this terminal under the PIN the owner typed: they sign in with it.
+    await signOut(page);
+    await signIn(page, { name: kian.name, pin: kian.pin });
+    await signOut(page);
+    await signIn(page, owner);
+    await switchLanguage(page, 'fa');
+    await page.getByRole('navigation').locator('a[href="#/staff"]').click();
+    await row.getByRole('button', { name: text('fa', 'staff:deactivate') }).click();
+    await expect.poll(() => row.getAttribute('data-active')).toBe('false');
+    await till.screenshot('day-staff-deactivated-fa.png', true);
+    await waitForSync(page, { pending: 0 });
+    await expect(onServer()).resolves.toMatchObject({ active: false });
+    await signOut(page, 'fa');
+    await expect(page.getByRole('radio', { name: owner.name }).count()).resolves.toBe(1);
+    await expect(page.getByRole('radio', { name: kian.name }).count()).resolves.toBe(0);
+    await switchLanguage(page, 'en');
     expect(realProblems(till.problems)).toEqual([]);
   }, STEP);
 });

@@ -7,13 +7,15 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, openTerminal, type BrowserTerminal } from './support/browser.ts';
 import { byTestId, enrolInDemo, persianDigits, signIn, switchLanguage, text, typeLookup, waitForSync } from './support/counter-app.ts';
 import { startDemoServer, type DemoServer } from './support/demo-server.ts';
-import { freshPhone } from './support/server-state.ts';
+import { writeQrVideo } from './support/fake-camera.ts';
+import { demoCustomer, freshPhone } from './support/server-state.ts';
+import { memberCodeOf } from '../../src/sync/model/member-code.ts';
 import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 import { customerOnServer } from './support/server-state.ts';
 
 // Finding customers at the counter (issues 19.1, 17.5, 18.6) in one Chromium session against the real server:
 // a middle name with a typo, "20 of 200+", the last 7 digits and a number without its 0, the member code
-// (opens at once), the empty counter's Sign up with focus on Name, no "Create anyway" for a taken number, and
+// (opens at once, typed or read by the camera from the card's QR code), the empty counter's Sign up with focus on Name, no "Create anyway" for a taken number, and
 // the count in Persian; the profile (issue 19.3, 19.6): edit the new fields with a refused second phone, a
 // catalogue tag as a coloured chip, a note in the timeline and a consent change, in English and Persian. Then the
 // customers list (19.2, 19.5): a saved group, a bulk tag and an export, in English and Persian; and a manager's
@@ -26,6 +28,8 @@ let web: WebBuild;
 let server: DemoServer;
 let till: BrowserTerminal;
 const state = { id: '', typed: '', code: '' };
+/** The demo customer whose member card the fake camera films. */
+let carded = { id: '', code: '' };
 
 function onFailureScreenshot(ctx: TestContext): void {
   ctx.onTestFailed(async () => {
@@ -41,7 +45,11 @@ beforeAll(async () => {
   web = await buildWebApp();
   // More than 200 Iranian mobiles, so "09" matches more than the count goes.
   server = await startDemoServer({ webRoot: web.dir, customers: 240 });
-  till = await openTerminal('directory');
+  const holder = await demoCustomer(server.db(), server.demo.merchantId);
+  carded = { id: holder.id, code: memberCodeOf(holder.id) };
+  const video = path.join(ARTIFACTS, 'directory-member-card.y4m');
+  writeQrVideo(video, carded.code);
+  till = await openTerminal('directory', { camera: video });
   await enrolInDemo(till.page, server.url);
   await signIn(till.page, server.cashier);
   await waitForSync(till.page, { initialSync: 'done', connection: 'online' });
@@ -112,9 +120,33 @@ describe('the customer directory at the counter', () => {
     await page.locator('[data-testid="customer-card"]').waitFor();
     await typeLookup(page, state.code);
     await page.locator(`[data-testid="customer-card"][data-customer-id="${state.id}"]`).waitFor();
-    await page.getByRole('button', { name: text('en', 'counter:memberCardShow') }).click();
+    await page.getByRole('button', { name: text('en', 'counter:memberCardShow'), exact: true }).click();
     await byTestId(page, 'member-card').locator('svg').waitFor();
     await till.screenshot('directory-member-card-en.png', true);
+  }, STEP);
+
+  it('opens a customer at once when the camera reads their member card, and stops the camera', async (ctx) => {
+    onFailureScreenshot(ctx);
+    const page = till.page;
+    await byTestId(page, 'lookup-input').press('Escape');
+    // Every stream the app opens, to see that the camera is off once the card is read.
+    await page.evaluate(() => {
+      const devices = navigator.mediaDevices;
+      const open = devices.getUserMedia.bind(devices);
+      const streams: MediaStream[] = [];
+      (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams = streams;
+      devices.getUserMedia = async (constraints) => {
+        const stream = await open(constraints);
+        streams.push(stream);
+        return stream;
+      };
+    });
+    await page.getByRole('button', { name: text('en', 'counter:cameraScan') }).click();
+    await page.locator(`[data-testid="customer-card"][data-customer-id="${carded.id}"]`).waitFor();
+    await expect(byTestId(page, 'camera-scan').count()).resolves.toBe(0);
+    const tracks = await page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.flatMap((s) => s.getTracks().map((t) => `${t.kind}:${t.readyState}`)));
+    expect(tracks).toEqual(['video:ended']);
+    await till.screenshot('directory-camera-scan-en.png', true);
   }, STEP);
 
   it('counts in Persian, and finds the member code typed in Persian digits', async (ctx) => {
@@ -126,6 +158,16 @@ describe('the customer directory at the counter', () => {
     await byTestId(page, 'lookup-input').press('Escape');
     await typeLookup(page, persianDigits(state.code));
     await expect.poll(resultIds).toEqual([state.id]);
+
+    // A camera the person refused: the preview says so in Persian and closes.
+    await page.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await page.getByRole('button', { name: text('fa', 'counter:cameraScan') }).click();
+    await expect.poll(() => byTestId(page, 'camera-scan-message').textContent()).toBe(text('fa', 'counter:camera.denied'));
+    await till.screenshot('directory-camera-denied-fa.png', true);
+    await page.getByRole('button', { name: text('fa', 'counter:cameraClose') }).click();
+    await expect(byTestId(page, 'camera-scan').count()).resolves.toBe(0);
     await switchLanguage(page, 'en');
   }, STEP);
 

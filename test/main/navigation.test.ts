@@ -158,4 +158,14 @@ describe('permissions', () => {
   ])('refuses %s', (permission) => {
     expect(permissionDecision(permission)).toBe(false);
   });
+
+  it('allows the camera alone, never the microphone', () => {
+    expect(permissionDecision('media', { mediaTypes: ['video'] })).toBe(true);
+    expect(permissionDecision('media', { mediaType: 'video' })).toBe(true);
+    expect(permissionDecision('media', { mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(permissionDecision('media', { mediaTypes: ['audio'] })).toBe(false);
+    expect(permissionDecision('media', { mediaType: 'unknown' })).toBe(false);
+    expect(permissionDecision('media', { mediaTypes: [] })).toBe(false);
+    expect(permissionDecision('geolocation', { mediaTypes: ['video'] })).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { applySecurityPolicy, denyAllPermissions, hardenWebContents } from '../../src/main/security.ts';
+import { applySecurityPolicy, restrictPermissions, hardenWebContents } from '../../src/main/security.ts';
 
 type Listener = (event: { url: string; preventDefault(): void }) => void;
 
@@ -85,19 +85,20 @@ describe('webContents hardening', () => {
 });
 
 describe('session permissions', () => {
-  it('refuses every request and check', () => {
+  it('refuses every request and check but the camera alone', () => {
     const session = {
       setPermissionRequestHandler: vi.fn(),
       setPermissionCheckHandler: vi.fn(),
       setDevicePermissionHandler: vi.fn(),
     };
-    denyAllPermissions(session as never);
+    restrictPermissions(session as never);
     const request = session.setPermissionRequestHandler.mock.calls[0]?.[0] as (
       wc: unknown,
       p: string,
       cb: (ok: boolean) => void,
+      details?: unknown,
     ) => void;
-    const check = session.setPermissionCheckHandler.mock.calls[0]?.[0] as (wc: unknown, p: string) => boolean;
+    const check = session.setPermissionCheckHandler.mock.calls[0]?.[0] as (wc: unknown, p: string, origin?: string, details?: unknown) => boolean;
     const device = session.setDevicePermissionHandler.mock.calls[0]?.[0] as (details: unknown) => boolean;
     for (const permission of [
       'media',
@@ -113,6 +114,14 @@ describe('session permissions', () => {
       expect(callback).toHaveBeenCalledWith(false);
       expect(check({}, permission)).toBe(false);
     }
+    const camera = vi.fn();
+    request({}, 'media', camera, { mediaTypes: ['video'] });
+    expect(camera).toHaveBeenCalledWith(true);
+    const microphone = vi.fn();
+    request({}, 'media', microphone, { mediaTypes: ['audio', 'video'] });
+    expect(microphone).toHaveBeenCalledWith(false);
+    expect(check({}, 'media', 'app://patron', { mediaType: 'video' })).toBe(true);
+    expect(check({}, 'media', 'app://patron', { mediaType: 'audio' })).toBe(false);
     expect(device({ deviceType: 'usb' })).toBe(false);
   });
 });

@@ -40,7 +40,18 @@ export function windowOpenDecision(raw: string): LinkDecision & { action: 'deny'
   return { action: 'deny', openExternal: externalLinkTarget(raw) };
 }
 
-/** Every permission request and check is refused: the counter app needs no camera, location or MIDI. */
-export function permissionDecision(_permission: string): false {
-  return false;
+/** What Electron says about a media request (`mediaTypes`) or a media permission check (`mediaType`). */
+export interface PermissionDetails {
+  mediaTypes?: readonly string[];
+  mediaType?: string;
+}
+
+/**
+ * Every permission is refused except the camera alone (video, no microphone): the counter reads a member
+ * card's QR code with it. The renderer never leaves the app and embeds no frames, so the asker is the app.
+ */
+export function permissionDecision(permission: string, details: PermissionDetails = {}): boolean {
+  if (permission !== 'media') return false;
+  const kinds = details.mediaTypes ?? (details.mediaType === undefined ? [] : [details.mediaType]);
+  return kinds.length > 0 && kinds.every((kind) => kind === 'video');
 }

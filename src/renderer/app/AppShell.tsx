@@ -7,7 +7,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { forgetAnalyticsOnErasure } from '../features/analytics/forget-erased.ts';
 import { indexedDbStateStore } from '../features/analytics/persisted-state.ts';
 
-type Route = 'counter' | 'customers' | 'analytics' | 'inbox' | 'settings' | 'devices';
+type Route = 'counter' | 'customers' | 'analytics' | 'inbox' | 'settings' | 'devices' | 'staff';
 
 const pages: Record<Route, LazyExoticComponent<ComponentType>> = {
   counter: lazy(() => import('../features/counter/CounterPage.tsx').then((m) => ({ default: m.CounterPage }))),
@@ -16,9 +16,12 @@ const pages: Record<Route, LazyExoticComponent<ComponentType>> = {
   inbox: lazy(() => import('../features/inbox/InboxPage.tsx').then((m) => ({ default: m.InboxPage }))),
   settings: lazy(() => import('../features/settings/SettingsPage.tsx').then((m) => ({ default: m.SettingsPage }))),
   devices: lazy(() => import('../features/devices/DevicesPage.tsx').then((m) => ({ default: m.DevicesPage }))),
+  staff: lazy(() => import('../features/staff/StaffPage.tsx').then((m) => ({ default: m.StaffPage }))),
 };
 /** Pages only managers and owners see. */
 const MANAGER_ROUTES: readonly Route[] = ['analytics', 'inbox', 'settings', 'devices'];
+/** Pages only owners see. */
+const OWNER_ROUTES: readonly Route[] = ['staff'];
 
 function routeFromHash(hash: string): Route {
   // A page may keep its own state after `?` (the customers list's view).
@@ -40,7 +43,8 @@ export function AppShell() {
   // While the app runs, an erasure arriving in the replica drops the dashboard's persisted input.
   useEffect(() => forgetAnalyticsOnErasure(terminal.queries.replica, indexedDbStateStore()), [terminal]);
   const isManager = staff?.role === 'manager' || staff?.role === 'owner';
-  const visible = (Object.keys(pages) as Route[]).filter((r) => isManager || !MANAGER_ROUTES.includes(r));
+  const isOwner = staff?.role === 'owner';
+  const visible = (Object.keys(pages) as Route[]).filter((r) => (isManager || !MANAGER_ROUTES.includes(r)) && (isOwner || !OWNER_ROUTES.includes(r)));
   const current = visible.includes(route) ? route : 'counter';
   const Page = pages[current];
   return (

@@ -85,19 +85,21 @@ export function createSession(input: { findStaff(id: string): Promise<Staff | nu
     return signIn(member && mayWorkAt(member, input.storeId) ? member : null, pin, input.attempts, input.now?.());
   };
   // A right PIN whose key does not open (changed meanwhile elsewhere) refreshes the keys once before giving up.
-  const prove = async (staffId: string, pin: string, lengthMs: number): Promise<ProofSession | null> => {
+  // The key in the member's document, when it has one, is the one their PIN seals (they change together).
+  const prove = async (member: Staff, pin: string, lengthMs: number): Promise<ProofSession | null> => {
     if (!input.proof) return null;
-    let opened = await input.proof.begin(staffId, toAsciiDigits(pin.trim()), lengthMs);
-    if (typeof opened === 'string') {
+    const known = member.publicKey !== null && member.sealedKey !== null ? { staffId: member.id, publicKey: member.publicKey, sealedKey: member.sealedKey } : null;
+    let opened = await input.proof.begin(member.id, toAsciiDigits(pin.trim()), lengthMs, known);
+    if (typeof opened === 'string' && !known) {
       await input.proof.refreshKeys().catch(() => undefined);
-      opened = await input.proof.begin(staffId, toAsciiDigits(pin.trim()), lengthMs);
+      opened = await input.proof.begin(member.id, toAsciiDigits(pin.trim()), lengthMs);
     }
     return typeof opened === 'string' ? null : opened;
   };
   const check = async (staffId: string, pin: string, lengthMs = APPROVAL_SESSION_MS): Promise<SignInResult & { proof?: ProofSession | null }> => {
     const result = await checkPin(staffId, pin);
     if (!result.ok || !input.proof) return result;
-    const proof = await prove(staffId, pin, lengthMs);
+    const proof = await prove(result.staff, pin, lengthMs);
     return proof ? { ...result, proof } : { ok: false, code: 'STAFF_KEY_MISSING' };
   };
   const signOut = () => {

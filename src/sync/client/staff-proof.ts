@@ -17,9 +17,15 @@ export interface ProofSession {
 
 /** The staff proof as the session and the replication use it. */
 export interface StaffProof {
-  /** Opens the member's key with `pin` and signs a session of `lengthMs`, or says why it could not. */
-  begin(staffId: string, pin: string, lengthMs: number): Promise<ProofSession | 'KEY_MISSING' | 'PIN_INVALID'>;
-  /** Hands queued sessions to the server; throws when it cannot be reached (a push would fail too). */
+  /**
+   * Opens the member's key with `pin` and signs a session of `lengthMs`, or says why it could not. `known` is
+   * the key the member's staff document carries, if any (a member an owner added or re-keyed on a terminal).
+   */
+  begin(staffId: string, pin: string, lengthMs: number, known?: StaffKey | null): Promise<ProofSession | 'KEY_MISSING' | 'PIN_INVALID'>;
+  /**
+   * Hands queued sessions to the server; throws when it cannot be reached (a push would fail too), and
+   * `MemberNotArrived` when a session's member is not on the server yet (see `PENDING_MEMBER_MS`).
+   */
   flush(): Promise<void>;
   /** Fetches the members' keys (after a staff change or on start); keeps the old ones when offline. */
   refreshKeys(): Promise<void>;
@@ -28,6 +34,18 @@ export interface StaffProof {
    * ones recorded after it, and the writes this terminal pushes again need them.
    */
   replay(): void;
+}
+
+/**
+ * How long a session whose member the server does not know yet (404) waits in the queue: an owner's terminal
+ * can hand in a new member's first session before its push of the member's staff document lands, which the
+ * staff push, not blocked by it, brings a moment later. A member that never arrives is dropped after this.
+ */
+export const PENDING_MEMBER_MS = 2 * 60 * 1000;
+
+/** Thrown by `flush` while some session waits for its member's staff document to reach the server. */
+export class MemberNotArrived extends Error {
+  override readonly name = 'MemberNotArrived';
 }
 
 /** How long a recorded session is kept for a replay after a restore (backups are taken daily at most). */
@@ -69,29 +87,45 @@ export function createStaffProof(input: {
     return signSession(key, session);
   }
 
+  // When each waiting session first met a 404 (in memory: a restart gives a member more time, never less).
+  const waitingSince = new Map<string, number>();
+  const awaitsMember = (error: unknown, signed: SignedStaffSession): boolean => {
+    if (!(error instanceof SyncError) || error.status !== 404) return false;
+    const since = waitingSince.get(signed.session.id) ?? input.now().getTime();
+    waitingSince.set(signed.session.id, since);
+    return input.now().getTime() - since < PENDING_MEMBER_MS;
+  };
+
   async function flushQueue(): Promise<void> {
+    let waiting = false;
     for (const signed of [...queue]) {
       try {
         await input.api.recordStaffSession(signed);
         keep(signed);
       } catch (error) {
+        if (awaitsMember(error, signed)) {
+          waiting = true;
+          continue;
+        }
         // Unreachable or failing server: keep it for the next push. A refusal is final (a forged, inactive or
         // re-keyed member's session): drop it so it cannot block the queue; the writes it covered are refused
         // and shown as set aside.
         if (!(error instanceof SyncError) || error.failure !== 'server' || (error.status ?? 500) >= 500) throw error;
         input.onRefused(error);
       }
+      waitingSince.delete(signed.session.id);
       queue = queue.filter((s) => s !== signed);
       save();
     }
+    if (waiting) throw new MemberNotArrived('a signed session waits for its member to reach the server');
   }
 
   // One flush at a time: every collection's push waits on the same one.
   const flush = (): Promise<void> => (flushing ??= flushQueue().finally(() => (flushing = null)));
 
   return {
-    async begin(staffId, pin, lengthMs) {
-      const key = keys.get(staffId);
+    async begin(staffId, pin, lengthMs, known) {
+      const key = known ?? keys.get(staffId);
       if (!key) return 'KEY_MISSING';
       const privateKey = await unsealStaffKey(key, pin);
       if (!privateKey) return 'PIN_INVALID';

@@ -1,7 +1,7 @@
 import { BehaviorSubject, debounceTime, filter, firstValueFrom, map, race, timer, type Observable, type Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 import { DEFAULT_CURRENCY_DISPLAY, DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../model/settings.ts';
-import type { Staff } from '../model/staff.ts';
+import { mayWorkAt, type Staff } from '../model/staff.ts';
 import { createSyncApi, type SyncApi } from './api.ts';
 import { createDeviceActions, type DeviceActions } from './devices.ts';
 import { storageAttemptStore } from './attempt-store.ts';
@@ -21,7 +21,7 @@ import { isEmptyReplica, loadExpectedDocuments } from './progress.ts';
 import { createQueries, type Queries } from './queries/index.ts';
 import { startReplication, type ReplicationOptions } from './replicate.ts';
 import { createSession, type Session } from './session.ts';
-import { createStaffProof } from './staff-proof.ts';
+import { createStaffProof, MemberNotArrived } from './staff-proof.ts';
 import { SyncError } from './errors.ts';
 import { createStatusStore, type SyncStatus } from './status.ts';
 
@@ -130,9 +130,14 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
       if (error instanceof SyncError && error.code === 'CHECKPOINT_TOO_OLD' && error.details?.reason === 'restored') proof.replay();
       throw error;
     });
+  // Staff are pushed even while a new member's session waits for their document: that push brings it.
+  const flushBefore = (collection: string) =>
+    proof.flush().catch((error: unknown) => {
+      if (!(collection === 'staff' && error instanceof MemberNotArrived)) throw error;
+    });
   const pushing: SyncApi = {
     pull: (collection, checkpoint, limit) => afterRestore(api.pull(collection, checkpoint, limit)),
-    push: async (collection, rows) => (await proof.flush(), afterRestore(api.push(collection, rows))),
+    push: async (collection, rows) => (await flushBefore(collection), afterRestore(api.push(collection, rows))),
   };
   const replication = startReplication({ db, api: pushing, tokens, serverUrl: credential.serverUrl, terminalId: credential.terminalId, storeId: credential.storeId, rejected, status, fetch: options.fetch, options: options.replication });
   if (fresh) void loadExpectedDocuments({ db, api, status });
@@ -168,6 +173,17 @@ export async function openTerminal(options: TerminalOptions): Promise<Terminal> 
     proof,
     now: () => now().getTime(),
   });
+  // A member deactivated, moved to other stores or given another role (by an owner here or, after a sync,
+  // anywhere) is signed out: their next sign-in reads the member as the replica has them.
+  subscriptions.push(
+    db.staff.find().$.subscribe((docs) => {
+      const current = session.current();
+      const doc = current ? docs.find((d) => d.id === current.id) : undefined;
+      if (!current || !doc) return;
+      const member = fromReplica<Staff>(doc);
+      if (!mayWorkAt(member, credential.storeId) || member.role !== current.role) session.signOut();
+    }),
+  );
   const env: CommandEnv = {
     db,
     identity,

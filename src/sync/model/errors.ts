@@ -47,6 +47,7 @@ export const ERRORS = {
   CONFLICT_GONE: ['This conflict was already settled', 'این ناسازگاری قبلا حل شده است'],
   NO_STAMP_CARD: ['This programme has no stamp card', 'این برنامه کارت مهر ندارد'],
   STAMP_CARD_NOT_FULL: ['The stamp card is not full yet', 'کارت مهر هنوز کامل نشده است'],
+  LAST_OWNER: ['The last active owner cannot be deactivated or given another role; make someone else an owner first', 'آخرین مالک فعال را نمی‌توان غیرفعال کرد یا نقش دیگری داد؛ ابتدا کس دیگری را مالک کنید'],
 } as const satisfies Record<string, readonly [en: string, fa: string]>;
 
 /** A machine-readable error code. */
@@ -87,6 +88,9 @@ export const FIELD_PROBLEMS = [
   'SAME_PHONE',
   'MISSING_EMAIL',
   'DUPLICATE_TAG',
+  'PIN_FORMAT',
+  'PIN_TOO_SHORT',
+  'PIN_MISMATCH',
   'INVALID',
   'PERCENT_RANGE',
 ] as const;

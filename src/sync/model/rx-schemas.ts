@@ -319,8 +319,12 @@ const staff = collection<RxDocType<Staff>>(
     pinHash: string,
     active: boolean,
     storeIds: stringArray,
+    updatedBy: nullableString,
+    publicKey: nullableString,
+    sealedKey: nullableString,
   },
   [],
+  1,
 );
 
 /** Inbox: open items newest first. */
@@ -391,6 +395,14 @@ export const RX_SCHEMAS: { readonly [K in CollectionName]: RxCollectionSchema<Co
 export type RxMigrationStrategy = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /**
+ * Staff v1 added who changed a member (`updatedBy`) and the member's signing key; older documents get null
+ * for all three, exactly as server migration 012 writes them (their keys stay in `GET /v1/staff-keys`).
+ */
+export function upgradeStaffV0(doc: Record<string, unknown>): Record<string, unknown> {
+  return { ...doc, updatedBy: null, publicKey: null, sealedKey: null };
+}
+
+/**
  * RxDB migration strategies by collection and target version. RxDB runs them on open, on the documents and on
  * the replication's assumed master states alike, so the server's stored documents must be migrated to exactly
  * the same result (server migration 009 for settings v1, 013 for rewards v1 and settings v2's programme, 014 for
@@ -406,7 +418,7 @@ export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [versio
     1: (doc) => upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0]),
     2: (doc) => upgradeSettingsV1(upgradeSettingsV0(doc as unknown as Parameters<typeof upgradeSettingsV0>[0])),
   },
-  staff: {},
+  staff: { 1: upgradeStaffV0 },
   inbox: {},
   customerGroups: {},
 };

@@ -2,7 +2,7 @@ import { argon2id } from 'hash-wasm';
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema, type Role } from './common.ts';
 import { PIN_HASH_PARAMS } from './pin.ts';
-import { PinSchema } from './staff.ts';
+import { PinSchema, PublicKeySchema, SealedKeySchema } from './staff.ts';
 
 // Staff proof (docs/security.md#staff-proof). Each staff member has an Ed25519 key pair. The server keeps the
 // public key; terminals receive the private key only sealed under a key derived from the member's PIN
@@ -61,8 +61,8 @@ export type SignedStaffSession = z.infer<typeof SignedStaffSessionSchema>;
 /** A member's public key and sealed private key, as terminals receive them (`GET /v1/staff-keys`). */
 export const StaffKeySchema = z.strictObject({
   staffId: IdSchema,
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/),
-  sealedKey: z.string().regex(/^v1\.[0-9a-f]{32}\.[0-9a-f]{24}\.[0-9a-f]{2,400}$/),
+  publicKey: PublicKeySchema,
+  sealedKey: SealedKeySchema,
 });
 /** One member's keys. */
 export type StaffKey = z.infer<typeof StaffKeySchema>;

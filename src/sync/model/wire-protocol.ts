@@ -20,9 +20,9 @@ export const PROTOCOL_VERSION = 3;
 /**
  * Oldest client protocol the server still accepts. Older clients read documents with strict schemas that refuse
  * what a later protocol added — protocol 2 the settings fields; protocol 3 stamp lines, the programme's stamp card,
- * reward types, the `erased` customer status and the customer profile (timeline notes, consent history) — and
- * would write documents without the new fields or stall on a pull they cannot read: they get 426 and keep their
- * queue until they are updated (docs/protocol.md §1).
+ * reward types, the `erased` customer status, the customer profile (timeline notes, consent history) and the
+ * staff written by owners — and would write documents without the new fields or stall on a pull they cannot
+ * read: they get 426 and keep their queue until they are updated (docs/protocol.md §1).
  */
 export const MIN_PROTOCOL_VERSION = 3;
 /** Header carrying the client's protocol version on every request. */
@@ -46,10 +46,11 @@ export const COLLECTION_NAMES = Object.keys(COLLECTION_SCHEMAS) as CollectionNam
 /** Collection name schema. */
 export const CollectionNameSchema = z.enum(COLLECTION_NAMES as [CollectionName, ...CollectionName[]]);
 /**
- * Collections terminals only pull; the server owns their writes. Inbox items are created by the server too,
- * but managers push their resolution of one (inbox.ts `inboxResolutionProblem`, docs/protocol.md §5).
+ * Collections terminals only pull; the server owns their writes. None is left: staff are written by owners
+ * (staff.ts `staffChangeProblem`), and inbox items are created by the server but managers push their
+ * resolution of one (inbox.ts `inboxResolutionProblem`, docs/protocol.md §5).
  */
-export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = ['staff'];
+export const PULL_ONLY_COLLECTIONS: readonly CollectionName[] = [];
 /** Collections whose documents never change after insert (except a visit's void/feedback). */
 export const APPEND_ONLY_COLLECTIONS: readonly CollectionName[] = ['visits', 'loyaltyEntries'];
 

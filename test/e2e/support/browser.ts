@@ -35,13 +35,21 @@ export interface BrowserTerminal {
   close(): Promise<void>;
 }
 
-/** Launches Chromium on a fresh profile folder (removed on close), English UI, a tablet-sized window. */
-export async function openTerminal(name: string, options: { locale?: string } = {}): Promise<BrowserTerminal> {
+/** Chromium's fake camera showing a Y4M video (support/fake-camera.ts), its permission granted without a prompt. */
+function cameraArgs(video: string): string[] {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`];
+}
+
+/**
+ * Launches Chromium on a fresh profile folder (removed on close), English UI, a tablet-sized window; with
+ * `camera`, the device has a camera that films that Y4M file. Without it the browser has no camera at all.
+ */
+export async function openTerminal(name: string, options: { locale?: string; camera?: string } = {}): Promise<BrowserTerminal> {
   const profile = mkdtempSync(path.join(tmpdir(), `patron-e2e-${name}-`));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: options.camera ? [...CHROMIUM_ARGS, ...cameraArgs(options.camera)] : CHROMIUM_ARGS,
     locale: options.locale ?? 'en-US',
     timezoneId: 'Asia/Tehran',
     viewport: { width: 1280, height: 900 },

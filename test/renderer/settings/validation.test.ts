@@ -114,7 +114,7 @@ describe('reward form', () => {
 describe('settings writes and the server rules', () => {
   it('a manager’s program change is a settings write the server accepts; a cashier’s is refused', () => {
     const merchantId = newId();
-    const staff = (role: Staff['role']): Staff => ({ id: newId(), merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name: 'S', role, pinHash: '$argon2id$x', active: true, storeIds: [] });
+    const staff = (role: Staff['role']): Staff => ({ id: newId(), merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, name: 'S', role, pinHash: '$argon2id$x', active: true, storeIds: [], updatedBy: null, publicKey: null, sealedKey: null });
     const current: Settings = {
       id: merchantId, merchantId, updatedAt: '2025-01-01T00:00:00.000Z', _deleted: false, businessName: 'Café', currency: 'IRR', currencyDisplay: 'rial', defaultRegion: 'IR', locale: 'fa',
       timeZone: 'Asia/Tehran', stores: [], program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, tagCatalogue: [], updatedBy: merchantId, conflicts: [],

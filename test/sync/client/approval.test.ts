@@ -13,7 +13,7 @@ const STORE = newId();
 const salt = new Uint8Array(16).fill(3);
 
 async function member(role: Staff['role'], pin: string, overrides: Partial<Staff> = {}): Promise<Staff> {
-  return { id: newId(), merchantId: newId(), updatedAt: '2026-01-01T00:00:00.000Z', _deleted: false, name: role, role, pinHash: await hashPin(pin, salt), active: true, storeIds: [], ...overrides };
+  return { id: newId(), merchantId: newId(), updatedAt: '2026-01-01T00:00:00.000Z', _deleted: false, name: role, role, pinHash: await hashPin(pin, salt), active: true, storeIds: [], updatedBy: null, publicKey: null, sealedKey: null, ...overrides };
 }
 
 async function env(staff: Staff[]) {

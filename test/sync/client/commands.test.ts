@@ -14,11 +14,14 @@ import { isRefund } from '../../../src/sync/model/ledger-rules.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
 import { EMPTY_FILTER, selectCustomers } from '../../../src/sync/model/customer-filter.ts';
 import type { PatronApp } from '../../../src/sync/server/app.ts';
-import { createEnrolmentCode, setStaffPin } from '../../../src/sync/server/repositories/admin.ts';
+import { addStaff, createEnrolmentCode, setStaffPin } from '../../../src/sync/server/repositories/admin.ts';
+import { hashPin } from '../../../src/sync/model/pin.ts';
+import { createStaffKey } from '../../../src/sync/model/staff-proof.ts';
+import type { Staff } from '../../../src/sync/model/staff.ts';
 import { MAX_SESSION_MS } from '../../../src/sync/model/staff-proof.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
-import { aCustomer, insertRow, nextPhone } from '../../helpers/documents.ts';
-import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
+import { aCustomer, insertRow, nextPhone, updateRow } from '../../helpers/documents.ts';
+import { enrolTerminal, SEED_PINS, seedMerchant, signedSession, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
 import { eventually, openTestTerminal, switchableFetch } from '../../helpers/terminal.ts';
 
 // Every command of the terminal (src/sync/client/commands) against its rules, in Node: a whole terminal on
@@ -44,6 +47,13 @@ const details = (overrides: Partial<CustomerInput> = {}): CustomerInput => ({
   status: 'active',
   ...overrides,
 });
+
+/** A member's new PIN hash and key pair sealed under it, as an owner's terminal makes them. */
+async function keyedDoc(member: Staff, pin: string): Promise<Pick<Staff, 'pinHash' | 'publicKey' | 'sealedKey'>> {
+  const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+  const key = await createStaffKey(member.id, pin, random);
+  return { pinHash: await hashPin(pin, random(16)), publicKey: key.publicKey, sealedKey: key.sealedKey };
+}
 
 /** Memory storage whose next write to one collection fails (a crash between the two writes of a command). */
 function crashableStorage(): { storage: RxStorage<unknown, unknown>; failNextWriteTo(collection: string): void } {
@@ -121,7 +131,9 @@ describe('the terminal’s commands', () => {
   });
 
   it('a member whose signing key is not on the terminal cannot sign in, and says why', async () => {
+    // A member keyed before keys travelled in the staff document, whose key the server does not list.
     await tdb.db.query(`DELETE FROM staff_keys WHERE staff_id = $1`, [seed.cashier.id]);
+    await tdb.db.query(`UPDATE staff SET doc = doc || '{"publicKey": null, "sealedKey": null}'::jsonb, version = patron_reserve_versions(merchant_id, 1) WHERE id = $1`, [seed.cashier.id]);
     try {
       const t = await terminal({ signInTestStaff: false });
       expect(await t.session.signIn(seed.cashier.id, '1234')).toEqual({ ok: false, code: 'STAFF_KEY_MISSING' });
@@ -582,5 +594,72 @@ describe('the terminal’s commands', () => {
     await acceptedByServer(t, c.id, 4);
     const stored = await tdb.db.query<{ doc: { rewards?: unknown } }>(`SELECT doc FROM visits WHERE merchant_id = $1 AND id = $2`, [seed.merchantId, id]);
     expect(stored.rows[0]?.doc.rewards).toEqual(retried.value.rewards);
+  });
+
+  it('owners manage staff: a new member keyed on the terminal signs in; deactivated, nowhere; the server checks each write', async () => {
+    const owner = await addStaff(tdb.db, seed.merchantId, { name: 'Nasrin', role: 'owner', pin: '246810' }, 'test');
+    const t = await terminal({ signInTestStaff: false });
+    const hostile = await enrolTerminal(app, tdb.db, seed, 'Hostile till', { signIn: false });
+    const member = (id: string) => tdb.db.query<{ doc: Staff; public_key: string | null }>(`SELECT s.doc, k.public_key FROM staff s LEFT JOIN staff_keys k ON k.staff_id = s.id WHERE s.id = $1`, [id]).then((r) => r.rows[0]);
+    const mina = { name: ' Mina ', role: 'cashier' as const, storeIds: [], pin: '۴۳۲۱', pinAgain: '4321' };
+
+    // Only an owner, and only a PIN the role allows, typed twice.
+    await asManager(t);
+    expect(await t.commands.addStaffMember(mina)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect((await t.session.signIn(owner.id, '246810')).ok).toBe(true);
+    expect(await t.commands.addStaffMember({ ...mina, role: 'manager' })).toMatchObject({ ok: false, error: { fields: { pin: 'common:fields.PIN_TOO_SHORT' } } });
+    expect(await t.commands.addStaffMember({ ...mina, pinAgain: '4322' })).toMatchObject({ ok: false, error: { fields: { pinAgain: 'common:fields.PIN_MISMATCH' } } });
+    expect(await t.commands.addStaffMember({ ...mina, storeIds: [newId()] })).toMatchObject({ ok: false, error: { fields: { storeIds: 'common:fields.INVALID' } } });
+    const added = await t.commands.addStaffMember(mina);
+    if (!added.ok) throw new Error(`add refused: ${added.error.code}`);
+    expect(added.value).toMatchObject({ name: 'Mina', role: 'cashier', active: true, updatedBy: owner.id });
+    // The new member signs in at once (their key is in their document) and works; the server took the key from the owner's write.
+    t.session.signOut();
+    expect((await t.session.signIn(added.value.id, '4321')).ok).toBe(true);
+    const served = await signUp(t, { name: 'Served By Mina' });
+    expect(await t.sync.settled(10_000)).toBe(true);
+    expect((await member(added.value.id))?.public_key).toBe(added.value.publicKey);
+    expect((await tdb.db.query(`SELECT doc->>'updatedBy' AS by FROM customers WHERE id = $1`, [served.id])).rows).toEqual([{ by: added.value.id }]);
+
+    // A manager's forged staff writes are quarantined: promoting Mina, and re-keying her (a new PIN's hash and key).
+    await hostile.signIn(seed.manager, SEED_PINS.manager);
+    await hostile.signIn(added.value, '4321');
+    const stored = (await member(added.value.id))!.doc;
+    const rekeyed = await keyedDoc(stored, '9999');
+    const byManager = { updatedBy: seed.manager.id, updatedAt: new Date().toISOString() };
+    const forged = await hostile.push('staff', [updateRow({ ...stored, ...byManager, role: 'owner' }, stored), updateRow({ ...stored, ...rekeyed, ...byManager }, stored)]);
+    expect(forged.rejected.map((r) => r.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(await member(added.value.id)).toEqual({ doc: stored, public_key: added.value.publicKey });
+    // Nor can an owner leave the business without an active owner, on the terminal or by a forged push.
+    t.session.signOut();
+    expect((await t.session.signIn(owner.id, '246810')).ok).toBe(true);
+    expect(await t.commands.updateStaffMember({ id: owner.id, role: 'manager' })).toMatchObject({ ok: false, error: { code: 'LAST_OWNER' } });
+    await hostile.signIn(owner, '246810');
+    const ownerDoc = (await member(owner.id))!.doc;
+    const lastOwner = await hostile.push('staff', [updateRow({ ...ownerDoc, active: false, updatedBy: owner.id, updatedAt: new Date().toISOString() }, ownerDoc)]);
+    expect(lastOwner.rejected).toEqual([{ id: owner.id, code: 'FORBIDDEN' }]);
+    // A cashier made a manager keeps no 4-digit PIN: the owner sets a new one with it, or the server refuses.
+    const promoted = await hostile.push('staff', [updateRow({ ...stored, role: 'manager', updatedBy: owner.id, updatedAt: new Date().toISOString() }, stored)]);
+    expect(promoted.rejected).toEqual([{ id: added.value.id, code: 'FORBIDDEN' }]);
+    expect(await t.commands.updateStaffMember({ id: added.value.id, role: 'manager' })).toMatchObject({ ok: false, error: { fields: { pin: 'common:fields.PIN_TOO_SHORT' } } });
+
+    // Deactivated: no sign-in here after the sync, no new session on the server, no write in her name there.
+    expect(await t.commands.updateStaffMember({ id: added.value.id, active: false })).toMatchObject({ ok: true, value: { active: false } });
+    expect(await t.sync.settled(10_000)).toBe(true);
+    t.session.signOut();
+    expect(await t.session.signIn(added.value.id, '4321')).toMatchObject({ ok: false, code: 'PIN_INVALID' });
+    expect((await hostile.request('POST', '/v1/staff-sessions', await signedSession(hostile, added.value, '4321'))).statusCode).toBe(403);
+    const late = aCustomer(hostile.ctx(added.value));
+    expect((await hostile.push('customers', [insertRow(late)])).rejected).toEqual([{ id: late.id, code: 'FORBIDDEN' }]);
+
+    // A new PIN re-keys the member: the old PIN opens nothing.
+    expect((await t.session.signIn(owner.id, '246810')).ok).toBe(true);
+    expect(await t.commands.updateStaffMember({ id: added.value.id, active: true })).toMatchObject({ ok: true });
+    expect(await t.commands.resetStaffPin({ id: added.value.id, pin: '5678', pinAgain: '5678' })).toMatchObject({ ok: true });
+    t.session.signOut();
+    expect(await t.session.signIn(added.value.id, '4321')).toMatchObject({ ok: false, code: 'PIN_INVALID' });
+    expect((await t.session.signIn(added.value.id, '5678')).ok).toBe(true);
+    expect(await t.sync.settled(10_000)).toBe(true);
+    expect((await member(added.value.id))?.public_key).not.toBe(added.value.publicKey);
   });
 });

@@ -116,7 +116,7 @@ describe('staff sign-in with a PIN, offline', () => {
   beforeAll(async () => {
     staff = {
       id: newId(), merchantId: ctx.merchantId, updatedAt: ctx.now, _deleted: false, name: 'Sara', role: 'cashier',
-      pinHash: await hashPin('1234', randomBytes(16)), active: true, storeIds: [],
+      pinHash: await hashPin('1234', randomBytes(16)), active: true, storeIds: [], updatedBy: null, publicKey: null, sealedKey: null,
     };
   });
 

@@ -31,7 +31,7 @@ function member(overrides: Partial<Staff>): Staff {
     role: 'cashier',
     pinHash: '$argon2id$x',
     active: true,
-    storeIds: [],
+    storeIds: [], updatedBy: null, publicKey: null, sealedKey: null,
     ...overrides,
   };
 }

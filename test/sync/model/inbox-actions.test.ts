@@ -24,7 +24,7 @@ import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 const merchantId = newId();
 const ctx: WriteContext = { merchantId, storeId: newId(), terminalId: newId(), staffId: newId(), now: '2025-06-01T10:00:00.000Z', offline: false };
 const actor = { staffId: newId(), now: '2025-06-02T09:00:00.000Z' };
-const staffOf = (role: Staff['role'], id = actor.staffId): Staff => ({ id, merchantId, updatedAt: ctx.now, _deleted: false, name: 'M', role, pinHash: '$argon2id$x', active: true, storeIds: [] });
+const staffOf = (role: Staff['role'], id = actor.staffId): Staff => ({ id, merchantId, updatedAt: ctx.now, _deleted: false, name: 'M', role, pinHash: '$argon2id$x', active: true, storeIds: [], updatedBy: null, publicKey: null, sealedKey: null });
 const allowed = (collection: 'customers' | 'loyaltyEntries' | 'inbox', doc: object, master: object | undefined, role: Staff['role'] = 'manager') =>
   checkWrite({ collection, merchantId, terminalId: ctx.terminalId, storeId: ctx.storeId, doc: doc as Record<string, unknown>, master: master as Record<string, unknown> | undefined, staff: staffOf(role), program: DEFAULT_PROGRAM });
 

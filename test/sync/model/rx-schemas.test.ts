@@ -580,7 +580,7 @@ const SAMPLES = {
     }),
   ],
   staff: [
-    // Staff has no nullable field: the first sample is the minimal one.
+    // The first sample is the minimal one (no key in the document, as before protocol 3).
     valid(StaffSchema, {
       id: CASHIER,
       merchantId: MERCHANT,
@@ -589,7 +589,7 @@ const SAMPLES = {
       role: 'cashier',
       pinHash: PIN_HASH,
       active: true,
-      storeIds: [],
+      storeIds: [], updatedBy: null, publicKey: null, sealedKey: null,
       _deleted: false,
     }),
     valid(StaffSchema, {
@@ -600,7 +600,7 @@ const SAMPLES = {
       role: 'owner',
       pinHash: PIN_HASH,
       active: false,
-      storeIds: [STORE_VANAK, STORE_TAJRISH],
+      storeIds: [STORE_VANAK, STORE_TAJRISH], updatedBy: null, publicKey: null, sealedKey: null,
       _deleted: false,
     }),
   ],

@@ -265,11 +265,11 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
       expect(stored.program.cashierAdjustLimit).toBe(current.program.cashierAdjustLimit);
     });
 
-    it('a staff change (staff is pull-only: refused even for a manager)', async () => {
+    it('a staff change (staff are managed by owners: refused for a manager, who is signed in here)', async () => {
       const before = await merchantState(tdb.db, a.merchantId);
       const now = new Date().toISOString();
-      const promoted = { ...a.cashier, role: 'owner', updatedAt: now };
-      const planted = { ...a.manager, id: newId(), name: 'Ghost owner', role: 'owner', updatedAt: now };
+      const promoted = { ...a.cashier, role: 'owner', updatedAt: now, updatedBy: a.manager.id };
+      const planted = { ...a.manager, id: newId(), name: 'Ghost owner', role: 'owner', updatedAt: now, updatedBy: a.manager.id };
       const answer = await tillA.push('staff', [updateRow(promoted, a.cashier), insertRow(planted)]);
       expect(answer.rejected).toEqual([{ id: a.cashier.id, code: 'FORBIDDEN' }, { id: planted.id, code: 'FORBIDDEN' }]);
       expect(answer.conflicts).toEqual([a.cashier, { ...planted, _deleted: true }]);

@@ -13,6 +13,7 @@ import { moveHighlight } from './lookup-input.ts';
 import { ResultSegment } from './ResultSegment.tsx';
 import { useGroup, useGroupSummary } from './useCustomer.ts';
 import { useCustomerLookup } from './useCustomerLookup.ts';
+import { CameraScan, useCameraAvailable } from './CameraScan.tsx';
 
 const LISTBOX_ID = 'lookup-results';
 
@@ -78,6 +79,30 @@ export function LookupPanel(props: {
     opened.current = codeHolder;
   }, [codeHolder, onOpen]);
 
+  // A member card read by the camera is typed into the field: the lookup opens its holder as above.
+  const cameraAvailable = useCameraAvailable();
+  const [scanning, setScanning] = useState(false);
+  const inputElement = useRef<HTMLInputElement | null>(null);
+  const closeCamera = useCallback(() => {
+    setScanning(false);
+    inputElement.current?.focus();
+  }, []);
+  const scanned = useCallback(
+    (code: string) => {
+      closeCamera();
+      type(code);
+    },
+    [closeCamera, type],
+  );
+  const setInput = useCallback(
+    (element: HTMLInputElement | null) => {
+      inputElement.current = element;
+      if (typeof inputRef === 'function') inputRef(element);
+      else if (inputRef) inputRef.current = element;
+    },
+    [inputRef],
+  );
+
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
@@ -99,9 +124,10 @@ export function LookupPanel(props: {
       <label htmlFor="lookup-input" className="lookup-label">
         {t('lookupLabel')}
       </label>
+      <div className="lookup-field">
       <input
         id="lookup-input"
-        ref={inputRef}
+        ref={setInput}
         className="lookup-input"
         data-testid="lookup-input"
         type="text"
@@ -119,6 +145,13 @@ export function LookupPanel(props: {
         onChange={(event) => type(event.target.value)}
         onKeyDown={onKeyDown}
       />
+      {cameraAvailable ? (
+        <button type="button" className="lookup-camera" data-testid="camera-button" aria-label={t('cameraScan')} title={t('cameraScan')} aria-expanded={scanning} onClick={() => setScanning(true)}>
+          <CameraIcon />
+        </button>
+      ) : null}
+      </div>
+      {scanning ? <CameraScan onCode={scanned} onClose={closeCamera} /> : null}
       <p id="lookup-hint" className="field-hint">
         {t('lookupHint')}
       </p>
@@ -157,6 +190,16 @@ export function LookupPanel(props: {
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** A camera outline (decorative: the button's name says what it does). */
+function CameraIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round">
+      <path d="M3 8h4l2-3h6l2 3h4v11H3z" />
+      <circle cx="12" cy="13" r="3.5" />
+    </svg>
   );
 }
 

@@ -10,6 +10,7 @@ import { eraseCustomerData, exportCustomerData } from './privacy.ts';
 import { redeem } from './redeem.ts';
 import { redeemStampCard } from './stamps.ts';
 import { removeReward, saveCurrencyDisplay, saveProgram, saveReward, saveSegments, saveTagCatalogue } from './settings.ts';
+import { addStaffMember, resetStaffPin, updateStaffMember } from './staff.ts';
 import { recordVisit, voidVisitCommand } from './visits.ts';
 
 /**
@@ -42,6 +43,9 @@ export const COMMANDS = {
   tagCustomers,
   importBatch,
   undoImport,
+  addStaffMember,
+  updateStaffMember,
+  resetStaffPin,
 };
 
 /** A command's name. */

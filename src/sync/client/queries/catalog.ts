@@ -14,6 +14,16 @@ export function catalogQueries(sources: { db: PatronDatabase; storeId: string })
         map((docs) => docs.map((d) => fromReplica<Reward>(d)).sort((a, b) => a.pointsCost - b.pointsCost || a.name.localeCompare(b.name))),
       );
     },
+    /** Every member of the merchant (the owner's staff screen): active ones first, then by name. */
+    allStaff$(): Observable<Staff[]> {
+      return db.staff.find().$.pipe(
+        map((docs) =>
+          docs
+            .map((d) => fromReplica<Staff>(d))
+            .sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name)),
+        ),
+      );
+    },
     /** Staff who may sign in at this terminal's store, by name. */
     signInStaff$(): Observable<Staff[]> {
       return db.staff.find().$.pipe(

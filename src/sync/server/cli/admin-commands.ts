@@ -87,7 +87,7 @@ function registerStaff(program: Command, cli: CliContext): void {
   const staff = program.command('staff').description('manage staff');
   staff
     .command('add')
-    .description('add a staff member; terminals check the PIN offline against its argon2id hash')
+    .description("add a staff member (the first owner; owners add the rest on the app's Staff page); terminals check the PIN offline against its argon2id hash")
     .requiredOption(MERCHANT, 'merchant id or name', parse.ref)
     .requiredOption('--name <name>', 'name shown at sign-in', parse.name)
     .addOption(new Option('--role <role>', 'what the member may do').choices(ROLES).makeOptionMandatory())

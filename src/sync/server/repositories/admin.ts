@@ -91,6 +91,7 @@ export async function createStore(db: Database, merchantId: string, input: { nam
 export async function addStaff(db: Database, merchantId: string, input: { name: string; role: Role; pin: string; storeIds?: string[] }, actor: Actor, staffId = newId()): Promise<Staff> {
   const problem = pinProblem(input.role, input.pin);
   if (problem) throw new AdminError(problem);
+  const key = await createStaffKey(staffId, input.pin, (n) => randomBytes(n));
   const staff = StaffSchema.parse({
     id: staffId,
     merchantId,
@@ -101,8 +102,10 @@ export async function addStaff(db: Database, merchantId: string, input: { name: 
     pinHash: await hashPin(input.pin, randomBytes(16)),
     active: true,
     storeIds: input.storeIds ?? [],
+    updatedBy: null,
+    publicKey: key.publicKey,
+    sealedKey: key.sealedKey,
   });
-  const key = await createStaffKey(staffId, input.pin, (n) => randomBytes(n));
   await db.transaction(async (tx) => {
     await lockMerchant(tx, merchantId);
     await writeServerDocs(tx, 'staff', merchantId, [staff as unknown as Doc], { onlyNew: true });
@@ -127,7 +130,7 @@ export async function setStaffPin(db: Database, merchantId: string, staffId: str
     if (!current) throw new AdminError(`staff member ${staffId} does not belong to merchant ${merchantId}`);
     const problem = pinProblem(current.role, pin);
     if (problem) throw new AdminError(problem);
-    const next = StaffSchema.parse({ ...current, pinHash, updatedAt: new Date().toISOString() });
+    const next = StaffSchema.parse({ ...current, pinHash, publicKey: key.publicKey, sealedKey: key.sealedKey, updatedBy: null, updatedAt: new Date().toISOString() });
     await writeServerDocs(tx, 'staff', merchantId, [next as unknown as Doc], { onlyNew: false });
     await storeStaffKey(tx, merchantId, key);
     await audit(tx, merchantId, actor, 'staff.pin', { staffId });

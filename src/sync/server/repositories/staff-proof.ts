@@ -14,6 +14,16 @@ export async function storeStaffKey(tx: Queryable, merchantId: string, key: Staf
   );
 }
 
+/** Stores the keys that staff documents written by a push carry (an owner's new member or new PIN). */
+export async function storeWrittenStaffKeys(tx: Queryable, merchantId: string, written: readonly { doc: Record<string, unknown>; previous: Record<string, unknown> | undefined }[]): Promise<void> {
+  for (const { doc, previous } of written) {
+    const member = doc as unknown as Staff;
+    if (member.publicKey === null || member.sealedKey === null) continue;
+    if (previous && previous.publicKey === member.publicKey && previous.sealedKey === member.sealedKey) continue;
+    await storeStaffKey(tx, merchantId, { staffId: member.id, publicKey: member.publicKey, sealedKey: member.sealedKey });
+  }
+}
+
 /** The keys of the merchant's members, for terminals (each can open only a member's own, with their PIN). */
 export async function merchantStaffKeys(db: Queryable, merchantId: string): Promise<StaffKey[]> {
   const { rows } = await db.query<{ staff_id: string; public_key: string; sealed_key: string }>(
@@ -26,7 +36,7 @@ export async function merchantStaffKeys(db: Queryable, merchantId: string): Prom
 }
 
 /** Why a signed session is refused (null when it was recorded). */
-export type SessionRefusal = { status: 403 | 422; reason: string };
+export type SessionRefusal = { status: 403 | 404 | 422; reason: string };
 
 /**
  * Verifies and records a signed session of the token's terminal. The member must be active and allowed at
@@ -44,7 +54,9 @@ export async function recordStaffSession(db: Queryable, token: { merchantId: str
     [token.merchantId, session.staffId],
   );
   const member = rows[0];
-  if (!member || !mayWorkAt(member.doc, token.storeId)) return { status: 403, reason: 'unknown, inactive or not allowed at this store' };
+  // Not here yet: an owner's terminal may hand in a new member's first session before its push of the member.
+  if (!member) return { status: 404, reason: 'unknown member' };
+  if (!mayWorkAt(member.doc, token.storeId)) return { status: 403, reason: 'unknown, inactive or not allowed at this store' };
   if (!member.public_key) return { status: 403, reason: 'the member has no signing key: set their PIN again' };
   if (!(await verifySession(member.public_key, signed))) return { status: 403, reason: 'the signature is not the member’s' };
   await db.query(

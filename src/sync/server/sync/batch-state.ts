@@ -6,7 +6,10 @@ import type { Queryable } from '../db/database.ts';
 import type { LedgerState } from './ledger-checks.ts';
 import { TABLES, type Doc } from './tables.ts';
 
-/** What a batch is decided against: the stored documents it names, the staff it says acted, the programme. */
+/**
+ * What a batch is decided against: the stored documents it names, the staff it says acted (for a batch of
+ * staff, every member: a change must leave an active owner), the programme.
+ */
 export interface BatchState {
   stored: Map<string, Doc>;
   staff: Map<string, Staff>;
@@ -35,11 +38,11 @@ export interface BatchKeys {
 export async function readBatchState(tx: Queryable, merchantId: string, collection: CollectionName, keys: BatchKeys): Promise<BatchState> {
   const { rows } = await tx.query<{ part: number; id: string; doc: Doc }>(
     `SELECT 0 AS part, id, doc FROM ${TABLES[collection]} WHERE merchant_id = $1 AND id = ANY($2::text[])
-     UNION ALL SELECT 1, id, doc FROM staff WHERE merchant_id = $1 AND id = ANY($3::text[])
+     UNION ALL SELECT 1, id, doc FROM staff WHERE merchant_id = $1 AND (id = ANY($3::text[]) OR $7)
      UNION ALL SELECT 2, id, doc FROM settings WHERE merchant_id = $1 AND id = $4 AND $5
      UNION ALL SELECT 3, id, doc FROM customers
                 WHERE merchant_id = $1 AND phone = ANY($6::text[]) AND NOT deleted AND doc->>'mergedInto' IS NULL`,
-    [merchantId, keys.ids, keys.staffIds, merchantId, collection === 'loyaltyEntries', keys.phones],
+    [merchantId, keys.ids, keys.staffIds, merchantId, collection === 'loyaltyEntries', keys.phones, collection === 'staff'],
   );
   const state: BatchState = { stored: new Map(), staff: new Map(), program: DEFAULT_PROGRAM, samePhone: [] };
   for (const row of rows) {

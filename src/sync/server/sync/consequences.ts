@@ -16,12 +16,13 @@ import { quarantine } from './quarantine.ts';
 import { stampOverdraftFindings } from './stamp-overdrafts.ts';
 import { rewardCapFindings } from './reward-checks.ts';
 import { consumeRewardStock } from './reward-stock.ts';
+import { storeWrittenStaffKeys } from '../repositories/staff-proof.ts';
 
 /**
  * What the server makes of a batch, inside the same transaction, after its rows are written: quarantine the
  * refused rows, merge duplicate customers, raise recorded merge conflicts, redact the history of erased customers, keep programme revisions, hold earns
  * until their visit arrives (and release them when it does), flag ledger overdrafts and take redeemed rewards
- * from stock — each finding an inbox item. Adds every collection it wrote to `changed`.
+ * from stock, store the signing keys of members an owner added or re-keyed — each finding an inbox item. Adds every collection it wrote to `changed`.
  */
 export async function applyConsequences(tx: Queryable, ctx: PushContext, collection: CollectionName, batch: BatchWrites, changed: Set<CollectionName>): Promise<void> {
   const now = new Date().toISOString();
@@ -39,6 +40,8 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
     }
   }
   if (collection === 'settings') await recordProgramRevisions(tx, ctx, batch.written);
+  // A member's key is verified against `staff_keys`: an owner's new member or new PIN takes effect with it.
+  if (collection === 'staff') await storeWrittenStaffKeys(tx, ctx.merchantId, batch.written);
   if (collection === 'visits') {
     const released = await releaseHeldEntries(tx, ctx, batch.written.filter((w) => w.inserted).map((w) => w.doc as unknown as Visit), now);
     findings.push(...released.findings);

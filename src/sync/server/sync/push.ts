@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Customer } from '../../model/customer.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
 import { isErased } from '../../model/privacy.ts';
+import type { Staff } from '../../model/staff.ts';
 import type { CollectionName, PushResponse, PushRow } from '../../model/wire-protocol.ts';
 import { COLLECTION_SCHEMAS } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
@@ -138,6 +139,7 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
     master,
     staff: typeof staffId === 'string' ? state.staff.get(staffId) : undefined,
     program: state.program,
+    ...(collection === 'staff' ? { members: [...state.staff.values()] } : {}),
   });
   const unproven = refusal ?? proofRefusal(collection, doc, master, sessions);
   if (unproven) return { kind: 'reject', refusal: unproven, doc };
@@ -154,6 +156,8 @@ function decide(row: PushRow, state: BatchState, ctx: PushContext, collection: C
     // A reversal later in the same batch may name this line.
     state.ledger.entries.set(id, doc as unknown as LoyaltyEntry);
   }
+  // A later row of the batch sees this member as written (its role, whether an active owner remains).
+  if (collection === 'staff') state.staff.set(id, doc as unknown as Staff);
   return { kind: 'write', doc: doc as Doc, master };
 }
 

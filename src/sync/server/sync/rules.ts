@@ -9,7 +9,7 @@ import type { CollectionName } from '../../model/wire-protocol.ts';
 import { APPEND_ONLY_COLLECTIONS, PULL_ONLY_COLLECTIONS } from '../../model/wire-protocol.ts';
 import type { Program } from '../../model/settings.ts';
 import { erasureProblem, isErased } from '../../model/privacy.ts';
-import { mayWorkAt, type Staff } from '../../model/staff.ts';
+import { mayWorkAt, staffChangeProblem, type Staff } from '../../model/staff.ts';
 import { visitChangeAllowed, type Visit } from '../../model/visit.ts';
 
 /** Why a row was refused: an error code and a reason for the quarantine (never personal data). */
@@ -43,6 +43,8 @@ export function checkWrite(input: {
   staff: Staff | undefined;
   /** The merchant's programme (the ledger's own rules use it in ledger-checks.ts). */
   program: Program;
+  /** For a staff write: the merchant's members as the batch has them so far. */
+  members?: readonly Staff[];
 }): Refusal | null {
   const { collection, doc, master, staff } = input;
   if (PULL_ONLY_COLLECTIONS.includes(collection)) return { code: 'FORBIDDEN', reason: `${collection} is pull-only for terminals` };
@@ -98,10 +100,22 @@ export function checkWrite(input: {
       const problem = inboxResolutionProblem(master as unknown as InboxItem, doc as unknown as InboxItem);
       return problem === null ? null : { code: 'FORBIDDEN', reason: problem };
     }
+    case 'staff': {
+      const problem = staffChangeProblem(staff, master as unknown as Staff | undefined, doc as unknown as Staff, input.members ?? []);
+      return problem === null ? null : { code: 'FORBIDDEN', reason: STAFF_REFUSALS[problem] };
+    }
     default:
       return null;
   }
 }
+
+const STAFF_REFUSALS = {
+  NOT_OWNER: 'staff are managed by owners',
+  LAST_OWNER: 'the last active owner cannot be deactivated or demoted',
+  KEY_MISMATCH: 'a new PIN and a new signing key go together',
+  NEW_PIN_REQUIRED: 'a cashier made a manager or an owner gets a new PIN',
+  DELETED: 'staff are deactivated, never deleted',
+} as const;
 
 /**
  * Erasure (docs/privacy.md): only a manager erases, an erasure leaves no personal data, and an erased customer

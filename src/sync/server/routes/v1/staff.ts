@@ -6,6 +6,8 @@ import { HttpError } from '../../http-errors.ts';
 import { merchantStaffKeys, recordStaffSession } from '../../repositories/staff-proof.ts';
 import { routeSchema, type ZodApp } from '../route-schema.ts';
 
+const REFUSAL_CODES = { 403: 'FORBIDDEN', 404: 'NOT_FOUND', 422: 'VALIDATION_FAILED' } as const;
+
 /**
  * The staff proof's routes (docs/security.md#staff-proof): terminals fetch the members' sealed keys (so a
  * PIN can unseal one offline) and hand in the sessions they sign, which the server verifies and records.
@@ -28,7 +30,7 @@ export function staffRoutes(app: ZodApp, deps: { db: Database; signer: TokenSign
     preValidation: auth,
     handler: async (request) => {
       const refusal = await recordStaffSession(deps.db, terminalOf(request), request.body);
-      if (refusal) throw new HttpError(refusal.status, refusal.status === 403 ? 'FORBIDDEN' : 'VALIDATION_FAILED', { reason: refusal.reason });
+      if (refusal) throw new HttpError(refusal.status, REFUSAL_CODES[refusal.status], { reason: refusal.reason });
       return { recorded: true as const };
     },
   });
