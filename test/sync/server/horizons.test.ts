@@ -78,7 +78,7 @@ describe.each(DATABASE_KINDS)('the feed horizon on %s', (kind) => {
     // The backup predates `lost`: the restored database lacks it, and its feed is fenced.
     await f.tdb.db.query(`DELETE FROM customers WHERE id = $1`, [lost.id]);
     await fenceRestoredFeed(f.tdb.db);
-    const edit = { ...lost, notes: 'edited by a replication from before the restore', updatedAt: new Date().toISOString() };
+    const edit = { ...lost, company: 'edited by a replication from before the restore', updatedAt: new Date().toISOString() };
     const fresh = aCustomer(manager);
     const refused = await f.till.request('POST', '/v1/push/customers', { rows: [insertRow(fresh), updateRow(edit, lost)] });
     expect(refused.statusCode).toBe(410);
@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)('the feed horizon on %s', (kind) => {
     await f.till.push('customers', [insertRow(erased)]);
     await f.till.push('customers', [updateRow({ ...erased, _deleted: true, updatedAt: new Date().toISOString() }, erased)]);
     expect((await purgeTombstones(f.tdb.db, 0)).customers).toBe(1);
-    const answer = await f.till.push('customers', [updateRow({ ...erased, notes: 'late edit', updatedAt: new Date().toISOString() }, erased)]);
+    const answer = await f.till.push('customers', [updateRow({ ...erased, company: 'late edit', updatedAt: new Date().toISOString() }, erased)]);
     expect(answer.conflicts).toEqual([expect.objectContaining({ id: erased.id, _deleted: true })]);
   });
 });

@@ -91,8 +91,8 @@ describe.each(DATABASE_KINDS)('ops endpoints on %s', (kind) => {
     const ctx = till.ctx(seed.cashier);
     const customers = [aCustomer(ctx), aCustomer(ctx), aCustomer(ctx)];
     await till.push('customers', customers.map(insertRow));
-    const stale = { ...customers[0]!, notes: 'stale edit', updatedAt: new Date().toISOString() };
-    const edited = { ...customers[0]!, notes: 'winning edit', updatedAt: new Date().toISOString() };
+    const stale = { ...customers[0]!, company: 'stale edit', updatedAt: new Date().toISOString() };
+    const edited = { ...customers[0]!, company: 'winning edit', updatedAt: new Date().toISOString() };
     await till.push('customers', [updateRow(edited, customers[0]!)]);
     expect((await till.push('customers', [updateRow(stale, customers[0]!)])).conflicts).toHaveLength(1);
     expect((await till.push('customers', [insertRow({ ...aCustomer(ctx), name: 'x' })])).rejected).toHaveLength(1);
@@ -188,7 +188,7 @@ describe.each(DATABASE_KINDS)('logs on %s never contain phone numbers, names, PI
       await app.inject({ method: 'POST', url: '/v1/enrol', headers: protocolHeaders, payload: { code, deviceName: 'Again' } });
       await app.inject({ method: 'GET', url: '/v1/pull/orders', headers: bearer });
       await app.inject({ method: 'POST', url: '/v1/push/customers', headers: { authorization: bearer.authorization }, payload: { rows: people.map(insertRow) } });
-      await app.inject({ method: 'POST', url: '/v1/push/customers', headers: bearer, payload: { rows: [insertRow({ ...people[2]!, notes: randomBytes(700_000).toString('hex') })] } });
+      await app.inject({ method: 'POST', url: '/v1/push/customers', headers: bearer, payload: { rows: [insertRow({ ...people[2]!, address: randomBytes(700_000).toString('hex') })] } });
       const stream = await openStream(baseUrl, refreshed.accessToken);
       await stream.close();
       await sleep(100);

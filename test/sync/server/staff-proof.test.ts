@@ -86,18 +86,18 @@ describe('staff proof (postgres)', () => {
     // A merge that keeps the stored author and time needs no new proof (a terminal's three-way merge does that).
     const renamed = { ...editCustomer(customer, { name: 'Renamed Once' }, cashierOnly.ctx(f.seed.cashier), 'IR') };
     await cashierOnly.push('customers', [updateRow(renamed, customer)]);
-    const kept = { ...renamed, notes: 'merged on another till', updatedAt: renamed.updatedAt, updatedBy: renamed.updatedBy };
+    const kept = { ...renamed, company: 'merged on another till', updatedAt: renamed.updatedAt, updatedBy: renamed.updatedBy };
     expect(await bare.push('customers', [updateRow(kept, renamed)])).toEqual({ conflicts: [], rejected: [] });
     // An edit stamped by a member at a time they were signed in on another terminal: a merge may carry it.
-    const elsewhere = { ...kept, notes: 'merged again', updatedAt: new Date().toISOString() };
+    const elsewhere = { ...kept, company: 'merged again', updatedAt: new Date().toISOString() };
     expect(await bare.push('customers', [updateRow(elsewhere, kept)])).toEqual({ conflicts: [], rejected: [] });
     // … but not at a time no session of theirs covers, on any terminal.
-    const forged = { ...elsewhere, notes: 'forged', updatedAt: '2020-01-01T00:00:00.000Z' };
+    const forged = { ...elsewhere, company: 'forged', updatedAt: '2020-01-01T00:00:00.000Z' };
     expect((await bare.push('customers', [updateRow(forged, elsewhere)])).rejected).toEqual([{ id: customer.id, code: 'FORBIDDEN' }]);
     expect(await quarantineReason(customer.id)).toContainEqual(expect.stringMatching(/no session signed by the member covers this edit/));
     // A merge on a till where the member signed in may carry the other side's time, hours off (a skewed clock):
     // accepted as an edit, never as a new document.
-    const skewed = { ...elsewhere, notes: 'merged with a till two days ahead', updatedAt: new Date(Date.now() + 48 * 3_600_000).toISOString() };
+    const skewed = { ...elsewhere, company: 'merged, a till two days ahead', updatedAt: new Date(Date.now() + 48 * 3_600_000).toISOString() };
     expect(await cashierOnly.push('customers', [updateRow(skewed, elsewhere)])).toEqual({ conflicts: [], rejected: [] });
     const ahead = aCustomer({ ...cashierOnly.ctx(f.seed.cashier), now: skewed.updatedAt });
     expect((await cashierOnly.push('customers', [insertRow(ahead)])).rejected).toEqual([{ id: ahead.id, code: 'FORBIDDEN' }]);
