@@ -1,3 +1,4 @@
+import { downloadBlob } from '../../lib/download.ts';
 // CSV for every exported table. No CSV library is installed (docs/architecture.md#dependencies prefers one — papaparse's `unparse`
 // would do; see the closing note), and writing CSV is the small half of the problem: RFC 4180 quoting, CRLF
 // line ends, and a UTF-8 byte-order mark so Excel opens Persian text as UTF-8 rather than the ANSI code page.
@@ -28,16 +29,7 @@ export function csvFileName(base: string, suffix: string): string {
   return `${clean || 'export'}.csv`;
 }
 
-/** Saves CSV text as a download (Blob + object URL: allowed by the CSP, no network). */
+/** Saves CSV text as a download. */
 export function downloadCsv(fileName: string, csv: string, doc: Document = document): void {
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const link = doc.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.rel = 'noopener';
-  doc.body.append(link);
-  link.click();
-  link.remove();
-  // Revoke after the click has been handled: some browsers read the URL asynchronously.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(fileName, new Blob([csv], { type: 'text/csv;charset=utf-8' }), doc);
 }

@@ -2,22 +2,14 @@ import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ERASURE_REASON_MAX, type Erasure } from '../../../sync/model/privacy.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
+import { downloadBlob } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useLocale, useSettings } from '../../lib/hooks.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 
-/** Saves bytes as a download (Blob + object URL: allowed by the CSP, no network). */
+/** Saves bytes as a download. */
 function download(fileName: string, bytes: Uint8Array, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoke after the click has been handled: some browsers read the URL asynchronously.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(fileName, new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { downloadBlob } from '../../lib/download.ts';
 import writeExcelFile from 'write-excel-file/browser';
 import type { CustomerStats } from '../../../sync/model/customer-filter.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
@@ -29,13 +30,6 @@ export async function downloadExport(input: {
     storeName: (id) => stores.get(id) ?? id,
   });
   const blob = input.format === 'csv' ? new Blob([toCsv(table)], { type: 'text/csv;charset=utf-8' }) : await writeExcelFile(toSheet(table)).toBlob();
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
-  link.download = exportFileName(input.kind, input.format, zonedDate(new Date(), settings.timeZone));
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has taken the blob by the next task.
-  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+  downloadBlob(exportFileName(input.kind, input.format, zonedDate(new Date(), settings.timeZone)), blob);
   return table.rows.length;
 }
