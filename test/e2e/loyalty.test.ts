@@ -41,11 +41,11 @@ async function lines(page: Page): Promise<[string, number][]> {
 }
 
 /** Fills the manager approval shown on the spot (the demo's manager and their PIN). */
-async function approve(page: Page, scope: ReturnType<typeof byTestId>): Promise<void> {
+async function approve(page: Page, scope: ReturnType<typeof byTestId>, locale: 'en' | 'fa' = 'en'): Promise<void> {
   const approval = scope.locator('[data-testid="approval"]');
   await approval.waitFor();
-  await approval.getByLabel(text('en', 'counter:approval.approver')).selectOption({ label: server.manager.name });
-  await approval.getByLabel(text('en', 'counter:approval.pin')).fill(server.manager.pin);
+  await approval.getByLabel(text(locale, 'counter:approval.approver')).selectOption({ label: server.manager.name });
+  await approval.getByLabel(text(locale, 'counter:approval.pin')).fill(server.manager.pin);
 }
 
 async function redeemPoints(page: Page, points: number): Promise<void> {
@@ -101,6 +101,20 @@ describe('loyalty at the counter in Chromium', () => {
     await redeemLine.getByText(text('en', 'counter:activity.undone')).waitFor();
     expect((await lines(page))[0]).toEqual(['reversal', 1_000]);
     await till.screenshot('loyalty-undo-en.png', true);
+
+    // The same in Persian: a second redemption undone with the Persian labels and digits.
+    await redeemPoints(page, 500);
+    await switchLanguage(page, 'fa');
+    const second = activity(page).locator('[data-kind="redeem"]').first();
+    await second.getByRole('button', { name: text('fa', 'counter:activity.undo') }).click();
+    await second.getByLabel(text('fa', 'counter:activity.reason')).fill('اشتباه در مشتری');
+    await second.getByRole('button', { name: text('fa', 'counter:activity.undoConfirm', { n: persianDigits('500') }) }).click();
+    balance += 500;
+    await second.getByText(text('fa', 'counter:activity.undone')).waitFor();
+    expect((await lines(page))[0]).toEqual(['reversal', 500]);
+    await till.screenshot('loyalty-undo-fa.png', true);
+    await switchLanguage(page, 'en');
+    await waitForPoints(page, balance);
   }, STEP);
 
   it('shows a void’s points impact and asks for a manager’s PIN before the balance goes negative', async (ctx) => {
@@ -136,6 +150,7 @@ describe('loyalty at the counter in Chromium', () => {
     balance += 1_200;
     await waitForPoints(page, balance);
     expect((await lines(page))[0]).toEqual(['adjust', 1_200]);
+
     await waitForSync(page, { pending: 0, connection: 'online' });
     // The server's ledger rules accepted every line this session wrote.
     const { rows } = await server.db().query(`SELECT reason FROM rejected_writes WHERE merchant_id = $1 AND collection = 'loyaltyEntries'`, [server.demo.merchantId]);
@@ -295,5 +310,28 @@ describe('loyalty at the counter in Chromium', () => {
     expect(rows).toEqual([]);
     const sum = await server.db().query<{ n: string }>(`SELECT COALESCE(SUM((doc->>'stamps')::int), 0)::text AS n FROM loyalty_entries WHERE merchant_id = $1 AND doc->>'customerId' = $2`, [server.demo.merchantId, customer.id]);
     expect(sum.rows[0]!.n).toBe('0');
+  }, STEP);
+
+  // Last, so no step after it depends on the balance it changes.
+  it('adjusts above the cashier’s limit with a manager’s PIN on the spot, in Persian', async (ctx) => {
+    onFailure(ctx);
+    const page = till.page;
+    // The cashier is signed in (the step before left a manager, whose own limit covers this).
+    await page.getByRole('button', { name: text('en', 'nav.signOut'), exact: true }).click();
+    await signIn(page, server.cashier);
+    await page.goto(`${server.url}/#/counter`);
+    await typeLookup(page, customer.typed);
+    await openFromResults(page, customer.id);
+    await switchLanguage(page, 'fa');
+    await activity(page).getByRole('button', { name: text('fa', 'counter:activity.adjust') }).click();
+    const form = byTestId(page, 'adjust-form');
+    await form.getByLabel(text('fa', 'counter:activity.adjustPoints')).fill('۱۱۰۰');
+    await form.getByLabel(text('fa', 'counter:activity.reason')).fill('جبران خطا');
+    await form.getByRole('button', { name: text('fa', 'counter:activity.adjustConfirm') }).click();
+    await approve(page, form, 'fa');
+    await till.screenshot('loyalty-adjust-approval-fa.png', true);
+    await form.getByRole('button', { name: text('fa', 'counter:approval.confirm') }).click();
+    await expect.poll(async () => (await lines(page))[0]).toEqual(['adjust', 1_100]);
+    await switchLanguage(page, 'en');
   }, STEP);
 });
