@@ -19,7 +19,7 @@ export const FIRST_EPOCH: Epoch = { n: 0, since: 0 };
 
 const key = (base: string) => `replication-epoch:${base}`;
 
-/** The replication identifier of `epoch` (the first keeps the identifier replicas had before epochs existed). */
+/** The replication identifier of `epoch` (the first is the plain identifier, so a replica that never met a restore keeps its checkpoints). */
 export function epochIdentifier(base: string, epoch: Epoch): string {
   return epoch.n === 0 ? base : `${base}:restored-${epoch.n}`;
 }

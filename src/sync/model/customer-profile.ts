@@ -78,7 +78,7 @@ export type CustomerV0 = Omit<Customer, 'phone2' | 'phone2Key' | 'phone2Reversed
 /**
  * A version-0 customer in the current shape: no second phone, address or company; its notes (when any) the
  * first timeline note and a `true` consent a granted entry for each channel, both stamped with the document's
- * last change and author and with ids derived from the customer's. Server migration 012 writes exactly this
+ * last change and author and with ids derived from the customer's. Server migration 014 writes exactly this
  * into stored documents: RxDB migrates the terminal's assumed master states with this function too, and a
  * difference would be a false conflict on the next push.
  */

@@ -49,12 +49,12 @@ export type ContactChannel = z.infer<typeof ContactChannelSchema>;
 
 /**
  * The id of a timeline note or consent entry: a UUID, or — for the entries the schema-version-1 migration
- * derives from the old single fields — the customer's id with `:note`, `:email` or `:sms`, so that the
+ * derives from version 0's `notes` and `marketingConsent` — the customer's id with `:note`, `:email` or `:sms`, so that the
  * server's SQL migration and every terminal's RxDB migration mint the same id without a UUID function.
  */
 export const EntryIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:(note|email|sms))?$/);
 
-/** Longest text of one timeline note (the old single `notes` field's bound, so its text always fits). */
+/** Longest text of one timeline note (version 0's `notes` bound, so a migrated note always fits). */
 export const NOTE_MAX = 4000;
 /** Most notes a customer's timeline holds. */
 export const TIMELINE_MAX = 100;
@@ -75,7 +75,7 @@ export const CONSENT_CHANNELS = ['email', 'sms'] as const;
 export const ConsentChannelSchema = z.enum(CONSENT_CHANNELS);
 /** A marketing channel. */
 export type ConsentChannel = z.infer<typeof ConsentChannelSchema>;
-/** Where a consent decision was recorded. `migrated` marks the entries derived from the old single flag. */
+/** Where a consent decision was recorded. `migrated` marks the entries derived from version 0's `marketingConsent`. */
 export const CONSENT_SOURCES = ['counter', 'customer-request', 'import', 'migrated'] as const;
 /** Where a consent decision was recorded. */
 export const ConsentSourceSchema = z.enum(CONSENT_SOURCES);

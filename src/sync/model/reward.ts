@@ -74,8 +74,8 @@ export const RewardSchema = RewardFieldsSchema.check((ctx) => {
 export type Reward = z.infer<typeof RewardFieldsSchema>;
 
 /**
- * A reward stored before rewards had a type (RxDB rewards schema 0, protocol 2): one with a face value was
- * money off; one without was a thing handed over, named by the reward. Server migration 012 does the same.
+ * A version-0 reward (no type) in the current shape: one with a face value is money off, one without a thing
+ * handed over, named by the reward. Server migration 013 writes the same.
  */
 export function upgradeRewardV0<T extends Record<string, unknown>>(doc: T): T & Pick<Reward, 'type' | 'itemName' | 'percent' | 'cap'> {
   const value = typeof doc.value === 'number' ? doc.value : 0;

@@ -124,10 +124,8 @@ const recordedConflicts: RxPropertySchema = {
 };
 
 /**
- * Customers: index-backed phone prefix, last-digits and name lookups (docs/architecture.md#lookup). Version 1
- * replaced `notes` and `marketingConsent` by the timeline and the consent history and added the profile fields
- * (migrated by `upgradeCustomerV0`). The second phone's keys are not indexed: the in-memory lookup index holds
- * them, and each RxDB index costs ~15 % of insert speed.
+ * Customers: index-backed phone prefix, last-digits and name lookups (docs/architecture.md#lookup). The second
+ * phone's keys are not indexed: the in-memory lookup index holds them, and every RxDB index slows each insert.
  */
 const customers = collection<RxDocType<Customer>>(
   {
@@ -225,13 +223,12 @@ const loyaltyEntries = collection<RxDocType<LoyaltyEntry>>(
   },
   [['customerId', 'occurredAt']],
   1,
-  // `stamps` is on stamp lines only (version 1): points lines, and every line stored before, have none.
+  // `stamps` is on stamp lines only: points lines have none, so no stored line needs a rewrite.
   ['stamps'],
 );
 
 /**
- * Rewards: a catalog of tens of documents; scanning beats paying for an index on every write. Version 1 added
- * the type, item, percent and per-customer cap (migrated by `upgradeRewardV0`).
+ * Rewards: a catalog of tens of documents; scanning beats paying for an index on every write.
  */
 const rewards = collection<RxDocType<Reward>>(
   {
@@ -258,10 +255,7 @@ const rewards = collection<RxDocType<Reward>>(
 );
 
 /**
- * Settings: one document per merchant, read by primary key. Version 1 added `currencyDisplay` and the
- * programme's `managerAdjustLimit` and `voidApprovalAgeDays` (migrated by `upgradeSettingsV0`); version 2 the
- * tiers' perks and the programme's `birthdayRewardId` (migrated by `upgradeSettingsV0`), its optional
- * `earnsPoints` and `stampCard` (absent means points only), and the tag catalogue (`upgradeSettingsV1`).
+ * Settings: one document per merchant, read by primary key.
  */
 const settings = collection<RxDocType<Settings>>(
   {
@@ -287,7 +281,7 @@ const settings = collection<RxDocType<Settings>>(
       managerAdjustLimit: integer,
       voidApprovalAgeDays: integer,
       birthdayRewardId: nullableString,
-      // Version 2, optional: a programme stored before stamp cards runs points only, unchanged.
+      // Optional: a programme without them runs points only, so no stored programme needs a rewrite.
       earnsPoints: boolean,
       stampCard: nullable(object({ per: string, stamps: integer, items: stringArray, minTotal: integer, cardSize: integer, reward: string })),
     }, ['earnsPoints', 'stampCard']),
@@ -395,8 +389,8 @@ export const RX_SCHEMAS: { readonly [K in CollectionName]: RxCollectionSchema<Co
 export type RxMigrationStrategy = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /**
- * Staff v1 added who changed a member (`updatedBy`) and the member's signing key; older documents get null
- * for all three, exactly as server migration 012 writes them (their keys stay in `GET /v1/staff-keys`).
+ * A version-0 staff document in the current shape: no author of the last change and no signing key in the
+ * document (such a member's key is served by `GET /v1/staff-keys`); server migration 015 writes the same.
  */
 export function upgradeStaffV0(doc: Record<string, unknown>): Record<string, unknown> {
   return { ...doc, updatedBy: null, publicKey: null, sealedKey: null };
@@ -405,8 +399,8 @@ export function upgradeStaffV0(doc: Record<string, unknown>): Record<string, unk
 /**
  * RxDB migration strategies by collection and target version. RxDB runs them on open, on the documents and on
  * the replication's assumed master states alike, so the server's stored documents must be migrated to exactly
- * the same result (server migration 009 for settings v1, 013 for rewards v1 and settings v2's programme, 014 for
- * customers v1 and settings v2's tag catalogue), or the next push meets a false conflict.
+ * the same result, or the next push meets a false conflict. Which server migration matches which strategy, and
+ * what each version holds: docs/protocol.md §1.
  */
 export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [version: number]: RxMigrationStrategy } } = {
   customers: { 1: (doc) => upgradeCustomerV0(doc as unknown as CustomerV0) as unknown as Record<string, unknown> },

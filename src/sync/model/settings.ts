@@ -69,7 +69,7 @@ export const ProgramSchema = z
     voidApprovalAgeDays: z.int().min(1).max(3650),
     /**
      * Whether visits earn points (absent = yes) and the stamp card (absent or null = none): points, stamps or
-     * both (stamp-card.ts `programKinds`). Optional so a programme stored before them is valid unchanged.
+     * both (stamp-card.ts `programKinds`). Optional, so a programme without them is valid and no stored one needs a rewrite.
      */
     earnsPoints: z.boolean().optional(),
     stampCard: StampCardSchema.nullable().optional(),
@@ -168,7 +168,7 @@ export const SettingsSchema = z.strictObject({
   stores: z.array(StoreSchema).max(500),
   program: ProgramSchema,
   segments: SegmentRulesSchema,
-  /** Tags offered at the counter, with their colours (settings schema version 2). */
+  /** Tags offered at the counter, with their colours. */
   tagCatalogue: TagCatalogueSchema,
   updatedBy: IdSchema,
   conflicts: z.array(RecordedConflictSchema).max(20),
@@ -251,7 +251,7 @@ export function upgradeSettingsV0<T extends { program: StoredProgram; currencyDi
   return { ...doc, currencyDisplay: doc.currencyDisplay ?? DEFAULT_CURRENCY_DISPLAY, program: upgradeProgram(doc.program) };
 }
 
-/** A settings document of RxDB schema version 1 in the current shape: an empty tag catalogue (server migration 012 alike). */
+/** A settings document of RxDB schema version 1 in the current shape: an empty tag catalogue (server migration 014 alike). */
 export function upgradeSettingsV1<T extends object>(doc: T): T & { tagCatalogue: TagDefinition[] } {
   return { ...doc, tagCatalogue: [] };
 }

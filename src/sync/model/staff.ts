@@ -23,7 +23,7 @@ export const StaffSchema = z.strictObject({
   storeIds: z.array(IdSchema).max(100),
   /** The owner who made the last change on a terminal; null when the server's operator did. */
   updatedBy: IdSchema.nullable(),
-  /** The member's signing key (null on members keyed before keys travelled in the document: `GET /v1/staff-keys`). */
+  /** The member's signing key (null when the document does not carry it: `GET /v1/staff-keys` serves it). */
   publicKey: PublicKeySchema.nullable(),
   sealedKey: SealedKeySchema.nullable(),
 });

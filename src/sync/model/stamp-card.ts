@@ -36,7 +36,7 @@ export type StampCard = z.infer<typeof StampCardSchema>;
 /** A sensible first card a manager switching stamps on starts from. */
 export const DEFAULT_STAMP_CARD: StampCard = { per: 'visit', stamps: 1, items: [], minTotal: 0, cardSize: 10, reward: 'A free coffee' };
 
-/** What a programme runs: points, stamps, or both (fields a programme stored before stamp cards lacks read as points only). */
+/** What a programme runs: points, stamps, or both (a programme without the fields runs points only). */
 export interface ProgramKinds {
   readonly points: boolean;
   readonly stampCard: StampCard | null;

@@ -55,7 +55,7 @@ export const VisitSchema = z.strictObject({
   discount: NonNegativeIntSchema,
   /**
    * Rewards redeemed on the sale, in the order they were applied (reward-rules.ts applyRewards). Absent on
-   * visits without rewards, so the visits stored before the field existed are unchanged (no rewrite of them all).
+   * visits without rewards, so no stored visit needs a rewrite.
    */
   rewards: z.array(AppliedRewardSchema).min(1).max(MAX_REWARDS_PER_VISIT).optional(),
   /** Amount paid: subtotal − discount, minor units. */

@@ -33,8 +33,8 @@ export type LedgerVerdict = { kind: 'ok' } | { kind: 'hold' } | { kind: 'reject'
 const ids = (docs: readonly Record<string, unknown>[], field: string) => [...new Set(docs.map((d) => d[field]).filter((v): v is string => typeof v === 'string' && v.length <= 64))];
 
 /**
- * The current programme of a merchant (the default until settings exist). A programme stored before the
- * adjustment limits and void age were settings (before migration 009) reads with the limits it had then.
+ * The current programme of a merchant (the default until settings exist). A stored programme without the
+ * adjustment limits and void age (a row migration 009 has not reached) reads as `upgradeProgram` completes it.
  */
 export async function currentProgram(tx: Queryable, merchantId: string): Promise<Program> {
   const { rows } = await tx.query<{ program: Program | null }>(`SELECT doc->'program' AS program FROM settings WHERE merchant_id = $1 AND id = $2`, [merchantId, merchantId]);
