@@ -84,9 +84,13 @@ function ledgerRows(ledger: readonly LoyaltyEntry[]) {
   }));
 }
 
-/** A CSV table with its header even when empty (papaparse writes nothing for no rows and no fields). */
+/**
+ * A CSV table with its header even when empty (papaparse writes nothing for no rows and no fields). Text that a
+ * spreadsheet would run as a formula (notes, item names typed at the counter) is defused as in the directory's
+ * export (model/export-table.ts `toCsv`); numbers stay numbers.
+ */
 function csv(rows: readonly Record<string, unknown>[], fields: readonly string[]): string {
-  return Papa.unparse({ fields: [...fields], data: rows.map((row) => fields.map((field) => row[field])) });
+  return Papa.unparse({ fields: [...fields], data: rows.map((row) => fields.map((field) => row[field])) }, { escapeFormulae: true });
 }
 
 const VISIT_FIELDS = Object.keys(visitRows([{ items: [], feedback: null } as unknown as Visit])[0]!);
