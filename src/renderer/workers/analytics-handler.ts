@@ -69,6 +69,9 @@ export function createAnalyticsHandler(post: (message: FromWorker) => void) {
           aggregator.apply(message.changes as unknown as AnalyticsChange[]);
           post({ type: 'changed', version: ++version });
           return;
+        case 'group':
+          aggregator.setMembers(message.group, message.members);
+          return;
         case 'snapshot':
           post({ type: 'snapshot', id: message.id, snapshot: aggregator.snapshot(message.query) });
           return;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProgramSchema, SegmentRulesSchema } from '../../sync/model/settings.ts';
 import type { CustomerColumns, EntryColumns, VisitColumns } from '../features/analytics/compute/input-shapes.ts';
-import { AnalyticsQuerySchema, CustomerRowSchema, ListNameSchema, SnapshotSchema } from '../features/analytics/compute/schema.ts';
+import { AnalyticsQuerySchema, CustomerRowSchema, ListNameSchema, QueryGroupSchema, SnapshotSchema } from '../features/analytics/compute/schema.ts';
 
 // The analytics worker's message protocol, validated with zod on both sides: the worker parses every request
 // (analytics-handler.ts), the page parses every answer (features/analytics/analytics-client.ts).
@@ -11,7 +11,9 @@ import { AnalyticsQuerySchema, CustomerRowSchema, ListNameSchema, SnapshotSchema
 // shape is validated — each column the right kind of array, all `n` long — and each entry gets the
 // aggregator's cheap field guard as it is read instead of a zod parse: at a million visits a (jitless) zod
 // parse per document or per string would cost seconds, several times the whole computation. Change-stream
-// documents are few: each is checked to be an object with a string id.
+// documents are few: each is checked to be an object with a string id. A saved group's members are ids the
+// page selected (features/analytics/compute/schema.ts QueryGroupSchema): the list is checked as a whole, and
+// the aggregator ignores anything in it that is not a string.
 
 /** Collections the analytics read. */
 export const ANALYTICS_COLLECTIONS = ['customers', 'visits', 'loyaltyEntries', 'rewards'] as const;
@@ -33,6 +35,8 @@ const RequestId = z.int().min(0);
 
 /** Most documents in one `load` page. */
 export const MAX_LOAD_PAGE = 100_000;
+/** Most members of one saved group. */
+export const MAX_GROUP_MEMBERS = 5_000_000;
 
 // A column is checked as a whole (its kind, its length), never element by element.
 const list = z.custom<readonly unknown[]>((value) => Array.isArray(value), 'expected an array');
@@ -72,6 +76,8 @@ export const ToWorkerSchema = z.discriminatedUnion('type', [
   LoadSchema,
   z.strictObject({ type: z.literal('loaded') }),
   z.strictObject({ type: z.literal('changes'), changes: z.array(z.strictObject({ collection: AnalyticsCollectionSchema, doc: DocSchema })).max(100_000) }),
+  /** The members of a saved group, for the questions restricted to it (sent again when they change). */
+  z.strictObject({ type: z.literal('group'), group: QueryGroupSchema, members: list.refine((ids) => ids.length <= MAX_GROUP_MEMBERS, 'too many members') }),
   z.strictObject({ type: z.literal('snapshot'), id: RequestId, query: AnalyticsQuerySchema }),
   z.strictObject({ type: z.literal('members'), id: RequestId, query: AnalyticsQuerySchema, list: ListNameSchema, offset: z.int().min(0), limit: z.int().min(1) }),
 ]);

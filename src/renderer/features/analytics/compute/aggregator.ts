@@ -7,7 +7,7 @@ import {
   L_ADJUSTED_DOWN, L_ADJUSTED_UP, L_EARNED, L_EXPIRED, L_REDEEMED, L_REVERSED, Replica, V_RATING, V_REVENUE, V_VISITS, V_VOIDED,
   type CustomerColumns, type CustomerLike, type EntryColumns, type EntryLike, type RewardLike, type VisitColumns, type VisitLike,
 } from './replica.ts';
-import { FREQUENCY_BUCKETS, type AnalyticsQuery, type CustomerRow, type ListName, type Snapshot } from './schema.ts';
+import { FREQUENCY_BUCKETS, groupKeyOf, MAX_GROUPS, type AnalyticsQuery, type CustomerRow, type ListName, type QueryGroup, type Snapshot } from './schema.ts';
 import { createMonthIndex, dayKey, dayOfKey, isoOf, parseIsoMs, type CalendarName, type MonthIndex } from './time.ts';
 import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View } from './view.ts';
 
@@ -16,7 +16,9 @@ import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View 
 //                     duplicate checks; `add(batch)` takes documents and packs them into the same columns;
 //   apply(changes)    the change stream — upserts (a new visit, a void, late feedback, a ledger line, a customer
 //                     edit, merge or undo, a reward); each touches only the customer group concerned;
-//   snapshot(query)   the dashboard for a period / store / now / calendar.
+//   setMembers(g, ids) the customers of a saved group, as the page selected them (its filter over the customers
+//                     list's statistics: one evaluation for the list, exports and the dashboard);
+//   snapshot(query)   the dashboard for a period / store / now / calendar / group.
 // A snapshot for a new question builds a View (one pass over the visit columns, not the documents); the last
 // few views are kept and updated by `apply`, ranked lists included, so refreshing the same question after a
 // visit costs that customer's visits, the list lengths and the period's days — never a pass over everyone.
@@ -29,7 +31,9 @@ import { COHORT_MONTHS, COUNT, FIRST_MS, LAST_MS, P_COUNT, P_SPEND, SPEND, View 
 //   and revenue totals but count in no customer figure and appear in no list;
 // - with a store chosen, visits and ledger lines are that store's, and customer figures are about the
 //   customers who visited it, computed from their visits there; points balances, tiers, outstanding points and
-//   the liability are merchant-wide (points are spent anywhere), and tiers come from the whole ledger.
+//   the liability are merchant-wide (points are spent anywhere), and tiers come from the whole ledger;
+// - with a group chosen, every figure is the one the same definitions give over the data of the merge groups
+//   whose surviving customer is a member: their visits (voided ones included), ledger lines and balances.
 
 /** The settings the analytics read. */
 export interface AnalyticsSettings {
@@ -79,6 +83,7 @@ export function createAggregator(initial: AnalyticsSettings) {
   let tiers = tierThresholds(settings.program);
   const replica = new Replica(settings.timeZone);
   const views = new Map<string, View>();
+  const memberships = new Map<string, ReadonlySet<string>>();
   const monthIndexes = new Map<CalendarName, MonthIndex>();
 
   const monthsFor = (calendar: CalendarName): MonthIndex => {
@@ -101,6 +106,10 @@ export function createAggregator(initial: AnalyticsSettings) {
     replica.resolveRoots();
     views.clear();
   };
+  /** Drops the views restricted to a group (all, or those built on one set of members). */
+  const dropGroupViews = (members?: ReadonlySet<string>) => {
+    for (const [key, view] of views) if (view.spec.members !== null && (members === undefined || view.spec.members === members)) views.delete(key);
+  };
 
   function applyCustomer(doc: CustomerLike): void {
     if (typeof doc.id !== 'string') return;
@@ -108,6 +117,9 @@ export function createAggregator(initial: AnalyticsSettings) {
     const before = known >= 0 ? replica.root[known]! : -1;
     if (before >= 0) detach(before);
     const changed = replica.putCustomer(doc);
+    // Roots move: a restricted view's day totals are subtracted by walking the chains they were added from,
+    // which no longer hold; it is rebuilt at the next snapshot (merges are rare).
+    if (changed) dropGroupViews();
     const touched = new Set<number>([replica.customerIndex.get(doc.id)]);
     if (before >= 0) touched.add(before);
     if (changed) {
@@ -161,14 +173,17 @@ export function createAggregator(initial: AnalyticsSettings) {
     if (fromDay === null || toDay === null || toDay <= fromDay || toDay - fromDay > MAX_PERIOD_DAYS || Number.isNaN(nowMs))
       throw new QueryError(`not a period: ${query.from} → ${query.to} at ${query.now}`);
     const store = query.storeId === null ? -1 : replica.storeSlot(query.storeId);
-    const key = `${store}|${fromDay}|${toDay}|${nowMs}|${query.calendar}`;
+    const groupKey = groupKeyOf(query.group);
+    const members = groupKey === null ? null : memberships.get(groupKey);
+    if (members === undefined) throw new QueryError(`no members were given for group ${query.group!.id}`);
+    const key = `${store}|${fromDay}|${toDay}|${nowMs}|${query.calendar}|${groupKey ?? ''}`;
     let view = views.get(key);
     if (view) {
       views.delete(key);
       views.set(key, view); // most recently used last
       return view;
     }
-    view = new View(replica, { store, fromDay, toDay, nowMs, rules: settings.segments, tiers, expiryDays: settings.program.expiryDays, months: monthsFor(query.calendar) });
+    view = new View(replica, { store, fromDay, toDay, nowMs, rules: settings.segments, tiers, expiryDays: settings.program.expiryDays, months: monthsFor(query.calendar), members });
     views.set(key, view);
     while (views.size > MAX_VIEWS) views.delete(views.keys().next().value!);
     return view;
@@ -220,19 +235,36 @@ export function createAggregator(initial: AnalyticsSettings) {
       views.clear();
     },
 
-    /** The dashboard for a question. Throws QueryError for a period that is not one. */
+    /**
+     * The members of a saved group (customer ids; anything else in the list is ignored), for the questions
+     * restricted to it. Its kept views are dropped; the oldest group beyond MAX_GROUPS is forgotten.
+     */
+    setMembers(group: QueryGroup, ids: readonly unknown[]): void {
+      const key = groupKeyOf(group)!;
+      const old = memberships.get(key);
+      if (old) dropGroupViews(old);
+      memberships.delete(key);
+      memberships.set(key, new Set(ids.filter((id): id is string => typeof id === 'string')));
+      while (memberships.size > MAX_GROUPS) {
+        const oldest = memberships.keys().next().value!;
+        dropGroupViews(memberships.get(oldest));
+        memberships.delete(oldest);
+      }
+    },
+
+    /** The dashboard for a question. Throws QueryError for a period that is not one, or a group without members. */
     snapshot(query: AnalyticsQuery): Snapshot {
       const view = viewFor(query);
       const { store, fromDay, toDay } = view.spec;
+      const scoped = view.days;
       const visitTotals = replica.visits.totals;
-      const visitSums = visitTotals.sum(store, fromDay, toDay);
-      const ledgerSums = replica.ledger.totals.sum(store, fromDay, toDay);
+      const visitSums = scoped ? scoped.visitSums() : visitTotals.sum(store, fromDay, toDay);
+      const ledgerSums = scoped ? scoped.ledgerSums() : replica.ledger.totals.sum(store, fromDay, toDay);
+      const onDay = (day: number, col: number) => (scoped ? scoped.visitsOn(day, col) : visitTotals.get(store, day, col));
       const visits = visitSums[V_VISITS]!;
       const revenue = visitSums[V_REVENUE]!;
       const daily: Snapshot['daily'] = [];
-      for (let day = fromDay; day < toDay; day++) {
-        daily.push({ day: dayKey(day), visits: visitTotals.get(store, day, V_VISITS), revenue: visitTotals.get(store, day, V_REVENUE) });
-      }
+      for (let day = fromDay; day < toDay; day++) daily.push({ day: dayKey(day), visits: onDay(day, V_VISITS), revenue: onDay(day, V_REVENUE) });
       const distribution = [0, 1, 2, 3, 4].map((i) => visitSums[V_RATING + i]!);
       const rated = distribution.reduce((a, b) => a + b, 0);
       const ratingSum = distribution.reduce((sum, n, i) => sum + n * (i + 1), 0);

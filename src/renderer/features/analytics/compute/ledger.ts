@@ -10,6 +10,16 @@ import { NO_DAY, readInstant } from './time.ts';
 // The replica's ledger lines: columns (columns.ts), each customer's chain (Replica.entryHead →
 // EntryBlock.next), the customers' balances and tier bases, and the per-day points per store.
 
+/** The per-day column (L_…) a line of `kind` with `points` counts in. */
+export function ledgerColumn(kind: number, points: number): number {
+  return kind === EARN ? L_EARNED : kind === REDEEM ? L_REDEEMED : kind === EXPIRE ? L_EXPIRED : kind === ADJUST ? (points > 0 ? L_ADJUSTED_UP : L_ADJUSTED_DOWN) : L_REVERSED;
+}
+
+/** The points a line adds to its column: positive, but for the signed net of reversals. */
+export function countedPoints(kind: number, points: number): number {
+  return kind === REDEEM || kind === EXPIRE || (kind === ADJUST && points <= 0) ? -points : points;
+}
+
 export class LedgerTable {
   readonly columns = entryBlocks();
   readonly totals = new DayTotals(L_WIDTH);
@@ -18,13 +28,9 @@ export class LedgerTable {
 
   constructor(private readonly replica: TableHost) {}
 
-  /** The per-day column a line counts in, and the points it adds there (positive but for reversals). */
   private totalsDelta(b: EntryBlock, i: number, sign: number): void {
     const points = b.points[i]!;
-    const kind = b.kind[i]!;
-    const col = kind === EARN ? L_EARNED : kind === REDEEM ? L_REDEEMED : kind === EXPIRE ? L_EXPIRED : kind === ADJUST ? (points > 0 ? L_ADJUSTED_UP : L_ADJUSTED_DOWN) : L_REVERSED;
-    const counted = kind === REDEEM || kind === EXPIRE || (kind === ADJUST && points <= 0) ? -points : points;
-    this.totals.add(b.store[i]!, b.day[i]!, col, sign * counted);
+    this.totals.add(b.store[i]!, b.day[i]!, ledgerColumn(b.kind[i]!, points), sign * countedPoints(b.kind[i]!, points));
   }
 
   /** A live line's effect on its customer's balance and tier basis, and on the day totals. */

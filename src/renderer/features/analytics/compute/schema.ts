@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TIERS } from '../../../../sync/model/common.ts';
+import { CustomerFilterSchema, EMPTY_FILTER, type CustomerFilter } from '../../../../sync/model/customer-filter.ts';
 import { SEGMENTS } from '../../../../sync/model/segments.ts';
 
 // The dashboard's question and answer. Both cross the worker boundary, so they are zod schemas (validated on
@@ -11,9 +12,19 @@ const Count = z.int().min(0);
 const Money = z.int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
 /**
+ * A saved group the dashboard is restricted to: its id and the filter it had when asked. The filter is part of
+ * the question, so an answer for an edited group is never taken for the new one; the worker does not evaluate
+ * it — the page sends the members it selects (workers/analytics-messages.ts `group`).
+ */
+export const QueryGroupSchema = z.strictObject({ id: z.string().max(64), filter: CustomerFilterSchema });
+/** A group of a question. */
+export type QueryGroup = z.infer<typeof QueryGroupSchema>;
+
+/**
  * A dashboard question: whole local days [from, to) in the merchant's time zone, one store or all (null),
  * `now` for everything time-dependent (segments, churn risk, CLV projection), the calendar months are
- * bucketed in (cohorts), and how many rows each list carries.
+ * bucketed in (cohorts), how many rows each list carries, and the saved group every figure is restricted to
+ * (null or absent: all customers).
  */
 export const AnalyticsQuerySchema = z.strictObject({
   from: DayKeySchema,
@@ -22,7 +33,21 @@ export const AnalyticsQuerySchema = z.strictObject({
   now: IsoSchema,
   calendar: z.enum(['gregory', 'persian']),
   listLimit: z.int().min(1).max(1000),
+  group: QueryGroupSchema.nullable().optional(),
 });
+
+/** Saved groups whose members the worker keeps (the client mirrors them, in the same order: analytics-client.ts). */
+export const MAX_GROUPS = 4;
+
+/**
+ * What identifies a question's group — its id and its filter's conditions in the schema's order (a filter
+ * read from the replica and the same one parsed by the worker give one key) — or null for all customers.
+ */
+export function groupKeyOf(group: QueryGroup | null | undefined): string | null {
+  if (!group) return null;
+  const conditions = (Object.keys(EMPTY_FILTER) as (keyof CustomerFilter)[]).map((key) => group.filter[key]);
+  return JSON.stringify([group.id, conditions]);
+}
 /** A dashboard question. */
 export type AnalyticsQuery = z.infer<typeof AnalyticsQuerySchema>;
 

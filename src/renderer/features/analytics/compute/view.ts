@@ -7,6 +7,7 @@ import { SEGMENT_INDEX, frequencyBucket, projectedClv, tierIndexOf } from './cus
 import { TopK } from './lists.ts';
 import { BLOCK_BITS, BLOCK_MASK, BLOCK_SIZE, type VisitBlock } from './columns.ts';
 import type { Replica } from './replica.ts';
+import { ScopedDays } from './scoped-days.ts';
 import { REVERSAL } from './input-shapes.ts';
 import { FREQUENCY_BUCKETS, type ListName } from './schema.ts';
 import { DAY_MS, type MonthIndex } from './time.ts';
@@ -33,6 +34,12 @@ export interface ViewSpec {
   /** The programme's expiry (days), null for none: balances are net of derived expiry at `nowMs`, as on the card. */
   expiryDays: number | null;
   months: MonthIndex;
+  /**
+   * The saved group's members (customer ids), or null for everyone. A merge group belongs when its surviving
+   * customer at the view's build is a member (roots never change under a restricted view: the aggregator drops
+   * it instead), or — a customer first seen later — when its own id is one.
+   */
+  members: ReadonlySet<string> | null;
 }
 
 const NONE = -1;
@@ -91,6 +98,11 @@ export class View {
   outstanding = 0;
   overdrawn = 0;
 
+  /** The period's visit and ledger totals of the members (null for an unrestricted view: the replica's are used). */
+  readonly days: ScopedDays | null;
+  /** Per customer index at the build, 1 for the roots of members (null: no restriction). */
+  private readonly memberMask: Uint8Array | null;
+
   /** First local day of each cohort month (slot 0 … 11). */
   readonly cohortStarts: number[] = [];
   private readonly windowStart: number;
@@ -120,7 +132,16 @@ export class View {
       const end = slot + 1 < COHORT_MONTHS ? starts[slot + 1]! : toDay;
       this.slotOf.fill(slot, starts[slot]! - this.windowStart, Math.max(starts[slot]! - this.windowStart, end - this.windowStart));
     }
+    this.memberMask = spec.members && memberRoots(replica, spec.members);
+    this.days = spec.members && new ScopedDays(replica, spec.store, spec.fromDay, toDay);
     this.build();
+  }
+
+  /** Whether root `r`'s group is in the view's scope (always, without a group). */
+  isMember(r: number): boolean {
+    const mask = this.memberMask;
+    if (mask === null) return true;
+    return r < mask.length ? mask[r] === 1 : this.spec.members!.has(this.replica.customerIds[r]!);
   }
 
   /** Group `r`'s statistic `field` (COUNT, SPEND, …). */
@@ -186,6 +207,7 @@ export class View {
     const store = this.spec.store;
     const root = rp.root;
     const acc = this.acc;
+    const mask = this.memberMask;
     const groups = new Int32Array(BUILD_BLOCK);
     let touched = 0;
     const { blocks, count } = rp.visits.columns;
@@ -196,7 +218,8 @@ export class View {
       for (let start = 0; start < size; start += BUILD_BLOCK) {
         const end = Math.min(size, start + BUILD_BLOCK);
         for (let i = start; i < end; i++) {
-          const r = live[i] === 0 || (store >= 0 && stores[i] !== store) ? -1 : root[customer[i]!]!;
+          let r = live[i] === 0 || (store >= 0 && stores[i] !== store) ? -1 : root[customer[i]!]!;
+          if (mask !== null && r >= 0 && mask[r] === 0) r = -1;
           groups[i - start] = r;
           if (r >= 0) touched += acc[r * STRIDE]! + acc[r * STRIDE + STRIDE - 1]!;
         }
@@ -236,7 +259,7 @@ export class View {
     this.tier[r] = tierIndexOf(rp.groupBasis(r), tiers);
     // Expired points leave the balance (and so the outstanding points and the liability) as they do everywhere.
     this.groupBalance[r]! -= this.expiredOf(r);
-    this.counted[r] = rp.counts(r) ? 1 : 0;
+    this.counted[r] = rp.counts(r) && this.isMember(r) ? 1 : 0;
     this.contribute(r, 1);
     this.attached[r] = 1;
   }
@@ -275,6 +298,9 @@ export class View {
 
   /** Adds (sign 1) or removes (−1) group `r`'s contribution to the aggregates. */
   private contribute(r: number, sign: number): void {
+    // A member's visits and points count in the period's totals even once it counts as no customer (erased),
+    // as everyone's do in the replica's totals.
+    if (this.days !== null && this.isMember(r)) this.days.add(r, sign);
     if (!this.counted[r]) return;
     const balance = this.groupBalance[r]!;
     if (balance > 0) this.outstanding += sign * balance;
@@ -427,4 +453,14 @@ export class View {
       }
     }
   }
+}
+
+/** A mask over the replica's customers: 1 for the surviving customer of each member id it knows. */
+function memberRoots(replica: Replica, members: ReadonlySet<string>): Uint8Array {
+  const mask = new Uint8Array(replica.customerCount);
+  for (const id of members) {
+    const c = replica.customerIndex.get(id);
+    if (c >= 0) mask[replica.root[c]!] = 1;
+  }
+  return mask;
 }
