@@ -3,11 +3,12 @@ import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsClient, type AnalyticsClient, type WorkerLike } from '../../../src/renderer/features/analytics/analytics-client.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
-import { memoryStateStore } from '../../../src/renderer/features/analytics/persisted-state.ts';
+import { memoryStateStore, questionKey } from '../../../src/renderer/features/analytics/persisted-state.ts';
 import { createAnalyticsHandler } from '../../../src/renderer/workers/analytics-handler.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
 import { replicaStream, type ReplicaStream } from '../../../src/sync/client/queries/replica-stream.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
+import { EMPTY_FILTER } from '../../../src/sync/model/customer-filter.ts';
 import { ledgerEntry, newCustomer, newVisit, voidVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
 import { newId } from '../../../src/sync/model/ids.ts';
 import type { LoyaltyEntry } from '../../../src/sync/model/loyalty-entry.ts';
@@ -206,5 +207,30 @@ describe('the persisted analytics state (seeded property test)', () => {
     const underOther = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(changed), worker: inProcessWorker(), store });
     opened.push(underOther);
     expect(await underOther.lastAnswer(asked)).toBeNull();
+  });
+
+  it('keeps a group’s answer under the group and its filter: another group, an edited filter or no group has none', async () => {
+    const store = memoryStateStore();
+    const group = { id: newId(), filter: { ...EMPTY_FILTER, visitsMin: 1 } };
+    const asked: AnalyticsQuery = { ...QUERIES[0]!, group };
+    const members = (await db.customers.find().exec()).slice(0, 3).map((c) => c.id);
+    const first = await open(replicaStream(db), store);
+    const settled = await first.snapshot(asked, members);
+    expect(settled.query.group).toEqual(group);
+    await first.answersSaved();
+    first.close();
+
+    const reopened = createAnalyticsClient({ replica: replicaStream(db), settings$: new BehaviorSubject(settings), worker: inProcessWorker(), store });
+    opened.push(reopened);
+    expect((await reopened.lastAnswer({ ...asked, now: '2025-06-28T12:04:00.000Z' }))?.snapshot).toEqual(settled);
+    // The same filter with its conditions in another order is the same question.
+    const reordered = Object.fromEntries(Object.entries(group.filter).reverse()) as typeof group.filter;
+    expect((await reopened.lastAnswer({ ...asked, group: { ...group, filter: reordered } }))?.snapshot).toEqual(settled);
+    expect(await reopened.lastAnswer({ ...asked, group: null })).toBeNull();
+    expect(await reopened.lastAnswer({ ...asked, group: { ...group, id: newId() } })).toBeNull();
+    expect(await reopened.lastAnswer({ ...asked, group: { ...group, filter: { ...group.filter, visitsMin: 2 } } })).toBeNull();
+    // No group, absent or null, is one question.
+    const { group: _, ...plain } = asked;
+    expect(questionKey(plain)).toBe(questionKey({ ...plain, group: null }));
   });
 });

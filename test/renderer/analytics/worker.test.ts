@@ -4,6 +4,7 @@ import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsClient, type AnalyticsClient, type WorkerLike } from '../../../src/renderer/features/analytics/analytics-client.ts';
 import { packCustomers, packLoyaltyEntries, packVisits, type VisitLike } from '../../../src/renderer/features/analytics/compute/input-shapes.ts';
+import { EMPTY_FILTER } from '../../../src/sync/model/customer-filter.ts';
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { createAnalyticsHandler } from '../../../src/renderer/workers/analytics-handler.ts';
 import type { FromWorker } from '../../../src/renderer/workers/analytics-messages.ts';
@@ -120,6 +121,19 @@ describe('analytics worker end to end (client + protocol + handler over a real r
     const members = await client.members(QUERY, { kind: 'segment', segment: 'new' });
     expect(members.map((m) => m.name)).toEqual(['علی رضایی', 'سارا احمدی']);
     expect(members[1]).toMatchObject({ id: sara.id, visits: 2, spend: 150_000 });
+  });
+
+  it('restricts every figure to a saved group’s members; a group asked without them is a typed error', async () => {
+    const group = { id: newId(), filter: { ...EMPTY_FILTER, visitsMin: 2 } };
+    const query: AnalyticsQuery = { ...QUERY, group };
+    await expect(client.snapshot(query)).rejects.toMatchObject({ name: 'AnalyticsError', code: 'BAD_QUERY' });
+    // Sara and her merged duplicate: two visits, one customer.
+    const snapshot = await client.snapshot(query, [sara.id]);
+    expect(snapshot.query.group).toEqual(group);
+    expect(snapshot.kpis).toMatchObject({ visits: 2, revenue: 150_000, activeCustomers: 1, customers: 1 });
+    expect(snapshot.loyalty).toMatchObject({ earned: 0, outstanding: 0 });
+    expect((await client.members(query, { kind: 'clv' })).map((row) => row.id)).toEqual([sara.id]);
+    expect((await client.snapshot(QUERY)).kpis).toMatchObject({ visits: 3, customers: 2 });
   });
 
   it('answers a bad period with a typed error', async () => {

@@ -6,7 +6,7 @@ import { ANALYTICS_COLLECTIONS, FromWorkerSchema, type AnalyticsCollection, type
 import {
   ANALYTICS_PROJECTIONS, columnBuffers, packCustomers, packLoyaltyEntries, packVisits, type CustomerLike, type EntryLike, type RewardLike, type VisitLike,
 } from './compute/input-shapes.ts';
-import type { AnalyticsQuery, CustomerRow, ListName, Snapshot } from './compute/schema.ts';
+import { groupKeyOf, MAX_GROUPS, type AnalyticsQuery, type CustomerRow, type ListName, type QueryGroup, type Snapshot } from './compute/schema.ts';
 import {
   ANALYTICS_STATE_VERSION, indexedDbStateStore, questionKey, settingsKeyOf, usable, withAnswer, withoutIds, type AnalyticsStateStore, type PersistedAnalytics, type StoredAnswer, type StoredAnswers,
 } from './persisted-state.ts';
@@ -231,6 +231,18 @@ export function createAnalyticsClient(options: {
     state$.next({ ...state$.getValue(), error: error instanceof Error ? error.message : String(error) });
   });
 
+  // The members of each saved group the worker holds, as last sent: the same groups in the same order as the
+  // aggregator keeps them (MAX_GROUPS, oldest dropped first), so a list is sent only when the worker lacks it.
+  const sentGroups = new Map<string, readonly string[]>();
+  function sendMembers(group: QueryGroup, members: readonly string[]): void {
+    const key = groupKeyOf(group)!;
+    if (sentGroups.get(key) === members) return;
+    sentGroups.delete(key);
+    sentGroups.set(key, members);
+    while (sentGroups.size > MAX_GROUPS) sentGroups.delete(sentGroups.keys().next().value!);
+    post({ type: 'group', group, members: [...members] });
+  }
+
   function request<T>(message: Omit<Extract<ToWorker, { type: 'snapshot' }>, 'id'> | Omit<Extract<ToWorker, { type: 'members' }>, 'id'>): Promise<T> {
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -243,8 +255,13 @@ export function createAnalyticsClient(options: {
     state$: state$.asObservable(),
     /** Resolves once the whole replica has been streamed to the worker. */
     streamed,
-    /** The dashboard for a question; an answer asked once the whole replica was in is kept for the next open. */
-    async snapshot(query: AnalyticsQuery): Promise<Snapshot> {
+    /**
+     * The dashboard for a question; an answer asked once the whole replica was in is kept for the next open. A
+     * question restricted to a group comes with the group's members (customer ids the page selected with its
+     * filter); a list is sent to the worker only when it is not the one sent last for that group.
+     */
+    async snapshot(query: AnalyticsQuery, members?: readonly string[]): Promise<Snapshot> {
+      if (query.group && members) sendMembers(query.group, members);
       const settled = state$.getValue().ready;
       const asked = settingsKey;
       const snapshot = await request<Snapshot>({ type: 'snapshot', query });
@@ -255,7 +272,7 @@ export function createAnalyticsClient(options: {
     lastAnswer: (query: AnalyticsQuery) => answers.last(query),
     /** Resolves when the answers remembered so far are stored. */
     answersSaved: () => answers.saved(),
-    /** A whole ranked list (drill-down, CSV export). */
+    /** A whole ranked list (drill-down, CSV export); a group's members are those sent with its snapshot. */
     members: (query: AnalyticsQuery, list: ListName, offset = 0, limit = 1_000_000) => request<CustomerRow[]>({ type: 'members', query, list, offset, limit }),
     close(): void {
       closed = true;

@@ -1,5 +1,5 @@
 import type { ScanCheckpoint } from '../../../sync/client/scan.ts';
-import type { AnalyticsQuery, Snapshot } from './compute/schema.ts';
+import { groupKeyOf, type AnalyticsQuery, type Snapshot } from './compute/schema.ts';
 import type { AnalyticsCollection, LoadMessage } from '../../workers/analytics-messages.ts';
 
 // The analytics input kept on the device between openings of the dashboard: the replica's documents as the
@@ -76,9 +76,13 @@ export function memoryStateStore(): AnalyticsStateStore & { saves: number } {
 /** The record beside a replica's state that holds its last answers. */
 const answersKey = (key: string) => `${key}#answers`;
 
-/** What identifies a question across openings: everything but `now`, which moves every few minutes. */
+/**
+ * What identifies a question across openings: everything but `now`, which moves every few minutes. A group is
+ * its id and its filter (compute/schema.ts `groupKeyOf`): another group's answer, or one from before the group
+ * was edited, answers another question.
+ */
 export function questionKey(query: AnalyticsQuery): string {
-  return JSON.stringify([query.from, query.to, query.storeId, query.calendar, query.listLimit]);
+  return JSON.stringify([query.from, query.to, query.storeId, query.calendar, query.listLimit, groupKeyOf(query.group)]);
 }
 
 /** `answers` with `answer` first, its question's older answer and any beyond the cap dropped. */
