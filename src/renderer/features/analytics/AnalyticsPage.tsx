@@ -7,7 +7,8 @@ import type { AnalyticsQuery } from './compute/schema.ts';
 import { calendarOf, formatDateTime, formatDay, formatNumber, asLocale } from '../../lib/format.ts';
 import { PERIOD_PRESETS, customPeriod, presetPeriod, todayIn, type PeriodPreset } from './periods.ts';
 import { CustomerTables, Charts, Cohorts, Kpis, Loyalty } from './ui/Sections.tsx';
-import { GroupPicker, GroupSection } from './ui/GroupSection.tsx';
+import { GroupPicker, GroupScope } from './ui/GroupSection.tsx';
+import { useGroupMembers } from './useGroupMembers.ts';
 import { useNow, useSettings } from '../../lib/hooks.ts';
 import { useSnapshot } from './useAnalytics.ts';
 import './analytics.css';
@@ -19,7 +20,7 @@ const NOW_STEP_MS = 5 * 60_000;
 /**
  * The manager's dashboard, computed on this device by the analytics worker from the local replica: period and
  * store pickers, KPI cards, charts and exportable tables, in English or Persian (calendar and digits follow
- * the language; days are the merchant's time zone).
+ * the language; days are the merchant's time zone). A saved group restricts every figure to its customers.
  */
 export function AnalyticsPage() {
   const { t, i18n } = useTranslation('analytics');
@@ -40,8 +41,9 @@ export function AnalyticsPage() {
     () => (preset === 'custom' ? customPeriod(custom.first, custom.last) : presetPeriod(preset, today, calendar)),
     [preset, custom.first, custom.last, today, calendar],
   );
-  const query: AnalyticsQuery | null = period ? { ...period, storeId, now: new Date(nowMs).toISOString(), calendar, listLimit: LIST_LIMIT } : null;
-  const { state, snapshot, error, settled, answeredAt } = useSnapshot(client, query);
+  const { groups, group, members } = useGroupMembers(groupId);
+  const query: AnalyticsQuery | null = period ? { ...period, storeId, now: new Date(nowMs).toISOString(), calendar, listLimit: LIST_LIMIT, group } : null;
+  const { state, snapshot, error, settled, answeredAt } = useSnapshot(client, query, members);
   const lastDay = period ? formatDay(addDays(period.to, -1), locale) : '';
 
   return (
@@ -81,9 +83,9 @@ export function AnalyticsPage() {
             ))}
           </select>
         </label>
-        <GroupPicker groupId={groupId} onChange={setGroupId} />
+        <GroupPicker groups={groups} groupId={groupId} onChange={setGroupId} />
       </form>
-      {groupId ? <GroupSection groupId={groupId} locale={locale} period={period} /> : null}
+      <GroupScope snapshot={snapshot} groups={groups} selecting={group !== null && members === null} />
       {period ? (
         <p className="hint" data-testid="analytics-period">
           {t('period.showing', { from: formatDay(period.from, locale), to: lastDay })}

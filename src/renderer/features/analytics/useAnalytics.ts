@@ -12,23 +12,27 @@ const INITIAL: AnalyticsState = { ready: false, loaded: { customers: 0, visits: 
  * last change. Answers to superseded questions are dropped. `settled` is false until an answer asked after the
  * whole replica reached the worker has arrived: before that the numbers shown are partial (a question asked
  * while the replica was still streaming), and the page says it is still loading. Meanwhile the answer to the
- * same question kept from the last opening is shown, with `answeredAt` saying how old it is.
+ * same question kept from the last opening is shown, with `answeredAt` saying how old it is. A question
+ * restricted to a saved group is asked once its `members` are known (useGroupMembers.ts), and again when they
+ * change.
  */
 export function useSnapshot(
   client: AnalyticsClient,
   query: AnalyticsQuery | null,
+  members: readonly string[] | null = null,
 ): { state: AnalyticsState; snapshot: Snapshot | null; error: string | null; settled: boolean; answeredAt: string | null } {
   const state = useLive(() => client.state$, [client], INITIAL);
   const [kept, setKept] = useState<{ key: string; answer: StoredAnswer } | null>(null);
   const [answer, setAnswer] = useState<{ key: string; snapshot: Snapshot | null; error: string | null; whenReady: boolean }>({ key: '', snapshot: null, error: null, whenReady: false });
   const key = useMemo(() => (query ? JSON.stringify(query) : ''), [query]);
   const { ready, version } = state;
+  const waiting = Boolean(query?.group) && members === null;
   useEffect(() => {
-    if (!query) return;
+    if (!query || waiting) return;
     let live = true;
     const timer = setTimeout(
       () => {
-        client.snapshot(query).then(
+        client.snapshot(query, members ?? undefined).then(
           (snapshot) => live && setAnswer({ key, snapshot, error: null, whenReady: ready }),
           (error: unknown) => live && setAnswer((previous) => ({ key, snapshot: previous.snapshot, error: (error as { code?: string }).code ?? 'INTERNAL', whenReady: ready })),
         );
@@ -41,7 +45,7 @@ export function useSnapshot(
       clearTimeout(timer);
     };
     // `key` stands for `query` (a new object each render).
-  }, [client, key, version, ready]);
+  }, [client, key, version, ready, members, waiting]);
   useEffect(() => {
     if (!query) return;
     let live = true;
