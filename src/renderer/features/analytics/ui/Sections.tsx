@@ -34,6 +34,7 @@ export function Kpis({ snapshot, locale, display, loading = false }: SectionProp
     ['activeCustomers', formatNumber(kpis.activeCustomers, locale)],
     ['newCustomers', formatNumber(kpis.newCustomers, locale)],
     ['returningCustomers', formatNumber(kpis.returningCustomers, locale)],
+    ['customers', formatNumber(kpis.customers, locale)],
     ['pointsOutstanding', formatNumber(loyalty.outstanding, locale)],
     ['liability', loyalty.liability === null ? t('notDefined') : formatAmount(loyalty.liability, currency, locale)],
   ];
@@ -138,6 +139,7 @@ export function CustomerTables({ snapshot, locale, display, client, query }: Sec
         <h2 id="clv-title">{t('clv.title')}</h2>
         <p className="hint">{t('clv.definition')}</p>
         <dl className="kpis">
+          <div className="kpi"><dt>{t('clv.customers')}</dt><dd>{formatNumber(snapshot.clv.customers, locale)}</dd></div>
           <div className="kpi"><dt>{t('clv.average')}</dt><dd>{formatAmount(snapshot.clv.average, unitOf(snapshot, display), locale)}</dd></div>
           <div className="kpi"><dt>{t('clv.projectedAverage')}</dt><dd>{formatAmount(snapshot.clv.projectedAverage, unitOf(snapshot, display), locale)}</dd></div>
           <div className="kpi"><dt>{t('clv.total')}</dt><dd>{formatAmount(snapshot.clv.total, unitOf(snapshot, display), locale)}</dd></div>
