@@ -355,10 +355,28 @@ describe('the customers list: saved groups, bulk actions and exports', () => {
     expect(lines[1]).toMatch(/,"'\+\d+",/);
     await till.screenshot('directory-customers-list-en.png', true);
 
-    // The dashboard restricted to the group: its filter over the same statistics finds the same customers.
+    // The dashboard restricted to the group: its filter over the same statistics finds the same customers, and
+    // every figure is about them — the KPIs change from the whole merchant's to the group's.
     await page.locator('nav a[href="#/analytics"]').click();
+    const scope = byTestId(page, 'analytics-scope');
+    const kpi = async (key: string) => Number(((await byTestId(page, `kpi-${key}`).locator('dd').textContent()) ?? '').replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d))).replace(/\D/g, ''));
+    const settle = { timeout: 60_000 };
+    await scope.getByText(text('en', 'analytics:group.scopeAll')).waitFor();
+    await expect.poll(() => byTestId(page, 'analytics-loading').count(), settle).toBe(0);
+    await expect.poll(() => kpi('customers'), settle).toBe(everyone);
+    const all = { visits: await kpi('visits'), active: await kpi('activeCustomers') };
     await byTestId(page, 'analytics-group').selectOption({ label: 'Regulars (e2e)' });
-    await expect.poll(() => byTestId(page, 'group-customers').locator('dd').textContent()).toBe(String(regulars));
+    await scope.getByText(text('en', 'analytics:group.scope', { name: 'Regulars (e2e)' })).waitFor();
+    await expect.poll(() => kpi('customers'), settle).toBe(regulars);
+    expect(await kpi('activeCustomers')).toBeLessThanOrEqual(Math.min(regulars, all.active));
+    expect(await kpi('visits')).toBeLessThanOrEqual(all.visits);
+    expect((await kpi('visits')) < all.visits || (await kpi('activeCustomers')) < all.active).toBe(true);
+    // In Persian: the same group, its name in the line that says whom the figures are about, Persian digits.
+    await switchLanguage(page, 'fa');
+    await scope.getByText(text('fa', 'analytics:group.scope', { name: 'Regulars (e2e)' })).waitFor();
+    await expect.poll(() => byTestId(page, 'kpi-customers').locator('dd').textContent(), settle).toBe(persianDigits(String(regulars)));
+    await till.screenshot('directory-analytics-group-fa.png', true);
+    await switchLanguage(page, 'en');
     await page.goBack();
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/customers\?v=/);
     await expect.poll(() => listCount(page)).toBe(regulars);
