@@ -1,4 +1,4 @@
-import { BLOCK_BITS, BLOCK_MASK } from './columns.ts';
+import { BLOCK_BITS, BLOCK_MASK, type EntryBlock, type VisitBlock } from './columns.ts';
 import { L_WIDTH, V_RATING, V_REVENUE, V_VISITS, V_VOIDED, V_WIDTH } from './input-shapes.ts';
 import { countedPoints, ledgerColumn } from './ledger.ts';
 import type { Replica } from './replica.ts';
@@ -24,6 +24,29 @@ export class ScopedDays {
   }
 
   /**
+   * Adds every group whose root is marked in `roots` (a view's build): one sequential pass over the visit and
+   * ledger columns, where walking a million documents' chains group by group would jump around memory.
+   */
+  addAll(roots: Uint8Array): void {
+    const rp = this.replica;
+    const { store, fromDay, toDay } = this;
+    const { blocks: visitBlocks, count: visits } = rp.visits.columns;
+    for (let v = 0; v < visits; v++) {
+      const b = visitBlocks[v >>> BLOCK_BITS]!;
+      const i = v & BLOCK_MASK;
+      const day = b.day[i]!;
+      if (day >= fromDay && day < toDay && (store < 0 || b.store[i] === store) && roots[rp.root[b.customer[i]!]!] === 1) this.addVisit(b, i, day, 1);
+    }
+    const { blocks: lineBlocks, count: lines } = rp.ledger.columns;
+    for (let e = 0; e < lines; e++) {
+      const b = lineBlocks[e >>> BLOCK_BITS]!;
+      const i = e & BLOCK_MASK;
+      const day = b.day[i]!;
+      if (b.live[i] && day >= fromDay && day < toDay && (store < 0 || b.store[i] === store) && roots[rp.root[b.customer[i]!]!] === 1) this.addLine(b, i, day, 1);
+    }
+  }
+
+  /**
    * Adds (sign 1) or removes (−1) root `r`'s group: its members' visits and ledger lines of the period (and
    * store). Removing walks the chains again, so it must happen before they change (View.detach).
    */
@@ -41,17 +64,24 @@ export class ScopedDays {
       const b = blocks[v >>> BLOCK_BITS]!;
       const i = v & BLOCK_MASK;
       const day = b.day[i]!;
-      if (day >= fromDay && day < toDay && (store < 0 || b.store[i] === store)) {
-        const o = (day - fromDay) * V_WIDTH;
-        if (b.live[i]) {
-          this.visits[o + V_VISITS]! += sign;
-          this.visits[o + V_REVENUE]! += sign * b.total[i]!;
-          const rating = b.rating[i]!;
-          if (rating > 0) this.visits[o + V_RATING + rating - 1]! += sign;
-        } else this.visits[o + V_VOIDED]! += sign;
-      }
+      if (day >= fromDay && day < toDay && (store < 0 || b.store[i] === store)) this.addVisit(b, i, day, sign);
       v = b.next[i]!;
     }
+  }
+
+  private addVisit(b: VisitBlock, i: number, day: number, sign: number): void {
+    const o = (day - this.fromDay) * V_WIDTH;
+    if (b.live[i]) {
+      this.visits[o + V_VISITS]! += sign;
+      this.visits[o + V_REVENUE]! += sign * b.total[i]!;
+      const rating = b.rating[i]!;
+      if (rating > 0) this.visits[o + V_RATING + rating - 1]! += sign;
+    } else this.visits[o + V_VOIDED]! += sign;
+  }
+
+  private addLine(b: EntryBlock, i: number, day: number, sign: number): void {
+    const points = b.points[i]!;
+    this.ledger[(day - this.fromDay) * L_WIDTH + ledgerColumn(b.kind[i]!, points)]! += sign * countedPoints(b.kind[i]!, points);
   }
 
   private addLines(c: number, sign: number): void {
@@ -61,10 +91,7 @@ export class ScopedDays {
       const b = blocks[e >>> BLOCK_BITS]!;
       const i = e & BLOCK_MASK;
       const day = b.day[i]!;
-      if (b.live[i] && day >= fromDay && day < toDay && (store < 0 || b.store[i] === store)) {
-        const points = b.points[i]!;
-        this.ledger[(day - fromDay) * L_WIDTH + ledgerColumn(b.kind[i]!, points)]! += sign * countedPoints(b.kind[i]!, points);
-      }
+      if (b.live[i] && day >= fromDay && day < toDay && (store < 0 || b.store[i] === store)) this.addLine(b, i, day, sign);
       e = b.next[i]!;
     }
   }

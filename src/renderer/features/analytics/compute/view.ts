@@ -111,6 +111,8 @@ export class View {
   private readonly ranked = new Map<string, RankedList>();
   /** What the build's prefetching loads added up to (never read; kept so the loads are not dropped). */
   private touched = 0;
+  /** False during the build, whose day totals come from one pass over the columns (ScopedDays.addAll). */
+  private built = false;
 
   constructor(
     readonly replica: Replica,
@@ -230,11 +232,13 @@ export class View {
       }
     }
     this.touched = touched;
+    if (this.days !== null && mask !== null) this.days.addAll(mask);
     for (let c = 0; c < n; c++) {
       const r = root[c]!;
       this.groupBalance[r]! += rp.balance[c]!;
     }
     for (let r = 0; r < n; r++) if (root[r] === r) this.finish(r);
+    this.built = true;
   }
 
   /** Derives group `r`'s segment, risk, projection and tier, and adds its contribution. */
@@ -300,7 +304,7 @@ export class View {
   private contribute(r: number, sign: number): void {
     // A member's visits and points count in the period's totals even once it counts as no customer (erased),
     // as everyone's do in the replica's totals.
-    if (this.days !== null && this.isMember(r)) this.days.add(r, sign);
+    if (this.days !== null && this.built && this.isMember(r)) this.days.add(r, sign);
     if (!this.counted[r]) return;
     const balance = this.groupBalance[r]!;
     if (balance > 0) this.outstanding += sign * balance;
