@@ -7,7 +7,7 @@ import type { AnalyticsQuery } from './compute/schema.ts';
 import { calendarOf, formatDateTime, formatDay, formatNumber, asLocale } from '../../lib/format.ts';
 import { PERIOD_PRESETS, customPeriod, presetPeriod, todayIn, type PeriodPreset } from './periods.ts';
 import { CustomerTables, Charts, Cohorts, Kpis, Loyalty } from './ui/Sections.tsx';
-import { GroupPicker, GroupScope } from './ui/GroupSection.tsx';
+import { GroupPicker, GroupScope } from './ui/GroupScope.tsx';
 import { useGroupMembers } from './useGroupMembers.ts';
 import { useNow, useSettings } from '../../lib/hooks.ts';
 import { useSnapshot } from './useAnalytics.ts';
