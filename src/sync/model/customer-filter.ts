@@ -185,38 +185,3 @@ export function selectCustomers(rows: readonly CustomerStats[], filter: Customer
     sort,
   );
 }
-
-/** Totals over a set of customers (a saved group on the analytics page): all-time, as the statistics are. */
-export interface CustomerTotals {
-  customers: number;
-  /** Customers with at least one visit. */
-  visited: number;
-  visits: number;
-  /** Minor units. */
-  spend: number;
-  /** round(spend / visited), 0 without visits. */
-  averageSpend: number;
-  /** Σ positive balances. */
-  outstandingPoints: number;
-  segments: Record<Segment, number>;
-  tiers: Record<Tier, number>;
-}
-
-/** Adds up `rows`. */
-export function summarizeCustomers(rows: readonly CustomerStats[]): CustomerTotals {
-  const segments = Object.fromEntries(SegmentSchema.options.map((s) => [s, 0])) as Record<Segment, number>;
-  const tiers = Object.fromEntries(TierSchema.options.map((t) => [t, 0])) as Record<Tier, number>;
-  let visited = 0;
-  let visits = 0;
-  let spend = 0;
-  let outstandingPoints = 0;
-  for (const row of rows) {
-    if (row.visits > 0) visited += 1;
-    visits += row.visits;
-    spend += row.spend;
-    outstandingPoints += Math.max(0, row.points);
-    segments[row.segment] += 1;
-    tiers[row.tier] += 1;
-  }
-  return { customers: rows.length, visited, visits, spend, averageSpend: visited === 0 ? 0 : Math.round(spend / visited), outstandingPoints, segments, tiers };
-}

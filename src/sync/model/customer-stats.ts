@@ -141,35 +141,3 @@ export function statsOf(
     segment: segmentOf(stats, settings.segments, now),
   };
 }
-
-/** A group's visits in a period: live visits whose local day is in [from, to), of the customers listed. */
-export interface PeriodTotals {
-  visits: number;
-  /** Minor units. */
-  revenue: number;
-  /** round(revenue / visits), 0 without visits. */
-  averageTicket: number;
-  /** Customers with a visit in the period. */
-  activeCustomers: number;
-}
-
-/**
- * Adds up the live visits of `members` (listed customers' ids; visits of merged duplicates count for their
- * surviving customer, `rootOf`) whose local day (`dayOf`) falls in [from, to).
- */
-export function periodTotals(visits: Iterable<Visit>, members: ReadonlySet<string>, rootOf: (id: string) => string, period: { from: string; to: string }, dayOf: (iso: string) => string): PeriodTotals {
-  let count = 0;
-  let revenue = 0;
-  const active = new Set<string>();
-  for (const v of visits) {
-    if (v._deleted || v.voided) continue;
-    const root = rootOf(v.customerId);
-    if (!members.has(root)) continue;
-    const day = dayOf(v.occurredAt);
-    if (day < period.from || day >= period.to) continue;
-    count += 1;
-    revenue += v.total;
-    active.add(root);
-  }
-  return { visits: count, revenue, averageTicket: count === 0 ? 0 : Math.round(revenue / count), activeCustomers: active.size };
-}
