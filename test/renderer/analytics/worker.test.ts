@@ -207,6 +207,11 @@ describe('analytics worker protocol', () => {
     // Program rules are validated too: thresholds must increase.
     const badProgram = { ...init.settings.program, tiers: init.settings.program.tiers.map((t) => ({ ...t, threshold: 0 })) };
     expect(run([{ ...init, settings: { ...init.settings, program: badProgram } }])[0]).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
+    // A group's members are a list; its filter is a customer filter (a reversed range is not one).
+    const group = { id: newId(), filter: { ...EMPTY_FILTER, visitsMin: 2 } };
+    expect(run([init, { type: 'group', group, members: 'everyone' }]).at(-1)).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
+    expect(run([init, { type: 'group', group: { ...group, filter: { ...group.filter, visitsMax: 1 } }, members: [] }]).at(-1)).toMatchObject({ type: 'error', code: 'INVALID_MESSAGE' });
+    expect(run([init, { type: 'snapshot', id: 4, query: { ...QUERY, group: { ...group, filter: { tier: 'gold' } } } }]).at(-1)).toMatchObject({ type: 'error', id: 4, code: 'INVALID_MESSAGE' });
   });
 
   it('loads chunks, reports progress and answers snapshots and member pages', () => {
