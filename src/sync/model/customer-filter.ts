@@ -95,7 +95,10 @@ export interface CustomerStats {
   readonly signedUpDay: string;
   /** Sign-up store and every store with a live visit. */
   readonly stores: readonly string[];
+  /** All-time visits: the live visits recorded in Patron plus `priorVisits`. */
   readonly visits: number;
+  /** Visits before Patron (the merge group's sum), part of `visits`. */
+  readonly priorVisits: number;
   /** Σ paid totals of live visits, minor units. */
   readonly spend: number;
   readonly firstVisitAt: string | null;
@@ -189,12 +192,12 @@ export function selectCustomers(rows: readonly CustomerStats[], filter: Customer
 /** Totals over a set of customers (a saved group on the analytics page): all-time, as the statistics are. */
 export interface CustomerTotals {
   customers: number;
-  /** Customers with at least one visit. */
+  /** Customers with at least one visit (before Patron too). */
   visited: number;
   visits: number;
   /** Minor units. */
   spend: number;
-  /** round(spend / visited), 0 without visits. */
+  /** round(spend / customers with a visit recorded in Patron), 0 without one: spend before Patron is unknown. */
   averageSpend: number;
   /** Σ positive balances. */
   outstandingPoints: number;
@@ -207,16 +210,18 @@ export function summarizeCustomers(rows: readonly CustomerStats[]): CustomerTota
   const segments = Object.fromEntries(SegmentSchema.options.map((s) => [s, 0])) as Record<Segment, number>;
   const tiers = Object.fromEntries(TierSchema.options.map((t) => [t, 0])) as Record<Tier, number>;
   let visited = 0;
+  let spenders = 0;
   let visits = 0;
   let spend = 0;
   let outstandingPoints = 0;
   for (const row of rows) {
     if (row.visits > 0) visited += 1;
+    if (row.visits > row.priorVisits) spenders += 1;
     visits += row.visits;
     spend += row.spend;
     outstandingPoints += Math.max(0, row.points);
     segments[row.segment] += 1;
     tiers[row.tier] += 1;
   }
-  return { customers: rows.length, visited, visits, spend, averageSpend: visited === 0 ? 0 : Math.round(spend / visited), outstandingPoints, segments, tiers };
+  return { customers: rows.length, visited, visits, spend, averageSpend: spenders === 0 ? 0 : Math.round(spend / spenders), outstandingPoints, segments, tiers };
 }
