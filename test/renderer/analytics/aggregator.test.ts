@@ -23,7 +23,7 @@ type Op =
   | { op: 'void'; pick: number }
   | { op: 'feedback'; pick: number; rating: number }
   | { op: 'entry'; customer: number; store: number; kind: string; points: number; at: number }
-  | { op: 'customer'; customer: number }
+  | { op: 'customer'; customer: number; prior: number | null }
   | { op: 'merge'; customer: number; into: number }
   | { op: 'unmerge'; customer: number }
   | { op: 'erase'; customer: number }
@@ -41,7 +41,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       .record({ customer: customerIx, store: fc.integer({ min: 0, max: 1 }), kind: fc.constantFrom('earn', 'redeem', 'adjust', 'reversal', 'expire'), size: fc.integer({ min: 1, max: 3000 }), negative: fc.boolean(), at: minute })
       .map(({ kind, size, negative, ...rest }) => ({ op: 'entry' as const, kind, points: kind === 'earn' ? size : kind === 'redeem' || kind === 'expire' ? -size : negative ? -size : size, ...rest })),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('customer' as const), customer: customerIx }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('customer' as const), customer: customerIx, prior: fc.option(fc.integer({ min: 0, max: 40 })) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('merge' as const), customer: customerIx, into: customerIx }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unmerge' as const), customer: customerIx }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('erase' as const), customer: customerIx }) },
@@ -88,7 +88,8 @@ function replay(ops: readonly Op[]) {
         break;
       }
       case 'customer':
-        upsertCustomer(customerId(op.customer), { name: `renamed ${seq++}` });
+        // Visits before Patron set, changed or left absent (an older document has none).
+        upsertCustomer(customerId(op.customer), { name: `renamed ${seq++}`, ...(op.prior === null ? {} : { priorVisits: op.prior }) });
         break;
       case 'merge':
         upsertCustomer(customerId(op.customer), { mergedInto: customerId(op.into) });

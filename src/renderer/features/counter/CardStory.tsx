@@ -9,22 +9,27 @@ import { formatAmount, formatDay, formatNumber } from '../../lib/format.ts';
 import { useLocale, useNow, useSettings } from '../../lib/hooks.ts';
 
 /**
- * The customer's history in figures on the card: visits, lifetime spend, average ticket, member since and
- * segment (model customerStory: the same rules as the list and the analytics). Placeholders while loading.
+ * The customer's history in figures on the card: visits (the merge group's visits before Patron included and
+ * named), lifetime spend, average ticket, member since and segment (model customerStory: the same rules as the
+ * list and the analytics). Placeholders while loading.
  */
-export function CardStory({ customer, visits }: { customer: Customer; visits: Visit[] | null }) {
+export function CardStory({ customer, visits, priorVisits }: { customer: Customer; visits: Visit[] | null; priorVisits: number }) {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const locale = useLocale();
   const settings = useSettings(terminal);
   const now = useNow(60_000);
-  const story = visits ? customerStory(visits, new Date(now), settings.segments) : null;
+  const story = visits ? customerStory(visits, new Date(now), settings.segments, priorVisits) : null;
+  const visitCount = (s: NonNullable<typeof story>) =>
+    s.priorVisits > 0
+      ? t('story.visitsWithPrior', { n: formatNumber(s.visitCount, locale), prior: formatNumber(s.priorVisits, locale) })
+      : formatNumber(s.visitCount, locale);
   const money = (minor: number | null) => (minor === null ? t('none') : formatAmount(minor, moneyUnit(settings), locale));
   const since = formatDay(zonedDate(new Date(customer.createdAt), settings.timeZone), locale, 'medium');
   return (
     <dl className="card-story" data-testid="customer-story" data-segment={story?.segment ?? ''} aria-busy={story === null}>
       <StoryFact label={t('story.segment')} value={story ? t(`common:segment.${story.segment}`) : null} testId="story-segment" />
-      <StoryFact label={t('story.visits')} value={story ? formatNumber(story.visitCount, locale) : null} testId="story-visits" />
+      <StoryFact label={t('story.visits')} value={story ? visitCount(story) : null} testId="story-visits" />
       <StoryFact label={t('story.lifetimeSpend')} value={story ? money(story.lifetimeSpend) : null} testId="story-spend" />
       <StoryFact label={t('story.averageTicket')} value={story ? money(story.averageTicket) : null} testId="story-average" />
       <StoryFact label={t('story.memberSince')} value={since} testId="story-since" />
