@@ -149,9 +149,8 @@ export const CustomerSchema = z.strictObject({
   consent: historySchema(ConsentEntrySchema, CONSENT_MAX),
   status: CustomerStatusSchema,
   /**
-   * Visits before Patron (no dates, so never in a window or a period). Optional: absent is 0, so no stored
-   * customer needed a rewrite when it appeared (docs/protocol.md §1, version 4). Managers set it; the server
-   * refuses a cashier's change.
+   * Visits before Patron (no dates, so never in a window or a period). Optional, absent is 0: a customer stored
+   * without it is valid as it is (docs/protocol.md §1). Managers set it; the server refuses a cashier's change.
    */
   priorVisits: PriorVisitsSchema.optional(),
   /** Set by a duplicate merge: reads follow it to the surviving customer. */
