@@ -55,7 +55,7 @@ function columnsSchema<Shape extends Record<string, z.ZodType<{ readonly length:
     }, 'every column must hold n entries');
 }
 
-const CustomerColumnsSchema: z.ZodType<CustomerColumns> = columnsSchema({ id: list, name: list, phone: list, mergedInto: list, deleted: u8 });
+const CustomerColumnsSchema: z.ZodType<CustomerColumns> = columnsSchema({ id: list, name: list, phone: list, mergedInto: list, prior: f64, deleted: u8 });
 const VisitColumnsSchema: z.ZodType<VisitColumns> = columnsSchema({ id: list, customerId: list, storeId: list, occurredAt: list, total: f64, live: u8, rating: u8 });
 const EntryColumnsSchema: z.ZodType<EntryColumns> = columnsSchema({ id: list, customerId: list, storeId: list, occurredAt: list, reversesId: list, kind: i8, points: f64, deleted: u8 });
 

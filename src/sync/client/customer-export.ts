@@ -1,7 +1,7 @@
 import { consentState } from '../model/customer-profile.ts';
 import { strToU8, zipSync } from 'fflate';
 import Papa from 'papaparse';
-import type { Customer } from '../model/customer.ts';
+import { priorVisitsOf, type Customer } from '../model/customer.ts';
 import type { InboxItem } from '../model/inbox.ts';
 import type { LoyaltyEntry } from '../model/loyalty-entry.ts';
 import type { Visit } from '../model/visit.ts';
@@ -40,6 +40,8 @@ export function exportDocument(records: CustomerRecords, meta: { exportedAt: str
     // Each channel's state now and the whole history behind it (who, when, where it was recorded).
     consent: people.map((c) => ({ customerId: c.id, email: consentState(c.consent, 'email'), sms: consentState(c.consent, 'sms'), history: c.consent })),
     notes: people.flatMap((c) => c.timeline.map((note) => ({ customerId: c.id, ...note }))),
+    // Not personal data on its own (a count, kept by an erasure), but what the shop holds about the person.
+    visitsBeforePatron: people.reduce((sum, c) => sum + priorVisitsOf(c), 0),
     visits: records.visits,
     ledger: records.ledger,
     redemptions: records.ledger.filter((entry) => entry.kind === 'redeem'),

@@ -1,4 +1,4 @@
-import type { MergeableFields } from '../model/import-dedupe.ts';
+import type { ImportMergeFields } from '../model/import-writes.ts';
 import type { PatronDatabase } from './database.ts';
 
 // What an import wrote, kept on the importing terminal so the whole import can be undone: local documents of
@@ -17,8 +17,8 @@ export interface CreatedRecord {
 /** An existing customer the import merged rows into: each changed field before and after. */
 export interface MergedRecord {
   id: string;
-  before: Partial<MergeableFields>;
-  after: Partial<MergeableFields>;
+  before: Partial<ImportMergeFields>;
+  after: Partial<ImportMergeFields>;
 }
 
 /** One import as this terminal remembers it. */

@@ -95,7 +95,10 @@ export interface CustomerStats {
   readonly signedUpDay: string;
   /** Sign-up store and every store with a live visit. */
   readonly stores: readonly string[];
+  /** All-time visits: the live visits recorded in Patron plus `priorVisits`. */
   readonly visits: number;
+  /** Visits before Patron (the merge group's sum), part of `visits`. */
+  readonly priorVisits: number;
   /** Σ paid totals of live visits, minor units. */
   readonly spend: number;
   readonly firstVisitAt: string | null;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import {
-  CONTACT_CHANNELS, CUSTOMER_SOURCES, CustomerSchema, type ContactChannel, type CustomerSource, EditableCustomerStatusSchema, NAME_MAX, NAME_MIN, NOTE_MAX, type Preferences,
+  CONTACT_CHANNELS, CUSTOMER_SOURCES, CustomerSchema, PRIOR_VISITS_MAX, type ContactChannel, type CustomerSource, EditableCustomerStatusSchema, NAME_MAX, NAME_MIN, NOTE_MAX, type Preferences,
 } from './customer.ts';
 import { isIsoDate } from './dates.ts';
 import { FIELD_PROBLEMS, type FieldProblem } from './errors.ts';
 import { parsePhone } from './phone.ts';
+import { toAsciiDigits } from './text.ts';
 
 // What a person enters for a customer (sign-up, edit) and the rules it must meet, once: the counter's form
 // checks it as the cashier types and the terminal's command parses it again before writing. Each refused
@@ -41,6 +42,8 @@ export interface CustomerInput {
   consentSms: boolean;
   tags: string[];
   status: z.infer<typeof EditableCustomerStatusSchema>;
+  /** Visits before Patron as typed ('' is none); only a manager's form has it, so it is optional. */
+  priorVisits?: string;
 }
 
 /** A field of the details. */
@@ -69,6 +72,18 @@ function pastDateSchema(today: string) {
     if (value > today) return problem(ctx, 'FUTURE_DATE');
     return value;
   });
+}
+
+/**
+ * A count of visits as typed: a whole number from 0 to PRIOR_VISITS_MAX, in any digits, with thousands
+ * separators; an empty text is 0. Null when it is anything else (a fraction, a sign, a word, too many).
+ */
+export function parseVisitCount(text: string): number | null {
+  const digits = toAsciiDigits(text).replace(/[\s,_'\u066c\u066b\u060c]/g, '');
+  if (digits === '') return 0;
+  if (!/^\d{1,7}$/.test(digits)) return null;
+  const count = Number(digits);
+  return count <= PRIOR_VISITS_MAX ? count : null;
 }
 
 /** A bounded free text, trimmed; '' when empty. */
@@ -127,6 +142,11 @@ export function customerInputSchema(ctx: { region: string; today: string }) {
     consentSms: z.boolean().default(false),
     tags: listSchema(TAG_MAX, TAGS_MAX),
     status: EditableCustomerStatusSchema,
+    // Absent (a form without the field) leaves the count as it is.
+    priorVisits: z.string().optional().transform((value, issue) => {
+      if (value === undefined) return undefined;
+      return parseVisitCount(value) ?? problem(issue, 'INVALID_VISITS');
+    }),
     })
     .superRefine((value, issue) => {
       // A second number equal to the first finds nobody new and hides a typo.

@@ -1,5 +1,5 @@
 import type { CustomerStats } from './customer-filter.ts';
-import type { Customer } from './customer.ts';
+import { priorVisitsOf, type Customer } from './customer.ts';
 import { hasConsent } from './customer-profile.ts';
 import { DAY_MS, zonedDate } from './dates.ts';
 import { expiredPoints } from './loyalty-expiry.ts';
@@ -78,13 +78,26 @@ export function dayCache(timeZone: string): (iso: string) => string {
   };
 }
 
+/** Visits before Patron of each merge group, by surviving customer: every live record's count adds up. */
+export function groupPriorVisits(customers: Iterable<Customer>, rootOf: (id: string) => string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const c of customers) {
+    if (c._deleted || priorVisitsOf(c) === 0) continue;
+    const root = rootOf(c.id);
+    sums.set(root, (sums.get(root) ?? 0) + priorVisitsOf(c));
+  }
+  return sums;
+}
+
 /** Statistics of every listed customer at `now`. */
 export function buildCustomerStats(sources: StatsSources, settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>, now: Date): CustomerStats[] {
-  const { listed, rootOf: root } = mergeRoots(sources.customers);
+  const customers = [...sources.customers];
+  const { listed, rootOf: root } = mergeRoots(customers);
   const visits = groupBy(sources.visits, root);
   const entries = groupBy(sources.entries, root);
+  const priors = groupPriorVisits(customers, root);
   const dayOf = dayCache(settings.timeZone);
-  return listed.map((c) => statsOf(c, visits.get(c.id) ?? [], entries.get(c.id) ?? [], settings, now, dayOf));
+  return listed.map((c) => statsOf(c, visits.get(c.id) ?? [], entries.get(c.id) ?? [], settings, now, dayOf, priors.get(c.id) ?? 0));
 }
 
 /**
@@ -98,7 +111,11 @@ function expiredBy(entries: readonly LoyaltyEntry[], program: Settings['program'
   return old ? expiredPoints(entries, program, now) : 0;
 }
 
-/** One customer's statistics from its merge group's visits and ledger lines. */
+/**
+ * One customer's statistics from its merge group's visits, ledger lines and visits before Patron (`priorVisits`,
+ * the group's sum; the customer's own count by default). Visits before Patron add to the all-time count only:
+ * they have no dates, so they are in no window, segment, first or last visit.
+ */
 export function statsOf(
   c: Customer,
   visits: readonly Visit[],
@@ -106,6 +123,7 @@ export function statsOf(
   settings: Pick<Settings, 'program' | 'segments' | 'timeZone'>,
   now: Date,
   dayOf: (iso: string) => string = (iso) => zonedDate(new Date(iso), settings.timeZone),
+  priorVisits: number = priorVisitsOf(c),
 ): CustomerStats {
   const stats = visitStats(visits, now, settings.segments);
   const stores = new Set([c.storeId]);
@@ -131,7 +149,8 @@ export function statsOf(
     createdAt: c.createdAt,
     signedUpDay: dayOf(c.createdAt),
     stores: [...stores],
-    visits: stats.visitCount,
+    visits: stats.visitCount + priorVisits,
+    priorVisits,
     spend,
     firstVisitAt: stats.firstVisitAt,
     lastVisitAt: stats.lastVisitAt,

@@ -54,6 +54,14 @@ export type ContactChannel = z.infer<typeof ContactChannelSchema>;
  */
 export const EntryIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:(note|email|sms))?$/);
 
+/**
+ * Most visits before Patron a customer may carry: a visit a day for more than 270 years. It bounds typos (an
+ * amount pasted into the wrong column), not loyal customers.
+ */
+export const PRIOR_VISITS_MAX = 100_000;
+/** Visits a customer made before the business used Patron (imported or corrected by a manager): a count, no dates. */
+export const PriorVisitsSchema = z.int().min(0).max(PRIOR_VISITS_MAX);
+
 /** Longest text of one timeline note (version 0's `notes` bound, so a migrated note always fits). */
 export const NOTE_MAX = 4000;
 /** Most notes a customer's timeline holds. */
@@ -140,6 +148,11 @@ export const CustomerSchema = z.strictObject({
   /** Consent decisions per channel, append-only (the server refuses a rewrite); the state is derived. */
   consent: historySchema(ConsentEntrySchema, CONSENT_MAX),
   status: CustomerStatusSchema,
+  /**
+   * Visits before Patron (no dates, so never in a window or a period). Optional, absent is 0: a customer stored
+   * without it is valid as it is (docs/protocol.md §1). Managers set it; the server refuses a cashier's change.
+   */
+  priorVisits: PriorVisitsSchema.optional(),
   /** Set by a duplicate merge: reads follow it to the surviving customer. */
   mergedInto: IdSchema.nullable(),
   /** Store where the customer signed up. */
@@ -174,6 +187,12 @@ export const CUSTOMER_MERGE_FIELDS = [
   'tags',
   'consent',
   'status',
+  'priorVisits',
   'mergedInto',
   '_deleted',
 ] as const satisfies readonly (keyof Customer)[];
+
+/** A customer's visits before Patron (an absent count is none). */
+export function priorVisitsOf(customer: Pick<Customer, 'priorVisits'>): number {
+  return customer.priorVisits ?? 0;
+}

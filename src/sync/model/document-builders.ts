@@ -39,6 +39,8 @@ export interface NewCustomerInput {
   /** The first consent decision per channel: a `true` is a granted entry from `consentSource` (the counter by default). */
   consent?: { email?: boolean; sms?: boolean };
   consentSource?: ConsentSource;
+  /** Visits before Patron (a manager's import or edit; the server refuses a cashier's). */
+  priorVisits?: number;
 }
 
 /** An edit of a customer's details: the fields that change (phones as typed; their keys are derived). */
@@ -94,6 +96,8 @@ export function newCustomer(input: NewCustomerInput, ctx: WriteContext, defaultR
     tags: input.tags ?? [],
     consent: granted.map((channel) => consentEntry(channel, 'granted', input.consentSource ?? 'counter', ctx, `${id}:${channel}`)),
     status: 'active',
+    // Absent is none: a customer without visits before Patron is written as every earlier one was.
+    ...(input.priorVisits ? { priorVisits: input.priorVisits } : {}),
     mergedInto: null,
     storeId: ctx.storeId,
     createdAt: ctx.now,

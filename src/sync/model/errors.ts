@@ -93,6 +93,7 @@ export const FIELD_PROBLEMS = [
   'PIN_MISMATCH',
   'INVALID',
   'PERCENT_RANGE',
+  'INVALID_VISITS',
 ] as const;
 /** Why a field is refused. */
 export type FieldProblem = (typeof FIELD_PROBLEMS)[number];

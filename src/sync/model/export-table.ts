@@ -58,6 +58,8 @@ const CUSTOMER_COLUMNS: readonly Column<CustomerStats>[] = [
   { key: 'store', value: (c, f) => f.storeName(c.storeId) },
   { key: 'signedUpAt', value: (c) => c.createdAt },
   { key: 'visits', value: (c) => c.visits },
+  // The part of `visits` from before Patron (imported or corrected by a manager), so a reader can tell them apart.
+  { key: 'priorVisits', value: (c) => c.priorVisits },
   { key: 'spendMinor', value: (c) => c.spend },
   { key: 'spend', value: (c, f) => f.money(c.spend) },
   { key: 'points', value: (c) => c.points },

@@ -5,7 +5,7 @@ import { foldName } from './text.ts';
 // this device wins over the guess. The app and `patron-sync import` share it.
 
 /** The fields a customer file may carry, in the order the mapping screen lists them. */
-export const IMPORT_FIELDS = ['name', 'phone', 'email', 'memberCode', 'birthday', 'anniversary', 'notes', 'tags', 'marketingConsent', 'points'] as const;
+export const IMPORT_FIELDS = ['name', 'phone', 'email', 'memberCode', 'birthday', 'anniversary', 'notes', 'tags', 'marketingConsent', 'points', 'visits'] as const;
 /** A field a column can be mapped to. */
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 /** Field → index of the column holding it (a field left out is not imported). */
@@ -27,6 +27,8 @@ const HEADER_WORDS: Record<ImportField, readonly string[]> = {
   tags: ['tags', 'tag', 'labels', 'برچسب', 'برچسب ها'],
   marketingConsent: ['marketing consent', 'consent', 'marketing', 'opt in', 'newsletter', 'رضایت', 'رضایت تبلیغات', 'تبلیغات'],
   points: ['points', 'point balance', 'points balance', 'balance', 'loyalty points', 'امتیاز', 'امتیازها', 'مانده امتیاز'],
+  // Counts only: a bare "visit" or "مراجعه" would also take a last-visit date column.
+  visits: ['visits', 'visit count', 'number of visits', 'total visits', 'prior visits', 'previous visits', 'visits before', 'تعداد مراجعه', 'تعداد مراجعات', 'دفعات مراجعه', 'مراجعات', 'تعداد بازدید', 'تعداد خرید'],
 };
 
 /** A header as compared: folded (case, Persian/Arabic letters, digits), punctuation and underscores as spaces. */

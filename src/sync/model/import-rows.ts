@@ -1,4 +1,4 @@
-import { customerInputSchema, fieldProblems } from './customer-input.ts';
+import { customerInputSchema, fieldProblems, parseVisitCount } from './customer-input.ts';
 import type { FieldProblem } from './errors.ts';
 import type { ColumnMapping, ImportField } from './import-mapping.ts';
 import { isCompleteMemberCode, memberCodeQuery } from './member-code.ts';
@@ -6,7 +6,8 @@ import { toAsciiDigits } from './text.ts';
 
 // One row of a customer file checked against the same rules as the counter's sign-up form
 // (customer-input.ts), plus the columns only an import has: a member code (matched, never assigned) and an
-// opening points balance within what the importing member may adjust (ledger-rules.ts).
+// opening points balance within what the importing member may adjust (ledger-rules.ts), and a count of visits
+// before Patron (customer `priorVisits`).
 
 /** Why a cell of a row is refused: the sign-up form's problems and the import's own. */
 export type ImportProblem = FieldProblem | 'INVALID_MEMBER_CODE' | 'INVALID_POINTS' | 'POINTS_ABOVE_LIMIT' | 'INVALID_CONSENT';
@@ -28,6 +29,8 @@ export interface ImportRow {
   memberCode: string | null;
   /** Opening points balance (0: no ledger line). */
   points: number;
+  /** Visits before Patron (0: none). */
+  visits: number;
 }
 
 /** One refused cell of a row. */
@@ -107,9 +110,11 @@ export function rowChecker(rules: ImportRules) {
     const points = parsePoints(cell('points'));
     if (points === null) fail('points', 'INVALID_POINTS');
     else if (points > rules.pointsLimit) fail('points', 'POINTS_ABOVE_LIMIT');
+    const visits = parseVisitCount(cell('visits'));
+    if (visits === null) fail('visits', 'INVALID_VISITS');
     if (errors.length > 0 || !parsed.success) return { errors };
     const { name, phone, email, birthday, anniversary, notes, tags } = parsed.data;
-    return { row: { line, name, phone, email, birthday, anniversary, notes, tags, marketingConsent: consent ?? false, memberCode: code, points: points ?? 0 } };
+    return { row: { line, name, phone, email, birthday, anniversary, notes, tags, marketingConsent: consent ?? false, memberCode: code, points: points ?? 0, visits: visits ?? 0 } };
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ConsentEntry, Customer, NoteEntry } from './customer.ts';
+import { priorVisitsOf, type ConsentEntry, type Customer, type NoteEntry } from './customer.ts';
 import { byTimeThenId } from './customer-profile.ts';
 
 // What the counter shows of a merge group (docs/directory.md): a duplicate merged into another customer
@@ -24,6 +24,8 @@ export interface GroupProfile extends Pick<Customer, SingleField> {
   timeline: GroupNote[];
   /** Every record's consent decisions: the same person's, so the latest of any record is the current one. */
   consent: ConsentEntry[];
+  /** Visits before Patron of every record: each record's count is visits of the same person, so they add up. */
+  priorVisits: number;
 }
 
 /** The items of every list once (the same text in another case is the same item), the survivor's first. */
@@ -47,7 +49,8 @@ const isEmpty = (value: unknown): boolean => value === null || value === '';
 /**
  * The group's profile: the survivor's value for single fields (e-mail, birthday, anniversary, second phone,
  * address, company, source, preferred channel) or else the oldest merged record's that has one; lists united,
- * the survivor's items first; every record's timeline notes and consent decisions, in time order.
+ * the survivor's items first; every record's timeline notes and consent decisions, in time order; the records'
+ * visits before Patron added up.
  * Merged records are taken oldest first (sign-up time, then id), so the answer does not depend on the order
  * they are given in.
  */
@@ -64,5 +67,6 @@ export function groupProfile(root: Customer, merged: readonly Customer[]): Group
     allergies: union(group.map((c) => c.preferences.allergies)),
     timeline: group.flatMap((c) => c.timeline.map((note) => ({ ...note, customerId: c.id }))).sort(byTimeThenId),
     consent: group.flatMap((c) => c.consent).sort(byTimeThenId),
+    priorVisits: group.reduce((sum, c) => sum + priorVisitsOf(c), 0),
   };
 }

@@ -69,7 +69,8 @@ export function canonicalJson(value: unknown): string {
  * (then it is no longer parseable JSON; the inbox shows it as text). Never splits a surrogate pair.
  */
 function recordable(value: unknown): string {
-  const json = canonicalJson(value);
+  // An absent optional field (undefined) is recorded as null: JSON has no undefined.
+  const json = canonicalJson(value ?? null);
   if (json.length <= MAX_CONFLICT_VALUE) return json;
   let end = MAX_CONFLICT_VALUE - 1;
   const last = json.charCodeAt(end - 1);
@@ -130,8 +131,10 @@ export function mergeDocuments<T extends MergeableDocument>(
 
   if (master._deleted || local._deleted) {
     const tombstone = master._deleted ? master : local;
-    const kept = Object.fromEntries(fields.map((field) => [field, tombstone[field]]));
-    return { ...master, ...kept, ...stamp, _deleted: true, conflicts: [...tombstone.conflicts] };
+    const kept = Object.fromEntries(fields.filter((field) => tombstone[field] !== undefined).map((field) => [field, tombstone[field]]));
+    const dropped = fields.filter((field) => tombstone[field] === undefined);
+    const rest = Object.fromEntries(Object.entries(master).filter(([key]) => !dropped.includes(key as keyof T)));
+    return { ...(rest as T), ...kept, ...stamp, _deleted: true, conflicts: [...tombstone.conflicts] };
   }
 
   const out: Record<keyof T, unknown> = { ...master };
@@ -141,7 +144,13 @@ export function mergeDocuments<T extends MergeableDocument>(
     const [m, l] = [encode(master), encode(local)];
     if (m === l) continue;
     const b = base === undefined ? undefined : encode(base);
-    const copy = (doc: T): void => unit.forEach((field) => (out[field] = doc[field]));
+    // An optional field one side lacks stays absent (not a key holding undefined, which JSON and a strict
+    // schema see differently from a stored document).
+    const copy = (doc: T): void =>
+      unit.forEach((field) => {
+        if (doc[field] === undefined) delete out[field];
+        else out[field] = doc[field];
+      });
     if (b === m) copy(local);
     if (b === m || b === l) continue; // one side changed: it wins (master's value is already in `out`)
 

@@ -62,8 +62,12 @@ export const CUSTOMER_PERSONAL_FIELDS = {
 /** A personal field of a customer. */
 export type CustomerPersonalField = keyof typeof CUSTOMER_PERSONAL_FIELDS;
 
-/** The fields an erasure keeps: ids, the sign-up store and date, and the marker (status, updatedAt/By). */
-export const CUSTOMER_KEPT_FIELDS = ['id', 'merchantId', 'storeId', 'createdAt', 'mergedInto', 'status', 'updatedAt', 'updatedBy', '_deleted'] as const satisfies readonly (keyof Customer)[];
+/**
+ * The fields an erasure keeps: ids, the sign-up store and date, the marker (status, updatedAt/By), and the count
+ * of visits before Patron — a number that names nobody once the person's fields are gone, like the visits
+ * themselves, which the books keep.
+ */
+export const CUSTOMER_KEPT_FIELDS = ['id', 'merchantId', 'storeId', 'createdAt', 'mergedInto', 'status', 'priorVisits', 'updatedAt', 'updatedBy', '_deleted'] as const satisfies readonly (keyof Customer)[];
 
 type Unclassified = Exclude<keyof Customer, CustomerPersonalField | (typeof CUSTOMER_KEPT_FIELDS)[number]>;
 /** Compile-time guard: every customer field is either personal or kept (a new field must be listed). */

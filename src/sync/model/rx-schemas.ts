@@ -153,6 +153,7 @@ const customers = collection<RxDocType<Customer>>(
     tags: stringArray,
     consent: { type: 'array', items: object({ id: string, channel: string, state: string, at: string, source: string, by: string }) },
     status: string,
+    priorVisits: integer,
     mergedInto: nullableString,
     storeId: string,
     createdAt: string,
@@ -163,7 +164,9 @@ const customers = collection<RxDocType<Customer>>(
   // the cashier types, `phoneReversed` for "last four digits", `nameKey` for the folded name prefix,
   // `updatedAt` for the recently-changed list. Each index costs ~15 % of insert speed, so no more.
   ['phoneKey', 'phoneReversed', 'nameKey', 'updatedAt'],
-  1,
+  2,
+  // Absent is no visits before Patron, so no stored customer needs a rewrite (and the server none either).
+  ['priorVisits'],
 );
 
 /** Visits: a customer's history newest first, and date ranges for analytics. */
@@ -403,7 +406,11 @@ export function upgradeStaffV0(doc: Record<string, unknown>): Record<string, unk
  * what each version holds: docs/protocol.md §1.
  */
 export const RX_MIGRATIONS: { readonly [K in CollectionName]: { readonly [version: number]: RxMigrationStrategy } } = {
-  customers: { 1: (doc) => upgradeCustomerV0(doc as unknown as CustomerV0) as unknown as Record<string, unknown> },
+  customers: {
+    1: (doc) => upgradeCustomerV0(doc as unknown as CustomerV0) as unknown as Record<string, unknown>,
+    // `priorVisits` is optional: stored customers stay as they are, as the server's do.
+    2: (doc) => doc,
+  },
   // The visit's `rewards` is optional: stored visits stay as they are.
   visits: { 1: (doc) => doc },
   loyaltyEntries: { 1: (doc) => doc },

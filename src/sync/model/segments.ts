@@ -25,7 +25,12 @@ export interface SegmentStats {
   readonly spendInWindow: number;
 }
 
-/** Segment inputs plus the all-time visit count that `churnRisk` needs for the customer's own rhythm. */
+/**
+ * Segment inputs plus the visit count that `churnRisk` needs for the customer's own rhythm. Visits before Patron
+ * (customer `priorVisits`) are not in it: they have no dates, so counting them against the span of the dated
+ * visits would shorten the rhythm and call a customer overdue too early. The all-time count adds them
+ * (customer-stats.ts, customer-story.ts).
+ */
 export interface VisitStats extends SegmentStats {
   readonly visitCount: number;
 }

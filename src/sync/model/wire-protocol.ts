@@ -16,15 +16,15 @@ import { VisitSchema } from './visit.ts';
  * Version of the wire contract. Bump it with every change of a wire schema (a test snapshots their
  * JSON Schemas); the server answers 426 to clients older than MIN_PROTOCOL_VERSION.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /**
  * Oldest client protocol the server still accepts. Older clients read documents with strict schemas that refuse
  * what a later protocol added — protocol 2 the settings fields; protocol 3 stamp lines, the programme's stamp card,
  * reward types, the `erased` customer status, the customer profile (timeline notes, consent history) and the
- * staff written by owners — and would write documents without the new fields or stall on a pull they cannot
+ * staff written by owners; protocol 4 a customer's visits before Patron — and would write documents without the new fields or stall on a pull they cannot
  * read: they get 426 and keep their queue until they are updated (docs/protocol.md §1).
  */
-export const MIN_PROTOCOL_VERSION = 3;
+export const MIN_PROTOCOL_VERSION = 4;
 /** Header carrying the client's protocol version on every request. */
 export const PROTOCOL_HEADER = 'x-patron-protocol';
 

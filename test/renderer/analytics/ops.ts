@@ -19,7 +19,7 @@ export type Op =
   | { op: 'void'; pick: number }
   | { op: 'feedback'; pick: number; rating: number }
   | { op: 'entry'; customer: number; store: number; kind: string; points: number; at: number }
-  | { op: 'customer'; customer: number }
+  | { op: 'customer'; customer: number; prior: number | null }
   | { op: 'merge'; customer: number; into: number }
   | { op: 'unmerge'; customer: number }
   | { op: 'erase'; customer: number }
@@ -37,7 +37,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       .record({ customer: customerIx, store: fc.integer({ min: 0, max: 1 }), kind: fc.constantFrom('earn', 'redeem', 'adjust', 'reversal', 'expire'), size: fc.integer({ min: 1, max: 3000 }), negative: fc.boolean(), at: minute })
       .map(({ kind, size, negative, ...rest }) => ({ op: 'entry' as const, kind, points: kind === 'earn' ? size : kind === 'redeem' || kind === 'expire' ? -size : negative ? -size : size, ...rest })),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('customer' as const), customer: customerIx }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('customer' as const), customer: customerIx, prior: fc.option(fc.integer({ min: 0, max: 40 })) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('merge' as const), customer: customerIx, into: customerIx }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unmerge' as const), customer: customerIx }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('erase' as const), customer: customerIx }) },
@@ -86,7 +86,8 @@ export function replay(ops: readonly Op[]) {
         break;
       }
       case 'customer':
-        upsertCustomer(customerIdOf(op.customer), { name: `renamed ${seq++}` });
+        // Visits before Patron set, changed or left absent (an older document has none).
+        upsertCustomer(customerIdOf(op.customer), { name: `renamed ${seq++}`, ...(op.prior === null ? {} : { priorVisits: op.prior }) });
         break;
       case 'merge':
         upsertCustomer(customerIdOf(op.customer), { mergedInto: customerIdOf(op.into) });

@@ -180,7 +180,8 @@ export function referenceSnapshot(data: ReferenceData, settings: AnalyticsSettin
       id,
       name: doc?.name ?? '',
       phone: doc?.phone ?? '',
-      visits: own.length,
+      // All-time: the group's live records' visits before Patron too.
+      visits: own.length + [...ids].filter((m) => rootOf(m) === id && !deleted(m)).reduce((sum, m) => sum + (customers.get(m)?.priorVisits ?? 0), 0),
       spend,
       periodVisits: period.length,
       periodSpend: period.reduce((sum, o) => sum + o.visit.total, 0),

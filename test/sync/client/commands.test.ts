@@ -222,6 +222,27 @@ describe('the terminal’s commands', () => {
     expect(rows[0]!.doc).toMatchObject({ company: 'Sol Co', timeline: [{ text: 'first visit' }, { text: 'likes the window seat' }], consent: [{ state: 'granted' }, { state: 'withdrawn', source: 'customer-request' }] });
   });
 
+  it('visits before Patron: a manager corrects them on the edit form, checked; a cashier’s change is refused and writes nothing', async () => {
+    const t = await terminal();
+    await asCashier(t);
+    const customer = await signUp(t);
+    const form = details({ phone: customer.phone, name: customer.name });
+    expect(await t.commands.signUp(details({ priorVisits: '12' }))).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.commands.editCustomer({ ...form, priorVisits: '12', customerId: customer.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // A cashier's form has no count: an edit of another field leaves it.
+    expect(await t.commands.editCustomer({ ...form, company: 'Sol Co', customerId: customer.id })).toMatchObject({ ok: true, value: { company: 'Sol Co' } });
+    await asManager(t);
+    for (const bad of ['-1', '2.5', 'ten', '100001']) {
+      expect(await t.commands.editCustomer({ ...form, priorVisits: bad, customerId: customer.id })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', fields: { priorVisits: 'common:fields.INVALID_VISITS' } } });
+    }
+    const edited = await t.commands.editCustomer({ ...form, company: 'Sol Co', priorVisits: '۳۰', customerId: customer.id });
+    expect(edited).toMatchObject({ ok: true, value: { priorVisits: 30, company: 'Sol Co' } });
+    await t.sync.awaitInSync();
+    const { rows } = await tdb.db.query<{ doc: Customer }>(`SELECT doc FROM customers WHERE id = $1`, [customer.id]);
+    expect(rows[0]!.doc.priorVisits).toBe(30);
+    expect((await tdb.db.query(`SELECT reason FROM rejected_writes WHERE terminal_id = $1`, [t.identity.terminalId])).rows).toEqual([]);
+  });
+
   it('record a visit with its earning at the group’s tier; a blocked customer earns nothing', async () => {
     const t = await terminal();
     await asCashier(t);
@@ -450,11 +471,11 @@ describe('the terminal’s commands', () => {
     const importId = newId();
     const phones = [nextPhone(), nextPhone(), nextPhone()];
     const e164 = (national: string) => `+98${national.slice(1)}`;
-    const row = (line: number, phone: string, extra: object = {}) => ({ line, name: `Imported ${line}`, phone: e164(phone), email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 0, ...extra });
+    const row = (line: number, phone: string, extra: object = {}) => ({ line, name: `Imported ${line}`, phone: e164(phone), email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 0, visits: 0, ...extra });
     const batch = {
       importId, fileName: 'shop.csv', batch: 0,
-      creates: [row(2, phones[0]!, { points: 100 }), row(3, phones[1]!), row(4, phones[2]!)],
-      merges: [{ customerId: existing.id, rows: [row(5, existing.phone, { email: 'here@example.com', tags: ['vip'] })] }],
+      creates: [row(2, phones[0]!, { points: 100, visits: 30 }), row(3, phones[1]!), row(4, phones[2]!)],
+      merges: [{ customerId: existing.id, rows: [row(5, existing.phone, { email: 'here@example.com', tags: ['vip'], visits: 8 })] }],
     };
     expect(await t.commands.importBatch(batch)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     await asManager(t);
@@ -467,9 +488,11 @@ describe('the terminal’s commands', () => {
     expect(await t.sync.settled(20_000)).toBe(true);
     const onServer = async () => {
       const { rows } = await tdb.db.query<{ id: string; deleted: boolean; doc: Customer }>(`SELECT id, deleted, doc FROM customers WHERE id = ANY($1::text[])`, [[untouched, edited, served, existing.id]]);
-      return Object.fromEntries(rows.map((r) => [r.id, { deleted: r.deleted, email: r.doc.email, tags: r.doc.tags }]));
+      return Object.fromEntries(rows.map((r) => [r.id, { deleted: r.deleted, email: r.doc.email, tags: r.doc.tags, priorVisits: r.doc.priorVisits ?? 0 }]));
     };
     expect(Object.values(await onServer()).filter((c) => !c.deleted)).toHaveLength(4);
+    // The created row's visits before Patron, and the merged row's filling the existing customer's 0.
+    expect(await onServer()).toMatchObject({ [untouched]: { priorVisits: 30 }, [existing.id]: { priorVisits: 8 } });
 
     // After the import: one created customer edited, one served, and the merged customer's tags edited.
     await t.commands.editCustomer({ ...details({ phone: phones[1]!, name: 'Imported Three' }), customerId: edited! });
@@ -485,7 +508,7 @@ describe('the terminal’s commands', () => {
       [untouched]: { deleted: true },
       [edited]: { deleted: false },
       [served]: { deleted: false },
-      [existing.id]: { deleted: false, email: null, tags: ['old', 'vip', 'regular'] },
+      [existing.id]: { deleted: false, email: null, tags: ['old', 'vip', 'regular'], priorVisits: 0 },
     });
     expect((await tdb.db.query(`SELECT reason FROM rejected_writes WHERE terminal_id = $1`, [t.identity.terminalId])).rows).toEqual([]);
   });

@@ -78,7 +78,8 @@ describe('privacy: export and erasure', () => {
     await firstValueFrom(till.status$.pipe(filter((s) => s.initialSyncDone)));
     expect((await till.session.signIn(seed.manager.id, '987654')).ok).toBe(true);
     const phone = nextPhone();
-    const signed = await till.commands.signUp(details(phone));
+    // A manager signs up, so the customer may carry visits before Patron (as an import would bring them).
+    const signed = await till.commands.signUp({ ...details(phone), priorVisits: '12' });
     if (!signed.ok) throw new Error(signed.error.code);
     const customer = signed.value;
     const visit = await till.commands.recordVisit({ customerId: customer.id, items: [], amount: 250_000, paymentMethod: 'cash' });
@@ -94,6 +95,7 @@ describe('privacy: export and erasure', () => {
     expect(json).toMatchObject({ format: EXPORT_FORMAT, customer: { id: customer.id, name: 'Shirin Ahmadi', email: 'shirin.ahmadi@example.com', company: 'Ahmadi Print' }, consent: [{ customerId: customer.id, email: { granted: true }, sms: { granted: true } }] });
     expect(json.notes).toMatchObject([{ customerId: customer.id, text: 'likes oat milk' }]);
     expect(json.visits).toHaveLength(1);
+    expect(json.visitsBeforePatron).toBe(12);
     expect(json.ledger.map((e: { kind: string }) => e.kind)).toEqual(['earn']);
     const visitsCsv = Papa.parse<Record<string, string>>(strFromU8(files[EXPORT_FILES.visits]!), { header: true, skipEmptyLines: true });
     expect(visitsCsv.data).toMatchObject([{ customerId: customer.id, total: '250000', paymentMethod: 'cash' }]);
@@ -137,7 +139,8 @@ describe('privacy: export and erasure', () => {
     expect(redacted).toMatchObject({ _deleted: true, name: '---', email: null, company: '', address: '', phone2: null, tags: [], conflicts: [], consent: [], updatedBy: seed.manager.id });
     expect(redacted.timeline.map((note) => note.text)).toEqual(['asked by email on 3 May']);
     const [row] = (await tdb.db.query<{ doc: Customer; deleted: boolean }>(`SELECT doc, deleted FROM customers WHERE id = $1`, [customer.id])).rows;
-    expect(row).toMatchObject({ deleted: true, doc: { status: 'erased', updatedBy: seed.manager.id, timeline: [{ text: 'asked by email on 3 May' }] } });
+    // The count of visits before Patron stays, like the visits: a number that names nobody once the person is gone.
+    expect(row).toMatchObject({ deleted: true, doc: { status: 'erased', updatedBy: seed.manager.id, timeline: [{ text: 'asked by email on 3 May' }], priorVisits: 12 } });
 
     // The server's own history: no table holds the name, e-mail, phone, notes or the offline edit any more.
     const e164 = normalizePhone(phone, 'IR');

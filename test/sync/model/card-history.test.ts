@@ -27,8 +27,11 @@ describe('the customer card', () => {
   it('counts visits, lifetime spend and average ticket without voided visits, with the segment by the rules', () => {
     const now = new Date('2026-11-25T09:00:00.000Z');
     const voided = voidVisit(second.visit, second.earn, 'wrong amount', ctx('2026-11-22T09:00:00.000Z')).visit;
-    expect(customerStory([first.visit, second.visit], now, DEFAULT_SEGMENT_RULES)).toEqual({ visitCount: 2, lifetimeSpend: 4_000_000, averageTicket: 2_000_000, segment: 'new' });
+    expect(customerStory([first.visit, second.visit], now, DEFAULT_SEGMENT_RULES)).toEqual({ visitCount: 2, priorVisits: 0, lifetimeSpend: 4_000_000, averageTicket: 2_000_000, segment: 'new' });
+    // Visits before Patron count in the all-time visits only: not in the average ticket, not in the segment.
+    expect(customerStory([first.visit, second.visit], now, DEFAULT_SEGMENT_RULES, 30)).toEqual({ visitCount: 32, priorVisits: 30, lifetimeSpend: 4_000_000, averageTicket: 2_000_000, segment: 'new' });
+    expect(customerStory([], now, DEFAULT_SEGMENT_RULES, 7)).toEqual({ visitCount: 7, priorVisits: 7, lifetimeSpend: 0, averageTicket: null, segment: 'none' });
     expect(customerStory([first.visit, voided], now, DEFAULT_SEGMENT_RULES)).toMatchObject({ visitCount: 1, lifetimeSpend: 3_000_000, averageTicket: 3_000_000 });
-    expect(customerStory([], now, DEFAULT_SEGMENT_RULES)).toEqual({ visitCount: 0, lifetimeSpend: 0, averageTicket: null, segment: 'none' });
+    expect(customerStory([], now, DEFAULT_SEGMENT_RULES)).toEqual({ visitCount: 0, priorVisits: 0, lifetimeSpend: 0, averageTicket: null, segment: 'none' });
   });
 });

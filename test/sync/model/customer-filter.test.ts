@@ -37,6 +37,7 @@ const stats: fc.Arbitrary<CustomerStats> = fc
     signedUp: day,
     lastVisit: fc.option(day, { nil: null }),
     visits: fc.integer({ min: 0, max: 50 }),
+    prior: fc.integer({ min: 0, max: 40 }),
     spend: fc.integer({ min: 0, max: 5_000_000 }),
     points: fc.integer({ min: -500, max: 5_000 }),
     tier: fc.constantFrom(...TIERS),
@@ -56,7 +57,8 @@ const stats: fc.Arbitrary<CustomerStats> = fc
     createdAt: instantOn(r.signedUp),
     signedUpDay: r.signedUp,
     stores: [...new Set([r.store, ...r.visitedStores])],
-    visits: r.lastVisit === null ? 0 : Math.max(1, r.visits),
+    visits: (r.lastVisit === null ? 0 : Math.max(1, r.visits)) + r.prior,
+    priorVisits: r.prior,
     spend: r.spend,
     firstVisitAt: r.lastVisit && instantOn(r.lastVisit),
     lastVisitAt: r.lastVisit && instantOn(r.lastVisit),
@@ -178,8 +180,8 @@ describe('customer filter evaluation', () => {
 describe('statistics of merge groups, and a group’s visits in a period', () => {
   const root = STORES[0]!.replace(/1$/, 'a');
   const dup = STORES[0]!.replace(/1$/, 'b');
-  const customer = (id: string, mergedInto: string | null) =>
-    ({ id, mergedInto, _deleted: false, name: 'Sara', nameKey: 'sara', phone: '+989120000000', email: null, tags: [], birthday: null, consent: [], status: 'active', storeId: STORES[0]!, createdAt: '2026-03-20T21:00:00.000Z' }) as unknown as Customer;
+  const customer = (id: string, mergedInto: string | null, priorVisits?: number) =>
+    ({ id, mergedInto, priorVisits, _deleted: false, name: 'Sara', nameKey: 'sara', phone: '+989120000000', email: null, tags: [], birthday: null, consent: [], status: 'active', storeId: STORES[0]!, createdAt: '2026-03-20T21:00:00.000Z' }) as unknown as Customer;
   const visit = (id: string, customerId: string, occurredAt: string, total: number, voided = false) =>
     ({ id, customerId, occurredAt, total, voided, _deleted: false, storeId: STORES[1]! }) as unknown as Visit;
   const visits = [
@@ -192,5 +194,17 @@ describe('statistics of merge groups, and a group’s visits in a period', () =>
   it('counts a merged duplicate’s visits for the surviving customer and leaves voided visits out', () => {
     const [stats] = buildCustomerStats({ customers: [customer(root, null), customer(dup, root)], visits, entries: [] }, { program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, timeZone: 'Asia/Tehran' }, new Date('2026-04-01T00:00:00.000Z'));
     expect(stats).toMatchObject({ id: root, visits: 2, spend: 350, stores: [STORES[0], STORES[1]], signedUpDay: '2026-03-21', lastVisitDay: '2026-03-21' });
+  });
+
+  it('adds every record’s visits before Patron to the all-time count, never to a date or a segment', () => {
+    const settings = { program: DEFAULT_PROGRAM, segments: DEFAULT_SEGMENT_RULES, timeZone: 'Asia/Tehran' };
+    const now = new Date('2026-04-01T00:00:00.000Z');
+    const [stats] = buildCustomerStats({ customers: [customer(root, null, 30), customer(dup, root, 12)], visits, entries: [] }, settings, now);
+    expect(stats).toMatchObject({ id: root, visits: 44, priorVisits: 42, spend: 350, lastVisitDay: '2026-03-21', firstVisitAt: '2026-03-20T20:00:00.000Z' });
+    const [without] = buildCustomerStats({ customers: [customer(root, null), customer(dup, root)], visits, entries: [] }, settings, now);
+    expect(stats!.segment).toBe(without!.segment);
+    // Only visits before Patron: counted, but no last visit, so no segment.
+    const [only] = buildCustomerStats({ customers: [customer(root, null, 7)], visits: [], entries: [] }, settings, now);
+    expect(only).toMatchObject({ visits: 7, priorVisits: 7, lastVisitAt: null, segment: 'none' });
   });
 });

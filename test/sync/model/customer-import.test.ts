@@ -38,7 +38,7 @@ describe('rows', () => {
   it('normalises phones in the merchant region (Persian digits, spaces), dates, consent, tags and points', () => {
     const result = check(['  Sara   Ahmadi ', '۰۹۱۲ ۳۴۵ ۶۷۸۹', 'sara@example.com', '1990/3/7', '۱,۲۰۰', 'بله', 'vip، regular', ''], 2, mapping);
     expect(result).toEqual({
-      row: { line: 2, name: 'Sara Ahmadi', phone: '+989123456789', email: 'sara@example.com', birthday: '1990-03-07', anniversary: null, notes: '', tags: ['vip', 'regular'], marketingConsent: true, memberCode: null, points: 1200 },
+      row: { line: 2, name: 'Sara Ahmadi', phone: '+989123456789', email: 'sara@example.com', birthday: '1990-03-07', anniversary: null, notes: '', tags: ['vip', 'regular'], marketingConsent: true, memberCode: null, points: 1200, visits: 0 },
     });
   });
 
@@ -79,7 +79,7 @@ describe('files', () => {
 });
 
 const row = (line: number, phone: string, email: string | null = null, code: string | null = null): ImportRow => ({
-  line, name: `Customer ${line}`, phone, email, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: code, points: 10,
+  line, name: `Customer ${line}`, phone, email, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: code, points: 10, visits: 0,
 });
 
 describe('duplicates', () => {
@@ -108,7 +108,7 @@ describe('duplicates', () => {
     const merged = planImport([first, again], findConflicts([first, again], NOBODY), () => 'merge');
     expect(merged.creates).toEqual([{ ...first, email: 'x@y.co', tags: ['vip'] }]);
     // A note and consent go to created customers only (append-only histories an undo could not take back).
-    expect(mergedChanges({ email: 'old@y.co', birthday: null, anniversary: null, tags: ['a'] }, [{ ...again, notes: 'new', marketingConsent: true, birthday: '1990-01-01' }])).toEqual({
+    expect(mergedChanges({ email: 'old@y.co', birthday: null, anniversary: null, tags: ['a'], priorVisits: 0 }, [{ ...again, notes: 'new', marketingConsent: true, birthday: '1990-01-01' }])).toEqual({
       before: { birthday: null, tags: ['a'] },
       after: { birthday: '1990-01-01', tags: ['a', 'vip'] },
     });
@@ -138,5 +138,35 @@ describe('duplicates', () => {
       }),
       { seed, numRuns: 60 },
     );
+  });
+});
+
+describe('visits before Patron', () => {
+  it('guesses a count column in English and Persian, never a last-visit date', () => {
+    expect(guessMapping(['Name', 'Phone', 'Number of visits'])).toMatchObject({ visits: 2 });
+    expect(guessMapping(['نام', 'موبایل', 'تعداد مراجعه'])).toMatchObject({ visits: 2 });
+    expect(guessMapping(['Name', 'Phone', 'Last visit', 'تاریخ آخرین مراجعه']).visits).toBeUndefined();
+  });
+
+  it('takes a whole number from 0 to 100,000 in any digits; anything else is the row’s error, and nothing of it is kept', () => {
+    const check = rowChecker(RULES);
+    const mapping = { name: 0, phone: 1, visits: 2 };
+    const visits = (cell: string) => {
+      const result = check(['Sara Ahmadi', '09123456789', cell], 2, mapping);
+      return 'row' in result ? result.row.visits : result.errors.map((e) => [e.field, e.problem, e.value]);
+    };
+    expect(visits('')).toBe(0);
+    expect(visits('۴۲')).toBe(42);
+    expect(visits('1,200')).toBe(1200);
+    expect(visits('100000')).toBe(100_000);
+    for (const bad of ['-3', '2.5', 'many', '100001', '12345678']) expect(visits(bad)).toEqual([['visits', 'INVALID_VISITS', bad]]);
+  });
+
+  it('a merge fills a count of 0 and never adds to one the customer has', () => {
+    const current = { email: null, birthday: null, anniversary: null, tags: [], priorVisits: 0 };
+    const first = { ...row(2, '+989120000003'), visits: 30 };
+    const second = { ...row(3, '+989120000003'), visits: 7 };
+    expect(mergedChanges(current, [first, second])).toEqual({ before: { priorVisits: 0 }, after: { priorVisits: 30 } });
+    expect(mergedChanges({ ...current, priorVisits: 12 }, [first])).toEqual({ before: {}, after: {} });
   });
 });

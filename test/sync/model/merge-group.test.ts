@@ -21,14 +21,15 @@ const aRecord = fc.record({
   notes: fc.constantFrom('', 'likes the window seat', 'پاسخ با پیامک'),
   address: fc.constantFrom('', '12 Valiasr St'),
   consent: fc.boolean(),
+  priorVisits: fc.constantFrom(0, 3, 250),
   minute: fc.integer({ min: 0, max: 59 }),
 });
 
-type RecordInput = { email: string | null; birthday: string | null; tags: string[]; allergies: string[]; favorites: string[]; notes: string; address: string; consent: boolean; minute: number };
+type RecordInput = { email: string | null; birthday: string | null; tags: string[]; allergies: string[]; favorites: string[]; notes: string; address: string; consent: boolean; priorVisits: number; minute: number };
 
 function customer(r: RecordInput, i: number): Customer {
   const at = `2025-01-01T10:${String(r.minute).padStart(2, '0')}:00.000Z`;
-  return newCustomer({ phone: `0912${String(1_000_000 + i).padStart(7, '0')}`, name: `Record ${i}`, email: r.email, birthday: r.birthday, tags: r.tags, notes: r.notes, address: r.address, consent: { sms: r.consent }, preferences: { allergies: r.allergies, favorites: r.favorites } }, { ...ctx, now: at }, 'IR');
+  return newCustomer({ phone: `0912${String(1_000_000 + i).padStart(7, '0')}`, name: `Record ${i}`, email: r.email, birthday: r.birthday, tags: r.tags, notes: r.notes, address: r.address, consent: { sms: r.consent }, priorVisits: r.priorVisits, preferences: { allergies: r.allergies, favorites: r.favorites } }, { ...ctx, now: at }, 'IR');
 }
 
 describe('a merge group’s profile', () => {
@@ -58,6 +59,8 @@ describe('a merge group’s profile', () => {
         if (root.email !== null) expect(profile.email).toBe(root.email);
         if ([root, ...merged].some((c) => c.email !== null)) expect(profile.email).not.toBeNull();
         if (root.birthday !== null) expect(profile.birthday).toBe(root.birthday);
+        // The same person's visits before Patron, counted on each record: they add up.
+        expect(profile.priorVisits).toBe([root, ...merged].reduce((sum, c) => sum + (c.priorVisits ?? 0), 0));
       }),
       { numRuns: 100, seed },
     );

@@ -386,6 +386,7 @@ const UNITS: (keyof Customer)[][] = [
   ['tags'],
   ['consent'],
   ['status'],
+  ['priorVisits'],
   ['mergedInto'],
   ['_deleted'],
 ];
@@ -425,6 +426,7 @@ const customerArb = fc
     preferredTime: fc.constantFrom(null, 'morning', 'evening'),
     tags: fc.subarray(['vip', 'student', 'staff']),
     status: fc.constantFrom('active', 'inactive', 'blocked'),
+    priorVisits: fc.constantFrom(undefined, undefined, 0, 30, 1200),
     mergedInto: fc.constantFrom(null, null, SURVIVOR_A, SURVIVOR_B),
     deleted: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
     updatedAt: fc.integer({ min: 0, max: 4 }).map(min),
@@ -456,6 +458,7 @@ const customerArb = fc
       preferences: { favorites: r.favorites, allergies: r.allergies, preferredTime: r.preferredTime },
       tags: r.tags,
       status: r.status,
+      ...(r.priorVisits === undefined ? {} : { priorVisits: r.priorVisits }),
       mergedInto: r.mergedInto,
       _deleted: r.deleted,
       updatedAt: r.updatedAt,
@@ -478,6 +481,8 @@ const editOf = (base: Customer, other: Customer, mask: boolean[], extend: boolea
   UNITS.forEach((unit, i) => {
     if (mask[i]) for (const k of unit) out[k] = other[k];
   });
+  // An optional field the other side lacks is absent, as a parsed document has it.
+  if (out.priorVisits === undefined) delete out.priorVisits;
   if (extend) {
     if (mask[UNITS.findIndex((u) => u[0] === 'timeline')]) out.timeline = unionById(base.timeline, other.timeline);
     if (mask[UNITS.findIndex((u) => u[0] === 'consent')]) out.consent = unionById(base.consent, other.consent);
@@ -584,11 +589,25 @@ describe('mergeCustomer properties', () => {
             const loser = keptMaster ? local : master;
             if (same(master[field], local[field])) continue; // only derived keys differed
             const recorded = merged.conflicts.some(
-              (c) => c.field === field && c.at === loser.updatedAt && same(JSON.parse(c.lost), loser[field]),
+              (c) => c.field === field && c.at === loser.updatedAt && same(JSON.parse(c.lost), loser[field] ?? null),
             );
             expect(recorded, `${field} recorded`).toBe(true);
           }
         }
+      }),
+      RUNS,
+    );
+  });
+
+  it('visits before Patron merge as a scalar; an absent count stays absent, never a key holding undefined', () => {
+    fc.assert(
+      fc.property(tripleArb, ({ base, master, local }) => {
+        const merged = mergeCustomer(base, master, local);
+        expect(Object.entries(merged).filter(([, value]) => value === undefined).map(([key]) => key)).toEqual([]);
+        const [m, l] = [master.priorVisits, local.priorVisits];
+        if (m === l) expect(merged.priorVisits).toBe(m);
+        else if (!master._deleted && !local._deleted && base !== undefined && base.priorVisits === m) expect(merged.priorVisits).toBe(l);
+        else expect([m, l]).toContain(merged.priorVisits);
       }),
       RUNS,
     );

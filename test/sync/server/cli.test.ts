@@ -259,12 +259,12 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       expect((await till.push('customers', [insertRow(existing)])).conflicts).toEqual([]);
 
       const csv = [
-        'نام,موبایل,ایمیل,امتیاز,برچسب',
-        'Mina Karimi,۰۹۱۲ ۲۲۲ ۰۰۰۱,mina@example.com,250,vip',
-        'Existing Again,+98 912 111 0000,existing@example.com,40,new',
-        'Mina Twin,09122220001,,10,',
-        'Bad Phone,12345,,0,',
-        'Too Rich,09122220002,,20000,',
+        'نام,موبایل,ایمیل,امتیاز,برچسب,تعداد مراجعه',
+        'Mina Karimi,۰۹۱۲ ۲۲۲ ۰۰۰۱,mina@example.com,250,vip,۳۰',
+        'Existing Again,+98 912 111 0000,existing@example.com,40,new,8',
+        'Mina Twin,09122220001,,10,,5',
+        'Bad Phone,12345,,0,,',
+        'Too Rich,09122220002,,20000,,many',
       ].join('\n');
       writeFileSync(join(dir, 'customers.csv'), csv);
       const imported = await cli(['import', join(dir, 'customers.csv'), '--merchant', seed.merchantId, '--staff', seed.manager.name, '--on-duplicate', 'merge', '--errors', join(dir, 'errors.csv'), '--json'], env);
@@ -275,11 +275,13 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       const errors = readFileSync(join(dir, 'errors.csv'), 'utf8');
       expect(errors).toContain('5,phone,12345,INVALID_PHONE_FORMAT');
       expect(errors).toContain('6,points,20000,POINTS_ABOVE_LIMIT');
+      expect(errors).toContain('6,visits,many,INVALID_VISITS');
 
       const customers = (await till.pullAll('customers')) as unknown as Customer[];
       const mina = customers.find((c) => c.phone === '+989122220001');
-      expect(mina).toMatchObject({ name: 'Mina Karimi', email: 'mina@example.com', tags: ['vip'], storeId: seed.storeId, updatedBy: seed.manager.id });
-      expect(customers.find((c) => c.id === existing.id)).toMatchObject({ name: 'Existing One', email: 'existing@example.com', tags: ['old', 'new'] });
+      // Visits before Patron: on the created customer, and filling the existing customer's none.
+      expect(mina).toMatchObject({ name: 'Mina Karimi', email: 'mina@example.com', tags: ['vip'], storeId: seed.storeId, updatedBy: seed.manager.id, priorVisits: 30 });
+      expect(customers.find((c) => c.id === existing.id)).toMatchObject({ name: 'Existing One', email: 'existing@example.com', tags: ['old', 'new'], priorVisits: 8 });
       const lines = (await till.pullAll('loyaltyEntries')) as unknown as LoyaltyEntry[];
       expect(lines.filter((l) => l.customerId === mina!.id)).toMatchObject([{ kind: 'adjust', points: 250, staffId: seed.manager.id }]);
       expect(lines.filter((l) => l.customerId === existing.id)).toEqual([]);

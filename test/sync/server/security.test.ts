@@ -322,6 +322,26 @@ describe.each(DATABASE_KINDS)('merchant isolation and role rules on %s', (kind) 
       expect(stored.get(signUp.id)).toEqual(signUp);
     });
 
+    it('visits before Patron: a cashier who sets or changes them is refused (sign-up and edit), a manager’s change lands', async () => {
+      const cashier = tillA.ctx(a.cashier);
+      const customer = aCustomer(cashier);
+      const inflated = aCustomer(cashier, { priorVisits: 500 });
+      await tillA.push('customers', [insertRow(customer)]);
+      const later = (staff: typeof a.cashier) => ({ ...tillA.ctx(staff), now: new Date(Date.now() + 1000).toISOString() });
+      const byCashier = editCustomer(customer, { priorVisits: 40 }, later(a.cashier), 'IR');
+      const answer = await tillA.push('customers', [insertRow(inflated), updateRow(byCashier, customer)]);
+      expect(answer.rejected).toEqual([{ id: inflated.id, code: 'FORBIDDEN' }, { id: customer.id, code: 'FORBIDDEN' }]);
+      expect(await quarantined(customer.id)).toEqual(['FORBIDDEN']);
+      const byManager = editCustomer(customer, { priorVisits: 40 }, later(a.manager), 'IR');
+      expect((await tillA.push('customers', [updateRow(byManager, customer)])).rejected).toEqual([]);
+      // A cashier's later edit that keeps the count (an absent count is 0, so the same too) is an ordinary edit.
+      const keeps = editCustomer(byManager, { company: 'Sol Co' }, later(a.cashier), 'IR');
+      expect((await tillA.push('customers', [updateRow(keeps, byManager)])).rejected).toEqual([]);
+      const stored = new Map((await tillA.pullAll('customers')).map((d) => [d.id, d]));
+      expect(stored.get(customer.id)).toEqual(keeps);
+      expect(stored.has(inflated.id)).toBe(false);
+    });
+
     it('a rewrite of a consent history (append-only, whatever the role): a removed or altered entry is refused, an appended one lands', async () => {
       const ctx = tillA.ctx(a.manager);
       const customer = aCustomer(ctx, { consent: { sms: true } });

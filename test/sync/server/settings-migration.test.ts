@@ -20,7 +20,7 @@ import type { Database } from '../../../src/sync/server/db/database.ts';
 import { listMigrations, migrate } from '../../../src/sync/server/db/migrate.ts';
 import { createPostgresDatabase } from '../../../src/sync/server/db/postgres.ts';
 import { TEST_DATABASE_URL } from '../../helpers/database.ts';
-import { aCustomer, updateRow } from '../../helpers/documents.ts';
+import { aCustomer, insertRow, updateRow } from '../../helpers/documents.ts';
 import { enrolTerminal, seedMerchant, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
 
@@ -189,7 +189,7 @@ describe('settings v1/v2 and customers v1: server migrations 009 and 012 and the
     expect(after.get(oldCustomers[0]!.id)!.doc).toMatchObject({ timeline: [{ text: 'espresso, no sugar\nپاسخ با پیامک' }], consent: [{ channel: 'email', source: 'migrated' }, { channel: 'sms', source: 'migrated' }] });
   });
 
-  it('RxDB migrates a terminal’s version-0 customer on open to the same document, and its next edit is accepted', async () => {
+  it('RxDB migrates a terminal’s version-0 customer on open (through versions 1 and 2) to the same document, and its next edit is accepted', async () => {
     enableDevMode();
     const storage = testStorage();
     const local = `m${randomBytes(5).toString('hex')}`;
@@ -201,7 +201,8 @@ describe('settings v1/v2 and customers v1: server migrations 009 and 012 and the
     await old.close();
 
     const opened = await createPatronDatabase({ name: local, storage, rejected: new RejectedRows(), collections: ['customers'] });
-    expect(RX_SCHEMAS.customers.version).toBe(1);
+    // Version 2 (protocol 4) added the optional `priorVisits`: its strategy keeps the document as it is.
+    expect(RX_SCHEMAS.customers.version).toBe(2);
     const migrated = (await opened.customers.findOne(v0.id).exec())!.toMutableJSON();
     const { _deleted: _d, ...server } = (await storedCustomers(db, seed.merchantId)).get(v0.id)!.doc;
     expect(migrated).toEqual(server);
@@ -213,6 +214,32 @@ describe('settings v1/v2 and customers v1: server migrations 009 and 012 and the
       const assumed = upgradeCustomerV0(v0);
       const edited = { ...assumed, company: 'Sol Co', updatedAt: new Date().toISOString(), updatedBy: seed.cashier.id };
       expect(await till.push('customers', [updateRow(edited, assumed)])).toEqual({ conflicts: [], rejected: [] });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('RxDB opens a version-1 customer as version 2 unchanged (no server migration), and a manager’s edit setting visits before Patron is accepted', async () => {
+    enableDevMode();
+    const storage = testStorage();
+    const local = `m${randomBytes(5).toString('hex')}`;
+    const old = await createRxDatabase({ name: local, storage, multiInstance: false });
+    await old.addCollections({ customers: { schema: RECORDED.customers!['1'] as never, migrationStrategies: { 1: (doc: unknown) => doc } } });
+    const v1 = aCustomer({ merchantId: seed.merchantId, storeId: seed.storeId, terminalId: newId(), staffId: seed.manager.id, now: new Date().toISOString(), offline: false });
+    const { _deleted, ...stored } = v1;
+    await old.collections.customers!.insert(stored);
+    await old.close();
+
+    const opened = await createPatronDatabase({ name: local, storage, rejected: new RejectedRows(), collections: ['customers'] });
+    expect((await opened.customers.findOne(v1.id).exec())!.toMutableJSON()).toEqual(stored);
+    await opened.remove();
+
+    const app = await testApp(db);
+    try {
+      const till = await enrolTerminal(app, db, seed);
+      expect(await till.push('customers', [insertRow(v1)])).toEqual({ conflicts: [], rejected: [] });
+      const edited = { ...v1, priorVisits: 30, updatedAt: new Date(Date.now() + 1000).toISOString() };
+      expect(await till.push('customers', [updateRow(edited, v1)])).toEqual({ conflicts: [], rejected: [] });
     } finally {
       await app.close();
     }

@@ -11,7 +11,7 @@ import type { AnalyticsCollection, LoadMessage } from '../../workers/analytics-m
 // database (typed arrays store as they are; RxDB local documents hold JSON), never replicated.
 
 /** Bumped whenever the columns' shape changes: a state of another version is dropped and rebuilt. */
-export const ANALYTICS_STATE_VERSION = 2;
+export const ANALYTICS_STATE_VERSION = 3;
 
 /** The persisted analytics input of one replica. */
 export interface PersistedAnalytics {

@@ -197,7 +197,7 @@ export function CustomerCard({
 
       <StampCardPanel customerId={customer.id} group={group} blocked={blocked} />
 
-      <CardStory customer={customer} visits={visits} />
+      <CardStory customer={customer} visits={visits} priorVisits={profile.priorVisits} />
 
       <AllergyAlert allergies={profile.allergies} />
 

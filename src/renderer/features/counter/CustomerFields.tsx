@@ -198,6 +198,19 @@ export function CustomerFields(props: {
             }))}
             onChange={(event) => onChange({ status: event.target.value as CustomerFormValues['status'] })}
           />
+          {values.priorVisits !== undefined ? (
+            <TextField
+              id={`${idPrefix}-prior-visits`}
+              label={t('priorVisits')}
+              hint={t('priorVisitsHint')}
+              inputMode="numeric"
+              maxLength={12}
+              autoComplete="off"
+              value={values.priorVisits}
+              error={err('priorVisits')}
+              onChange={(event) => onChange({ priorVisits: event.target.value })}
+            />
+          ) : null}
         </>
       ) : (
         <>

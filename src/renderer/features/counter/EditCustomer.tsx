@@ -1,21 +1,30 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Customer } from '../../../sync/model/customer.ts';
+import { priorVisitsOf, type Customer } from '../../../sync/model/customer.ts';
 import { zonedDate } from '../../../sync/model/dates.ts';
 import { useTerminal } from '../../app/terminal-context.ts';
-import { useSettings } from '../../lib/hooks.ts';
+import { useSettings, useStaff } from '../../lib/hooks.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { customerToForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
 
-/** Edits a customer in place (editCustomer: derived keys recomputed, business time stamped); only changed fields are written. */
+/**
+ * Edits a customer in place (editCustomer: derived keys recomputed, business time stamped); only changed fields
+ * are written. A manager's form also holds the visits before Patron; a cashier's leaves them out, so its save
+ * keeps them as they are (the command and the server refuse a cashier's change).
+ */
 export function EditCustomer({ customer, onDone }: { customer: Customer; onDone(): void }) {
   const { t } = useTranslation('counter');
   const terminal = useTerminal();
   const settings = useSettings(terminal);
   const region = settings.defaultRegion;
   const edit = useCommand('editCustomer');
-  const [values, setValues] = useState<CustomerFormValues>(() => customerToForm(customer, region));
+  const staff = useStaff(terminal);
+  const isManager = staff?.role === 'manager' || staff?.role === 'owner';
+  const [values, setValues] = useState<CustomerFormValues>(() => ({
+    ...customerToForm(customer, region),
+    ...(isManager ? { priorVisits: String(priorVisitsOf(customer)) } : {}),
+  }));
   const [showErrors, setShowErrors] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const today = zonedDate(new Date(), settings.timeZone);

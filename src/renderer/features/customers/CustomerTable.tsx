@@ -112,7 +112,11 @@ function CustomerRow({ row, checked, onToggle }: { row: CustomerStats; checked: 
       <span role="cell" className="muted">
         {row.lastVisitAt ? formatDateTime(row.lastVisitAt, locale, settings.timeZone) : t('never')}
       </span>
-      <span role="cell">{n(row.visits)}</span>
+      {/* All-time visits; the part from before Patron is named, as on the card. */}
+      <span role="cell" data-testid="row-visits" title={row.priorVisits > 0 ? t('priorVisitsTitle', { n: n(row.priorVisits) }) : undefined}>
+        {n(row.visits)}
+        {row.priorVisits > 0 ? <span className="muted"> {t('priorVisitsShort', { n: n(row.priorVisits) })}</span> : null}
+      </span>
       <span role="cell">{formatAmount(row.spend, moneyUnit(settings), locale)}</span>
       <span role="cell">{n(row.points)}</span>
       <span role="cell" className="muted">

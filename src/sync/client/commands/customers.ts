@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
 import { customerInputSchema, preferencesOf, type CheckedCustomer } from '../../model/customer-input.ts';
-import { CONSENT_MAX, ConsentChannelSchema, ConsentSourceSchema, NOTE_MAX, TIMELINE_MAX, type Customer } from '../../model/customer.ts';
+import { CONSENT_MAX, ConsentChannelSchema, ConsentSourceSchema, NOTE_MAX, TIMELINE_MAX, priorVisitsOf, type Customer } from '../../model/customer.ts';
 import { zonedDate } from '../../model/dates.ts';
 import { consentEntry, editCustomer, newCustomer, noteEntry, type CustomerChanges, type NewCustomerInput } from '../../model/document-builders.ts';
 import { phoneKeys } from '../../model/phone.ts';
@@ -24,13 +24,21 @@ async function holderOf(env: CommandEnv, e164: string, except?: string): Promise
 }
 
 /** The details a form edits, as the customer document holds them (notes and consent have their own commands). */
-function detailsOf(checked: CheckedCustomer): Required<Omit<CustomerChanges, 'status'>> {
+function detailsOf(checked: CheckedCustomer): Required<Omit<CustomerChanges, 'status' | 'priorVisits'>> {
   const { phone, phone2, name, email, birthday, anniversary, address, company, source, preferredChannel, tags } = checked;
   return { phone, phone2, name, email, birthday, anniversary, address, company, source, preferredChannel, tags, preferences: preferencesOf(checked) };
 }
 
 function modelInput(checked: CheckedCustomer): NewCustomerInput {
-  return { ...detailsOf(checked), notes: checked.notes, consent: { email: checked.consentEmail, sms: checked.consentSms } };
+  return { ...detailsOf(checked), notes: checked.notes, consent: { email: checked.consentEmail, sms: checked.consentSms }, priorVisits: checked.priorVisits ?? 0 };
+}
+
+/**
+ * Visits before Patron are a manager's to set (the server refuses a cashier's change too): refused before
+ * anything is written, as the field's problem so the form can say it.
+ */
+function checkPriorVisitsRole(staff: { role: string }, changing: boolean): void {
+  if (changing && staff.role === 'cashier') refuse('FORBIDDEN');
 }
 
 /**
@@ -47,6 +55,7 @@ export const signUp = command({
       const existing = await env.db.customers.findOne(input.id).exec();
       if (existing) return fromReplica<Customer>(existing);
     }
+    checkPriorVisitsRole(staff, (input.priorVisits ?? 0) > 0);
     const holder = await holderOf(env, input.phone);
     if (holder) refuse('CUSTOMER_ALREADY_EXISTS', { phone: 'TAKEN' }, { customerId: holder.id });
     // The id carries the member code (model/member-code.ts); a form that retries passes the id it was given.
@@ -63,6 +72,8 @@ export function changedFields(current: Customer, next: CheckedCustomer): Custome
   for (const [field, value] of Object.entries(wanted)) {
     if (JSON.stringify(current[field as keyof Customer]) !== JSON.stringify(value)) changes[field] = value;
   }
+  // A form without the count (a cashier's) leaves it; absent and 0 are the same count.
+  if (next.priorVisits !== undefined && next.priorVisits !== priorVisitsOf(current)) changes.priorVisits = next.priorVisits;
   return changes;
 }
 
@@ -79,6 +90,7 @@ export const editCustomerDetails = command({
     const current = fromReplica<Customer>(doc);
     const changes = changedFields(current, input);
     if (Object.keys(changes).length === 0) return current;
+    checkPriorVisitsRole(staff, changes.priorVisits !== undefined);
     if (changes.phone !== undefined && (await holderOf(env, changes.phone, current.id))) refuse('CUSTOMER_ALREADY_EXISTS', { phone: 'TAKEN' });
     const ctx = writeContext(env, staff);
     const region = env.settings().defaultRegion;

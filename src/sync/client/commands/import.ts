@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { IdSchema } from '../../model/common.ts';
-import { CustomerSchema, NOTE_MAX, type Customer } from '../../model/customer.ts';
+import { CustomerSchema, NOTE_MAX, PriorVisitsSchema, type Customer } from '../../model/customer.ts';
 import { editCustomer } from '../../model/document-builders.ts';
 import { reversalEntryId } from '../../model/ids.ts';
-import type { MergeableFields } from '../../model/import-dedupe.ts';
 import { MAX_OPENING_POINTS } from '../../model/import-rows.ts';
-import { importedCustomer, mergeableOf, mergedChanges } from '../../model/import-writes.ts';
+import { importedCustomer, mergeableOf, mergedChanges, type ImportMergeFields } from '../../model/import-writes.ts';
 import { adjustLimitFor } from '../../model/ledger-rules.ts';
 import { ledgerEntry } from '../../model/document-builders.ts';
 import type { LoyaltyEntry } from '../../model/loyalty-entry.ts';
@@ -35,6 +34,7 @@ const ImportRowSchema = z.strictObject({
   marketingConsent: z.boolean(),
   memberCode: z.string().max(30).nullable(),
   points: z.int().min(0).max(MAX_OPENING_POINTS),
+  visits: PriorVisitsSchema,
 });
 
 /** One batch of an import: rows to create and rows to merge into existing customers. */
@@ -91,7 +91,7 @@ export const importBatch = command({
 });
 
 /** Writes `fields` onto a customer as an edit (derived keys and business time stamped). */
-async function writeFields(env: CommandEnv, id: string, fields: Partial<MergeableFields>, ctx: ReturnType<typeof writeContext>, region: string): Promise<void> {
+async function writeFields(env: CommandEnv, id: string, fields: Partial<ImportMergeFields>, ctx: ReturnType<typeof writeContext>, region: string): Promise<void> {
   const doc = await env.db.customers.findOne(id).exec();
   if (!doc) return;
   await doc.incrementalModify((stored) => ({ ...stored, ...forStorage(editCustomer(fromStored<Customer>(stored as unknown as Record<string, unknown>), fields, ctx, region)) }));
@@ -202,8 +202,8 @@ async function restoreMerged(env: CommandEnv, merged: MergedRecord, ctx: ReturnT
   const doc = await env.db.customers.findOne(merged.id).exec();
   if (!doc) return false;
   const current = mergeableOf(fromReplica<Customer>(doc));
-  const back: Partial<MergeableFields> = {};
-  for (const field of Object.keys(merged.after) as (keyof MergeableFields)[]) {
+  const back: Partial<ImportMergeFields> = {};
+  for (const field of Object.keys(merged.after) as (keyof ImportMergeFields)[]) {
     if (JSON.stringify(current[field]) === JSON.stringify(merged.after[field])) Object.assign(back, { [field]: merged.before[field] });
   }
   if (Object.keys(back).length === 0) return false;

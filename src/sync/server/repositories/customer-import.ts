@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Customer } from '../../model/customer.ts';
+import { PriorVisitsSchema, type Customer } from '../../model/customer.ts';
 import { editCustomer, type WriteContext } from '../../model/document-builders.ts';
 import { importedCustomer, mergeableOf, mergedChanges } from '../../model/import-writes.ts';
 import { MAX_OPENING_POINTS } from '../../model/import-rows.ts';
@@ -36,6 +36,7 @@ const RowSchema = z.strictObject({
   marketingConsent: z.boolean(),
   memberCode: z.string().nullable(),
   points: z.int().min(0).max(MAX_OPENING_POINTS),
+  visits: PriorVisitsSchema,
 });
 
 /** What a context request takes: the merchant and the member the import is written in the name of. */

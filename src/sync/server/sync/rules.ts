@@ -1,5 +1,5 @@
 import type { Role } from '../../model/common.ts';
-import type { Customer } from '../../model/customer.ts';
+import { priorVisitsOf, type Customer } from '../../model/customer.ts';
 import { consentRewrite } from '../../model/customer-profile.ts';
 import type { ErrorCode } from '../../model/errors.ts';
 import { earnEntryId } from '../../model/ids.ts';
@@ -82,6 +82,9 @@ export function checkWrite(input: {
       if (erasure) return erasure;
       if (!isManager && next._deleted && !prev?._deleted) return { code: 'FORBIDDEN', reason: 'cashiers do not erase customers' };
       if (!isManager && (prev?.mergedInto ?? null) !== next.mergedInto) return { code: 'FORBIDDEN', reason: 'cashiers do not merge customers' };
+      // Visits before Patron are the business's own history (an import, a manager's correction); a cashier's
+      // count would move the customer's standing with nothing to check it against.
+      if (!isManager && priorVisitsOf(prev ?? {}) !== priorVisitsOf(next)) return { code: 'FORBIDDEN', reason: 'cashiers do not change visits before Patron' };
       // Consent is evidence: what a customer agreed to, when, must stay as recorded (an erasure tombstones whole).
       const rewrite = prev && !next._deleted ? consentRewrite(prev.consent, next.consent) : null;
       if (rewrite) return { code: 'FORBIDDEN', reason: rewrite };

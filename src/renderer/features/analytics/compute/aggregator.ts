@@ -151,7 +151,8 @@ export function createAggregator(initial: AnalyticsSettings) {
       id: replica.customerIds[r]!,
       name: textOf(replica.names[r]),
       phone: textOf(replica.phones[r]),
-      visits: count,
+      // All-time: the visits recorded in Patron and the group's visits before it (no dates: no period, no first or last).
+      visits: count + replica.groupPrior(r),
       spend: view.stat(r, SPEND),
       periodVisits: view.stat(r, P_COUNT),
       periodSpend: view.stat(r, P_SPEND),

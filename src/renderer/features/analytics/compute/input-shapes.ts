@@ -20,6 +20,8 @@ export interface CustomerLike {
   name: string;
   phone: string;
   mergedInto: string | null;
+  /** Visits before Patron (absent: none); they add to the all-time count, never to a day. */
+  priorVisits?: number;
   _deleted?: boolean;
 }
 /** What the analytics read of a ledger line. */
@@ -46,7 +48,7 @@ export interface RewardLike extends RewardValue {
  * columns (below).
  */
 export const ANALYTICS_PROJECTIONS = {
-  customers: (d: CustomerLike): CustomerLike => ({ id: d.id, name: d.name, phone: d.phone, mergedInto: d.mergedInto, _deleted: d._deleted }),
+  customers: (d: CustomerLike): CustomerLike => ({ id: d.id, name: d.name, phone: d.phone, mergedInto: d.mergedInto, priorVisits: d.priorVisits, _deleted: d._deleted }),
   visits: (d: VisitLike): VisitLike => ({
     id: d.id, customerId: d.customerId, storeId: d.storeId, occurredAt: d.occurredAt, total: d.total, voided: d.voided,
     feedback: d.feedback ? { rating: d.feedback.rating } : null, _deleted: d._deleted,
@@ -77,6 +79,8 @@ export interface CustomerColumns {
   name: readonly unknown[];
   phone: readonly unknown[];
   mergedInto: readonly unknown[];
+  /** Visits before Patron, NaN where there is no number (the worker takes a safe integer ≥ 0, else none). */
+  prior: Float64Array;
   /** 1 = a tombstone. */
   deleted: Uint8Array;
 }
@@ -123,7 +127,9 @@ const numberOf = (value: unknown): number => (typeof value === 'number' ? value 
 /** Customers → columns. */
 export function packCustomers(docs: readonly CustomerLike[]): CustomerColumns {
   const n = docs.length;
-  const deleted = new Uint8Array(n);
+  const buffer = new ArrayBuffer(9 * n);
+  const prior = new Float64Array(buffer, 0, n);
+  const deleted = new Uint8Array(buffer, 8 * n, n);
   const id: unknown[] = [];
   const name: unknown[] = [];
   const phone: unknown[] = [];
@@ -134,9 +140,10 @@ export function packCustomers(docs: readonly CustomerLike[]): CustomerColumns {
     name.push(d.name);
     phone.push(d.phone);
     mergedInto.push(d.mergedInto);
+    prior[i] = numberOf(d.priorVisits);
     deleted[i] = d._deleted === true ? 1 : 0;
   }
-  return { n, id, name, phone, mergedInto, deleted };
+  return { n, id, name, phone, mergedInto, prior, deleted };
 }
 
 /** Visits → columns. */

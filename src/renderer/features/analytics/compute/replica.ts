@@ -52,6 +52,8 @@ export class Replica implements TableHost {
   entryHead = new Int32Array(0);
   balance = new Float64Array(0);
   basis = new Float64Array(0);
+  /** Visits before Patron of each customer's own document (0: none). */
+  prior = new Float64Array(0);
   /** Members of roots that have merged duplicates (every other root is its own only member). */
   readonly groups = new Map<number, number[]>();
   private rootsDirty = false;
@@ -97,6 +99,7 @@ export class Replica implements TableHost {
       this.entryHead = grow(this.entryHead, c + 1, -1);
       this.balance = grow(this.balance, c + 1);
       this.basis = grow(this.basis, c + 1);
+      this.prior = grow(this.prior, c + 1);
     }
     this.root[c] = c;
     return c;
@@ -109,7 +112,7 @@ export class Replica implements TableHost {
    * not read those strings.
    */
   putCustomers(page: CustomerColumns): boolean {
-    const { n, id, name, phone, mergedInto, deleted } = page;
+    const { n, id, name, phone, mergedInto, prior, deleted } = page;
     const batch = this.keyBatch(n);
     for (let d = 0; d < n; d++) {
       const key = id[d];
@@ -134,6 +137,8 @@ export class Replica implements TableHost {
         this.phones[c] = phone[d];
       }
       this.known[c] = 1;
+      const count = prior[d]!;
+      this.prior[c] = Number.isSafeInteger(count) && count >= 0 ? count : 0;
       const into = mergedInto[d];
       const parent = typeof into === 'string' && into !== key ? this.customerSlot(into) : -1;
       const erased = deleted[d] === 0 ? 0 : 1;
@@ -239,6 +244,13 @@ export class Replica implements TableHost {
     let basis = 0;
     for (const m of members) basis += this.basis[m]!;
     return basis;
+  }
+
+  /** Visits before Patron of root `r`'s group: each live member's count (the same person's earlier visits). */
+  groupPrior(r: number): number {
+    let sum = 0;
+    for (const m of this.membersOf(r)) if (this.deleted[m] === 0) sum += this.prior[m]!;
+    return sum;
   }
 
   /** The customers counted as one with root `r` (itself first). */
