@@ -5,16 +5,16 @@ import type { LoyaltyEntry } from '../model/loyalty-entry.ts';
 import type { Settings } from '../model/settings.ts';
 import type { Visit } from '../model/visit.ts';
 import type { ReplicaStream } from './queries/replica-stream.ts';
-import { deriveAll, deriveTouched, emptyDocuments, putDocument, type StatsCollection } from './stats-groups.ts';
+import { deriveAll, deriveTouched, dueGroups, emptyDocuments, putDocument, type StatsCollection } from './stats-groups.ts';
 
 // Per-customer statistics for the customers list, saved groups and exports. The replica's customers, visits
 // and ledger lines are read once, in pages (scan.ts), into memory and kept current from the change streams;
 // the statistics are derived when first asked for after a change, never per row or per keystroke: the groups a
-// change touched, or every group when groups moved, the settings changed or the segments' clock ran out
-// (stats-groups.ts). A filter or a sort then runs over that array.
+// change touched or whose segment or expiring points time has moved, or every group when groups moved or the
+// settings changed (stats-groups.ts). A filter or a sort then runs over that array.
 
 const PAGE = 2000;
-/** Segments depend on the time: statistics older than this are derived again even without a change. */
+/** Segments and expiry move with time: after this long, the groups whose time has come are derived again. */
 const MAX_AGE_MS = 60_000;
 
 const COLLECTIONS: readonly StatsCollection[] = ['customers', 'visits', 'loyaltyEntries'];
@@ -41,6 +41,8 @@ export function createStatsIndex(stream: ReplicaStream, settings: () => Settings
   // What changed since the statistics were derived: customer ids whose groups to derive again, or everything.
   let touched = new Set<string>();
   let regroup = true;
+  // When the groups whose time had come were last looked for.
+  let timeChecked = 0;
   let loading: Promise<void> | null = null;
   let refreshing: Promise<readonly CustomerStats[]> | null = null;
   const subscriptions: Subscription[] = [];
@@ -79,12 +81,17 @@ export function createStatsIndex(stream: ReplicaStream, settings: () => Settings
   /** The statistics brought up to date: every group when needed (again if groups moved meanwhile), then the touched ones. */
   async function refresh(): Promise<readonly CustomerStats[]> {
     await load();
-    let stale = regroup || !derived || derived.settings !== settings() || now().getTime() - derived.at >= MAX_AGE_MS;
+    let stale = regroup || !derived || derived.settings !== settings();
     while (stale || !derived) {
       regroup = false;
       touched = new Set();
       derived = await deriveAll(store, settings(), now(), nextTask);
+      timeChecked = derived.at;
       stale = regroup || derived.settings !== settings();
+    }
+    if (now().getTime() - timeChecked >= MAX_AGE_MS) {
+      timeChecked = now().getTime();
+      for (const root of dueGroups(derived, now())) touched.add(root);
     }
     if (touched.size > 0) {
       derived = deriveTouched(store, derived, touched, now());

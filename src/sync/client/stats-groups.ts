@@ -3,14 +3,17 @@ import { dayCache, mergeRoots, statsOf } from '../model/customer-stats.ts';
 import type { Customer } from '../model/customer.ts';
 import type { LoyaltyEntry } from '../model/loyalty-entry.ts';
 import type { Settings } from '../model/settings.ts';
+import { statsHorizon } from '../model/stats-horizon.ts';
 import type { Visit } from '../model/visit.ts';
 import type { StoredDocument } from './queries/replica-stream.ts';
 
 // The statistics of every listed customer kept current from the documents' changes: a change derives again
 // only the merge groups it touches (model `statsOf`, the same function the full derivation `buildCustomerStats`
-// runs per group), so a visit pulled from another terminal costs one group, not every customer. What moves
-// customers between groups (a merge, an undone merge, a delete), a change of settings, or statistics older than
-// the segments allow, derives every group again — in slices between tasks, so the page keeps answering.
+// runs per group), so a visit pulled from another terminal costs one group, not every customer. Time moves a
+// group's segment and expiring points only at instants known from its documents (model/stats-horizon.ts): as
+// time passes, the groups whose instant has come are derived again, not all. What moves customers between
+// groups (a merge, an undone merge, a delete) or a change of settings derives every group again — in slices
+// between tasks, so the page keeps answering.
 
 /** Collections the statistics read. */
 export type StatsCollection = 'customers' | 'visits' | 'loyaltyEntries';
@@ -63,6 +66,8 @@ interface Derived {
   position: Map<string, number>;
   /** Every customer id of each group, by its surviving customer. */
   members: Map<string, string[]>;
+  /** When each listed group's statistics can next read differently with no change (ms; stats-horizon.ts). */
+  horizon: Map<string, number>;
   rootOf: (id: string) => string;
   settings: StatsSettings;
   at: number;
@@ -71,15 +76,23 @@ interface Derived {
 
 const listed = (doc: StoredDocument | undefined) => doc !== undefined && !doc._deleted && (doc as unknown as Customer).mergedInto === null;
 
-/** One group's statistics: its surviving customer with every member's visits and ledger lines. */
-function deriveGroup(store: StatsDocuments, derived: Pick<Derived, 'members' | 'settings' | 'dayOf'>, root: Customer, now: Date): CustomerStats {
+/** One group's statistics, its surviving customer with every member's visits and ledger lines, and its horizon. */
+function deriveGroup(store: StatsDocuments, derived: Pick<Derived, 'members' | 'settings' | 'dayOf' | 'horizon'>, root: Customer, now: Date): CustomerStats {
   const visits: Visit[] = [];
   const entries: LoyaltyEntry[] = [];
   for (const member of derived.members.get(root.id) ?? [root.id]) {
     for (const id of store.byCustomer.visits.get(member) ?? []) visits.push(store.docs.visits.get(id) as unknown as Visit);
     for (const id of store.byCustomer.loyaltyEntries.get(member) ?? []) entries.push(store.docs.loyaltyEntries.get(id) as unknown as LoyaltyEntry);
   }
+  derived.horizon.set(root.id, statsHorizon(visits, entries, derived.settings, now.getTime()));
   return statsOf(root, visits, entries, derived.settings, now, derived.dayOf);
+}
+
+/** The listed groups whose statistics can read differently at `now` than when they were derived. */
+export function dueGroups(derived: Pick<Derived, 'horizon'>, now: Date): string[] {
+  const due: string[] = [];
+  for (const [root, at] of derived.horizon) if (at <= now.getTime()) due.push(root);
+  return due;
 }
 
 /** Every group derived from scratch at `now`, yielding between slices. */
@@ -93,7 +106,7 @@ export async function deriveAll(store: StatsDocuments, settings: StatsSettings, 
     if (list) list.push(doc.id);
     else members.set(root, [doc.id]);
   }
-  const derived: Derived = { list: [], position: new Map(), members, rootOf: roots.rootOf, settings, at: now.getTime(), dayOf: dayCache(settings.timeZone) };
+  const derived: Derived = { list: [], position: new Map(), members, horizon: new Map(), rootOf: roots.rootOf, settings, at: now.getTime(), dayOf: dayCache(settings.timeZone) };
   for (const [i, customer] of roots.listed.entries()) {
     if (i > 0 && i % SLICE === 0) await pause();
     derived.position.set(customer.id, derived.list.length);
