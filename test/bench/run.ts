@@ -15,6 +15,7 @@ const BENCHMARKS = {
   analytics: () => import('./analytics.ts'),
   'analytics-browser': () => import('./analytics-browser.ts'),
   'pin-guess': () => import('./pin-guess.ts'),
+  'customer-list': () => import('./customer-list.ts'),
 } as const;
 type Name = keyof typeof BENCHMARKS;
 

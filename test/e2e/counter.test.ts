@@ -275,6 +275,52 @@ describe("the manager's desk in Chromium", () => {
     expect((await customerOnServer(server.db(), server.demo.merchantId, second))?.mergedInto).toBeNull();
   }, STEP);
 
+  it("warns that a number is another customer's second phone, creates anyway, and the manager keeps both from the inbox", async (ctx) => {
+    onFailureScreenshots(ctx);
+    const terminal = tillB;
+    if (!terminal) throw new Error('the second terminal is not open (an earlier step failed)');
+    const [own, family] = [await freshPhone(server.db(), server.demo.merchantId, '0917'), await freshPhone(server.db(), server.demo.merchantId, '0938')];
+    // A parent signs up at till A with the family's phone as their second phone.
+    const a = tillA.page;
+    await a.getByRole('link', { name: text('en', 'nav.counter') }).click();
+    await typeLookup(a, own.typed);
+    await a.getByText(text('en', 'counter:noMatch')).waitFor();
+    await byTestId(a, 'lookup-input').press('Enter');
+    await byTestId(a, 'signup-form').locator('#signup-phone2').fill(family.typed);
+    const parent = await signUp(a, { name: 'Shirin Farahani' });
+    await waitForSync(a, { pending: 0, connection: 'online' }, 60_000);
+
+    // At till B the family phone finds the parent; a child signing up with it is told who has it, and may go on.
+    const b = terminal.page;
+    await b.getByRole('link', { name: text('en', 'nav.counter') }).click();
+    await typeLookup(b, family.typed);
+    await expect.poll(() => byTestId(b, 'lookup-result').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await b.getByRole('button', { name: text('en', 'counter:signUpOther') }).click();
+    const form = byTestId(b, 'signup-form');
+    await form.locator('#signup-name').fill('Kian Farahani');
+    await form.getByRole('button', { name: text('en', 'counter:signUpSubmit') }).click();
+    const warning = byTestId(b, 'duplicates');
+    await warning.getByText(text('en', 'counter:duplicateSecondPhone')).waitFor();
+    await warning.getByText('Shirin Farahani').waitFor();
+    await b.getByRole('button', { name: text('en', 'counter:createAnyway') }).click();
+    const card = b.locator('[data-testid="customer-card"]').filter({ has: b.locator('#customer-name', { hasText: 'Kian Farahani' }) });
+    await card.waitFor();
+    const child = (await card.getAttribute('data-customer-id')) ?? '';
+    await waitForSync(b, { pending: 0, connection: 'online' }, 60_000);
+
+    // The server does not merge a shared phone: it asks the manager.
+    const shared = async () => (await inboxItems(server.db(), server.demo.merchantId, 'duplicate')).filter((i) => i.code === 'SHARED_PHONE' && i.relatedId === child);
+    await expect.poll(async () => (await shared()).map((i) => [i.customerId, i.status]), { timeout: 15_000 }).toEqual([[parent, 'open']]);
+    expect((await customerOnServer(server.db(), server.demo.merchantId, child))?.mergedInto).toBeNull();
+    await b.getByRole('link', { name: text('en', 'nav.inbox') }).click();
+    const item = b.locator('[data-testid="inbox-item"][data-kind="duplicate"]').filter({ hasText: text('en', 'inbox:kind.sharedPhone') }).filter({ hasText: 'Kian Farahani (' });
+    await item.waitFor({ timeout: 30_000 });
+    await terminal.screenshot('inbox-shared-phone-en.png', true);
+    await item.getByRole('button', { name: text('en', 'inbox:sharedPhone.keepBoth') }).click();
+    await expect.poll(async () => (await shared()).map((i) => i.status), { timeout: 30_000 }).toEqual(['dismissed']);
+    expect((await customerOnServer(server.db(), server.demo.merchantId, child))?.mergedInto).toBeNull();
+  }, STEP);
+
   it('exports a customer’s data and erases them on one terminal; the other, offline meanwhile, shows the erasure when back', async (ctx) => {
     onFailureScreenshots(ctx);
     const terminal = tillB;

@@ -1,7 +1,7 @@
 import type { ImportRow } from './import-rows.ts';
 
-// Duplicates of an import: a row that names a customer who exists already (by member code, phone or e-mail,
-// in that order), or a row that repeats an earlier row of the same file. Each is a conflict a person decides
+// Duplicates of an import: a row that names a customer who exists already (by member code, phone — their own
+// or their second phone — or e-mail, in that order), or a row that repeats an earlier row of the same file. Each is a conflict a person decides
 // (skip, merge, create); what a merge writes is `fillBlanks`, the one rule for both kinds.
 
 /** The key a row matched by. */
@@ -11,13 +11,16 @@ export type MatchKey = 'memberCode' | 'phone' | 'email';
 export interface ExistingCustomers {
   byMemberCode(code: string): string | null;
   byPhone(e164: string): string | null;
+  /** A customer whose second phone is `e164` (a shared family phone, or the same person). */
+  bySecondPhone(e164: string): string | null;
   /** `email` is lower-cased. */
   byEmail(email: string): string | null;
 }
 
 /**
- * A row that repeats an existing customer or an earlier row. `phoneTaken`: the row's phone belongs to an existing
- * customer or an earlier row (whatever it matched by), so it cannot be created as another customer.
+ * A row that repeats an existing customer or an earlier row. `phoneTaken`: the row's phone is an existing
+ * customer's or an earlier row's phone (whatever it matched by), so it cannot be created as another customer.
+ * Someone's second phone does not take it: a family may share one number, and the server does not merge those.
  */
 export type ImportConflict =
   | { line: number; by: MatchKey; phoneTaken: boolean; existing: string }
@@ -38,14 +41,15 @@ const keysOf = (row: ImportRow): [MatchKey, string | null][] => [
 ];
 
 /**
- * The conflicts of checked rows, in file order: an existing customer first (member code, phone, e-mail), else
+ * The conflicts of checked rows, in file order: an existing customer first (member code, phone then second
+ * phone, e-mail), else
  * the first earlier row with an equal key. A row that names a member code nobody holds is new.
  */
 export function findConflicts(rows: readonly ImportRow[], existing: ExistingCustomers): ImportConflict[] {
   const seen: Record<MatchKey, Map<string, number>> = { memberCode: new Map(), phone: new Map(), email: new Map() };
   const lookup: Record<MatchKey, (key: string) => string | null> = {
     memberCode: (key) => existing.byMemberCode(key),
-    phone: (key) => existing.byPhone(key),
+    phone: (key) => existing.byPhone(key) ?? existing.bySecondPhone(key),
     email: (key) => existing.byEmail(key),
   };
   const conflicts: ImportConflict[] = [];

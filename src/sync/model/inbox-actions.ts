@@ -12,6 +12,16 @@ import type { LoyaltyEntry } from './loyalty-entry.ts';
 // replication carries them to the server like any other write, where the role rules check them (docs/architecture.md#roles,
 // §7). The server creates every item; a manager's device only changes its status (`statusPatch`).
 
+/**
+ * The code of a `duplicate` item about two customers the server did not merge: one's phone is the other's
+ * second phone, which may be a phone a family shares (server sync/shared-phones.ts). `customerId` is the one a
+ * merge keeps, `relatedId` the other.
+ */
+export const SHARED_PHONE = 'SHARED_PHONE';
+
+/** Whether a `duplicate` item asks whether to merge (shared phone) rather than reports a merge the server made. */
+export const isSharedPhone = (item: Pick<InboxItem, 'kind' | 'code'>): boolean => item.kind === 'duplicate' && item.code === SHARED_PHONE;
+
 /** Why an action cannot be built. */
 export type InboxActionCode = 'NOT_FOUND' | 'SAME_CUSTOMER' | 'ALREADY_MERGED' | 'MERGE_CYCLE' | 'NOT_OVERDRAWN' | 'NOT_RESTORABLE' | 'CONFLICT_GONE';
 
@@ -156,8 +166,15 @@ export interface ResolutionFacts {
 /** How an item stands: its status, or what the data it is about says. */
 export type Resolution = 'open' | 'resolved' | 'dismissed' | 'separated';
 
+/** Whether the two customers of an item are merged now, either into the other (by hand, here or elsewhere). */
+function mergedPair(item: InboxItem, facts: ResolutionFacts): boolean {
+  const [a, b] = [facts.customers.get(item.customerId ?? ''), facts.customers.get(item.relatedId ?? '')];
+  return (b !== undefined && b.mergedInto === item.customerId) || (a !== undefined && a.mergedInto === item.relatedId);
+}
+
 /**
  * How an item stands, on every device alike (the status replicates like the data):
+ * - shared phone: a status a manager set, else resolved once the two are merged (done elsewhere), else open;
  * - duplicate: the merged customer no longer points at the survivor → separated (undone, whatever the status,
  *   so "merge again" stays on offer);
  * - a status a manager set (here or on another device) → that status;
@@ -167,6 +184,7 @@ export type Resolution = 'open' | 'resolved' | 'dismissed' | 'separated';
  * - else open.
  */
 export function resolution(item: InboxItem, facts: ResolutionFacts): Resolution {
+  if (isSharedPhone(item)) return item.status !== 'open' ? item.status : mergedPair(item, facts) ? 'resolved' : 'open';
   if (item.kind === 'duplicate') {
     const merged = facts.customers.get(item.details.merged ?? item.relatedId ?? '');
     if (merged && merged.mergedInto !== (item.details.mergedInto ?? item.customerId)) return 'separated';

@@ -66,8 +66,8 @@ export async function visitsOnServer(db: Database, merchantId: string, customerI
 }
 
 /** The merchant's inbox items of a kind. */
-export async function inboxItems(db: Database, merchantId: string, kind: string): Promise<{ id: string; customerId: string | null; relatedId: string | null }[]> {
-  const { rows } = await db.query<{ doc: { id: string; customerId: string | null; relatedId: string | null } }>(
+export async function inboxItems(db: Database, merchantId: string, kind: string): Promise<{ id: string; customerId: string | null; relatedId: string | null; code: string; status: string }[]> {
+  const { rows } = await db.query<{ doc: { id: string; customerId: string | null; relatedId: string | null; code: string; status: string } }>(
     `SELECT doc FROM inbox WHERE merchant_id = $1 AND doc->>'kind' = $2`,
     [merchantId, kind],
   );

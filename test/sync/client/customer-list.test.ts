@@ -8,6 +8,7 @@ import {
   type RowFacts,
 } from '../../../src/sync/client/queries/customer-list.ts';
 import { findLikelyDuplicates } from '../../../src/sync/client/queries/duplicates.ts';
+import { createLookupIndex } from '../../../src/sync/client/lookup-index.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { newCustomer } from '../../../src/sync/model/document-builders.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
@@ -143,5 +144,25 @@ describe('likely duplicates before a sign-up', () => {
     // A different name on a nearby number is not a duplicate.
     const unrelated = await findLikelyDuplicates(db, { e164: digits, name: 'Kourosh Tehrani' }, 'IR', (id) => id);
     expect(unrelated.filter((d) => d.reason === 'name')).toEqual([]);
+  });
+
+  it("finds the customer whose second phone the number is, from the lookup index and before it has filled", async () => {
+    const { _deleted, ...parent } = newCustomer({ phone: '09127770001', phone2: '09127770002', name: 'Sara Ahmadi' }, ctx, 'IR');
+    await db.customers.insert(parent);
+    const shared = '+989127770002';
+    const scanned = await findLikelyDuplicates(db, { e164: shared, name: 'Nima Ahmadi' }, 'IR', (id) => id);
+    expect(scanned.map((d) => [d.customer.id, d.reason])).toEqual([[parent.id, 'secondPhone']]);
+    const index = createLookupIndex(db);
+    try {
+      await index.ready;
+      const indexed = await findLikelyDuplicates(db, { e164: shared, name: 'Nima Ahmadi' }, 'IR', (id) => id, index);
+      expect(indexed.map((d) => [d.customer.id, d.reason])).toEqual([[parent.id, 'secondPhone']]);
+      // Their own number is the same phone, found once.
+      const own = await findLikelyDuplicates(db, { e164: parent.phone, name: '' }, 'IR', (id) => id, index);
+      expect(own.map((d) => [d.customer.id, d.reason])).toEqual([[parent.id, 'phone']]);
+    } finally {
+      index.stop();
+      await db.customers.findOne(parent.id).exec().then((doc) => doc?.remove());
+    }
   });
 });

@@ -12,7 +12,7 @@ import { memberCode } from '../../../src/sync/model/member-code.ts';
 // rows checked and normalised in the merchant's region, duplicates against the replica and within the file.
 
 const RULES = { region: 'IR', today: '2026-12-07', pointsLimit: 5000 };
-const NOBODY: ExistingCustomers = { byMemberCode: () => null, byPhone: () => null, byEmail: () => null };
+const NOBODY: ExistingCustomers = { byMemberCode: () => null, byPhone: () => null, bySecondPhone: () => null, byEmail: () => null };
 
 describe('column mapping', () => {
   it('guesses English and Persian headers, one column per field', () => {
@@ -87,6 +87,7 @@ describe('duplicates', () => {
     const existing: ExistingCustomers = {
       byMemberCode: (c) => (c === memberCode(3, 1) ? 'id-code' : null),
       byPhone: (p) => (p === '+989120000001' ? 'id-phone' : null),
+      bySecondPhone: () => null,
       byEmail: (e) => (e === 'known@example.com' ? 'id-mail' : null),
     };
     const rows = [row(2, '+989120000009', null, memberCode(3, 1)), row(3, '+989120000001'), row(4, '+989120000002', 'Known@example.com'), row(5, '+989120000003', 'a@b.co'), row(6, '+989120000004', 'A@b.co'), row(7, '+989120000003')];
@@ -97,6 +98,27 @@ describe('duplicates', () => {
       { line: 6, by: 'email', phoneTaken: false, earlierLine: 5 },
       { line: 7, by: 'phone', phoneTaken: true, earlierLine: 5 },
     ]);
+  });
+
+  it("matches a row's phone against existing customers' second phones, after their own phones; such a row may still be created", () => {
+    const existing: ExistingCustomers = {
+      ...NOBODY,
+      byPhone: (p) => (p === '+989120000001' ? 'id-own' : null),
+      bySecondPhone: (p) => (p === '+989120000001' || p === '+989120000002' ? 'id-second' : null),
+      byEmail: (e) => (e === 'known@example.com' ? 'id-mail' : null),
+    };
+    const rows = [row(2, '+989120000001'), row(3, '+989120000002', 'known@example.com'), row(4, '+989120000005'), row(5, '+989120000002')];
+    const conflicts = findConflicts(rows, existing);
+    expect(conflicts).toEqual([
+      { line: 2, by: 'phone', phoneTaken: true, existing: 'id-own' },
+      // Someone's second phone may be a shared family phone: it is a conflict to decide, not a taken phone.
+      { line: 3, by: 'phone', phoneTaken: false, existing: 'id-second' },
+      // An earlier row of the file has this phone: two created rows cannot share it.
+      { line: 5, by: 'phone', phoneTaken: true, existing: 'id-second' },
+    ]);
+    expect(choicesFor(conflicts[1]!)).toEqual(['skip', 'merge', 'create']);
+    const plan = planImport(rows, conflicts, () => 'merge');
+    expect(plan.merges).toEqual([{ customerId: 'id-own', rows: [rows[0]] }, { customerId: 'id-second', rows: [rows[1], rows[3]] }]);
   });
 
   it('merges fill blanks and never carry points; a phone duplicate is never created', () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adjustmentId, conflictOf, InboxActionError, keepValue, mergeInto, reopenable, resolution, settleOverdraft, statusPatch, takeOtherValue, undoMerge,
+  adjustmentId, conflictOf, InboxActionError, keepValue, mergeInto, reopenable, resolution, settleOverdraft, SHARED_PHONE, statusPatch, takeOtherValue, undoMerge,
 } from '../../../src/sync/model/inbox-actions.ts';
 import { setItemStatus } from '../../../src/sync/client/commands/inbox.ts';
 import { RejectedRows, createPatronDatabase, type PatronDatabase } from '../../../src/sync/client/database.ts';
@@ -88,6 +88,23 @@ describe('duplicates', () => {
     expect(resolution(kept, separated)).toBe('separated');
     expect(reopenable(kept, separated)).toBe(false);
     expect(resolution({ ...duplicate, status: 'resolved' }, none)).toBe('resolved');
+  });
+});
+
+describe('customers sharing a phone (not merged by the server)', () => {
+  const parent: Customer = { ...winner, phone2: '+989121112299' };
+  const child: Customer = { ...loser, phone: '+989121112299', mergedInto: null };
+  const shared = item('duplicate', { customerId: parent.id, relatedId: child.id, targetCollection: 'customers', code: SHARED_PHONE, details: {} });
+  const apart = { customers: new Map<string, Customer>([[parent.id, parent], [child.id, child]]) };
+
+  it('is open while the two stand apart, never "separated"; resolved once merged either way or settled by a manager', () => {
+    expect(resolution(shared, apart)).toBe('open');
+    expect(resolution(shared, none)).toBe('open');
+    expect(resolution(shared, { customers: new Map<string, Customer>([[parent.id, parent], [child.id, { ...child, mergedInto: parent.id }]]) })).toBe('resolved');
+    expect(resolution(shared, { customers: new Map<string, Customer>([[parent.id, { ...parent, mergedInto: child.id }], [child.id, child]]) })).toBe('resolved');
+    const keptBoth = { ...shared, ...statusPatch(shared, 'dismissed', actor) };
+    expect(resolution(keptBoth, apart)).toBe('dismissed');
+    expect(reopenable(keptBoth, apart)).toBe(true);
   });
 });
 

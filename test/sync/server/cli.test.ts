@@ -255,7 +255,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       // writes through the admin socket; the rows are read back as a terminal pulls them from this server.
       const seed = await seedMerchant(server.db, 'Café Import');
       const till = await enrolTerminal(server.app, server.db, seed);
-      const existing = aCustomer(till.ctx(seed.cashier), { phone: '09121110000', name: 'Existing One', email: null, tags: ['old'] });
+      const existing = aCustomer(till.ctx(seed.cashier), { phone: '09121110000', phone2: '09121110009', name: 'Existing One', email: null, tags: ['old'] });
       expect((await till.push('customers', [insertRow(existing)])).conflicts).toEqual([]);
 
       const csv = [
@@ -265,12 +265,14 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
         'Mina Twin,09122220001,,10,,5',
         'Bad Phone,12345,,0,,',
         'Too Rich,09122220002,,20000,,many',
+        'Family Phone,09121110009,,0,family,',
       ].join('\n');
       writeFileSync(join(dir, 'customers.csv'), csv);
       const imported = await cli(['import', join(dir, 'customers.csv'), '--merchant', seed.merchantId, '--staff', seed.manager.name, '--on-duplicate', 'merge', '--errors', join(dir, 'errors.csv'), '--json'], env);
       expect(imported.stderr).toBe('');
       const report = JSON.parse(imported.stdout) as { created: number; merged: number; points: number; errorRows: number; skipped: number };
-      // Row 4 (same phone as row 2) folds into Mina; row 3 merges into the existing customer; 5 and 6 are refused.
+      // Row 4 (same phone as row 2) folds into Mina; row 3 merges into the existing customer, and so does row 7
+      // (its phone is their second phone); 5 and 6 are refused.
       expect(report).toMatchObject({ created: 1, merged: 1, points: 250, errorRows: 2, skipped: 0 });
       const errors = readFileSync(join(dir, 'errors.csv'), 'utf8');
       expect(errors).toContain('5,phone,12345,INVALID_PHONE_FORMAT');
@@ -281,7 +283,8 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       const mina = customers.find((c) => c.phone === '+989122220001');
       // Visits before Patron: on the created customer, and filling the existing customer's none.
       expect(mina).toMatchObject({ name: 'Mina Karimi', email: 'mina@example.com', tags: ['vip'], storeId: seed.storeId, updatedBy: seed.manager.id, priorVisits: 30 });
-      expect(customers.find((c) => c.id === existing.id)).toMatchObject({ name: 'Existing One', email: 'existing@example.com', tags: ['old', 'new'], priorVisits: 8 });
+      expect(customers.find((c) => c.id === existing.id)).toMatchObject({ name: 'Existing One', email: 'existing@example.com', tags: ['old', 'new', 'family'], priorVisits: 8 });
+      expect(customers.filter((c) => c.name === 'Family Phone')).toEqual([]);
       const lines = (await till.pullAll('loyaltyEntries')) as unknown as LoyaltyEntry[];
       expect(lines.filter((l) => l.customerId === mina!.id)).toMatchObject([{ kind: 'adjust', points: 250, staffId: seed.manager.id }]);
       expect(lines.filter((l) => l.customerId === existing.id)).toEqual([]);

@@ -201,6 +201,30 @@ describe.each(DATABASE_KINDS)('push and pull semantics on %s', (kind) => {
     expect(after.mergedInto).toBeNull();
   });
 
+  it("does not merge a sign-up whose phone is another customer's second phone (or vice versa): an inbox item asks a manager", async () => {
+    const ctx = till.ctx(seed.cashier, true);
+    const parent = aCustomer(ctx, { name: 'Sara Ahmadi' });
+    const family = aCustomer(ctx).phone;
+    const withSecond = editCustomer(parent, { phone2: family }, ctx, 'IR');
+    await till.push('customers', [insertRow(parent)]);
+    await till.push('customers', [updateRow(withSecond, parent)]);
+    // A child signs up offline with the family phone; another customer signs up giving the parent's own number as a second phone.
+    const child = aCustomer(ctx, { phone: family, name: 'Nima Ahmadi' });
+    const spouse = aCustomer(ctx, { phone2: parent.phone, name: 'Reza Ahmadi' });
+    expect(await till.push('customers', [insertRow(child), insertRow(spouse)])).toEqual({ conflicts: [], rejected: [] });
+    const customers = await till.pullAll('customers');
+    for (const id of [parent.id, child.id, spouse.id]) expect(customers.find((c) => c.id === id)!.mergedInto).toBeNull();
+    const shared = (await till.pullAll('inbox')).filter((i) => i.code === 'SHARED_PHONE');
+    expect(shared).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'duplicate', status: 'open', customerId: parent.id, relatedId: child.id, details: {} }),
+      expect.objectContaining({ kind: 'duplicate', status: 'open', customerId: parent.id, relatedId: spouse.id, details: {} }),
+    ]));
+    expect(shared.filter((i) => [child.id, spouse.id].includes(i.relatedId as string))).toHaveLength(2);
+    // A replay raises no second item.
+    await till.push('customers', [insertRow(child)]);
+    expect((await till.pullAll('inbox')).filter((i) => i.code === 'SHARED_PHONE' && i.relatedId === child.id)).toHaveLength(1);
+  });
+
   it('answers 426 to a client without the current protocol and writes nothing', async () => {
     const customer = aCustomer(till.ctx(seed.cashier));
     const before = await rowCount('customers');

@@ -10,11 +10,14 @@ import { useCommand } from '../../lib/useCommand.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { emptyCustomerForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
 
+const REASON_LABEL = { phone: 'duplicateSamePhone', secondPhone: 'duplicateSecondPhone', name: 'duplicateSimilarName' } as const;
+
 /**
  * Signs a new customer up, the phone (or name) prefilled from the lookup. Errors show inline in the UI
- * language; a likely duplicate (same number, or a similar name on a nearly equal number) is shown before
- * anything is created, with "open existing" — and "create anyway" only for a similar name: a number that is
- * already a customer's is that customer (the signUp command refuses it too).
+ * language; a likely duplicate (same number, the number is someone's second phone, or a similar name on a
+ * nearly equal number) is shown before anything is created, with "open existing" — and "create anyway"
+ * unless the number is already a customer's own: that is that customer (the signUp command refuses it too),
+ * while a second phone may be one a family shares.
  */
 export function SignUpForm(props: {
   prefill: { phone: string; name: string };
@@ -127,7 +130,7 @@ export function SignUpForm(props: {
                   <span className="duplicate-name">{customer.name}</span>
                   <bdi dir="ltr">{formatPhoneNumber(customer.phone, locale, region)}</bdi>
                   <span className="badge badge-muted">
-                    {t(reason === 'phone' ? 'duplicateSamePhone' : 'duplicateSimilarName')}
+                    {t(REASON_LABEL[reason])}
                   </span>
                   <button type="button" onClick={() => props.onOpenExisting(customer.id)}>
                     {t('openExisting')}

@@ -4,7 +4,7 @@ import type { InboxItem } from '../../../sync/model/inbox.ts';
 import type { Locale } from '../../../sync/model/settings.ts';
 import { formatDateTime, formatNumber, formatPhoneNumber } from '../../lib/format.ts';
 import type { InboxAction } from '../../../sync/client/commands/index.ts';
-import { conflictOf, type Resolution } from '../../../sync/model/inbox-actions.ts';
+import { conflictOf, isSharedPhone, type Resolution } from '../../../sync/model/inbox-actions.ts';
 import { useCommand } from '../../lib/useCommand.ts';
 
 /**
@@ -51,6 +51,10 @@ export function InboxItemCard(props: {
   let body;
   switch (item.kind) {
     case 'duplicate': {
+      if (isSharedPhone(item)) {
+        body = <SharedPhone item={item} state={state} label={(id) => customerLabel(customers.get(id), t('unknownCustomer'), locale, props.region)} merged={customers.get(item.relatedId ?? '')?.mergedInto === item.customerId} busy={busy} run={run} />;
+        break;
+      }
       const survivor = customers.get(item.details.mergedInto ?? item.customerId ?? '');
       const merged = customers.get(item.details.merged ?? item.relatedId ?? '');
       body = (
@@ -156,7 +160,7 @@ export function InboxItemCard(props: {
   return (
     <li className="inbox-item" data-testid="inbox-item" data-kind={item.kind} data-state={state} aria-labelledby={headingId}>
       <h3 id={headingId}>
-        {t(`kind.${item.kind}`)} <span className="inbox-state">{t(`state.${state}`)}</span>
+        {t(isSharedPhone(item) ? 'kind.sharedPhone' : `kind.${item.kind}`)} <span className="inbox-state">{t(`state.${state}`)}</span>
       </h3>
       <p className="hint">{formatDateTime(item.createdAt, locale, props.timeZone)}</p>
       {item.status !== 'open' && item.resolvedAt && (
@@ -178,4 +182,28 @@ export function InboxItemCard(props: {
 /** Which sentence tells what overdrew: the line's kind (items raised before kinds were recorded say "a change"). */
 function overdraftKind(kind: string | undefined): 'redeem' | 'reversal' | 'adjust' | 'stamp_redeem' | 'stamp_reversal' | 'other' {
   return kind === 'redeem' || kind === 'reversal' || kind === 'adjust' || kind === 'stamp_redeem' || kind === 'stamp_reversal' ? kind : 'other';
+}
+
+/**
+ * Two customers the server did not merge because one's phone is the other's second phone: a manager merges the
+ * later into the earlier (and can undo that), or keeps both.
+ */
+function SharedPhone(props: { item: InboxItem; state: Resolution; label: (id: string) => string; merged: boolean; busy: boolean; run: (action: InboxAction) => () => void }) {
+  const { t } = useTranslation('inbox');
+  const { item, busy, run } = props;
+  const names = { customer: props.label(item.customerId ?? ''), related: props.label(item.relatedId ?? '') };
+  return (
+    <>
+      <p>{t('sharedPhone.text', names)}</p>
+      <div className="inbox-actions">
+        {props.state === 'open' && (
+          <>
+            <button type="button" disabled={busy} onClick={run('mergeAgain')}>{t('sharedPhone.merge', names)}</button>
+            <button type="button" disabled={busy} onClick={run('acknowledge')}>{t('sharedPhone.keepBoth')}</button>
+          </>
+        )}
+        {props.state !== 'open' && props.merged && <button type="button" disabled={busy} onClick={run('undoMerge')}>{t('sharedPhone.undo')}</button>}
+      </div>
+    </>
+  );
 }

@@ -3,13 +3,18 @@ import { phoneKeys, rangeFor } from '../../model/phone.ts';
 import { similarNames } from '../../model/text.ts';
 import type { PatronDatabase } from '../database.ts';
 import { fromReplica } from '../documents.ts';
+import type { LookupIndex } from '../lookup-index.ts';
 import { rootIdOf } from './merge-roots.ts';
 
 /** A customer that may be the one being signed up, and why. */
 export interface LikelyDuplicate {
   customer: Customer;
-  /** `phone`: the same number (E.164); `name`: a similar name on a number that differs only slightly. */
-  reason: 'phone' | 'name';
+  /**
+   * `phone`: the same number (E.164); `secondPhone`: the number is their second phone (perhaps a phone the
+   * family shares, so a new customer may still be created); `name`: a similar name on a number that differs
+   * only slightly.
+   */
+  reason: 'phone' | 'secondPhone' | 'name';
 }
 
 /** Digits dropped from the end of the national number to find "almost the same number" (a typo at the end). */
@@ -19,20 +24,35 @@ const SUFFIX_DIGITS = 4;
 const CANDIDATES = 50;
 
 /**
- * Before a sign-up: customers with exactly this phone, and customers with a similar folded name
- * (`similarNames`) among those whose number shares its beginning or its last four digits. Every read is
- * a range on a phone index, limited — no scan. Merged duplicates are reported as the customer they were
- * merged into, once.
+ * Customers whose second phone is `e164`. The replica does not index second phones (each RxDB index slows
+ * every write), the in-memory lookup index does: it answers once it has filled, a scan of the replica before.
+ */
+async function secondPhoneHolders(db: PatronDatabase, e164: string, phoneKey: string, index: SecondPhoneIndex | undefined): Promise<Customer[]> {
+  if (index?.isReady()) return index.exact('phoneKey', phoneKey).filter((c) => c.phone2 === e164);
+  const docs = await db.customers.find({ selector: { phone2: e164 }, limit: 10 }).exec();
+  return docs.map((doc) => fromReplica<Customer>(doc));
+}
+
+/** What the duplicate check reads from the lookup index (its phone keys hold both phones). */
+export type SecondPhoneIndex = Pick<LookupIndex, 'isReady' | 'exact'>;
+
+/**
+ * Before a sign-up: customers with exactly this phone, customers whose second phone it is, and customers
+ * with a similar folded name (`similarNames`) among those whose number shares its beginning or its last four
+ * digits. Every read is a range on a phone index, limited, or the lookup index's binary search. Merged
+ * duplicates are reported as the customer they were merged into, once.
  */
 export async function findLikelyDuplicates(
   db: PatronDatabase,
   candidate: { e164: string; name: string },
   defaultRegion: string,
   rootOf: (id: string) => string,
+  index?: SecondPhoneIndex,
 ): Promise<LikelyDuplicate[]> {
   const keys = phoneKeys(candidate.e164, defaultRegion);
-  const [exact, prefix, suffix] = await Promise.all([
+  const [exact, second, prefix, suffix] = await Promise.all([
     db.customers.find({ selector: { phoneKey: keys.phoneKey }, sort: [{ phoneKey: 'asc' }], limit: 10 }).exec(),
+    secondPhoneHolders(db, candidate.e164, keys.phoneKey, index),
     db.customers
       .find({
         selector: { phoneKey: rangeFor(keys.phoneKey.slice(0, -PREFIX_SLACK)) },
@@ -60,6 +80,7 @@ export async function findLikelyDuplicates(
     const customer = fromReplica<Customer>(doc);
     if (customer.phone === candidate.e164) add(customer, 'phone');
   }
+  for (const customer of second) add(customer, 'secondPhone');
   if (candidate.name.trim() !== '') {
     for (const doc of [...prefix, ...suffix]) {
       const customer = fromReplica<Customer>(doc);

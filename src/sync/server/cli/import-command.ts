@@ -238,19 +238,22 @@ async function writePlan(
 }
 
 function existingOf(
-  customers: readonly (readonly [id: string, code: string, phone: string, email: string | null])[],
+  customers: readonly (readonly [id: string, code: string, phone: string, email: string | null, phone2: string | null])[],
 ): ExistingCustomers {
   const byCode = new Map<string, string>();
   const byPhone = new Map<string, string>();
+  const bySecondPhone = new Map<string, string>();
   const byEmail = new Map<string, string>();
-  for (const [id, code, phone, email] of customers) {
+  for (const [id, code, phone, email, phone2] of customers) {
     if (!byCode.has(code)) byCode.set(code, id);
     if (!byPhone.has(phone)) byPhone.set(phone, id);
+    if (phone2 && !bySecondPhone.has(phone2)) bySecondPhone.set(phone2, id);
     if (email && !byEmail.has(email)) byEmail.set(email, id);
   }
   return {
     byMemberCode: (c) => byCode.get(c) ?? null,
     byPhone: (p) => byPhone.get(p) ?? null,
+    bySecondPhone: (p) => bySecondPhone.get(p) ?? null,
     byEmail: (e) => byEmail.get(e) ?? null,
   };
 }

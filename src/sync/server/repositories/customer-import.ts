@@ -76,11 +76,11 @@ async function who(db: Queryable, input: { merchant: string; staff: string; stor
   return { merchantId, settings, staff, storeId };
 }
 
-/** The rules of an import for the CLI, and every live customer's keys (member code, phone, e-mail). */
+/** The rules of an import for the CLI, and every live customer's keys (member code, phone, e-mail, second phone). */
 export async function importContext(db: Database, input: z.output<typeof ImportContextInput>) {
   const { merchantId, settings, staff } = await who(db, input);
-  const { rows } = await db.query<{ id: string; phone: string; email: string | null }>(
-    `SELECT id, doc->>'phone' AS phone, lower(doc->>'email') AS email FROM customers WHERE merchant_id = $1 AND NOT deleted AND doc->>'mergedInto' IS NULL`,
+  const { rows } = await db.query<{ id: string; phone: string; email: string | null; phone2: string | null }>(
+    `SELECT id, doc->>'phone' AS phone, lower(doc->>'email') AS email, doc->>'phone2' AS phone2 FROM customers WHERE merchant_id = $1 AND NOT deleted AND doc->>'mergedInto' IS NULL`,
     [merchantId],
   );
   return {
@@ -90,7 +90,7 @@ export async function importContext(db: Database, input: z.output<typeof ImportC
     staffName: staff.name,
     // JSON has no Infinity: an owner's unlimited adjustment is null.
     pointsLimit: Number.isFinite(adjustLimitFor(staff.role, settings.program)) ? adjustLimitFor(staff.role, settings.program) : null,
-    customers: rows.map((r) => [r.id, memberCodeOf(r.id), r.phone, r.email] as const),
+    customers: rows.map((r) => [r.id, memberCodeOf(r.id), r.phone, r.email, r.phone2] as const),
   };
 }
 

@@ -15,12 +15,13 @@ import { overdraftFindings } from './overdrafts.ts';
 import { quarantine } from './quarantine.ts';
 import { stampOverdraftFindings } from './stamp-overdrafts.ts';
 import { rewardCapFindings } from './reward-checks.ts';
+import { sharedPhoneFindings } from './shared-phones.ts';
 import { consumeRewardStock } from './reward-stock.ts';
 import { storeWrittenStaffKeys } from '../repositories/staff-proof.ts';
 
 /**
  * What the server makes of a batch, inside the same transaction, after its rows are written: quarantine the
- * refused rows, merge duplicate customers, raise recorded merge conflicts, redact the history of erased customers, keep programme revisions, hold earns
+ * refused rows, merge duplicate customers (and flag sign-ups sharing a second phone), raise recorded merge conflicts, redact the history of erased customers, keep programme revisions, hold earns
  * until their visit arrives (and release them when it does), flag ledger overdrafts and take redeemed rewards
  * from stock, store the signing keys of members an owner added or re-keyed — each finding an inbox item. Adds every collection it wrote to `changed`.
  */
@@ -31,7 +32,8 @@ export async function applyConsequences(tx: Queryable, ctx: PushContext, collect
   if (collection === 'customers') {
     const duplicates = await mergeDuplicateCustomers(tx, ctx, batch, now);
     if (duplicates.merged) changed.add('customers');
-    findings.push(...duplicates.findings, ...recordedConflictFindings(ctx.merchantId, batch.written, now));
+    const mergedAway = new Set(duplicates.findings.map((item) => item.relatedId ?? ''));
+    findings.push(...duplicates.findings, ...(await sharedPhoneFindings(tx, ctx, batch, mergedAway, now)), ...recordedConflictFindings(ctx.merchantId, batch.written, now));
     const erased = newlyErased(batch.written);
     if (erased.length > 0) {
       const all = await eraseMergedDuplicates(tx, ctx, erased);
