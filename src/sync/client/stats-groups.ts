@@ -26,7 +26,8 @@ const SLICE = 2000;
 /** The documents in memory, with each customer's visits and ledger lines by id. */
 export interface StatsDocuments {
   docs: Record<StatsCollection, Map<string, StoredDocument>>;
-  byCustomer: Record<'visits' | 'loyaltyEntries', Map<string, Set<string>>>;
+  /** Each customer's live documents (a handful each: arrays cost far less memory and collection than sets). */
+  byCustomer: Record<'visits' | 'loyaltyEntries', Map<string, StoredDocument[]>>;
 }
 
 /** Empty documents. */
@@ -50,11 +51,15 @@ export function putDocument(store: StatsDocuments, name: StatsCollection, doc: S
   }
   const index = store.byCustomer[name];
   const [was, is] = [customerIdOf(previous), customerIdOf(doc)];
-  if (was !== null) index.get(was)?.delete(doc.id);
+  if (was !== null) {
+    const docs = index.get(was);
+    const at = docs ? docs.findIndex((d) => d.id === doc.id) : -1;
+    if (at >= 0) docs!.splice(at, 1);
+  }
   if (is !== null) {
-    const ids = index.get(is);
-    if (ids) ids.add(doc.id);
-    else index.set(is, new Set([doc.id]));
+    const docs = index.get(is);
+    if (docs) docs.push(doc);
+    else index.set(is, [doc]);
   }
   return { touched: [was, is].filter((id): id is string => id !== null), regroup: false };
 }
@@ -81,8 +86,8 @@ function deriveGroup(store: StatsDocuments, derived: Pick<Derived, 'members' | '
   const visits: Visit[] = [];
   const entries: LoyaltyEntry[] = [];
   for (const member of derived.members.get(root.id) ?? [root.id]) {
-    for (const id of store.byCustomer.visits.get(member) ?? []) visits.push(store.docs.visits.get(id) as unknown as Visit);
-    for (const id of store.byCustomer.loyaltyEntries.get(member) ?? []) entries.push(store.docs.loyaltyEntries.get(id) as unknown as LoyaltyEntry);
+    for (const doc of store.byCustomer.visits.get(member) ?? []) visits.push(doc as unknown as Visit);
+    for (const doc of store.byCustomer.loyaltyEntries.get(member) ?? []) entries.push(doc as unknown as LoyaltyEntry);
   }
   derived.horizon.set(root.id, statsHorizon(visits, entries, derived.settings, now.getTime()));
   return statsOf(root, visits, entries, derived.settings, now, derived.dayOf);
