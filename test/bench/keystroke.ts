@@ -15,7 +15,6 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import type { Customer } from '../../src/sync/model/customer.ts';
 import { newCustomer } from '../../src/sync/model/document-builders.ts';
 import { buildApp, type PatronApp } from '../../src/sync/server/app.ts';
@@ -24,12 +23,13 @@ import { demoPhone } from '../../src/sync/server/demo/phones.ts';
 import { Random } from '../../src/sync/server/demo/random.ts';
 import { chromiumAvailable, CHROMIUM, openTerminal, type BrowserTerminal } from '../e2e/support/browser.ts';
 import { enrolInDemo, signIn, waitForSync } from '../e2e/support/counter-app.ts';
-import { buildWebApp, REPO, type WebBuild } from '../helpers/web-build.ts';
+import { buildWebApp, type WebBuild } from '../helpers/web-build.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { seedMerchant, type SeededMerchant } from '../helpers/sync-server.ts';
 import type { FloorSample } from './keystroke/page.ts';
 import { installKeystrokeProbe, type ProbeSample, type ProbeState } from './keystroke/probe.ts';
 import { startMainThreadTrace, type KeyCpu, type MainThreadTrace } from './keystroke/trace.ts';
+import { bundleIntoApp } from './lib/app-bundle.ts';
 import { bundleResolver, summarize, type CpuSummary, type Profile } from './lib/cpu-profile.ts';
 import { FIXTURE_WRITER, loadDataset } from './lib/dataset.ts';
 import { duration, int, machineInfo, printTable, type Print } from './lib/report.ts';
@@ -92,7 +92,7 @@ export async function run(options: { quick?: boolean; profile?: boolean } = {}):
   try {
     progress('building the web app…');
     web = await buildWebApp({ minify: !profiling, private: true });
-    await bundlePage(web.dir);
+    await bundleIntoApp(web.dir, path.join(import.meta.dirname, 'keystroke/page.ts'), PAGE_BUNDLE);
     let dbKind = 'Postgres';
     tdb = await createTestDatabase('postgres').catch(() => {
       dbKind = 'PGlite (no Postgres reachable)';
@@ -179,24 +179,6 @@ function generateCustomers(count: number, seed: SeededMerchant): Customer[] {
     out.push(newCustomer({ phone: typed, name, ...(rng.chance(0.6) ? { consent: { sms: true } } : {}) }, ctx, 'IR'));
   }
   return out;
-}
-
-/** Bundles keystroke/page.ts into the built app's folder: served from the app's origin, its CSP admits it. */
-async function bundlePage(outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: REPO,
-    logLevel: 'silent',
-    mode: 'production',
-    publicDir: false,
-    define: { 'process.env.NODE_ENV': '"production"' },
-    build: {
-      outDir,
-      emptyOutDir: false,
-      target: 'es2022',
-      lib: { entry: path.join(import.meta.dirname, 'keystroke/page.ts'), formats: ['es'], fileName: () => PAGE_BUNDLE },
-    },
-  });
 }
 
 /** Opens the first customer of a lookup with Enter; the card stays open while the next texts are typed. */

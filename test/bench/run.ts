@@ -14,6 +14,7 @@ const BENCHMARKS = {
   },
   analytics: () => import('./analytics.ts'),
   'analytics-browser': () => import('./analytics-browser.ts'),
+  'import-browser': () => import('./import-browser.ts'),
   'pin-guess': () => import('./pin-guess.ts'),
   'customer-list': () => import('./customer-list.ts'),
 } as const;

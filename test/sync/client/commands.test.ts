@@ -23,6 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts
 import { aCustomer, insertRow, nextPhone, updateRow } from '../../helpers/documents.ts';
 import { enrolTerminal, SEED_PINS, seedMerchant, signedSession, testApp, type SeededMerchant } from '../../helpers/sync-server.ts';
 import { eventually, openTestTerminal, switchableFetch } from '../../helpers/terminal.ts';
+import { BATCH_BUDGET_MS, BATCH_ROWS, MIN_BATCH_ROWS, nextBatchRows, runImport } from '../../../src/renderer/features/import/import-run.ts';
 
 // Every command of the terminal (src/sync/client/commands) against its rules, in Node: a whole terminal on
 // RxDB memory storage, replicating with the real server over HTTP (PGlite), staff signed in with their PINs.
@@ -511,6 +512,48 @@ describe('the terminal’s commands', () => {
       [existing.id]: { deleted: false, email: null, tags: ['old', 'vip', 'regular'], priorVisits: 0 },
     });
     expect((await tdb.db.query(`SELECT reason FROM rejected_writes WHERE terminal_id = $1`, [t.identity.terminalId])).rows).toEqual([]);
+  });
+
+  it('an import in adaptive batches writes every row exactly once while the batch size changes, and undo finds them all (import-run.ts)', async () => {
+    const t = await terminal();
+    await asManager(t);
+    const target = await signUp(t, { name: 'Merge Target' });
+    const e164 = (national: string) => `+98${national.slice(1)}`;
+    const row = (line: number, phone: string, extra: object = {}) => ({ line, name: `Batched ${line}`, phone: e164(phone), email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: line % 10 === 0 ? 10 : 0, ...extra });
+    const creates = Array.from({ length: 1_100 }, (_, i) => row(i + 2, nextPhone()));
+    const plan = { creates, merges: [{ customerId: target.id, rows: [row(2_000, target.phone, { email: 'target@example.com' })] }], skipped: [] };
+    const sizes: number[] = [];
+    const batches: number[] = [];
+    const commands = {
+      importBatch: (input: Parameters<Terminal['commands']['importBatch']>[0]) => {
+        sizes.push(input.creates.length);
+        batches.push(input.batch);
+        return t.commands.importBatch(input);
+      },
+    };
+    // A budget of 0 ms: every batch is over it, so each next one halves, down to the smallest size.
+    const outcome = await runImport(commands, 'adaptive.csv', plan, () => {}, 0);
+    expect(outcome).toMatchObject({ ok: true, created: 1_100, merged: 1, points: 1_100 });
+    expect(sizes).toEqual([BATCH_ROWS, BATCH_ROWS / 2, BATCH_ROWS / 4, MIN_BATCH_ROWS, MIN_BATCH_ROWS, 1_100 - BATCH_ROWS - BATCH_ROWS / 2 - BATCH_ROWS / 4 - 2 * MIN_BATCH_ROWS]);
+    expect(batches).toEqual(sizes.map((_, i) => i));
+    if (!outcome.ok) throw new Error('import refused');
+    expect(await t.sync.settled(30_000)).toBe(true);
+    const ids = creates.map((r) => importedCustomerId(outcome.importId, r.line));
+    const onServer = async () => (await tdb.db.query<{ id: string }>(`SELECT id FROM customers WHERE id = ANY($1::text[]) AND NOT deleted`, [ids])).rows.length;
+    expect(await onServer()).toBe(1_100);
+    expect((await t.queries.recentImports())[0]).toMatchObject({ id: outcome.importId, batches: sizes.length, created: 1_100, merged: 1 });
+    // The records of batches of every size cover each created customer once: undo removes them all.
+    expect(await t.commands.undoImport({ importId: outcome.importId })).toEqual({ ok: true, value: { removed: 1_100, kept: 0, restored: 1 } });
+    expect(await t.sync.settled(30_000)).toBe(true);
+    expect(await onServer()).toBe(0);
+  }, 180_000);
+
+  it('the batch size halves after a slow batch and doubles after a quick one, within its bounds', () => {
+    expect(nextBatchRows(BATCH_ROWS, BATCH_BUDGET_MS + 1)).toBe(BATCH_ROWS / 2);
+    expect(nextBatchRows(MIN_BATCH_ROWS, 10 * BATCH_BUDGET_MS)).toBe(MIN_BATCH_ROWS);
+    expect(nextBatchRows(MIN_BATCH_ROWS, 0)).toBe(2 * MIN_BATCH_ROWS);
+    expect(nextBatchRows(BATCH_ROWS, 0)).toBe(BATCH_ROWS);
+    expect(nextBatchRows(200, (3 * BATCH_BUDGET_MS) / 4)).toBe(200);
   });
 
   it('sign up with member codes: numbered terminals, a sequence that survives a rebuilt replica, found on another till', async () => {

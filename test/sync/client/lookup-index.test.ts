@@ -101,6 +101,11 @@ describe('the lookup index answers as the replica’s indexes do, for the same l
     expect(index.exact('email', 'bulk7@example.com').map((c) => c.id)).toEqual([batch[7]!.id]);
     expect(index.exact('phoneKey', batch[299]!.phoneKey).map((c) => c.id)).toEqual([batch[299]!.id]);
     for (const typed of ['0990', '09902000', '0299', ...PHONE_TYPED]) expect({ typed, results: index.run(lookupPlan(typed, 'IR'), 50) }).toEqual({ typed, results: await lookupCustomers(db, typed, 'IR', 50) });
+    // A bulk that changes customers the index holds: their old keys go, their new ones come.
+    await db.customers.bulkUpsert(batch.map((c) => local({ ...c, email: `moved${c.id}@example.com` })));
+    expect(index.exact('email', 'bulk7@example.com')).toEqual([]);
+    expect(index.exact('email', `moved${batch[7]!.id}@example.com`).map((c) => c.id)).toEqual([batch[7]!.id]);
+    await expectSame();
     await db.customers.bulkRemove(batch.map((c) => c.id));
     const gone = new Set(batch.map((c) => c.id));
     expect(index.run(lookupPlan('0990', 'IR'), 500)?.filter((c) => gone.has(c.id))).toEqual([]);

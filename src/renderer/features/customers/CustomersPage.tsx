@@ -25,11 +25,29 @@ function sessionStore(): Storage | null {
 }
 
 /**
+ * The customers list, or a manager's import in its place. The list is unmounted while the import runs: its
+ * statistics would otherwise be derived again over every customer after each written batch (useDirectory),
+ * for a list nobody sees.
+ */
+export function CustomersPage() {
+  const { t } = useTranslation('customers');
+  const [importing, setImporting] = useState(false);
+  if (importing) {
+    return (
+      <Suspense fallback={<p role="status">{t('common:loading')}</p>}>
+        <ImportPanel onClose={() => setImporting(false)} />
+      </Suspense>
+    );
+  }
+  return <CustomerList onImport={() => setImporting(true)} />;
+}
+
+/**
  * Every customer with their statistics (docs/directory.md §3): search, a filter of any combination of
  * conditions, saved groups, a sort on any statistic, a selection for bulk actions and exports — over the
  * statistics derived once per change (useDirectory), in a virtualised list.
  */
-export function CustomersPage() {
+function CustomerList({ onImport }: { onImport(): void }) {
   const { t } = useTranslation('customers');
   const terminal = useTerminal();
   const staff = useStaff(terminal);
@@ -50,21 +68,12 @@ export function CustomersPage() {
       return next;
     });
   const sortBy = (key: SortKey) => update({ sort: { key, dir: view.sort.key === key && view.sort.dir === 'asc' ? 'desc' : 'asc' } });
-  const [importing, setImporting] = useState(false);
-  if (importing) {
-    return (
-      <Suspense fallback={<p role="status">{t('common:loading')}</p>}>
-        <ImportPanel onClose={() => setImporting(false)} />
-      </Suspense>
-    );
-  }
-
   return (
     <div className="customers-page">
       <div className="page-head">
         <h1>{t('title')}</h1>
         {isManager ? (
-          <button type="button" data-testid="open-import" onClick={() => setImporting(true)}>
+          <button type="button" data-testid="open-import" onClick={onImport}>
             {t('import')}
           </button>
         ) : null}

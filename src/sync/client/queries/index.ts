@@ -68,7 +68,7 @@ export function createQueries(sources: QuerySources) {
     },
     /** The live customers by member code, phone and e-mail, for an import's duplicate check. */
     existingCustomers(): Promise<ExistingCustomers> {
-      return existingCustomers(sources.lookupIndex, () => settings().defaultRegion);
+      return existingCustomers(sources.lookupIndex);
     },
     /** The imports made on this terminal, newest first (what `undoImport` can take back). */
     recentImports(): Promise<ImportSummary[]> {
