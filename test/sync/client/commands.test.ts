@@ -519,7 +519,7 @@ describe('the terminal’s commands', () => {
     await asManager(t);
     const target = await signUp(t, { name: 'Merge Target' });
     const e164 = (national: string) => `+98${national.slice(1)}`;
-    const row = (line: number, phone: string, extra: object = {}) => ({ line, name: `Batched ${line}`, phone: e164(phone), email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: line % 10 === 0 ? 10 : 0, ...extra });
+    const row = (line: number, phone: string, extra: object = {}) => ({ line, name: `Batched ${line}`, phone: e164(phone), email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: line % 10 === 0 ? 10 : 0, visits: 0, ...extra });
     const creates = Array.from({ length: 1_100 }, (_, i) => row(i + 2, nextPhone()));
     const plan = { creates, merges: [{ customerId: target.id, rows: [row(2_000, target.phone, { email: 'target@example.com' })] }], skipped: [] };
     const sizes: number[] = [];
