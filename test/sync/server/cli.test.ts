@@ -309,7 +309,7 @@ describe.each(DATABASE_KINDS)('patron-sync administration on %s', (kind) => {
       expect(cashier).toMatchObject({ code: 1, stderr: expect.stringMatching(/manager or the owner/) });
       // The server checks a batch again: one sent straight to the socket with a balance above the manager's limit
       // (the CLI would have refused the row) writes nothing.
-      const forged = { line: 2, name: 'Forged Balance', phone: '+989124440001', email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 20_000 };
+      const forged = { line: 2, name: 'Forged Balance', phone: '+989124440001', email: null, birthday: null, anniversary: null, notes: '', tags: [], marketingConsent: false, memberCode: null, points: 20_000, visits: 0 };
       const batch = { merchant: seed.merchantId, staff: seed.manager.id, importId: '0196a3b2-0000-7000-8000-00000000f0f0', fileName: 'forged.csv', region: 'IR', creates: [forged], merges: [] };
       await expect(requestAdminOperation(where.dataDir!, 'import.batch', batch, new Error('busy'))).rejects.toThrow(/adjustment limit/);
       expect((await till.pullAll('customers')).length).toBe(before);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { AuditEntry } from '../../model/wire-protocol.ts';
 import { COLLECTION_SCHEMAS, type CollectionName } from '../../model/wire-protocol.ts';
 import type { Queryable } from '../db/database.ts';
@@ -38,8 +39,9 @@ function staffOf(collection: CollectionName, doc: string, previous: string): str
  * The top-level fields of `next` that differ from `previous`, as SQL over two jsonb expressions: one pass over
  * the union of their keys (`||`), compared as jsonb so key order and number spelling are no change. Inline
  * rather than a SQL function, which Postgres would call per row. An insert is `insertion`: the accepted path
- * stores NULL (every field, listed by the reader from the schema, insertedFields), which keeps an insert's
- * audit row small; a refused insert lists the keys it actually carried.
+ * stores NULL (every field, listed by the reader from the schema, insertedFields) where the schema has no
+ * optional field, which keeps an insert's audit row small; otherwise, as a refused insert, it lists the keys
+ * the document actually carried.
  */
 function changedFields(previous: string, next: string, insertion: 'null' | 'keys'): string {
   const inserted = insertion === 'null' ? 'NULL' : `ARRAY(SELECT jsonb_object_keys(${next}))`;
@@ -47,12 +49,22 @@ function changedFields(previous: string, next: string, insertion: 'null' | 'keys
           ELSE ARRAY(SELECT k FROM jsonb_object_keys(${next} || ${previous}) AS k WHERE ${next} -> k IS DISTINCT FROM ${previous} -> k) END`;
 }
 
+const shapeOf = (collection: CollectionName) => (COLLECTION_SCHEMAS[collection] as unknown as { shape: Record<string, z.ZodType> }).shape;
+
 /**
- * Every field of an accepted insert: its collection's schema is strict and has no optional top-level field, so
+ * Every field of an accepted insert of a collection without optional top-level fields: its schema is strict, so
  * an accepted document carries exactly these.
  */
 function insertedFields(collection: CollectionName): string[] {
-  return Object.keys((COLLECTION_SCHEMAS[collection] as unknown as { shape: object }).shape).sort();
+  return Object.keys(shapeOf(collection)).sort();
+}
+
+/**
+ * Whether an accepted insert may leave a top-level field out (a customer's visits before Patron, a visit's
+ * rewards): its audit row then lists the keys it carried, since the schema's fields would name one it lacks.
+ */
+function hasOptionalFields(collection: CollectionName): boolean {
+  return Object.values(shapeOf(collection)).some((field) => field.safeParse(undefined).success);
 }
 
 /** Where the trail reads a document's business time: what the device says, shown and never ordered by. */
@@ -73,7 +85,7 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
     SELECT ${merchant}, '${collection}', w.id, ${customerOf(collection, 'w.doc', 'w.id')}, w.version, 'accepted',
            CASE WHEN ${isServer} THEN 'system' ELSE 'staff' END, ${staffOf(collection, 'w.doc', 'prev.doc')},
            CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
-           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', 'null')}
+           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', hasOptionalFields(collection) ? 'keys' : 'null')}
       FROM written w
       -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per updated row.
       -- A plain join would let the planner, blind to the CTE's size, hash the merchant's whole table per batch.
