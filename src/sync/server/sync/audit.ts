@@ -39,32 +39,41 @@ function staffOf(collection: CollectionName, doc: string, previous: string): str
  * The top-level fields of `next` that differ from `previous`, as SQL over two jsonb expressions: one pass over
  * the union of their keys (`||`), compared as jsonb so key order and number spelling are no change. Inline
  * rather than a SQL function, which Postgres would call per row. An insert is `insertion`: the accepted path
- * stores NULL (every field, listed by the reader from the schema, insertedFields) where the schema has no
- * optional field, which keeps an insert's audit row small; otherwise, as a refused insert, it lists the keys
- * the document actually carried.
+ * records what the reader lists from the schema (insertedSql, insertedFields), which keeps an insert's audit
+ * row small; a refused insert (`keys`) lists the keys it actually carried.
  */
-function changedFields(previous: string, next: string, insertion: 'null' | 'keys'): string {
-  const inserted = insertion === 'null' ? 'NULL' : `ARRAY(SELECT jsonb_object_keys(${next}))`;
+function changedFields(previous: string, next: string, insertion: string | 'keys'): string {
+  const inserted = insertion === 'keys' ? `ARRAY(SELECT jsonb_object_keys(${next}))` : insertion;
   return `CASE WHEN ${previous} IS NULL THEN ${inserted}
           ELSE ARRAY(SELECT k FROM jsonb_object_keys(${next} || ${previous}) AS k WHERE ${next} -> k IS DISTINCT FROM ${previous} -> k) END`;
 }
 
 const shapeOf = (collection: CollectionName) => (COLLECTION_SCHEMAS[collection] as unknown as { shape: Record<string, z.ZodType> }).shape;
 
-/**
- * Every field of an accepted insert of a collection without optional top-level fields: its schema is strict, so
- * an accepted document carries exactly these.
- */
-function insertedFields(collection: CollectionName): string[] {
-  return Object.keys(shapeOf(collection)).sort();
+/** Marks a field an accepted insert left out (field names never start with it). */
+const ABSENT = '-';
+
+/** The top-level fields an accepted document may leave out (a customer's visits before Patron, a visit's rewards). */
+function optionalFields(collection: CollectionName): string[] {
+  return Object.entries(shapeOf(collection)).flatMap(([name, field]) => (field.safeParse(undefined).success ? [name] : []));
 }
 
 /**
- * Whether an accepted insert may leave a top-level field out (a customer's visits before Patron, a visit's
- * rewards): its audit row then lists the keys it carried, since the schema's fields would name one it lacks.
+ * What an accepted insert records, as SQL over its jsonb: NULL when it carries every field of its strict schema
+ * (the common case, and the smallest row), else the optional fields it left out, each marked with ABSENT — a
+ * few bytes, where listing every key it carried would add a few hundred to each audit row under the lock.
  */
-function hasOptionalFields(collection: CollectionName): boolean {
-  return Object.values(shapeOf(collection)).some((field) => field.safeParse(undefined).success);
+function insertedSql(collection: CollectionName, doc: string): string {
+  const optional = optionalFields(collection);
+  if (optional.length === 0) return 'NULL';
+  const names = optional.map((name) => `'${name}'`).join(', ');
+  return `(SELECT array_agg('${ABSENT}' || f) FROM unnest(ARRAY[${names}]) AS f WHERE NOT ${doc} ? f)`;
+}
+
+/** The fields of an accepted insert from what it recorded: its schema's, less those it left out. */
+function insertedFields(collection: CollectionName, absent: readonly string[] = []): string[] {
+  const left = new Set(absent.map((field) => field.slice(ABSENT.length)));
+  return Object.keys(shapeOf(collection)).filter((field) => !left.has(field)).sort();
 }
 
 /** Where the trail reads a document's business time: what the device says, shown and never ordered by. */
@@ -85,7 +94,7 @@ export function auditWrittenRows(collection: CollectionName, placeholders: { mer
     SELECT ${merchant}, '${collection}', w.id, ${customerOf(collection, 'w.doc', 'w.id')}, w.version, 'accepted',
            CASE WHEN ${isServer} THEN 'system' ELSE 'staff' END, ${staffOf(collection, 'w.doc', 'prev.doc')},
            CASE WHEN ${isServer} THEN NULL ELSE CAST(${writer}::text AS uuid) END,
-           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', hasOptionalFields(collection) ? 'keys' : 'null')}
+           ${businessTime('w.doc')}, ${changedFields('prev.doc', 'w.doc', insertedSql(collection, 'w.doc'))}
       FROM written w
       -- LATERAL … LIMIT 1, which the planner cannot flatten into a join: one primary-key probe per updated row.
       -- A plain join would let the planner, blind to the CTE's size, hash the merchant's whole table per batch.
@@ -177,7 +186,7 @@ export async function readCustomerAudit(db: Queryable, merchantId: string, query
     serverTime: new Date(row.at).toISOString(),
     businessTime: row.business_at,
     // Sorted here, once per read, rather than per written row (code-unit order, the same everywhere).
-    fields: row.fields === null ? insertedFields(row.collection) : [...row.fields].sort(),
+    fields: row.fields === null || (row.outcome === 'accepted' && row.fields.length > 0 && row.fields.every((f) => f.startsWith(ABSENT))) ? insertedFields(row.collection, row.fields ?? []) : [...row.fields].sort(),
   }));
 }
 
