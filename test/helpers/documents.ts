@@ -3,6 +3,16 @@ import { newCustomer, newVisit, ledgerEntry, type WriteContext } from '../../src
 import type { LoyaltyEntry } from '../../src/sync/model/loyalty-entry.ts';
 import type { Visit } from '../../src/sync/model/visit.ts';
 
+/** One merchant, store, till and cashier at a fixed instant, for tests that build documents without a server. */
+export const FIXED_CONTEXT: WriteContext = {
+  merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
+  storeId: '01890a5d-ac96-774b-bcce-b302099a8059',
+  terminalId: '01890a5d-ac96-774b-bcce-b302099a8057',
+  staffId: '01890a5d-ac96-774b-bcce-b302099a8061',
+  now: '2025-03-20T10:00:00.000Z',
+  offline: false,
+};
+
 let phoneCounter = 0;
 
 /** A distinct valid Iranian mobile number per call (0912 000 0001, …). */

@@ -14,20 +14,14 @@ import {
 import { moveHighlight, prefillFromLookup } from '../../src/renderer/features/counter/lookup-input.ts';
 import { emptyVisitForm, parseVisitForm, previewPoints } from '../../src/renderer/features/counter/visit-form.ts';
 import type { MoneyUnit } from '../../src/sync/model/money.ts';
+import { FIXED_CONTEXT } from '../helpers/documents.ts';
 
 const IRR: MoneyUnit = { currency: 'IRR', display: 'rial' };
 const TOMAN: MoneyUnit = { currency: 'IRR', display: 'toman' };
 const USD: MoneyUnit = { currency: 'USD', display: 'rial' };
 
 const TODAY = '2025-03-20';
-const ctx = {
-  merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
-  storeId: '01890a5d-ac96-774b-bcce-b302099a8059',
-  terminalId: '01890a5d-ac96-774b-bcce-b302099a8057',
-  staffId: '01890a5d-ac96-774b-bcce-b302099a8061',
-  now: '2025-03-20T10:00:00.000Z',
-  offline: false,
-};
+const ctx = FIXED_CONTEXT;
 
 describe('sign-up form validation', () => {
   it('requires phone and name, with the model codes as i18n keys', () => {

@@ -5,7 +5,7 @@ import type { CustomerLike, EntryLike, VisitLike } from '../../../src/renderer/f
 import type { AnalyticsQuery } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { DEFAULT_PROGRAM } from '../../../src/sync/model/settings.ts';
 import { uid } from './fixture.ts';
-import { iso, NOW, opArb, queryArb, replay, settingsArb, STORES, type Op } from './ops.ts';
+import { coldLoad, iso, NOW, opArb, queryArb, replay, settingsArb, STORES, type Op } from './ops.ts';
 import { referenceSnapshot } from './reference.ts';
 
 // Property: whatever happens to the replica — visits, voids, late feedback, ledger lines, new customers,
@@ -22,11 +22,7 @@ describe('incremental aggregator', () => {
 
         // Incremental: the first changes streamed in as a cold load, then a view, then the rest as events.
         const incremental = createAggregator(settings);
-        const loaded = replay([]).final;
-        const firstDocs = new Map<string, AnalyticsChange>();
-        for (const change of changes.slice(0, split)) firstDocs.set(`${change.collection}:${change.doc.id}`, change);
-        for (const change of firstDocs.values()) (loaded[change.collection] as unknown[]).push(change.doc);
-        incremental.add(loaded);
+        incremental.add(coldLoad(changes.slice(0, split)));
         incremental.snapshot(query);
         // Snapshots between changes too: the kept lists are then updated in place across many changes.
         changes.slice(split).forEach((change, i) => {

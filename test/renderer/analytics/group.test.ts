@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAggregator, type AnalyticsChange } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
+import { createAggregator } from '../../../src/renderer/features/analytics/compute/aggregator.ts';
 import type { CustomerLike } from '../../../src/renderer/features/analytics/compute/replica.ts';
 import type { AnalyticsQuery, QueryGroup, Snapshot } from '../../../src/renderer/features/analytics/compute/schema.ts';
 import { EMPTY_FILTER } from '../../../src/sync/model/customer-filter.ts';
 import { SETTINGS, customer, entry, uid, visit } from './fixture.ts';
-import { customerIdOf, opArb, queryArb, replay, settingsArb } from './ops.ts';
+import { coldLoad, customerIdOf, opArb, queryArb, replay, settingsArb } from './ops.ts';
 import { referenceSnapshot, type ReferenceData } from './reference.ts';
 
 // The dashboard restricted to a saved group is the dashboard of the group's customers alone: for any history
@@ -67,11 +67,7 @@ describe('the dashboard restricted to a saved group', () => {
         const split = changes.length === 0 ? 0 : cut % (changes.length + 1);
 
         const incremental = createAggregator(settings);
-        const loaded = replay([]).final;
-        const firstDocs = new Map<string, AnalyticsChange>();
-        for (const change of changes.slice(0, split)) firstDocs.set(`${change.collection}:${change.doc.id}`, change);
-        for (const change of firstDocs.values()) (loaded[change.collection] as unknown[]).push(change.doc);
-        incremental.add(loaded);
+        incremental.add(coldLoad(changes.slice(0, split)));
         incremental.setMembers(GROUP, early);
         incremental.snapshot(query);
         incremental.snapshot(plain);

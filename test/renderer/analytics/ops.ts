@@ -119,6 +119,15 @@ export function replay(ops: readonly Op[]) {
   return { changes, final: { customers: [...customers.values()], visits: [...visits.values()], loyaltyEntries: [...entries.values()], rewards: [...rewards.values()] } };
 }
 
+/** What a cold load of the replica holds after `changes`: each document once, in its latest state. */
+export function coldLoad(changes: readonly AnalyticsChange[]) {
+  const loaded = replay([]).final;
+  const latest = new Map<string, AnalyticsChange>();
+  for (const change of changes) latest.set(`${change.collection}:${change.doc.id}`, change);
+  for (const change of latest.values()) (loaded[change.collection] as unknown[]).push(change.doc);
+  return loaded;
+}
+
 export const settingsArb = fc.record({
   timeZone: fc.constantFrom('Asia/Tehran', 'America/New_York', 'UTC'),
   segments: fc.record({

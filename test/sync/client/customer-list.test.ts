@@ -12,15 +12,9 @@ import { createLookupIndex } from '../../../src/sync/client/lookup-index.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
 import { newCustomer } from '../../../src/sync/model/document-builders.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
+import { FIXED_CONTEXT } from '../../helpers/documents.ts';
 
-const ctx = {
-  merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
-  storeId: '01890a5d-ac96-774b-bcce-b302099a8059',
-  terminalId: '01890a5d-ac96-774b-bcce-b302099a8057',
-  staffId: '01890a5d-ac96-774b-bcce-b302099a8061',
-  now: '2025-03-20T10:00:00.000Z',
-  offline: false,
-};
+const ctx = FIXED_CONTEXT;
 
 // Names with many ties (the same name on several customers), so keyset pagination must not lose or repeat any.
 const NAMES = [

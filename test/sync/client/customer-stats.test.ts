@@ -6,23 +6,17 @@ import { replicaStream } from '../../../src/sync/client/queries/replica-stream.t
 import type { CustomerStats } from '../../../src/sync/model/customer-filter.ts';
 import { buildCustomerStats } from '../../../src/sync/model/customer-stats.ts';
 import type { Customer } from '../../../src/sync/model/customer.ts';
-import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
+import { ledgerEntry, newCustomer, newVisit } from '../../../src/sync/model/document-builders.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../../../src/sync/model/settings.ts';
 import { enableDevMode, testStorage } from '../../helpers/terminal.ts';
+import { FIXED_CONTEXT } from '../../helpers/documents.ts';
 
 // The customers list's statistics are derived again only for the merge groups a change touches; whatever the
 // changes (sign-ups, edits, merges and undone merges, deletes, visits voided or moved, ledger lines) and however
 // the clock moves (segments and expiring points), the result must equal a full derivation of every customer from
 // the same documents at the same time (model buildCustomerStats).
 
-const ctx: WriteContext = {
-  merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
-  storeId: '01890a5d-ac96-774b-bcce-b302099a8059',
-  terminalId: '01890a5d-ac96-774b-bcce-b302099a8057',
-  staffId: '01890a5d-ac96-774b-bcce-b302099a8061',
-  now: '2025-03-20T10:00:00.000Z',
-  offline: false,
-};
+const ctx = FIXED_CONTEXT;
 // Points expire, so the clock moves the points as well as the segments.
 const SETTINGS = { timeZone: 'Asia/Tehran', program: { ...DEFAULT_PROGRAM, expiryDays: 60 }, segments: DEFAULT_SEGMENT_RULES } as unknown as Settings;
 const NOW = new Date('2025-03-21T10:00:00.000Z');

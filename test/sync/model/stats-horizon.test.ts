@@ -1,21 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { statsOf } from '../../../src/sync/model/customer-stats.ts';
-import { ledgerEntry, newCustomer, newVisit, type WriteContext } from '../../../src/sync/model/document-builders.ts';
+import { ledgerEntry, newCustomer, newVisit } from '../../../src/sync/model/document-builders.ts';
 import { DEFAULT_PROGRAM, DEFAULT_SEGMENT_RULES, type Settings } from '../../../src/sync/model/settings.ts';
 import { statsHorizon } from '../../../src/sync/model/stats-horizon.ts';
+import { FIXED_CONTEXT } from '../../helpers/documents.ts';
 
 // A group's statistics derived at one instant hold, with no document changed, until its horizon: at the last
 // millisecond before it they read exactly as when derived.
 
-const ctx: WriteContext = {
-  merchantId: '01890a5d-ac96-774b-bcce-b302099a8058',
-  storeId: '01890a5d-ac96-774b-bcce-b302099a8059',
-  terminalId: '01890a5d-ac96-774b-bcce-b302099a8057',
-  staffId: '01890a5d-ac96-774b-bcce-b302099a8061',
-  now: '2025-03-20T10:00:00.000Z',
-  offline: false,
-};
+const ctx = FIXED_CONTEXT;
 const DAY = 86_400_000;
 const FROM = Date.parse('2025-03-21T10:00:00.000Z');
 const customer = newCustomer({ phone: '09121234567', name: 'Customer one' }, ctx, 'IR');
