@@ -154,6 +154,15 @@ describe('likely duplicates before a sign-up', () => {
       // Their own number is the same phone, found once.
       const own = await findLikelyDuplicates(db, { e164: parent.phone, name: '' }, 'IR', (id) => id, index);
       expect(own.map((d) => [d.customer.id, d.reason])).toEqual([[parent.id, 'phone']]);
+      // The new customer's second phone is one of theirs: either number, from the index and from a scan.
+      for (const taken of [parent.phone, shared]) {
+        for (const source of [index, undefined]) {
+          const found = await findLikelyDuplicates(db, { e164: '+989127770009', name: 'Nima Karimi', phone2: taken }, 'IR', (id) => id, source);
+          expect(found.map((d) => [d.customer.id, d.reason])).toEqual([[parent.id, 'otherPhone']]);
+        }
+      }
+      const unrelated = await findLikelyDuplicates(db, { e164: '+989127770009', name: 'Nima Karimi', phone2: '+989127770008' }, 'IR', (id) => id, index);
+      expect(unrelated).toEqual([]);
     } finally {
       index.stop();
       await db.customers.findOne(parent.id).exec().then((doc) => doc?.remove());

@@ -10,7 +10,7 @@ import { useCommand } from '../../lib/useCommand.ts';
 import { CustomerFields, focusFirstError } from './CustomerFields.tsx';
 import { emptyCustomerForm, validateCustomerForm, type CustomerFormValues } from './customer-form.ts';
 
-const REASON_LABEL = { phone: 'duplicateSamePhone', secondPhone: 'duplicateSecondPhone', name: 'duplicateSimilarName' } as const;
+const REASON_LABEL = { phone: 'duplicateSamePhone', secondPhone: 'duplicateSecondPhone', otherPhone: 'duplicateOtherPhone', name: 'duplicateSimilarName' } as const;
 
 /**
  * Signs a new customer up, the phone (or name) prefilled from the lookup. Errors show inline in the UI
@@ -46,6 +46,10 @@ export function SignUpForm(props: {
     const phone = parsePhone(values.phone, region);
     return phone.ok ? phone.e164 : null;
   }, [values.phone, region]);
+  const phone2 = useMemo(() => {
+    const phone = values.phone2.trim() === '' ? null : parsePhone(values.phone2, region);
+    return phone?.ok ? phone.e164 : null;
+  }, [values.phone2, region]);
 
   // The duplicate check runs as soon as the number is valid (index-backed reads), so the warning is there
   // before the cashier reaches the button.
@@ -56,7 +60,7 @@ export function SignUpForm(props: {
     }
     let live = true;
     const timer = setTimeout(() => {
-      void terminal.queries.likelyDuplicates({ e164, name: values.name }).then((found) => {
+      void terminal.queries.likelyDuplicates({ e164, name: values.name, phone2 }).then((found) => {
         if (live) setDuplicates(found);
       });
     }, 150);
@@ -64,7 +68,7 @@ export function SignUpForm(props: {
       live = false;
       clearTimeout(timer);
     };
-  }, [terminal, e164, values.name, region]);
+  }, [terminal, e164, phone2, values.name, region]);
 
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
@@ -92,7 +96,7 @@ export function SignUpForm(props: {
       requestAnimationFrame(() => focusFirstError(formRef.current));
       return;
     }
-    const found = await terminal.queries.likelyDuplicates({ e164: result.e164, name: result.input.name });
+    const found = await terminal.queries.likelyDuplicates({ e164: result.e164, name: result.input.name, phone2 });
     setDuplicates(found);
     if (found.length > 0) {
       setConfirming(true);

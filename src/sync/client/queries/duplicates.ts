@@ -12,9 +12,9 @@ export interface LikelyDuplicate {
   /**
    * `phone`: the same number (E.164); `secondPhone`: the number is their second phone (perhaps a phone the
    * family shares, so a new customer may still be created); `name`: a similar name on a number that differs
-   * only slightly.
+   * only slightly; `otherPhone`: the second phone typed for the new customer is one of their numbers.
    */
-  reason: 'phone' | 'secondPhone' | 'name';
+  reason: 'phone' | 'secondPhone' | 'name' | 'otherPhone';
 }
 
 /** Digits dropped from the end of the national number to find "almost the same number" (a typo at the end). */
@@ -33,26 +33,36 @@ async function secondPhoneHolders(db: PatronDatabase, e164: string, phoneKey: st
   return docs.map((doc) => fromReplica<Customer>(doc));
 }
 
+/** Customers holding `e164` as their phone or their second phone (index-backed reads, as the first phone's). */
+async function numberHolders(db: PatronDatabase, e164: string, defaultRegion: string, index: SecondPhoneIndex | undefined): Promise<Customer[]> {
+  const { phoneKey } = phoneKeys(e164, defaultRegion);
+  const [own, second] = await Promise.all([db.customers.find({ selector: { phoneKey }, limit: 10 }).exec(), secondPhoneHolders(db, e164, phoneKey, index)]);
+  return [...own.map((doc) => fromReplica<Customer>(doc)).filter((c) => c.phone === e164), ...second];
+}
+
 /** What the duplicate check reads from the lookup index (its phone keys hold both phones). */
 export type SecondPhoneIndex = Pick<LookupIndex, 'isReady' | 'exact'>;
 
 /**
- * Before a sign-up: customers with exactly this phone, customers whose second phone it is, and customers
+ * Before a sign-up: customers with exactly this phone, customers whose second phone it is, customers holding
+ * the second phone typed for the new customer (`phone2`) as either of their numbers, and customers
  * with a similar folded name (`similarNames`) among those whose number shares its beginning or its last four
  * digits. Every read is a range on a phone index, limited, or the lookup index's binary search. Merged
  * duplicates are reported as the customer they were merged into, once.
  */
 export async function findLikelyDuplicates(
   db: PatronDatabase,
-  candidate: { e164: string; name: string },
+  candidate: { e164: string; name: string; phone2?: string | null },
   defaultRegion: string,
   rootOf: (id: string) => string,
   index?: SecondPhoneIndex,
 ): Promise<LikelyDuplicate[]> {
   const keys = phoneKeys(candidate.e164, defaultRegion);
-  const [exact, second, prefix, suffix] = await Promise.all([
+  const other = candidate.phone2 && candidate.phone2 !== candidate.e164 ? candidate.phone2 : null;
+  const [exact, second, others, prefix, suffix] = await Promise.all([
     db.customers.find({ selector: { phoneKey: keys.phoneKey }, sort: [{ phoneKey: 'asc' }], limit: 10 }).exec(),
     secondPhoneHolders(db, candidate.e164, keys.phoneKey, index),
+    other === null ? [] : numberHolders(db, other, defaultRegion, index),
     db.customers
       .find({
         selector: { phoneKey: rangeFor(keys.phoneKey.slice(0, -PREFIX_SLACK)) },
@@ -81,6 +91,7 @@ export async function findLikelyDuplicates(
     if (customer.phone === candidate.e164) add(customer, 'phone');
   }
   for (const customer of second) add(customer, 'secondPhone');
+  for (const customer of others) add(customer, 'otherPhone');
   if (candidate.name.trim() !== '') {
     for (const doc of [...prefix, ...suffix]) {
       const customer = fromReplica<Customer>(doc);

@@ -59,7 +59,7 @@ export function createQueries(sources: QuerySources) {
     /** Keys `collection:id` of local writes the server has not acknowledged yet. */
     pending$: sources.pending$,
     /** Customers who may be the one being signed up (same number, their second phone, or a similar name on a near number). */
-    likelyDuplicates(candidate: { e164: string; name: string }): Promise<LikelyDuplicate[]> {
+    likelyDuplicates(candidate: { e164: string; name: string; phone2?: string | null }): Promise<LikelyDuplicate[]> {
       return findLikelyDuplicates(db, candidate, settings().defaultRegion, (id) => merges.rootOf(id), sources.lookupIndex);
     },
     /** The customers list: name order, read as the user scrolls, with document and derived filters. */
