@@ -114,7 +114,7 @@ export function createLookupIndex(db: PatronDatabase) {
   // A large bulk (an import's batch) is merged into the sorted arrays in one pass per field: splicing each of
   // its documents into arrays of 100k keys would hold the main thread for a long time. Only the keys of the
   // documents the index held before (`replaced`) are filtered out first: an import's batch is all new customers,
-  // and filtering every array for it after each batch costs the page a long task at 50,000 rows.
+  // so a whole-array filter per batch would be work for nothing that grows with the replica.
   const mergeBulk = (ids: ReadonlySet<string>, replaced: ReadonlySet<string>) => {
     for (const field of FIELDS) {
       const added: Sorted = [];

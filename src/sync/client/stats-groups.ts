@@ -26,7 +26,7 @@ const SLICE = 2000;
 /** The documents in memory, with each customer's visits and ledger lines by id. */
 export interface StatsDocuments {
   docs: Record<StatsCollection, Map<string, StoredDocument>>;
-  /** Each customer's live documents (a handful each: arrays cost far less memory and collection than sets). */
+  /** Each customer's live documents: a handful each, so an array (found by id when one changes) is enough. */
   byCustomer: Record<'visits' | 'loyaltyEntries', Map<string, StoredDocument[]>>;
 }
 

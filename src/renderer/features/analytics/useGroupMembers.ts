@@ -10,9 +10,8 @@ import { groupKeyOf, type QueryGroup } from './compute/schema.ts';
 // `matchesFilter`), so the three always agree on who is in a group. The worker gets the ids (it holds neither
 // tags, consent nor birthdays) and restricts every figure to their merge groups, and keeps their figures up to
 // date itself as visits and points arrive. Who is in the group is selected again when the statistics change,
-// but at most every RESELECT_MS: deriving the statistics is a pass over the whole replica on the page's thread
-// (seconds at 100k customers and a million visits), and a group's membership moves far more slowly than its
-// figures. An unchanged selection keeps its identity, so the dashboard does not ask again for nothing.
+// but at most every RESELECT_MS: selecting reads every customer's statistics on the page's thread, and a
+// group's membership moves far more slowly than its figures. An unchanged selection keeps its identity, so the dashboard does not ask again for nothing.
 
 const RESELECT_MS = 30_000;
 
